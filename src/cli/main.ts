@@ -1,0 +1,83 @@
+import { readFileSync } from 'node:fs';
+import yargs from 'yargs';
+import type { CommandDef } from './command.ts';
+import { benchCommand } from './commands/bench.ts';
+import { cleanCommand } from './commands/clean.ts';
+import { compareCommand } from './commands/compare.ts';
+import { emulatorCommand } from './commands/emulator.ts';
+import { importCommand } from './commands/import.ts';
+import { profileCommand } from './commands/profile.ts';
+import { reportCommand } from './commands/report.ts';
+import { EXIT_ERROR, UsageError } from './errors.ts';
+import { type CliIO, processIO } from './io.ts';
+
+const COMMANDS: CommandDef[] = [
+  benchCommand,
+  reportCommand,
+  compareCommand,
+  importCommand,
+  emulatorCommand,
+  cleanCommand,
+  profileCommand,
+];
+
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+/** Parses argv, runs one command and returns its exit code. Never exits the process. */
+export async function main(argv: string[], io: CliIO): Promise<number> {
+  let exitCode: number | undefined;
+  let usageFailure: string | undefined;
+  const parser = yargs(argv)
+    .scriptName('coldbench')
+    .usage('coldbench <command> [options]\n\nBenchmark and shrink serverless cold starts.')
+    .version(packageVersion())
+    .help()
+    .strict()
+    .demandCommand(1, 'Name a command; `coldbench --help` lists them.')
+    .wrap(Math.min(110, process.stdout.columns ?? 110))
+    .exitProcess(false)
+    .fail((message, error) => {
+      if (error) throw error;
+      usageFailure = message;
+    });
+  for (const def of COMMANDS) {
+    parser.command(def.command, def.describe, def.builder, async (args) => {
+      exitCode = await def.run(args as Record<string, unknown>, io);
+    });
+  }
+  let helpText = '';
+  try {
+    await parser.parseAsync(argv, {}, (_err, _argv, output) => {
+      helpText = output;
+    });
+  } catch (error) {
+    return reportError(error, io);
+  }
+  if (usageFailure !== undefined) {
+    io.stderr(`Error: ${usageFailure}\nRun \`coldbench --help\` for the commands and their flags.\n`);
+    return EXIT_ERROR;
+  }
+  if (helpText) io.stdout(helpText.endsWith('\n') ? helpText : `${helpText}\n`);
+  return exitCode ?? 0;
+}
+
+function reportError(error: unknown, io: CliIO): number {
+  if (error instanceof UsageError) {
+    io.stderr(`Error: ${error.message}\n`);
+    if (error.hint) io.stderr(`Hint: ${error.hint}\n`);
+    return EXIT_ERROR;
+  }
+  const err = error instanceof Error ? error : new Error(String(error));
+  io.stderr(`Error: ${err.message}\n`);
+  if (err.cause instanceof Error) io.stderr(`Reason: ${err.cause.message}\n`);
+  if (!(err as { expected?: boolean }).expected) io.stderr(`${err.stack ?? ''}\n`);
+  return EXIT_ERROR;
+}
+
+/** Entry point used by bin/coldbench.js. */
+export async function run(argv: string[]): Promise<void> {
+  process.exitCode = await main(argv, processIO());
+}
