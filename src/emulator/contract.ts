@@ -1,0 +1,108 @@
+/**
+ * The seam between the emulator's API layer (HTTP: Lambda control plane, Invoke, CloudWatch
+ * Logs, STS, S3 — src/emulator/api/…) and its execution environments (process trees, Runtime
+ * API, bootstraps, measurement, limits — src/emulator/environments/…). The API layer owns
+ * function state and the log store; the pool owns processes.
+ */
+
+/** An immutable snapshot of what an environment runs. A new snapshot (new `codeSha256` or
+ * `revisionId`) for the same function+qualifier means every older environment is retired. */
+export interface FunctionSpec {
+  functionName: string;
+  /** arn:aws:lambda:<region>:<account>:function:<name>[:<qualifier>] as Lambda reports it */
+  functionArn: string;
+  /** '$LATEST' or a published version number as a string */
+  version: string;
+  runtime: string;
+  /** `module.function` (python / node) or anything for provided.* */
+  handler: string;
+  memoryMB: number;
+  timeoutS: number;
+  environment: Record<string, string>;
+  /** Extracted, read-only task root for this code version */
+  codeDir: string;
+  /** Extracted layer folders, in the function's layer order (later layers win, as in /opt) */
+  layerDirs: string[];
+  logFormat: 'Text' | 'JSON';
+  architecture: 'x86_64' | 'arm64';
+  logGroupName: string;
+  region: string;
+  accountId: string;
+  /** Changes on every code or configuration update */
+  revisionId: string;
+  codeSha256: string;
+}
+
+export interface LogEvent {
+  timestamp: number;
+  message: string;
+}
+
+/** Where environments write their log lines (the emulator's CloudWatch Logs store). */
+export interface LogSink {
+  createStream(logGroupName: string, logStreamName: string): void;
+  append(logGroupName: string, logStreamName: string, events: LogEvent[]): void;
+}
+
+export interface InvokeRequest {
+  requestId: string;
+  payload: Buffer;
+  /** base64 X-Amz-Client-Context, passed through to Lambda-Runtime-Client-Context */
+  clientContext?: string;
+}
+
+export type InvokeOutcome = {
+  /** Response payload exactly as the function (or the platform, on failure) produced it */
+  payload: Buffer;
+  /** Set when the invoke failed: function error, timeout, crash, OOM, init failure */
+  functionError?: 'Unhandled' | 'Handled';
+  status: 'success' | 'error' | 'timeout';
+  errorType?: string;
+  /** This invoke's own log lines (START … REPORT and the function's output), for LogType=Tail */
+  logText: string;
+  /** Whether the invoke started a new environment */
+  cold: boolean;
+  initMs: number | null;
+  durationMs: number;
+  billedMs: number;
+  maxMemoryMB: number;
+};
+
+/** How CPU is limited. Reported in GetFunction (Configuration) as an extra field and in /status. */
+export interface CpuMode {
+  throttled: boolean;
+  /** e.g. "cgroup v1 cpu controller at /sys/fs/cgroup/cpu is writable" or why not */
+  reason: string;
+}
+
+export class TooManyEnvironmentsError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TooManyEnvironmentsError';
+  }
+}
+
+export interface EnvironmentPool {
+  /** Runs one invoke on an idle environment of this spec, or a new one (cold). Never rejects
+   * for function failures — those are outcomes; rejects only with TooManyEnvironmentsError. */
+  invoke(spec: FunctionSpec, request: InvokeRequest): Promise<InvokeOutcome>;
+  /** Retire (kill) every environment of a function, or of one qualifier; busy ones finish first. */
+  retire(functionName: string, version?: string): Promise<void>;
+  /** Invokes currently running for a function (for reserved concurrency). */
+  inFlight(functionName: string): number;
+  /** Kill every process tree and remove temp folders. */
+  shutdown(): Promise<void>;
+  readonly cpuMode: CpuMode;
+  /** e.g. { 'python3.11': 'python3 3.11.7 (/usr/bin/python3)', 'nodejs22.x': 'node v20.20.2' } */
+  readonly runtimeMapping: Record<string, string>;
+}
+
+export interface PoolOptions {
+  logSink: LogSink;
+  /** Most environments alive at once across all functions (default 64) */
+  maxEnvironments?: number;
+  /** Idle environments expire after this long (default 10 minutes) */
+  idleTimeoutMs?: number;
+  /** The emulator's own URL, for AWS_ENDPOINT_URL inside functions and the STS endpoint */
+  endpointUrl: string;
+}
