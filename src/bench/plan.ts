@@ -1,0 +1,148 @@
+/**
+ * The variant matrix (docs/suite-format.md "Variant names"), command-line overrides and the
+ * seeded, shuffled order in which variants run.
+ */
+import picomatch from 'picomatch';
+import type { PlannedVariant } from '../report/run-info.ts';
+import { BenchOptionError, SuiteError } from './errors.ts';
+import type { ColdStrategy, Packaging, Suite, SuiteEvent, SuiteFunction } from './suite.ts';
+
+export interface Variant extends PlannedVariant {
+  /** The `variants` key, or the function name */
+  base: string;
+  timeoutS: number;
+  concurrency: number;
+  coldStrategy: ColdStrategy;
+  /** Suite + variant environment (the harness adds its own keys at deploy time) */
+  environment: Record<string, string>;
+  events: SuiteEvent[];
+}
+
+export interface Plan {
+  variants: Variant[];
+  /** Variant names in the seeded order they run in */
+  order: string[];
+  seed: number;
+  /** The strategy recorded in run.json: the override, else the one most variants use */
+  coldStrategy: ColdStrategy;
+}
+
+export interface PlanOverrides {
+  /** Globs on variant names (picomatch), any of which selects a variant */
+  only?: string[];
+  cold?: number;
+  warm?: number;
+  memory?: number[];
+  coldStrategy?: ColdStrategy;
+  seed?: number;
+}
+
+/** `<base>@<memory>[-<packaging>][-<runtime>][-<architecture>]` for one cell of the matrix. */
+export function variantName(fn: SuiteFunction, cell: { base: string; memoryMB: number; packaging: Packaging; runtime: string; architecture: string }): string {
+  let name = `${cell.base}@${cell.memoryMB}`;
+  const hasDependencies = fn.requirements !== null || fn.nodeDependencies;
+  if (hasDependencies || fn.packagingDeclared) name += `-${cell.packaging}`;
+  if (fn.runtimes.length > 1) name += `-${cell.runtime}`;
+  if (fn.architectures.length > 1) name += `-${cell.architecture}`;
+  return name;
+}
+
+/** Expands the suite into variants, applies the overrides and shuffles the order by seed. */
+export function plan(suite: Suite, overrides: PlanOverrides = {}): Plan {
+  const variants: Variant[] = [];
+  const owner = new Map<string, string>();
+  for (const fn of suite.functions) {
+    const bases = fn.variants ? Object.entries(fn.variants) : [[fn.name, {}] as const];
+    const memories = overrides.memory ?? fn.memory;
+    for (const [base, spec] of bases) {
+      for (const memoryMB of memories) {
+        for (const packaging of fn.packaging) {
+          for (const runtime of fn.runtimes) {
+            for (const architecture of fn.architectures) {
+              const name = variantName(fn, { base, memoryMB, packaging, runtime, architecture });
+              const clash = owner.get(name);
+              if (clash !== undefined) {
+                throw new SuiteError(
+                  `${suite.file}: variant name ${name} is produced by both functions.${clash} and functions.${fn.name}; rename a function or a \`variants\` key so every variant name is unique`,
+                );
+              }
+              owner.set(name, fn.name);
+              variants.push({
+                name,
+                function: fn.name,
+                base,
+                memoryMB,
+                architecture,
+                runtime,
+                packaging,
+                handler: (spec as { handler?: string }).handler ?? fn.handler,
+                cold: overrides.cold ?? fn.cold,
+                warm: overrides.warm ?? fn.warm,
+                timeoutS: fn.timeout,
+                concurrency: fn.concurrency,
+                coldStrategy: overrides.coldStrategy ?? fn.coldStrategy,
+                environment: { ...fn.environment, ...((spec as { environment?: Record<string, string> }).environment ?? {}) },
+                events: fn.events,
+              });
+            }
+          }
+        }
+      }
+    }
+  }
+  let selected = variants;
+  if (overrides.only && overrides.only.length > 0) {
+    const matchers = overrides.only.map((glob) => picomatch(glob));
+    selected = variants.filter((v) => matchers.some((m) => m(v.name)));
+    if (selected.length === 0) {
+      throw new BenchOptionError(`--only ${overrides.only.map((g) => `'${g}'`).join(' --only ')} matches no variant of ${suite.file}; the variants are: ${variants.map((v) => v.name).join(', ')}`);
+    }
+  }
+  const seed = overrides.seed ?? suite.seed;
+  const order = seededShuffle(
+    selected.map((v) => v.name),
+    seed,
+  );
+  return { variants: selected, order, seed, coldStrategy: overrides.coldStrategy ?? mostCommon(selected.map((v) => v.coldStrategy)) };
+}
+
+function mostCommon<T>(values: T[]): T {
+  const counts = new Map<T, number>();
+  for (const v of values) counts.set(v, (counts.get(v) ?? 0) + 1);
+  return [...counts.entries()].sort((a, b) => b[1] - a[1])[0][0];
+}
+
+/** mulberry32: a tiny, well-distributed 32-bit PRNG, so orders are reproducible across machines. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Fisher–Yates with a seeded generator: the same seed always gives the same order. */
+export function seededShuffle<T>(items: T[], seed: number): T[] {
+  const out = [...items];
+  const random = seededRandom(seed);
+  for (let i = out.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [out[i], out[j]] = [out[j], out[i]];
+  }
+  return out;
+}
+
+/** Picks an event by weight for invoke number `index` (deterministic per seed). */
+export function pickEvent(events: SuiteEvent[], random: () => number): SuiteEvent {
+  if (events.length === 1) return events[0];
+  const total = events.reduce((sum, e) => sum + e.weight, 0);
+  let r = random() * total;
+  for (const event of events) {
+    r -= event.weight;
+    if (r < 0) return event;
+  }
+  return events[events.length - 1];
+}
