@@ -1,0 +1,59 @@
+'use strict';
+// Preloaded with `NODE_OPTIONS=--require <this file>` (or `node --require`): times every first
+// load of a module through Module._load and writes one line per module to stderr when its load
+// finishes, in the columns of CPython's `-X importtime` (children before their parent, two spaces
+// of indentation per level) so src/profile/import-trace.ts reads both. Builtins and modules
+// already in the cache are not traced: they cost nothing at init. Writes are synchronous so a
+// crash during init keeps the lines written so far (stderr lines become CloudWatch events).
+const Module = require('module');
+const fs = require('fs');
+const path = require('path');
+
+const MARKER = 'coldbench require:';
+const taskRoot = process.env.LAMBDA_TASK_ROOT || process.cwd();
+const originalLoad = Module._load;
+// childUs[i]: time spent in already-finished children of the load open at depth i.
+const childUs = [0];
+
+function displayName(filename) {
+  const at = filename.lastIndexOf(`${path.sep}node_modules${path.sep}`);
+  if (at >= 0) return filename.slice(at + '/node_modules/'.length).split(path.sep).join('/');
+  const rel = path.relative(taskRoot, filename);
+  if (!rel.startsWith('..') && !path.isAbsolute(rel)) return `./${rel.split(path.sep).join('/')}`;
+  return `(runtime)/${path.basename(filename)}`;
+}
+
+function pad(n, width) {
+  return String(Math.round(n)).padStart(width, ' ');
+}
+
+Module._load = function timedLoad(request, parent, isMain) {
+  if (typeof request !== 'string' || request.startsWith('node:') || Module.isBuiltin?.(request)) {
+    return originalLoad.apply(this, arguments);
+  }
+  let filename;
+  try {
+    filename = Module._resolveFilename(request, parent, isMain);
+  } catch {
+    // Let the real load raise the real error (MODULE_NOT_FOUND with Node's message).
+    return originalLoad.apply(this, arguments);
+  }
+  if (Module._cache[filename] || !path.isAbsolute(filename)) return originalLoad.apply(this, arguments);
+  const depth = childUs.length - 1;
+  childUs.push(0);
+  const start = process.hrtime.bigint();
+  try {
+    return originalLoad.apply(this, arguments);
+  } finally {
+    const cumulative = Number(process.hrtime.bigint() - start) / 1000;
+    const children = childUs.pop();
+    childUs[childUs.length - 1] += cumulative;
+    const self = Math.max(0, cumulative - children);
+    const line = `${MARKER} ${pad(self, 9)} | ${pad(cumulative, 10)} | ${' '.repeat(depth * 2)}${displayName(filename)}\n`;
+    try {
+      fs.writeSync(2, line);
+    } catch {
+      // stderr closed: the trace is lost, the function must still run.
+    }
+  }
+};
