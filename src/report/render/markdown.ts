@@ -1,0 +1,48 @@
+/** Markdown for pull-request comments and GitHub step summaries. */
+import type { RunSummary } from '../types.ts';
+import { costHeaders, costRows, footnotes, latencyHeaders, latencyRows, type LatencyRow } from './rows.ts';
+
+const BEST_MARK = '**★**';
+
+/** A GitHub table: `|` escaped in cells, numbers right-aligned. */
+export function markdownTable(headers: string[], rows: LatencyRow[], textColumns: number): string {
+  const esc = (s: string) => s.replace(/\|/g, '\\|');
+  const lines = [`| ${headers.map(esc).join(' | ')} |`, `|${headers.map((_, i) => (i < textColumns ? ':---' : '---:')).join('|')}|`];
+  for (const r of rows) {
+    const cells = r.cells.map((c, i) => (i === r.bestCell ? `**${esc(c)}** ★` : esc(c)));
+    lines.push(`| ${cells.join(' | ')} |`);
+  }
+  return lines.join('\n');
+}
+
+export function renderMarkdown(summary: RunSummary): string {
+  const out: string[] = [];
+  out.push(`### coldbench: ${summary.run.runId}${summary.run.suite ? ` (suite \`${summary.run.suite.name}\`)` : ''}`);
+  out.push('');
+  out.push(markdownTable(latencyHeaders(summary), latencyRows(summary), 2));
+  out.push('');
+  const cost = costRows(summary);
+  if (cost.length) {
+    out.push(markdownTable(costHeaders(summary), cost, 3));
+    out.push('');
+  }
+  if (summary.comparisons.length) {
+    out.push('**Summary**');
+    out.push('');
+    for (const c of summary.comparisons) out.push(`- ${c.text}`);
+    out.push('');
+  }
+  if (summary.recommendations.length) {
+    out.push(`**Memory** (optimize ${summary.options.optimize})`);
+    out.push('');
+    for (const r of summary.recommendations) out.push(`- ${r.text}`);
+    out.push('');
+  }
+  if (summary.notes.length) {
+    out.push('> [!WARNING]');
+    for (const n of summary.notes) out.push(`> ${n}`);
+    out.push('');
+  }
+  for (const f of footnotes(summary, BEST_MARK)) out.push(`<sub>${f}</sub><br>`);
+  return `${out.join('\n')}\n`;
+}

@@ -1,0 +1,107 @@
+/**
+ * The cells every text renderer shows, built once so table, markdown and csv agree to the
+ * digit. Units live in the headers; cells hold numbers.
+ */
+import type { RunSummary, Stats, VariantSummary } from '../types.ts';
+import { DASH, fixed, ms } from '../format.ts';
+import { formatRatio } from '../cost.ts';
+import { P90_MIN_N, P99_MIN_N, BOOTSTRAP_RESAMPLES } from '../stats.ts';
+
+export interface LatencyRow {
+  variant: string;
+  kind: 'cold' | 'warm' | '';
+  cells: string[];
+  /** Index of the cell that holds the lowest median of its kind, or -1. */
+  bestCell: number;
+}
+
+export const MEDIAN_CELL = 3;
+
+export function latencyHeaders(summary: RunSummary): string[] {
+  const restore = hasRestore(summary);
+  return ['Variant', 'Kind', 'n', 'Median [ms]', '95 % CI [ms]', 'p90 [ms]', 'p99 [ms]', 'Mean ± sd [ms]', 'Min…max [ms]', 'Init [ms]', ...(restore ? ['Restore [ms]'] : []), 'Billed mean [ms]', 'Max memory [MB]', 'Failed'];
+}
+
+function hasRestore(summary: RunSummary): boolean {
+  return summary.variants.some((v) => v.cold.restore.n > 0);
+}
+
+function spread(s: Stats): [string, string, string, string, string] {
+  return [
+    ms(s.median),
+    s.medianCI ? `${ms(s.medianCI[0])}–${ms(s.medianCI[1])}` : DASH,
+    ms(s.p90),
+    ms(s.p99),
+    s.mean === null ? DASH : s.sd === null ? ms(s.mean) : `${ms(s.mean)} ± ${ms(s.sd)}`,
+  ];
+}
+
+function range(s: Stats): string {
+  return s.min === null ? DASH : `${ms(s.min)}…${ms(s.max)}`;
+}
+
+/** One row per variant and kind (a failed variant gets one row saying so). */
+export function latencyRows(summary: RunSummary): LatencyRow[] {
+  const restore = hasRestore(summary);
+  const rows: LatencyRow[] = [];
+  const best = { cold: bestOf(summary.variants, 'cold'), warm: bestOf(summary.variants, 'warm') };
+  for (const v of summary.variants) {
+    for (const kind of ['cold', 'warm'] as const) {
+      const k = v[kind];
+      if (k.counts.total === 0) continue;
+      const s = k.latency;
+      const failed = k.counts.total - k.counts.success;
+      const init = kind === 'cold' ? ms(v.cold.init.median) : '';
+      const restoreCell = kind === 'cold' ? ms(v.cold.restore.median) : '';
+      const cells = [v.name, kind, String(s.n), ...spread(s), range(s), init, ...(restore ? [restoreCell] : []), fixed(k.billed.mean, 1), fixed(k.maxMemory.median, 0), String(failed)];
+      rows.push({ variant: v.name, kind, cells, bestCell: best[kind] === v.name ? MEDIAN_CELL : -1 });
+    }
+  }
+  return rows;
+}
+
+/** The measured variant with the lowest median latency of a kind, when at least two have one. */
+export function bestOf(variants: VariantSummary[], kind: 'cold' | 'warm'): string | null {
+  const withMedian = variants.filter((v) => v.state === 'measured' && v[kind].latency.median !== null);
+  if (withMedian.length < 2) return null;
+  return withMedian.reduce((a, b) => ((b[kind].latency.median as number) < (a[kind].latency.median as number) ? b : a)).name;
+}
+
+export function costHeaders(summary: RunSummary): string[] {
+  return ['Variant', 'Arch', 'Memory [MB]', 'Cold [GB-s]', 'Warm [GB-s]', 'Run cold share [%]', '$ per 1 M at run mix', `$ per 1 M at ${formatRatio(summary.options.coldRatio)} cold`, `Expected latency at ${formatRatio(summary.options.coldRatio)} cold [ms]`];
+}
+
+export const COST_BEST_CELL = 7;
+
+export function costRows(summary: RunSummary): LatencyRow[] {
+  const measured = summary.variants.filter((v) => v.state === 'measured');
+  const priced = measured.filter((v) => v.cost.perMillionAtRatio !== null);
+  const cheapest = priced.length >= 2 ? priced.reduce((a, b) => ((b.cost.perMillionAtRatio as number) < (a.cost.perMillionAtRatio as number) ? b : a)).name : null;
+  return measured.map((v) => ({
+    variant: v.name,
+    kind: '',
+    cells: [
+      v.name,
+      v.architecture,
+      v.memoryMB === null ? DASH : String(v.memoryMB),
+      fixed(v.cost.coldGBs, 5),
+      fixed(v.cost.warmGBs, 5),
+      v.cost.measuredColdRatio === null ? DASH : (v.cost.measuredColdRatio * 100).toFixed(1),
+      fixed(v.cost.perMillionMeasured, 2),
+      fixed(v.cost.perMillionAtRatio, 2),
+      ms(v.expectedLatencyMs),
+    ],
+    bestCell: v.name === cheapest ? COST_BEST_CELL : -1,
+  }));
+}
+
+/** Footnotes for what the tables show: the best mark, dashes, how intervals were made. */
+export function footnotes(summary: RunSummary, bestMark: string): string[] {
+  const notes: string[] = [];
+  notes.push(`${bestMark} lowest of its kind.`);
+  const dashed = summary.variants.some((v) => [v.cold.latency, v.warm.latency].some((s) => s.n > 0 && (s.p90 === null || s.p99 === null)));
+  if (dashed) notes.push(`${DASH} not enough samples: p90 needs n ≥ ${P90_MIN_N}, p99 n ≥ ${P99_MIN_N}.`);
+  notes.push(`Cold = Init + Duration (Restore + Duration for SnapStart); warm = Duration. Statistics use successful samples; 95 % CI of the median: percentile bootstrap, ${BOOTSTRAP_RESAMPLES} resamples, seed ${summary.options.seed}.`);
+  notes.push(`Cost: ${summary.options.region} prices (first tier), the reported Billed Duration, requests at $0.20 per 1 M.`);
+  return notes;
+}

@@ -1,0 +1,68 @@
+/** The terminal table `coldbench report` and `coldbench bench` print (hyperfine's layout). */
+import Table from 'cli-table3';
+import type { RunSummary } from '../types.ts';
+import { costHeaders, costRows, footnotes, latencyHeaders, latencyRows, type LatencyRow } from './rows.ts';
+
+const BEST_MARK = '*';
+const GREEN_BOLD = (s: string) => `\u001b[1;32m${s}\u001b[0m`;
+const YELLOW = (s: string) => `\u001b[33m${s}\u001b[0m`;
+
+/** Borderless columns: only a rule under the header, so wide tables still fit a terminal. */
+const CHARS = {
+  top: '', 'top-mid': '', 'top-left': '', 'top-right': '',
+  bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '',
+  left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: '  ',
+};
+
+/** Left-aligned names, right-aligned numbers. */
+function aligns(headers: string[], textColumns: number): Array<'left' | 'right'> {
+  return headers.map((_, i) => (i < textColumns ? 'left' : 'right'));
+}
+
+export function renderTable(headers: string[], rows: LatencyRow[], textColumns: number, color: boolean): string {
+  const table = new Table({ head: headers, chars: CHARS, colAligns: aligns(headers, textColumns), style: { head: [], border: [], 'padding-left': 0, 'padding-right': 0 } });
+  const rule = headers.map((h) => '─'.repeat(h.length));
+  const cells = rows.map((r) =>
+    r.cells.map((cell, i) => {
+      if (i !== r.bestCell) return cell;
+      return color ? GREEN_BOLD(`${cell} ${BEST_MARK}`) : `${cell} ${BEST_MARK}`;
+    }),
+  );
+  table.push(rule, ...cells);
+  return table
+    .toString()
+    .split('\n')
+    .map((line) => line.replace(/\s+$/, ''))
+    .join('\n');
+}
+
+/** The whole run: latency per variant and kind, cost, comparisons, recommendations, warnings. */
+export function renderSummaryTable(summary: RunSummary, options: { color?: boolean } = {}): string {
+  const color = options.color ?? false;
+  const out: string[] = [];
+  out.push(`coldbench run ${summary.run.runId}${summary.run.suite ? ` (suite ${summary.run.suite.name})` : ''}`);
+  out.push('');
+  out.push(renderTable(latencyHeaders(summary), latencyRows(summary), 2, color));
+  out.push('');
+  const cost = costRows(summary);
+  if (cost.length) {
+    out.push(renderTable(costHeaders(summary), cost, 3, color));
+    out.push('');
+  }
+  if (summary.comparisons.length) {
+    out.push('Summary');
+    for (const c of summary.comparisons) out.push(`  ${c.text}`);
+    out.push('');
+  }
+  if (summary.recommendations.length) {
+    out.push(`Memory (optimize ${summary.options.optimize})`);
+    for (const r of summary.recommendations) out.push(`  ${r.text}`);
+    out.push('');
+  }
+  if (summary.notes.length) {
+    for (const n of summary.notes) out.push(color ? YELLOW(`Warning: ${n}`) : `Warning: ${n}`);
+    out.push('');
+  }
+  for (const f of footnotes(summary, BEST_MARK)) out.push(f);
+  return `${out.join('\n')}\n`;
+}

@@ -1,0 +1,160 @@
+/**
+ * BASE run vs CUR run, variant by variant: the regression check behind `coldbench compare`.
+ * A change is a regression only when it is beyond the threshold AND its 95 % bootstrap
+ * interval of cur/base lies wholly above 1 (significant); an interval is used rather than the
+ * rank test because it also covers normalised ratios and cost, where no rank test applies.
+ */
+import type { CompareMetric, MaybeNumber, RunComparison, RunSummary, VariantChange, VariantSummary } from './types.ts';
+import { BOOTSTRAP_RESAMPLES, P90_MIN_N, mean, percentileInterval, quantileSorted, resampleQuantile, sampleSd } from './stats.ts';
+import { makeRng, normal, type Rng } from './random.ts';
+import { mannWhitney } from './mann-whitney.ts';
+import { hash32, pValue } from './format.ts';
+import { perMillion } from './cost.ts';
+import { NoCommonVariantsError, ReferenceVariantError } from './errors.ts';
+
+type Measured = Extract<VariantSummary, { state: 'measured' }>;
+
+export interface CompareOptions {
+  /** Relative change that counts, e.g. 0.1 for 10 %. */
+  threshold: number;
+  metric: CompareMetric;
+  normalizeBy?: string;
+}
+
+/** A metric of one variant: its point value and a function drawing one bootstrap replicate. */
+interface MetricSampler {
+  value: MaybeNumber;
+  draw: (rng: Rng) => number;
+  /** The raw values for the rank test (latency metrics only). */
+  raw: number[] | null;
+  unit: 'ms' | 'USD';
+  missing?: string;
+}
+
+function latencySampler(values: number[], p: number, minN: number, what: string): MetricSampler {
+  if (values.length < minN) return { value: null, draw: () => NaN, raw: values, unit: 'ms', missing: `${what} needs at least ${minN} samples, has ${values.length}` };
+  return { value: quantileSorted(values, p), draw: (rng) => resampleQuantile(values, p, rng), raw: values, unit: 'ms' };
+}
+
+/** Draws a mean from its normal approximation (mean ± sd/√n): the bootstrap distribution of a mean for all but tiny n. */
+function meanDraw(values: number[]): { value: MaybeNumber; draw: (rng: Rng) => number } {
+  const m = mean(values);
+  const se = values.length > 1 ? (sampleSd(values) as number) / Math.sqrt(values.length) : 0;
+  return { value: m, draw: (rng) => (m as number) + se * normal(rng) };
+}
+
+function costSampler(v: Measured, coldRatio: number): MetricSampler {
+  const cold = meanDraw(v.cold.billedValues);
+  const warm = meanDraw(v.warm.billedValues);
+  const mem = v.cost.memoryMB / 1024 / 1000;
+  const at = (c: MaybeNumber, w: MaybeNumber) =>
+    perMillion({ coldGBs: c === null ? null : c * mem, warmGBs: w === null ? null : w * mem, coldRatio, gbSecondPrice: v.cost.gbSecondPrice, requestPrice: v.cost.requestPrice });
+  const value = v.cost.memoryMB ? at(cold.value, warm.value) : null;
+  return {
+    value,
+    draw: (rng) => at(cold.value === null ? null : cold.draw(rng), warm.value === null ? null : warm.draw(rng)) ?? NaN,
+    raw: null,
+    unit: 'USD',
+    missing: value === null ? 'no billed samples or memory size' : undefined,
+  };
+}
+
+function sampler(v: Measured, metric: CompareMetric, coldRatio: number): MetricSampler {
+  switch (metric) {
+    case 'cold.median':
+      return latencySampler(v.cold.values, 0.5, 1, 'the cold median');
+    case 'cold.p90':
+      return latencySampler(v.cold.values, 0.9, P90_MIN_N, 'the cold p90');
+    case 'warm.median':
+      return latencySampler(v.warm.values, 0.5, 1, 'the warm median');
+    case 'cost':
+      return costSampler(v, coldRatio);
+  }
+}
+
+function measured(s: RunSummary): Map<string, Measured> {
+  return new Map(s.variants.filter((v): v is Measured => v.state === 'measured').map((v) => [v.name, v]));
+}
+
+const pct = (r: number) => `${r >= 1 ? '+' : '−'}${Math.abs((r - 1) * 100).toFixed(1)} %`;
+
+function fmtValue(value: MaybeNumber, unit: 'ms' | 'USD', normalised: boolean): string {
+  if (value === null) return '—';
+  if (normalised) return `${value.toFixed(3)}×`;
+  return unit === 'USD' ? `$${value.toFixed(2)}` : `${value.toFixed(1)} ms`;
+}
+
+/**
+ * Compares every variant measured in both runs on one metric (cur / base; > 1 is worse).
+ * @throws NoCommonVariantsError, ReferenceVariantError
+ */
+export function compareRuns(base: RunSummary, cur: RunSummary, options: CompareOptions): RunComparison {
+  const b = measured(base);
+  const c = measured(cur);
+  const ref = options.normalizeBy;
+  if (ref !== undefined) {
+    if (!b.has(ref)) throw new ReferenceVariantError(ref, 'BASE', [...b.keys()]);
+    if (!c.has(ref)) throw new ReferenceVariantError(ref, 'CUR', [...c.keys()]);
+  }
+  const common = [...c.keys()].filter((name) => b.has(name) && name !== ref);
+  if (common.length === 0) throw new NoCommonVariantsError([...b.keys()], [...c.keys()]);
+  // Cost of both runs at one cold ratio, so a different --cold-ratio cannot pose as a change.
+  const coldRatio = cur.options.coldRatio;
+  const seed = cur.options.seed;
+  const label = metricLabel(options.metric) + (ref ? ` relative to ${ref}` : '');
+  const changes: VariantChange[] = common.map((name) => {
+    const sb = sampler(b.get(name)!, options.metric, coldRatio);
+    const sc = sampler(c.get(name)!, options.metric, coldRatio);
+    const rb = ref ? sampler(b.get(ref)!, options.metric, coldRatio) : null;
+    const rc = ref ? sampler(c.get(ref)!, options.metric, coldRatio) : null;
+    const norm = (x: MaybeNumber, r: MetricSampler | null): MaybeNumber => (x === null ? null : r === null ? x : r.value ? x / r.value : null);
+    const baseValue = norm(sb.value, rb);
+    const curValue = norm(sc.value, rc);
+    const change: VariantChange = { variant: name, base: baseValue, cur: curValue, ratio: null, ratioCI: null, p: null, significant: false, regression: false, improvement: false, text: '' };
+    const missing = [sb, sc, rb, rc].find((s) => s?.missing)?.missing;
+    if (baseValue === null || curValue === null || baseValue === 0) {
+      change.text = `${name}: ${label} n/a (${missing ?? 'a zero denominator'})`;
+      return change;
+    }
+    change.ratio = curValue / baseValue;
+    const rng = makeRng((seed ^ hash32(`compare:${options.metric}:${name}`)) >>> 0);
+    const reps = new Float64Array(BOOTSTRAP_RESAMPLES);
+    for (let i = 0; i < reps.length; i++) {
+      const vb = sb.draw(rng) / (rb ? rb.draw(rng) : 1);
+      const vc = sc.draw(rng) / (rc ? rc.draw(rng) : 1);
+      reps[i] = vc / vb;
+    }
+    change.ratioCI = percentileInterval(reps);
+    if (!ref && sb.raw && sc.raw) change.p = mannWhitney(sb.raw, sc.raw).p;
+    const ci = change.ratioCI;
+    change.significant = ci !== null && (ci[0] > 1 || ci[1] < 1);
+    change.regression = change.significant && change.ratio > 1 + options.threshold;
+    change.improvement = change.significant && change.ratio < 1 - options.threshold;
+    const verdict = change.regression
+      ? `regression beyond the ${(options.threshold * 100).toFixed(0)} % threshold`
+      : change.improvement
+        ? 'improvement'
+        : change.significant
+          ? `significant but within the ${(options.threshold * 100).toFixed(0)} % threshold`
+          : 'no significant change';
+    const details = [ci ? `95 % CI ${pct(ci[0])} to ${pct(ci[1])}` : null, change.p !== null ? `Mann–Whitney ${pValue(change.p)}` : null].filter(Boolean).join(', ');
+    change.text = `${name}: ${label} ${fmtValue(baseValue, sb.unit, !!ref)} → ${fmtValue(curValue, sc.unit, !!ref)}, ${pct(change.ratio)}${details ? ` (${details})` : ''}: ${verdict}`;
+    return change;
+  });
+  return {
+    base: base.run.runId,
+    cur: cur.run.runId,
+    metric: options.metric,
+    threshold: options.threshold,
+    normalizeBy: ref ?? null,
+    changes,
+    onlyInBase: [...b.keys()].filter((n) => !c.has(n)),
+    onlyInCur: [...c.keys()].filter((n) => !b.has(n)),
+    regressions: changes.filter((ch) => ch.regression).length,
+  };
+}
+
+/** "cold median", "cold p90", "warm median", "cost per 1 M". */
+export function metricLabel(metric: CompareMetric): string {
+  return metric === 'cost' ? 'cost per 1 M' : metric.replace('.', ' ');
+}

@@ -1,0 +1,308 @@
+/**
+ * samples → RunSummary. Streams: it keeps one numeric column per variant, kind and field, never
+ * the sample objects, so memory grows by a few doubles per sample.
+ */
+import type { Sample } from '../probe/sample.ts';
+import type { RunInfo } from './run-info.ts';
+import type { ColdSummary, KindCounts, RunSummary, VariantComparison, VariantSummary, WarmSummary } from './types.ts';
+import { Column } from './column.ts';
+import { describe, findOutliers, mean, quantileSorted } from './stats.ts';
+import { makeRng } from './random.ts';
+import { hash32, ms } from './format.ts';
+import { compareVariants } from './ratio.ts';
+import { formatRatio, recommendMemory, variantCost } from './cost.ts';
+import { DEFAULT_REGION, regionPrices } from './prices.ts';
+
+/** Production traffic rarely sees more than about 1 % cold starts (AWS's own figure). */
+export const DEFAULT_COLD_RATIO = 0.01;
+/** The seed when neither the options nor run.json give one. */
+export const DEFAULT_SEED = 42;
+
+export interface SummarizeOptions {
+  coldRatio?: number;
+  seed?: number;
+  region?: string;
+  optimize?: 'cost' | 'speed' | 'balanced';
+}
+
+interface KindAcc {
+  counts: KindCounts;
+  latency: Column;
+  billed: Column;
+  billedTotal: Column;
+  maxMemory: Column;
+  client: Column;
+}
+
+interface ColdAcc extends KindAcc {
+  init: Column;
+  restore: Column;
+  duration: Column;
+  billedRestore: Column;
+  coldBy: Record<string, number>;
+}
+
+interface VariantAcc {
+  name: string;
+  fn: string | null;
+  memoryMB: number | null;
+  architecture: 'x86_64' | 'arm64' | null;
+  cold: ColdAcc;
+  warm: KindAcc;
+  forcedButWarm: number;
+}
+
+function kindAcc(): KindAcc {
+  return {
+    counts: { total: 0, success: 0, error: 0, timeout: 0, errorTypes: {} },
+    latency: new Column(),
+    billed: new Column(),
+    billedTotal: new Column(),
+    maxMemory: new Column(),
+    client: new Column(),
+  };
+}
+
+function variantAcc(name: string): VariantAcc {
+  const cold: ColdAcc = { ...kindAcc(), init: new Column(), restore: new Column(), duration: new Column(), billedRestore: new Column(), coldBy: {} };
+  return { name, fn: null, memoryMB: null, architecture: null, cold, warm: kindAcc(), forcedButWarm: 0 };
+}
+
+/** `reuse@512` → `reuse@*`, `deps@1024-layer` → `deps@*-layer`: variants that differ only in memory. */
+export function familyOf(variant: string): string {
+  return variant.replace(/@\d+/, '@*');
+}
+
+function isNum(v: unknown): v is number {
+  return typeof v === 'number' && Number.isFinite(v);
+}
+
+function add(acc: VariantAcc, s: Sample): void {
+  if (acc.fn === null && typeof s.function === 'string') acc.fn = s.function;
+  if (acc.memoryMB === null && isNum(s.memoryMB)) acc.memoryMB = s.memoryMB;
+  if (acc.architecture === null && (s.architecture === 'arm64' || s.architecture === 'x86_64')) acc.architecture = s.architecture;
+  if (s.forced === true && s.kind === 'warm') acc.forcedButWarm++;
+  const k: KindAcc = s.kind === 'cold' ? acc.cold : acc.warm;
+  k.counts.total++;
+  const measured = s.status === 'success' && isNum(s.durationMs);
+  if (!measured) {
+    // A success without a Duration has no measurement either: count it as an error.
+    if (s.status === 'timeout') k.counts.timeout++;
+    else k.counts.error++;
+    const type = s.errorType ?? (s.status === 'timeout' ? 'timeout' : 'error');
+    k.counts.errorTypes[type] = (k.counts.errorTypes[type] ?? 0) + 1;
+    return;
+  }
+  k.counts.success++;
+  const duration = s.durationMs as number;
+  if (isNum(s.maxMemoryMB)) k.maxMemory.push(s.maxMemoryMB);
+  if (isNum(s.clientMs)) k.client.push(s.clientMs);
+  if (s.kind === 'cold') {
+    const c = acc.cold;
+    c.coldBy[s.coldBy] = (c.coldBy[s.coldBy] ?? 0) + 1;
+    c.duration.push(duration);
+    if (isNum(s.initMs)) c.init.push(s.initMs);
+    if (isNum(s.restoreMs)) c.restore.push(s.restoreMs);
+    // SnapStart replaces init with restore; a cold start with neither (pre-warmed) waited only for Duration.
+    c.latency.push(duration + (isNum(s.restoreMs) ? s.restoreMs : isNum(s.initMs) ? s.initMs : 0));
+    if (isNum(s.billedRestoreMs)) c.billedRestore.push(s.billedRestoreMs);
+    if (isNum(s.billedMs)) {
+      c.billed.push(s.billedMs);
+      c.billedTotal.push(s.billedMs + (isNum(s.billedRestoreMs) ? s.billedRestoreMs : 0));
+    }
+  } else {
+    acc.warm.latency.push(duration);
+    if (isNum(s.billedMs)) {
+      acc.warm.billed.push(s.billedMs);
+      acc.warm.billedTotal.push(s.billedMs);
+    }
+  }
+}
+
+function rngFor(seed: number, key: string): () => number {
+  return makeRng((seed ^ hash32(key)) >>> 0);
+}
+
+function finishWarm(name: string, k: KindAcc, seed: number): WarmSummary {
+  const sorted = k.latency.sorted();
+  const d = (col: Column, key: string) => describe(col.sorted(), rngFor(seed, `${name}/warm/${key}`));
+  return {
+    counts: k.counts,
+    latency: describe(sorted, rngFor(seed, `${name}/warm/latency`)),
+    billed: d(k.billed, 'billed'),
+    maxMemory: d(k.maxMemory, 'maxMemory'),
+    client: d(k.client, 'client'),
+    outliers: findOutliers(k.latency.view(), sorted),
+    values: Array.from(sorted),
+    billedValues: Array.from(k.billedTotal.sorted()),
+  };
+}
+
+function finishCold(name: string, c: ColdAcc, seed: number): ColdSummary {
+  const sorted = c.latency.sorted();
+  const d = (col: Column, key: string) => describe(col.sorted(), rngFor(seed, `${name}/cold/${key}`));
+  return {
+    counts: c.counts,
+    latency: describe(sorted, rngFor(seed, `${name}/cold/latency`)),
+    init: d(c.init, 'init'),
+    restore: d(c.restore, 'restore'),
+    duration: d(c.duration, 'duration'),
+    billed: d(c.billed, 'billed'),
+    billedRestore: d(c.billedRestore, 'billedRestore'),
+    maxMemory: d(c.maxMemory, 'maxMemory'),
+    client: d(c.client, 'client'),
+    coldBy: c.coldBy,
+    outliers: findOutliers(c.latency.view(), sorted),
+    values: Array.from(sorted),
+    billedValues: Array.from(c.billedTotal.sorted()),
+  };
+}
+
+function failureText(kind: string, counts: KindCounts): string {
+  const types = Object.entries(counts.errorTypes)
+    .map(([t, n]) => `${t} ×${n}`)
+    .join(', ');
+  return `${counts.total - counts.success} of ${counts.total} ${kind} samples failed${types ? ` (${types})` : ''}`;
+}
+
+/**
+ * Per-variant statistics, comparisons, cost and memory recommendations of a run.
+ * @param samples any iterable (an array, or a generator reading samples.jsonl line by line)
+ * @param run run.json, when there is one: variant order, memory, architecture, compare pairs
+ */
+export function summarize(samples: Iterable<Sample>, run?: RunInfo, options: SummarizeOptions = {}): RunSummary {
+  const seed = options.seed ?? run?.seed ?? DEFAULT_SEED;
+  const coldRatio = options.coldRatio ?? DEFAULT_COLD_RATIO;
+  const optimize = options.optimize ?? 'balanced';
+  const requestedRegion = options.region ?? run?.target?.region ?? DEFAULT_REGION;
+  const notes: string[] = [];
+  const region = regionPrices(requestedRegion) ? requestedRegion : DEFAULT_REGION;
+  if (region !== requestedRegion) notes.push(`No prices for ${requestedRegion} in src/report/prices.ts; costs use ${DEFAULT_REGION}.`);
+
+  const accs = new Map<string, VariantAcc>();
+  const planned = run?.plan?.variants ?? [];
+  for (const name of run?.plan?.order ?? planned.map((v) => v.name)) accs.set(name, variantAcc(name));
+  for (const v of planned) if (!accs.has(v.name)) accs.set(v.name, variantAcc(v.name));
+  for (const s of samples) {
+    let acc = accs.get(s.variant);
+    if (!acc) accs.set(s.variant, (acc = variantAcc(s.variant)));
+    add(acc, s);
+  }
+
+  const variants: VariantSummary[] = [];
+  for (const acc of accs.values()) {
+    const plan = planned.find((v) => v.name === acc.name);
+    const cold = finishCold(acc.name, acc.cold, seed);
+    const warm = finishWarm(acc.name, acc.warm, seed);
+    const common = {
+      name: acc.name,
+      family: familyOf(acc.name),
+      function: plan?.function ?? acc.fn,
+      memoryMB: plan?.memoryMB ?? acc.memoryMB,
+      architecture: plan?.architecture ?? acc.architecture ?? ('x86_64' as const),
+      cold,
+      warm,
+      forcedButWarm: acc.forcedButWarm,
+    };
+    if (acc.cold.counts.total + acc.warm.counts.total === 0) {
+      variants.push({ ...common, state: 'failed', error: 'no samples recorded' });
+      continue;
+    }
+    if (cold.latency.n === 0 && warm.latency.n === 0) {
+      const parts = [cold.counts.total ? failureText('cold', cold.counts) : '', warm.counts.total ? failureText('warm', warm.counts) : ''].filter(Boolean);
+      variants.push({ ...common, state: 'failed', error: parts.join('; ') });
+      continue;
+    }
+    const cm = cold.latency.median;
+    const wm = warm.latency.median;
+    const expectedLatencyMs = cm !== null && wm !== null ? coldRatio * cm + (1 - coldRatio) * wm : coldRatio === 1 ? cm : coldRatio === 0 ? wm : null;
+    const cost = variantCost({
+      region,
+      architecture: common.architecture,
+      memoryMB: common.memoryMB,
+      meanBilledColdMs: mean(cold.billedValues),
+      meanBilledWarmMs: mean(warm.billedValues),
+      coldCount: cold.counts.total,
+      warmCount: warm.counts.total,
+      coldRatio,
+    });
+    variants.push({ ...common, state: 'measured', expectedLatencyMs, cost });
+  }
+
+  for (const v of variants) notes.push(...variantNotes(v));
+  const comparisons = compareAll(variants, run?.compare, seed);
+  const recommendations = recommendAll(variants, optimize, coldRatio);
+  return {
+    format: 'coldbench-summary',
+    formatVersion: 1,
+    run: pickRun(run),
+    options: { coldRatio, seed, region, optimize },
+    variants,
+    comparisons,
+    recommendations,
+    notes,
+  };
+}
+
+function pickRun(run?: RunInfo): RunSummary['run'] {
+  if (!run) return { runId: 'samples' };
+  const out: RunSummary['run'] = { runId: run.runId };
+  for (const key of ['suite', 'target', 'startedAt', 'endedAt', 'coldStrategy', 'status', 'emulator', 'host'] as const) {
+    if (run[key] !== undefined) (out as Record<string, unknown>)[key] = run[key];
+  }
+  return out;
+}
+
+function variantNotes(v: VariantSummary): string[] {
+  const notes: string[] = [];
+  if (v.state === 'failed') return [`${v.name} failed: ${v.error}.`];
+  for (const [kind, k] of [['cold', v.cold], ['warm', v.warm]] as const) {
+    if (k.counts.success < k.counts.total) notes.push(`${v.name} ${kind}: ${failureText(kind, k.counts)}; statistics use the ${k.counts.success} successful ones.`);
+    const o = k.outliers;
+    if (o.count > 0) {
+      const shown = o.values.slice(0, 5).map((x) => `${ms(x)} ms`).join(', ');
+      notes.push(`${v.name} ${kind}: ${o.count} of ${k.latency.n} samples are outliers (modified z-score above 14.8 on the MAD): ${shown}${o.count > 5 ? ', …' : ''}. Flagged, not removed.`);
+      if (o.slowFirst) notes.push(`${v.name} ${kind}: the first sample (${ms(o.values[0])} ms) is the slow outlier; a first invoke often pays lazy initialisation or a cold disk cache.`);
+    }
+  }
+  if (v.forcedButWarm > 0) notes.push(`${v.name}: ${v.forcedButWarm} forced cold invoke${v.forcedButWarm === 1 ? '' : 's'} came back warm (the platform reused an environment); counted as warm.`);
+  return notes;
+}
+
+function compareAll(variants: VariantSummary[], pairs: Array<[string, string]> | undefined, seed: number): VariantComparison[] {
+  const measured = variants.filter((v) => v.state === 'measured');
+  const byName = new Map(measured.map((v) => [v.name, v]));
+  const out: VariantComparison[] = [];
+  for (const kind of ['cold', 'warm'] as const) {
+    const withData = measured.filter((v) => v[kind].values.length > 0);
+    let todo: Array<[string, string]>;
+    if (pairs && pairs.length) {
+      todo = pairs.filter(([a, b]) => byName.has(a) && byName.has(b));
+    } else {
+      if (withData.length < 2) continue;
+      const fastest = withData.reduce((best, v) => ((quantileSorted(v[kind].values, 0.5) as number) < (quantileSorted(best[kind].values, 0.5) as number) ? v : best));
+      todo = withData.filter((v) => v !== fastest).map((v) => [fastest.name, v.name]);
+    }
+    for (const [a, b] of todo) {
+      const va = byName.get(a)!;
+      const vb = byName.get(b)!;
+      out.push(compareVariants(kind, { name: a, values: va[kind].values }, { name: b, values: vb[kind].values }, (seed ^ hash32(`${kind}:${a}:${b}`)) >>> 0));
+    }
+  }
+  return out;
+}
+
+function recommendAll(variants: VariantSummary[], optimize: 'cost' | 'speed' | 'balanced', coldRatio: number) {
+  const families = new Map<string, Array<{ variant: string; memoryMB: number; expectedLatencyMs: number; perMillion: number }>>();
+  for (const v of variants) {
+    if (v.state !== 'measured' || v.expectedLatencyMs === null || v.cost.perMillionAtRatio === null || v.memoryMB === null) continue;
+    const list = families.get(v.family) ?? [];
+    list.push({ variant: v.name, memoryMB: v.memoryMB, expectedLatencyMs: v.expectedLatencyMs, perMillion: v.cost.perMillionAtRatio });
+    families.set(v.family, list);
+  }
+  return [...families.entries()]
+    .filter(([, list]) => new Set(list.map((c) => c.memoryMB)).size > 1)
+    .map(([family, list]) => recommendMemory(family, list, optimize, coldRatio));
+}
+
+export { formatRatio };
