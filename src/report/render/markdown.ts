@@ -23,7 +23,7 @@ export function renderMarkdown(summary: RunSummary): string {
   out.push('');
   const cost = costRows(summary);
   if (cost.length) {
-    out.push(markdownTable(costHeaders(summary), cost, 3));
+    out.push(markdownTable(costHeaders(summary), cost, 2));
     out.push('');
   }
   if (summary.comparisons.length) {

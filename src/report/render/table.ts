@@ -46,7 +46,7 @@ export function renderSummaryTable(summary: RunSummary, options: { color?: boole
   out.push('');
   const cost = costRows(summary);
   if (cost.length) {
-    out.push(renderTable(costHeaders(summary), cost, 3, color));
+    out.push(renderTable(costHeaders(summary), cost, 2, color));
     out.push('');
   }
   if (summary.comparisons.length) {
