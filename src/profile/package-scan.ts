@@ -71,6 +71,10 @@ function scanOne(root: string, name: string, paths: string[], options: ScanOptio
     const full = join(root, rel);
     if (!lstatSync(full).isDirectory()) {
       scan.bytes += sizeOf(full);
+      if (options.language === 'python' && rel.endsWith('.py')) {
+        scan.pyFiles += 1;
+        if (!hasPyc(full, options.pycTag)) scan.pyFilesWithoutPyc += 1;
+      }
       continue;
     }
     walkFiles(
