@@ -30,6 +30,11 @@ export interface Sample {
   status: SampleStatus;
   errorType: string | null;
   clientMs: number | null;
+  /**
+   * `invoke` when the init re-ran inside this invoke (INIT_REPORT / platform.initReport with
+   * phase invoke: a suppressed init); then initMs comes from that line. Absent otherwise.
+   */
+  initPhase?: 'invoke';
   /** Optional extras used by the harness and the report. */
   [extra: string]: unknown;
 }

@@ -1,0 +1,183 @@
+/**
+ * Streaming log lines → samples. One assembler reads one log (a file, stdin, a CloudWatch
+ * query); it keeps only the state of requests still open, so memory stays flat however long
+ * the log is.
+ */
+import { parseLineDetailed } from './parse-line.ts';
+import type { PlatformRecord } from './records.ts';
+import type { Sample } from './sample.ts';
+import { newFold, type RequestFold, sampleFromReport } from './to-sample.ts';
+
+/** What an assembler saw so far. */
+export interface AssemblerStats {
+  /** Platform records read (every kind, not only REPORT). */
+  records: number;
+  /** Lines that gave no record: blank, application output, malformed. */
+  skipped: number;
+  /** Why lines were skipped, with counts: `blank`, `not a platform line`, `malformed`. */
+  skippedBy: Record<string, number>;
+  /** The first MAX_MALFORMED_KEPT malformed lines, with their line numbers; `malformedCount` has them all. */
+  malformed: Array<{ line: number; reason: string }>;
+  malformedCount: number;
+}
+
+/** Streaming log lines → samples for one platform. */
+export interface SampleAssembler {
+  /** Reads one line (1-based `lineNumber`, for messages); returns the samples it completed. */
+  push(line: string, lineNumber: number, context?: { stream?: string | null }): Sample[];
+  /** The log ended: returns the samples still pending (none for AWS: a sample needs its REPORT). */
+  end(): Sample[];
+  stats(): AssemblerStats;
+}
+
+export interface AssemblerOptions {
+  /** Variant name put on every sample; when absent, the function name the log gives, else `fallbackVariant`. */
+  variant?: string;
+  /** Variant when neither `variant` nor the log names one (the CLI passes the file's base name). */
+  fallbackVariant?: string;
+}
+
+/** Malformed lines kept with their reasons; the rest are only counted. */
+export const MAX_MALFORMED_KEPT = 20;
+/**
+ * Open requests (START seen, REPORT not yet) and streams tracked at once. A log that starts or
+ * ends mid-request leaves entries that never close; past this bound the oldest are dropped so
+ * memory stays flat (Lambda runs one request per environment at a time, so real logs keep a
+ * handful open).
+ */
+export const MAX_OPEN_REQUESTS = 10_000;
+/** Variant when nothing names one. */
+export const UNNAMED_VARIANT = 'unnamed';
+
+interface StreamState {
+  /** INIT_REPORT phase invoke seen before this stream's next START. */
+  pendingInvokeInit: PlatformRecord | null;
+  current: string | null;
+}
+
+function boundedSet<K, V>(map: Map<K, V>, key: K, value: V): void {
+  if (map.size >= MAX_OPEN_REQUESTS && !map.has(key)) {
+    const oldest = map.keys().next().value as K;
+    map.delete(oldest);
+  }
+  map.set(key, value);
+}
+
+/**
+ * An assembler for AWS Lambda logs (text and JSON format, any mix, prefixed or not).
+ * Lines without a request id (INIT_REPORT, a bare `Runtime exited`) belong to the request open
+ * on the same stream; timeout and runtime-exit lines are matched by request id.
+ * @example const a = createAwsAssembler({ variant: 'reuse@512' }); a.push('REPORT RequestId: r1\tDuration: 2.5 ms\tBilled Duration: 3 ms\tMemory Size: 128 MB\tMax Memory Used: 40 MB\t', 1)
+ */
+export function createAwsAssembler(options: AssemblerOptions = {}): SampleAssembler {
+  const fixedVariant = options.variant;
+  let logVariant: string | null = null;
+  const fallback = options.fallbackVariant ?? UNNAMED_VARIANT;
+  const folds = new Map<string, RequestFold>();
+  const streams = new Map<string, StreamState>();
+  const skippedBy: Record<string, number> = {};
+  const malformed: Array<{ line: number; reason: string }> = [];
+  let malformedCount = 0;
+  let records = 0;
+  let skipped = 0;
+  // Shared and frozen: most lines complete no sample, and a caller that pushes into it fails loudly.
+  const none = Object.freeze([]) as unknown as Sample[];
+
+  const skip = (why: string): void => {
+    skipped++;
+    skippedBy[why] = (skippedBy[why] ?? 0) + 1;
+  };
+  const streamOf = (name: string | null): StreamState => {
+    const key = name ?? '';
+    let state = streams.get(key);
+    if (state === undefined) {
+      state = { pendingInvokeInit: null, current: null };
+      boundedSet(streams, key, state);
+    }
+    return state;
+  };
+  const foldOf = (requestId: string): RequestFold => {
+    let fold = folds.get(requestId);
+    if (fold === undefined) {
+      fold = newFold();
+      boundedSet(folds, requestId, fold);
+    }
+    return fold;
+  };
+
+  return {
+    push(line, lineNumber, context) {
+      const result = parseLineDetailed(line, context?.stream ?? null);
+      if (result === null) {
+        skip(line.trim() === '' ? 'blank' : 'not a platform line');
+        return none;
+      }
+      if (result.type === 'malformed') {
+        skip('malformed');
+        malformedCount++;
+        if (malformed.length < MAX_MALFORMED_KEPT) malformed.push({ line: lineNumber, reason: result.reason });
+        return none;
+      }
+      records++;
+      switch (result.type) {
+        case 'report': {
+          const fold = folds.get(result.requestId) ?? null;
+          if (fold !== null) folds.delete(result.requestId);
+          const state = streams.get(result.stream ?? '');
+          if (state !== undefined && state.current === result.requestId) state.current = null;
+          return [sampleFromReport(result, fold, fixedVariant ?? logVariant ?? fallback)];
+        }
+        case 'start': {
+          const state = streamOf(result.stream);
+          state.current = result.requestId;
+          if (state.pendingInvokeInit !== null && state.pendingInvokeInit.type === 'initReport') {
+            foldOf(result.requestId).invokeInit = state.pendingInvokeInit;
+          }
+          state.pendingInvokeInit = null;
+          return none;
+        }
+        case 'initStart': {
+          if (result.functionName !== null) logVariant = result.functionName;
+          const state = streamOf(result.stream);
+          state.pendingInvokeInit = null;
+          state.current = null;
+          return none;
+        }
+        case 'initReport': {
+          if (result.phase !== 'invoke') return none;
+          const state = streamOf(result.stream);
+          if (state.current !== null) foldOf(state.current).invokeInit = result;
+          else state.pendingInvokeInit = result;
+          return none;
+        }
+        case 'timeout': {
+          const id = result.requestId ?? streamOf(result.stream).current;
+          if (id !== null) foldOf(id).timedOut = true;
+          return none;
+        }
+        case 'runtimeExit': {
+          const id = result.requestId ?? streamOf(result.stream).current;
+          if (id !== null) foldOf(id).runtimeExited = true;
+          return none;
+        }
+        case 'runtimeDone': {
+          const id = result.requestId ?? streamOf(result.stream).current;
+          if (id !== null) {
+            const fold = foldOf(id);
+            fold.doneStatus = result.status;
+            fold.doneErrorType = result.errorType;
+          }
+          return none;
+        }
+        default:
+          return none;
+      }
+    },
+    end() {
+      return none;
+    },
+    stats() {
+      return { records, skipped, skippedBy: { ...skippedBy }, malformed: [...malformed], malformedCount };
+    },
+  };
+}
