@@ -49,13 +49,13 @@ function unmatched(c: RunComparison): string[] {
 }
 
 export function renderComparisonTable(c: RunComparison, color = false): string {
-  const out = [title(c), '', renderTable(headers(c), rows(c), 1, color), '', ...c.changes.map((ch) => `  ${ch.text}`), ''];
+  const out = [title(c), '', renderTable(headers(c), rows(c), 1, color, 1), '', ...c.changes.map((ch) => `  ${ch.text}`), ''];
   out.push(...unmatched(c), verdict(c), 'Significant = the 95 % bootstrap CI of current/base excludes 1.');
   return `${out.join('\n')}\n`;
 }
 
 export function renderComparisonMarkdown(c: RunComparison): string {
-  const out = [`### coldbench compare: ${title(c)}`, '', markdownTable(headers(c), rows(c), 1), '', ...c.changes.map((ch) => `- ${ch.text}`), ''];
+  const out = [`### coldbench compare: ${title(c)}`, '', markdownTable(headers(c), rows(c), 1, 1), '', ...c.changes.map((ch) => `- ${ch.text}`), ''];
   for (const u of unmatched(c)) out.push(`${u}  `);
   out.push(`**${verdict(c)}**`, '', '<sub>Significant = the 95 % bootstrap CI of current/base excludes 1.</sub>');
   return `${out.join('\n')}\n`;

@@ -5,9 +5,9 @@ import { costHeaders, costRows, footnotes, latencyHeaders, latencyRows, type Lat
 const BEST_MARK = '**★**';
 
 /** A GitHub table: `|` escaped in cells, numbers right-aligned. */
-export function markdownTable(headers: string[], rows: LatencyRow[], textColumns: number): string {
+export function markdownTable(headers: string[], rows: LatencyRow[], textColumns: number, trailingText = 0): string {
   const esc = (s: string) => s.replace(/\|/g, '\\|');
-  const lines = [`| ${headers.map(esc).join(' | ')} |`, `|${headers.map((_, i) => (i < textColumns ? ':---' : '---:')).join('|')}|`];
+  const lines = [`| ${headers.map(esc).join(' | ')} |`, `|${headers.map((_, i) => (i < textColumns || i >= headers.length - trailingText ? ':---' : '---:')).join('|')}|`];
   for (const r of rows) {
     const cells = r.cells.map((c, i) => (i === r.bestCell ? `**${esc(c)}** ★` : esc(c)));
     lines.push(`| ${cells.join(' | ')} |`);

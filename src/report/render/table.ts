@@ -15,12 +15,12 @@ const CHARS = {
 };
 
 /** Left-aligned names, right-aligned numbers. */
-function aligns(headers: string[], textColumns: number): Array<'left' | 'right'> {
-  return headers.map((_, i) => (i < textColumns ? 'left' : 'right'));
+function aligns(headers: string[], textColumns: number, trailingText: number): Array<'left' | 'right'> {
+  return headers.map((_, i) => (i < textColumns || i >= headers.length - trailingText ? 'left' : 'right'));
 }
 
-export function renderTable(headers: string[], rows: LatencyRow[], textColumns: number, color: boolean): string {
-  const table = new Table({ head: headers, chars: CHARS, colAligns: aligns(headers, textColumns), style: { head: [], border: [], 'padding-left': 0, 'padding-right': 0 } });
+export function renderTable(headers: string[], rows: LatencyRow[], textColumns: number, color: boolean, trailingText = 0): string {
+  const table = new Table({ head: headers, chars: CHARS, colAligns: aligns(headers, textColumns, trailingText), style: { head: [], border: [], 'padding-left': 0, 'padding-right': 0 } });
   const rule = headers.map((h) => '─'.repeat(h.length));
   const cells = rows.map((r) =>
     r.cells.map((cell, i) => {
