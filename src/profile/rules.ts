@@ -1,0 +1,219 @@
+/**
+ * The advisor's rules: facts (import trace, grouped modules, package scan, handler scan) in,
+ * ranked recommendations out. Pure. A rule's saving is either estimated from the import trace
+ * (and says so) or left null; only --verify turns one into a measured, `verified` saving.
+ */
+import { type Language, type ModuleEntry, topLevelOf } from './group.ts';
+import { type ImportNode, walkImports } from './import-trace.ts';
+import type { PackageScan } from './package-scan.ts';
+import type { SourceScan } from './scan-source.ts';
+import type { Recommendation, RuleId } from './types.ts';
+
+/** Module-level work below this is noise next to a runtime's own start (~tens of ms). */
+export const MODULE_WORK_MIN_MS = 10;
+/** An import cheaper than this is not worth a code change. */
+export const HEAVY_IMPORT_MIN_MS = 10;
+/** At most this many uses in the code the handler reaches counts as "barely used". */
+export const BARELY_USED_MAX_USES = 2;
+/** Stripping less than this from a package is not worth a build step. */
+export const STRIP_MIN_BYTES = 1024 * 1024;
+/** Loading at least this many files from node_modules is what a bundle collapses into one. */
+export const BUNDLE_MIN_FILES = 10;
+
+export interface RuleInput {
+  language: Language;
+  /** Module (Python) or file (Node, `./index.js`) that holds the handler */
+  handlerModule: string;
+  handlerFunction: string;
+  initMs: number;
+  roots: ImportNode[];
+  modules: ModuleEntry[];
+  packages: ReadonlyMap<string, PackageScan>;
+  source: SourceScan;
+  /** Whether the package is already one esbuild bundle (no node_modules loaded) */
+  bundled?: boolean;
+  /** Other handlers in the same code that build their client once (the reuse twin), if any */
+  reuseTwin?: string;
+}
+
+const RULE_ORDER: RuleId[] = ['module-level-work', 'unused-import', 'barely-used-import', 'per-call-client', 'missing-bytecode', 'node-bundle', 'strip-package', 'memory-size'];
+const round = (ms: number): number => Math.round(ms * 10) / 10;
+const mb = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/** Time the handler's own module spent importing `pkg` (outermost imports under it), minus what
+ * it also loaded for packages the handler imports directly: those would load anyway. */
+function importCostUs(input: RuleInput, pkg: string, alsoImported: Set<string>): number {
+  const { language } = input;
+  let total = 0;
+  walkImports(input.roots, (node, ancestors) => {
+    if (topLevelOf(node.name, language) !== pkg) return;
+    if (ancestors.some((a) => topLevelOf(a.name, language) === pkg)) return;
+    let shared = 0;
+    walkImports(node.children, (inner, innerAncestors) => {
+      const top = topLevelOf(inner.name, language);
+      if (top === pkg || !alsoImported.has(top)) return;
+      if (innerAncestors.some((a) => topLevelOf(a.name, language) === top)) return;
+      shared += inner.cumulativeUs;
+    });
+    total += node.cumulativeUs - shared;
+  });
+  return total;
+}
+
+function moduleLevelWork(input: RuleInput): Recommendation[] {
+  const own = input.modules.find((m) => m.kind === 'handler');
+  const work = input.source.moduleWork.filter((l) => !l.clientSetup);
+  if (!own || own.selfMs < MODULE_WORK_MIN_MS || work.length === 0) return [];
+  const lines = work.slice(0, 3).map((l) => `line ${l.line} \`${l.text}\``);
+  const setup = input.source.moduleWork.length - work.length;
+  return [
+    {
+      rule: 'module-level-work',
+      target: input.handlerModule,
+      action: `Move module-level work in ${input.handlerModule} into a lazily initialised function, so only invocations that need it pay for it.`,
+      savingMs: round(own.selfMs),
+      per: 'cold-start',
+      basis: 'estimated from the import trace',
+      evidence:
+        `${input.handlerModule} runs ${own.selfMs} ms of its own code at import (${Math.round(own.share * 100)} % of Init Duration, imports excluded): ${lines.join(', ')}` +
+        (work.length > 3 ? ` and ${work.length - 3} more` : '') +
+        (setup > 0 ? `; ${plural(setup, 'client setup line')} left out (building clients once at init is the pattern to keep)` : '') +
+        '. Deferred work still runs on the first invocation that needs it.',
+      verified: false,
+    },
+  ];
+}
+
+function importRules(input: RuleInput): Recommendation[] {
+  const recs: Recommendation[] = [];
+  const imported = new Set(input.source.imports.map((i) => i.package));
+  for (const imp of input.source.imports) {
+    const others = new Set([...imported].filter((p) => p !== imp.package));
+    const costMs = importCostUs(input, imp.package, others) / 1000;
+    if (costMs < HEAVY_IMPORT_MIN_MS) continue;
+    const useLines = imp.bound.flatMap((b) => input.source.uses.get(b) ?? []);
+    const uses = new Set(useLines.map((l) => l.line)).size;
+    if (uses > BARELY_USED_MAX_USES) continue;
+    const unused = uses === 0;
+    const where = useLines.map((l) => `line ${l.line}`).join(', ');
+    recs.push({
+      rule: unused ? 'unused-import' : 'barely-used-import',
+      target: imp.package,
+      action: unused
+        ? `Remove \`${imp.package}\` from ${input.handlerModule} (line ${imp.line}): nothing the handler reaches uses it.`
+        : `Import \`${imp.package}\` inside the code that uses it (${where}) instead of at module level, so invocations that skip it do not pay for it.`,
+      savingMs: round(costMs),
+      per: 'cold-start',
+      basis: 'estimated from the import trace',
+      evidence:
+        `importing ${imp.package} took ${round(costMs)} ms of init (${Math.round((costMs / Math.max(input.initMs, 1e-9)) * 100)} %, packages the handler also imports excluded); ` +
+        `${imp.bound.map((b) => `\`${b}\``).join(', ')} ${unused ? 'is never used' : `is used ${plural(uses, 'time')}`} in ${input.source.reachable.join(', ') || input.handlerFunction}`,
+      verified: false,
+      ...(input.source.readsLazyFlag ? { fix: { kind: 'lazy-import' as const, package: imp.package } } : {}),
+    });
+  }
+  return recs;
+}
+
+function perCallClient(input: RuleInput): Recommendation[] {
+  const found = input.source.perCallClients;
+  if (found.length === 0) return [];
+  const first = found[0];
+  return [
+    {
+      rule: 'per-call-client',
+      target: first.inFunction,
+      action: `Build the client once at module level (or cache it in a global) and reuse it across invocations instead of creating it in ${first.inFunction} on every call.`,
+      savingMs: null,
+      per: 'invocation',
+      basis: 'not estimated',
+      evidence:
+        `${input.handlerFunction} reaches ${found.map((c) => `\`${c.text}\` (${c.inFunction}, line ${c.line})`).join(', ')} on every invocation` +
+        (input.reuseTwin ? `; ${input.reuseTwin} builds it once and can be benchmarked against it with --verify` : ''),
+      verified: false,
+      ...(input.reuseTwin ? { fix: { kind: 'compare-handler' as const, handler: input.reuseTwin } } : {}),
+    },
+  ];
+}
+
+function packageRules(input: RuleInput): Recommendation[] {
+  const recs: Recommendation[] = [];
+  const loaded = new Map(input.modules.map((m) => [m.name, m]));
+  for (const pkg of input.packages.values()) {
+    if (pkg.removableBytes >= STRIP_MIN_BYTES) {
+      const top = pkg.removable.slice(0, 3).map((r) => `${r.path} ${mb(r.bytes)}`);
+      recs.push({
+        rule: 'strip-package',
+        target: pkg.name,
+        action: `Strip tests, docs, examples and type stubs from ${pkg.name} when packaging (keep the .pyc files).`,
+        savingMs: null,
+        per: 'cold-start',
+        basis: 'not estimated',
+        evidence: `${mb(pkg.removableBytes)} of ${pkg.name}'s ${mb(pkg.bytes)} is never imported (${top.join(', ')}${pkg.removable.length > 3 ? `, ${pkg.removable.length - 3} more` : ''}); a smaller package downloads and unpacks faster on Lambda`,
+        verified: false,
+        fix: { kind: 'strip', package: pkg.name, paths: pkg.removable.map((r) => r.path) },
+      });
+    }
+    const traced = loaded.get(pkg.name);
+    if (input.language === 'python' && pkg.pyFilesWithoutPyc > 0 && traced) {
+      recs.push({
+        rule: 'missing-bytecode',
+        target: pkg.name,
+        action: `Ship ${pkg.name} with its .pyc files (python -m compileall with the runtime's Python): the task root is read-only on Lambda, so Python recompiles modules without bytecode on every cold start.`,
+        savingMs: null,
+        per: 'cold-start',
+        basis: 'not estimated',
+        evidence: `${pkg.pyFilesWithoutPyc} of ${pkg.pyFiles} .py files in ${pkg.name} have no bytecode for this runtime; importing ${pkg.name} took ${traced.cumulativeMs} ms, compilation included`,
+        verified: false,
+        fix: { kind: 'precompile' },
+      });
+    }
+  }
+  return recs;
+}
+
+function nodeBundle(input: RuleInput): Recommendation[] {
+  if (input.language !== 'node' || input.bundled) return [];
+  let files = 0;
+  let us = 0;
+  walkImports(input.roots, (node, ancestors) => {
+    if (node.name.startsWith('./') || node.name.startsWith('(runtime)')) return;
+    files += 1;
+    if (!ancestors.some((a) => !a.name.startsWith('./'))) us += node.cumulativeUs;
+  });
+  if (files < BUNDLE_MIN_FILES) return [];
+  return [
+    {
+      rule: 'node-bundle',
+      target: input.handlerModule,
+      action: 'Bundle and minify the handler with its dependencies (esbuild --bundle --minify --platform=node) so init loads one file instead of many.',
+      savingMs: null,
+      per: 'cold-start',
+      basis: 'not estimated',
+      evidence: `init loaded ${files} files from node_modules, taking ${round(us / 1000)} ms cumulative; resolving and reading each file is part of that time`,
+      verified: false,
+      fix: { kind: 'esbuild' },
+    },
+  ];
+}
+
+/** Ranks recommendations by the time they save (measured or estimated), unknown savings last. */
+export function rankRecommendations(recs: Recommendation[]): Recommendation[] {
+  return [...recs].sort((a, b) => {
+    if (a.savingMs !== null && b.savingMs !== null && a.savingMs !== b.savingMs) return b.savingMs - a.savingMs;
+    if ((a.savingMs === null) !== (b.savingMs === null)) return a.savingMs === null ? 1 : -1;
+    return RULE_ORDER.indexOf(a.rule) - RULE_ORDER.indexOf(b.rule) || a.target.localeCompare(b.target);
+  });
+}
+
+/**
+ * Runs every rule and ranks the recommendations.
+ *
+ * @example
+ * recommend({ language: 'python', handlerModule: 'app', handlerFunction: 'handler', initMs: 900, roots, modules, packages, source })
+ * // → [{ rule: 'unused-import', target: 'pandas', savingMs: 612.3, basis: 'estimated from the import trace', … }, …]
+ */
+export function recommend(input: RuleInput): Recommendation[] {
+  return rankRecommendations([...moduleLevelWork(input), ...importRules(input), ...perCallClient(input), ...packageRules(input), ...nodeBundle(input)]);
+}

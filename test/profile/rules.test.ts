@@ -1,0 +1,113 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { groupByPackage } from '../../src/profile/group.ts';
+import { parseImportTrace } from '../../src/profile/import-trace.ts';
+import type { PackageScan } from '../../src/profile/package-scan.ts';
+import { type RuleInput, rankRecommendations, recommend } from '../../src/profile/rules.ts';
+import { scanSource } from '../../src/profile/scan-source.ts';
+import type { Recommendation } from '../../src/profile/types.ts';
+
+const trace = readFileSync(new URL('./fixtures/importtime-small.txt', import.meta.url), 'utf8');
+const roots = parseImportTrace(trace);
+const pkg = (name: string, over: Partial<PackageScan> = {}): PackageScan => ({
+  name,
+  paths: [name],
+  bytes: 10_000_000,
+  removable: [],
+  removableBytes: 0,
+  pyFiles: 10,
+  pyFilesWithoutPyc: 0,
+  ...over,
+});
+
+function input(source: string, packages: PackageScan[] = [], extra: Partial<RuleInput> = {}): RuleInput {
+  const sizes = new Map(packages.map((p) => [p.name, p.bytes]));
+  return {
+    language: 'python',
+    handlerModule: 'app',
+    handlerFunction: 'handler',
+    initMs: 20,
+    roots,
+    modules: groupByPackage(roots, { language: 'python', initMs: 20, handlerModule: 'app', sizes }),
+    packages: new Map(packages.map((p) => [p.name, p])),
+    source: scanSource(new Map([['app', source]]), 'app', 'handler', 'python'),
+    ...extra,
+  };
+}
+
+describe('recommend', () => {
+  it('flags a heavy package the handler never uses, with the trace’s import cost', () => {
+    const recs = recommend(input('import pandas\n\ndef handler(e, c):\n    return 1\n'));
+    expect(recs).toEqual([
+      {
+        rule: 'unused-import',
+        target: 'pandas',
+        action: 'Remove `pandas` from app (line 1): nothing the handler reaches uses it.',
+        savingMs: 12,
+        per: 'cold-start',
+        basis: 'estimated from the import trace',
+        evidence: 'importing pandas took 12 ms of init (60 %, packages the handler also imports excluded); `pandas` is never used in handler',
+        verified: false,
+      },
+    ]);
+  });
+
+  it('subtracts dependencies the handler imports itself from the estimate', () => {
+    const big = parseImportTrace(
+      ['import time:      5000 |       5000 |   numpy', 'import time:     25000 |      30000 | pandas', 'import time:       100 |        100 | numpy.linalg'].join('\n'),
+    );
+    const recs = recommend({ ...input('import pandas\nimport numpy as np\n\ndef handler(e, c):\n    return np.ones(3)\n'), roots: big });
+    // pandas 30 ms cumulative minus numpy (5 ms) loaded inside it, which `np` needs anyway.
+    expect(recs.map((r) => [r.rule, r.target, r.savingMs])).toEqual([['unused-import', 'pandas', 25]]);
+  });
+
+  it('calls a package used once or twice barely used, and offers the lazy-import fix when the fixture reads the flag', () => {
+    const source = 'import os\nimport pandas as pd\n# COLDBENCH_LAZY_IMPORTS\n\ndef handler(e, c):\n    return pd.DataFrame()\n';
+    const [rec] = recommend(input(source));
+    expect(rec).toMatchObject({ rule: 'barely-used-import', target: 'pandas', savingMs: 12, fix: { kind: 'lazy-import', package: 'pandas' } });
+    expect(rec.action).toBe('Import `pandas` inside the code that uses it (line 6) instead of at module level, so invocations that skip it do not pay for it.');
+  });
+
+  it('leaves a package alone that the handler uses often', () => {
+    const source = 'import pandas as pd\n\ndef handler(e, c):\n    a = pd.A()\n    b = pd.B()\n    return pd.C(a, b)\n';
+    expect(recommend(input(source))).toEqual([]);
+  });
+
+  it('does not call module-level client setup work to move', () => {
+    const source = 'import boto3\n\nS3 = boto3.client("s3")\n\ndef handler(e, c):\n    return S3.list_buckets()\n';
+    expect(recommend(input(source)).map((r) => r.rule)).toEqual([]);
+  });
+
+  it('flags a client built on every call, with the line, and no saving until measured', () => {
+    const source = 'import boto3\n\ndef handler(e, c):\n    s3 = boto3.client("s3")\n    return s3.list_buckets()\n';
+    const [rec] = recommend(input(source, [], { reuseTwin: 'reuse.handler' }));
+    expect(rec).toMatchObject({ rule: 'per-call-client', target: 'handler', savingMs: null, per: 'invocation', basis: 'not estimated', verified: false });
+    expect(rec.evidence).toBe('handler reaches `s3 = boto3.client("s3")` (handler, line 4) on every invocation; reuse.handler builds it once and can be benchmarked against it with --verify');
+    expect(rec.fix).toEqual({ kind: 'compare-handler', handler: 'reuse.handler' });
+  });
+
+  it('names strippable folders with sizes and bytecode missing for the runtime', () => {
+    const packages = [pkg('pandas', { bytes: 50 * 1024 * 1024, removable: [{ path: 'pandas/tests', bytes: 20 * 1024 * 1024 }], removableBytes: 20 * 1024 * 1024, pyFilesWithoutPyc: 4 })];
+    const recs = recommend(input('import pandas\n\ndef handler(e, c):\n    a = pandas.a()\n    b = pandas.b()\n    return pandas.c(a, b)\n', packages));
+    expect(recs.map((r) => r.rule)).toEqual(['missing-bytecode', 'strip-package']);
+    expect(recs[1].evidence).toBe("20.0 MB of pandas's 50.0 MB is never imported (pandas/tests 20.0 MB); a smaller package downloads and unpacks faster on Lambda");
+    expect(recs[0].evidence).toBe('4 of 10 .py files in pandas have no bytecode for this runtime; importing pandas took 12 ms, compilation included');
+  });
+});
+
+describe('rankRecommendations', () => {
+  const rec = (rule: Recommendation['rule'], savingMs: number | null, target = 'x'): Recommendation => ({
+    rule,
+    target,
+    action: '',
+    savingMs,
+    per: 'cold-start',
+    basis: 'not estimated',
+    evidence: '',
+    verified: false,
+  });
+  it('puts the largest saving first and unknown savings last, in rule order', () => {
+    const ranked = rankRecommendations([rec('strip-package', null), rec('unused-import', 5), rec('per-call-client', null), rec('module-level-work', 40)]);
+    expect(ranked.map((r) => r.rule)).toEqual(['module-level-work', 'unused-import', 'per-call-client', 'strip-package']);
+  });
+});
