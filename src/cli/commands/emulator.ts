@@ -1,5 +1,8 @@
+import { isLoopback, startEmulator } from '../../emulator/index.ts';
 import type { CommandDef } from '../command.ts';
-import { notBuiltYet } from '../io.ts';
+import { EXIT_OK, UsageError } from '../errors.ts';
+
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 
 export const emulatorCommand: CommandDef = {
   command: 'emulator',
@@ -8,5 +11,37 @@ export const emulatorCommand: CommandDef = {
     y
       .option('port', { type: 'number', default: 0, describe: 'port to listen on (0 = a free port)' })
       .option('host', { type: 'string', default: '127.0.0.1', describe: 'address to bind (anything but loopback prints a warning)' }),
-  run: async (_args, io) => notBuiltYet(io, 'emulator', 'issue #3, the local emulator'),
+  run: async (args, io) => {
+    const port = args.port as number;
+    const host = args.host as string;
+    if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+      throw new UsageError(`--port: ${String(args.port)} is not a port number`, 'Pass an integer from 0 to 65535 (0 picks a free port).');
+    }
+    if (!isLoopback(host)) {
+      io.stderr(`Warning: --host ${host} is not loopback: anyone who can reach this address can run code on this machine through the emulator.\n`);
+    }
+    let emulator;
+    try {
+      emulator = await startEmulator({ port, host });
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'EADDRINUSE' || code === 'EADDRNOTAVAIL' || code === 'EACCES') {
+        throw new UsageError(`--port ${port} --host ${host}: cannot listen there (${code})`, 'Pick another port, or --port 0 for a free one.', { cause: error });
+      }
+      throw error;
+    }
+    io.stdout(`${emulator.url}\n`);
+    const cpu = emulator.cpuMode;
+    io.stderr(`CPU ${cpu.throttled ? 'throttled in proportion to memory' : 'not throttled'}: ${cpu.reason}\n`);
+    io.stderr('Serving Lambda, CloudWatch Logs and STS; Ctrl-C (SIGINT) or SIGTERM stops it.\n');
+    await new Promise<void>((resolve) => {
+      const onSignal = () => {
+        for (const s of STOP_SIGNALS) process.off(s, onSignal);
+        resolve();
+      };
+      for (const s of STOP_SIGNALS) process.on(s, onSignal);
+    });
+    await emulator.stop();
+    return EXIT_OK;
+  },
 };

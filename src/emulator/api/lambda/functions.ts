@@ -1,0 +1,367 @@
+import { randomUUID } from 'node:crypto';
+import type { EnvironmentPool, FunctionSpec } from '../../contract.ts';
+import type { CodeStore, StoredCode } from '../code-store.ts';
+import { AwsError, conflict, invalidParameter, notFound } from '../errors.ts';
+import type { LayerRegistry } from './layers.ts';
+import { readMaxItems } from './layers.ts';
+import { applyConfig, type FunctionConfig, lambdaTimestamp, MAX_TAGS, renderConfiguration, type Revision } from './model.ts';
+
+export interface LambdaFunction {
+  name: string;
+  arn: string;
+  /** What GetFunction shows for $LATEST (the newest update, even while it is in progress) */
+  latest: Revision;
+  /** What $LATEST invokes run: the previous revision until an update completes, as on Lambda */
+  effective: Revision;
+  effectiveSpec: FunctionSpec;
+  state: 'Pending' | 'Active';
+  lastUpdateStatus: 'InProgress' | 'Successful';
+  timer?: NodeJS.Timeout;
+  versions: Map<string, { revision: Revision; spec: FunctionSpec }>;
+  nextVersion: number;
+  tags: Record<string, string>;
+  reservedConcurrency?: number;
+}
+
+export interface RegistryContext {
+  region: string;
+  accountId: string;
+  pool: () => EnvironmentPool;
+  code: CodeStore;
+  layers: LayerRegistry;
+  /** How long State Pending and LastUpdateStatus InProgress last */
+  updateDelayMs: number;
+  codeUrl: (code: StoredCode) => string;
+}
+
+const FUNCTION_NAME = /^[a-zA-Z0-9-_]{1,64}$/;
+const QUALIFIED = /^(?:arn:aws[a-zA-Z-]*:lambda:([a-z]{2}(?:-gov)?-[a-z]+-\d):)?(?:(\d{12}):)?(?:function:)?([a-zA-Z0-9-_]{1,64})(?::(\$LATEST|[a-zA-Z0-9-_]+))?$/;
+/** Lambda's account default minus the 100 it keeps unreserved. */
+const MAX_RESERVED_CONCURRENCY = 900;
+
+/** Lambda's control plane state: functions, their revisions, published versions, tags and reserved concurrency. */
+export class FunctionRegistry {
+  readonly functions = new Map<string, LambdaFunction>();
+
+  constructor(private readonly ctx: RegistryContext) {}
+
+  arnOf(name: string): string {
+    return `arn:aws:lambda:${this.ctx.region}:${this.ctx.accountId}:function:${name}`;
+  }
+
+  /** Splits a name, partial ARN or ARN (each optionally `:qualifier`) into name and qualifier. */
+  parseName(raw: string): { name: string; qualifier?: string } {
+    if (FUNCTION_NAME.test(raw)) return { name: raw };
+    const m = QUALIFIED.exec(raw);
+    if (!m || raw.length > 170) {
+      throw new AwsError('ValidationException', 400, `1 validation error detected: Value '${raw.slice(0, 200)}' at 'functionName' failed to satisfy constraint: Member must satisfy regular expression pattern: (arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}(-gov)?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?([a-zA-Z0-9-_]+)(:(\\$LATEST|[a-zA-Z0-9-_]+))?`);
+    }
+    return { name: m[3], qualifier: m[4] };
+  }
+
+  /** Finds a function or throws Lambda's ResourceNotFoundException naming the ARN. */
+  find(raw: string, qualifier?: string | null): { fn: LambdaFunction; qualifier?: string } {
+    const direct = this.functions.get(raw);
+    if (direct) return { fn: direct, qualifier: qualifier ?? undefined };
+    const parsed = this.parseName(raw);
+    const q = qualifier ?? parsed.qualifier;
+    if (parsed.qualifier && qualifier && parsed.qualifier !== qualifier) {
+      throw invalidParameter('The derived qualifier from the function name does not match the specified qualifier.');
+    }
+    const fn = this.functions.get(parsed.name);
+    if (!fn) throw notFound(`Function not found: ${this.arnOf(parsed.name)}${q ? `:${q}` : ''}`);
+    return { fn, qualifier: q };
+  }
+
+  /** The revision and spec a qualifier names; unknown versions are ResourceNotFoundException. */
+  revisionFor(fn: LambdaFunction, qualifier: string | undefined, forInvoke: boolean): { revision: Revision; spec: FunctionSpec; version: string } {
+    if (qualifier === undefined || qualifier === '$LATEST') {
+      return forInvoke
+        ? { revision: fn.effective, spec: fn.effectiveSpec, version: '$LATEST' }
+        : { revision: fn.latest, spec: fn.effectiveSpec, version: '$LATEST' };
+    }
+    const v = fn.versions.get(qualifier);
+    if (!v) throw notFound(`Function not found: ${fn.arn}:${qualifier}`);
+    return { revision: v.revision, spec: v.spec, version: qualifier };
+  }
+
+  async create(body: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const name = typeof body.FunctionName === 'string' ? this.parseName(body.FunctionName).name : '';
+    if (!name) throw new AwsError('ValidationException', 400, "1 validation error detected: Value null at 'functionName' failed to satisfy constraint: Member must not be null");
+    if (body.PackageType === 'Image') throw invalidParameter('PackageType Image is not supported by the coldbench emulator; upload a .zip package.');
+    const config = applyConfig(name, undefined, body);
+    const layers = this.ctx.layers.resolve(config.layers);
+    const code = await this.codeFrom(body.Code, 'Code');
+    if (this.functions.has(name)) throw conflict(`Function already exist: ${name}`);
+    const revision = newRevision(config, code, layers);
+    const fn: LambdaFunction = {
+      name,
+      arn: this.arnOf(name),
+      latest: revision,
+      effective: revision,
+      effectiveSpec: this.spec(name, '$LATEST', revision),
+      state: 'Pending',
+      lastUpdateStatus: 'Successful',
+      versions: new Map(),
+      nextVersion: 1,
+      tags: readTags(body.Tags) ?? {},
+    };
+    this.functions.set(name, fn);
+    fn.timer = setTimeout(() => this.settle(fn), this.ctx.updateDelayMs);
+    fn.timer.unref();
+    if (body.Publish === true) return this.configuration(fn, this.publish(fn).version);
+    return this.configuration(fn, '$LATEST');
+  }
+
+  async updateCode(raw: string, body: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const { fn } = this.find(raw);
+    this.checkRevision(fn, body.RevisionId);
+    const code = await this.codeFrom(body, 'UpdateFunctionCode');
+    this.checkNotBusy(fn);
+    let config = fn.latest.config;
+    if (body.Architectures !== undefined) config = applyConfig(fn.name, config, { Architectures: body.Architectures });
+    this.beginUpdate(fn, newRevision(config, code, fn.latest.layers));
+    if (body.Publish === true) return this.configuration(fn, this.publish(fn).version);
+    return this.configuration(fn, '$LATEST');
+  }
+
+  updateConfiguration(raw: string, body: Record<string, unknown>): Record<string, unknown> {
+    const { fn } = this.find(raw);
+    this.checkRevision(fn, body.RevisionId);
+    const config: FunctionConfig = applyConfig(fn.name, fn.latest.config, body);
+    const layers = body.Layers !== undefined ? this.ctx.layers.resolve(config.layers) : fn.latest.layers;
+    this.checkNotBusy(fn);
+    this.beginUpdate(fn, newRevision(config, fn.latest.code, layers));
+    return this.configuration(fn, '$LATEST');
+  }
+
+  async delete(raw: string, qualifier: string | null): Promise<void> {
+    const { fn, qualifier: q } = this.find(raw, qualifier);
+    if (q !== undefined && q !== '$LATEST') {
+      if (!fn.versions.delete(q)) throw notFound(`Function not found: ${fn.arn}:${q}`);
+      await this.ctx.pool().retire(fn.name, q);
+      return;
+    }
+    if (q === '$LATEST') throw invalidParameter('$LATEST version cannot be deleted without deleting the function.');
+    clearTimeout(fn.timer);
+    this.functions.delete(fn.name);
+    await this.ctx.pool().retire(fn.name);
+  }
+
+  publishVersion(raw: string, body: Record<string, unknown>): Record<string, unknown> {
+    const { fn } = this.find(raw);
+    if (typeof body.CodeSha256 === 'string' && body.CodeSha256 !== fn.latest.code.codeSha256) {
+      throw invalidParameter(`CodeSHA256 (${body.CodeSha256}) is different from current CodeSHA256 in $LATEST (${fn.latest.code.codeSha256}). Please try again with the CodeSHA256 in $LATEST.`);
+    }
+    this.checkRevision(fn, body.RevisionId);
+    if (fn.state === 'Pending' || fn.lastUpdateStatus === 'InProgress') this.checkNotBusy(fn);
+    const { version } = this.publish(fn, typeof body.Description === 'string' ? body.Description : undefined);
+    return this.configuration(fn, version);
+  }
+
+  listVersions(raw: string, query: URLSearchParams): Record<string, unknown> {
+    const { fn } = this.find(raw);
+    const all = ['$LATEST', ...fn.versions.keys()];
+    return paginate(all, query, (v) => v, (v) => this.configuration(fn, v), 'Versions');
+  }
+
+  list(query: URLSearchParams): Record<string, unknown> {
+    const names = [...this.functions.keys()].sort();
+    const all = query.get('FunctionVersion') === 'ALL'
+      ? names.flatMap((n) => ['$LATEST', ...this.functions.get(n)!.versions.keys()].map((v) => `${n}:${v}`))
+      : names.map((n) => `${n}:$LATEST`);
+    return paginate(all, query, (k) => k, (k) => {
+      const [name, version] = k.split(':');
+      return this.configuration(this.functions.get(name)!, version);
+    }, 'Functions');
+  }
+
+  configuration(fn: LambdaFunction, version: string): Record<string, unknown> {
+    if (version !== '$LATEST') {
+      const v = fn.versions.get(version);
+      if (!v) throw notFound(`Function not found: ${fn.arn}:${version}`);
+      return renderConfiguration({ name: fn.name, arn: fn.arn, version, revision: v.revision, state: 'Active', lastUpdateStatus: 'Successful' });
+    }
+    const pending = fn.state === 'Pending';
+    return renderConfiguration({
+      name: fn.name,
+      arn: fn.arn,
+      version,
+      revision: fn.latest,
+      state: fn.state,
+      ...(pending ? { stateReason: 'The function is being created.', stateReasonCode: 'Creating' } : {}),
+      lastUpdateStatus: fn.lastUpdateStatus,
+    });
+  }
+
+  getFunction(raw: string, qualifier: string | null): Record<string, unknown> {
+    const { fn, qualifier: q } = this.find(raw, qualifier);
+    const { revision, version } = this.revisionFor(fn, q, false);
+    return {
+      Configuration: this.configuration(fn, version),
+      Code: { RepositoryType: 'S3', Location: this.ctx.codeUrl(revision.code) },
+      ...(Object.keys(fn.tags).length ? { Tags: fn.tags } : {}),
+      ...(fn.reservedConcurrency !== undefined ? { Concurrency: { ReservedConcurrentExecutions: fn.reservedConcurrency } } : {}),
+    };
+  }
+
+  putConcurrency(raw: string, body: Record<string, unknown>): Record<string, unknown> {
+    const { fn } = this.find(raw);
+    const n = body.ReservedConcurrentExecutions;
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) {
+      throw new AwsError('ValidationException', 400, `1 validation error detected: Value '${String(n)}' at 'reservedConcurrentExecutions' failed to satisfy constraint: Member must have value greater than or equal to 0`);
+    }
+    if (n > MAX_RESERVED_CONCURRENCY) {
+      throw invalidParameter(`Specified ReservedConcurrentExecutions for function decreases account's UnreservedConcurrentExecution below its minimum value of [100].`);
+    }
+    fn.reservedConcurrency = n;
+    return { ReservedConcurrentExecutions: n };
+  }
+
+  getConcurrency(raw: string): Record<string, unknown> {
+    const { fn } = this.find(raw);
+    return fn.reservedConcurrency === undefined ? {} : { ReservedConcurrentExecutions: fn.reservedConcurrency };
+  }
+
+  deleteConcurrency(raw: string): void {
+    this.find(raw).fn.reservedConcurrency = undefined;
+  }
+
+  /** Tag operations name the function by its ARN. */
+  tagTarget(resource: string): LambdaFunction {
+    const m = /^arn:aws[a-zA-Z-]*:lambda:[^:]+:\d{12}:function:([a-zA-Z0-9-_]+)$/.exec(resource);
+    if (!m) throw invalidParameter(`${resource} is not a valid function ARN: tag operations take an unqualified function ARN.`);
+    const fn = this.functions.get(m[1]);
+    if (!fn) throw notFound(`Function not found: ${resource}`);
+    return fn;
+  }
+
+  tag(resource: string, body: Record<string, unknown>): void {
+    const fn = this.tagTarget(resource);
+    const tags = readTags(body.Tags);
+    if (!tags) throw invalidParameter('Tags is required: a map of tag keys to values.');
+    const merged = { ...fn.tags, ...tags };
+    if (Object.keys(merged).length > MAX_TAGS) throw invalidParameter(`A function can have at most ${MAX_TAGS} tags.`);
+    fn.tags = merged;
+  }
+
+  untag(resource: string, keys: string[]): void {
+    const fn = this.tagTarget(resource);
+    for (const key of keys) delete fn.tags[key];
+  }
+
+  /** Stops pending state transitions (emulator shutdown). */
+  stopTimers(): void {
+    for (const fn of this.functions.values()) clearTimeout(fn.timer);
+  }
+
+  private publish(fn: LambdaFunction, description?: string): { version: string } {
+    // Lambda returns the newest version instead of a new one when nothing changed since.
+    const newest = fn.versions.size ? [...fn.versions.values()].at(-1)! : undefined;
+    if (newest && newest.revision.code.codeSha256 === fn.latest.code.codeSha256 && newest.revision.revisionId === fn.latest.revisionId) {
+      return { version: newest.spec.version };
+    }
+    const version = String(fn.nextVersion++);
+    const revision: Revision = description === undefined ? fn.latest : { ...fn.latest, config: { ...fn.latest.config, description } };
+    fn.versions.set(version, { revision, spec: this.spec(fn.name, version, revision) });
+    return { version };
+  }
+
+  private beginUpdate(fn: LambdaFunction, revision: Revision): void {
+    fn.latest = revision;
+    fn.lastUpdateStatus = 'InProgress';
+    fn.timer = setTimeout(() => this.settle(fn), this.ctx.updateDelayMs);
+    fn.timer.unref();
+  }
+
+  /** The update takes effect: new invokes get the new revision in fresh environments. */
+  private settle(fn: LambdaFunction): void {
+    fn.timer = undefined;
+    fn.state = 'Active';
+    const changed = fn.effective !== fn.latest;
+    fn.effective = fn.latest;
+    fn.effectiveSpec = this.spec(fn.name, '$LATEST', fn.latest);
+    fn.lastUpdateStatus = 'Successful';
+    if (changed && this.functions.get(fn.name) === fn) void this.ctx.pool().retire(fn.name, '$LATEST').catch(() => undefined);
+  }
+
+  private checkNotBusy(fn: LambdaFunction): void {
+    if (fn.state === 'Pending' || fn.lastUpdateStatus === 'InProgress') {
+      throw conflict(`The operation cannot be performed at this time. An update is in progress for resource: ${fn.arn}`);
+    }
+  }
+
+  private checkRevision(fn: LambdaFunction, revisionId: unknown): void {
+    if (typeof revisionId === 'string' && revisionId !== fn.latest.revisionId) {
+      throw new AwsError('PreconditionFailedException', 412, 'The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id');
+    }
+  }
+
+  private async codeFrom(raw: unknown, field: string): Promise<StoredCode> {
+    const code = (raw ?? {}) as Record<string, unknown>;
+    if (typeof code.ZipFile === 'string') {
+      const zip = Buffer.from(code.ZipFile, 'base64');
+      return this.ctx.code.put(zip);
+    }
+    if (code.S3Bucket !== undefined || code.S3Key !== undefined) {
+      throw invalidParameter(`${field}.S3Bucket/S3Key: code from S3 is not supported by the coldbench emulator yet; upload the package as ZipFile (up to 50 MB).`);
+    }
+    if (code.ImageUri !== undefined) throw invalidParameter('Container images are not supported by the coldbench emulator; upload a .zip package.');
+    throw invalidParameter(`${field}: ZipFile is required (the base64 of a .zip package).`);
+  }
+
+  private spec(name: string, version: string, r: Revision): FunctionSpec {
+    const c = r.config;
+    return {
+      functionName: name,
+      functionArn: version === '$LATEST' ? this.arnOf(name) : `${this.arnOf(name)}:${version}`,
+      version,
+      runtime: c.runtime,
+      handler: c.handler,
+      memoryMB: c.memoryMB,
+      timeoutS: c.timeoutS,
+      environment: c.environment ?? {},
+      codeDir: r.code.dir,
+      layerDirs: r.layers.map((l) => l.dir),
+      logFormat: c.logFormat,
+      architecture: c.architecture,
+      logGroupName: c.logGroup,
+      region: this.ctx.region,
+      accountId: this.ctx.accountId,
+      revisionId: r.revisionId,
+      codeSha256: r.code.codeSha256,
+    };
+  }
+}
+
+function newRevision(config: FunctionConfig, code: StoredCode, layers: Revision['layers']): Revision {
+  return { config, code, layers, revisionId: randomUUID(), lastModified: lambdaTimestamp() };
+}
+
+function readTags(raw: unknown): Record<string, string> | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  if (typeof raw !== 'object' || Array.isArray(raw)) throw invalidParameter('Tags must be a map of strings.');
+  const tags: Record<string, string> = {};
+  for (const [k, v] of Object.entries(raw as Record<string, unknown>)) {
+    if (typeof v !== 'string' || k.length === 0 || k.length > 128 || v.length > 256 || k.startsWith('aws:')) {
+      throw invalidParameter(`Tag ${JSON.stringify(k)} is not valid: keys are 1–128 characters and may not start with aws:, values are strings of at most 256 characters.`);
+    }
+    tags[k] = v;
+  }
+  if (Object.keys(tags).length > MAX_TAGS) throw invalidParameter(`A function can have at most ${MAX_TAGS} tags.`);
+  return tags;
+}
+
+/** Marker/NextMarker paging over a stable ordering: the marker is the key of the next item. */
+function paginate<T>(all: T[], query: URLSearchParams, key: (t: T) => string, render: (t: T) => unknown, field: string): Record<string, unknown> {
+  const maxItems = readMaxItems(query);
+  const marker = query.get('Marker');
+  let start = 0;
+  if (marker) {
+    start = all.findIndex((t) => key(t) === Buffer.from(marker, 'base64url').toString('utf8'));
+    if (start < 0) throw invalidParameter('The Marker is invalid: pass the NextMarker of the previous page.');
+  }
+  const page = all.slice(start, start + maxItems);
+  const next = all[start + maxItems];
+  return { [field]: page.map(render), ...(next !== undefined ? { NextMarker: Buffer.from(key(next)).toString('base64url') } : {}) };
+}

@@ -1,0 +1,140 @@
+import type { CodeStore, StoredCode } from '../code-store.ts';
+import { AwsError, invalidParameter, notFound } from '../errors.ts';
+import { lambdaTimestamp, type ResolvedLayer } from './model.ts';
+
+interface LayerVersion {
+  version: number;
+  description: string;
+  createdDate: string;
+  compatibleRuntimes?: string[];
+  compatibleArchitectures?: string[];
+  licenseInfo?: string;
+  code: StoredCode;
+}
+
+interface Layer {
+  nextVersion: number;
+  versions: Map<number, LayerVersion>;
+}
+
+const LAYER_NAME = /^[a-zA-Z0-9-_]{1,140}$/;
+const LAYER_ARN = /^arn:[a-zA-Z0-9-]+:lambda:[a-zA-Z0-9-]+:\d{12}:layer:([a-zA-Z0-9-_]+)(?::(\d+))?$/;
+
+/** Published layer versions. Deleting a version keeps its files for functions that still use it, as Lambda does. */
+export class LayerRegistry {
+  private readonly layers = new Map<string, Layer>();
+
+  constructor(
+    private readonly code: CodeStore,
+    private readonly ctx: { region: string; accountId: string; codeUrl: (code: StoredCode) => string },
+  ) {}
+
+  layerArn(name: string): string {
+    return `arn:aws:lambda:${this.ctx.region}:${this.ctx.accountId}:layer:${name}`;
+  }
+
+  /** Accepts a name or a layer ARN, as the API does. */
+  private layerName(raw: string): string {
+    const arn = LAYER_ARN.exec(raw);
+    const name = arn ? arn[1] : raw;
+    if (!LAYER_NAME.test(name)) {
+      throw new AwsError('ValidationException', 400, `1 validation error detected: Value '${raw}' at 'layerName' failed to satisfy constraint: Member must satisfy regular expression pattern: (arn:[a-zA-Z0-9-]+:lambda:[a-zA-Z0-9-]+:\\d{12}:layer:[a-zA-Z0-9-_]+)|[a-zA-Z0-9-_]+`);
+    }
+    return name;
+  }
+
+  async publish(rawName: string, body: Record<string, unknown>, zip: Uint8Array): Promise<Record<string, unknown>> {
+    const name = this.layerName(rawName);
+    const stored = await this.code.put(zip);
+    const layer = this.layers.get(name) ?? { nextVersion: 1, versions: new Map() };
+    this.layers.set(name, layer);
+    const version: LayerVersion = {
+      version: layer.nextVersion++,
+      description: typeof body.Description === 'string' ? body.Description : '',
+      createdDate: lambdaTimestamp(),
+      compatibleRuntimes: stringList(body.CompatibleRuntimes, 'CompatibleRuntimes'),
+      compatibleArchitectures: stringList(body.CompatibleArchitectures, 'CompatibleArchitectures'),
+      licenseInfo: typeof body.LicenseInfo === 'string' ? body.LicenseInfo : undefined,
+      code: stored,
+    };
+    layer.versions.set(version.version, version);
+    return this.render(name, version, true);
+  }
+
+  get(rawName: string, rawVersion: string): Record<string, unknown> {
+    const name = this.layerName(rawName);
+    return this.render(name, this.find(name, rawVersion), true);
+  }
+
+  delete(rawName: string, rawVersion: string): void {
+    const name = this.layerName(rawName);
+    this.layers.get(name)?.versions.delete(Number(rawVersion));
+  }
+
+  list(rawName: string, query: URLSearchParams): Record<string, unknown> {
+    const name = this.layerName(rawName);
+    const runtime = query.get('CompatibleRuntime');
+    const arch = query.get('CompatibleArchitecture');
+    const all = [...(this.layers.get(name)?.versions.values() ?? [])]
+      .filter((v) => (!runtime || v.compatibleRuntimes?.includes(runtime)) && (!arch || v.compatibleArchitectures?.includes(arch)))
+      .sort((a, b) => b.version - a.version);
+    const maxItems = readMaxItems(query);
+    const start = query.get('Marker') ? all.findIndex((v) => String(v.version) === query.get('Marker')) : 0;
+    if (start < 0) throw invalidParameter('The Marker is invalid: pass the NextMarker of the previous page.');
+    const page = all.slice(start, start + maxItems);
+    const next = all[start + maxItems];
+    return {
+      LayerVersions: page.map((v) => this.render(name, v, false)),
+      ...(next ? { NextMarker: String(next.version) } : {}),
+    };
+  }
+
+  /** Turns a function's Layers list into extracted folders; an unknown version is Lambda's InvalidParameterValueException. */
+  resolve(arns: string[]): ResolvedLayer[] {
+    return arns.map((arn) => {
+      const m = LAYER_ARN.exec(arn);
+      if (!m || m[2] === undefined) throw invalidParameter(`Layer version ARN ${arn} is not valid: expected arn:aws:lambda:<region>:<account>:layer:<name>:<version>.`);
+      const version = this.layers.get(m[1])?.versions.get(Number(m[2]));
+      if (!version) throw invalidParameter(`Layer version ${arn} does not exist.`);
+      return { arn, codeSize: version.code.codeSize, dir: version.code.dir };
+    });
+  }
+
+  private find(name: string, rawVersion: string): LayerVersion {
+    const version = this.layers.get(name)?.versions.get(Number(rawVersion));
+    if (!version) throw notFound(`Layer version ${this.layerArn(name)}:${rawVersion} does not exist.`);
+    return version;
+  }
+
+  private render(name: string, v: LayerVersion, withContent: boolean): Record<string, unknown> {
+    return {
+      ...(withContent
+        ? { Content: { Location: this.ctx.codeUrl(v.code), CodeSha256: v.code.codeSha256, CodeSize: v.code.codeSize }, LayerArn: this.layerArn(name) }
+        : {}),
+      LayerVersionArn: `${this.layerArn(name)}:${v.version}`,
+      Version: v.version,
+      Description: v.description,
+      CreatedDate: v.createdDate,
+      ...(v.compatibleRuntimes ? { CompatibleRuntimes: v.compatibleRuntimes } : {}),
+      ...(v.compatibleArchitectures ? { CompatibleArchitectures: v.compatibleArchitectures } : {}),
+      ...(v.licenseInfo ? { LicenseInfo: v.licenseInfo } : {}),
+    };
+  }
+}
+
+function stringList(value: unknown, field: string): string[] | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) throw invalidParameter(`${field} must be a list of strings.`);
+  return value as string[];
+}
+
+/** Lambda's MaxItems for list operations: 1–10,000, default 50. */
+export function readMaxItems(query: URLSearchParams): number {
+  const raw = query.get('MaxItems');
+  if (raw === null) return 50;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 10_000) {
+    throw new AwsError('ValidationException', 400, `1 validation error detected: Value '${raw}' at 'maxItems' failed to satisfy constraint: Member must have value between 1 and 10000`);
+  }
+  return n;
+}

@@ -1,0 +1,105 @@
+import { AwsError, invalidParameter } from '../errors.ts';
+import type { FunctionRegistry } from './functions.ts';
+import type { LayerRegistry } from './layers.ts';
+
+export interface RouteResult {
+  status: number;
+  body?: unknown;
+}
+
+export interface RouteInput {
+  params: string[];
+  query: URLSearchParams;
+  json: () => Record<string, unknown>;
+}
+
+interface Route {
+  method: string;
+  pattern: RegExp;
+  operation: string;
+  run: (input: RouteInput) => RouteResult | Promise<RouteResult>;
+}
+
+const SEG = '([^/]+)';
+
+/** Lambda's REST paths exactly as @aws-sdk/client-lambda sends them (Invoke has its own fast path in the server). */
+export function lambdaRoutes(functions: FunctionRegistry, layers: LayerRegistry): Route[] {
+  const r = (method: string, path: string, operation: string, run: Route['run']): Route => ({
+    method,
+    pattern: new RegExp(`^${path.replace(/\{\w+\}/g, SEG)}/?$`),
+    operation,
+    run,
+  });
+  const ok = (body: unknown, status = 200): RouteResult => ({ status, body });
+  return [
+    r('POST', '/2015-03-31/functions', 'CreateFunction', async ({ json }) => ok(await functions.create(json()), 201)),
+    r('GET', '/2015-03-31/functions', 'ListFunctions', ({ query }) => ok(functions.list(query))),
+    r('GET', '/2015-03-31/functions/{name}', 'GetFunction', ({ params, query }) => ok(functions.getFunction(params[0], query.get('Qualifier')))),
+    r('DELETE', '/2015-03-31/functions/{name}', 'DeleteFunction', async ({ params, query }) => {
+      await functions.delete(params[0], query.get('Qualifier'));
+      return { status: 204 };
+    }),
+    r('GET', '/2015-03-31/functions/{name}/configuration', 'GetFunctionConfiguration', ({ params, query }) => {
+      const { fn, qualifier } = functions.find(params[0], query.get('Qualifier'));
+      return ok(functions.configuration(fn, functions.revisionFor(fn, qualifier, false).version));
+    }),
+    r('PUT', '/2015-03-31/functions/{name}/configuration', 'UpdateFunctionConfiguration', ({ params, json }) => ok(functions.updateConfiguration(params[0], json()))),
+    r('PUT', '/2015-03-31/functions/{name}/code', 'UpdateFunctionCode', async ({ params, json }) => ok(await functions.updateCode(params[0], json()))),
+    r('POST', '/2015-03-31/functions/{name}/versions', 'PublishVersion', ({ params, json }) => ok(functions.publishVersion(params[0], json()), 201)),
+    r('GET', '/2015-03-31/functions/{name}/versions', 'ListVersionsByFunction', ({ params, query }) => ok(functions.listVersions(params[0], query))),
+    r('PUT', '/2017-10-31/functions/{name}/concurrency', 'PutFunctionConcurrency', ({ params, json }) => ok(functions.putConcurrency(params[0], json()))),
+    r('GET', '/2019-09-30/functions/{name}/concurrency', 'GetFunctionConcurrency', ({ params }) => ok(functions.getConcurrency(params[0]))),
+    r('DELETE', '/2017-10-31/functions/{name}/concurrency', 'DeleteFunctionConcurrency', ({ params }) => {
+      functions.deleteConcurrency(params[0]);
+      return { status: 204 };
+    }),
+    r('POST', '/2018-10-31/layers/{layer}/versions', 'PublishLayerVersion', async ({ params, json }) => {
+      const body = json();
+      const content = (body.Content ?? {}) as Record<string, unknown>;
+      if (typeof content.ZipFile !== 'string') {
+        throw invalidParameter(content.S3Bucket !== undefined
+          ? 'Content.S3Bucket/S3Key: layer content from S3 is not supported by the coldbench emulator yet; upload Content.ZipFile.'
+          : 'Content.ZipFile is required (the base64 of a .zip file).');
+      }
+      return ok(await layers.publish(params[0], body, Buffer.from(content.ZipFile, 'base64')), 201);
+    }),
+    r('GET', '/2018-10-31/layers/{layer}/versions', 'ListLayerVersions', ({ params, query }) => ok(layers.list(params[0], query))),
+    r('GET', '/2018-10-31/layers/{layer}/versions/{n}', 'GetLayerVersion', ({ params }) => ok(layers.get(params[0], params[1]))),
+    r('DELETE', '/2018-10-31/layers/{layer}/versions/{n}', 'DeleteLayerVersion', ({ params }) => {
+      layers.delete(params[0], params[1]);
+      return { status: 204 };
+    }),
+    r('GET', '/2017-03-31/tags/{arn}', 'ListTags', ({ params }) => ok({ Tags: functions.tagTarget(params[0]).tags })),
+    r('POST', '/2017-03-31/tags/{arn}', 'TagResource', ({ params, json }) => {
+      functions.tag(params[0], json());
+      return { status: 204 };
+    }),
+    r('DELETE', '/2017-03-31/tags/{arn}', 'UntagResource', ({ params, query }) => {
+      functions.untag(params[0], query.getAll('tagKeys'));
+      return { status: 204 };
+    }),
+    r('GET', '/2016-08-19/account-settings', 'GetAccountSettings', () =>
+      ok({
+        AccountLimit: { TotalCodeSize: 80_530_636_800, CodeSizeUnzipped: 262_144_000, CodeSizeZipped: 52_428_800, ConcurrentExecutions: 1000, UnreservedConcurrentExecutions: 1000 - [...functions.functions.values()].reduce((s, f) => s + (f.reservedConcurrency ?? 0), 0) },
+        AccountUsage: { TotalCodeSize: 0, FunctionCount: functions.functions.size },
+      })),
+  ];
+}
+
+/** Finds the route for a request; decoded path parameters, or a 404 UnknownOperationException. */
+export function matchRoute(routes: Route[], method: string, pathname: string): { route: Route; params: string[] } {
+  let pathMatched = false;
+  for (const route of routes) {
+    const m = route.pattern.exec(pathname);
+    if (!m) continue;
+    pathMatched = true;
+    if (route.method !== method) continue;
+    try {
+      return { route, params: m.slice(1).map((p) => decodeURIComponent(p)) };
+    } catch (error) {
+      throw new AwsError('InvalidParameterValueException', 400, `The request path ${pathname} is not valid percent-encoding.`, {}, { cause: error });
+    }
+  }
+  if (pathMatched) throw new AwsError('UnknownOperationException', 405, `${method} ${pathname} is not an operation of the Lambda API.`);
+  throw new AwsError('UnknownOperationException', 404, `${method} ${pathname} is not an operation of the Lambda API implemented by the coldbench emulator.`);
+}
