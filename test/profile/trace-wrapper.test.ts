@@ -1,0 +1,28 @@
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { NODE_MARKER, parseImportTrace } from '../../src/profile/import-trace.ts';
+
+const WRAPPER = fileURLToPath(new URL('../../src/profile/trace-wrapper.sh', import.meta.url));
+const hasPython = spawnSync('python3', ['--version']).status === 0;
+
+describe('trace-wrapper.sh', () => {
+  it.skipIf(!hasPython)('re-runs python with -X importtime even in isolated mode (-I ignores PYTHONPROFILEIMPORTTIME)', () => {
+    const run = spawnSync(WRAPPER, ['python3', '-I', '-S', '-c', 'import json; print("ok")'], { encoding: 'utf8' });
+    expect(run.status).toBe(0);
+    expect(run.stdout).toBe('ok\n');
+    expect(parseImportTrace(run.stderr).map((r) => r.name)).toContain('json');
+  });
+
+  it('preloads the require timer into node', () => {
+    const run = spawnSync(WRAPPER, [process.execPath, '-e', "require('vitest/package.json'); console.log('ok')"], { encoding: 'utf8', cwd: fileURLToPath(new URL('../..', import.meta.url)) });
+    expect(run.status).toBe(0);
+    expect(run.stdout).toBe('ok\n');
+    expect(parseImportTrace(run.stderr, NODE_MARKER).map((r) => r.name)).toEqual(['vitest/package.json']);
+  });
+
+  it('runs any other command unchanged', () => {
+    const run = spawnSync(WRAPPER, ['echo', 'a', 'b'], { encoding: 'utf8' });
+    expect(run.stdout).toBe('a b\n');
+  });
+});
