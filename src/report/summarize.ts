@@ -277,7 +277,8 @@ function compareAll(variants: VariantSummary[], pairs: Array<[string, string]> |
     const withData = measured.filter((v) => v[kind].values.length > 0);
     let todo: Array<[string, string]>;
     if (pairs && pairs.length) {
-      todo = pairs.filter(([a, b]) => byName.has(a) && byName.has(b));
+      // A pair where neither side has this kind (e.g. a cold-only suite) says nothing for it.
+      todo = pairs.filter(([a, b]) => byName.has(a) && byName.has(b) && (byName.get(a)![kind].values.length > 0 || byName.get(b)![kind].values.length > 0));
     } else {
       if (withData.length < 2) continue;
       const fastest = withData.reduce((best, v) => ((quantileSorted(v[kind].values, 0.5) as number) < (quantileSorted(best[kind].values, 0.5) as number) ? v : best));
