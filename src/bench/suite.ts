@@ -153,7 +153,7 @@ function normaliseFunction(name: string, fn: RawFunction, dir: string, file: str
   const runtimes = list(fn.runtime, []);
   const isPython = runtimes.every((r) => r.startsWith('python'));
   const isNode = runtimes.every((r) => r.startsWith('nodejs'));
-  const packaging = list(fn.packaging, ['bundled']);
+  const packaging = list<Packaging>(fn.packaging, ['bundled']);
   if (packaging.includes('esbuild') && !isNode) problems.push(`${at('packaging')}: esbuild bundles Node functions only; allowed for ${runtimes.join(', ')}: bundled or layer`);
 
   let requirements: string | null = null;

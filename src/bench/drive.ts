@@ -1,0 +1,263 @@
+/**
+ * Drive: force cold starts (burst / config-bump / version), then warm invokes on the same
+ * environments; every invoke with LogType=Tail, the sample read from the platform's REPORT
+ * (CloudWatch as the fallback, one deadline per batch), appended to samples.jsonl at once.
+ */
+import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { InvokeCommand, type LambdaClient, PublishVersionCommand, UpdateFunctionConfigurationCommand, waitUntilFunctionUpdatedV2, waitUntilPublishedVersionActive } from '@aws-sdk/client-lambda';
+import type { Sample } from '../probe/sample.ts';
+import type { Deployment } from './deploy.ts';
+import { waiterConfig } from './deploy.ts';
+import { pickEvent } from './plan.ts';
+import type { BenchSample, Phase, RunStore, VariantResult } from './results.ts';
+import { CONTROL_PLANE_RETRY, type RetryOptions, withRetry } from './retry.ts';
+import type { TargetKind } from './target.ts';
+
+/** The probe functions the harness uses (src/probe/index.ts), injected so tests can pin them. */
+export interface Probe {
+  decodeLogResult(logResultBase64: string): string[];
+  samplesFromLines(lines: Iterable<string>, options: { variant: string }): Sample[];
+  fetchLogLines(
+    client: CloudWatchLogsClient,
+    query: { logGroupName: string; requestIds: string[]; startTime: number; endTime?: number; deadline: number; pollIntervalMs?: number; filterPattern?: string },
+  ): Promise<Map<string, string[]>>;
+}
+
+export interface DriveContext {
+  kind: TargetKind;
+  lambda: LambdaClient;
+  logs: CloudWatchLogsClient;
+  probe: Probe;
+  store: RunStore;
+  /** How long CloudWatch may take to deliver a batch's missing REPORTs */
+  logsTimeoutMs: number;
+  /** Cold starts the target can run at once (cores locally, Infinity on AWS) */
+  coreCap: number;
+  signal: AbortSignal;
+  random: () => number;
+  onSample?: (sample: BenchSample) => void;
+  retry?: Partial<RetryOptions>;
+  /** Labels a forced invoke that came back warm: proactive initialisation or an ordinary warm start */
+  classifyForcedWarm?: (functionName: string, requestId: string) => Promise<'proactive-init' | 'none'>;
+}
+
+/** Distinct error messages kept per variant (the rest are counted in the samples). */
+const MAX_ERRORS_KEPT = 10;
+
+/** At most this many cold starts at once for a variant: its concurrency, capped by the target's cores. */
+export function burstCap(concurrency: number, coreCap: number): number {
+  return Math.max(1, Math.min(concurrency, coreCap));
+}
+
+interface InvokeOutcome {
+  requestId: string | null;
+  lines: string[];
+  clientMs: number;
+  functionError: string | null;
+  payloadError: string | null;
+  invokeError: Error | null;
+}
+
+function retryOf(ctx: DriveContext): RetryOptions {
+  return { ...CONTROL_PLANE_RETRY, ...ctx.retry, retryable: CONTROL_PLANE_RETRY.retryable };
+}
+
+async function invoke(ctx: DriveContext, dep: Deployment, qualifier: string | undefined, payload: string): Promise<InvokeOutcome> {
+  const started = performance.now();
+  try {
+    const out = await withRetry(
+      () => ctx.lambda.send(new InvokeCommand({ FunctionName: dep.functionName, Qualifier: qualifier, Payload: Buffer.from(payload), LogType: 'Tail' })),
+      { ...retryOf(ctx), retryable: (e) => (e as Error).name === 'TooManyRequestsException' },
+    );
+    const clientMs = Math.round((performance.now() - started) * 100) / 100;
+    let payloadError: string | null = null;
+    if (out.FunctionError && out.Payload) {
+      try {
+        const body = JSON.parse(Buffer.from(out.Payload).toString('utf8')) as { errorType?: string; errorMessage?: string };
+        payloadError = [body.errorType, body.errorMessage].filter(Boolean).join(': ');
+      } catch {
+        payloadError = Buffer.from(out.Payload).toString('utf8').slice(0, 200);
+      }
+    }
+    const lines = out.LogResult ? ctx.probe.decodeLogResult(out.LogResult) : [];
+    return { requestId: out.$metadata.requestId ?? null, lines, clientMs, functionError: out.FunctionError ?? null, payloadError, invokeError: null };
+  } catch (error) {
+    return { requestId: null, lines: [], clientMs: Math.round((performance.now() - started) * 100) / 100, functionError: null, payloadError: null, invokeError: error as Error };
+  }
+}
+
+/** One configuration update that retires every environment: the environment map merged, never replaced. */
+export async function bump(ctx: Pick<DriveContext, 'kind' | 'lambda' | 'retry'>, dep: Deployment, extra: { MemorySize?: number } = {}): Promise<void> {
+  dep.bumps += 1;
+  dep.environment = { ...dep.environment, COLDBENCH_BUMP: `${Date.now().toString(36)}-${dep.bumps}` };
+  const out = await withRetry(
+    () => ctx.lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: dep.functionName, Environment: { Variables: dep.environment }, ...extra })),
+    { ...CONTROL_PLANE_RETRY, ...ctx.retry, retryable: CONTROL_PLANE_RETRY.retryable },
+  );
+  // The update response already says when it is done (emulators); otherwise wait, never sleep.
+  if (out.LastUpdateStatus !== 'Successful') await waitUntilFunctionUpdatedV2(waiterConfig(ctx), { FunctionName: dep.functionName });
+}
+
+async function publish(ctx: DriveContext, dep: Deployment): Promise<string> {
+  await bump(ctx, dep);
+  const out = await withRetry(() => ctx.lambda.send(new PublishVersionCommand({ FunctionName: dep.functionName, Description: `coldbench cold sample ${dep.bumps}` })), retryOf(ctx));
+  dep.versions.push(out.Version!);
+  if (out.State && out.State !== 'Active') await waitUntilPublishedVersionActive(waiterConfig(ctx), { FunctionName: dep.functionName, Qualifier: out.Version! });
+  return out.Version!;
+}
+
+function emptySample(variant: string, phase: Phase): Sample {
+  return {
+    variant,
+    kind: phase,
+    coldBy: phase === 'cold' ? 'forced' : 'none',
+    requestId: null,
+    initMs: null,
+    restoreMs: null,
+    billedRestoreMs: null,
+    durationMs: null,
+    billedMs: null,
+    memoryMB: null,
+    maxMemoryMB: null,
+    status: 'error',
+    errorType: null,
+    clientMs: null,
+  };
+}
+
+/** Runs `count` invokes at once and records one sample per invoke, in order. */
+async function measureBatch(ctx: DriveContext, dep: Deployment, phase: Phase, qualifier: string | undefined, count: number): Promise<BenchSample[]> {
+  const v = dep.variant;
+  const batchStart = Date.now();
+  const startIndex = ctx.store.done(v.name, phase);
+  const payloads = Array.from({ length: count }, () => pickEvent(v.events, ctx.random).payload);
+  const outcomes = await Promise.all(payloads.map((p) => invoke(ctx, dep, qualifier, p)));
+  const found = outcomes.map((o) => (o.invokeError ? null : pickReport(ctx, v.name, o)));
+  const missing = outcomes.filter((o, i) => !o.invokeError && !found[i] && o.requestId).map((o) => o.requestId!);
+  let fetched = new Map<string, string[]>();
+  if (missing.length > 0) {
+    try {
+      fetched = await ctx.probe.fetchLogLines(ctx.logs, { logGroupName: `/aws/lambda/${dep.functionName}`, requestIds: missing, startTime: batchStart - 1_000, deadline: Date.now() + ctx.logsTimeoutMs });
+    } catch {
+      fetched = new Map();
+    }
+  }
+  const samples: BenchSample[] = [];
+  for (let i = 0; i < count; i++) {
+    const o = outcomes[i];
+    let record = found[i];
+    if (!record && o.requestId && fetched.has(o.requestId)) record = pickReport(ctx, v.name, { ...o, lines: fetched.get(o.requestId)! });
+    const base: Sample = record ?? { ...emptySample(v.name, phase), requestId: o.requestId };
+    let error: string | null = null;
+    const what = `${phase} sample ${startIndex + i + 1} of ${v.name}`;
+    if (o.invokeError) {
+      error = `${what}: Invoke failed: ${o.invokeError.name}: ${o.invokeError.message}`;
+      base.errorType = o.invokeError.name;
+    } else if (!record) {
+      error = `${what}: no REPORT record for request ${o.requestId} in the LogResult tail nor in CloudWatch within ${Math.round(ctx.logsTimeoutMs / 1000)} s (--logs-timeout); measurements left empty, not estimated`;
+      base.status = o.functionError ? 'error' : 'success';
+    } else if (base.status !== 'success') {
+      const detail = o.payloadError ?? base.errorType ?? base.status;
+      error = base.status === 'timeout' ? `${what} timed out after ${v.timeoutS} s (the function's Timeout); raise timeout for this function in the suite` : `${what} failed: ${detail}`;
+    }
+    if (phase === 'cold' && base.kind === 'warm' && base.coldBy === 'none' && base.requestId && ctx.classifyForcedWarm) {
+      base.coldBy = await ctx.classifyForcedWarm(dep.functionName, base.requestId).catch(() => 'none' as const);
+    }
+    const sample: BenchSample = {
+      ...base,
+      variant: v.name,
+      memoryMB: base.memoryMB ?? (record ? null : v.memoryMB),
+      clientMs: o.clientMs,
+      function: v.function,
+      phase,
+      sampleIndex: startIndex + i,
+      forced: phase === 'cold',
+      error,
+      timestamp: new Date(batchStart).toISOString(),
+    };
+    ctx.store.append(sample);
+    ctx.onSample?.(sample);
+    samples.push(sample);
+  }
+  return samples;
+}
+
+/** The REPORT sample for this invoke's request id among the lines (null when absent). */
+function pickReport(ctx: DriveContext, variant: string, o: InvokeOutcome): Sample | null {
+  if (o.lines.length === 0) return null;
+  const samples = ctx.probe.samplesFromLines(o.lines, { variant });
+  return samples.find((s) => s.requestId === o.requestId) ?? (o.requestId ? null : (samples[0] ?? null));
+}
+
+function failed(s: BenchSample): boolean {
+  return s.status !== 'success' || s.error !== null;
+}
+
+/** Runs a variant's remaining cold then warm samples; returns its outcome for run.json. */
+export async function driveVariant(ctx: DriveContext, dep: Deployment, result: VariantResult): Promise<VariantResult> {
+  const v = dep.variant;
+  const cap = burstCap(v.concurrency, ctx.coreCap);
+  const note = (samples: BenchSample[]) => {
+    for (const s of samples) {
+      if (s.error && !result.errors.includes(s.error) && result.errors.length < MAX_ERRORS_KEPT) result.errors.push(s.error);
+      if (s.forced && s.kind === 'warm') result.forcedWarm += 1;
+      if (s.coldBy === 'proactive-init') result.proactiveInit += 1;
+      if (failed(s)) result.state = 'failed';
+    }
+  };
+  let qualifier: string | undefined;
+  let haveEnvironment = false;
+  let firstBatch = true;
+  while (ctx.store.done(v.name, 'cold') < v.cold && !ctx.signal.aborted) {
+    const remaining = v.cold - ctx.store.done(v.name, 'cold');
+    let n = 1;
+    if (v.coldStrategy === 'burst') {
+      n = Math.min(cap, remaining);
+      await bump(ctx, dep);
+    } else if (v.coldStrategy === 'config-bump') {
+      await bump(ctx, dep);
+    } else {
+      qualifier = await publish(ctx, dep);
+    }
+    const samples = await measureBatch(ctx, dep, 'cold', qualifier, n);
+    note(samples);
+    haveEnvironment = true;
+    // A variant whose whole first batch failed (init error, OOM…) will not start succeeding: stop it.
+    if (firstBatch && samples.every(failed)) return stopEarly(result, v.name);
+    firstBatch = false;
+  }
+  if (ctx.store.done(v.name, 'warm') < v.warm && !haveEnvironment && !ctx.signal.aborted) {
+    // Resumed after the cold samples: start one environment first, unrecorded, so warm samples are warm.
+    if (v.coldStrategy === 'version') qualifier = await publish(ctx, dep);
+    await invoke(ctx, dep, qualifier, pickEvent(v.events, ctx.random).payload);
+  }
+  firstBatch = true;
+  while (ctx.store.done(v.name, 'warm') < v.warm && !ctx.signal.aborted) {
+    const samples = await measureBatch(ctx, dep, 'warm', qualifier, 1);
+    note(samples);
+    if (firstBatch && samples.every(failed) && result.state === 'failed' && v.cold === 0) return stopEarly(result, v.name);
+    firstBatch = false;
+  }
+  if (!ctx.signal.aborted && result.state !== 'failed') result.state = 'measured';
+  return result;
+}
+
+function stopEarly(result: VariantResult, name: string): VariantResult {
+  result.state = 'failed';
+  result.errors.push(`${name}: every invoke of the first batch failed, so its remaining samples were skipped; the run goes on with the other variants`);
+  return result;
+}
+
+/**
+ * A forced invoke whose REPORT had no Init Duration ran on a new environment whose init
+ * happened before the request (AWS proactive initialisation) when its stream's INIT_START
+ * precedes this request's START; otherwise it reused a warm environment.
+ */
+export function proactiveInitClassifier(probe: Probe, logs: CloudWatchLogsClient, logsTimeoutMs: number, since: number): DriveContext['classifyForcedWarm'] {
+  return async (functionName, requestId) => {
+    const lines = (await probe.fetchLogLines(logs, { logGroupName: `/aws/lambda/${functionName}`, requestIds: [requestId], startTime: since, deadline: Date.now() + logsTimeoutMs })).get(requestId) ?? [];
+    const initAt = lines.findIndex((l) => /(^|\s)INIT_START\s|"platform\.initStart"/.test(l));
+    const startAt = lines.findIndex((l) => l.includes(`START RequestId: ${requestId}`) || (l.includes('"platform.start"') && l.includes(requestId)));
+    return initAt !== -1 && startAt !== -1 && initAt < startAt ? 'proactive-init' : 'none';
+  };
+}

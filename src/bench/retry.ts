@@ -1,0 +1,55 @@
+/**
+ * Retries with exponential backoff for the failures Lambda documents as transient:
+ * throttling, an update in progress, and a freshly created role IAM has not propagated yet.
+ */
+
+export interface RetryOptions {
+  /** Attempts after the first */
+  retries: number;
+  /** First delay; doubles each attempt up to maxMs */
+  baseMs: number;
+  maxMs: number;
+  retryable: (error: unknown) => boolean;
+  sleep?: (ms: number) => Promise<void>;
+  onRetry?: (error: unknown, attempt: number, delayMs: number) => void;
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+function errorName(error: unknown): string {
+  return (error as { name?: string })?.name ?? '';
+}
+
+/** Throttling ("Rate exceeded", 429) and ResourceConflictException (an update in progress). */
+export function isTransient(error: unknown): boolean {
+  const name = errorName(error);
+  const status = (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
+  return name === 'TooManyRequestsException' || name === 'ThrottlingException' || name === 'ResourceConflictException' || status === 429 || /Rate exceeded/i.test((error as Error)?.message ?? '');
+}
+
+/** IAM eventual consistency: a role created seconds ago is not yet assumable by Lambda. */
+export function isRoleNotReady(error: unknown): boolean {
+  return errorName(error) === 'InvalidParameterValueException' && /cannot be assumed by Lambda/i.test((error as Error).message ?? '');
+}
+
+/** Control-plane calls: up to ~1 minute of throttling or conflicts before giving up. */
+export const CONTROL_PLANE_RETRY: RetryOptions = { retries: 8, baseMs: 250, maxMs: 10_000, retryable: isTransient };
+/** Role propagation takes 5–60 s on AWS (reference: lambda-formats.md, Control plane). */
+export const ROLE_PROPAGATION_RETRY: RetryOptions = { retries: 12, baseMs: 2_000, maxMs: 10_000, retryable: (e) => isRoleNotReady(e) || isTransient(e) };
+
+/** Runs `fn`, retrying while `retryable(error)` with exponential backoff and jitter. */
+export async function withRetry<T>(fn: () => Promise<T>, options: RetryOptions): Promise<T> {
+  const wait = options.sleep ?? sleep;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await fn();
+    } catch (error) {
+      if (attempt >= options.retries || !options.retryable(error)) throw error;
+      // Full jitter keeps many concurrent retries from hitting the API in lockstep.
+      const cap = Math.min(options.maxMs, options.baseMs * 2 ** attempt);
+      const delay = Math.round(cap / 2 + Math.random() * (cap / 2));
+      options.onRetry?.(error, attempt + 1, delay);
+      await wait(delay);
+    }
+  }
+}

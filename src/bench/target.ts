@@ -1,0 +1,137 @@
+/**
+ * Where a run goes: the embedded emulator (started in-process), an endpoint URL, or a real
+ * account. All three hand back the same AWS SDK v3 clients; only endpoint and credentials differ.
+ */
+import { cpus } from 'node:os';
+import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import { IAMClient } from '@aws-sdk/client-iam';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { S3Client } from '@aws-sdk/client-s3';
+import { STSClient } from '@aws-sdk/client-sts';
+import { TargetError } from './errors.ts';
+
+export type TargetKind = 'local' | 'url' | 'aws';
+
+/** What `GET /_coldbench/status` says about a coldbench emulator (other endpoints have none). */
+export interface EmulatorStatus {
+  cpu?: { throttled: boolean; reason: string };
+  runtimes?: Record<string, string>;
+  cores?: number;
+  [extra: string]: unknown;
+}
+
+export interface Target {
+  kind: TargetKind;
+  /** The endpoint URL for local and URL targets */
+  endpoint?: string;
+  region: string;
+  lambda: LambdaClient;
+  logs: CloudWatchLogsClient;
+  iam: IAMClient;
+  s3: S3Client;
+  sts: STSClient;
+  /** Present when the endpoint is a coldbench emulator */
+  status: EmulatorStatus | null;
+  /** Cold starts the target can run at once without them competing for cores (Infinity on AWS) */
+  coreCap: number;
+  /** Stops the embedded emulator (no-op for other targets) */
+  close(): Promise<void>;
+}
+
+export interface TargetOptions {
+  profile?: string;
+  region?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Credentials for emulators: they accept any; these never leave the machine. */
+const LOCAL_CREDENTIALS = { accessKeyId: 'coldbench', secretAccessKey: 'coldbench' };
+const LOCAL_REGION = 'us-east-1';
+
+/** Reads an emulator's status page; null for endpoints that are not coldbench emulators. */
+export async function fetchEmulatorStatus(endpoint: string): Promise<EmulatorStatus | null> {
+  try {
+    const res = await fetch(new URL('/_coldbench/status', endpoint), { signal: AbortSignal.timeout(5_000) });
+    if (!res.ok) return null;
+    const body = (await res.json()) as Record<string, unknown>;
+    return {
+      ...body,
+      cpu: (body.cpu ?? body.cpuMode) as EmulatorStatus['cpu'],
+      runtimes: (body.runtimes ?? body.runtimeMapping) as EmulatorStatus['runtimes'],
+      cores: typeof body.cores === 'number' ? body.cores : undefined,
+    };
+  } catch {
+    return null;
+  }
+}
+
+function endpointClients(endpoint: string) {
+  const config = { endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
+  return {
+    lambda: new LambdaClient(config),
+    logs: new CloudWatchLogsClient(config),
+    iam: new IAMClient(config),
+    s3: new S3Client({ ...config, forcePathStyle: true }),
+    sts: new STSClient(config),
+  };
+}
+
+/** Clients for an endpoint URL (a running `coldbench emulator`, LocalStack, …). */
+export async function urlTarget(endpoint: string, close: () => Promise<void> = async () => {}, kind: TargetKind = 'url'): Promise<Target> {
+  let url: URL;
+  try {
+    url = new URL(endpoint);
+  } catch (error) {
+    throw new TargetError(`--target ${endpoint}: not a URL; allowed: local, aws or http://host:port`, { cause: error });
+  }
+  const clean = url.origin;
+  const status = await fetchEmulatorStatus(clean);
+  // An emulator on this machine shares its cores; a remote one states its own in /status.
+  const coreCap = status ? (status.cores ?? cpus().length) : kind === 'local' ? cpus().length : Number.POSITIVE_INFINITY;
+  return { kind, endpoint: clean, region: LOCAL_REGION, ...endpointClients(clean), status, coreCap, close };
+}
+
+/** Starts the embedded emulator in this process and returns clients pointed at it. */
+export async function localTarget(): Promise<Target> {
+  const { startEmulator } = (await import('../emulator/index.ts')) as {
+    startEmulator: (o?: { port?: number; host?: string }) => Promise<{ url: string; stop(): Promise<void>; cpuMode: EmulatorStatus['cpu']; runtimeMapping: Record<string, string> }>;
+  };
+  let emulator;
+  try {
+    emulator = await startEmulator({ port: 0, host: '127.0.0.1' });
+  } catch (error) {
+    throw new TargetError(`cannot start the embedded emulator: ${(error as Error).message}`, { cause: error });
+  }
+  const target = await urlTarget(emulator.url, () => emulator.stop(), 'local');
+  target.status = { ...target.status, cpu: target.status?.cpu ?? emulator.cpuMode, runtimes: target.status?.runtimes ?? emulator.runtimeMapping };
+  target.coreCap = Math.min(target.coreCap, cpus().length);
+  return target;
+}
+
+/** Clients for a real account: the standard credential chain, `--profile`, `--region`. */
+export function awsTarget(options: TargetOptions): Target {
+  const env = options.env ?? process.env;
+  const region = options.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION;
+  if (!region) throw new TargetError('--target aws: no region; pass --region (e.g. --region us-east-1) or set AWS_REGION');
+  const config = { region, ...(options.profile ? { profile: options.profile } : {}) };
+  return {
+    kind: 'aws',
+    region,
+    lambda: new LambdaClient(config),
+    logs: new CloudWatchLogsClient(config),
+    iam: new IAMClient(config),
+    s3: new S3Client(config),
+    sts: new STSClient(config),
+    status: null,
+    coreCap: Number.POSITIVE_INFINITY,
+    close: async () => {},
+  };
+}
+
+/** `local`, `aws` or a URL → an open target. */
+export async function openTarget(spec: string, options: TargetOptions = {}): Promise<Target> {
+  if (spec === 'local') return localTarget();
+  if (spec === 'aws') return awsTarget(options);
+  if (/^https?:\/\//.test(spec)) return urlTarget(spec);
+  throw new TargetError(`--target ${spec}: not a target; allowed: local (the embedded emulator), aws (a real account) or an endpoint URL such as http://127.0.0.1:4566`);
+}
