@@ -4,6 +4,8 @@
  */
 import { type AssemblerOptions, createAwsAssembler, type SampleAssembler } from './assembler.ts';
 import { parseLine } from './parse-line.ts';
+import { gcpAssemblerFactory } from './gcp.ts';
+import { azureAssemblerFactory } from './azure.ts';
 
 /** Makes an assembler for one log; `detect` says whether a line is this platform's. */
 export interface AssemblerFactory {
@@ -22,6 +24,8 @@ export function isAwsLine(line: string): boolean {
  */
 export const PLATFORM_ASSEMBLERS: Record<string, AssemblerFactory> = {
   aws: Object.assign((options: AssemblerOptions) => createAwsAssembler(options), { detect: isAwsLine }),
+  gcp: gcpAssemblerFactory,
+  azure: azureAssemblerFactory,
 };
 
 /** The platform used when no line is recognised (AWS is coldbench's home platform). */

@@ -1,0 +1,236 @@
+/**
+ * Google Cloud Functions / Cloud Run functions logs → samples.
+ *
+ * Reads the platform's text lines (bare, with an ISO timestamp, as `gcloud functions logs read`
+ * prints them, or as `firebase functions:log` prints them) and the LogEntry JSON of
+ * `gcloud logging read --format=json` (a newest-first array) or of JSON-lines exports.
+ * Google logs no init time and no memory, so those fields stay null; an execution is cold when
+ * it is the first on its instance after `Starting new instance` or the first with a new
+ * `labels.instanceId` (docs/other-platforms.md).
+ */
+import type { Sample, SampleStatus } from './sample.ts';
+import { JsonObjectStream } from './platforms/json-stream.ts';
+import { InstanceTracker, type Claim, type Ordered, ReorderBuffer } from './platforms/order.ts';
+import { parseTimestamp } from './platforms/time.ts';
+import { type AssemblerOptions, platformSample, type SampleAssembler, StatsCounter, variantOf } from './platforms/types.ts';
+
+/** What one Google log line says, before ordering. */
+export type GcpMessage =
+  | { kind: 'start' }
+  | { kind: 'end'; durationMs: number; status: SampleStatus; errorType: string | null }
+  | { kind: 'instance'; reason: string };
+
+export interface GcpRecord extends Ordered {
+  line: number;
+  message: GcpMessage;
+  executionId: string | null;
+  instance: string | null;
+  functionName: string | null;
+}
+
+const START = /^Function execution started\s*$/;
+const END = /^Function execution took (\S+) ms, finished with status( code)?: (.*?)\s*$/;
+const INSTANCE = /^Starting new instance\. Reason: (.*?)\s*$/;
+/** `gcloud functions logs read`: LEVEL NAME [EXECUTION_ID] TIME_UTC LOG (2nd gen has no EXECUTION_ID column). */
+const TABLE_ROW = /^([A-Z]+)\s+(\S+)\s+(?:(\S+)\s+)?(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(?:\.\d+)?)\s+(.*)$/;
+/** `firebase functions:log`: `<ISO> <L> <function>: <message>`. */
+const FIREBASE_ROW = /^(\d{4}-\d{2}-\d{2}T\S+)\s+([A-Z])\s+([^\s:]+):\s(.*)$/;
+const ISO_PREFIX = /^\[?(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?)\]?\s+(?:(?:DEFAULT|DEBUG|INFO|NOTICE|WARNING|ERROR|CRITICAL|ALERT|EMERGENCY)\s+)?(.*)$/;
+
+/**
+ * Reads one message of the Google platform, or null when it is not one (application output).
+ * Throws nothing; a `Function execution` line that does not parse comes back as `{ malformed }`.
+ * @example parseGcpMessage("Function execution took 1269 ms, finished with status: 'ok'")
+ * // { kind: 'end', durationMs: 1269, status: 'success', errorType: null }
+ */
+export function parseGcpMessage(text: string): GcpMessage | { malformed: string } | null {
+  const message = text.trim();
+  if (START.test(message)) return { kind: 'start' };
+  let m = END.exec(message);
+  if (m) {
+    const durationMs = Number(m[1]);
+    if (!/^\d+(\.\d+)?$/.test(m[1]) || !Number.isFinite(durationMs)) return { malformed: `duration ${JSON.stringify(m[1])} is not a number of ms` };
+    const outcome = m[2] ? statusFromCode(m[3]) : statusFromWord(m[3]);
+    if (!outcome) return { malformed: `status ${JSON.stringify(m[3])} is not a status code or a quoted status` };
+    return { kind: 'end', durationMs, ...outcome };
+  }
+  m = INSTANCE.exec(message);
+  if (m) return { kind: 'instance', reason: m[1] };
+  if (message.startsWith('Function execution')) return { malformed: 'a `Function execution` line in no known form' };
+  return null;
+}
+
+/** HTTP functions: 5xx is the function failing; anything below is the function's own answer. */
+function statusFromCode(code: string): { status: SampleStatus; errorType: string | null } | null {
+  if (!/^\d{3}$/.test(code)) return null;
+  return Number(code) >= 500 ? { status: 'error', errorType: `HTTP ${code}` } : { status: 'success', errorType: null };
+}
+
+/** Event functions: 'ok' | 'crash' | 'timeout' | 'error' | 'connection error' | 'out of memory' (kept verbatim as errorType). */
+function statusFromWord(quoted: string): { status: SampleStatus; errorType: string | null } | null {
+  const m = /^'([^']*)'$/.exec(quoted);
+  if (!m) return null;
+  const word = m[1];
+  if (word === 'ok') return { status: 'success', errorType: null };
+  if (word === 'timeout') return { status: 'timeout', errorType: null };
+  return { status: 'error', errorType: word || 'unknown' };
+}
+
+function str(value: unknown): string | null {
+  return typeof value === 'string' && value !== '' ? value : null;
+}
+
+function obj(value: unknown): Record<string, unknown> {
+  return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+}
+
+/** Fields of a LogEntry (missing ones null); null when it carries no text at all. */
+export function readLogEntry(entry: Record<string, unknown>): { text: string; ts: number | null; executionId: string | null; instance: string | null; functionName: string | null } | null {
+  const text = str(entry.textPayload) ?? str(obj(entry.jsonPayload).message);
+  if (text === null) return null;
+  const labels = obj(entry.labels);
+  const resourceLabels = obj(obj(entry.resource).labels);
+  const ts = str(entry.timestamp);
+  return {
+    text,
+    ts: ts === null ? null : parseTimestamp(ts),
+    executionId: str(labels.execution_id) ?? str(obj(entry.jsonPayload).execution_id),
+    instance: str(labels.instanceId) ?? str(labels.instance_id) ?? str(resourceLabels.instance_id),
+    functionName: str(resourceLabels.function_name) ?? str(resourceLabels.service_name),
+  };
+}
+
+/** Splits a text line's known prefixes off its message. */
+function readTextLine(line: string): { text: string; ts: number | null; executionId: string | null; functionName: string | null } {
+  let m = TABLE_ROW.exec(line);
+  if (m) return { text: m[5], ts: parseTimestamp(m[4]), executionId: m[3] ?? null, functionName: m[2] };
+  m = FIREBASE_ROW.exec(line);
+  if (m) return { text: m[4], ts: parseTimestamp(m[1]), executionId: null, functionName: m[3] };
+  m = ISO_PREFIX.exec(line);
+  if (m) return { text: m[2], ts: parseTimestamp(m[1]), executionId: null, functionName: null };
+  return { text: line, ts: null, executionId: null, functionName: null };
+}
+
+const RANK = { instance: 0, start: 1, end: 3 } as const;
+
+interface OpenExecution {
+  claim: Claim;
+  ts: number | null;
+}
+
+class GcpAssembler implements SampleAssembler {
+  private readonly json = new JsonObjectStream();
+  private readonly order = new ReorderBuffer<GcpRecord>();
+  private readonly instances = new InstanceTracker();
+  private readonly stat = new StatsCounter();
+  private readonly byId = new Map<string, OpenExecution>();
+  /** Executions without an id, matched first-in first-out per instance and function. */
+  private readonly anonymous = new Map<string, OpenExecution[]>();
+  private readonly finished = new Set<string>();
+
+  constructor(private readonly options: AssemblerOptions) {}
+
+  push(line: string, lineNumber: number): Sample[] {
+    const out: Sample[] = [];
+    for (const piece of this.json.push(line, lineNumber)) {
+      if (piece.type === 'malformed') this.stat.bad(piece.line, piece.reason);
+      else if (piece.type === 'object') {
+        const entry = readLogEntry(piece.value);
+        if (entry) this.accept(entry.text, entry, piece.line, out);
+        else this.stat.skip('not a platform line');
+      } else if (piece.type === 'text') {
+        const text = piece.text.replace(/^\uFEFF/, '').trimEnd();
+        if (text.trim() === '') {
+          this.stat.skip('blank');
+          continue;
+        }
+        const read = readTextLine(text);
+        this.accept(read.text, { ...read, instance: null }, piece.line, out);
+      }
+    }
+    return out;
+  }
+
+  end(): Sample[] {
+    for (const piece of this.json.end()) if (piece.type === 'malformed') this.stat.bad(piece.line, piece.reason);
+    const out: Sample[] = [];
+    for (const record of this.order.drain()) this.process(record, out);
+    return out;
+  }
+
+  stats() {
+    return this.stat.snapshot();
+  }
+
+  private accept(text: string, fields: { ts: number | null; executionId: string | null; instance: string | null; functionName: string | null }, line: number, out: Sample[]): void {
+    const message = parseGcpMessage(text);
+    if (message === null) {
+      this.stat.skip('not a platform line');
+      return;
+    }
+    if ('malformed' in message) {
+      this.stat.bad(line, message.malformed);
+      return;
+    }
+    this.stat.records += 1;
+    const record: GcpRecord = { ...fields, line, message, rank: RANK[message.kind] };
+    for (const ready of this.order.push(record)) this.process(ready, out);
+  }
+
+  private process(record: GcpRecord, out: Sample[]): void {
+    const { message, executionId, instance } = record;
+    if (message.kind === 'instance') {
+      this.instances.started(instance);
+      return;
+    }
+    const anonKey = `${instance ?? ''}\u0000${record.functionName ?? ''}`;
+    if (message.kind === 'start') {
+      const open = { claim: this.instances.claim(instance), ts: record.ts };
+      if (executionId !== null) this.byId.set(executionId, open);
+      else this.anonymous.set(anonKey, [...(this.anonymous.get(anonKey) ?? []), open]);
+      return;
+    }
+    if (executionId !== null && this.finished.has(executionId)) {
+      // The same execution twice (overlapping exports): counted once.
+      this.stat.records -= 1;
+      this.stat.skip('duplicate execution');
+      return;
+    }
+    let open: OpenExecution | undefined;
+    if (executionId !== null) {
+      open = this.byId.get(executionId);
+      this.byId.delete(executionId);
+      this.finished.add(executionId);
+    } else open = this.anonymous.get(anonKey)?.shift();
+    // No start line (cut off or filtered out): the execution claims its instance at its end.
+    const claim = open?.claim ?? this.instances.claim(instance);
+    out.push(
+      platformSample({
+        platform: 'gcp',
+        variant: variantOf(this.options, record.functionName),
+        functionName: record.functionName,
+        instance,
+        cold: claim.cold,
+        requestId: executionId,
+        initMs: null,
+        durationMs: message.durationMs,
+        status: message.status,
+        errorType: message.errorType,
+        timestamp: open?.ts ?? record.ts,
+      }),
+    );
+  }
+}
+
+/** A SampleAssembler for Google Cloud Functions / Cloud Run functions logs (text or gcloud JSON). */
+export function createGcpAssembler(options: AssemblerOptions = {}): SampleAssembler {
+  return new GcpAssembler(options);
+}
+
+/** True when a line is recognisably Google's (for `import --platform auto`). */
+export function detectGcp(line: string): boolean {
+  return /Function execution (started|took \d)|Starting new instance\. Reason:|cloudfunctions\.googleapis\.com|"cloud_run_revision"|"cloud_function"|"execution_id"/.test(line);
+}
+
+/** The `gcp` entry of PLATFORM_ASSEMBLERS: the factory, with `detect` for `--platform auto`. */
+export const gcpAssemblerFactory = Object.assign((options: AssemblerOptions) => createGcpAssembler(options), { detect: detectGcp });

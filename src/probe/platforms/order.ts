@@ -1,0 +1,115 @@
+/**
+ * Ordering and cold-start inference shared by the Google Cloud and Azure assemblers.
+ *
+ * Exports are not in time order (gcloud prints newest first; merged streams interleave), so
+ * records are ordered by timestamp inside a bounded window before they are assembled.
+ */
+
+/** Records held back for ordering. gcloud's newest-first output is reordered whole up to this size; memory stays bounded beyond it. */
+export const REORDER_WINDOW = 100_000;
+
+/** A record waiting for its turn: `rank` orders records with the same timestamp (instance starts first, execution ends last). */
+export interface Ordered {
+  ts: number | null;
+  rank: number;
+}
+
+interface Held<T> {
+  item: T;
+  key: number;
+  rank: number;
+  seq: number;
+}
+
+/**
+ * Releases records in (timestamp, rank, arrival) order once more than REORDER_WINDOW are held.
+ * A record without a timestamp sorts with the record before it, so plain text keeps its order.
+ */
+export class ReorderBuffer<T extends Ordered> {
+  private held: Held<T>[] = [];
+  private seq = 0;
+  private lastKey = Number.NEGATIVE_INFINITY;
+
+  constructor(private readonly window = REORDER_WINDOW) {}
+
+  push(item: T): T[] {
+    if (item.ts !== null) this.lastKey = item.ts;
+    this.held.push({ item, key: item.ts ?? this.lastKey, rank: item.rank, seq: this.seq++ });
+    if (this.held.length <= this.window) return [];
+    this.sort();
+    const release = this.held.splice(0, this.held.length - Math.floor(this.window / 2));
+    return release.map((h) => h.item);
+  }
+
+  drain(): T[] {
+    this.sort();
+    const out = this.held.map((h) => h.item);
+    this.held = [];
+    return out;
+  }
+
+  private sort(): void {
+    this.held.sort((a, b) => a.key - b.key || a.rank - b.rank || a.seq - b.seq);
+  }
+}
+
+/** What an execution learns when it claims its instance. */
+export interface Claim {
+  cold: boolean;
+  initMs: number | null;
+}
+
+/**
+ * Per-instance cold-start state: the first execution on an instance after it started is cold.
+ * An instance "started" when a start record names it, or, when records carry instance ids, the
+ * first time an id is seen. Records without an instance id share one anonymous queue: each
+ * start record makes the next execution cold (N starts → the next N executions).
+ */
+export class InstanceTracker {
+  private readonly pending = new Map<string, Array<{ initMs: number | null }>>();
+  private readonly seen = new Set<string>();
+
+  /** An instance (or host) start; `instance` null = the log does not say which. */
+  started(instance: string | null, initMs: number | null = null): void {
+    const key = instance ?? '';
+    if (instance !== null) {
+      // A restart of a known instance replaces the start that nothing has claimed yet.
+      this.seen.add(key);
+      this.pending.set(key, [{ initMs }]);
+      return;
+    }
+    const queue = this.pending.get(key) ?? [];
+    queue.push({ initMs });
+    this.pending.set(key, queue);
+  }
+
+  /** Sets the init time of the newest unclaimed start of `instance` (Azure's `Host started (329ms)` comes after `Starting Host`). */
+  setInit(instance: string | null, initMs: number): boolean {
+    const queue = this.pending.get(instance ?? '');
+    const last = queue?.[queue.length - 1];
+    if (!last) return false;
+    last.initMs = initMs;
+    return true;
+  }
+
+  /** True while a start of `instance` waits for its first execution. */
+  hasPending(instance: string | null): boolean {
+    return (this.pending.get(instance ?? '')?.length ?? 0) > 0;
+  }
+
+  /** Called once per execution, at its start: cold when it is the first after a start. */
+  claim(instance: string | null): Claim {
+    const key = instance ?? '';
+    const queue = this.pending.get(key);
+    if (queue && queue.length > 0) {
+      const start = queue.shift()!;
+      if (instance !== null) this.seen.add(key);
+      return { cold: true, initMs: start.initMs };
+    }
+    if (instance !== null && !this.seen.has(key)) {
+      this.seen.add(key);
+      return { cold: true, initMs: null };
+    }
+    return { cold: false, initMs: null };
+  }
+}
