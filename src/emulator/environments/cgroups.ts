@@ -1,0 +1,237 @@
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CpuMode } from '../contract.ts';
+
+/** Lambda gives one full vCPU at 1,769 MB and CPU in proportion below and above it. */
+export const MB_PER_VCPU = 1769;
+/** The kernel refuses CFS quotas below 1 ms. */
+const MIN_QUOTA_US = 1000;
+const CGROUP_ROOT = '/sys/fs/cgroup';
+
+export interface MemoryMode {
+  /** true: a cgroup v1 memory limit kills the tree (the kernel's OOM killer); false: RSS polling */
+  cgroup: boolean;
+  reason: string;
+}
+
+export interface CgroupSupport {
+  cpuDir: string | null;
+  memoryDir: string | null;
+  cpuMode: CpuMode;
+  memoryMode: MemoryMode;
+}
+
+/** This process's own cgroup path in a v1 hierarchy, so ours nest under it (and its limits). */
+function ownCgroupPath(controller: string): string | null {
+  try {
+    for (const line of readFileSync('/proc/self/cgroup', 'utf8').split('\n')) {
+      const [, controllers, path] = line.split(':');
+      if (controllers?.split(',').includes(controller)) return path ?? '/';
+    }
+  } catch {
+    // not Linux
+  }
+  return null;
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+function tryCreate(controller: string, probeFile: string, poolName: string): { dir: string | null; reason: string } {
+  const own = ownCgroupPath(controller);
+  const mount = join(CGROUP_ROOT, controller);
+  if (own === null || !existsSync(join(mount, probeFile))) {
+    return { dir: null, reason: `no cgroup v1 ${controller} controller at ${mount} (cgroup v2-only hosts are not supported)` };
+  }
+  const parent = join(mount, own);
+  sweepStale(parent);
+  const dir = join(parent, poolName);
+  try {
+    mkdirSync(dir);
+    return { dir, reason: `cgroup v1 ${controller} controller at ${mount} is writable` };
+  } catch (err) {
+    return { dir: null, reason: `cgroup v1 ${controller} controller at ${parent} is not writable (${errorText(err)}); run as root or delegate it` };
+  }
+}
+
+/** Removes cgroups left by emulator processes that died without cleaning up (SIGKILL). */
+function sweepStale(parent: string): void {
+  let entries: string[];
+  try {
+    entries = readdirSync(parent);
+  } catch {
+    return;
+  }
+  for (const name of entries) {
+    const m = /^coldbench-(\d+)-\d+$/.exec(name);
+    if (!m || isAlive(Number(m[1]))) continue;
+    const dir = join(parent, name);
+    for (const child of safeReaddir(dir)) {
+      if (!child.startsWith('env-')) continue;
+      killAll(join(dir, child));
+      removeDir(join(dir, child));
+    }
+    removeDir(dir);
+  }
+}
+
+function safeReaddir(dir: string): string[] {
+  try {
+    return readdirSync(dir);
+  } catch {
+    return [];
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function killAll(dir: string): void {
+  for (const pid of readPids(dir)) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+}
+
+function readPids(dir: string): number[] {
+  try {
+    return readFileSync(join(dir, 'cgroup.procs'), 'utf8').split('\n').filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+/** rmdir retried briefly: killed tasks leave the cgroup a moment after the signal. */
+function removeDir(dir: string): boolean {
+  for (let i = 0; i < 50; i++) {
+    try {
+      rmdirSync(dir);
+      return true;
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') return true;
+      if (code !== 'EBUSY') return false;
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2);
+    }
+  }
+  return false;
+}
+
+let poolSeq = 0;
+
+/** Detects writable cgroup v1 cpu and memory controllers and creates this pool's parent cgroups. */
+export function setUpCgroups(disable = false): CgroupSupport {
+  if (disable || process.platform !== 'linux') {
+    const reason = disable ? 'cgroups disabled by the caller' : `cgroups need Linux (this is ${process.platform})`;
+    return {
+      cpuDir: null,
+      memoryDir: null,
+      cpuMode: { throttled: false, reason },
+      memoryMode: { cgroup: false, reason: `${reason}; memory limit enforced by RSS polling` },
+    };
+  }
+  const name = `coldbench-${process.pid}-${poolSeq++}`;
+  const cpu = tryCreate('cpu', 'cpu.cfs_quota_us', name);
+  const memory = tryCreate('memory', 'memory.limit_in_bytes', name);
+  return {
+    cpuDir: cpu.dir,
+    memoryDir: memory.dir,
+    cpuMode: {
+      throttled: cpu.dir !== null,
+      reason: cpu.dir ? `${cpu.reason}: invoke phase gets period × memory / ${MB_PER_VCPU} of CPU; init runs unthrottled` : cpu.reason,
+    },
+    memoryMode: memory.dir
+      ? { cgroup: true, reason: `${memory.reason}: memory.limit_in_bytes = the function's memory` }
+      : { cgroup: false, reason: `${memory.reason}; memory limit enforced by RSS polling` },
+  };
+}
+
+/** Removes the pool's parent cgroups (after every environment's cgroup is gone). */
+export function tearDownCgroups(support: CgroupSupport): void {
+  for (const dir of [support.cpuDir, support.memoryDir]) {
+    if (!dir) continue;
+    for (const child of safeReaddir(dir)) {
+      if (child.startsWith('env-')) {
+        killAll(join(dir, child));
+        removeDir(join(dir, child));
+      }
+    }
+    removeDir(dir);
+  }
+}
+
+/** One environment's cgroups: CPU quota and memory limit of its process tree. */
+export class EnvCgroup {
+  private readonly cpu: string | null;
+  private readonly memory: string | null;
+
+  constructor(support: CgroupSupport, id: number, memoryMB: number) {
+    this.cpu = support.cpuDir ? join(support.cpuDir, `env-${id}`) : null;
+    this.memory = support.memoryDir ? join(support.memoryDir, `env-${id}`) : null;
+    if (this.cpu) mkdirSync(this.cpu);
+    if (this.memory) {
+      mkdirSync(this.memory);
+      const bytes = String(memoryMB * 1024 * 1024);
+      writeFileSync(join(this.memory, 'memory.limit_in_bytes'), bytes);
+    }
+  }
+
+  get hasMemoryLimit(): boolean {
+    return this.memory !== null;
+  }
+
+  /** Puts a freshly spawned process in; its children inherit the cgroups. */
+  add(pid: number): void {
+    if (this.cpu) writeFileSync(join(this.cpu, 'cgroup.procs'), String(pid));
+    if (this.memory) writeFileSync(join(this.memory, 'cgroup.procs'), String(pid));
+  }
+
+  /** null = unthrottled (init); a size = the invoke phase's share of one CPU per 1,769 MB. */
+  setCpu(memoryMB: number | null): void {
+    if (!this.cpu) return;
+    let quota = -1;
+    if (memoryMB !== null) {
+      const period = Number(readFileSync(join(this.cpu, 'cpu.cfs_period_us'), 'utf8'));
+      quota = Math.max(MIN_QUOTA_US, Math.round((period * memoryMB) / MB_PER_VCPU));
+    }
+    writeFileSync(join(this.cpu, 'cpu.cfs_quota_us'), String(quota));
+  }
+
+  /** Processes of the tree (with the memory cgroup; else null and the caller uses the process group). */
+  pids(): number[] | null {
+    const dir = this.memory ?? this.cpu;
+    return dir ? readPids(dir) : null;
+  }
+
+  /** Whether the kernel's OOM killer fired in this cgroup. */
+  oomKilled(): boolean {
+    if (!this.memory) return false;
+    try {
+      const m = /oom_kill (\d+)/.exec(readFileSync(join(this.memory, 'memory.oom_control'), 'utf8'));
+      if (m) return Number(m[1]) > 0;
+      return Number(readFileSync(join(this.memory, 'memory.failcnt'), 'utf8')) > 0;
+    } catch {
+      return false;
+    }
+  }
+
+  killAll(): void {
+    if (this.memory) killAll(this.memory);
+    if (this.cpu) killAll(this.cpu);
+  }
+
+  remove(): void {
+    if (this.cpu) removeDir(this.cpu);
+    if (this.memory) removeDir(this.memory);
+  }
+}

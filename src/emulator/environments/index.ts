@@ -1,0 +1,212 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  TooManyEnvironmentsError,
+  type CpuMode,
+  type EnvironmentPool,
+  type FunctionSpec,
+  type InvokeOutcome,
+  type InvokeRequest,
+  type PoolOptions,
+} from '../contract.ts';
+import { setUpCgroups, tearDownCgroups, type CgroupSupport, type MemoryMode } from './cgroups.ts';
+import { registerForCleanup } from './cleanup.ts';
+import { Environment, revisionOf } from './environment.ts';
+import { detectInterpreters, runtimeMapping, type Interpreters } from './launch.ts';
+import { RuntimeSdks, type SdkState } from './sdk.ts';
+
+/** Lambda's default account concurrency is 1,000; locally 64 process trees is already a lot. */
+const DEFAULT_MAX_ENVIRONMENTS = 64;
+/** Lambda keeps idle environments for minutes; 10 minutes matches what is commonly observed. */
+const DEFAULT_IDLE_TIMEOUT_MS = 10 * 60_000;
+/** Lambda's init phase limit for on-demand functions. */
+export const INIT_TIMEOUT_MS = 10_000;
+
+/** Knobs beyond the contract, for tests and benchmarks. */
+export interface PoolTuning {
+  /** The init phase limit (default Lambda's 10 s) */
+  initTimeoutMs?: number;
+  /** Do not use cgroups even where they are writable */
+  disableCgroups?: boolean;
+  /** Do not build the runtimes' AWS SDKs (functions then see none) */
+  skipSdkBuild?: boolean;
+}
+
+/** The pool as created here: the contract plus what tests and /status can read. */
+export interface LocalEnvironmentPool extends EnvironmentPool {
+  readonly memoryMode: MemoryMode;
+  /** Per runtime family ('python', 'nodejs'): whether its AWS SDK is available to functions */
+  readonly sdkAvailable: Record<string, boolean>;
+  readonly sdkState: Record<string, SdkState>;
+  /** Resolves when every SDK build has finished (or failed) */
+  sdkReady(): Promise<void>;
+  /** Environments alive now (busy or idle), for tests and status */
+  environmentCount(functionName?: string): number;
+}
+
+/** Starts an environment pool: detects interpreters and cgroups, and builds SDKs in the background. */
+export async function createEnvironmentPool(options: PoolOptions & PoolTuning): Promise<LocalEnvironmentPool> {
+  const interpreters = await detectInterpreters();
+  return new Pool(options, interpreters);
+}
+
+class Pool implements LocalEnvironmentPool {
+  readonly cpuMode: CpuMode;
+  readonly memoryMode: MemoryMode;
+  readonly runtimeMapping: Record<string, string>;
+  private readonly envs = new Set<Environment>();
+  private readonly running = new Map<string, number>();
+  private readonly cgroups: CgroupSupport;
+  private readonly tmpRoot: string;
+  private readonly maxEnvironments: number;
+  private readonly idleTimeoutMs: number;
+  private readonly sdks: RuntimeSdks;
+  private readonly sweeper: NodeJS.Timeout;
+  private readonly unregister: () => void;
+  private closed = false;
+
+  constructor(private readonly options: PoolOptions & PoolTuning, private readonly interpreters: Interpreters) {
+    this.maxEnvironments = options.maxEnvironments ?? DEFAULT_MAX_ENVIRONMENTS;
+    this.idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
+    this.cgroups = setUpCgroups(options.disableCgroups);
+    this.cpuMode = this.cgroups.cpuMode;
+    this.memoryMode = this.cgroups.memoryMode;
+    this.runtimeMapping = runtimeMapping(interpreters);
+    this.tmpRoot = mkdtempSync(join(tmpdir(), 'coldbench-envs-'));
+    this.sdks = new RuntimeSdks(interpreters, options.skipSdkBuild === true);
+    this.sweeper = setInterval(() => this.expireIdle(), Math.min(Math.max(this.idleTimeoutMs / 4, 25), 30_000));
+    this.sweeper.unref();
+    this.unregister = registerForCleanup(this);
+  }
+
+  get sdkAvailable(): Record<string, boolean> {
+    return this.sdks.available();
+  }
+
+  get sdkState(): Record<string, SdkState> {
+    return this.sdks.states();
+  }
+
+  sdkReady(): Promise<void> {
+    return this.sdks.ready();
+  }
+
+  environmentCount(functionName?: string): number {
+    let n = 0;
+    for (const env of this.envs) if (!env.dead && (!functionName || env.spec.functionName === functionName)) n++;
+    return n;
+  }
+
+  async invoke(spec: FunctionSpec, request: InvokeRequest): Promise<InvokeOutcome> {
+    if (this.closed) throw new Error('The environment pool has been shut down; start a new emulator to invoke functions');
+    const env = this.acquire(spec);
+    const name = spec.functionName;
+    this.running.set(name, (this.running.get(name) ?? 0) + 1);
+    try {
+      return await env.invoke(request);
+    } finally {
+      this.running.set(name, (this.running.get(name) ?? 1) - 1);
+      env.busy = false;
+      env.lastUsed = Date.now();
+      if (env.retiring || this.closed) void env.destroy();
+    }
+  }
+
+  /** An idle environment of this exact revision (most recently used first), else a new one. */
+  private acquire(spec: FunctionSpec): Environment {
+    const revision = revisionOf(spec);
+    let best: Environment | null = null;
+    for (const env of this.envs) {
+      if (env.spec.functionName !== spec.functionName || env.spec.version !== spec.version) continue;
+      if (env.revision !== revision) {
+        this.retireOne(env);
+        continue;
+      }
+      if (env.idle && (!best || env.lastUsed > best.lastUsed)) best = env;
+    }
+    if (best) {
+      best.busy = true;
+      return best;
+    }
+    if (this.envs.size >= this.maxEnvironments && !this.evictIdle()) {
+      throw new TooManyEnvironmentsError(
+        `All ${this.maxEnvironments} execution environments are busy (maxEnvironments); wait for invokes to finish or raise maxEnvironments`,
+      );
+    }
+    const env = new Environment(spec, {
+      sink: this.options.logSink,
+      endpointUrl: this.options.endpointUrl,
+      interpreters: this.interpreters,
+      cgroups: this.cgroups,
+      tmpRoot: this.tmpRoot,
+      initTimeoutMs: this.options.initTimeoutMs ?? INIT_TIMEOUT_MS,
+      sdkDir: (family) => this.sdks.dirFor(family),
+      onDeath: (e) => this.envs.delete(e),
+    });
+    env.busy = true;
+    this.envs.add(env);
+    return env;
+  }
+
+  /** Frees a slot by destroying the least recently used idle environment of any function. */
+  private evictIdle(): boolean {
+    let lru: Environment | null = null;
+    for (const env of this.envs) if (env.idle && (!lru || env.lastUsed < lru.lastUsed)) lru = env;
+    if (!lru) return false;
+    this.envs.delete(lru);
+    void lru.destroy();
+    return true;
+  }
+
+  private retireOne(env: Environment): Promise<void> {
+    env.retiring = true;
+    if (env.busy) return Promise.resolve();
+    this.envs.delete(env);
+    return env.destroy();
+  }
+
+  async retire(functionName: string, version?: string): Promise<void> {
+    const gone: Promise<void>[] = [];
+    for (const env of this.envs) {
+      if (env.spec.functionName !== functionName) continue;
+      if (version !== undefined && env.spec.version !== version) continue;
+      gone.push(this.retireOne(env));
+    }
+    await Promise.all(gone);
+  }
+
+  inFlight(functionName: string): number {
+    return this.running.get(functionName) ?? 0;
+  }
+
+  private expireIdle(): void {
+    const cutoff = Date.now() - this.idleTimeoutMs;
+    for (const env of this.envs) {
+      if (env.idle && env.lastUsed < cutoff) {
+        this.envs.delete(env);
+        void env.destroy();
+      }
+    }
+  }
+
+  /** Synchronous kill of every tree (process exit / signal path). */
+  killNow(): void {
+    for (const env of this.envs) env.killTree();
+  }
+
+  async shutdown(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.sweeper);
+    this.sdks.stop();
+    await Promise.all([...this.envs].map((env) => env.destroy()));
+    this.envs.clear();
+    tearDownCgroups(this.cgroups);
+    rmSync(this.tmpRoot, { recursive: true, force: true });
+    this.unregister();
+  }
+}
+
+export type { SdkState } from './sdk.ts';
+export { runtimeFamily } from './launch.ts';

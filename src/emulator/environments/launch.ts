@@ -1,0 +1,167 @@
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { FunctionSpec } from '../contract.ts';
+
+const RUNTIMES_DIR = fileURLToPath(new URL('../runtimes/', import.meta.url));
+export const PYTHON_BOOTSTRAP = join(RUNTIMES_DIR, 'python', 'bootstrap.py');
+export const NODE_BOOTSTRAP = join(RUNTIMES_DIR, 'node', 'bootstrap.cjs');
+
+/** Fake credentials: functions sign requests as on Lambda, and the emulator accepts any signature. */
+export const LOCAL_CREDENTIALS = {
+  AWS_ACCESS_KEY_ID: 'ASIACOLDBENCHLOCAL00',
+  AWS_SECRET_ACCESS_KEY: 'coldbench/local/secret/key/not/a/real/one',
+  AWS_SESSION_TOKEN: 'coldbench-local-session-token',
+};
+
+/** Lambda runtimes the pool knows; every python3.x / nodejsNN.x maps to the one local interpreter. */
+export const PYTHON_RUNTIMES = ['python3.9', 'python3.10', 'python3.11', 'python3.12', 'python3.13', 'python3.14'];
+export const NODE_RUNTIMES = ['nodejs18.x', 'nodejs20.x', 'nodejs22.x', 'nodejs24.x'];
+export const PROVIDED_RUNTIMES = ['provided', 'provided.al2', 'provided.al2023'];
+
+export type RuntimeFamily = 'python' | 'nodejs' | 'provided';
+
+export interface Interpreter {
+  path: string;
+  version: string;
+}
+
+export interface Interpreters {
+  python: Interpreter | null;
+  /** Why python is missing, when it is */
+  pythonProblem?: string;
+  node: Interpreter;
+}
+
+/** The family of a Lambda runtime identifier, or null when the pool cannot run it. */
+export function runtimeFamily(runtime: string): RuntimeFamily | null {
+  if (/^python3\.\d+$/.test(runtime)) return 'python';
+  if (/^nodejs\d+\.x$/.test(runtime)) return 'nodejs';
+  if (PROVIDED_RUNTIMES.includes(runtime)) return 'provided';
+  return null;
+}
+
+/** Finds the real python3 behind shims (pyenv's shim is a shell script that costs a cold start ~50 ms). */
+export async function detectInterpreters(): Promise<Interpreters> {
+  const node = { path: process.execPath, version: process.version };
+  const script = "import sys; print(sys.executable); print('%d.%d.%d' % sys.version_info[:3])";
+  return new Promise((resolve) => {
+    execFile('python3', ['-I', '-S', '-c', script], { timeout: 10_000 }, (err, stdout) => {
+      const [path, version] = stdout.trim().split('\n');
+      if (err || !path || !version) {
+        resolve({ python: null, pythonProblem: `python3 could not be run (${err?.message ?? 'no output'})`, node });
+      } else resolve({ python: { path, version }, node });
+    });
+  });
+}
+
+/** What each runtime identifier runs on here, e.g. `python3.12 → python3 3.11.7 (/usr/bin/python3)`. */
+export function runtimeMapping(interpreters: Interpreters): Record<string, string> {
+  const mapping: Record<string, string> = {};
+  const py = interpreters.python;
+  for (const r of PYTHON_RUNTIMES) {
+    mapping[r] = py ? `python3 ${py.version} (${py.path})` : `unavailable: ${interpreters.pythonProblem}`;
+  }
+  for (const r of NODE_RUNTIMES) mapping[r] = `node ${interpreters.node.version} (${interpreters.node.path})`;
+  for (const r of PROVIDED_RUNTIMES) mapping[r] = "the package's own bootstrap (or a layer's)";
+  return mapping;
+}
+
+/** `python:3.11.v1` / `nodejs:20.v1` / `provided:al2023.v1`, as INIT_START shows the runtime version. */
+export function runtimeVersionOf(runtime: string, interpreters: Interpreters): { version: string; arn: (region: string) => string } {
+  const family = runtimeFamily(runtime);
+  let version: string;
+  if (family === 'python') version = `python:${runtime.slice('python'.length)}.v1`;
+  else if (family === 'nodejs') version = `nodejs:${runtime.slice('nodejs'.length, -2)}.v1`;
+  else version = `provided:${runtime.split('.')[1] ?? 'al2'}.v1`;
+  const local = family === 'python' ? interpreters.python?.version : interpreters.node.version;
+  const hash = createHash('sha256').update(`${runtime}|${local ?? ''}`).digest('hex');
+  return { version, arn: (region) => `arn:aws:lambda:${region}::runtime:${hash}` };
+}
+
+export interface LaunchContext {
+  runtimeApi: string;
+  logStreamName: string;
+  tmpDir: string;
+  endpointUrl: string;
+  interpreters: Interpreters;
+  /** The cached runtime folder holding the SDK for this family, when it is built */
+  sdkDir: string | null;
+}
+
+export type Launch =
+  | { ok: true; command: string; args: string[]; env: Record<string, string> }
+  | { ok: false; errorType: string; message: string };
+
+/** Command line and environment of one execution environment, as Lambda would set them. */
+export function buildLaunch(spec: FunctionSpec, ctx: LaunchContext): Launch {
+  const family = runtimeFamily(spec.runtime);
+  if (!family) {
+    return { ok: false, errorType: 'Runtime.InvalidRuntime', message: `The runtime ${spec.runtime} is not supported by the local emulator` };
+  }
+  // Later layers win, as when they are extracted over each other into /opt.
+  const layers = [...spec.layerDirs].reverse();
+  const binDirs = layers.map((l) => join(l, 'bin'));
+  const libDirs = layers.map((l) => join(l, 'lib'));
+  const env: Record<string, string> = {
+    ...spec.environment,
+    PATH: [...binDirs, '/usr/local/bin', '/usr/bin', '/bin'].join(':'),
+    LD_LIBRARY_PATH: [...libDirs, '/lib64', '/usr/lib64', '/usr/local/lib'].join(':'),
+    LANG: 'en_US.UTF-8',
+    TZ: ':UTC',
+    TMPDIR: ctx.tmpDir,
+    LAMBDA_TASK_ROOT: spec.codeDir,
+    LAMBDA_RUNTIME_DIR: ctx.sdkDir ?? RUNTIMES_DIR,
+    AWS_REGION: spec.region,
+    AWS_DEFAULT_REGION: spec.region,
+    AWS_LAMBDA_FUNCTION_NAME: spec.functionName,
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(spec.memoryMB),
+    AWS_LAMBDA_FUNCTION_VERSION: spec.version,
+    AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+    AWS_LAMBDA_LOG_GROUP_NAME: spec.logGroupName,
+    AWS_LAMBDA_LOG_STREAM_NAME: ctx.logStreamName,
+    AWS_LAMBDA_LOG_FORMAT: spec.logFormat,
+    AWS_LAMBDA_RUNTIME_API: ctx.runtimeApi,
+    AWS_ENDPOINT_URL: ctx.endpointUrl,
+    _HANDLER: spec.handler,
+    ...LOCAL_CREDENTIALS,
+  };
+  if (family === 'python') {
+    const py = ctx.interpreters.python;
+    if (!py) return { ok: false, errorType: 'Runtime.InvalidRuntime', message: `${spec.runtime}: ${ctx.interpreters.pythonProblem}` };
+    const minor = spec.runtime.slice('python'.length);
+    env.AWS_EXECUTION_ENV = `AWS_Lambda_${spec.runtime}`;
+    env.PATH = [...binDirs, dirname(py.path), '/usr/local/bin', '/usr/bin', '/bin'].join(':');
+    // The bootstrap runs with -I (PYTHONPATH is ignored) and puts these after the task root itself.
+    env.PYTHONPATH = [
+      ...layers.map((l) => join(l, 'python', 'lib', `python${minor}`, 'site-packages')),
+      ...layers.map((l) => join(l, 'python')),
+      ...(ctx.sdkDir ? [ctx.sdkDir] : []),
+    ].join(':');
+    return { ok: true, command: py.path, args: ['-I', '-S', '-u', PYTHON_BOOTSTRAP], env };
+  }
+  if (family === 'nodejs') {
+    const major = spec.runtime.slice('nodejs'.length, -2);
+    env.AWS_EXECUTION_ENV = `AWS_Lambda_${spec.runtime}`;
+    env.NODE_PATH = [
+      ...layers.map((l) => join(l, 'nodejs', `node${major}`, 'node_modules')),
+      ...layers.map((l) => join(l, 'nodejs', 'node_modules')),
+      ...(ctx.sdkDir ? [join(ctx.sdkDir, 'node_modules')] : []),
+    ].join(':');
+    // As Lambda's node bootstrap: most of the memory for the old generation.
+    const oldSpace = Math.max(Math.floor(spec.memoryMB * 0.9) - 16, 32);
+    return { ok: true, command: ctx.interpreters.node.path, args: [`--max-old-space-size=${oldSpace}`, NODE_BOOTSTRAP], env };
+  }
+  const candidates = [join(spec.codeDir, 'bootstrap'), ...layers.map((l) => join(l, 'bootstrap'))];
+  const bootstrap = candidates.find((c) => existsSync(c));
+  if (!bootstrap) {
+    return {
+      ok: false,
+      errorType: 'Runtime.InvalidEntrypoint',
+      message: `Couldn't find valid bootstrap(s): [${candidates.join(' ')}]`,
+    };
+  }
+  return { ok: true, command: bootstrap, args: [], env };
+}
