@@ -95,12 +95,6 @@ export interface EnvironmentPool {
   readonly cpuMode: CpuMode;
   /** e.g. { 'python3.11': 'python3 3.11.7 (/usr/bin/python3)', 'nodejs22.x': 'node v20.20.2' } */
   readonly runtimeMapping: Record<string, string>;
-  /** Optional (added by the API layer for GET /_coldbench/status): per runtime, whether its AWS SDK
-   * is available to functions and from where, e.g. { 'python3.11': 'boto3 1.35.0 (cached runtime folder)',
-   * 'nodejs22.x': 'unavailable: npm registry unreachable' }. */
-  readonly sdkAvailability?: Record<string, string>;
-  /** Optional (added by the API layer for GET /_coldbench/status): environments alive right now. */
-  stats?(): { environments: number; idle: number; busy: number };
 }
 
 export interface PoolOptions {

@@ -7,7 +7,8 @@ import { LayerRegistry } from './api/lambda/layers.ts';
 import { lambdaRoutes } from './api/lambda/routes.ts';
 import { LogStore } from './api/logs/store.ts';
 import { createRequestHandler, type RequestCounts } from './api/server.ts';
-import type { CpuMode, EnvironmentPool, PoolOptions } from './contract.ts';
+import type { CpuMode } from './contract.ts';
+import { createEnvironmentPool, type LocalEnvironmentPool, type PoolTuning } from './environments/index.ts';
 
 export interface EmulatorOptions {
   /** 0 (default) picks a free port */
@@ -20,6 +21,8 @@ export interface EmulatorOptions {
   idleTimeoutMs?: number;
   /** How long State Pending / LastUpdateStatus InProgress last after a create or update (default 50 ms) */
   updateDelayMs?: number;
+  /** Pool knobs beyond the contract (init limit, cgroups off, skip the SDK build), for tests and benchmarks */
+  poolTuning?: PoolTuning;
 }
 
 export interface RunningEmulator {
@@ -51,9 +54,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const accountId = options.accountId ?? DEFAULT_ACCOUNT_ID;
   const code = await CodeStore.create();
   const logs = new LogStore();
-  let pool: EnvironmentPool | undefined;
+  let pool: LocalEnvironmentPool | undefined;
   let stopped = false;
-  const getPool = (): EnvironmentPool => {
+  const getPool = (): LocalEnvironmentPool => {
     if (!pool) throw new Error('the execution environment pool is not running');
     return pool;
   };
@@ -79,7 +82,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     await listen(server, options.port ?? 0, host);
     const port = (server.address() as AddressInfo).port;
     baseUrl = `http://${host.includes(':') && !host.startsWith('[') ? `[${host}]` : host}:${port}`;
-    pool = await loadPool({ logSink: logs, maxEnvironments: options.maxEnvironments, idleTimeoutMs: options.idleTimeoutMs, endpointUrl: baseUrl });
+    pool = await createEnvironmentPool({
+      ...options.poolTuning,
+      logSink: logs,
+      maxEnvironments: options.maxEnvironments,
+      idleTimeoutMs: options.idleTimeoutMs,
+      endpointUrl: baseUrl,
+    });
   } catch (error) {
     server.close();
     await code.destroy();
@@ -119,41 +128,22 @@ function listen(server: Server, port: number, host: string): Promise<void> {
   });
 }
 
-/** The environments live in their own module; it is loaded here so the API layer never spawns processes itself. */
-async function loadPool(options: PoolOptions): Promise<EnvironmentPool> {
-  // A variable specifier: the environments module is built in parallel and may be absent in a partial checkout.
-  const specifier = './environments/index.ts';
-  let mod: { createEnvironmentPool: (o: PoolOptions) => Promise<EnvironmentPool> };
-  try {
-    mod = await import(specifier);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw error;
-    return unavailablePool();
+/** GET /_coldbench/status: how this emulator runs functions, for run.json and for people. */
+function status(pool: LocalEnvironmentPool, functions: FunctionRegistry, counts: RequestCounts, region: string, accountId: string) {
+  const perFunction: Record<string, { environments: number; inFlight: number }> = {};
+  for (const name of functions.functions.keys()) {
+    perFunction[name] = { environments: pool.environmentCount(name), inFlight: pool.inFlight(name) };
   }
-  return mod.createEnvironmentPool(options);
-}
-
-/** Stands in while src/emulator/environments is missing: the control plane works, every invoke is a ServiceException. */
-function unavailablePool(): EnvironmentPool {
-  return {
-    invoke: () => Promise.reject(new Error('execution environments are not available in this build (src/emulator/environments/index.ts is missing)')),
-    retire: async () => undefined,
-    inFlight: () => 0,
-    shutdown: async () => undefined,
-    cpuMode: { throttled: false, reason: 'no execution environments in this build' },
-    runtimeMapping: {},
-  };
-}
-
-function status(pool: EnvironmentPool, functions: FunctionRegistry, counts: RequestCounts, region: string, accountId: string) {
   return {
     region,
     accountId,
     cpuMode: pool.cpuMode,
+    memoryMode: pool.memoryMode,
     runtimeMapping: pool.runtimeMapping,
-    sdkAvailability: pool.sdkAvailability ?? {},
-    environments: pool.stats?.() ?? null,
-    functions: functions.functions.size,
+    sdkAvailable: pool.sdkAvailable,
+    sdkState: pool.sdkState,
+    environments: pool.environmentCount(),
+    functions: perFunction,
     requests: counts,
   };
 }

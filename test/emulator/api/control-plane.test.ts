@@ -1,0 +1,240 @@
+import {
+  CreateFunctionCommand,
+  DeleteFunctionCommand,
+  GetFunctionCommand,
+  GetFunctionConfigurationCommand,
+  InvalidParameterValueException,
+  ListFunctionsCommand,
+  ListVersionsByFunctionCommand,
+  PublishVersionCommand,
+  ResourceConflictException,
+  ResourceNotFoundException,
+  UpdateFunctionCodeCommand,
+  UpdateFunctionConfigurationCommand,
+  waitUntilFunctionActiveV2,
+  waitUntilFunctionUpdatedV2,
+} from '@aws-sdk/client-lambda';
+import { createHash } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createActive, type Harness, PY_ECHO, ROLE, raw, startHarness, stopHarness, zipOf } from './helpers.ts';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await startHarness();
+});
+afterAll(() => stopHarness(h));
+
+describe('CreateFunction', () => {
+  it('returns the configuration with State Pending, then Active for the waiter', async () => {
+    const zip = zipOf({ 'app.py': PY_ECHO });
+    const created = await h.lambda.send(
+      new CreateFunctionCommand({ FunctionName: 'create-basic', Runtime: 'python3.12', Handler: 'app.handler', Role: ROLE, Code: { ZipFile: zip }, MemorySize: 256, Timeout: 7, Environment: { Variables: { A: '1' } } }),
+    );
+    expect(created).toMatchObject({
+      FunctionName: 'create-basic',
+      FunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:create-basic',
+      Runtime: 'python3.12',
+      Handler: 'app.handler',
+      Role: ROLE,
+      MemorySize: 256,
+      Timeout: 7,
+      Version: '$LATEST',
+      State: 'Pending',
+      StateReasonCode: 'Creating',
+      PackageType: 'Zip',
+      Architectures: ['x86_64'],
+      Environment: { Variables: { A: '1' } },
+      LoggingConfig: { LogFormat: 'Text', LogGroup: '/aws/lambda/create-basic' },
+      CodeSize: zip.length,
+      CodeSha256: createHash('sha256').update(zip).digest('base64'),
+    });
+    expect(created.LastModified).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+0000$/);
+    const waited = await waitUntilFunctionActiveV2({ client: h.lambda, maxWaitTime: 10, minDelay: 1 }, { FunctionName: 'create-basic' });
+    expect(waited.state).toBe('SUCCESS');
+    const got = await h.lambda.send(new GetFunctionCommand({ FunctionName: 'create-basic' }));
+    expect(got.Configuration?.State).toBe('Active');
+    expect(got.Code?.RepositoryType).toBe('S3');
+  });
+
+  it('serves the uploaded zip back at Code.Location', async () => {
+    const zip = zipOf({ 'app.py': '# location\n' + PY_ECHO });
+    await createActive(h, 'create-location', { Code: { ZipFile: zip } });
+    const got = await h.lambda.send(new GetFunctionCommand({ FunctionName: 'create-location' }));
+    const body = new Uint8Array(await (await fetch(got.Code!.Location!)).arrayBuffer());
+    expect(Buffer.from(body).equals(Buffer.from(zip))).toBe(true);
+  });
+
+  it('refuses a second function with the same name with ResourceConflictException', async () => {
+    await createActive(h, 'create-twice');
+    const error = await h.lambda.send(new CreateFunctionCommand({ FunctionName: 'create-twice', Runtime: 'python3.11', Handler: 'app.handler', Role: ROLE, Code: { ZipFile: zipOf({ 'app.py': PY_ECHO }) } })).catch((e) => e);
+    expect(error).toBeInstanceOf(ResourceConflictException);
+    expect(error.message).toBe('Function already exist: create-twice');
+    expect(error.$metadata.httpStatusCode).toBe(409);
+  });
+
+  it.each([
+    [{ MemorySize: 127 }, 'ValidationException', "Value '127' at 'memorySize' failed to satisfy constraint: Member must have value greater than or equal to 128"],
+    [{ MemorySize: 10241 }, 'ValidationException', 'Member must have value less than or equal to 10240'],
+    [{ Timeout: 0 }, 'ValidationException', "Value '0' at 'timeout'"],
+    [{ Timeout: 901 }, 'ValidationException', 'Member must have value less than or equal to 900'],
+    [{ Layers: ['a', 'b', 'c', 'd', 'e', 'f'] }, 'InvalidParameterValueException', 'Cannot reference more than 5 layers.'],
+    [{ Environment: { Variables: { BIG: 'x'.repeat(4100) } } }, 'InvalidParameterValueException', 'exceeded the 4KB limit'],
+    [{ Environment: { Variables: { AWS_REGION: 'eu-west-1' } } }, 'InvalidParameterValueException', 'Reserved keys used in this request: AWS_REGION'],
+    [{ Runtime: 'java21' }, 'InvalidParameterValueException', 'The runtime parameter of java21 is not supported'],
+    [{ Role: 'not-a-role' }, 'ValidationException', "at 'role' failed to satisfy constraint"],
+    [{ Code: { ZipFile: new TextEncoder().encode('plain text, not a zip') } }, 'InvalidParameterValueException', 'Could not unzip uploaded file. Please check your file, then try to upload again.'],
+    [{ Layers: ['arn:aws:lambda:us-east-1:123456789012:layer:missing:1'] }, 'InvalidParameterValueException', 'Layer version arn:aws:lambda:us-east-1:123456789012:layer:missing:1 does not exist.'],
+  ])('rejects %j with %s', async (override, name, message) => {
+    const error = await h.lambda
+      .send(new CreateFunctionCommand({ FunctionName: 'create-invalid', Runtime: 'python3.11', Handler: 'app.handler', Role: ROLE, Code: { ZipFile: zipOf({ 'app.py': PY_ECHO }) }, ...(override as object) }))
+      .catch((e) => e);
+    expect(error.name).toBe(name);
+    if (name === 'InvalidParameterValueException') expect(error).toBeInstanceOf(InvalidParameterValueException);
+    expect(error.message).toContain(message);
+    expect(error.$metadata.httpStatusCode).toBe(400);
+    await expect(h.lambda.send(new GetFunctionCommand({ FunctionName: 'create-invalid' }))).rejects.toBeInstanceOf(ResourceNotFoundException);
+  });
+});
+
+describe('GetFunction / GetFunctionConfiguration', () => {
+  it('raises ResourceNotFoundException naming the ARN for an unknown function', async () => {
+    const error = await h.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'no-such-function' })).catch((e) => e);
+    expect(error).toBeInstanceOf(ResourceNotFoundException);
+    expect(error.message).toBe('Function not found: arn:aws:lambda:us-east-1:123456789012:function:no-such-function');
+    expect(error.$metadata.httpStatusCode).toBe(404);
+  });
+
+  it('accepts the function ARN and partial ARN as FunctionName', async () => {
+    await createActive(h, 'get-by-arn');
+    const byArn = await h.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'arn:aws:lambda:us-east-1:123456789012:function:get-by-arn' }));
+    const byPartial = await h.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: '123456789012:function:get-by-arn' }));
+    expect(byArn.FunctionName).toBe('get-by-arn');
+    expect(byPartial.FunctionName).toBe('get-by-arn');
+  });
+});
+
+describe('UpdateFunctionConfiguration', () => {
+  it('moves LastUpdateStatus InProgress → Successful, refuses a second update meanwhile, and the waiter sees it', async () => {
+    const slow = await startHarness({ updateDelayMs: 400 });
+    try {
+      await slow.lambda.send(new CreateFunctionCommand({ FunctionName: 'upd', Runtime: 'python3.11', Handler: 'app.handler', Role: ROLE, Code: { ZipFile: zipOf({ 'app.py': PY_ECHO }) } }));
+      const early = await slow.lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'upd', MemorySize: 512 })).catch((e) => e);
+      expect(early).toBeInstanceOf(ResourceConflictException);
+      await waitUntilFunctionActiveV2({ client: slow.lambda, maxWaitTime: 10, minDelay: 1 }, { FunctionName: 'upd' });
+      const updated = await slow.lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'upd', MemorySize: 512, Environment: { Variables: { B: '2' } } }));
+      expect(updated).toMatchObject({ MemorySize: 512, LastUpdateStatus: 'InProgress', State: 'Active', Environment: { Variables: { B: '2' } } });
+      const second = await slow.lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'upd', MemorySize: 1024 })).catch((e) => e);
+      expect(second).toBeInstanceOf(ResourceConflictException);
+      expect(second.message).toBe('The operation cannot be performed at this time. An update is in progress for resource: arn:aws:lambda:us-east-1:123456789012:function:upd');
+      const waited = await waitUntilFunctionUpdatedV2({ client: slow.lambda, maxWaitTime: 10, minDelay: 1 }, { FunctionName: 'upd' });
+      expect(waited.state).toBe('SUCCESS');
+      const after = await slow.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'upd' }));
+      expect(after).toMatchObject({ MemorySize: 512, LastUpdateStatus: 'Successful' });
+      expect(after.RevisionId).toBe(updated.RevisionId);
+      expect(slow.emulator.requestCounts().byOperation['lambda:GetFunction']).toBeGreaterThanOrEqual(2);
+    } finally {
+      await stopHarness(slow);
+    }
+  });
+
+  it('keeps fields not named in the update and replaces the whole Environment', async () => {
+    await createActive(h, 'upd-merge', { Timeout: 9, Environment: { Variables: { A: '1', B: '2' } } });
+    const updated = await h.lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'upd-merge', Environment: { Variables: { C: '3' } } }));
+    expect(updated.Timeout).toBe(9);
+    expect(updated.Environment?.Variables).toEqual({ C: '3' });
+  });
+
+  it('refuses LoggingConfig.LogFormat values other than Text and JSON', async () => {
+    await createActive(h, 'upd-logformat');
+    const json = await h.lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'upd-logformat', LoggingConfig: { LogFormat: 'JSON' } }));
+    expect(json.LoggingConfig).toEqual({ LogFormat: 'JSON', LogGroup: '/aws/lambda/upd-logformat', ApplicationLogLevel: 'INFO', SystemLogLevel: 'INFO' });
+    await waitUntilFunctionUpdatedV2({ client: h.lambda, maxWaitTime: 10, minDelay: 1 }, { FunctionName: 'upd-logformat' });
+    const error = await h.lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'upd-logformat', LoggingConfig: { LogFormat: 'XML' as 'JSON' } })).catch((e) => e);
+    expect(error.name).toBe('ValidationException');
+    expect(error.message).toContain('[JSON, Text]');
+  });
+});
+
+describe('UpdateFunctionCode', () => {
+  it('changes CodeSha256 and RevisionId; a non-zip is InvalidParameterValueException', async () => {
+    await createActive(h, 'code-upd');
+    const before = await h.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'code-upd' }));
+    const zip = zipOf({ 'app.py': '# v2\n' + PY_ECHO });
+    const after = await h.lambda.send(new UpdateFunctionCodeCommand({ FunctionName: 'code-upd', ZipFile: zip }));
+    expect(after.CodeSha256).toBe(createHash('sha256').update(zip).digest('base64'));
+    expect(after.RevisionId).not.toBe(before.RevisionId);
+    await waitUntilFunctionUpdatedV2({ client: h.lambda, maxWaitTime: 10, minDelay: 1 }, { FunctionName: 'code-upd' });
+    const bad = await h.lambda.send(new UpdateFunctionCodeCommand({ FunctionName: 'code-upd', ZipFile: new Uint8Array([1, 2, 3]) })).catch((e) => e);
+    expect(bad).toBeInstanceOf(InvalidParameterValueException);
+    expect(bad.message).toBe('Could not unzip uploaded file. Please check your file, then try to upload again.');
+  });
+});
+
+describe('ListFunctions', () => {
+  it('pages with MaxItems and NextMarker through every function once, sorted by name', async () => {
+    const own = await startHarness();
+    try {
+      for (const n of ['l-c', 'l-a', 'l-e', 'l-b', 'l-d']) await createActive(own, n);
+      const seen: string[] = [];
+      let marker: string | undefined;
+      let pages = 0;
+      do {
+        const page = await own.lambda.send(new ListFunctionsCommand({ MaxItems: 2, Marker: marker }));
+        seen.push(...page.Functions!.map((f) => f.FunctionName!));
+        marker = page.NextMarker;
+        pages++;
+      } while (marker);
+      expect(seen).toEqual(['l-a', 'l-b', 'l-c', 'l-d', 'l-e']);
+      expect(pages).toBe(3);
+    } finally {
+      await stopHarness(own);
+    }
+  });
+});
+
+describe('PublishVersion', () => {
+  it('numbers versions from 1, returns the same version when nothing changed, and GetFunction takes a Qualifier', async () => {
+    await createActive(h, 'pub', { MemorySize: 256 });
+    const v1 = await h.lambda.send(new PublishVersionCommand({ FunctionName: 'pub' }));
+    expect(v1).toMatchObject({ Version: '1', FunctionArn: 'arn:aws:lambda:us-east-1:123456789012:function:pub:1', State: 'Active' });
+    const again = await h.lambda.send(new PublishVersionCommand({ FunctionName: 'pub' }));
+    expect(again.Version).toBe('1');
+    await h.lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'pub', MemorySize: 512 }));
+    await waitUntilFunctionUpdatedV2({ client: h.lambda, maxWaitTime: 10, minDelay: 1 }, { FunctionName: 'pub' });
+    const v2 = await h.lambda.send(new PublishVersionCommand({ FunctionName: 'pub' }));
+    expect(v2.Version).toBe('2');
+    const got1 = await h.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'pub', Qualifier: '1' }));
+    expect(got1.MemorySize).toBe(256);
+    const list = await h.lambda.send(new ListVersionsByFunctionCommand({ FunctionName: 'pub' }));
+    expect(list.Versions!.map((v) => v.Version)).toEqual(['$LATEST', '1', '2']);
+    const missing = await h.lambda.send(new GetFunctionCommand({ FunctionName: 'pub', Qualifier: '9' })).catch((e) => e);
+    expect(missing).toBeInstanceOf(ResourceNotFoundException);
+    expect(missing.message).toBe('Function not found: arn:aws:lambda:us-east-1:123456789012:function:pub:9');
+  });
+
+  it('deletes one version with a Qualifier and keeps the function', async () => {
+    await createActive(h, 'pub-del');
+    await h.lambda.send(new PublishVersionCommand({ FunctionName: 'pub-del' }));
+    await h.lambda.send(new DeleteFunctionCommand({ FunctionName: 'pub-del', Qualifier: '1' }));
+    await expect(h.lambda.send(new GetFunctionCommand({ FunctionName: 'pub-del', Qualifier: '1' }))).rejects.toBeInstanceOf(ResourceNotFoundException);
+    expect((await h.lambda.send(new GetFunctionCommand({ FunctionName: 'pub-del' }))).Configuration?.FunctionName).toBe('pub-del');
+  });
+});
+
+describe('DeleteFunction', () => {
+  it('removes the function (204) and a second delete is ResourceNotFoundException', async () => {
+    await createActive(h, 'del');
+    const deleted = await h.lambda.send(new DeleteFunctionCommand({ FunctionName: 'del' }));
+    expect(deleted.$metadata.httpStatusCode).toBe(204);
+    await expect(h.lambda.send(new DeleteFunctionCommand({ FunctionName: 'del' }))).rejects.toBeInstanceOf(ResourceNotFoundException);
+  });
+});
+
+describe('Lambda routing', () => {
+  it('answers an unknown Lambda path with 404 UnknownOperationException in the REST-JSON shape', async () => {
+    const res = await raw(h, '/2015-03-31/nothing-here');
+    expect(res.status).toBe(404);
+    expect(res.headers.get('x-amzn-errortype')).toBe('UnknownOperationException');
+    expect(res.json()).toEqual({ Type: 'User', message: 'GET /2015-03-31/nothing-here is not an operation of the Lambda API implemented by the coldbench emulator.' });
+  });
+});
