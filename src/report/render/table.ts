@@ -22,9 +22,11 @@ function aligns(headers: string[], textColumns: number, trailingText: number): A
 export function renderTable(headers: string[], rows: LatencyRow[], textColumns: number, color: boolean, trailingText = 0): string {
   const table = new Table({ head: headers, chars: CHARS, colAligns: aligns(headers, textColumns, trailingText), style: { head: [], border: [], 'padding-left': 0, 'padding-right': 0 } });
   const rule = headers.map((h) => '─'.repeat(h.length));
+  // Cells in a column with a best mark get the mark's width as padding, so digits stay aligned.
+  const marked = new Set(rows.map((r) => r.bestCell).filter((i) => i >= 0));
   const cells = rows.map((r) =>
     r.cells.map((cell, i) => {
-      if (i !== r.bestCell) return cell;
+      if (i !== r.bestCell) return marked.has(i) ? `${cell}  ` : cell;
       return color ? GREEN_BOLD(`${cell} ${BEST_MARK}`) : `${cell} ${BEST_MARK}`;
     }),
   );
