@@ -1,0 +1,111 @@
+/**
+ * Everything gathered about one traced cold start → the profile report. Pure: the trace text,
+ * the package scan and the handler's sources come in as data.
+ */
+import { type Language, groupByPackage, unattributedMs } from './group.ts';
+import { NODE_MARKER, PYTHON_MARKER, parseImportTrace, walkImports } from './import-trace.ts';
+import type { PackageScan } from './package-scan.ts';
+import { recommend } from './rules.ts';
+import { scanSource } from './scan-source.ts';
+import type { ProfileReport } from './types.ts';
+
+export interface AnalyzeInput {
+  function: ProfileReport['function'];
+  language: Language;
+  /** The function's log lines of the traced environment (import trace included) */
+  traceText: string;
+  initMs: number;
+  warmDurationsMs: number[];
+  packages: ReadonlyMap<string, PackageScan>;
+  /** The function's own source files: module name (`app`, `./index.js`) → text */
+  sources: ReadonlyMap<string, string>;
+  target: string;
+  tracing: string;
+  /** Another handler in the same code that builds its client once, for the per-call rule */
+  reuseTwin?: string;
+  notes?: string[];
+}
+
+/** Splits `module.function` (Python) or `path/file.function` (Node) into the module key and the function. */
+export function splitHandler(handler: string, language: Language, sources: ReadonlyMap<string, string>): { module: string; fn: string } {
+  const at = handler.lastIndexOf('.');
+  const modulePart = handler.slice(0, at);
+  const fn = handler.slice(at + 1);
+  if (language === 'python') return { module: modulePart.replace(/\//g, '.'), fn };
+  const candidates = ['.js', '.mjs', '.cjs'].map((ext) => `./${modulePart}${ext}`);
+  return { module: candidates.find((c) => sources.has(c)) ?? candidates[0], fn };
+}
+
+function median(values: number[]): number | null {
+  if (values.length === 0) return null;
+  const s = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+
+/**
+ * Builds the report: modules grouped by top-level package with shares of Init Duration, and the
+ * ranked recommendations.
+ * @example analyze({ function: { name: 'deps', handler: 'app.handler', … }, language: 'python', traceText, initMs: 1480, … })
+ */
+export function analyze(input: AnalyzeInput): ProfileReport {
+  const { language } = input;
+  const roots = parseImportTrace(input.traceText, language === 'python' ? PYTHON_MARKER : NODE_MARKER);
+  const handler = splitHandler(input.function.handler, language, input.sources);
+  const sizes = new Map([...input.packages].map(([name, scan]) => [name, scan.bytes]));
+  const modules = groupByPackage(roots, { language, initMs: input.initMs, handlerModule: handler.module, sizes });
+  const notes = [...(input.notes ?? [])];
+  let recommendations: ProfileReport['recommendations'] = [];
+  if (input.sources.has(handler.module)) {
+    const source = scanSource(input.sources, handler.module, handler.fn, language);
+    let nodeModuleFiles = 0;
+    walkImports(roots, (n) => {
+      if (!n.name.startsWith('./') && !n.name.startsWith('(runtime)')) nodeModuleFiles += 1;
+    });
+    recommendations = recommend({
+      language,
+      handlerModule: handler.module,
+      handlerFunction: handler.fn,
+      initMs: input.initMs,
+      roots,
+      modules,
+      packages: input.packages,
+      source,
+      bundled: language === 'node' && nodeModuleFiles === 0,
+      reuseTwin: input.reuseTwin,
+    });
+  } else {
+    notes.push(`the handler's source ${handler.module} was not found in the code folder, so the source rules did not run`);
+  }
+  if (roots.length === 0) notes.push('the function wrote no import trace: check that the runtime honours AWS_LAMBDA_EXEC_WRAPPER');
+  return {
+    function: input.function,
+    initMs: input.initMs,
+    unattributedMs: unattributedMs(roots, input.initMs),
+    tracing: input.tracing,
+    warm: { n: input.warmDurationsMs.length, medianMs: median(input.warmDurationsMs) },
+    modules,
+    recommendations,
+    target: input.target,
+    notes,
+  };
+}
+
+/** Other handlers in the same code that build their client once while `handler` builds it per call. */
+export function findReuseTwin(sources: ReadonlyMap<string, string>, handler: string, language: Language): string | undefined {
+  const own = splitHandler(handler, language, sources);
+  if (!sources.has(own.module)) return undefined;
+  if (scanSource(sources, own.module, own.fn, language).perCallClients.length === 0) return undefined;
+  for (const module of [...sources.keys()].sort()) {
+    if (module === own.module) continue;
+    const text = sources.get(module) ?? '';
+    const fnPattern = language === 'python' ? new RegExp(`^(async\\s+)?def\\s+${own.fn}\\s*\\(`, 'm') : new RegExp(`exports\\.${own.fn}\\s*=|export\\s+(const|async\\s+function|function)\\s+${own.fn}\\b`);
+    if (!fnPattern.test(text)) continue;
+    const scan = scanSource(sources, module, own.fn, language);
+    if (scan.perCallClients.length === 0 && scan.moduleWork.some((l) => l.clientSetup)) {
+      const name = language === 'python' ? module : module.replace(/^\.\//, '').replace(/\.(c|m)?js$/, '');
+      return `${name}.${own.fn}`;
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,199 @@
+/**
+ * `coldbench profile`, the pipeline: resolve the function (a folder + handler, or a suite
+ * variant) → package it as the harness does → deploy a traced copy (AWS_LAMBDA_EXEC_WRAPPER) and
+ * an untraced one → one cold start + a few warm invokes → the import trace from CloudWatch Logs →
+ * analyze → optionally --verify. Returns the report; printing is the CLI's job.
+ */
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { unzipSync } from 'fflate';
+import { type BuiltPackage, packageVariant } from '../bench/package.ts';
+import { type Plan, type Variant, plan } from '../bench/plan.ts';
+import { type Suite, type SuiteFunction, loadSuite, loadSuiteDocument } from '../bench/suite.ts';
+import { analyze, findReuseTwin } from './analyze.ts';
+import type { Language } from './group.ts';
+import { NODE_MARKER, PYTHON_MARKER } from './import-trace.ts';
+import { pycTagFor, scanPackages, type PackageScan } from './package-scan.ts';
+import { ProfileSession } from './session.ts';
+import type { ProfileReport } from './types.ts';
+import { verifyRecommendations } from './verify.ts';
+
+/** The wrapper script AWS_LAMBDA_EXEC_WRAPPER points at (on a real account it would ship in a layer under /opt). */
+export const TRACE_WRAPPER = fileURLToPath(new URL('./trace-wrapper.sh', import.meta.url));
+
+export interface ProfileOptions {
+  /** `local` (the embedded emulator) or an endpoint URL */
+  target: string;
+  /** Folder mode */
+  dir?: string;
+  handler?: string;
+  runtime?: string;
+  memoryMB?: number;
+  requirements?: string;
+  /** Suite mode */
+  suiteFile?: string;
+  only?: string;
+  /** Warm invokes after the traced cold start */
+  warm: number;
+  verify: boolean;
+  /** Cold (or warm) samples per side when verifying */
+  samples: number;
+  /** Most recommendations --verify measures, in rank order */
+  verifyLimit: number;
+  log: (line: string) => void;
+}
+
+/** Bad input to `profile`: a missing folder or handler, a suite variant that does not exist. */
+export class ProfileInputError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ProfileInputError';
+  }
+}
+
+export interface Resolved {
+  suite: Suite;
+  fn: SuiteFunction;
+  variant: Variant;
+  plan: Plan;
+}
+
+/** Folder mode → a one-function suite document, validated like any suite. */
+export function resolveFunction(options: Pick<ProfileOptions, 'dir' | 'handler' | 'runtime' | 'memoryMB' | 'requirements' | 'suiteFile' | 'only' | 'warm'>): Resolved {
+  if (options.suiteFile) {
+    const suite = loadSuite(options.suiteFile);
+    const all = plan(suite);
+    if (!options.only) throw new ProfileInputError(`${options.suiteFile} is a suite: name the variant to profile with --only, one of ${all.variants.map((v) => v.name).join(', ')}`);
+    const chosen = plan(suite, { only: [options.only] });
+    if (chosen.variants.length !== 1) {
+      throw new ProfileInputError(
+        `--only ${options.only}: matches ${chosen.variants.length} variants of ${options.suiteFile} (${chosen.variants.map((v) => v.name).join(', ') || 'none'}); profile takes exactly one, e.g. ${all.variants[0]?.name}`,
+      );
+    }
+    const variant = chosen.variants[0];
+    return { suite, fn: suite.functions.find((f) => f.name === variant.function) as SuiteFunction, variant, plan: all };
+  }
+  const dir = resolve(options.dir ?? '.');
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new ProfileInputError(`${options.dir}: not a folder; pass the function's code folder (or a suite file with --only VARIANT)`);
+  if (!options.handler) throw new ProfileInputError(`--handler is required with a folder: module.function, e.g. --handler app.handler`);
+  const name = basename(dir).replace(/[^A-Za-z0-9_-]/g, '-') || 'function';
+  const doc = {
+    name: 'profile',
+    functions: {
+      [name]: {
+        code: dir,
+        handler: options.handler,
+        runtime: options.runtime ?? 'python3.11',
+        memory: [options.memoryMB ?? 1024],
+        cold: 1,
+        warm: options.warm,
+        ...(options.requirements ? { requirements: relative(dir, resolve(options.requirements)) } : {}),
+      },
+    },
+  };
+  const suite = loadSuiteDocument(doc, join(dir, 'profile.yaml'));
+  const all = plan(suite);
+  return { suite, fn: suite.functions[0], variant: all.variants[0], plan: all };
+}
+
+function unzipTo(zipPath: string, dir: string): void {
+  const files = unzipSync(new Uint8Array(readFileSync(zipPath)));
+  for (const [rel, data] of Object.entries(files)) {
+    if (rel.endsWith('/')) continue;
+    mkdirSync(dirname(join(dir, rel)), { recursive: true });
+    writeFileSync(join(dir, rel), data);
+  }
+}
+
+/** The folders a function imports packages from, as Lambda lays them out (task root, layer paths). */
+export function importRoots(language: Language, runtime: string, fnDir: string, layerDir: string | null): string[] {
+  if (!layerDir) return [fnDir];
+  if (language === 'node') return [fnDir, join(layerDir, 'nodejs')];
+  return [fnDir, join(layerDir, 'python', 'lib', runtime, 'site-packages'), join(layerDir, 'python')];
+}
+
+/** The function's own source files (top level and one folder down) as module name → text. */
+export function readSources(code: string, language: Language): Map<string, string> {
+  const sources = new Map<string, string>();
+  const pattern = language === 'python' ? /\.py$/ : /\.(c|m)?js$/;
+  const add = (rel: string) => {
+    const key = language === 'python' ? rel.replace(/\.py$/, '').replace(/\//g, '.') : `./${rel}`;
+    sources.set(key, readFileSync(join(code, rel), 'utf8'));
+  };
+  for (const entry of readdirSync(code, { withFileTypes: true })) {
+    if (entry.isFile() && pattern.test(entry.name)) add(entry.name);
+    else if (entry.isDirectory() && !/^(node_modules|__pycache__|\.|tests?$)/.test(entry.name)) {
+      for (const inner of readdirSync(join(code, entry.name), { withFileTypes: true })) if (inner.isFile() && pattern.test(inner.name)) add(`${entry.name}/${inner.name}`);
+    }
+  }
+  return sources;
+}
+
+export interface Unpacked {
+  fnDir: string;
+  layerDir: string | null;
+  roots: string[];
+  packages: Map<string, PackageScan>;
+  cleanup(): void;
+}
+
+/** Unpacks a built package to scan it (sizes, removable parts, bytecode). */
+export function unpack(pkg: BuiltPackage, language: Language, runtime: string): Unpacked {
+  const base = mkdtempSync(join(tmpdir(), 'coldbench-profile-pkg-'));
+  const fnDir = join(base, 'function');
+  unzipTo(pkg.function.path, fnDir);
+  let layerDir: string | null = null;
+  if (pkg.layer) {
+    layerDir = join(base, 'layer');
+    unzipTo(pkg.layer.path, layerDir);
+  }
+  const roots = importRoots(language, runtime, fnDir, layerDir);
+  const packages = scanPackages(roots, { language, pycTag: pycTagFor(runtime) });
+  return { fnDir, layerDir, roots, packages, cleanup: () => rmSync(base, { recursive: true, force: true }) };
+}
+
+/** Runs the whole profile; the session (emulator, functions, layers) is closed whatever happens. */
+export async function runProfile(options: ProfileOptions): Promise<ProfileReport> {
+  const resolved = resolveFunction(options);
+  const { fn, variant } = resolved;
+  const language: Language = variant.runtime.startsWith('python') ? 'python' : 'node';
+  options.log(`packaging ${variant.name} (${variant.packaging})`);
+  const session = await ProfileSession.open(options.target, options.log);
+  const pkg = await packageVariant(fn, variant, resolved.plan.variants, { targetKind: session.target.kind, log: options.log });
+  const unpacked = unpack(pkg, language, variant.runtime);
+  try {
+    const since = Date.now() - 1_000;
+    const traced = { ...variant, name: `${variant.name}-trace`, environment: { ...variant.environment, AWS_LAMBDA_EXEC_WRAPPER: TRACE_WRAPPER } };
+    options.log(`tracing the init of ${variant.name} on ${session.target.endpoint ?? session.target.kind}`);
+    const dep = await session.deploy(traced, pkg);
+    const samples = await session.drive(dep, 1, options.warm);
+    const cold = samples.find((s) => s.phase === 'cold' && s.initMs !== null);
+    if (!cold) throw new ProfileInputError(`the traced cold start of ${variant.name} reported no Init Duration: ${samples[0]?.error ?? samples[0]?.errorType ?? 'no REPORT record'}`);
+    const marker = language === 'python' ? PYTHON_MARKER : NODE_MARKER;
+    const lines = await session.traceLines(dep, [marker], since);
+    const sources = readSources(fn.code, language);
+    const report = analyze({
+      function: { name: fn.name, codeDir: fn.code, runtime: variant.runtime, handler: variant.handler, memoryMB: variant.memoryMB, ...(options.suiteFile ? { variant: variant.name } : {}) },
+      language,
+      traceText: lines.join('\n'),
+      initMs: cold.initMs as number,
+      warmDurationsMs: samples.filter((s) => s.phase === 'warm' && s.status === 'success' && s.durationMs !== null).map((s) => s.durationMs as number),
+      packages: unpacked.packages,
+      sources,
+      target: session.target.kind === 'local' ? 'local emulator' : (session.target.endpoint ?? session.target.kind),
+      tracing: language === 'python' ? 'python -X importtime through AWS_LAMBDA_EXEC_WRAPPER' : 'Module._load timer (--require) through AWS_LAMBDA_EXEC_WRAPPER',
+      reuseTwin: findReuseTwin(sources, variant.handler, language),
+      notes: ['times come from one traced cold start: tracing adds its own overhead, so shares are more reliable than absolute times'],
+    });
+    if (options.verify) {
+      await verifyRecommendations(report, { session, resolved, pkg, unpacked, language, samples: options.samples, limit: options.verifyLimit, log: options.log });
+    }
+    return report;
+  } finally {
+    unpacked.cleanup();
+    const failures = await session.close();
+    for (const f of failures) options.log(f);
+  }
+}

@@ -1,0 +1,135 @@
+/**
+ * The profile's connection to a target: it deploys and drives through the harness's own
+ * functions (src/bench: packaging, deploy, drive, cleanup), so a profiled function is built and
+ * invoked exactly as `coldbench bench` builds and invokes it. Only the AWS SDK clients touch the
+ * emulator; nothing here imports emulator internals.
+ */
+import { FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { cleanupCreated } from '../bench/cleanup.ts';
+import { type Created, type DeployContext, type Deployment, deployLayer, deployVariant, emptyCreated, ensureRole, resourceName } from '../bench/deploy.ts';
+import { type DriveContext, driveVariant } from '../bench/drive.ts';
+import type { BuiltPackage } from '../bench/package.ts';
+import type { Variant } from '../bench/plan.ts';
+import { type BenchSample, type RunStore, createRun, newRunId } from '../bench/results.ts';
+import { type Target, openTarget } from '../bench/target.ts';
+import { decodeLogResult, fetchLogLines, samplesFromLines } from '../probe/index.ts';
+
+/** CloudWatch may deliver a batch's REPORTs late on a real account; the emulator has them at once. */
+const LOGS_TIMEOUT_MS = 60_000;
+/** Trace lines arrive with the init's other output; poll until two reads agree. */
+const TRACE_POLL_MS = 300;
+const TRACE_DEADLINE_MS = 30_000;
+
+export class ProfileSession {
+  readonly runId = `profile-${newRunId().toLowerCase()}`;
+  readonly created: Created = emptyCreated();
+  private readonly storeDir = mkdtempSync(join(tmpdir(), 'coldbench-profile-'));
+  private readonly store: RunStore;
+  private roleArn: string | undefined;
+  private readonly layers = new Map<string, string>();
+
+  private constructor(
+    readonly target: Target,
+    private readonly log: (line: string) => void,
+  ) {
+    this.store = createRun(this.storeDir, { runId: this.runId });
+  }
+
+  /** Opens `local` (the embedded emulator) or an endpoint URL. */
+  static async open(spec: string, log: (line: string) => void): Promise<ProfileSession> {
+    return new ProfileSession(await openTarget(spec), log);
+  }
+
+  private context(): DeployContext {
+    const t = this.target;
+    return { kind: t.kind, lambda: t.lambda, iam: t.iam, s3: t.s3, sts: t.sts, runId: this.runId, endpoint: t.endpoint, region: t.region, log: this.log };
+  }
+
+  /** Deploys a variant's package (and its layer once per build) as its own function. */
+  async deploy(variant: Variant, pkg: BuiltPackage): Promise<Deployment> {
+    const ctx = this.context();
+    this.roleArn ??= (await ensureRole(ctx)).arn;
+    let layerArn: string | null = null;
+    if (pkg.layer) {
+      layerArn = this.layers.get(pkg.layer.key) ?? null;
+      if (!layerArn) {
+        layerArn = await deployLayer(ctx, resourceName(this.runId, `${variant.function}-deps`), pkg.layer, variant.runtime, variant.architecture, this.created);
+        this.layers.set(pkg.layer.key, layerArn);
+      }
+    }
+    return deployVariant(ctx, variant, pkg, layerArn, this.roleArn, this.created);
+  }
+
+  /** Drives `cold` more forced cold starts and `warm` more warm invokes; returns the new samples. */
+  async drive(dep: Deployment, cold: number, warm: number): Promise<BenchSample[]> {
+    const before = { cold: this.store.done(dep.variant.name, 'cold'), warm: this.store.done(dep.variant.name, 'warm') };
+    const samples: BenchSample[] = [];
+    const ctx: DriveContext = {
+      kind: this.target.kind,
+      lambda: this.target.lambda,
+      logs: this.target.logs,
+      probe: { decodeLogResult, samplesFromLines, fetchLogLines },
+      store: this.store,
+      logsTimeoutMs: LOGS_TIMEOUT_MS,
+      coreCap: this.target.coreCap,
+      signal: new AbortController().signal,
+      random: Math.random,
+      onSample: (s) => samples.push(s),
+    };
+    dep.variant = { ...dep.variant, cold: before.cold + cold, warm: before.warm + warm };
+    const result = await driveVariant(ctx, dep, { state: 'running', errors: [], forcedWarm: 0, proactiveInit: 0 });
+    if (result.state === 'failed' && samples.every((s) => s.status !== 'success')) {
+      throw new ProfileRunError(`${dep.variant.name} failed on ${this.target.endpoint ?? this.target.kind}: ${result.errors[0] ?? 'every invoke failed'}`);
+    }
+    return samples;
+  }
+
+  /**
+   * The function's log lines that carry `markers` (the import trace), read through CloudWatch
+   * Logs' FilterLogEvents as on a real account: stderr lines become log events.
+   */
+  async traceLines(dep: Deployment, markers: string[], since: number): Promise<string[]> {
+    const filterPattern = markers.map((m) => `?"${m}"`).join(' ');
+    const deadline = Date.now() + TRACE_DEADLINE_MS;
+    let previous = -1;
+    for (;;) {
+      const lines: string[] = [];
+      let nextToken: string | undefined;
+      try {
+        do {
+          const page = await this.target.logs.send(
+            new FilterLogEventsCommand({ logGroupName: `/aws/lambda/${dep.functionName}`, startTime: since, filterPattern, nextToken }),
+          );
+          for (const e of page.events ?? []) if (e.message) lines.push(...e.message.split('\n').filter((l) => l.length > 0));
+          nextToken = page.nextToken;
+        } while (nextToken);
+      } catch (error) {
+        if ((error as Error).name !== 'ResourceNotFoundException') throw error;
+      }
+      // Stable and non-empty: everything the init wrote has arrived.
+      if ((lines.length > 0 && lines.length === previous) || Date.now() > deadline) return lines;
+      previous = lines.length;
+      await new Promise((r) => setTimeout(r, TRACE_POLL_MS));
+    }
+  }
+
+  /** Deletes every function and layer the session created, stops the embedded emulator. */
+  async close(): Promise<string[]> {
+    const failures = await cleanupCreated({ lambda: this.target.lambda, s3: this.target.s3 }, this.created);
+    this.store.close();
+    rmSync(this.storeDir, { recursive: true, force: true });
+    await this.target.close();
+    return failures;
+  }
+}
+
+/** A profiled function that could not run on the target (init error, every invoke failed). */
+export class ProfileRunError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ProfileRunError';
+  }
+}

@@ -1,0 +1,167 @@
+/**
+ * --verify: apply a recommendation mechanically, benchmark the result against the unchanged
+ * function on the same target (interleaved, one sample of each in turn, so drift favours
+ * neither), and replace the estimate with the measured saving and its bootstrap interval.
+ */
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Deployment } from '../bench/deploy.ts';
+import { type BuiltPackage, type BuiltZip, packageVariant } from '../bench/package.ts';
+import type { Variant } from '../bench/plan.ts';
+import type { BenchSample } from '../bench/results.ts';
+import { zipFolder } from '../bench/zip.ts';
+import type { Language } from './group.ts';
+import { rankRecommendations } from './rules.ts';
+import type { Resolved, Unpacked } from './run.ts';
+import { measuredSaving } from './saving.ts';
+import { LAZY_IMPORTS_ENV } from './scan-source.ts';
+import type { ProfileSession } from './session.ts';
+import type { Fix, ProfileReport, Recommendation } from './types.ts';
+
+export interface VerifyContext {
+  session: ProfileSession;
+  resolved: Resolved;
+  pkg: BuiltPackage;
+  unpacked: Unpacked;
+  language: Language;
+  samples: number;
+  limit: number;
+  log: (line: string) => void;
+}
+
+function zipOf(dir: string, name: string): BuiltZip {
+  const zip = zipFolder(dir);
+  const path = join(dir, '..', `${name}.zip`);
+  writeFileSync(path, zip.bytes);
+  return { path, sha256: zip.sha256, zipBytes: zip.bytes.length, unzippedBytes: zip.unzippedBytes, key: `${name}-${zip.sha256.slice(0, 12)}`, cached: false };
+}
+
+/** A copy of the unpacked package changed by `change(roots)`, zipped again. */
+function rebuilt(ctx: VerifyContext, label: string, change: (roots: string[]) => void): { pkg: BuiltPackage; cleanup: () => void } {
+  const base = mkdtempSync(join(tmpdir(), 'coldbench-verify-'));
+  const fnDir = join(base, 'function');
+  cpSync(ctx.unpacked.fnDir, fnDir, { recursive: true });
+  let layerDir: string | null = null;
+  if (ctx.unpacked.layerDir) {
+    layerDir = join(base, 'layer');
+    cpSync(ctx.unpacked.layerDir, layerDir, { recursive: true });
+  }
+  const roots = ctx.unpacked.roots.map((r) => r.replace(ctx.unpacked.fnDir, fnDir).replace(ctx.unpacked.layerDir ?? '\0', layerDir ?? ''));
+  change(roots);
+  const pkg: BuiltPackage = { function: zipOf(fnDir, `${label}-function`), layer: layerDir ? zipOf(layerDir, `${label}-layer`) : null };
+  return { pkg, cleanup: () => rmSync(base, { recursive: true, force: true }) };
+}
+
+/** The variant and package that apply a fix; null when this fix cannot apply to this function. */
+async function applyFix(ctx: VerifyContext, fix: Fix, label: string): Promise<{ variant: Variant; pkg: BuiltPackage; cleanup: () => void } | string> {
+  const v = ctx.resolved.variant;
+  const variant: Variant = { ...v, name: `${v.name}-${label}` };
+  const none = () => {};
+  switch (fix.kind) {
+    case 'strip': {
+      const r = rebuilt(ctx, label, (roots) => {
+        for (const root of roots) for (const rel of fix.paths) if (existsSync(join(root, rel))) rmSync(join(root, rel), { recursive: true, force: true });
+      });
+      return { variant, ...r };
+    }
+    case 'precompile': {
+      const r = rebuilt(ctx, label, (roots) => {
+        for (const root of roots.filter(existsSync)) spawnSync('python3', ['-m', 'compileall', '-q', '-j', '0', root], { stdio: 'ignore' });
+      });
+      return { variant, ...r };
+    }
+    case 'esbuild': {
+      if (ctx.language !== 'node') return 'esbuild bundles are for Node functions';
+      const bundled = { ...variant, packaging: 'esbuild' as const };
+      const pkg = await packageVariant(ctx.resolved.fn, bundled, [bundled], { targetKind: ctx.session.target.kind, log: ctx.log });
+      return { variant: bundled, pkg, cleanup: none };
+    }
+    case 'lazy-import':
+      return { variant: { ...variant, environment: { ...v.environment, [LAZY_IMPORTS_ENV]: fix.package } }, pkg: ctx.pkg, cleanup: none };
+    case 'compare-handler':
+      return { variant: { ...variant, handler: fix.handler }, pkg: ctx.pkg, cleanup: none };
+    case 'memory':
+      return { variant: { ...variant, memoryMB: fix.memoryMB }, pkg: ctx.pkg, cleanup: none };
+  }
+}
+
+const coldLatency = (s: BenchSample): number | null => (s.status === 'success' && s.initMs !== null && s.durationMs !== null ? s.initMs + s.durationMs : null);
+const warmDuration = (s: BenchSample): number | null => (s.status === 'success' && s.kind === 'warm' && s.durationMs !== null ? s.durationMs : null);
+const values = (samples: BenchSample[], pick: (s: BenchSample) => number | null): number[] => samples.map(pick).filter((x): x is number => x !== null);
+
+async function measure(ctx: VerifyContext, rec: Recommendation, base: Deployment, candidate: Deployment): Promise<{ baseline: number[]; variant: number[]; what: string }> {
+  const n = ctx.samples;
+  if (rec.per === 'invocation') {
+    // One cold start each, then warm invokes on that environment: the per-call cost shows warm.
+    const a = await ctx.session.drive(base, 1, n);
+    const b = await ctx.session.drive(candidate, 1, n);
+    return { baseline: values(a, warmDuration), variant: values(b, warmDuration), what: 'warm Duration' };
+  }
+  const a: BenchSample[] = [];
+  const b: BenchSample[] = [];
+  for (let i = 0; i < n; i++) {
+    a.push(...(await ctx.session.drive(base, 1, 0)));
+    b.push(...(await ctx.session.drive(candidate, 1, 0)));
+  }
+  return { baseline: values(a, coldLatency), variant: values(b, coldLatency), what: 'cold start (Init + Duration)' };
+}
+
+const describeFix = (fix: Fix): string =>
+  ({
+    strip: 'stripped',
+    precompile: 'precompiled',
+    esbuild: 'bundled with esbuild',
+    'lazy-import': `${LAZY_IMPORTS_ENV} set`,
+    'compare-handler': `handler ${(fix as { handler?: string }).handler}`,
+    memory: `${(fix as { memoryMB?: number }).memoryMB} MB`,
+  })[fix.kind];
+
+/** Measures every recommendation that has a mechanical fix (up to ctx.limit, in rank order) and re-ranks. */
+export async function verifyRecommendations(report: ProfileReport, ctx: VerifyContext): Promise<void> {
+  let baseline: Deployment | undefined;
+  let tried = 0;
+  for (const rec of report.recommendations) {
+    if (!rec.fix) {
+      rec.unverifiedReason = 'no mechanical fix: apply it by hand and benchmark the two versions with `coldbench bench`';
+      continue;
+    }
+    if (tried >= ctx.limit) {
+      rec.unverifiedReason = `not measured: --verify-limit ${ctx.limit} reached`;
+      continue;
+    }
+    tried += 1;
+    const label = `v${tried}`;
+    let applied: Awaited<ReturnType<typeof applyFix>> | undefined;
+    try {
+      applied = await applyFix(ctx, rec.fix, label);
+      if (typeof applied === 'string') {
+        rec.unverifiedReason = applied;
+        continue;
+      }
+      ctx.log(`verifying ${rec.rule} ${rec.target}: ${ctx.samples} samples each of ${ctx.resolved.variant.name} and ${applied.variant.name}`);
+      baseline ??= await ctx.session.deploy(ctx.resolved.variant, ctx.pkg);
+      const candidate = await ctx.session.deploy(applied.variant, applied.pkg);
+      const m = await measure(ctx, rec, baseline, candidate);
+      const saving = measuredSaving(m.baseline, m.variant);
+      if (!saving) {
+        rec.unverifiedReason = `no successful samples to compare (${m.baseline.length} baseline, ${m.variant.length} variant)`;
+        continue;
+      }
+      Object.assign(rec, {
+        savingMs: saving.savingMs,
+        ci: saving.ci,
+        n: saving.n,
+        basis: 'measured' as const,
+        verified: true,
+        evidence: `${rec.evidence}; measured on the ${report.target}: median ${m.what} ${saving.savingMs} ms lower with the change (${describeFix(rec.fix)}) (95 % CI ${saving.ci[0]}–${saving.ci[1]} ms, n = ${saving.n.baseline} + ${saving.n.variant})`,
+      });
+    } catch (error) {
+      rec.unverifiedReason = `the variant did not run: ${(error as Error).message}`;
+    } finally {
+      if (applied && typeof applied !== 'string') applied.cleanup();
+    }
+  }
+  report.recommendations = rankRecommendations(report.recommendations);
+}
