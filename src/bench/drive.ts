@@ -160,7 +160,8 @@ async function measureBatch(ctx: DriveContext, dep: Deployment, phase: Phase, qu
       const detail = o.payloadError ?? base.errorType ?? base.status;
       error = base.status === 'timeout' ? `${what} timed out after ${v.timeoutS} s (the function's Timeout); raise timeout for this function in the suite` : `${what} failed: ${detail}`;
     }
-    if (phase === 'cold' && base.kind === 'warm' && base.coldBy === 'none' && base.requestId && ctx.classifyForcedWarm) {
+    // Only a successful invoke can tell proactive init apart: a failed init re-runs inside the invoke.
+    if (phase === 'cold' && base.kind === 'warm' && base.coldBy === 'none' && base.status === 'success' && base.requestId && ctx.classifyForcedWarm) {
       base.coldBy = await ctx.classifyForcedWarm(dep.functionName, base.requestId).catch(() => 'none' as const);
     }
     const sample: BenchSample = {
@@ -258,6 +259,7 @@ export function proactiveInitClassifier(probe: Probe, logs: CloudWatchLogsClient
     const lines = (await probe.fetchLogLines(logs, { logGroupName: `/aws/lambda/${functionName}`, requestIds: [requestId], startTime: since, deadline: Date.now() + logsTimeoutMs })).get(requestId) ?? [];
     const initAt = lines.findIndex((l) => /(^|\s)INIT_START\s|"platform\.initStart"/.test(l));
     const startAt = lines.findIndex((l) => l.includes(`START RequestId: ${requestId}`) || (l.includes('"platform.start"') && l.includes(requestId)));
-    return initAt !== -1 && startAt !== -1 && initAt < startAt ? 'proactive-init' : 'none';
+    const initFailed = lines.some((l) => /(^|\s)INIT_REPORT\s|"platform\.initReport"/.test(l));
+    return initAt !== -1 && startAt !== -1 && initAt < startAt && !initFailed ? 'proactive-init' : 'none';
   };
 }

@@ -104,7 +104,7 @@ export function pipInstallArgs(requirements: string, targetDir: string, runtime:
 async function installPython(fn: SuiteFunction, runtime: string, architecture: string, targetDir: string, options: PackageOptions): Promise<void> {
   mkdirSync(targetDir, { recursive: true });
   const args = pipInstallArgs(fn.requirements!, targetDir, runtime, architecture, options.targetKind, [...fn.pipArgs, ...(options.extraPipArgs ?? [])]);
-  options.log?.(`pip install -r ${fn.requirements} (${fn.name}, ${runtime}, ${architecture})`);
+  options.log?.(`pip install -r ${fn.requirements} (${fn.name}, ${runtime}, ${architecture}) → ${targetDir.endsWith('python') ? 'layer' : 'package'}`);
   await run(options.python ?? 'python3', args, dirname(fn.requirements!), `packaging ${fn.name}`);
 }
 
@@ -113,7 +113,7 @@ async function installNode(fn: SuiteFunction, targetDir: string, options: Packag
   for (const file of ['package.json', 'package-lock.json', 'npm-shrinkwrap.json', '.npmrc']) {
     if (existsSync(join(fn.code, file))) cpSync(join(fn.code, file), join(targetDir, file));
   }
-  options.log?.(`npm install --omit=dev (${fn.name})`);
+  options.log?.(`npm install --omit=dev (${fn.name}) → ${targetDir.endsWith('nodejs') ? 'layer' : 'package'}`);
   await run('npm', ['install', '--omit=dev', '--no-audit', '--no-fund', '--no-save', '--loglevel=error', ...fn.npmArgs], targetDir, `packaging ${fn.name}`);
   rmSync(join(targetDir, 'package-lock.json'), { force: true });
 }

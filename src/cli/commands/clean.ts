@@ -1,5 +1,17 @@
+import { type Cleanable, deleteCleanable, findCleanable } from '../../bench/cleanup.ts';
+import { openTarget } from '../../bench/target.ts';
 import type { CommandDef } from '../command.ts';
-import { notBuiltYet } from '../io.ts';
+import { EXIT_FINDING, EXIT_OK, UsageError } from '../errors.ts';
+import { askYesNo } from './bench.ts';
+
+function describe(found: Cleanable): string[] {
+  return [
+    ...found.functions.map((f) => `  function   ${f}`),
+    ...found.layers.map((l) => `  layer      ${l.name}:${l.version}`),
+    ...found.logGroups.map((g) => `  log group  ${g}`),
+    ...(found.role ? [`  role       ${found.role}`] : []),
+  ];
+}
 
 export const cleanCommand: CommandDef = {
   command: 'clean',
@@ -7,6 +19,46 @@ export const cleanCommand: CommandDef = {
   builder: (y) =>
     y
       .option('target', { type: 'string', default: 'local', describe: 'local, aws or an endpoint URL' })
-      .option('yes', { type: 'boolean', default: false, describe: 'do not ask for confirmation' }),
-  run: async (_args, io) => notBuiltYet(io, 'clean', 'issue #4, the benchmark harness'),
+      .option('run', { type: 'string', describe: 'only what this run id created (default: every run)' })
+      .option('roles', { type: 'boolean', default: false, describe: 'also delete the execution role coldbench keeps for reuse' })
+      .option('logs', { type: 'boolean', default: false, describe: 'also delete the log groups of the functions it deletes' })
+      .option('yes', { type: 'boolean', default: false, describe: 'do not ask for confirmation' })
+      .option('profile', { type: 'string', describe: 'AWS profile for --target aws (default: the standard credential chain)' })
+      .option('region', { type: 'string', describe: 'AWS region for --target aws (default: AWS_REGION)' }),
+  run: async (args, io) => {
+    // The SDK's notice about future Node versions is not actionable mid-command (engines: node >= 20).
+    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+    const spec = String(args.target);
+    if (spec === 'local') {
+      io.stdout('Nothing to clean: the embedded emulator starts empty and stops with each run. Pass --target URL or --target aws.\n');
+      return EXIT_OK;
+    }
+    const runId = args.run as string | undefined;
+    if (runId !== undefined && !/^[A-Za-z0-9-]+$/.test(runId)) throw new UsageError(`--run ${runId}: not a run id; allowed: the id of results/<run-id>, e.g. 20261128T162501Z-k3f9`);
+    let target;
+    try {
+      target = await openTarget(spec, { profile: args.profile as string | undefined, region: args.region as string | undefined });
+    } catch (error) {
+      throw new UsageError((error as Error).message, undefined, { cause: error });
+    }
+    try {
+      const found = await findCleanable(target, { runId, roles: Boolean(args.roles), logs: Boolean(args.logs) });
+      const lines = describe(found);
+      if (lines.length === 0) {
+        io.stdout(`Nothing to clean on ${target.endpoint ?? `AWS ${target.region}`}${runId ? ` for run ${runId}` : ''}.\n`);
+        return EXIT_OK;
+      }
+      io.stdout(`coldbench created these on ${target.endpoint ?? `AWS ${target.region}`}:\n${lines.join('\n')}\n`);
+      if (target.kind === 'aws' && !args.yes && !(await askYesNo(io, `Delete these ${lines.length}?`))) {
+        io.stderr('Not confirmed; nothing was deleted. Pass --yes to delete without asking.\n');
+        return EXIT_OK;
+      }
+      const failures = await deleteCleanable(target, found);
+      for (const f of failures) io.stderr(`Error: ${f}\n`);
+      io.stdout(`Deleted ${lines.length - failures.length} of ${lines.length}.\n`);
+      return failures.length ? EXIT_FINDING : EXIT_OK;
+    } finally {
+      await target.close();
+    }
+  },
 };

@@ -1,0 +1,90 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { BenchRunInfo, BenchSample } from '../../src/bench/results.ts';
+import { benchEnv } from '../bench/helpers.ts';
+import { runCli } from '../helpers/cli.ts';
+
+const work = mkdtempSync(join(tmpdir(), 'coldbench-e2e-local-'));
+const env = benchEnv(join(work, 'cache'));
+afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+function readRun(dir: string): { info: BenchRunInfo; samples: BenchSample[] } {
+  return {
+    info: JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as BenchRunInfo,
+    samples: readFileSync(join(dir, 'samples.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as BenchSample),
+  };
+}
+
+describe('coldbench bench --target local (embedded emulator)', () => {
+  it('runs a burst suite, records every sample and prints the comparison', async () => {
+    const out = join(work, 'basic');
+    const run = await runCli(['bench', 'fixtures/suites/e2e-basic.yaml', '--out', out], { env });
+    expect(run.stderr).toContain(`Results: ${out} (completed)`);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/main@128\s+cold\s+2\s/);
+    expect(run.stdout).toMatch(/other@128\s+warm\s+2\s/);
+    const { info, samples } = readRun(out);
+    expect(info).toMatchObject({ status: 'completed', coldStrategy: 'burst', seed: 7, suite: { name: 'e2e-basic', file: 'fixtures/suites/e2e-basic.yaml' }, target: { kind: 'local' } });
+    expect(info.emulator?.burstCap).toBe(2);
+    expect(info.emulator?.cpu).toEqual({ throttled: expect.any(Boolean), reason: expect.any(String) });
+    expect(info.host?.loadavgEnd).toHaveLength(3);
+    expect(info.plan?.order?.slice().sort()).toEqual(['main@128', 'other@128']);
+    expect(info.variantResults).toEqual({
+      'main@128': { state: 'measured', errors: [], forcedWarm: 0, proactiveInit: 0 },
+      'other@128': { state: 'measured', errors: [], forcedWarm: 0, proactiveInit: 0 },
+    });
+    expect(samples).toHaveLength(8);
+    for (const s of samples) {
+      expect(s.status).toBe('success');
+      expect(s.error).toBeNull();
+      expect(s.clientMs).toBeGreaterThan(0);
+      expect(s.durationMs).not.toBeNull();
+      expect(s.memoryMB).toBe(128);
+      expect(s.kind).toBe(s.phase);
+      expect(s.coldBy).toBe(s.phase === 'cold' ? 'init-duration' : 'none');
+      expect(s.forced).toBe(s.phase === 'cold');
+    }
+    expect(new Set(samples.map((s) => s.requestId)).size).toBe(8);
+    expect(samples.filter((s) => s.variant === 'main@128' && s.phase === 'cold').map((s) => s.sampleIndex)).toEqual([0, 1]);
+  });
+
+  it('records a variant that always fails with its error, measures the others and exits 1', async () => {
+    const out = join(work, 'fail');
+    const run = await runCli(['bench', 'fixtures/suites/e2e-fail.yaml', '--out', out, '--quiet'], { env });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain('Variant broken@128 failed: cold sample 1 of broken@128 failed: RuntimeError: py-init-error fails at import on purpose');
+    const { info, samples } = readRun(out);
+    expect(info.status).toBe('completed');
+    expect(info.variantResults?.['broken@128']).toMatchObject({ state: 'failed' });
+    expect(info.variantResults?.['broken@128'].errors).toContain('broken@128: every invoke of the first batch failed, so its remaining samples were skipped; the run goes on with the other variants');
+    expect(info.variantResults?.['hello@128']).toEqual({ state: 'measured', errors: [], forcedWarm: 0, proactiveInit: 0 });
+    const broken = samples.filter((s) => s.variant === 'broken@128');
+    expect(broken).toHaveLength(2);
+    expect(broken.every((s) => s.status === 'error' && s.errorType === 'RuntimeError' && s.coldBy !== 'proactive-init')).toBe(true);
+    expect(samples.filter((s) => s.variant === 'hello@128')).toHaveLength(3);
+  });
+
+  it('builds dependencies bundled, in a layer and as an esbuild bundle, and every variant runs', async () => {
+    const out = join(work, 'packaging');
+    const run = await runCli(['bench', 'fixtures/suites/e2e-packaging.yaml', '--out', out, '--quiet'], { env });
+    expect(run.stderr).toContain('(completed)');
+    expect(run.code).toBe(0);
+    const { samples } = readRun(out);
+    expect([...new Set(samples.map((s) => s.variant))].sort()).toEqual(['nodedeps@128-bundled', 'nodedeps@128-esbuild', 'nodedeps@128-layer', 'pydeps@128-bundled', 'pydeps@128-layer']);
+    expect(samples.every((s) => s.status === 'success')).toBe(true);
+  });
+
+  it('exits 2 naming the field for an invalid suite, and the flag for a bad --memory', async () => {
+    const bad = await runCli(['bench', 'fixtures/suites/e2e-basic.yaml', '--memory', '64'], { env });
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toBe('Error: --memory 64: 64 is not a memory size; allowed: comma-separated integers 128-10240, e.g. --memory 128,512\n');
+    const missing = await runCli(['bench', 'fixtures/suites/nope.yaml'], { env });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toBe('Error: fixtures/suites/nope.yaml: cannot read the suite file (ENOENT); pass a YAML or JSON suite, e.g. fixtures/suites/seed.yaml\n');
+    const only = await runCli(['bench', 'fixtures/suites/e2e-basic.yaml', '--only', 'zzz*'], { env });
+    expect(only.code).toBe(2);
+    expect(only.stderr).toBe("Error: --only 'zzz*' matches no variant of fixtures/suites/e2e-basic.yaml; the variants are: main@128, other@128\n");
+  });
+});
