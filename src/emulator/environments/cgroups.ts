@@ -213,6 +213,16 @@ export class EnvCgroup {
     return dir ? readPids(dir) : null;
   }
 
+  /** The memory cgroup's peak usage (0 without one). */
+  peakBytes(): number {
+    if (!this.memory) return 0;
+    try {
+      return Number(readFileSync(join(this.memory, 'memory.max_usage_in_bytes'), 'utf8'));
+    } catch {
+      return 0;
+    }
+  }
+
   /** Whether the kernel's OOM killer fired in this cgroup. */
   oomKilled(): boolean {
     if (!this.memory) return false;

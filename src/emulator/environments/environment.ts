@@ -227,6 +227,7 @@ export class Environment implements RuntimeApiHandler {
       this.startRssPolling();
       timer = setTimeout(() => {
         const ms = performance.now() - this.initStartedAt;
+        this.sampleMemoryMB();
         this.killTree();
         this.initWaiter?.({ ok: false, ms, status: 'timeout', body: jsonBuffer({ errorMessage: `${new Date().toISOString()} ${requestId} ${timeoutMessage(ms)}` }) });
       }, limitMs);
@@ -378,6 +379,7 @@ export class Environment implements RuntimeApiHandler {
     }
     reply(res, 202, { status: 'OK' });
     const ms = performance.now() - this.initStartedAt;
+    this.sampleMemoryMB();
     const type = errorType ?? errorTypeOf(body) ?? 'Runtime.Unknown';
     setImmediate(() => this.initWaiter?.({ ok: false, ms, status: 'error', errorType: type, body }));
   }
@@ -474,6 +476,8 @@ export class Environment implements RuntimeApiHandler {
   /** Peak RSS of the tree so far; remembered, because a tree that just died has no /proc left. */
   private sampleMemoryMB(): number {
     this.peakMB = Math.max(this.peakMB, toMB(peakRssBytes(this.cg.pids() ?? this.treePids)));
+    // A tree that died before any sample: the memory cgroup's own peak (it counts page cache too).
+    if (this.peakMB === 0) this.peakMB = toMB(this.cg.peakBytes());
     return this.peakMB;
   }
 

@@ -16,7 +16,7 @@ const LOCK_POLL_MS = 500;
 const MARKER = '.complete';
 
 export type SdkState =
-  | { state: 'building'; dir: string }
+  | { state: 'building'; dir?: string }
   | { state: 'available'; dir: string; contents: string }
   | { state: 'unavailable'; reason: string }
   | { state: 'skipped'; reason: string };
@@ -46,10 +46,7 @@ export class RuntimeSdks {
       this.state = { python: s, nodejs: s };
       return;
     }
-    this.state = {
-      python: { state: 'unavailable', reason: 'not built yet' },
-      nodejs: { state: 'unavailable', reason: 'not built yet' },
-    };
+    this.state = { python: { state: 'building' }, nodejs: { state: 'building' } };
     this.builds.push(this.run('python', () => this.buildPython()), this.run('nodejs', () => this.buildNode()));
   }
 
