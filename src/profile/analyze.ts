@@ -2,7 +2,7 @@
  * Everything gathered about one traced cold start → the profile report. Pure: the trace text,
  * the package scan and the handler's sources come in as data.
  */
-import { type Language, groupByPackage, unattributedMs } from './group.ts';
+import { type Language, groupByPackage, topLevelOf, unattributedMs } from './group.ts';
 import { NODE_MARKER, PYTHON_MARKER, parseImportTrace, walkImports } from './import-trace.ts';
 import type { PackageScan } from './package-scan.ts';
 import { recommend } from './rules.ts';
@@ -53,7 +53,8 @@ export function analyze(input: AnalyzeInput): ProfileReport {
   const roots = parseImportTrace(input.traceText, language === 'python' ? PYTHON_MARKER : NODE_MARKER);
   const handler = splitHandler(input.function.handler, language, input.sources);
   const sizes = new Map([...input.packages].map(([name, scan]) => [name, scan.bytes]));
-  const modules = groupByPackage(roots, { language, initMs: input.initMs, handlerModule: handler.module, sizes });
+  const localModules = new Set([...input.sources.keys()].map((k) => topLevelOf(k, language)));
+  const modules = groupByPackage(roots, { language, initMs: input.initMs, handlerModule: handler.module, sizes, localModules });
   const notes = [...(input.notes ?? [])];
   let recommendations: ProfileReport['recommendations'] = [];
   if (input.sources.has(handler.module)) {
@@ -73,6 +74,7 @@ export function analyze(input: AnalyzeInput): ProfileReport {
       source,
       bundled: language === 'node' && nodeModuleFiles === 0,
       reuseTwin: input.reuseTwin,
+      localModules,
     });
   } else {
     notes.push(`the handler's source ${handler.module} was not found in the code folder, so the source rules did not run`);

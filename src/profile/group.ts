@@ -6,8 +6,8 @@ import { type ImportNode, walkImports } from './import-trace.ts';
 
 export type Language = 'python' | 'node';
 
-/** What a top-level name is: shipped in the package, the handler's own code, or the runtime's. */
-export type ModuleKind = 'package' | 'handler' | 'runtime';
+/** What a top-level name is: the handler's module, the function's other code, a shipped package, or the runtime's. */
+export type ModuleKind = 'handler' | 'code' | 'package' | 'runtime';
 
 export interface ModuleChild {
   name: string;
@@ -54,6 +54,8 @@ export interface GroupOptions {
   handlerModule: string;
   /** Installed sizes of the top-level names found in the package (and its layers). */
   sizes: ReadonlyMap<string, number>;
+  /** Top-level names of the function's own source files (not installed packages) */
+  localModules?: ReadonlySet<string>;
 }
 
 /**
@@ -99,7 +101,7 @@ export function groupByPackage(roots: ImportNode[], options: GroupOptions): Modu
       }));
     entries.push({
       name,
-      kind: name === options.handlerModule ? 'handler' : size !== undefined ? 'package' : 'runtime',
+      kind: name === options.handlerModule ? 'handler' : options.localModules?.has(name) ? 'code' : size !== undefined ? 'package' : 'runtime',
       selfMs: toMs(g.selfUs),
       cumulativeMs: toMs(g.cumulativeUs),
       share: ratio(g.selfUs / 1000, initMs),

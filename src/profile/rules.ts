@@ -34,6 +34,8 @@ export interface RuleInput {
   bundled?: boolean;
   /** Other handlers in the same code that build their client once (the reuse twin), if any */
   reuseTwin?: string;
+  /** Top-level names of the function's own modules: advice about packages does not apply to them */
+  localModules?: ReadonlySet<string>;
 }
 
 const RULE_ORDER: RuleId[] = ['module-level-work', 'unused-import', 'barely-used-import', 'per-call-client', 'missing-bytecode', 'node-bundle', 'strip-package', 'memory-size'];
@@ -89,6 +91,7 @@ function importRules(input: RuleInput): Recommendation[] {
   const recs: Recommendation[] = [];
   const imported = new Set(input.source.imports.map((i) => i.package));
   for (const imp of input.source.imports) {
+    if (input.localModules?.has(imp.package)) continue;
     const others = new Set([...imported].filter((p) => p !== imp.package));
     const costMs = importCostUs(input, imp.package, others) / 1000;
     if (costMs < HEAVY_IMPORT_MIN_MS) continue;
@@ -141,6 +144,7 @@ function packageRules(input: RuleInput): Recommendation[] {
   const recs: Recommendation[] = [];
   const loaded = new Map(input.modules.map((m) => [m.name, m]));
   for (const pkg of input.packages.values()) {
+    if (input.localModules?.has(pkg.name)) continue;
     if (pkg.removableBytes >= STRIP_MIN_BYTES) {
       const top = pkg.removable.slice(0, 3).map((r) => `${r.path} ${mb(r.bytes)}`);
       recs.push({

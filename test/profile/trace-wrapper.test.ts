@@ -1,4 +1,7 @@
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { NODE_MARKER, parseImportTrace } from '../../src/profile/import-trace.ts';
@@ -12,6 +15,20 @@ describe('trace-wrapper.sh', () => {
     expect(run.status).toBe(0);
     expect(run.stdout).toBe('ok\n');
     expect(parseImportTrace(run.stderr).map((r) => r.name)).toContain('json');
+  });
+
+  it.skipIf(!hasPython)('shows the module a runtime loads with importlib.import_module, which CPython alone does not trace', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'coldbench-wrap-'));
+    writeFileSync(join(dir, 'handler_mod.py'), 'import json\nVALUE = 1\n');
+    writeFileSync(join(dir, 'boot.py'), 'import importlib, sys\nsys.path.insert(0, sys.argv[1])\nm = importlib.import_module("handler_mod")\nprint(m.VALUE, __name__, sys.argv[1:] == [sys.argv[1]])\n');
+    try {
+      const run = spawnSync(WRAPPER, ['python3', '-I', '-S', '-u', join(dir, 'boot.py'), dir], { encoding: 'utf8' });
+      expect(run.stdout).toBe('1 __main__ True\n');
+      const roots = parseImportTrace(run.stderr);
+      expect(roots.find((r) => r.name === 'handler_mod')).toBeDefined();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('preloads the require timer into node', () => {
