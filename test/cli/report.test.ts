@@ -1,0 +1,144 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.ts';
+
+const SNAP = (name: string) => readFileSync(new URL(`../report/__snapshots__/${name}`, import.meta.url), 'utf8');
+
+describe('coldbench report', () => {
+  let tmp: string;
+  beforeAll(() => {
+    tmp = mkdtempSync(join(tmpdir(), 'coldbench-report-'));
+  });
+  afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+  it('prints the table of a run folder and exits 0', async () => {
+    const run = await runCli(['report', 'fixtures/runs/baseline']);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe(SNAP('baseline.txt'));
+    expect(run.stdout.split('\n').slice(2, 5).join('\n')).toBe(
+      [
+        'Variant      Kind   n  Median [ms]  95 % CI [ms]  p90 [ms]  p99 [ms]  Mean ± sd [ms]  Min…max [ms]  Init [ms]  Billed mean [ms]  Max memory [MB]  Failed',
+        '───────      ────   ─  ───────────  ────────────  ────────  ────────  ──────────────  ────────────  ─────────  ────────────────  ───────────────  ──────',
+        'reuse@512    cold  10      214.3 *   210.3–233.8     238.6         —    220.5 ± 13.8   202.9…243.4      194.2             221.0               58       0',
+      ].join('\n'),
+    );
+  });
+
+  it('prints markdown with --format markdown', async () => {
+    const run = await runCli(['report', 'fixtures/runs/failures', '--format', 'markdown']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe(SNAP('failures.md'));
+    expect(run.stdout).toContain('| broken@128 | cold | 0 | — | — | — | — | — | — | — | — | — | — | 5 |');
+  });
+
+  it('prints one CSV row per variant and kind with --format csv', async () => {
+    const run = await runCli(['report', 'fixtures/runs/failures', '--format', 'csv']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe(SNAP('failures.csv'));
+    expect(run.stdout.split('\n')[5]).toBe('broken@128,cold,failed,128,x86_64,5,0,5,0,,,,,,,,,,,,,,,0,,');
+  });
+
+  it('prints the JSON summary with --format json', async () => {
+    const run = await runCli(['report', 'fixtures/runs/baseline', '--format', 'json']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe(SNAP('baseline.json'));
+  });
+
+  it('writes the HTML report to --out and says so on stderr', async () => {
+    const out = join(tmp, 'report.html');
+    const run = await runCli(['report', 'fixtures/runs/baseline', '--format', 'html', '--out', out]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toBe(`Wrote ${out}\n`);
+    expect(readFileSync(out, 'utf8')).toBe(SNAP('baseline.html'));
+  });
+
+  it('reports a bare samples JSONL from `coldbench import`', async () => {
+    const run = await runCli(['report', 'fixtures/runs/imported.jsonl']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe(SNAP('imported.txt'));
+  });
+
+  it('reports an exported JSON summary exactly as the run it came from', async () => {
+    const exported = join(tmp, 'baseline.json');
+    expect((await runCli(['report', 'fixtures/runs/baseline', '--format', 'json', '--out', exported])).code).toBe(0);
+    const run = await runCli(['report', exported]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe(SNAP('baseline.txt'));
+  });
+
+  it('prices at --cold-ratio and recommends with --optimize', async () => {
+    const run = await runCli(['report', 'fixtures/runs/baseline', '--cold-ratio', '50%', '--optimize', 'speed']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('$ per 1 M at 50 % cold');
+    expect(run.stdout).toContain('Memory (optimize speed)\n  reuse@*: 512 MB (reuse@512) is the fastest at 50 % cold starts:');
+  });
+
+  it('appends the markdown report to $GITHUB_STEP_SUMMARY with --github-summary', async () => {
+    const file = join(tmp, 'step-summary.md');
+    writeFileSync(file, '# earlier step\n');
+    const run = await runCli(['report', 'fixtures/runs/failures', '--github-summary'], { env: { GITHUB_STEP_SUMMARY: file } });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe(SNAP('failures.txt'));
+    expect(readFileSync(file, 'utf8')).toBe(`# earlier step\n${SNAP('failures.md')}\n`);
+  });
+
+  it('says so when --github-summary is given outside GitHub Actions', async () => {
+    const run = await runCli(['report', 'fixtures/runs/baseline', '--github-summary'], { env: { GITHUB_STEP_SUMMARY: '' } });
+    expect(run.code).toBe(0);
+    expect(run.stderr).toBe('Note: --github-summary: GITHUB_STEP_SUMMARY is not set (not running in GitHub Actions); nothing appended.\n');
+  });
+
+  it('exits 2 naming a RUN that does not exist', async () => {
+    const run = await runCli(['report', 'results/no-such-run']);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toBe(
+      'Error: RUN: results/no-such-run does not exist\nHint: Give a run folder (results/<run-id>), a samples JSONL file or a JSON file written by `coldbench report --format json`.\n',
+    );
+  });
+
+  it('exits 2 naming samples.jsonl when a folder has none', async () => {
+    const empty = join(tmp, 'empty-run');
+    mkdirSync(empty, { recursive: true });
+    const run = await runCli(['report', empty]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(`Error: RUN: ${join(empty, 'samples.jsonl')} does not exist; a run folder holds samples.jsonl (and run.json)\n`);
+  });
+
+  it('exits 2 naming the file and line of a malformed sample', async () => {
+    const dir = join(tmp, 'bad-run');
+    mkdirSync(dir, { recursive: true });
+    copyFileSync('fixtures/runs/baseline/run.json', join(dir, 'run.json'));
+    const good = readFileSync('fixtures/runs/baseline/samples.jsonl', 'utf8').split('\n').slice(0, 2).join('\n');
+    writeFileSync(join(dir, 'samples.jsonl'), `${good}\n{"variant":"reuse@512","kind":"lukewarm"}\n`);
+    const run = await runCli(['report', dir]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe(`Error: RUN: ${join(dir, 'samples.jsonl')}:3: field "kind" is "lukewarm"; expected "cold" or "warm"\n`);
+  });
+
+  it('exits 2 on a JSON file that is not a coldbench summary', async () => {
+    const file = join(tmp, 'other.json');
+    writeFileSync(file, '{"hello": "world"}\n');
+    const run = await runCli(['report', file]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(`Error: RUN: ${file} is JSON but not a coldbench summary (no "format": "coldbench-summary")`);
+  });
+
+  it('exits 2 naming --cold-ratio when it is not a fraction or percentage', async () => {
+    const run = await runCli(['report', 'fixtures/runs/baseline', '--cold-ratio', '150%']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe('Error: --cold-ratio 150%: expected a fraction between 0 and 1 or a percentage (e.g. 0.05 or 5%)\n');
+  });
+
+  it('states every flag\'s default in --help', async () => {
+    const run = await runCli(['report', '--help']);
+    expect(run.code).toBe(0);
+    for (const text of ['[default: "table"]', '[default: "0.01"]', '[default: "balanced"]', '(default: stdout)', "(default: the run's region, else us-east-1)", "(default: the run's seed, else 42)", '[default: false]']) {
+      expect(run.stdout.replace(/\s+/g, ' ')).toContain(text);
+    }
+  });
+});
