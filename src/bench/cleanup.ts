@@ -57,6 +57,7 @@ export interface Cleanable {
 export async function findCleanable(clients: { lambda: LambdaClient; iam: IAMClient }, options: CleanOptions): Promise<Cleanable> {
   const prefix = options.runId ? `${runPrefix(options.runId)}-` : NAME_PREFIX;
   const functions: string[] = [];
+  const layerHints = new Set<string>();
   let marker: string | undefined;
   do {
     const page = await clients.lambda.send(new ListFunctionsCommand({ Marker: marker }));
@@ -66,29 +67,24 @@ export async function findCleanable(clients: { lambda: LambdaClient; iam: IAMCli
       if (tags[TAG_CREATED_BY] !== CREATED_BY) continue;
       if (options.runId && tags[TAG_RUN] !== options.runId) continue;
       functions.push(fn.FunctionName);
+      for (const layer of fn.Layers ?? []) layerHints.add(layer.Arn?.split(':')[6] ?? '');
     }
     marker = page.NextMarker;
   } while (marker);
 
   const layers: Cleanable['layers'] = [];
-  let layerMarker: string | undefined;
-  do {
-    const page = await clients.lambda.send(new ListLayersCommand({ Marker: layerMarker }));
-    for (const layer of page.Layers ?? []) {
-      if (!layer.LayerName?.startsWith(prefix)) continue;
-      let versionMarker: string | undefined;
-      do {
-        const versions = await clients.lambda.send(new ListLayerVersionsCommand({ LayerName: layer.LayerName, Marker: versionMarker }));
-        for (const v of versions.LayerVersions ?? []) {
-          const description = v.Description ?? '';
-          const ours = options.runId ? description === layerDescription(options.runId) : description.startsWith(`${TAG_CREATED_BY}=${CREATED_BY} ${TAG_RUN}=`);
-          if (ours && v.Version !== undefined) layers.push({ name: layer.LayerName, version: v.Version });
-        }
-        versionMarker = versions.NextMarker;
-      } while (versionMarker);
-    }
-    layerMarker = page.NextMarker;
-  } while (layerMarker);
+  for (const name of await layerNames(clients.lambda, prefix, layerHints)) {
+    let versionMarker: string | undefined;
+    do {
+      const versions = await clients.lambda.send(new ListLayerVersionsCommand({ LayerName: name, Marker: versionMarker }));
+      for (const v of versions.LayerVersions ?? []) {
+        const description = v.Description ?? '';
+        const ours = options.runId ? description === layerDescription(options.runId) : description.startsWith(`${TAG_CREATED_BY}=${CREATED_BY} ${TAG_RUN}=`);
+        if (ours && v.Version !== undefined) layers.push({ name, version: v.Version });
+      }
+      versionMarker = versions.NextMarker;
+    } while (versionMarker);
+  }
 
   let role: string | null = null;
   if (options.roles) {
@@ -101,6 +97,26 @@ export async function findCleanable(clients: { lambda: LambdaClient; iam: IAMCli
     }
   }
   return { functions, layers, role, logGroups: options.logs ? functions.map((f) => `/aws/lambda/${f}`) : [] };
+}
+
+/**
+ * Layer names with the prefix: from ListLayers, or — on endpoints without ListLayers — from
+ * the layers the found functions use (layers of already deleted functions are then missed).
+ */
+async function layerNames(lambda: LambdaClient, prefix: string, hints: Set<string>): Promise<string[]> {
+  const names = new Set<string>();
+  try {
+    let marker: string | undefined;
+    do {
+      const page = await lambda.send(new ListLayersCommand({ Marker: marker }));
+      for (const layer of page.Layers ?? []) if (layer.LayerName) names.add(layer.LayerName);
+      marker = page.NextMarker;
+    } while (marker);
+  } catch (error) {
+    if ((error as Error).name !== 'UnknownOperationException') throw error;
+    for (const hint of hints) names.add(hint);
+  }
+  return [...names].filter((n) => n.startsWith(prefix)).sort();
 }
 
 /** Deletes what findCleanable listed; returns the failures. */

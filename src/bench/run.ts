@@ -99,6 +99,8 @@ export async function runBench(options: BenchOptions, hooks: BenchHooks): Promis
   let original: OriginalConfig | undefined = saved.original;
   const warnings: string[] = [];
   const failedVariants: string[] = [];
+  /** Whether the user's function (--function) was changed, so it needs restoring */
+  let touched = false;
   try {
     if (saved.functionName) {
       const snap = await snapshotFunction(target.lambda, saved.functionName);
@@ -191,6 +193,7 @@ export async function runBench(options: BenchOptions, hooks: BenchHooks): Promis
           }
           dep = await deployVariant(deployCtx, variant, pkg, layerArn, role!.arn, created);
         } else {
+          touched = true;
           dep = await prepareExisting(deployCtx, variant, original!);
         }
         await driveVariant(driveCtx, dep, result);
@@ -211,7 +214,7 @@ export async function runBench(options: BenchOptions, hooks: BenchHooks): Promis
     if (store) store.info.status = hooks.signal.aborted ? 'interrupted' : 'failed';
     throw error;
   } finally {
-    if (original && saved.functionName) {
+    if (original && saved.functionName && (touched || resumed)) {
       await restoreFunction({ kind: target.kind, lambda: target.lambda, retry: hooks.retry }, original, []).catch((e: Error) => warnings.push(e.message));
     }
     if (!options.keep) warnings.push(...(await cleanupCreated(target, created, hooks.retry)));

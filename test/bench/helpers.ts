@@ -7,6 +7,9 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { BIN, REPO_ROOT } from '../helpers/cli.ts';
 
+// The SDK's notice about future Node versions is noise in test output.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 export const LOCAL_PIP_ARGS = '--index-url file:///opt/pypi/simple --extra-index-url file:///opt/pypi-more/simple --retries 0';
 export const CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' };
 
