@@ -180,7 +180,11 @@ export async function runBench(options: BenchOptions, hooks: BenchHooks): Promis
       if (hooks.signal.aborted) break;
       const variant = thePlan.variants.find((v) => v.name === name)!;
       const result = info.variantResults![name];
-      if (result.state === 'measured' || result.state === 'failed' || result.state === 'skipped') continue;
+      if (result.state === 'measured' || result.state === 'failed' || result.state === 'skipped') {
+        // A killed run may have left this finished variant's function behind: delete it with the rest.
+        if (resumed && packages) created.functions.add(resourceName(runId, name));
+        continue;
+      }
       result.state = 'running';
       let dep: Deployment | null = null;
       try {
