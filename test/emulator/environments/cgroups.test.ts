@@ -1,0 +1,88 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { MB_PER_VCPU } from '../../../src/emulator/environments/cgroups.ts';
+import { createEnvironmentPool, type LocalEnvironmentPool } from '../../../src/emulator/environments/index.ts';
+import { json, makeSpec, MemorySink, request, stageFixture, tempRoot } from './helpers.ts';
+
+function cpuCgroupWritable(): string | null {
+  if (process.platform !== 'linux') return 'not Linux';
+  if (!existsSync('/sys/fs/cgroup/cpu/cpu.cfs_quota_us')) return 'no cgroup v1 cpu controller at /sys/fs/cgroup/cpu';
+  if (process.getuid?.() !== 0) return 'not root: /sys/fs/cgroup/cpu is not writable';
+  return null;
+}
+
+const unavailable = cpuCgroupWritable();
+
+describe('CPU and memory limits through cgroups', () => {
+  const root = tempRoot();
+  let pool: LocalEnvironmentPool;
+  let py: string;
+
+  beforeAll(async () => {
+    pool = await createEnvironmentPool({ logSink: new MemorySink(), endpointUrl: 'http://127.0.0.1:9', skipSdkBuild: true });
+    py = stageFixture('python', root.dir);
+  });
+  afterAll(async () => {
+    await pool.shutdown();
+    root.remove();
+  });
+
+  it.skipIf(unavailable !== null)(`detects the writable cgroup v1 cpu controller${unavailable ? ` (skipped: ${unavailable})` : ''}`, () => {
+    expect(pool.cpuMode.throttled).toBe(true);
+    expect(pool.cpuMode.reason).toBe(
+      `cgroup v1 cpu controller at /sys/fs/cgroup/cpu is writable: invoke phase gets period × memory / ${MB_PER_VCPU} of CPU; init runs unthrottled`,
+    );
+    expect(pool.memoryMode.cgroup).toBe(true);
+  });
+
+  it.skipIf(unavailable !== null)('runs init unthrottled and the invoke phase at period × memory / 1769, then removes the cgroups on shutdown', async () => {
+    const spec = makeSpec({ runtime: 'python3.11', handler: 'cpu_quota.handler', codeDir: py, memoryMB: 512 });
+    const seen = json((await pool.invoke(spec, request())).payload);
+    const period = Number(readFileSync(`${seen.cpu}/cpu.cfs_period_us`, 'utf8'));
+    expect(seen.init).toBe(-1);
+    expect(seen.invoke).toBe(Math.round((period * 512) / 1769));
+    expect(Number(readFileSync(`${seen.memory}/memory.limit_in_bytes`, 'utf8'))).toBe(512 * 1024 * 1024);
+    await pool.retire(spec.functionName);
+    expect(existsSync(seen.cpu)).toBe(false);
+    expect(existsSync(seen.memory)).toBe(false);
+  });
+
+  it.skipIf(unavailable !== null)('gives more than one CPU above 1,769 MB (10,240 MB → 5.79 CPUs of quota)', async () => {
+    const spec = makeSpec({ runtime: 'python3.11', handler: 'cpu_quota.handler', codeDir: py, memoryMB: 10240 });
+    const seen = json((await pool.invoke(spec, request())).payload);
+    const period = Number(readFileSync(`${seen.cpu}/cpu.cfs_period_us`, 'utf8'));
+    expect(seen.invoke / period).toBeCloseTo(10240 / 1769, 3);
+  });
+});
+
+describe('Without cgroups', () => {
+  const root = tempRoot();
+  let pool: LocalEnvironmentPool;
+
+  beforeAll(async () => {
+    pool = await createEnvironmentPool({ logSink: new MemorySink(), endpointUrl: 'http://127.0.0.1:9', skipSdkBuild: true, disableCgroups: true });
+  });
+  afterAll(async () => {
+    await pool.shutdown();
+    root.remove();
+  });
+
+  it('reports CPU as not throttled, with the reason', () => {
+    expect(pool.cpuMode).toEqual({ throttled: false, reason: 'cgroups disabled by the caller' });
+    expect(pool.memoryMode).toEqual({ cgroup: false, reason: 'cgroups disabled by the caller; memory limit enforced by RSS polling' });
+  });
+
+  it('still enforces the memory size by RSS polling (Runtime.OutOfMemory)', async () => {
+    const spec = makeSpec({ runtime: 'python3.11', handler: 'oom.handler', codeDir: stageFixture('python', root.dir), memoryMB: 200, timeoutS: 30 });
+    const out = await pool.invoke(spec, request());
+    expect(out).toMatchObject({ status: 'error', errorType: 'Runtime.OutOfMemory', maxMemoryMB: 200 });
+    expect(out.logText).toMatch(/\tStatus: error\tError Type: Runtime\.OutOfMemory\t\n$/);
+  });
+
+  it('measures Max Memory Used from the process group without a memory cgroup', async () => {
+    const spec = makeSpec({ runtime: 'python3.11', handler: 'noop.handler', codeDir: stageFixture('python', root.dir) });
+    const out = await pool.invoke(spec, request());
+    expect(out.maxMemoryMB).toBeGreaterThan(5);
+    expect(out.maxMemoryMB).toBeLessThan(100);
+  });
+});

@@ -1,0 +1,52 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createEnvironmentPool, type LocalEnvironmentPool } from '../../../src/emulator/environments/index.ts';
+import { RUNTIMES_CACHE } from '../../../src/emulator/environments/sdk.ts';
+import { json, makeSpec, MemorySink, request, stageFixture, tempRoot } from './helpers.ts';
+
+/** A first build runs pip (local index) and copies the SDK closure: minutes on a busy machine. */
+const BUILD_TIMEOUT_MS = 5 * 60_000;
+
+describe("The runtimes' AWS SDKs", () => {
+  const root = tempRoot();
+  let pool: LocalEnvironmentPool;
+
+  beforeAll(async () => {
+    pool = await createEnvironmentPool({ logSink: new MemorySink(), endpointUrl: 'http://127.0.0.1:9' });
+    // Building happens in the background; the pool says so meanwhile.
+    expect(['building', 'available', 'unavailable']).toContain(pool.sdkState.python.state);
+    await pool.sdkReady();
+  }, BUILD_TIMEOUT_MS);
+  afterAll(async () => {
+    await pool.shutdown();
+    root.remove();
+  });
+
+  it('gives Python functions boto3 from the cached runtime folder, not from the host', async (ctx) => {
+    const state = pool.sdkState.python;
+    if (state.state !== 'available') ctx.skip(`boto3 could not be built here: ${'reason' in state ? state.reason : state.state}`);
+    expect(pool.sdkAvailable.python).toBe(true);
+    const spec = makeSpec({ runtime: 'python3.12', handler: 'sdk.handler', codeDir: stageFixture('python', root.dir) });
+    const out = json((await pool.invoke(spec, request())).payload);
+    expect(out.file.startsWith(`${RUNTIMES_CACHE}/python-boto3-`)).toBe(true);
+    expect(out.boto3).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+
+  it('gives Node functions @aws-sdk v3 clients from the cached runtime folder', async (ctx) => {
+    const state = pool.sdkState.nodejs;
+    if (state.state !== 'available') ctx.skip(`@aws-sdk could not be assembled here: ${'reason' in state ? state.reason : state.state}`);
+    const spec = makeSpec({ runtime: 'nodejs20.x', handler: 'sdk.handler', codeDir: stageFixture('node', root.dir) });
+    const out = json((await pool.invoke(spec, request())).payload);
+    expect(out.sts).toBe('function');
+    expect(out.from.startsWith(`${RUNTIMES_CACHE}/nodejs-aws-sdk-`)).toBe(true);
+  });
+
+  it('reuses the cached folders: a second pool finds them ready at once', async () => {
+    const again = await createEnvironmentPool({ logSink: new MemorySink(), endpointUrl: 'http://127.0.0.1:9' });
+    try {
+      await again.sdkReady();
+      expect(again.sdkState).toEqual(pool.sdkState);
+    } finally {
+      await again.shutdown();
+    }
+  });
+});
