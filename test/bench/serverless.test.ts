@@ -1,0 +1,158 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { ServerlessSyntaxError, ServerlessUnsupportedError, ServerlessVariableError, suiteFromServerless } from '../../src/bench/serverless.ts';
+import { loadSuiteDocument } from '../../src/bench/suite.ts';
+
+const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const GUIDE = 'fixtures/serverless/serverless.yml';
+const guideText = readFileSync(join(REPO, GUIDE), 'utf8');
+
+/** A minimal service around one function, for the variable and error cases. */
+function service(fn: string, extra = ''): string {
+  return `service: svc\nprovider:\n  name: aws\n  runtime: python3.11\n${extra}functions:\n  f:\n${fn
+    .split('\n')
+    .map((l) => `    ${l}`)
+    .join('\n')}\n`;
+}
+
+const convert = (text: string, options: Partial<Parameters<typeof suiteFromServerless>[1]> = {}) => suiteFromServerless(text, { file: 'svc/serverless.yml', env: {}, ...options });
+
+describe('suiteFromServerless', () => {
+  it('turns the guide service into a suite: provider defaults, per-function settings, requirements layer, events by trigger', () => {
+    expect(suiteFromServerless(guideText, { file: GUIDE, env: {} })).toEqual({
+      name: 'coldbench-guide-dev',
+      defaults: { memory: 512, timeout: 10, runtime: 'python3.11', architecture: 'x86_64' },
+      functions: {
+        hello: {
+          code: '.',
+          handler: 'handler.hello',
+          environment: { STAGE: 'dev', LOG_LEVEL: 'INFO', SERVICE_NAME: 'coldbench-guide', GREETING: 'Hello' },
+          packaging: 'layer',
+          events: [
+            { file: '../events/apigw-get.json', weight: 1 },
+            { file: '../events/apigw-post.json', weight: 1 },
+          ],
+        },
+        processor: {
+          code: '.',
+          handler: 'processor.handle',
+          memory: 1024,
+          timeout: 30,
+          environment: { STAGE: 'dev', LOG_LEVEL: 'INFO', SERVICE_NAME: 'coldbench-guide', UPLOADS_BUCKET: 'coldbench-guide-dev-uploads' },
+          packaging: 'layer',
+          event: '../events/s3-put.json',
+        },
+        worker: {
+          code: '.',
+          handler: 'worker.handle',
+          timeout: 20,
+          environment: { STAGE: 'dev', LOG_LEVEL: 'INFO', SERVICE_NAME: 'coldbench-guide' },
+          packaging: 'layer',
+          event: '../events/sqs-batch.json',
+        },
+      },
+    });
+  });
+
+  it('returns a document the harness accepts, with the service folder as code and its requirements.txt', () => {
+    const suite = loadSuiteDocument(suiteFromServerless(guideText, { file: GUIDE, env: {} }), GUIDE);
+    expect(suite.functions.map((f) => [f.name, relative(REPO, f.code), f.handler, f.memory, f.timeout, f.packaging, f.requirements && relative(REPO, f.requirements), f.events.map((e) => relative(REPO, e.file))])).toEqual([
+      ['hello', 'fixtures/serverless', 'handler.hello', [512], 10, ['layer'], 'fixtures/serverless/requirements.txt', ['fixtures/events/apigw-get.json', 'fixtures/events/apigw-post.json']],
+      ['processor', 'fixtures/serverless', 'processor.handle', [1024], 30, ['layer'], 'fixtures/serverless/requirements.txt', ['fixtures/events/s3-put.json']],
+      ['worker', 'fixtures/serverless', 'worker.handle', [512], 20, ['layer'], 'fixtures/serverless/requirements.txt', ['fixtures/events/sqs-batch.json']],
+    ]);
+  });
+
+  it('resolves the stage from the option into ${sls:stage}, a nested ${self:custom.memory.${sls:stage}} and the name', () => {
+    const doc = suiteFromServerless(guideText, { file: GUIDE, stage: 'prod', env: { LOG_LEVEL: 'DEBUG', GREETING: 'Hi' } });
+    expect(doc.name).toBe('coldbench-guide-prod');
+    expect(doc.defaults.memory).toBe(1024);
+    expect(doc.functions.hello.environment).toEqual({ STAGE: 'prod', LOG_LEVEL: 'DEBUG', SERVICE_NAME: 'coldbench-guide', GREETING: 'Hi' });
+    expect(doc.functions.processor.environment?.UPLOADS_BUCKET).toBe('coldbench-guide-prod-uploads');
+  });
+
+  it('falls back through nested defaults when options and environment are silent', () => {
+    const doc = convert(service("handler: app.handler\nmemorySize: ${opt:memory, ${env:MEMORY, self:custom.mem}}\nenvironment:\n  A: ${opt:stage, 'dev'}\n  B: \"${env:NOPE, 'x,y'}-${sls:stage}\"\n  C: ${self:custom.missing, 42}\n  D: ${aws:region}", 'custom:\n  mem: 256\n'));
+    expect(doc.functions.f.memory).toBe(256);
+    expect(doc.functions.f.environment).toEqual({ A: 'dev', B: 'x,y-dev', C: 42, D: 'us-east-1' });
+    const withOpt = convert(service('handler: app.handler\nmemorySize: ${opt:memory, ${env:MEMORY, 128}}'), { opt: { memory: '2048' } });
+    expect(withOpt.functions.f.memory).toBe(2048);
+    const withEnv = convert(service('handler: app.handler\nmemorySize: ${opt:memory, ${env:MEMORY, 128}}'), { env: { MEMORY: '768' } });
+    expect(withEnv.functions.f.memory).toBe(768);
+  });
+
+  it('maps each trigger to its sample event, weighting repeats, and leaves a function without events on the default event', () => {
+    const events = "events:\n  - httpApi: 'GET /items'\n  - httpApi:\n      method: post\n      path: /items\n  - http: DELETE items/{id}\n  - stream:\n      type: dynamodb\n      arn: arn:aws:dynamodb:us-east-1:123456789012:table/items/stream/2026-01-01T00:00:00.000\n  - schedule: rate(5 minutes)\n  - http: GET items\n  - http: get items/{id}";
+    const doc = suiteFromServerless(service(`handler: app.handler\n${events}`), { file: join(REPO, 'fixtures/serverless/other.yml'), env: {} });
+    expect(doc.functions.f.events).toEqual([
+      { file: '../events/apigw-v2-get.json', weight: 1 },
+      { file: 'events/apigw-v2-post.json', weight: 1 },
+      { file: '../events/apigw-delete.json', weight: 1 },
+      { file: '../events/ddb-stream.json', weight: 1 },
+      { file: 'events/schedule.json', weight: 1 },
+      { file: '../events/apigw-get.json', weight: 2 },
+    ]);
+    expect(convert(service('handler: app.handler')).functions.f).toEqual({ code: '.', handler: 'app.handler' });
+  });
+
+  it('bundles requirements without `layer: true`, names a custom requirements file, and leaves Node functions alone', () => {
+    const extra = 'plugins: [serverless-python-requirements]\ncustom:\n  pythonRequirements:\n    fileName: requirements-prod.txt\n';
+    const doc = convert(`service: svc\n${extra}provider:\n  name: aws\n  runtime: python3.12\nfunctions:\n  py:\n    handler: src/app.handler\n  js:\n    handler: index.handler\n    runtime: nodejs20.x\n`);
+    expect(doc.functions.py).toEqual({ code: '.', handler: 'src.app.handler', requirements: 'requirements-prod.txt', packaging: 'bundled' });
+    expect(doc.functions.js).toEqual({ code: '.', handler: 'index.handler', runtime: 'nodejs20.x' });
+  });
+
+  it('reads nothing it does not need: an ${ssm:…} under resources or an unused custom key is no error', () => {
+    const text = service('handler: app.handler', "custom:\n  domain: ${ssm:/app/domain}\n") + 'resources:\n  Outputs:\n    Url:\n      Value: !Sub "https://${ApiGatewayRestApi}.execute-api.${AWS::Region}.amazonaws.com"\n';
+    expect(convert(text).functions.f.handler).toBe('app.handler');
+  });
+});
+
+describe('suiteFromServerless errors', () => {
+  const fails = (text: string, type: new (...args: never[]) => Error, message: string, options = {}) => {
+    expect(() => convert(text, options)).toThrow(type);
+    expect(() => convert(text, options)).toThrow(message);
+  };
+
+  it.each([
+    ['ssm', 'X: ${ssm:/app/key}', 'svc/serverless.yml: functions.f.environment.X: ${ssm:/app/key}: the ssm:… variable source is not supported (coldbench reads serverless.yml offline, without AWS or other files); supported:'],
+    ['cf', 'X: ${cf:other-stack.QueueUrl}', 'functions.f.environment.X: ${cf:other-stack.QueueUrl}: the cf:… variable source is not supported'],
+    ['file()', 'X: ${file(./config.yml):key}', 'functions.f.environment.X: ${file(./config.yml):key}: the file(…) variable source is not supported'],
+    ['sls:instanceId', 'X: ${sls:instanceId}', 'the sls:instanceId variable source is not supported'],
+  ])('names the %s source as unsupported with the field path', (_name, env, message) => {
+    fails(service(`handler: app.handler\nenvironment:\n  ${env}`), ServerlessVariableError, message);
+  });
+
+  it('says which variable has no value and how to give it a default', () => {
+    fails(service('handler: app.handler\nenvironment:\n  TABLE: ${env:TABLE_NAME}'), ServerlessVariableError, "svc/serverless.yml: functions.f.environment.TABLE: ${env:TABLE_NAME} has no value and no default; set it, or give a default: ${env:TABLE_NAME, 'value'}");
+  });
+
+  it('stops a ${self:…} loop', () => {
+    fails(service('handler: app.handler\nenvironment:\n  A: ${self:custom.a}', 'custom:\n  a: ${self:custom.b}\n  b: ${self:custom.a}\n'), ServerlessVariableError, 'refers to itself through self:custom.a; break the loop');
+  });
+
+  it.each([
+    ['a container image', 'image: 123456789012.dkr.ecr.us-east-1.amazonaws.com/app:latest', 'svc/serverless.yml: functions.f.image: container images are not supported'],
+    ['a Java runtime', 'handler: com.example.Handler::handleRequest\nruntime: java17', 'svc/serverless.yml: functions.f.runtime: "java17" is not supported; coldbench runs python3.X and nodejsNN.x functions'],
+    ['an external layer', 'handler: app.handler\nlayers:\n  - arn:aws:lambda:us-east-1:017000801446:layer:AWSLambdaPowertoolsPythonV3-python311-x86_64:7', 'functions.f.layers[0]: "arn:aws:lambda:us-east-1:017000801446:layer:AWSLambdaPowertoolsPythonV3-python311-x86_64:7" is not supported; the only layer coldbench builds is serverless-python-requirements\''],
+    ['an SNS trigger', 'handler: app.handler\nevents:\n  - sns: alerts', 'functions.f.events[0].sns: the sns trigger has no sample event in coldbench; supported: http, httpApi, s3, sqs, stream (DynamoDB), schedule.'],
+    ['a Kinesis stream', 'handler: app.handler\nevents:\n  - stream:\n      type: kinesis\n      arn: arn:aws:kinesis:us-east-1:123456789012:stream/clicks', 'functions.f.events[0].stream: a kinesis stream has no sample event; supported streams: DynamoDB (type: dynamodb)'],
+    ['a CloudFormation value in the environment', 'handler: app.handler\nenvironment:\n  QUEUE_URL: !Ref JobsQueue', 'functions.f.environment.QUEUE_URL: {"Ref":"JobsQueue"} is a CloudFormation value that only exists once deployed; give the benchmark a literal, e.g. QUEUE_URL: ${env:QUEUE_URL, \'local-value\'}'],
+    ['a handler without a function', 'handler: app', 'functions.f.handler: "app" is not a handler; expected file.function, e.g. handler.hello'],
+    ['a memory size in words', 'handler: app.handler\nmemorySize: lots', 'functions.f.memorySize: "lots" is not a whole positive number'],
+  ])('rejects %s, naming the field and what is supported', (_name, fn, message) => {
+    fails(service(fn), ServerlessUnsupportedError, message);
+  });
+
+  it('rejects another provider and prebuilt artifacts', () => {
+    fails(service('handler: app.handler').replace('name: aws', 'name: google'), ServerlessUnsupportedError, 'svc/serverless.yml: provider.name: "google" is not supported; coldbench benchmarks AWS Lambda services (provider.name: aws)');
+    fails(service('handler: app.handler\npackage:\n  artifact: dist/f.zip'), ServerlessUnsupportedError, 'functions.f.package.artifact: a prebuilt artifact is not supported');
+  });
+
+  it('reports YAML syntax errors with their line, and files that are not services', () => {
+    fails('service: svc\nprovider:\n  name: aws\n functions: [', ServerlessSyntaxError, 'svc/serverless.yml: not valid YAML (line 4):');
+    fails('just: text\n', ServerlessSyntaxError, 'svc/serverless.yml: (top level): not a Serverless service; expected `service`, `provider` and a map of `functions`');
+  });
+});
