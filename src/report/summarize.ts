@@ -205,12 +205,12 @@ export function summarize(samples: Iterable<Sample>, run?: RunInfo, options: Sum
       forcedButWarm: acc.forcedButWarm,
     };
     if (acc.cold.counts.total + acc.warm.counts.total === 0) {
-      variants.push({ ...common, state: 'failed', error: 'no samples recorded' });
+      variants.push({ state: 'failed', ...common, error: 'no samples recorded' });
       continue;
     }
     if (cold.latency.n === 0 && warm.latency.n === 0) {
       const parts = [cold.counts.total ? failureText('cold', cold.counts) : '', warm.counts.total ? failureText('warm', warm.counts) : ''].filter(Boolean);
-      variants.push({ ...common, state: 'failed', error: parts.join('; ') });
+      variants.push({ state: 'failed', ...common, error: parts.join('; ') });
       continue;
     }
     const cm = cold.latency.median;
@@ -226,7 +226,7 @@ export function summarize(samples: Iterable<Sample>, run?: RunInfo, options: Sum
       warmCount: warm.counts.total,
       coldRatio,
     });
-    variants.push({ ...common, state: 'measured', expectedLatencyMs, cost });
+    variants.push({ state: 'measured', ...common, expectedLatencyMs, cost });
   }
 
   for (const v of variants) notes.push(...variantNotes(v));
