@@ -9,6 +9,7 @@
 import { dirname, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LineCounter, parseDocument } from 'yaml';
+import { SuiteError } from './errors.ts';
 
 export interface ServerlessOptions {
   /** The file's path as the user gave it: named in messages, and suite paths are relative to it. */
@@ -48,7 +49,7 @@ export interface SuiteDocument {
 }
 
 /** The file is not valid YAML, or not a service definition at all. */
-export class ServerlessSyntaxError extends Error {
+export class ServerlessSyntaxError extends SuiteError {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'ServerlessSyntaxError';
@@ -56,7 +57,7 @@ export class ServerlessSyntaxError extends Error {
 }
 
 /** A `${…}` variable that has no value, loops, or uses a source coldbench cannot read offline. */
-export class ServerlessVariableError extends Error {
+export class ServerlessVariableError extends SuiteError {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'ServerlessVariableError';
@@ -64,7 +65,7 @@ export class ServerlessVariableError extends Error {
 }
 
 /** A service feature a local benchmark cannot reproduce (container images, other runtimes, external layers, …). */
-export class ServerlessUnsupportedError extends Error {
+export class ServerlessUnsupportedError extends SuiteError {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'ServerlessUnsupportedError';

@@ -3,6 +3,7 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ServerlessSyntaxError, ServerlessUnsupportedError, ServerlessVariableError, suiteFromServerless } from '../../src/bench/serverless.ts';
+import { SuiteError } from '../../src/bench/errors.ts';
 import { loadSuiteDocument } from '../../src/bench/suite.ts';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -113,6 +114,8 @@ describe('suiteFromServerless', () => {
 describe('suiteFromServerless errors', () => {
   const fails = (text: string, type: new (...args: never[]) => Error, message: string, options = {}) => {
     expect(() => convert(text, options)).toThrow(type);
+    // Suite errors are what `coldbench bench` reports as input errors (exit 2, no stack).
+    expect(() => convert(text, options)).toThrow(SuiteError);
     expect(() => convert(text, options)).toThrow(message);
   };
 
