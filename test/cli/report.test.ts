@@ -70,6 +70,15 @@ describe('coldbench report', () => {
     expect(run.stdout).toBe(SNAP('baseline.txt'));
   });
 
+  it('notes that --cold-ratio cannot re-price an exported summary', async () => {
+    const exported = join(tmp, 'baseline-note.json');
+    expect((await runCli(['report', 'fixtures/runs/baseline', '--format', 'json', '--out', exported])).code).toBe(0);
+    const run = await runCli(['report', exported, '--cold-ratio', '5%']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe(SNAP('baseline.txt'));
+    expect(run.stderr).toBe(`Note: ${exported} is an exported summary computed with --cold-ratio 0.01 --optimize balanced --region us-east-1 --seed 42; those flags apply only to run folders and samples files.\n`);
+  });
+
   it('prices at --cold-ratio and recommends with --optimize', async () => {
     const run = await runCli(['report', 'fixtures/runs/baseline', '--cold-ratio', '50%', '--optimize', 'speed']);
     expect(run.code).toBe(0);

@@ -67,3 +67,13 @@ describe('renderTable', () => {
     expect(text).toBe(['Name  Median [ms]', '────  ───────────', 'a           1.0 *', 'bb         12.5'].join('\n'));
   });
 });
+
+describe('render of a run without samples', () => {
+  it('says so instead of printing empty tables', async () => {
+    const { summarize } = await import('../../src/report/index.ts');
+    const empty = summarize([], { runId: 'r0' });
+    expect(render(empty, 'table')).toBe('coldbench run r0: no samples recorded.\n');
+    expect(render(empty, 'markdown')).toBe('### coldbench: r0\n\nNo samples recorded.\n');
+    expect(render(empty, 'csv').split('\n')).toHaveLength(2);
+  });
+});

@@ -62,6 +62,11 @@ function firstLine(file: string): string {
  * `label` names the argument in messages (RUN, BASE, CUR).
  */
 export function loadSummary(path: string, label: string, options: SummarizeOptions): RunSummary {
+  return loadInput(path, label, options).summary;
+}
+
+/** As loadSummary, also saying what the input was: an exported summary is used as computed. */
+export function loadInput(path: string, label: string, options: SummarizeOptions): { summary: RunSummary; kind: 'run' | 'samples' | 'exported' } {
   if (!existsSync(path)) throw new UsageError(`${label}: ${path} does not exist`, 'Give a run folder (results/<run-id>), a samples JSONL file or a JSON file written by `coldbench report --format json`.');
   try {
     if (statSync(path).isDirectory()) {
@@ -76,7 +81,7 @@ export function loadSummary(path: string, label: string, options: SummarizeOptio
           throw new UsageError(`${label}: ${runFile} is not valid JSON (${(error as Error).message})`, 'run.json is rewritten after every variant; a run killed mid-write can be reported from samples.jsonl alone.', { cause: error });
         }
       }
-      return summarize(samplesOf(samplesFile), run, options);
+      return { summary: summarize(samplesOf(samplesFile), run, options), kind: 'run' };
     }
     const head = firstLine(path);
     if (head === '') throw new UsageError(`${label}: ${path} is empty; expected samples (one JSON object per line) or an exported summary`);
@@ -87,7 +92,7 @@ export function loadSummary(path: string, label: string, options: SummarizeOptio
       first = undefined;
     }
     if (first && typeof first === 'object' && 'variant' in first) {
-      return summarize(samplesOf(path), { runId: basename(path).replace(/\.jsonl?$/, '') }, options);
+      return { summary: summarize(samplesOf(path), { runId: basename(path).replace(/\.jsonl?$/, '') }, options), kind: 'samples' };
     }
     let whole: unknown;
     try {
@@ -96,7 +101,7 @@ export function loadSummary(path: string, label: string, options: SummarizeOptio
       throw new UsageError(`${label}: ${path} is neither samples JSONL nor JSON (${(error as Error).message})`, 'Use a samples file from `coldbench bench`/`coldbench import` or `coldbench report --format json` output.', { cause: error });
     }
     if (!isRunSummary(whole)) throw new UsageError(`${label}: ${path} is JSON but not a coldbench summary (no "format": "coldbench-summary")`, 'Export one with `coldbench report RUN --format json --out FILE`.');
-    return whole;
+    return { summary: whole, kind: 'exported' };
   } catch (error) {
     if (error instanceof SummaryFormatError) throw new UsageError(`${label}: ${error.message}`, undefined, { cause: error });
     throw error;
@@ -154,7 +159,13 @@ export const reportCommand: CommandDef = {
       region: args.region as string | undefined,
       seed: args.seed as number | undefined,
     };
-    const summary = loadSummary(String(args.run), 'RUN', options);
+    const { summary, kind } = loadInput(String(args.run), 'RUN', options);
+    if (kind === 'exported') {
+      // Its numbers were computed when it was exported; only the samples could be re-priced.
+      const o = summary.options;
+      const differs = o.coldRatio !== options.coldRatio || o.optimize !== options.optimize || (options.region !== undefined && o.region !== options.region) || (options.seed !== undefined && o.seed !== options.seed);
+      if (differs) io.stderr(`Note: ${args.run} is an exported summary computed with --cold-ratio ${o.coldRatio} --optimize ${o.optimize} --region ${o.region} --seed ${o.seed}; those flags apply only to run folders and samples files.\n`);
+    }
     const format = args.format as ReportFormat;
     const out = args.out as string | undefined;
     emit(io, render(summary, format, { color: io.color && !out }), out);

@@ -48,12 +48,14 @@ function unmatched(c: RunComparison): string[] {
   return out;
 }
 
+/** The terminal table of `coldbench compare`: one row per variant, then the sentences and the verdict. */
 export function renderComparisonTable(c: RunComparison, color = false): string {
   const out = [title(c), '', renderTable(headers(c), rows(c), 1, color, 1), '', ...c.changes.map((ch) => `  ${ch.text}`), ''];
   out.push(...unmatched(c), verdict(c), 'Significant = the 95 % bootstrap CI of current/base excludes 1.');
   return `${out.join('\n')}\n`;
 }
 
+/** The markdown of `coldbench compare`, for a PR comment or the step summary. */
 export function renderComparisonMarkdown(c: RunComparison): string {
   const out = [`### coldbench compare: ${title(c)}`, '', markdownTable(headers(c), rows(c), 1, 1), '', ...c.changes.map((ch) => `- ${ch.text}`), ''];
   for (const u of unmatched(c)) out.push(`${u}  `);

@@ -18,6 +18,7 @@ function text(value: string): string {
   return /[",\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value;
 }
 
+/** One CSV row per variant and kind, columns as CSV_COLUMNS. */
 export function renderCsv(summary: RunSummary): string {
   const lines: string[] = [CSV_COLUMNS.join(',')];
   for (const v of summary.variants) {

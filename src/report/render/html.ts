@@ -33,6 +33,7 @@ function tableHtml(id: string, headers: string[], rows: LatencyRow[], textColumn
   return `<table id="${id}">\n<thead>${head}</thead>\n<tbody>\n${body}\n</tbody>\n</table>`;
 }
 
+/** The whole run as one offline HTML page (tables, box plots, cost-vs-latency chart). */
 export function renderHtml(summary: RunSummary): string {
   const measured = summary.variants.filter((v) => v.state === 'measured');
   const ratio = formatRatio(summary.options.coldRatio);

@@ -7,10 +7,12 @@ export function stableJson(value: unknown): string {
   return `${text.replace(/\[\n\s+(-?[\d.e+-]+(?:,\n\s+-?[\d.e+-]+)*)\n\s+\]/g, (_m, body: string) => `[${body.replace(/,\n\s+/g, ', ')}]`)}\n`;
 }
 
+/** The summary as JSON (docs/report-json.md); `report` and `compare` read it back. */
 export function renderJson(summary: RunSummary): string {
   return stableJson(summary);
 }
 
+/** A run comparison as JSON (docs/report-json.md, last section). */
 export function renderComparisonJson(comparison: RunComparison): string {
   return stableJson(comparison);
 }

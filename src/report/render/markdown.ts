@@ -15,9 +15,11 @@ export function markdownTable(headers: string[], rows: LatencyRow[], textColumns
   return lines.join('\n');
 }
 
+/** The run as GitHub markdown: latency and cost tables, summary sentences, warnings, footnotes. */
 export function renderMarkdown(summary: RunSummary): string {
   const out: string[] = [];
   out.push(`### coldbench: ${summary.run.runId}${summary.run.suite ? ` (suite \`${summary.run.suite.name}\`)` : ''}`);
+  if (summary.variants.length === 0) return `${out[0]}\n\nNo samples recorded.\n`;
   out.push('');
   out.push(markdownTable(latencyHeaders(summary), latencyRows(summary), 2));
   out.push('');

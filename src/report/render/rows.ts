@@ -17,6 +17,7 @@ export interface LatencyRow {
 
 export const MEDIAN_CELL = 3;
 
+/** Headers of the latency table; a Restore column appears only when a variant has SnapStart restores. */
 export function latencyHeaders(summary: RunSummary): string[] {
   const restore = hasRestore(summary);
   return ['Variant', 'Kind', 'n', 'Median [ms]', '95 % CI [ms]', 'p90 [ms]', 'p99 [ms]', 'Mean ± sd [ms]', 'Min…max [ms]', 'Init [ms]', ...(restore ? ['Restore [ms]'] : []), 'Billed mean [ms]', 'Max memory [MB]', 'Failed'];
@@ -67,12 +68,14 @@ export function bestOf(variants: VariantSummary[], kind: 'cold' | 'warm'): strin
   return withMedian.reduce((a, b) => ((b[kind].latency.median as number) < (a[kind].latency.median as number) ? b : a)).name;
 }
 
+/** Headers of the cost table, naming the cold ratio the prices assume. */
 export function costHeaders(summary: RunSummary): string[] {
   return ['Variant', 'Arch', 'Memory [MB]', 'Cold [GB-s]', 'Warm [GB-s]', 'Run cold share [%]', '$ per 1 M at run mix', `$ per 1 M at ${formatRatio(summary.options.coldRatio)} cold`, `Expected latency at ${formatRatio(summary.options.coldRatio)} cold [ms]`];
 }
 
 export const COST_BEST_CELL = 7;
 
+/** One cost row per measured variant; the cheapest at the given cold ratio is marked. */
 export function costRows(summary: RunSummary): LatencyRow[] {
   const measured = summary.variants.filter((v) => v.state === 'measured');
   const priced = measured.filter((v) => v.cost.perMillionAtRatio !== null);

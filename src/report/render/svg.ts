@@ -4,6 +4,7 @@
  */
 import { quantileSorted } from '../stats.ts';
 
+/** Escapes text for HTML and SVG content and attributes. */
 export function esc(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 }

@@ -19,6 +19,7 @@ function aligns(headers: string[], textColumns: number, trailingText: number): A
   return headers.map((_, i) => (i < textColumns || i >= headers.length - trailingText ? 'left' : 'right'));
 }
 
+/** A borderless cli-table3 table: text columns left, numbers right, the best cell marked (green when colour is on). */
 export function renderTable(headers: string[], rows: LatencyRow[], textColumns: number, color: boolean, trailingText = 0): string {
   const table = new Table({ head: headers, chars: CHARS, colAligns: aligns(headers, textColumns, trailingText), style: { head: [], border: [], 'padding-left': 0, 'padding-right': 0 } });
   const rule = headers.map((h) => '─'.repeat(h.length));
@@ -43,6 +44,7 @@ export function renderSummaryTable(summary: RunSummary, options: { color?: boole
   const color = options.color ?? false;
   const out: string[] = [];
   out.push(`coldbench run ${summary.run.runId}${summary.run.suite ? ` (suite ${summary.run.suite.name})` : ''}`);
+  if (summary.variants.length === 0) return `${out[0]}: no samples recorded.\n`;
   out.push('');
   out.push(renderTable(latencyHeaders(summary), latencyRows(summary), 2, color));
   out.push('');
