@@ -18,6 +18,9 @@ export const DEFAULT_COLD_RATIO = 0.01;
 /** The seed when neither the options nor run.json give one. */
 export const DEFAULT_SEED = 42;
 
+const NO_SAMPLES = 'no samples recorded';
+const NOT_YET = 'no samples recorded yet (the run is still running)';
+
 export interface SummarizeOptions {
   coldRatio?: number;
   seed?: number;
@@ -181,8 +184,8 @@ export function summarize(samples: Iterable<Sample>, run?: RunInfo, options: Sum
 
   const accs = new Map<string, VariantAcc>();
   const planned = run?.plan?.variants ?? [];
-  for (const name of run?.plan?.order ?? planned.map((v) => v.name)) accs.set(name, variantAcc(name));
-  for (const v of planned) if (!accs.has(v.name)) accs.set(v.name, variantAcc(v.name));
+  // The suite's order, not plan.order: that one is the shuffled execution order.
+  for (const v of planned) accs.set(v.name, variantAcc(v.name));
   for (const s of samples) {
     let acc = accs.get(s.variant);
     if (!acc) accs.set(s.variant, (acc = variantAcc(s.variant)));
@@ -205,7 +208,7 @@ export function summarize(samples: Iterable<Sample>, run?: RunInfo, options: Sum
       forcedButWarm: acc.forcedButWarm,
     };
     if (acc.cold.counts.total + acc.warm.counts.total === 0) {
-      variants.push({ state: 'failed', ...common, error: 'no samples recorded' });
+      variants.push({ state: 'failed', ...common, error: run?.status === 'running' ? NOT_YET : NO_SAMPLES });
       continue;
     }
     if (cold.latency.n === 0 && warm.latency.n === 0) {
@@ -255,7 +258,7 @@ function pickRun(run?: RunInfo): RunSummary['run'] {
 
 function variantNotes(v: VariantSummary): string[] {
   const notes: string[] = [];
-  if (v.state === 'failed') return [`${v.name} failed: ${v.error}.`];
+  if (v.state === 'failed') return [v.error === NO_SAMPLES || v.error === NOT_YET ? `${v.name}: ${v.error}.` : `${v.name} failed: ${v.error}.`];
   for (const [kind, k] of [['cold', v.cold], ['warm', v.warm]] as const) {
     if (k.counts.success < k.counts.total) notes.push(`${v.name} ${kind}: ${failureText(kind, k.counts)}; statistics use the ${k.counts.success} successful ones.`);
     const o = k.outliers;

@@ -87,7 +87,7 @@ describe('summarize', () => {
     expect(s.variants[0]).toMatchObject({ state: 'failed', name: 'b@128', error: '2 of 2 cold samples failed (Runtime.InvalidEntrypoint ×2)' });
   });
 
-  it('lists planned variants in plan order, a planned one without samples as failed', () => {
+  it('lists planned variants in the suite\'s order (not the shuffled run order), one without samples as failed', () => {
     const run: RunInfo = {
       runId: 'r1',
       plan: {
@@ -98,8 +98,10 @@ describe('summarize', () => {
         order: ['y@128', 'x@128'],
       },
     };
-    const s = summarize([warm('x@128', 5, 5)], run);
-    expect(s.variants.map((v) => [v.name, v.state])).toEqual([['y@128', 'failed'], ['x@128', 'measured']]);
+    const s = summarize([warm('z@128', 1, 1), warm('x@128', 5, 5)], run);
+    expect(s.variants.map((v) => [v.name, v.state])).toEqual([['x@128', 'measured'], ['y@128', 'failed'], ['z@128', 'measured']]);
+    expect(s.notes).toContain('y@128: no samples recorded.');
+    expect(summarize([], { ...run, status: 'running' }).variants[0]).toMatchObject({ state: 'failed', error: 'no samples recorded yet (the run is still running)' });
     expect(measured(s, 'x@128')).toMatchObject({ architecture: 'arm64', memoryMB: 128, function: 'x' });
     expect(s.run.runId).toBe('r1');
   });
