@@ -132,35 +132,48 @@ export async function ensureRole(ctx: DeployContext): Promise<{ arn: string; cre
   return { arn: created.Role!.Arn!, created: true };
 }
 
-/** Code for Create/UpdateFunctionCode or PublishLayerVersion: inline, or via S3 above 50 MB on AWS. */
-async function codeLocation(ctx: DeployContext, zip: BuiltZip, created: Created): Promise<{ ZipFile: Uint8Array } | { S3Bucket: string; S3Key: string }> {
-  if (ctx.kind !== 'aws' || zip.zipBytes <= MAX_DIRECT_UPLOAD_BYTES) return { ZipFile: readFileSync(zip.path) };
-  const identity = await ctx.sts.send(new GetCallerIdentityCommand({}));
-  const bucket = `coldbench-artifacts-${identity.Account}-${ctx.region}`;
+/**
+ * Code for Create/UpdateFunctionCode or PublishLayerVersion: inline up to Lambda's 50 MB
+ * direct-upload limit, through S3 above it — on every target, so an endpoint that serves S3
+ * (LocalStack, a future emulator) takes large packages the same way AWS does.
+ */
+async function codeLocation(ctx: DeployContext, zip: BuiltZip, created: Created, what: string): Promise<{ ZipFile: Uint8Array } | { S3Bucket: string; S3Key: string }> {
+  if (zip.zipBytes <= MAX_DIRECT_UPLOAD_BYTES) return { ZipFile: readFileSync(zip.path) };
+  const mb = (zip.zipBytes / 1024 / 1024).toFixed(1);
   try {
-    await ctx.s3.send(new HeadBucketCommand({ Bucket: bucket }));
-  } catch {
-    await ctx.s3.send(new CreateBucketCommand({ Bucket: bucket, ...(ctx.region === 'us-east-1' ? {} : { CreateBucketConfiguration: { LocationConstraint: ctx.region as never } }) }));
+    const identity = await ctx.sts.send(new GetCallerIdentityCommand({}));
+    const bucket = `coldbench-artifacts-${identity.Account}-${ctx.region}`;
+    try {
+      await ctx.s3.send(new HeadBucketCommand({ Bucket: bucket }));
+    } catch {
+      await ctx.s3.send(new CreateBucketCommand({ Bucket: bucket, ...(ctx.region === 'us-east-1' ? {} : { CreateBucketConfiguration: { LocationConstraint: ctx.region as never } }) }));
+    }
+    const key = `builds/${zip.key}/${Buffer.from(zip.sha256, 'base64').toString('hex')}.zip`;
+    let exists = false;
+    try {
+      await ctx.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+      exists = true;
+    } catch {
+      exists = false;
+    }
+    if (!exists) {
+      ctx.log?.(`uploading ${mb} MB to s3://${bucket}/${key} (above the 50 MB direct-upload limit)`);
+      await ctx.s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: readFileSync(zip.path), Tagging: `${encodeURIComponent(TAG_RUN)}=${encodeURIComponent(ctx.runId)}&${encodeURIComponent(TAG_CREATED_BY)}=${CREATED_BY}` }));
+      created.s3Objects.push({ bucket, key });
+    }
+    return { S3Bucket: bucket, S3Key: key };
+  } catch (error) {
+    const where = ctx.kind === 'aws' ? 'S3 refused it' : `${ctx.endpoint} does not serve S3 for it`;
+    throw new DeployError(
+      `${what} is ${mb} MB zipped, above Lambda's 50 MB direct-upload limit, so it must go through S3, and ${where} (${(error as Error).name}: ${(error as Error).message.split('\n')[0]}). Shrink its dependencies (\`coldbench profile\` shows what is large) or run it with --target aws.`,
+      { cause: error },
+    );
   }
-  const key = `builds/${zip.key}/${Buffer.from(zip.sha256, 'base64').toString('hex')}.zip`;
-  let exists = false;
-  try {
-    await ctx.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
-    exists = true;
-  } catch {
-    exists = false;
-  }
-  if (!exists) {
-    ctx.log?.(`uploading ${(zip.zipBytes / 1024 / 1024).toFixed(1)} MB to s3://${bucket}/${key} (above the 50 MB direct-upload limit)`);
-    await ctx.s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: readFileSync(zip.path), Tagging: `${encodeURIComponent(TAG_RUN)}=${encodeURIComponent(ctx.runId)}&${encodeURIComponent(TAG_CREATED_BY)}=${CREATED_BY}` }));
-    created.s3Objects.push({ bucket, key });
-  }
-  return { S3Bucket: bucket, S3Key: key };
 }
 
 /** Publishes a dependency layer once per build (its name carries the run prefix). */
 export async function deployLayer(ctx: DeployContext, name: string, zip: BuiltZip, runtime: string, architecture: string, created: Created): Promise<string> {
-  const content = await codeLocation(ctx, zip, created);
+  const content = await codeLocation(ctx, zip, created, `layer ${name}`);
   const out = await withRetry(
     () =>
       ctx.lambda.send(
@@ -206,7 +219,7 @@ export async function deployVariant(ctx: DeployContext, variant: Variant, pkg: B
   }
   try {
     if (!existing) {
-      const code = await codeLocation(ctx, pkg.function, created);
+      const code = await codeLocation(ctx, pkg.function, created, `the package of ${variant.name}`);
       await withRetry(
         () => ctx.lambda.send(new CreateFunctionCommand({ ...config, Code: code, Tags: tagsFor(ctx.runId), Description: `coldbench variant ${variant.name}` })),
         retryOptions(ctx, ctx.kind === 'aws' ? ROLE_PROPAGATION_RETRY : CONTROL_PLANE_RETRY),
@@ -217,7 +230,7 @@ export async function deployVariant(ctx: DeployContext, variant: Variant, pkg: B
       created.functions.add(functionName);
       // Same CodeSha256 → the code is already there: no re-upload.
       if (existing.CodeSha256 !== pkg.function.sha256) {
-        const code = await codeLocation(ctx, pkg.function, created);
+        const code = await codeLocation(ctx, pkg.function, created, `the package of ${variant.name}`);
         await withRetry(() => ctx.lambda.send(new UpdateFunctionCodeCommand({ FunctionName: functionName, ...code })), retryOptions(ctx, CONTROL_PLANE_RETRY));
         await waitUntilFunctionUpdatedV2(waiterConfig(ctx), { FunctionName: functionName });
       }
