@@ -44,7 +44,12 @@ function moduleRows(report: ProfileReport): Row[] {
 export function savingText(rec: Recommendation): string {
   const per = rec.per === 'cold-start' ? 'per cold start' : 'per invocation';
   if (rec.savingMs === null) return `saving not estimated${rec.unverifiedReason ? ` (${rec.unverifiedReason})` : ''}`;
-  if (rec.verified && rec.ci && rec.n) return `saves ${ms(rec.savingMs)} ms ${per}, measured (95 % CI ${ms(rec.ci[0])}–${ms(rec.ci[1])} ms, n = ${rec.n.baseline} + ${rec.n.variant})`;
+  if (rec.verified && rec.ci && rec.n) {
+    const interval = `95 % CI ${ms(rec.ci[0])}–${ms(rec.ci[1])} ms, n = ${rec.n.baseline} + ${rec.n.variant}`;
+    // An interval that holds zero is no evidence of a saving, whatever the point estimate says.
+    if (rec.ci[0] <= 0 && rec.ci[1] >= 0) return `no measurable saving ${per}: measured ${ms(rec.savingMs)} ms (${interval})`;
+    return `saves ${ms(rec.savingMs)} ms ${per}, measured (${interval})`;
+  }
   return `saves ~${ms(rec.savingMs)} ms ${per}, ${rec.basis}${rec.unverifiedReason ? ` (${rec.unverifiedReason})` : ''}`;
 }
 

@@ -97,7 +97,9 @@ function importRules(input: RuleInput): Recommendation[] {
     if (costMs < HEAVY_IMPORT_MIN_MS) continue;
     const useLines = imp.bound.flatMap((b) => input.source.uses.get(b) ?? []);
     const uses = new Set(useLines.map((l) => l.line)).size;
-    if (uses > BARELY_USED_MAX_USES) continue;
+    // A package the handler's own body uses runs on every invocation: deferring it saves nothing.
+    const inHandler = useLines.some((l) => input.source.handlerLines.includes(l.line));
+    if (uses > BARELY_USED_MAX_USES || inHandler) continue;
     const unused = uses === 0;
     const where = useLines.map((l) => `line ${l.line}`).join(', ');
     recs.push({
@@ -113,7 +115,7 @@ function importRules(input: RuleInput): Recommendation[] {
         `importing ${imp.package} took ${round(costMs)} ms of init (${Math.round((costMs / Math.max(input.initMs, 1e-9)) * 100)} %, packages the handler also imports excluded); ` +
         `${imp.bound.map((b) => `\`${b}\``).join(', ')} ${unused ? 'is never used' : `is used ${plural(uses, 'time')}`} in ${input.source.reachable.join(', ') || input.handlerFunction}`,
       verified: false,
-      ...(input.source.readsLazyFlag ? { fix: { kind: 'lazy-import' as const, package: imp.package } } : {}),
+      ...(input.source.lazyPackages.includes(imp.package) ? { fix: { kind: 'lazy-import' as const, package: imp.package } } : {}),
     });
   }
   return recs;

@@ -37,6 +37,10 @@ export interface SourceScan {
   perCallClients: ClientConstruction[];
   /** Lines that read COLDBENCH_LAZY_IMPORTS: the fixture can lazy-import on request */
   readsLazyFlag: boolean;
+  /** Packages the code names in a string next to COLDBENCH_LAZY_IMPORTS: those it can import lazily */
+  lazyPackages: string[];
+  /** Line numbers of the handler function's own body (not the helpers it calls) */
+  handlerLines: number[];
 }
 
 /** Environment variable a fixture may read to import named packages lazily (the --verify contract). */
@@ -54,6 +58,8 @@ interface FunctionBody {
   lines: SourceLine[];
 }
 
+/** An import statement: naming a package there is not a use of it. */
+const IMPORT_LINE = /^\s*(import\s|from\s+\S+\s+import\s|(const|let|var)\s.*=\s*require\()/;
 const uses = (text: string, name: string): boolean => new RegExp(`(^|[^\\w$.])${name.replace(/\$/g, '\\$')}\\b`).test(text);
 
 function stripComment(text: string, language: Language): string {
@@ -115,6 +121,8 @@ function pythonFunctions(lines: SourceLine[]): FunctionBody[] {
     } else if (/^\S/.test(l.text) && !l.text.startsWith('#') && !l.text.startsWith(')')) current = undefined;
     else if (current) current.lines.push(l);
   }
+  // Blank lines after a body belong to no one.
+  for (const f of fns) while (f.lines.length > 1 && f.lines[f.lines.length - 1].text.trim() === '') f.lines.pop();
   return fns;
 }
 
@@ -183,9 +191,11 @@ function localImports(topLevel: SourceLine[], language: Language, files: Readonl
 function factsOf(source: string, language: Language, files: ReadonlyMap<string, string>): FileFacts {
   const lines: SourceLine[] = source.split(/\r?\n/).map((text, i) => ({ line: i + 1, text: stripComment(text, language).replace(/\s+$/, '') }));
   const topLevel = lines.filter((l) => /^\S/.test(l.text));
-  const imports = language === 'python' ? pythonImports(topLevel) : nodeImports(topLevel);
   const fns = language === 'python' ? pythonFunctions(lines) : nodeFunctions(lines);
   const inFunction = new Set(fns.flatMap((f) => f.lines.map((l) => l.line)));
+  // Python runs `if`/`try` blocks at module level too: an import there is still paid at init.
+  const moduleLevel = language === 'python' ? lines.filter((l) => l.text.trim() && !inFunction.has(l.line) && !/^\s+(def|class)\s/.test(l.text)).map((l) => ({ ...l, text: l.text.trim() })) : topLevel;
+  const imports = language === 'python' ? pythonImports(moduleLevel) : nodeImports(topLevel);
   const importLines = new Set(imports.map((i) => i.line));
   const moduleWork = topLevel
     .filter(
@@ -245,7 +255,7 @@ export function scanSource(files: ReadonlyMap<string, string>, entry: string, ha
   }
   const useMap = new Map<string, SourceLine[]>();
   for (const imp of main.imports) {
-    for (const bound of imp.bound) useMap.set(bound, [...reachableLines, ...main.moduleWork].filter((l) => uses(l.text, bound)));
+    for (const bound of imp.bound) useMap.set(bound, [...reachableLines, ...main.moduleWork].filter((l) => !IMPORT_LINE.test(l.text) && uses(l.text, bound)));
   }
   const buildsClient = (module: string, name: string): boolean =>
     factsFor(module)?.functions.get(name)?.lines.some((l) => CLIENT_CALLS[language].test(l.text)) ?? false;
@@ -263,5 +273,13 @@ export function scanSource(files: ReadonlyMap<string, string>, entry: string, ha
     uses: useMap,
     perCallClients,
     readsLazyFlag: [...files.values()].some((s) => s.includes(LAZY_IMPORTS_ENV)),
+    lazyPackages: lazyPackagesOf([...files.values()], main.imports.map((i) => i.package)),
+    handlerLines: (main.functions.get(handlerFunction)?.lines ?? []).map((l) => l.line),
   };
+}
+
+/** Packages whose name appears as a string literal in a file that reads the lazy-imports flag. */
+function lazyPackagesOf(sources: string[], packages: string[]): string[] {
+  const readers = sources.filter((s) => s.includes(LAZY_IMPORTS_ENV));
+  return [...new Set(packages)].filter((p) => readers.some((s) => s.includes(`"${p}"`) || s.includes(`'${p}'`)));
 }

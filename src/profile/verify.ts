@@ -155,7 +155,7 @@ export async function verifyRecommendations(report: ProfileReport, ctx: VerifyCo
         n: saving.n,
         basis: 'measured' as const,
         verified: true,
-        evidence: `${rec.evidence}; measured on the ${report.target}: median ${m.what} ${saving.savingMs} ms lower with the change (${describeFix(rec.fix)}) (95 % CI ${saving.ci[0]}–${saving.ci[1]} ms, n = ${saving.n.baseline} + ${saving.n.variant})`,
+        evidence: `${rec.evidence}; measured on the ${report.target}: median ${m.what} ${saving.savingMs.toFixed(1)} ms lower with the change (${describeFix(rec.fix)}; 95 % CI ${saving.ci[0].toFixed(1)}–${saving.ci[1].toFixed(1)} ms, n = ${saving.n.baseline} + ${saving.n.variant})`,
       });
     } catch (error) {
       rec.unverifiedReason = `the variant did not run: ${(error as Error).message}`;

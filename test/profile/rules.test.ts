@@ -61,11 +61,30 @@ describe('recommend', () => {
     expect(recs.map((r) => [r.rule, r.target, r.savingMs])).toEqual([['unused-import', 'pandas', 25]]);
   });
 
-  it('calls a package used once or twice barely used, and offers the lazy-import fix when the fixture reads the flag', () => {
-    const source = 'import os\nimport pandas as pd\n# COLDBENCH_LAZY_IMPORTS\n\ndef handler(e, c):\n    return pd.DataFrame()\n';
+  it('calls a package used once or twice outside the handler body barely used, with the lazy-import fix the fixture offers', () => {
+    const source = [
+      'import os',
+      'if "pandas" not in os.environ.get("COLDBENCH_LAZY_IMPORTS", ""):',
+      '    import pandas as pd',
+      '',
+      'def report(rows):',
+      '    return pd.DataFrame(rows)',
+      '',
+      'def handler(e, c):',
+      '    return report(e["rows"]) if e.get("report") else 1',
+    ].join('\n');
     const [rec] = recommend(input(source));
     expect(rec).toMatchObject({ rule: 'barely-used-import', target: 'pandas', savingMs: 12, fix: { kind: 'lazy-import', package: 'pandas' } });
     expect(rec.action).toBe('Import `pandas` inside the code that uses it (line 6) instead of at module level, so invocations that skip it do not pay for it.');
+  });
+
+  it('leaves a package alone that the handler body itself uses', () => {
+    expect(recommend(input('import pandas as pd\n\ndef handler(e, c):\n    return pd.DataFrame()\n'))).toEqual([]);
+  });
+
+  it('offers no lazy-import fix when the flag does not name the package', () => {
+    const source = 'import os\nimport pandas as pd\nX = os.environ.get("COLDBENCH_LAZY_IMPORTS")\n\ndef f():\n    return pd.A()\n\ndef handler(e, c):\n    return f()\n';
+    expect(recommend(input(source))[0].fix).toBeUndefined();
   });
 
   it('leaves a package alone that the handler uses often', () => {

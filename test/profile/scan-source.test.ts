@@ -51,6 +51,17 @@ describe('scanSource (Python)', () => {
     expect(scan.moduleWork).toEqual([{ line: 5, text: 'TABLE = pd.read_csv("x.csv")', clientSetup: false }]);
   });
 
+  it('reads imports inside module-level if blocks but not inside functions', () => {
+    const source = 'import os\nif os.environ.get("X"):\n    import requests\n\ndef f():\n    import json\n    return requests.get\n\ndef handler(e, c):\n    return f()\n';
+    const scan = scanSource(new Map([['app', source]]), 'app', 'handler', 'python');
+    expect(scan.imports.map((i) => [i.package, i.line])).toEqual([
+      ['os', 1],
+      ['requests', 3],
+    ]);
+    expect(scan.uses.get('requests')?.map((l) => l.line)).toEqual([7]);
+    expect(scan.handlerLines).toEqual([9, 10]);
+  });
+
   it('treats a client cached behind `global` as built once', () => {
     const source = 'import boto3\n_s3 = None\n\ndef handler(e, c):\n    global _s3\n    if _s3 is None:\n        _s3 = boto3.client("s3")\n    return 1\n';
     expect(scanSource(new Map([['app', source]]), 'app', 'handler', 'python').perCallClients).toEqual([]);
