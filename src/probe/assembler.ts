@@ -4,8 +4,10 @@
  * the log is.
  */
 import { parseLineDetailed } from './parse-line.ts';
-import type { PlatformRecord } from './records.ts';
+import type { PlatformRecord, RecordOrigin, ReportRecord } from './records.ts';
+import { parseReportFast, reportJsonFast } from './report-fast.ts';
 import type { Sample } from './sample.ts';
+import { sampleToJson, str } from './sample-json.ts';
 import { newFold, type RequestFold, sampleFromReport } from './to-sample.ts';
 
 /** What an assembler saw so far. */
@@ -19,12 +21,21 @@ export interface AssemblerStats {
   /** The first MAX_MALFORMED_KEPT malformed lines, with their line numbers; `malformedCount` has them all. */
   malformed: Array<{ line: number; reason: string }>;
   malformedCount: number;
+  /** Samples produced, and how many of them cold (given by assemblers that have pushJson). */
+  samples?: number;
+  cold?: number;
 }
 
 /** Streaming log lines → samples for one platform. */
 export interface SampleAssembler {
   /** Reads one line (1-based `lineNumber`, for messages); returns the samples it completed. */
   push(line: string, lineNumber: number, context?: { stream?: string | null }): Sample[];
+  /**
+   * Optional fast lane for writers of JSON lines: like push, but returns the samples already
+   * serialised (each line ending in a newline, '' when none) — exactly what sampleToJson of
+   * push's samples would give.
+   */
+  pushJson?(line: string, lineNumber: number, context?: { stream?: string | null }): string;
   /** The log ended: returns the samples still pending (none for AWS: a sample needs its REPORT). */
   end(): Sample[];
   stats(): AssemblerStats;
@@ -48,6 +59,9 @@ export const MAX_MALFORMED_KEPT = 20;
 export const MAX_OPEN_REQUESTS = 10_000;
 /** Variant when nothing names one. */
 export const UNNAMED_VARIANT = 'unnamed';
+
+const REPORT_PREFIX = 'REPORT RequestId: ';
+const NO_ORIGIN: RecordOrigin = { time: null, stream: null, format: 'text' };
 
 interface StreamState {
   /** INIT_REPORT phase invoke seen before this stream's next START. */
@@ -105,7 +119,46 @@ export function createAwsAssembler(options: AssemblerOptions = {}): SampleAssemb
     return fold;
   };
 
-  return {
+  let samples = 0;
+  let cold = 0;
+  let variantJson = '';
+  let variantJsonOf = '';
+
+  /** Closes a report's request and returns what its other lines said. */
+  const takeFold = (report: ReportRecord): RequestFold | null => {
+    // The size checks skip two hash lookups per line in the common REPORT-only log.
+    const fold = folds.size === 0 ? null : (folds.get(report.requestId) ?? null);
+    if (fold !== null) folds.delete(report.requestId);
+    const state = streams.size === 0 ? undefined : streams.get(report.stream ?? '');
+    if (state !== undefined && state.current === report.requestId) state.current = null;
+    return fold;
+  };
+  const variantOf = (): string => fixedVariant ?? logVariant ?? fallback;
+
+  const assembler: SampleAssembler = {
+    pushJson(line, lineNumber, context) {
+      // Fast lane: an unprefixed canonical REPORT whose request has nothing to fold in.
+      if ((context === undefined || context.stream == null) && line.startsWith(REPORT_PREFIX)) {
+        const report = parseReportFast(line, 7, NO_ORIGIN);
+        if (report !== null && (folds.size === 0 || !folds.has(report.requestId))) {
+          records++;
+          takeFold(report);
+          samples++;
+          if (report.hasInit || report.hasRestore) cold++;
+          const variant = variantOf();
+          if (variant !== variantJsonOf) {
+            variantJsonOf = variant;
+            variantJson = str(variant);
+          }
+          return reportJsonFast(line, report, variantJson, str(report.requestId));
+        }
+      }
+      const got = assembler.push(line, lineNumber, context);
+      if (got.length === 0) return '';
+      let text = '';
+      for (const s of got) text += `${sampleToJson(s)}\n`;
+      return text;
+    },
     push(line, lineNumber, context) {
       const result = parseLineDetailed(line, context?.stream ?? null);
       if (result === null) {
@@ -121,11 +174,10 @@ export function createAwsAssembler(options: AssemblerOptions = {}): SampleAssemb
       records++;
       switch (result.type) {
         case 'report': {
-          const fold = folds.get(result.requestId) ?? null;
-          if (fold !== null) folds.delete(result.requestId);
-          const state = streams.get(result.stream ?? '');
-          if (state !== undefined && state.current === result.requestId) state.current = null;
-          return [sampleFromReport(result, fold, fixedVariant ?? logVariant ?? fallback)];
+          const sample = sampleFromReport(result, takeFold(result), variantOf());
+          samples++;
+          if (sample.kind === 'cold') cold++;
+          return [sample];
         }
         case 'start': {
           const state = streamOf(result.stream);
@@ -177,7 +229,8 @@ export function createAwsAssembler(options: AssemblerOptions = {}): SampleAssemb
       return none;
     },
     stats() {
-      return { records, skipped, skippedBy: { ...skippedBy }, malformed: [...malformed], malformedCount };
+      return { records, skipped, skippedBy: { ...skippedBy }, malformed: [...malformed], malformedCount, samples, cold };
     },
   };
+  return assembler;
 }

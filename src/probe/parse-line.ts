@@ -15,6 +15,7 @@ import {
   parseXray,
 } from './parse-text.ts';
 import type { Malformed, PlatformRecord, RecordOrigin } from './records.ts';
+import { parseReportFast } from './report-fast.ts';
 
 const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?$/;
 /** Lambda stream names: `YYYY/MM/DD/[$LATEST]<32 hex>` (or `[7]` for a published version). */
@@ -47,7 +48,8 @@ export function parseLineDetailed(line: string, streamHint: string | null = null
   const text = end === line.length ? line : line.slice(0, end);
   // Fast path: an unprefixed REPORT line, by far the most common line in an import.
   if (text.charCodeAt(0) === CH_R && text.startsWith('REPORT RequestId: ')) {
-    return parseReport(text, 7, streamHint === null ? NO_ORIGIN : { time: null, stream: streamHint, format: 'text' });
+    const origin: RecordOrigin = streamHint === null ? NO_ORIGIN : { time: null, stream: streamHint, format: 'text' };
+    return parseReportFast(text, 7, origin) ?? parseReport(text, 7, origin);
   }
   let pos = 0;
   let time: string | null = null;

@@ -3,7 +3,7 @@
  * without any prefix and returns a record, a Malformed (the marker is there but the line cannot
  * be read soundly) or null (not this kind of line).
  */
-import { clip, parseDecimal, scanFields } from './fields.ts';
+import { clip, field, FIELDS_BAD, FIELDS_END, nextField, parseDecimal, scanFields } from './fields.ts';
 import type {
   EndRecord,
   InitReportRecord,
@@ -55,66 +55,73 @@ export function parseReport(text: string, pos: number, origin: RecordOrigin): Re
   let billedRestoreMs: number | null = null;
   let status: ReportStatus | null = null;
   let errorType: string | null = null;
+  // One bit per label: a label seen twice means two lines were joined.
   let seen = 0;
-  const once = (bit: number, label: string): string | null => {
-    if (seen & bit) return `${label} appears twice (two lines joined?)`;
-    seen |= bit;
-    return null;
-  };
-  const error = scanFields(text, pos, (label, value, unit) => {
-    let m: number | string;
+  let p = pos;
+  for (;;) {
+    p = nextField(text, p);
+    if (p === FIELDS_END) break;
+    if (p === FIELDS_BAD) return malformed(`REPORT: ${field.error}`);
+    const label = field.label;
+    let bit = 0;
+    let m: number | string = 0;
     switch (label) {
       case 'RequestId':
-        requestId = value;
-        return once(1, label);
+        bit = 1;
+        requestId = field.value;
+        break;
       case 'Duration':
-        m = measure(label, value, unit, 'ms', false);
-        if (typeof m === 'string') return m;
-        durationMs = m;
-        return once(2, label);
+        bit = 2;
+        m = measure(label, field.value, field.unit, 'ms', false);
+        if (typeof m === 'number') durationMs = m;
+        break;
       case 'Billed Duration':
-        m = measure(label, value, unit, 'ms', true);
-        if (typeof m === 'string') return m;
-        billedMs = m;
-        return once(4, label);
+        bit = 4;
+        m = measure(label, field.value, field.unit, 'ms', true);
+        if (typeof m === 'number') billedMs = m;
+        break;
       case 'Memory Size':
-        m = measure(label, value, unit, 'MB', true);
-        if (typeof m === 'string') return m;
-        memoryMB = m;
-        return once(8, label);
+        bit = 8;
+        m = measure(label, field.value, field.unit, 'MB', true);
+        if (typeof m === 'number') memoryMB = m;
+        break;
       case 'Max Memory Used':
-        m = measure(label, value, unit, 'MB', true);
-        if (typeof m === 'string') return m;
-        maxMemoryMB = m;
-        return once(16, label);
+        bit = 16;
+        m = measure(label, field.value, field.unit, 'MB', true);
+        if (typeof m === 'number') maxMemoryMB = m;
+        break;
       case 'Init Duration':
-        m = measure(label, value, unit, 'ms', false);
-        if (typeof m === 'string') return m;
-        initMs = m;
-        return once(32, label);
+        bit = 32;
+        m = measure(label, field.value, field.unit, 'ms', false);
+        if (typeof m === 'number') initMs = m;
+        break;
       case 'Restore Duration':
-        m = measure(label, value, unit, 'ms', false);
-        if (typeof m === 'string') return m;
-        restoreMs = m;
-        return once(64, label);
+        bit = 64;
+        m = measure(label, field.value, field.unit, 'ms', false);
+        if (typeof m === 'number') restoreMs = m;
+        break;
       case 'Billed Restore Duration':
-        m = measure(label, value, unit, 'ms', true);
-        if (typeof m === 'string') return m;
-        billedRestoreMs = m;
-        return once(128, label);
+        bit = 128;
+        m = measure(label, field.value, field.unit, 'ms', true);
+        if (typeof m === 'number') billedRestoreMs = m;
+        break;
       case 'Status':
-        status = readStatus(value);
-        if (status === null) return `Status: unknown value "${clip(value)}"`;
-        return once(256, label);
+        bit = 256;
+        status = readStatus(field.value);
+        if (status === null) m = `Status: unknown value "${clip(field.value)}"`;
+        break;
       case 'Error Type':
-        errorType = value;
-        return once(512, label);
+        bit = 512;
+        errorType = field.value;
+        break;
       default:
         // A field Lambda may add later: ignored, the known ones still count.
-        return null;
+        continue;
     }
-  });
-  if (error !== null) return malformed(`REPORT: ${error}`);
+    if (typeof m === 'string') return malformed(`REPORT: ${m}`);
+    if (seen & bit) return malformed(`REPORT: ${label} appears twice (two lines joined?)`);
+    seen |= bit;
+  }
   if (requestId === null) return malformed('REPORT: no RequestId');
   if (durationMs === null) return malformed('REPORT: no Duration (torn line?)');
   if (billedMs === null) return malformed('REPORT: no Billed Duration (torn line?)');

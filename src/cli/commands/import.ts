@@ -1,12 +1,141 @@
+import { closeSync, createReadStream, openSync, statSync, writeSync } from 'node:fs';
+import { basename } from 'node:path';
 import type { CommandDef } from '../command.ts';
-import { notBuiltYet } from '../io.ts';
+import { EXIT_FINDING, EXIT_OK, UsageError } from '../errors.ts';
+import type { CliIO } from '../io.ts';
+import { createFileImporter, type FileImportStats } from '../../probe/file-import.ts';
+import { PLATFORM_ASSEMBLERS } from '../../probe/platforms.ts';
+
+/** Samples are written in batches of about this many characters: one write per batch, not per line. */
+const WRITE_BATCH_CHARS = 64 * 1024;
+/** Read size; larger chunks mean fewer stream callbacks for the same bytes. */
+const READ_CHUNK_BYTES = 256 * 1024;
+/** Malformed lines shown on stderr; the rest are counted. */
+const MALFORMED_SHOWN = 5;
+const PLATFORMS = ['aws', 'gcp', 'azure', 'auto'] as const;
+const NON_ASCII = /[^\x00-\x7f]/;
+/** Extensions dropped from a file name to make its default variant name. */
+const LOG_EXTENSIONS = /\.(log|txt|json|jsonl|ndjson)$/i;
+
+/** Variant name from a file name: `logs/reuse@512.log` → `reuse@512`; stdin → `stdin`. */
+export function variantFromFileName(file: string): string {
+  if (file === '-') return 'stdin';
+  return basename(file).replace(LOG_EXTENSIONS, '') || basename(file);
+}
+
+/** Where samples go: stdout through the CLI's io, or a file written synchronously (flat memory). */
+function openSink(out: string | undefined, io: CliIO): { write(text: string): void; close(): void } {
+  if (out === undefined) return { write: (text) => io.stdout(text), close: () => undefined };
+  let fd: number;
+  try {
+    fd = openSync(out, 'w');
+  } catch (error) {
+    throw new UsageError(`--out ${out}: cannot write there (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, 'Give a path in a folder that exists and is writable.', { cause: error });
+  }
+  // An all-ASCII batch (the usual case) is written as latin1: byte-identical to UTF-8 for ASCII,
+  // and a plain copy instead of a per-character UTF-8 encode.
+  return { write: (text) => void writeSync(fd, text, null, NON_ASCII.test(text) ? 'utf8' : 'latin1'), close: () => closeSync(fd) };
+}
+
+function checkInputs(files: string[]): void {
+  for (const file of files) {
+    if (file === '-') continue;
+    let isFile = false;
+    try {
+      isFile = statSync(file).isFile();
+    } catch (error) {
+      throw new UsageError(`${file}: no such file`, 'Check the path; - reads stdin.', { cause: error });
+    }
+    if (!isFile) throw new UsageError(`${file}: not a file`, 'Name log files, not folders.');
+  }
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+function summarize(perFile: Array<{ file: string; stats: FileImportStats }>, samples: { total: number; cold: number }): string {
+  let records = 0;
+  let skipped = 0;
+  let malformedCount = 0;
+  const why: Record<string, number> = {};
+  const shown: string[] = [];
+  for (const { file, stats } of perFile) {
+    records += stats.records;
+    skipped += stats.skipped;
+    malformedCount += stats.malformedCount;
+    for (const [reason, count] of Object.entries(stats.skippedBy)) why[reason] = (why[reason] ?? 0) + count;
+    for (const m of stats.malformed) if (shown.length < MALFORMED_SHOWN) shown.push(`  ${file === '-' ? 'stdin' : file}:${m.line}: ${m.reason}\n`);
+  }
+  const reasons = Object.entries(why)
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .map(([reason, count]) => `${count} ${reason}`)
+    .join(', ');
+  const files = perFile.length === 1 ? '1 file' : `${perFile.length} files`;
+  let text =
+    `coldbench import: ${plural(samples.total, 'sample')} (${samples.cold} cold, ${samples.total - samples.cold} warm) ` +
+    `from ${plural(records, 'platform record')} in ${files}; ${plural(skipped, 'line')} skipped${reasons ? ` (${reasons})` : ''}\n`;
+  text += shown.join('');
+  if (malformedCount > shown.length) text += `  … and ${malformedCount - shown.length} more malformed lines\n`;
+  return text;
+}
+
+async function importOne(file: string, args: { variant?: string; platform: string }, io: CliIO, emit: (json: string) => void): Promise<FileImportStats> {
+  const importer = createFileImporter({ platform: args.platform, variant: args.variant, fallbackVariant: variantFromFileName(file) });
+  const input = file === '-' ? io.stdin : createReadStream(file, { highWaterMark: READ_CHUNK_BYTES });
+  if ('setEncoding' in input) input.setEncoding('utf8');
+  for await (const chunk of input) emit(importer.push(typeof chunk === 'string' ? chunk : String(chunk)));
+  emit(importer.end());
+  return importer.stats();
+}
 
 export const importCommand: CommandDef = {
   command: 'import <files..>',
   describe: 'Turn platform logs (text, JSON lines, CloudWatch JSON output) into samples JSONL; - reads stdin',
   builder: (y) =>
     y
-      .positional('files', { type: 'string', array: true, describe: 'log files; - for stdin' })
-      .option('out', { type: 'string', describe: 'write samples here (default: stdout)' }),
-  run: async (_args, io) => notBuiltYet(io, 'import', 'issue #2, the log probe'),
+      .positional('files', { type: 'string', array: true, describe: 'log files (text, JSON lines, or `aws logs filter-log-events`/`get-log-events` JSON, in any mix); - reads stdin' })
+      .option('out', { type: 'string', describe: 'write samples JSONL to this file (default: stdout)' })
+      .option('variant', {
+        type: 'string',
+        describe: 'variant name on every sample (default: the function name when the log gives it (JSON platform.initStart), else the file name without its extension; "stdin" for -)',
+      })
+      .option('platform', { choices: PLATFORMS, default: 'auto' as const, describe: 'which platform wrote the logs (default: auto, recognised per file from its first lines)' })
+      .epilogue('Exit codes: 0 samples imported, 1 no REPORT / platform.report record in the input, 2 missing file or bad flag.'),
+  run: async (args, io) => {
+    const files = (args.files as string[] | undefined) ?? [];
+    if (files.length === 0) throw new UsageError('name at least one log file', 'coldbench import app.log [more.log …]; - reads stdin.');
+    const platform = String(args.platform ?? 'auto');
+    const variant = args.variant === undefined ? undefined : String(args.variant);
+    if (variant !== undefined && variant.trim() === '') throw new UsageError('--variant: empty name', 'Give a name such as reuse@512, or leave the flag out.');
+    if (platform !== 'auto' && !(platform in PLATFORM_ASSEMBLERS)) {
+      throw new UsageError(`--platform ${platform}: no log reader for it yet`, `Known: ${Object.keys(PLATFORM_ASSEMBLERS).join(', ')}, auto.`);
+    }
+    if (files.filter((f) => f === '-').length > 1) throw new UsageError('- (stdin) given more than once', 'Name stdin once.');
+    checkInputs(files);
+    const sink = openSink(args.out === undefined ? undefined : String(args.out), io);
+    let batch = '';
+    const emit = (json: string): void => {
+      batch += json;
+      if (batch.length >= WRITE_BATCH_CHARS) {
+        sink.write(batch);
+        batch = '';
+      }
+    };
+    const perFile: Array<{ file: string; stats: FileImportStats }> = [];
+    try {
+      for (const file of files) perFile.push({ file, stats: await importOne(file, { variant, platform }, io, emit) });
+      if (batch !== '') sink.write(batch);
+    } finally {
+      sink.close();
+    }
+    let total = 0;
+    let cold = 0;
+    for (const { stats } of perFile) {
+      total += stats.samples;
+      cold += stats.cold;
+    }
+    io.stderr(summarize(perFile, { total, cold }));
+    return total > 0 ? EXIT_OK : EXIT_FINDING;
+  },
 };

@@ -1,0 +1,141 @@
+/**
+ * `coldbench import` on 1,000,000 REPORT lines (half cold) vs a bare Node loop that only reads
+ * the same lines and writes one small JSON object per line, with batched writes.
+ *
+ * Start-up is excluded from both by timing inside the process: each run is a child process
+ * that first loads its modules (tsx transpiling the CLI included), then starts the clock, runs,
+ * stops the clock and prints `{ ms, maxRssMB }`. Both read with the same chunk size and write
+ * to a file in the same temp folder. Peak RSS (process.resourceUsage().maxRSS) for 1 M vs
+ * 200 k lines shows whether memory grows with the file.
+ */
+import { spawnSync } from 'node:child_process';
+import { closeSync, createReadStream, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const LINES = 1_000_000;
+const SMALL_LINES = 200_000;
+/** Timed runs per side; the median is reported (the machine is shared, single runs are noisy). */
+const RUNS = 3;
+const TARGET_RATIO = 2;
+const READ_CHUNK_BYTES = 256 * 1024;
+const WRITE_BATCH_CHARS = 64 * 1024;
+
+function hex(n: number, width: number): string {
+  return n.toString(16).padStart(width, '0').slice(-width);
+}
+
+function generate(file: string, lines: number): void {
+  const fd = openSync(file, 'w');
+  let batch = '';
+  for (let i = 0; i < lines; i++) {
+    const id = `${hex(i * 2654435761, 8)}-${hex(i, 4)}-4${hex(i * 7, 3)}-8${hex(i * 13, 3)}-${hex(i * 40503, 12)}`;
+    const duration = `${(i % 900) + 1}.${hex(i % 100, 2).replace(/[a-f]/g, '7')}`;
+    const billed = (i % 900) + 2;
+    const mem = 128 << (i % 4);
+    let line = `REPORT RequestId: ${id}\tDuration: ${duration} ms\tBilled Duration: ${billed} ms\tMemory Size: ${mem} MB\tMax Memory Used: ${40 + (i % 50)} MB\t`;
+    if (i % 2 === 0) line += `Init Duration: ${100 + (i % 400)}.${i % 10}${(i >> 3) % 10} ms\t`;
+    batch += `${line}\n`;
+    if (batch.length > 1 << 20) {
+      writeSync(fd, batch);
+      batch = '';
+    }
+  }
+  writeSync(fd, batch);
+  closeSync(fd);
+}
+
+interface Measure {
+  ms: number;
+  maxRssMB: number;
+}
+
+function child(mode: 'import' | 'baseline', file: string, out: string): Measure {
+  const self = fileURLToPath(import.meta.url);
+  const r = spawnSync(process.execPath, ['--import', 'tsx', self, 'child', mode, file, out], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`${mode} run failed (exit ${r.status}): ${r.stderr}`);
+  return JSON.parse(r.stdout.trim().split('\n').pop() ?? '') as Measure;
+}
+
+async function baseline(file: string, out: string): Promise<void> {
+  const fd = openSync(out, 'w');
+  let batch = '';
+  let carry = '';
+  let n = 0;
+  const stream = createReadStream(file, { highWaterMark: READ_CHUNK_BYTES, encoding: 'utf8' });
+  for await (const chunk of stream) {
+    const text = carry + (chunk as string);
+    let start = 0;
+    let nl = text.indexOf('\n');
+    while (nl >= 0) {
+      const line = text.slice(start, nl);
+      batch += `${JSON.stringify({ n: n++, length: line.length })}\n`;
+      start = nl + 1;
+      nl = text.indexOf('\n', start);
+    }
+    carry = text.slice(start);
+    if (batch.length >= WRITE_BATCH_CHARS) {
+      writeSync(fd, batch);
+      batch = '';
+    }
+  }
+  writeSync(fd, batch);
+  closeSync(fd);
+}
+
+async function runChild(mode: string, file: string, out: string): Promise<void> {
+  let work: () => Promise<unknown>;
+  if (mode === 'import') {
+    const { main } = await import('../src/cli/main.ts');
+    let stderr = '';
+    const io = { stdout: () => undefined, stderr: (t: string) => void (stderr += t), color: false, env: process.env, stdin: process.stdin, isTTY: false };
+    work = async () => {
+      const code = await main(['import', file, '--out', out], io);
+      if (code !== 0) throw new Error(`import exited ${code}: ${stderr}`);
+    };
+  } else {
+    work = () => baseline(file, out);
+  }
+  const t0 = performance.now();
+  await work();
+  const ms = performance.now() - t0;
+  console.log(JSON.stringify({ ms, maxRssMB: process.resourceUsage().maxRSS / 1024 }));
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)];
+}
+
+async function parent(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'coldbench-perf-import-'));
+  try {
+    const big = join(dir, 'report-1m.log');
+    const small = join(dir, 'report-200k.log');
+    generate(big, LINES);
+    generate(small, SMALL_LINES);
+    const out = join(dir, 'out.jsonl');
+    const imp: Measure[] = [];
+    const base: Measure[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      base.push(child('baseline', big, out));
+      imp.push(child('import', big, out));
+    }
+    const smallImport = child('import', small, out);
+    const impMs = median(imp.map((m) => m.ms));
+    const baseMs = median(base.map((m) => m.ms));
+    const ratio = impMs / baseMs;
+    console.log(`import of ${LINES.toLocaleString('en')} REPORT lines (half cold), start-up excluded, median of ${RUNS}:`);
+    console.log(`  coldbench import   ${impMs.toFixed(0).padStart(6)} ms   (${((LINES / impMs) * 1000 / 1e6).toFixed(2)} M lines/s)`);
+    console.log(`  bare read+write    ${baseMs.toFixed(0).padStart(6)} ms`);
+    console.log(`  ratio              ${ratio.toFixed(2)}×   (target ≤ ${TARGET_RATIO}×: ${ratio <= TARGET_RATIO ? 'met' : 'MISSED'})`);
+    console.log(`peak RSS of coldbench import: ${median(imp.map((m) => m.maxRssMB)).toFixed(0)} MB for ${LINES.toLocaleString('en')} lines, ${smallImport.maxRssMB.toFixed(0)} MB for ${SMALL_LINES.toLocaleString('en')} lines (baseline ${median(base.map((m) => m.maxRssMB)).toFixed(0)} MB)`);
+    if (ratio > TARGET_RATIO) process.exitCode = 1;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[2] === 'child') await runChild(process.argv[3], process.argv[4], process.argv[5]);
+else await parent();

@@ -1,0 +1,204 @@
+/**
+ * The REPORT line exactly as Lambda writes it — tab-separated, one space before each unit, the
+ * fields in any order — read with indexOf jumps and no string but the request id. Anything it
+ * does not recognise (spaces as separators, Status, unknown labels, bad values, duplicates)
+ * makes it give up and return null; the general parser (parse-text.ts) then reads the line and
+ * says what is wrong. It exists for speed only: a million-line import spends its time here.
+ */
+import { parseDecimalAt } from './fields.ts';
+import type { RecordOrigin, ReportRecord } from './records.ts';
+
+const TAB = 9;
+const SPACE = 32;
+const CH_M = 77;
+const CH_B = 66;
+const CH_m = 109;
+const CH_s = 115;
+
+const L_REQUEST_ID = 'RequestId: ';
+
+/** text.startsWith(label, p) as an inlinable loop: the builtin call costs more than the compare for labels this short. */
+function has(text: string, p: number, label: string): boolean {
+  if (p + label.length > text.length) return false;
+  for (let i = 0; i < label.length; i++) if (text.charCodeAt(p + i) !== label.charCodeAt(i)) return false;
+  return true;
+}
+
+// Field ids, also the bit each sets in `seen`.
+const DURATION = 1;
+const BILLED = 2;
+const BILLED_RESTORE = 4;
+const MEMORY = 8;
+const MAX_MEMORY = 16;
+const INIT = 32;
+const RESTORE = 64;
+/**
+ * Where each field's value text lay in the line parseReportFast read last, indexed by field id
+ * (start at 2·id, end at 2·id+1). Shared and overwritten by every call: reportJsonFast reads it
+ * right after, to copy the numbers' text instead of formatting the numbers again.
+ */
+const RAW = new Int32Array(2 * 65);
+
+/** Duration, Billed Duration, Memory Size and Max Memory Used: Lambda always writes these. */
+const REQUIRED = DURATION | BILLED | MEMORY | MAX_MEMORY;
+
+/** Which field a label is; 0 if none. One short slice compared natively beats a char loop. */
+function fieldOf(label: string): number {
+  switch (label) {
+    case 'Duration':
+      return DURATION;
+    case 'Billed Duration':
+      return BILLED;
+    case 'Memory Size':
+      return MEMORY;
+    case 'Max Memory Used':
+      return MAX_MEMORY;
+    case 'Init Duration':
+      return INIT;
+    case 'Restore Duration':
+      return RESTORE;
+    case 'Billed Restore Duration':
+      return BILLED_RESTORE;
+    default:
+      return 0;
+  }
+}
+
+/**
+ * Reads a canonical REPORT line from `pos` (just after `REPORT `), or returns null so the
+ * general parser takes it.
+ * @example parseReportFast('REPORT RequestId: r1\tDuration: 15.74 ms\tBilled Duration: 147 ms\tMemory Size: 128 MB\tMax Memory Used: 56 MB\tInit Duration: 130.49 ms\t', 7, origin)
+ */
+export function parseReportFast(text: string, pos: number, origin: RecordOrigin): ReportRecord | null {
+  const n = text.length;
+  if (!has(text, pos, L_REQUEST_ID)) return null;
+  const idStart = pos + L_REQUEST_ID.length;
+  let tab = text.indexOf('\t', idStart);
+  // No tab, an empty id, or a space inside the id: not the canonical form.
+  if (tab <= idStart || text.lastIndexOf(' ', tab - 1) !== idStart - 1) return null;
+  const requestId = text.slice(idStart, tab);
+  let durationMs = 0;
+  let billedMs = 0;
+  let memoryMB = 0;
+  let maxMemoryMB = 0;
+  let initMs: number | null = null;
+  let restoreMs: number | null = null;
+  let billedRestoreMs: number | null = null;
+  let seen = 0;
+  while (tab >= 0 && tab + 1 < n) {
+    const p = tab + 1;
+    const colon = text.indexOf(': ', p);
+    if (colon < 0) return null;
+    const id = fieldOf(text.slice(p, colon));
+    if (id === 0 || seen & id) return null;
+    seen |= id;
+    const valueStart = colon + 2;
+    const space = text.indexOf(' ', valueStart);
+    if (space < 0 || space + 2 >= n) return null;
+    const value = parseDecimalAt(text, valueStart, space);
+    if (value !== value) return null; // NaN: not a plain number (a tab inside the range lands here too)
+    RAW[2 * id] = valueStart;
+    RAW[2 * id + 1] = space;
+    const u0 = text.charCodeAt(space + 1);
+    const u1 = text.charCodeAt(space + 2);
+    const isMemory = id === MEMORY || id === MAX_MEMORY;
+    if (isMemory ? u0 !== CH_M || u1 !== CH_B : u0 !== CH_m || u1 !== CH_s) return null;
+    // After the unit: the end, a tab, or spaces then a tab ("27 ms \t" occurs in real lines).
+    let q = space + 3;
+    while (q < n && text.charCodeAt(q) === SPACE) q++;
+    if (q < n && text.charCodeAt(q) !== TAB) return null;
+    tab = q < n ? q : -1;
+    switch (id) {
+      case DURATION:
+        durationMs = value;
+        break;
+      case BILLED:
+        if (!Number.isInteger(value)) return null;
+        billedMs = value;
+        break;
+      case MEMORY:
+        if (!Number.isInteger(value)) return null;
+        memoryMB = value;
+        break;
+      case MAX_MEMORY:
+        if (!Number.isInteger(value)) return null;
+        maxMemoryMB = value;
+        break;
+      case INIT:
+        initMs = value;
+        break;
+      case RESTORE:
+        restoreMs = value;
+        break;
+      default:
+        if (!Number.isInteger(value)) return null;
+        billedRestoreMs = value;
+    }
+  }
+  if ((seen & REQUIRED) !== REQUIRED || (seen & (INIT | RESTORE)) === (INIT | RESTORE)) return null;
+  return {
+    type: 'report',
+    requestId,
+    durationMs,
+    billedMs,
+    memoryMB,
+    maxMemoryMB,
+    initMs,
+    restoreMs,
+    billedRestoreMs,
+    status: null,
+    errorType: null,
+    hasInit: initMs !== null,
+    hasRestore: restoreMs !== null,
+    time: origin.time,
+    stream: origin.stream,
+    format: 'text',
+  };
+}
+
+/** Significant digits up to which a canonical decimal's text is exactly what String(number) prints. */
+const MAX_CANONICAL_DIGITS = 15;
+
+/**
+ * The JSON of the number at text[start, end): the text itself when it is what String(value)
+ * would print (no leading or trailing zeros, at most 15 digits, not below 1e-6 where String
+ * switches to exponents), else String(value). Copying beats formatting a double by ~5×.
+ */
+function numberJson(text: string, start: number, end: number, value: number): string {
+  const length = end - start;
+  if (length > MAX_CANONICAL_DIGITS) return `${value}`;
+  const first = text.charCodeAt(start);
+  if (length > 1 && first === 48 && text.charCodeAt(start + 1) !== 46) return `${value}`; // "007"
+  const dot = text.indexOf('.', start);
+  if (dot >= 0 && dot < end) {
+    if (text.charCodeAt(end - 1) === 48) return `${value}`; // "1.50"
+    if (value < 1e-6) return `${value}`;
+  }
+  return text.slice(start, end);
+}
+
+/**
+ * The sample JSON line (with its newline) for a report that parseReportFast just read from
+ * `text`, with no other line of its request to fold in — byte for byte what
+ * `sampleToJson(sampleFromReport(report, null, variant))` gives, without building the Sample.
+ * `variantJson` is the variant already as a JSON string literal.
+ */
+export function reportJsonFast(text: string, report: ReportRecord, variantJson: string, requestIdJson: string): string {
+  const init = report.initMs !== null;
+  const restore = report.restoreMs !== null;
+  const kind = init || restore ? 'cold' : 'warm';
+  const coldBy = init ? 'init-duration' : restore ? 'restore' : 'none';
+  const initJson = init ? numberJson(text, RAW[2 * INIT], RAW[2 * INIT + 1], report.initMs as number) : 'null';
+  const restoreJson = restore ? numberJson(text, RAW[2 * RESTORE], RAW[2 * RESTORE + 1], report.restoreMs as number) : 'null';
+  const billedRestoreJson =
+    report.billedRestoreMs !== null ? numberJson(text, RAW[2 * BILLED_RESTORE], RAW[2 * BILLED_RESTORE + 1], report.billedRestoreMs) : 'null';
+  return (
+    `{"variant":${variantJson},"kind":"${kind}","coldBy":"${coldBy}","requestId":${requestIdJson}` +
+    `,"initMs":${initJson},"restoreMs":${restoreJson},"billedRestoreMs":${billedRestoreJson}` +
+    `,"durationMs":${numberJson(text, RAW[2 * DURATION], RAW[2 * DURATION + 1], report.durationMs as number)}` +
+    `,"billedMs":${numberJson(text, RAW[2 * BILLED], RAW[2 * BILLED + 1], report.billedMs as number)}` +
+    `,"memoryMB":${numberJson(text, RAW[2 * MEMORY], RAW[2 * MEMORY + 1], report.memoryMB as number)}` +
+    `,"maxMemoryMB":${numberJson(text, RAW[2 * MAX_MEMORY], RAW[2 * MAX_MEMORY + 1], report.maxMemoryMB as number)}` +
+    ',"status":"success","errorType":null,"clientMs":null}\n'
+  );
+}
