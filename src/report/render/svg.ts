@@ -110,13 +110,18 @@ export function costLatencySvg(id: string, title: string, points: ScatterPoint[]
   parts.push(`<text class="unit" x="${W - pad.r}" y="${H - 8}" text-anchor="end">expected latency [ms]</text>`);
   parts.push(`<text class="unit" x="${pad.l}" y="${pad.t - 4}">$ per 1 M</text>`);
   const families = [...new Set(points.map((p) => p.family))];
+  // Labels that would overprint an earlier one are left out; every point keeps a hover title.
+  const placed: Array<[number, number]> = [];
+  const free = (lx: number, ly: number) => !placed.some(([px, py]) => Math.abs(px - lx) < 90 && Math.abs(py - ly) < 13);
   families.forEach((family, i) => {
     const colour = PALETTE[i % PALETTE.length];
     const members = points.filter((p) => p.family === family).sort((a, b) => a.memoryMB - b.memoryMB);
     if (members.length > 1) parts.push(`<polyline class="family" fill="none" stroke="${colour}" points="${members.map((p) => `${x(p.latencyMs)},${y(p.perMillion)}`).join(' ')}"/>`);
     for (const p of members) {
-      parts.push(`<circle class="point" data-variant="${esc(p.name)}" data-latency="${p.latencyMs}" data-cost="${p.perMillion}" cx="${x(p.latencyMs)}" cy="${y(p.perMillion)}" r="5" fill="${colour}"/>`);
+      parts.push(`<circle class="point" data-variant="${esc(p.name)}" data-latency="${p.latencyMs}" data-cost="${p.perMillion}" cx="${x(p.latencyMs)}" cy="${y(p.perMillion)}" r="5" fill="${colour}"><title>${esc(p.name)}: ${p.latencyMs.toFixed(1)} ms, $${p.perMillion.toFixed(2)} per 1 M</title></circle>`);
       const right = x(p.latencyMs) > W * 0.7;
+      if (!free(x(p.latencyMs), y(p.perMillion))) continue;
+      placed.push([x(p.latencyMs), y(p.perMillion)]);
       parts.push(`<text class="label" x="${right ? x(p.latencyMs) - 7 : x(p.latencyMs) + 7}" y="${y(p.perMillion) - 6}"${right ? ' text-anchor="end"' : ''}>${esc(p.name)}</text>`);
     }
   });
