@@ -13,7 +13,8 @@ import { fileURLToPath } from 'node:url';
 import { once } from 'node:events';
 import { makeRng, normal } from '../src/report/random.ts';
 
-const SIZES = [200_000, 1_000_000];
+/** 20 k shows the fixed cost of the process (tsx, yargs, the modules); the others what samples add. */
+const SIZES = [20_000, 200_000, 1_000_000];
 /** One cold start in ten invocations: heavier than production, so both kinds have big columns. */
 const COLD_EVERY = 10;
 const VARIANTS = [
