@@ -10,7 +10,8 @@ import { DeleteFunctionCommand } from '@aws-sdk/client-lambda';
 import { cleanupCreated } from './cleanup.ts';
 import { type Created, type DeployContext, type Deployment, deployLayer, deployVariant, emptyCreated, ensureRole, resourceName } from './deploy.ts';
 import { type DriveContext, type Probe, burstCap, driveVariant, proactiveInitClassifier } from './drive.ts';
-import { BenchOptionError, NotConfirmedError, ResumeError } from './errors.ts';
+import { BenchOptionError, NotConfirmedError, ResumeError, SuiteError } from './errors.ts';
+import { suiteFromServerless } from './serverless.ts';
 import { describePlan, estimateCost } from './estimate.ts';
 import { type OriginalConfig, existingFunctionPlan, prepareExisting, restoreFunction, snapshotFunction } from './existing.ts';
 import { checkSizes, packageAll } from './package.ts';
@@ -23,8 +24,8 @@ import { type Target, type TargetOptions, openTarget } from './target.ts';
 
 export interface BenchOptions {
   suiteFile: string;
-  /** A plain suite document (e.g. converted from serverless.yml) validated as if read from suiteFile */
-  suiteDocument?: unknown;
+  /** suiteFile is a serverless.yml (converted by suiteFromServerless) */
+  serverless?: { stage?: string };
   /** Benchmark this existing function instead of a suite */
   functionName?: string;
   /** Event for --function (default {}) */
@@ -68,6 +69,19 @@ interface SavedOptions {
   functionName?: string;
   eventFile?: string;
   original?: OriginalConfig;
+  serverless?: { stage?: string };
+}
+
+/** A suite file, or a serverless.yml converted to the suite format. */
+function loadAnySuite(file: string, serverless: { stage?: string } | undefined): Suite {
+  if (!serverless) return loadSuite(file);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new SuiteError(`--serverless ${file}: cannot read it (${(error as NodeJS.ErrnoException).code ?? 'error'}); pass the path of a serverless.yml`, { cause: error });
+  }
+  return loadSuiteDocument(suiteFromServerless(text, { file, stage: serverless.stage, env: process.env }), file);
 }
 
 function eventsFor(file: string | undefined): SuiteEvent[] {
@@ -84,13 +98,13 @@ function eventsFor(file: string | undefined): SuiteEvent[] {
 /** Runs (or resumes) a benchmark and returns what it measured. */
 export async function runBench(options: BenchOptions, hooks: BenchHooks): Promise<BenchOutcome> {
   const resumed = options.resume ? openRunForResume(options.resume) : null;
-  const saved = (resumed?.store.info.options as SavedOptions | undefined) ?? { target: options.target, overrides: options.overrides, functionName: options.functionName, eventFile: options.eventFile };
+  const saved = (resumed?.store.info.options as SavedOptions | undefined) ?? { target: options.target, overrides: options.overrides, functionName: options.functionName, eventFile: options.eventFile, serverless: options.serverless };
   const targetSpec = resumed && options.target === 'local' && saved.target !== 'local' ? saved.target : options.target;
   const suiteFile = resumed?.store.info.suite?.file ?? options.suiteFile;
   let suite: Suite | null = null;
   let plan: Plan | null = null;
   if (!saved.functionName) {
-    suite = options.suiteDocument !== undefined && !resumed ? loadSuiteDocument(options.suiteDocument, suiteFile) : loadSuite(suiteFile);
+    suite = loadAnySuite(suiteFile, saved.serverless);
     plan = makePlan(suite, saved.overrides);
   }
   const target = await (hooks.openTarget ?? openTarget)(targetSpec, { profile: options.profile, region: options.region });

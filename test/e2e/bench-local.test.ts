@@ -76,6 +76,19 @@ describe('coldbench bench --target local (embedded emulator)', () => {
     expect(samples.every((s) => s.status === 'success')).toBe(true);
   });
 
+  it('benchmarks the functions of a serverless.yml with --serverless', async () => {
+    const out = join(work, 'serverless');
+    const run = await runCli(['bench', '--serverless', 'fixtures/serverless/serverless.yml', '--only', 'hello@*', '--cold', '1', '--warm', '1', '--out', out, '--quiet'], { env });
+    expect(run.stderr).toBe(`Results: ${out} (completed)\n`);
+    expect(run.code).toBe(0);
+    const { info, samples } = readRun(out);
+    expect(info.suite).toEqual({ name: 'coldbench-guide-dev', file: 'fixtures/serverless/serverless.yml' });
+    expect(samples.map((s) => [s.variant, s.phase, s.status])).toEqual([
+      ['hello@512-layer', 'cold', 'success'],
+      ['hello@512-layer', 'warm', 'success'],
+    ]);
+  });
+
   it('exits 2 naming the field for an invalid suite, and the flag for a bad --memory', async () => {
     const bad = await runCli(['bench', 'fixtures/suites/e2e-basic.yaml', '--memory', '64'], { env });
     expect(bad.code).toBe(2);

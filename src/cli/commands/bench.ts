@@ -78,19 +78,16 @@ export const benchCommand: CommandDef = {
       .option('region', { type: 'string', describe: 'AWS region for --target aws (default: AWS_REGION)' })
       .option('function', { type: 'string', describe: 'benchmark this existing function (asks first; restores its configuration afterwards)' })
       .option('event', { type: 'string', describe: 'event file for --function (default: {})' })
-      .option('serverless', { type: 'string', describe: 'read functions from this serverless.yml instead of a suite' }),
+      .option('serverless', { type: 'string', describe: 'read functions from this serverless.yml instead of a suite' })
+      .option('stage', { type: 'string', describe: 'stage for --serverless (${opt:stage}; default: the file’s provider.stage, else dev)' }),
   run: async (args, io) => {
     // The SDK's notice about future Node versions is not actionable mid-benchmark (engines: node >= 20).
     process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
     const strategy = args['cold-strategy'] as ColdStrategy | undefined;
     const logsTimeout = Number(args['logs-timeout']);
     if (!(logsTimeout > 0)) throw new UsageError(`--logs-timeout ${String(args['logs-timeout'])}: allowed: a number of seconds above 0`);
-    let suiteFile = String(args.suite);
-    let suiteDocument: unknown;
-    if (args.serverless !== undefined) {
-      suiteFile = String(args.serverless);
-      suiteDocument = await loadServerless(suiteFile);
-    }
+    const serverless = args.serverless !== undefined ? { stage: args.stage as string | undefined } : undefined;
+    const suiteFile = serverless ? String(args.serverless) : String(args.suite);
     const controller = new AbortController();
     let interrupts = 0;
     const onSignal = (signal: NodeJS.Signals) => {
@@ -106,7 +103,7 @@ export const benchCommand: CommandDef = {
       const outcome = await runBench(
         {
           suiteFile,
-          suiteDocument,
+          serverless,
           functionName: args.function as string | undefined,
           eventFile: args.event as string | undefined,
           target: (args.target as string | undefined) ?? 'local',
@@ -154,22 +151,3 @@ export const benchCommand: CommandDef = {
     }
   },
 };
-
-/** The serverless.yml converter (src/bench/serverless.ts), when it is there. */
-async function loadServerless(file: string): Promise<unknown> {
-  let mod: { suiteFromServerless?: (text: string, options: { file: string }) => unknown };
-  try {
-    // A computed specifier: the converter is another engineer's file and may not exist yet.
-    const specifier = '../../bench/serverless.ts';
-    mod = (await import(specifier)) as typeof mod;
-  } catch (error) {
-    throw new UsageError('--serverless is not available in this build (src/bench/serverless.ts is missing)', undefined, { cause: error });
-  }
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new UsageError(`--serverless ${file}: cannot read it (${(error as NodeJS.ErrnoException).code ?? 'error'})`, undefined, { cause: error });
-  }
-  return mod.suiteFromServerless!(text, { file });
-}
