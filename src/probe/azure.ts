@@ -11,7 +11,7 @@ import type { Sample, SampleStatus } from './sample.ts';
 import { type AppInsightsRow, csvRecord, isAppInsightsHeader, readAppInsightsRow, rowsFromTables } from './platforms/appinsights.ts';
 import { CsvRecordReader, splitCsv } from './platforms/csv.ts';
 import { JsonObjectStream } from './platforms/json-stream.ts';
-import { type Claim, InstanceTracker, type Ordered, ReorderBuffer } from './platforms/order.ts';
+import { BoundedSet, type Claim, InstanceTracker, type Ordered, ReorderBuffer, setBounded } from './platforms/order.ts';
 import { parseTimestamp } from './platforms/time.ts';
 import { type AssemblerOptions, platformSample, type SampleAssembler, StatsCounter, variantOf } from './platforms/types.ts';
 
@@ -92,8 +92,8 @@ class AzureAssembler implements SampleAssembler {
   private readonly stat = new StatsCounter();
   private readonly byId = new Map<string, OpenExecution>();
   private readonly anonymous = new Map<string, OpenExecution[]>();
-  private readonly timedOut = new Set<string>();
-  private readonly finished = new Set<string>();
+  private readonly timedOut = new BoundedSet();
+  private readonly finished = new BoundedSet();
   /** Instances whose host start has begun (`Initializing Host`) but not logged `Host started` yet. */
   private readonly starting = new Set<string>();
 
@@ -200,7 +200,7 @@ class AzureAssembler implements SampleAssembler {
       case 'executing': {
         if (message.id !== null && this.finished.has(message.id)) return;
         const open: OpenExecution = { claim: this.instances.claim(instance), ts: record.ts, timedOut: false };
-        if (message.id !== null) this.byId.set(message.id, open);
+        if (message.id !== null) setBounded(this.byId, message.id, open);
         else this.anonymousQueue(key, message.functionName).push(open);
         return;
       }
@@ -249,7 +249,7 @@ class AzureAssembler implements SampleAssembler {
   private anonymousQueue(key: string, functionName: string): OpenExecution[] {
     const queueKey = `${key}\u0000${functionName}`;
     let queue = this.anonymous.get(queueKey);
-    if (!queue) this.anonymous.set(queueKey, (queue = []));
+    if (!queue) setBounded(this.anonymous, queueKey, (queue = []));
     return queue;
   }
 }

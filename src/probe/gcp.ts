@@ -10,7 +10,7 @@
  */
 import type { Sample, SampleStatus } from './sample.ts';
 import { JsonObjectStream } from './platforms/json-stream.ts';
-import { InstanceTracker, type Claim, type Ordered, ReorderBuffer } from './platforms/order.ts';
+import { BoundedSet, type Claim, InstanceTracker, type Ordered, MAX_OPEN_EXECUTIONS, ReorderBuffer, setBounded } from './platforms/order.ts';
 import { parseTimestamp } from './platforms/time.ts';
 import { type AssemblerOptions, platformSample, type SampleAssembler, StatsCounter, variantOf } from './platforms/types.ts';
 
@@ -20,12 +20,26 @@ export type GcpMessage =
   | { kind: 'end'; durationMs: number; status: SampleStatus; errorType: string | null }
   | { kind: 'instance'; reason: string };
 
-export interface GcpRecord extends Ordered {
-  line: number;
-  message: GcpMessage;
+/** A Cloud Run request log entry (`httpRequest`): one whole execution, placed at its start. */
+export interface GcpRequest {
+  kind: 'request';
+  durationMs: number | null;
+  status: SampleStatus;
+  errorType: string | null;
+}
+
+interface EntryFields {
+  ts: number | null;
   executionId: string | null;
   instance: string | null;
   functionName: string | null;
+  /** The LogEntry's `trace`: shared by a Cloud Run request log and the execution's own lines. */
+  trace: string | null;
+}
+
+interface GcpRecord extends Ordered, EntryFields {
+  line: number;
+  message: GcpMessage | GcpRequest;
 }
 
 const START = /^Function execution started\s*$/;
@@ -84,19 +98,33 @@ function obj(value: unknown): Record<string, unknown> {
   return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 }
 
-/** Fields of a LogEntry (missing ones null); null when it carries no text at all. */
-export function readLogEntry(entry: Record<string, unknown>): { text: string; ts: number | null; executionId: string | null; instance: string | null; functionName: string | null } | null {
-  const text = str(entry.textPayload) ?? str(obj(entry.jsonPayload).message);
-  if (text === null) return null;
+/**
+ * A Cloud Run request log's outcome: `httpRequest.latency` ("0.512345678s") and `status`.
+ * 504 is Cloud Run's answer when the request timeout ends the execution.
+ */
+export function readHttpRequest(request: Record<string, unknown>): GcpRequest | { malformed: string } {
+  const latency = str(request.latency);
+  const m = latency === null ? null : /^(\d+(?:\.\d+)?)s$/.exec(latency);
+  if (latency !== null && !m) return { malformed: `httpRequest.latency ${JSON.stringify(latency)} is not a number of seconds` };
+  const durationMs = m ? Math.round(Number(m[1]) * 1e6) / 1e3 : null;
+  const code = request.status;
+  if (typeof code !== 'number' || !Number.isInteger(code)) return { malformed: 'httpRequest has no numeric status' };
+  if (code === 504) return { kind: 'request', durationMs, status: 'timeout', errorType: null };
+  return { kind: 'request', durationMs, ...statusFromCode(String(code))! };
+}
+
+/** Fields of a LogEntry (missing ones null); text null when it has none (a request log). */
+export function readLogEntry(entry: Record<string, unknown>): EntryFields & { text: string | null } {
   const labels = obj(entry.labels);
   const resourceLabels = obj(obj(entry.resource).labels);
   const ts = str(entry.timestamp);
   return {
-    text,
+    text: str(entry.textPayload) ?? str(obj(entry.jsonPayload).message),
     ts: ts === null ? null : parseTimestamp(ts),
     executionId: str(labels.execution_id) ?? str(obj(entry.jsonPayload).execution_id),
     instance: str(labels.instanceId) ?? str(labels.instance_id) ?? str(resourceLabels.instance_id),
     functionName: str(resourceLabels.function_name) ?? str(resourceLabels.service_name),
+    trace: str(entry.trace),
   };
 }
 
@@ -111,11 +139,12 @@ function readTextLine(line: string): { text: string; ts: number | null; executio
   return { text: line, ts: null, executionId: null, functionName: null };
 }
 
-const RANK = { instance: 0, start: 1, end: 3 } as const;
+const RANK = { instance: 0, start: 1, request: 1, end: 3 } as const;
 
 interface OpenExecution {
   claim: Claim;
   ts: number | null;
+  executionId: string | null;
 }
 
 class GcpAssembler implements SampleAssembler {
@@ -126,7 +155,10 @@ class GcpAssembler implements SampleAssembler {
   private readonly byId = new Map<string, OpenExecution>();
   /** Executions without an id, matched first-in first-out per instance and function. */
   private readonly anonymous = new Map<string, OpenExecution[]>();
-  private readonly finished = new Set<string>();
+  private readonly finished = new BoundedSet();
+  /** Open executions by trace, so a request log and the execution's own lines make one sample. */
+  private readonly byTrace = new Map<string, OpenExecution>();
+  private readonly tracesDone = new BoundedSet();
 
   constructor(private readonly options: AssemblerOptions) {}
 
@@ -136,7 +168,9 @@ class GcpAssembler implements SampleAssembler {
       if (piece.type === 'malformed') this.stat.bad(piece.line, piece.reason);
       else if (piece.type === 'object') {
         const entry = readLogEntry(piece.value);
-        if (entry) this.accept(entry.text, entry, piece.line, out);
+        const request = obj(piece.value.httpRequest);
+        if (entry.text !== null) this.accept(entry.text, entry, piece.line, out);
+        else if (piece.value.httpRequest !== undefined) this.acceptRequest(readHttpRequest(request), entry, piece.line, out);
         else this.stat.skip('not a platform line');
       } else if (piece.type === 'text') {
         const text = piece.text.replace(/^\uFEFF/, '').trimEnd();
@@ -145,7 +179,7 @@ class GcpAssembler implements SampleAssembler {
           continue;
         }
         const read = readTextLine(text);
-        this.accept(read.text, { ...read, instance: null }, piece.line, out);
+        this.accept(read.text, { ...read, instance: null, trace: null }, piece.line, out);
       }
     }
     return out;
@@ -162,7 +196,16 @@ class GcpAssembler implements SampleAssembler {
     return this.stat.snapshot();
   }
 
-  private accept(text: string, fields: { ts: number | null; executionId: string | null; instance: string | null; functionName: string | null }, line: number, out: Sample[]): void {
+  private acceptRequest(message: GcpRequest | { malformed: string }, fields: EntryFields, line: number, out: Sample[]): void {
+    if ('malformed' in message) {
+      this.stat.bad(line, message.malformed);
+      return;
+    }
+    this.stat.records += 1;
+    for (const ready of this.order.push({ ...fields, line, message, rank: RANK.request })) this.process(ready, out);
+  }
+
+  private accept(text: string, fields: EntryFields, line: number, out: Sample[]): void {
     const message = parseGcpMessage(text);
     if (message === null) {
       this.stat.skip('not a platform line');
@@ -178,30 +221,43 @@ class GcpAssembler implements SampleAssembler {
   }
 
   private process(record: GcpRecord, out: Sample[]): void {
-    const { message, executionId, instance } = record;
+    const { message, executionId, instance, trace } = record;
     if (message.kind === 'instance') {
       this.instances.started(instance);
       return;
     }
+    const done = (executionId !== null && this.finished.has(executionId)) || (trace !== null && this.tracesDone.has(trace));
     const anonKey = `${instance ?? ''}\u0000${record.functionName ?? ''}`;
     if (message.kind === 'start') {
-      const open = { claim: this.instances.claim(instance), ts: record.ts };
-      if (executionId !== null) this.byId.set(executionId, open);
-      else this.anonymous.set(anonKey, [...(this.anonymous.get(anonKey) ?? []), open]);
+      if (done) return;
+      const open: OpenExecution = { claim: this.instances.claim(instance), ts: record.ts, executionId };
+      if (executionId !== null) setBounded(this.byId, executionId, open);
+      else if (trace === null) {
+        const queue = this.anonymous.get(anonKey);
+        if (queue === undefined) setBounded(this.anonymous, anonKey, [open]);
+        else if (queue.push(open) > MAX_OPEN_EXECUTIONS) queue.shift();
+      }
+      if (trace !== null) setBounded(this.byTrace, trace, open);
       return;
     }
-    if (executionId !== null && this.finished.has(executionId)) {
-      // The same execution twice (overlapping exports): counted once.
+    if (done) {
+      // The same execution twice (overlapping exports, or a request log beside its own lines): counted once.
       this.stat.records -= 1;
       this.stat.skip('duplicate execution');
       return;
     }
-    let open: OpenExecution | undefined;
-    if (executionId !== null) {
-      open = this.byId.get(executionId);
-      this.byId.delete(executionId);
-      this.finished.add(executionId);
-    } else open = this.anonymous.get(anonKey)?.shift();
+    let open: OpenExecution | undefined = trace === null ? undefined : this.byTrace.get(trace);
+    if (open === undefined && executionId !== null) open = this.byId.get(executionId);
+    else if (open === undefined && trace === null) open = this.anonymous.get(anonKey)?.shift();
+    const id = executionId ?? open?.executionId ?? null;
+    if (id !== null) {
+      this.byId.delete(id);
+      this.finished.add(id);
+    }
+    if (trace !== null) {
+      this.byTrace.delete(trace);
+      this.tracesDone.add(trace);
+    }
     // No start line (cut off or filtered out): the execution claims its instance at its end.
     const claim = open?.claim ?? this.instances.claim(instance);
     out.push(
@@ -211,7 +267,8 @@ class GcpAssembler implements SampleAssembler {
         functionName: record.functionName,
         instance,
         cold: claim.cold,
-        requestId: executionId,
+        // A request log without an execution id is known by its trace id, the one id it has.
+        requestId: id ?? (message.kind === 'request' && trace !== null ? trace.slice(trace.lastIndexOf('/') + 1) : null),
         initMs: null,
         durationMs: message.durationMs,
         status: message.status,

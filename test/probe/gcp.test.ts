@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createGcpAssembler, detectGcp, parseGcpMessage } from '../../src/probe/gcp.ts';
+import { createGcpAssembler, detectGcp, parseGcpMessage, readHttpRequest } from '../../src/probe/gcp.ts';
 import type { AssemblerOptions } from '../../src/probe/assembler.ts';
 import type { Sample } from '../../src/probe/sample.ts';
 
@@ -96,6 +96,41 @@ describe('createGcpAssembler', () => {
     });
   });
 
+  it('reads Cloud Run request logs (httpRequest.latency and status) as executions known by their trace id', () => {
+    const { samples, stats } = assemble(fixture('cloud-run-requests.json'));
+    expect(samples.map((s) => [...brief(s), s.instance?.slice(-4)])).toEqual([
+      ['5f1b0c7e9a2d4e6f8a1b3c5d7e9f0a2b', 'hello-http-gen2', 'cold', 734.512, 'success', null, '2026-11-20T11:00:00.850Z', 'b2d4'],
+      ['6a2c1d8f0b3e5f7a9b2c4d6e8f0a1b3c', 'hello-http-gen2', 'warm', 21.044, 'success', null, '2026-11-20T11:00:02.000Z', 'b2d4'],
+      ['7b3d2e9a1c4f6a8b0c3d5e7f9a1b2c4d', 'hello-http-gen2', 'cold', 689.337, 'success', null, '2026-11-20T11:00:03.100Z', 'e7b9'],
+      ['8c4e3f0b2d5a7b9c1d4e6f8a0b2c3d5e', 'hello-http-gen2', 'warm', 18.12, 'success', null, '2026-11-20T11:00:03.150Z', 'b2d4'],
+      // 504: Cloud Run ended the request at its timeout.
+      ['9d5f4a1c3e6b8c0d2e5f7a9b1c3d4e6f', 'hello-http-gen2', 'warm', 60001.024, 'timeout', null, '2026-11-20T11:00:05.000Z', 'e7b9'],
+      ['0e6a5b2d4f7c9d1e3f6a8b0c2d4e5f7a', 'hello-http-gen2', 'warm', 12.411, 'error', 'HTTP 503', '2026-11-20T11:00:06.004Z', 'b2d4'],
+      // No latency (the client went away): the duration is unknown, not zero.
+      ['1f7b6c3e5a8d0e2f4a7b9c1d3e5f6a8b', 'hello-http-gen2', 'warm', null, 'success', null, '2026-11-20T11:00:07.200Z', 'b2d4'],
+    ]);
+    expect(stats).toEqual({
+      records: 9,
+      skipped: 3,
+      skippedBy: { malformed: 1, 'not a platform line': 2 },
+      malformed: [{ line: 2, reason: 'httpRequest.latency "fast" is not a number of seconds' }],
+      malformedCount: 1,
+    });
+  });
+
+  it('makes one sample of a request log and the execution lines that share its trace', () => {
+    const trace = 'projects/p/traces/4bf92f3577b34da6a3ce929d0e0e4736';
+    const common = { labels: { instanceId: 'i1', execution_id: 'e1' }, resource: { labels: { service_name: 'f' } }, trace };
+    const lines = [
+      { ...common, timestamp: '2026-11-20T10:00:00.300Z', textPayload: "Function execution took 290 ms, finished with status: 'ok'" },
+      { labels: { instanceId: 'i1' }, resource: { labels: { service_name: 'f' } }, trace, timestamp: '2026-11-20T10:00:00.000Z', httpRequest: { status: 200, latency: '0.301s' } },
+      { ...common, timestamp: '2026-11-20T10:00:00.010Z', textPayload: 'Function execution started' },
+    ].map((e) => JSON.stringify(e));
+    const { samples, stats } = assemble(lines.join('\n'));
+    expect(samples.map((s) => [s.requestId, s.kind, s.durationMs])).toEqual([['4bf92f3577b34da6a3ce929d0e0e4736', 'cold', 301]]);
+    expect(stats.skippedBy).toEqual({ 'duplicate execution': 1 });
+  });
+
   it('turns each `Starting new instance` into one cold execution when the lines carry no instance id', () => {
     const { samples, stats } = assemble(fixture('value-format.log'));
     expect(samples.map((s) => [s.kind, s.durationMs, s.timestamp])).toEqual([
@@ -173,6 +208,18 @@ describe('parseGcpMessage', () => {
 
   it('returns null for application output', () => {
     expect(parseGcpMessage('hello: name=Ada')).toBeNull();
+  });
+});
+
+describe('readHttpRequest', () => {
+  it.each([
+    [{ status: 200, latency: '0.5s' }, { kind: 'request', durationMs: 500, status: 'success', errorType: null }],
+    [{ status: 504, latency: '300.000131s' }, { kind: 'request', durationMs: 300000.131, status: 'timeout', errorType: null }],
+    [{ status: 500 }, { kind: 'request', durationMs: null, status: 'error', errorType: 'HTTP 500' }],
+    [{ latency: '0.5s' }, { malformed: 'httpRequest has no numeric status' }],
+    [{ status: 200, latency: '-1s' }, { malformed: 'httpRequest.latency "-1s" is not a number of seconds' }],
+  ])('reads %j', (request, expected) => {
+    expect(readHttpRequest(request)).toEqual(expected);
   });
 });
 

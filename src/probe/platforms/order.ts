@@ -113,3 +113,35 @@ export class InstanceTracker {
     return { cold: false, initMs: null };
   }
 }
+
+/** Ids remembered to count a repeated execution once; the oldest are forgotten past this, so memory stays flat. */
+export const MAX_REMEMBERED_IDS = 200_000;
+
+/** A set that forgets its oldest keys beyond `max` (repeats come from overlapping exports, close together). */
+export class BoundedSet {
+  private readonly keys = new Set<string>();
+
+  constructor(private readonly max = MAX_REMEMBERED_IDS) {}
+
+  has(key: string): boolean {
+    return this.keys.has(key);
+  }
+
+  add(key: string): void {
+    this.keys.add(key);
+    if (this.keys.size > this.max) this.keys.delete(this.keys.values().next().value as string);
+  }
+
+  delete(key: string): boolean {
+    return this.keys.delete(key);
+  }
+}
+
+/** Executions started but not yet ended that are tracked at once; a log cut mid-flight leaves some that never end. */
+export const MAX_OPEN_EXECUTIONS = 10_000;
+
+/** Sets `key` in `map`, forgetting the oldest entry past MAX_OPEN_EXECUTIONS so memory stays flat. */
+export function setBounded<V>(map: Map<string, V>, key: string, value: V): void {
+  if (map.size >= MAX_OPEN_EXECUTIONS && !map.has(key)) map.delete(map.keys().next().value as string);
+  map.set(key, value);
+}
