@@ -1,0 +1,68 @@
+/**
+ * Control-plane calls per forced cold sample, per cold-start strategy: every Lambda API call
+ * but Invoke, counted by the emulator (requestCounts) around driveVariant for N = 10 cold
+ * samples. `burst` updates the configuration once per batch of concurrent invokes, so its
+ * cost per sample is (update + waiter polls) / batch size; here batches are capped by this
+ * machine's cores (as a local run is) and, for comparison, at 10 (as on AWS with concurrency 10).
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { deployVariant, emptyCreated } from '../src/bench/deploy.ts';
+import { type DriveContext, burstCap, driveVariant } from '../src/bench/drive.ts';
+import { packageAll } from '../src/bench/package.ts';
+import { plan } from '../src/bench/plan.ts';
+import { RunStore } from '../src/bench/results.ts';
+import { loadSuiteDocument } from '../src/bench/suite.ts';
+import { urlTarget } from '../src/bench/target.ts';
+import { startEmulator } from '../src/emulator/index.ts';
+import * as probe from '../src/probe/index.ts';
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+/** Cold samples per strategy: the issue's reference point ("burst at N = 10"). */
+const N = 10;
+const work = mkdtempSync(join(tmpdir(), 'coldbench-perf-'));
+const suite = loadSuiteDocument(
+  { defaults: { runtime: 'python3.11', timeout: 10, concurrency: N }, functions: { hello: { code: 'functions/edge/py-hello', handler: 'app.handler' } } },
+  new URL('../fixtures/perf.yaml', import.meta.url).pathname,
+);
+const emulator = await startEmulator({ port: 0 });
+try {
+  const target = await urlTarget(emulator.url);
+  const pkg = (await packageAll(suite, plan(suite), { cacheDir: join(work, 'cache'), targetKind: 'url' })).get('hello@128')!;
+  const cases = [
+    { strategy: 'burst' as const, coreCap: cpus().length, label: `burst (cap ${burstCap(N, cpus().length)}: this machine's cores)` },
+    { strategy: 'burst' as const, coreCap: N, label: `burst (cap ${N}: concurrency ${N}, as on AWS)` },
+    { strategy: 'config-bump' as const, coreCap: cpus().length, label: 'config-bump' },
+    { strategy: 'version' as const, coreCap: cpus().length, label: 'version' },
+  ];
+  console.log(`control-plane calls per cold sample, N = ${N} cold samples each (Invoke not counted)\n`);
+  console.log(`${'strategy'.padEnd(40)} ${'calls'.padStart(5)} ${'per cold'.padStart(9)}  ${'cold seen'.padStart(9)}  by operation`);
+  let i = 0;
+  for (const c of cases) {
+    const variant = { ...plan(suite).variants[0], cold: N, warm: 0, coldStrategy: c.strategy };
+    const dep = await deployVariant(
+      { kind: 'url', lambda: target.lambda, iam: target.iam, s3: target.s3, sts: target.sts, runId: `perf${i++}`, endpoint: target.endpoint, region: target.region },
+      variant, pkg, null, 'arn:aws:iam::123456789012:role/perf', emptyCreated(),
+    );
+    const store = new RunStore(mkdtempSync(join(work, 'run-')), { runId: 'perf' });
+    let cold = 0;
+    const ctx: DriveContext = {
+      kind: 'url', lambda: target.lambda, logs: target.logs, probe, store, logsTimeoutMs: 30_000, coreCap: c.coreCap,
+      signal: new AbortController().signal, random: () => 0.5, onSample: (s) => void (cold += s.kind === 'cold' ? 1 : 0),
+    };
+    const before = { ...emulator.requestCounts().byOperation };
+    await driveVariant(ctx, dep, { state: 'running', errors: [], forcedWarm: 0, proactiveInit: 0 });
+    store.close();
+    const after = emulator.requestCounts().byOperation;
+    const ops = Object.keys(after)
+      .filter((op) => op.startsWith('lambda:') && op !== 'lambda:Invoke')
+      .map((op) => [op.slice(7), (after[op] ?? 0) - (before[op] ?? 0)] as const)
+      .filter(([, n]) => n > 0);
+    const calls = ops.reduce((sum, [, n]) => sum + n, 0);
+    console.log(`${c.label.padEnd(40)} ${String(calls).padStart(5)} ${(calls / N).toFixed(2).padStart(9)}  ${`${cold}/${N}`.padStart(9)}  ${ops.map(([op, n]) => `${op} ${n}`).join(', ')}`);
+  }
+} finally {
+  await emulator.stop();
+  rmSync(work, { recursive: true, force: true });
+}
