@@ -188,8 +188,17 @@ function localImports(topLevel: SourceLine[], language: Language, files: Readonl
   return local;
 }
 
+/** Blanks Python triple-quoted strings (docstrings) and JS block comments, keeping line numbers. */
+function blankBlocks(source: string, language: Language): string[] {
+  const pattern = language === 'python' ? /("""|''')[\s\S]*?\1/g : /\/\*[\s\S]*?\*\//g;
+  return source.replace(pattern, (block) => block.replace(/[^\n]/g, ' ')).split(/\r?\n/);
+}
+
+/** A line without its string literals: a name inside quotes is not a use of it. */
+const stripStrings = (text: string): string => text.replace(/"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|`(?:[^`\\]|\\.)*`/g, '""');
+
 function factsOf(source: string, language: Language, files: ReadonlyMap<string, string>): FileFacts {
-  const lines: SourceLine[] = source.split(/\r?\n/).map((text, i) => ({ line: i + 1, text: stripComment(text, language).replace(/\s+$/, '') }));
+  const lines: SourceLine[] = blankBlocks(source, language).map((text, i) => ({ line: i + 1, text: stripComment(text, language).replace(/\s+$/, '') }));
   const topLevel = lines.filter((l) => /^\S/.test(l.text));
   const fns = language === 'python' ? pythonFunctions(lines) : nodeFunctions(lines);
   const inFunction = new Set(fns.flatMap((f) => f.lines.map((l) => l.line)));
@@ -255,7 +264,7 @@ export function scanSource(files: ReadonlyMap<string, string>, entry: string, ha
   }
   const useMap = new Map<string, SourceLine[]>();
   for (const imp of main.imports) {
-    for (const bound of imp.bound) useMap.set(bound, [...reachableLines, ...main.moduleWork].filter((l) => !IMPORT_LINE.test(l.text) && uses(l.text, bound)));
+    for (const bound of imp.bound) useMap.set(bound, [...reachableLines, ...main.moduleWork].filter((l) => !IMPORT_LINE.test(l.text) && uses(stripStrings(l.text), bound)));
   }
   const buildsClient = (module: string, name: string): boolean =>
     factsFor(module)?.functions.get(name)?.lines.some((l) => CLIENT_CALLS[language].test(l.text)) ?? false;

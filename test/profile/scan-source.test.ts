@@ -62,6 +62,13 @@ describe('scanSource (Python)', () => {
     expect(scan.handlerLines).toEqual([9, 10]);
   });
 
+  it('ignores docstrings and names inside string literals', () => {
+    const source = '"""Docs.\nimport this is prose\n"""\nimport requests\n\ndef handler(e, c):\n    if "requests" in e:\n        return 1\n';
+    const scan = scanSource(new Map([['app', source]]), 'app', 'handler', 'python');
+    expect(scan.imports.map((i) => i.package)).toEqual(['requests']);
+    expect(scan.uses.get('requests')).toEqual([]);
+  });
+
   it('treats a client cached behind `global` as built once', () => {
     const source = 'import boto3\n_s3 = None\n\ndef handler(e, c):\n    global _s3\n    if _s3 is None:\n        _s3 = boto3.client("s3")\n    return 1\n';
     expect(scanSource(new Map([['app', source]]), 'app', 'handler', 'python').perCallClients).toEqual([]);

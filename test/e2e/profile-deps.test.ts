@@ -1,0 +1,54 @@
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import type { ProfileReport } from '../../src/profile/types.ts';
+import { runCli } from '../helpers/cli.ts';
+
+const hasPython = spawnSync('python3', ['--version']).status === 0;
+/** Above this a zip goes through S3 on AWS; the emulator takes ZipFile uploads only. */
+const TOO_LARGE = 'Request must be smaller than';
+
+const packages = (report: ProfileReport) => report.modules.filter((m) => m.kind === 'package');
+
+describe.skipIf(!hasPython)('coldbench profile on the emulator: dependencies', () => {
+  it('names numpy as the dominant package of a numpy + requests function, with time, share and size', async () => {
+    const run = await runCli(['profile', 'test/profile/fixtures/functions/numdeps', '--handler', 'app.handler', '--format', 'json', '--quiet']);
+    expect(run.code).toBe(0);
+    const report = JSON.parse(run.stdout) as ProfileReport;
+    const [first] = packages(report);
+    expect(first.name).toBe('numpy');
+    expect(first.share).toBeGreaterThan(0.2);
+    expect(first.sizeBytes).toBeGreaterThan(10 * 1024 * 1024);
+    expect(first.cumulativeMs).toBeLessThanOrEqual(report.initMs);
+    expect(packages(report).map((m) => m.name)).toEqual(expect.arrayContaining(['requests', 'urllib3']));
+    // Sorted by cumulative time, largest first, as the JSON promises.
+    const cumulative = report.modules.map((m) => m.cumulativeMs);
+    expect(cumulative).toEqual([...cumulative].sort((a, b) => b - a));
+    const lazy = report.recommendations.find((r) => r.rule === 'barely-used-import');
+    expect(lazy).toMatchObject({ target: 'requests', basis: 'estimated from the import trace', verified: false, fix: { kind: 'lazy-import', package: 'requests' } });
+    expect(lazy?.evidence).toMatch(/^importing requests took \d+(\.\d)? ms of init \(\d+ %, packages the handler also imports excluded\); `requests` is used 1 time in handler, build_request$/);
+  }, 300_000);
+
+  it('--verify measures the lazy import through the flag the fixture reads', async () => {
+    const run = await runCli(['profile', 'test/profile/fixtures/functions/numdeps', '--handler', 'app.handler', '--verify', '--samples', '6', '--verify-limit', '1', '--format', 'json', '--quiet']);
+    expect(run.code).toBe(0);
+    const report = JSON.parse(run.stdout) as ProfileReport;
+    const lazy = report.recommendations.find((r) => r.rule === 'barely-used-import');
+    expect(lazy).toMatchObject({ target: 'requests', basis: 'measured', verified: true, n: { baseline: 6, variant: 6 } });
+    expect(lazy?.ci?.[0]).toBeLessThanOrEqual(lazy?.savingMs as number);
+    expect(lazy?.ci?.[1]).toBeGreaterThanOrEqual(lazy?.savingMs as number);
+    // Only one was measured; the others say why not.
+    for (const r of report.recommendations.filter((x) => x !== lazy)) expect(r.verified).toBe(false);
+  }, 300_000);
+
+  it('names pandas, numpy and boto3 as the dominant packages of the seed deps function', async (ctx) => {
+    const run = await runCli(['profile', 'fixtures/suites/seed.yaml', '--only', 'deps@1024-layer', '--format', 'json', '--quiet']);
+    if (run.stderr.includes(TOO_LARGE)) ctx.skip(`the seed deps package is above the emulator's upload limit: ${run.stderr.trim().split('\n')[0]}`);
+    expect(run.code).toBe(0);
+    const report = JSON.parse(run.stdout) as ProfileReport;
+    const names = packages(report).slice(0, 6).map((m) => m.name);
+    expect(names).toEqual(expect.arrayContaining(['pandas', 'numpy', 'boto3']));
+    const pandas = report.modules.find((m) => m.name === 'pandas');
+    expect(pandas?.sizeBytes).toBeGreaterThan(10 * 1024 * 1024);
+    expect(pandas?.share).toBeGreaterThan(0.05);
+  }, 600_000);
+});
