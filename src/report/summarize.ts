@@ -10,7 +10,7 @@ import { describe, findOutliers, mean, quantileSorted } from './stats.ts';
 import { makeRng } from './random.ts';
 import { hash32, ms } from './format.ts';
 import { compareVariants } from './ratio.ts';
-import { formatRatio, recommendMemory, variantCost } from './cost.ts';
+import { recommendMemory, variantCost } from './cost.ts';
 import { DEFAULT_REGION, regionPrices } from './prices.ts';
 
 /** Production traffic rarely sees more than about 1 % cold starts (AWS's own figure). */
@@ -309,4 +309,3 @@ function recommendAll(variants: VariantSummary[], optimize: 'cost' | 'speed' | '
     .map(([family, list]) => recommendMemory(family, list, optimize, coldRatio));
 }
 
-export { formatRatio };
