@@ -57,7 +57,7 @@ export function parseJsonLine(line: string, stream: string | null): PlatformReco
   switch (kind) {
     case 'platform.report': {
       const requestId = str(record, 'requestId');
-      if (requestId === null) return { type: 'malformed', reason: 'platform.report: no requestId' };
+      if (requestId === null || requestId === '') return { type: 'malformed', reason: 'platform.report: no requestId' };
       const metrics = isObject(record.metrics) ? record.metrics : null;
       const status = jsonStatus(record.status);
       if (status === undefined) return { type: 'malformed', reason: `platform.report: unknown status ${clip(JSON.stringify(record.status))}` };
@@ -84,7 +84,7 @@ export function parseJsonLine(line: string, stream: string | null): PlatformReco
     }
     case 'platform.start': {
       const requestId = str(record, 'requestId');
-      if (requestId === null) return { type: 'malformed', reason: 'platform.start: no requestId' };
+      if (requestId === null || requestId === '') return { type: 'malformed', reason: 'platform.start: no requestId' };
       return { type: 'start', requestId, version: str(record, 'version'), ...origin };
     }
     case 'platform.initStart':
