@@ -1,4 +1,5 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmdirSync, writeFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CpuMode } from '../contract.ts';
 
@@ -190,10 +191,18 @@ export class EnvCgroup {
     return this.memory !== null;
   }
 
-  /** Puts a freshly spawned process in; its children inherit the cgroups. */
-  add(pid: number): void {
-    if (this.cpu) writeFileSync(join(this.cpu, 'cgroup.procs'), String(pid));
-    if (this.memory) writeFileSync(join(this.memory, 'cgroup.procs'), String(pid));
+  /**
+   * Puts a freshly spawned process in; its children inherit the cgroups. Off the event loop: a
+   * cgroup v1 migration waits for an RCU grace period (~10–15 ms here when none happened
+   * recently), which would otherwise stall every other invoke. The runtime starts meanwhile;
+   * init is unthrottled anyway, and only its first few MB are charged outside the memory cgroup.
+   */
+  add(pid: number): Promise<void> {
+    const moves = [this.cpu, this.memory].filter((d): d is string => d !== null).map((d) => writeFile(join(d, 'cgroup.procs'), String(pid)));
+    return Promise.all(moves).then(
+      () => undefined,
+      () => undefined, // exited already: the exit handler reports it
+    );
   }
 
   /** null = unthrottled (init); a size = the invoke phase's share of one CPU per 1,769 MB. */

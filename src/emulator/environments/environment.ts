@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync } from 'node:fs';
 import type { Server, ServerResponse } from 'node:http';
@@ -9,6 +8,7 @@ import type { FunctionSpec, InvokeOutcome, InvokeRequest, LogEvent, LogSink } fr
 import { EnvCgroup, type CgroupSupport } from './cgroups.ts';
 import { applyExecWrapper } from './exec-wrapper.ts';
 import { buildLaunch, runtimeFamily, runtimeVersionOf, type Interpreters } from './launch.ts';
+import type { Launcher } from './launcher.ts';
 import { currentRssBytes, peakRssBytes, processGroupMembers, toMB } from './memory.ts';
 import { billedDuration, exitHow, exitMessage, logStreamName, PlatformLog, timeoutMessage } from './platform-log.ts';
 import { createRuntimeApiServer, MAX_RESPONSE_BYTES, reply, type RuntimeApiHandler } from './runtime-api.ts';
@@ -23,6 +23,7 @@ export interface EnvironmentDeps {
   cgroups: CgroupSupport;
   tmpRoot: string;
   initTimeoutMs: number;
+  launcher: Launcher;
   sdkDir(family: 'python' | 'nodejs'): string | null;
   onDeath(env: Environment): void;
 }
@@ -55,7 +56,22 @@ interface Ending {
   oom?: boolean;
 }
 
+/** One spawned runtime process (an environment spawns a second one when init is retried). */
+interface Run {
+  /** 0 until the launcher reports it */
+  pid: number;
+  killRequested: boolean;
+}
+
 let nextId = 1;
+
+function killGroup(pgid: number): void {
+  try {
+    process.kill(-pgid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+}
 
 function jsonBuffer(value: unknown): Buffer {
   return Buffer.from(JSON.stringify(value));
@@ -76,11 +92,12 @@ export class Environment implements RuntimeApiHandler {
   private readonly tmpDir: string;
   private server: Server | null = null;
   private runtimeApi = '';
-  private proc: ChildProcess | null = null;
+  private run: Run | null = null;
   private pgid = 0;
   private treePids: number[] = [];
   private frozen = false;
   private initialized = false;
+  private initErrorPosted = false;
   private initWaiter: ((r: InitResult) => void) | null = null;
   private initStartedAt = 0;
   private pendingNext: ServerResponse | null = null;
@@ -190,6 +207,7 @@ export class Environment implements RuntimeApiHandler {
       return Promise.resolve({ ok: false, ms: 0, status: 'error', errorType: launch.errorType, body: jsonBuffer({ errorType: launch.errorType, errorMessage: launch.message }) });
     }
     this.initialized = false;
+    this.initErrorPosted = false;
     this.rssOom = false;
     this.cg.setCpu(null);
     return new Promise((resolve) => {
@@ -200,31 +218,43 @@ export class Environment implements RuntimeApiHandler {
         resolve(r);
       };
       this.initStartedAt = performance.now();
-      const proc = spawn(launch.command, launch.args, { cwd: this.spec.codeDir, env: launch.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-      this.proc = proc;
-      if (proc.pid === undefined) {
-        proc.once('error', (err) => {
-          const message = `Couldn't start ${launch.command}: ${err.message}`;
-          this.emit(`Runtime.InvalidEntrypoint: ${message}\n`);
-          this.initWaiter?.({ ok: false, ms: performance.now() - this.initStartedAt, status: 'error', errorType: 'Runtime.InvalidEntrypoint', body: jsonBuffer({ errorType: 'Runtime.InvalidEntrypoint', errorMessage: message }) });
-        });
-        return;
-      }
-      this.pgid = proc.pid;
-      this.treePids = [proc.pid];
-      try {
-        this.cg.add(proc.pid);
-      } catch {
-        // exited already: the exit handler reports it
-      }
-      this.capture(proc);
+      const run: Run = { pid: 0, killRequested: false };
+      this.run = run;
       let resolveExit!: () => void;
       this.exited = new Promise((r) => (resolveExit = r));
-      proc.once('exit', (code, signal) => {
-        resolveExit();
-        this.onExit(proc, code, signal, requestId);
-      });
-      this.startRssPolling();
+      const lines = this.lineSplitter();
+      const request = { command: launch.command, args: launch.args, env: launch.env, cwd: this.spec.codeDir };
+      this.deps.launcher
+        .start(request, {
+          output: lines.push,
+          exit: (code, signal, outputDone) => {
+            resolveExit();
+            void outputDone.then(() => {
+              lines.end();
+              this.onExit(run, code, signal, requestId);
+            });
+          },
+        })
+        .then(
+          (pid) => {
+            run.pid = pid;
+            if (run.killRequested || this.run !== run) {
+              killGroup(pid);
+              return;
+            }
+            this.pgid = pid;
+            this.treePids = [pid];
+            void this.cg.add(pid);
+            this.startRssPolling();
+          },
+          (err: Error) => {
+            resolveExit();
+            if (this.run === run) this.run = null;
+            const message = `Couldn't start ${launch.command}: ${err.message}`;
+            this.emit(`Runtime.InvalidEntrypoint: ${message}\n`);
+            this.initWaiter?.({ ok: false, ms: performance.now() - this.initStartedAt, status: 'error', errorType: 'Runtime.InvalidEntrypoint', body: jsonBuffer({ errorType: 'Runtime.InvalidEntrypoint', errorMessage: message }) });
+          },
+        );
       timer = setTimeout(() => {
         const ms = performance.now() - this.initStartedAt;
         this.sampleMemoryMB();
@@ -234,20 +264,20 @@ export class Environment implements RuntimeApiHandler {
     });
   }
 
-  private capture(proc: ChildProcess): void {
-    for (const stream of [proc.stdout!, proc.stderr!]) {
-      let partial = '';
-      stream.setEncoding('utf8');
-      stream.on('data', (chunk: string) => {
+  /** Splits the merged stdout/stderr stream into lines, one log event each. */
+  private lineSplitter(): { push(chunk: string): void; end(): void } {
+    let partial = '';
+    return {
+      push: (chunk: string) => {
         const lines = (partial + chunk).split('\n');
         partial = lines.pop()!;
         for (const line of lines) this.emitOutput(line);
-      });
-      stream.on('end', () => {
+      },
+      end: () => {
         if (partial) this.emitOutput(partial);
         partial = '';
-      });
-    }
+      },
+    };
   }
 
   private emitOutput(line: string): void {
@@ -381,6 +411,8 @@ export class Environment implements RuntimeApiHandler {
     const ms = performance.now() - this.initStartedAt;
     this.sampleMemoryMB();
     const type = errorType ?? errorTypeOf(body) ?? 'Runtime.Unknown';
+    // The runtime exits right after this; its exit must not be reported as Runtime.ExitError.
+    this.initErrorPosted = true;
     setImmediate(() => this.initWaiter?.({ ok: false, ms, status: 'error', errorType: type, body }));
   }
 
@@ -444,28 +476,26 @@ export class Environment implements RuntimeApiHandler {
     return { status: 'error', payload: jsonBuffer({ errorType: 'Runtime.Unknown', errorMessage: message }), errorType: 'Runtime.Unknown', platformFailure: true, line: `${message}\n` };
   }
 
-  private onExit(proc: ChildProcess, code: number | null, signal: NodeJS.Signals | null, initRequestId: string): void {
-    if (proc !== this.proc) return;
-    this.proc = null;
+  private onExit(run: Run, code: number | null, signal: NodeJS.Signals | null, initRequestId: string): void {
+    if (run !== this.run) return;
+    this.run = null;
     this.stopRssPolling();
     const oom = this.rssOom || this.cg.oomKilled();
     const how = exitHow(code, signal);
     const errorType = oom ? 'Runtime.OutOfMemory' : 'Runtime.ExitError';
     if (this.initWaiter) {
+      if (this.initErrorPosted) return;
       const errorMessage = exitMessage(initRequestId, how);
       this.emit(`${errorMessage}\n`);
       const ms = performance.now() - this.initStartedAt;
-      // Let the dying process's last output reach the log first.
-      setTimeout(() => this.initWaiter?.({ ok: false, ms, status: 'error', errorType, body: jsonBuffer({ errorType, errorMessage }) }), 5);
+      this.initWaiter?.({ ok: false, ms, status: 'error', errorType, body: jsonBuffer({ errorType, errorMessage }) });
       return;
     }
     const inv = this.current;
     if (inv && inv.handed && !inv.done) {
       const errorMessage = exitMessage(inv.request.requestId, how);
-      setTimeout(() => {
-        this.finish(inv, { status: 'error', payload: jsonBuffer({ errorType, errorMessage }), errorType, platformFailure: true, line: `${errorMessage}\n`, oom });
-        void this.destroy();
-      }, 5);
+      this.finish(inv, { status: 'error', payload: jsonBuffer({ errorType, errorMessage }), errorType, platformFailure: true, line: `${errorMessage}\n`, oom });
+      void this.destroy();
       return;
     }
     void this.destroy();
@@ -496,7 +526,7 @@ export class Environment implements RuntimeApiHandler {
   }
 
   private busyPolling(): void {
-    if (!this.rssTimer && this.proc && !this.cg.hasMemoryLimit) this.startRssPolling();
+    if (!this.rssTimer && this.run && !this.cg.hasMemoryLimit) this.startRssPolling();
   }
 
   private idlePolling(): void {
@@ -510,7 +540,7 @@ export class Environment implements RuntimeApiHandler {
   }
 
   private freeze(): void {
-    if (this.frozen || !this.proc) return;
+    if (this.frozen || !this.run || !this.pgid) return;
     try {
       process.kill(-this.pgid, 'SIGSTOP');
       this.frozen = true;
@@ -531,18 +561,13 @@ export class Environment implements RuntimeApiHandler {
 
   /** SIGKILL to the whole tree: its process group and everything in its cgroups. */
   killTree(): void {
-    if (this.pgid) {
-      try {
-        process.kill(-this.pgid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
+    if (this.run && !this.run.pid) this.run.killRequested = true;
+    if (this.pgid) killGroup(this.pgid);
     this.cg.killAll();
   }
 
   private async stopProcess(): Promise<void> {
-    this.proc = null;
+    this.run = null;
     this.killTree();
     await this.exited;
     this.pendingNext = null;

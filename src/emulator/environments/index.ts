@@ -14,6 +14,7 @@ import { setUpCgroups, tearDownCgroups, type CgroupSupport, type MemoryMode } fr
 import { registerForCleanup } from './cleanup.ts';
 import { Environment, revisionOf } from './environment.ts';
 import { detectInterpreters, runtimeMapping, type Interpreters } from './launch.ts';
+import { createLauncher, DirectLauncher, type Launcher } from './launcher.ts';
 import { RuntimeSdks, type SdkState } from './sdk.ts';
 
 /** Lambda's default account concurrency is 1,000; locally 64 process trees is already a lot. */
@@ -31,6 +32,8 @@ export interface PoolTuning {
   disableCgroups?: boolean;
   /** Do not build the runtimes' AWS SDKs (functions then see none) */
   skipSdkBuild?: boolean;
+  /** Spawn environments from the emulator process instead of the spawner helper */
+  directSpawn?: boolean;
 }
 
 /** The pool as created here: the contract plus what tests and /status can read. */
@@ -41,6 +44,8 @@ export interface LocalEnvironmentPool extends EnvironmentPool {
   readonly sdkState: Record<string, SdkState>;
   /** Resolves when every SDK build has finished (or failed) */
   sdkReady(): Promise<void>;
+  /** How environment processes are started (the spawner helper, or directly) */
+  readonly launcherKind: string;
   /** Environments alive now (busy or idle), for tests and status */
   environmentCount(functionName?: string): number;
 }
@@ -48,7 +53,8 @@ export interface LocalEnvironmentPool extends EnvironmentPool {
 /** Starts an environment pool: detects interpreters and cgroups, and builds SDKs in the background. */
 export async function createEnvironmentPool(options: PoolOptions & PoolTuning): Promise<LocalEnvironmentPool> {
   const interpreters = await detectInterpreters();
-  return new Pool(options, interpreters);
+  const launcher = options.directSpawn ? new DirectLauncher() : await createLauncher(interpreters.python?.path ?? null);
+  return new Pool(options, interpreters, launcher);
 }
 
 class Pool implements LocalEnvironmentPool {
@@ -66,7 +72,11 @@ class Pool implements LocalEnvironmentPool {
   private readonly unregister: () => void;
   private closed = false;
 
-  constructor(private readonly options: PoolOptions & PoolTuning, private readonly interpreters: Interpreters) {
+  constructor(
+    private readonly options: PoolOptions & PoolTuning,
+    private readonly interpreters: Interpreters,
+    private readonly launcher: Launcher,
+  ) {
     this.maxEnvironments = options.maxEnvironments ?? DEFAULT_MAX_ENVIRONMENTS;
     this.idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
     this.cgroups = setUpCgroups(options.disableCgroups);
@@ -78,6 +88,10 @@ class Pool implements LocalEnvironmentPool {
     this.sweeper = setInterval(() => this.expireIdle(), Math.min(Math.max(this.idleTimeoutMs / 4, 25), 30_000));
     this.sweeper.unref();
     this.unregister = registerForCleanup(this);
+  }
+
+  get launcherKind(): string {
+    return this.launcher.kind;
   }
 
   get sdkAvailable(): Record<string, boolean> {
@@ -141,6 +155,7 @@ class Pool implements LocalEnvironmentPool {
       cgroups: this.cgroups,
       tmpRoot: this.tmpRoot,
       initTimeoutMs: this.options.initTimeoutMs ?? INIT_TIMEOUT_MS,
+      launcher: this.launcher,
       sdkDir: (family) => this.sdks.dirFor(family),
       onDeath: (e) => this.envs.delete(e),
     });
@@ -202,6 +217,7 @@ class Pool implements LocalEnvironmentPool {
     this.sdks.stop();
     await Promise.all([...this.envs].map((env) => env.destroy()));
     this.envs.clear();
+    this.launcher.close();
     tearDownCgroups(this.cgroups);
     rmSync(this.tmpRoot, { recursive: true, force: true });
     this.unregister();

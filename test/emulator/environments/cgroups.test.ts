@@ -55,19 +55,20 @@ describe('CPU and memory limits through cgroups', () => {
   });
 });
 
-describe('Without cgroups', () => {
+describe('Without cgroups, spawning directly from the emulator process', () => {
   const root = tempRoot();
   let pool: LocalEnvironmentPool;
 
   beforeAll(async () => {
-    pool = await createEnvironmentPool({ logSink: new MemorySink(), endpointUrl: 'http://127.0.0.1:9', skipSdkBuild: true, disableCgroups: true });
+    pool = await createEnvironmentPool({ logSink: new MemorySink(), endpointUrl: 'http://127.0.0.1:9', skipSdkBuild: true, disableCgroups: true, directSpawn: true });
   });
   afterAll(async () => {
     await pool.shutdown();
     root.remove();
   });
 
-  it('reports CPU as not throttled, with the reason', () => {
+  it('reports CPU as not throttled, with the reason, and the direct launcher', () => {
+    expect(pool.launcherKind).toBe('direct spawn from the emulator process');
     expect(pool.cpuMode).toEqual({ throttled: false, reason: 'cgroups disabled by the caller' });
     expect(pool.memoryMode).toEqual({ cgroup: false, reason: 'cgroups disabled by the caller; memory limit enforced by RSS polling' });
   });
@@ -79,10 +80,20 @@ describe('Without cgroups', () => {
     expect(out.logText).toMatch(/\tStatus: error\tError Type: Runtime\.OutOfMemory\t\n$/);
   });
 
-  it('measures Max Memory Used from the process group without a memory cgroup', async () => {
-    const spec = makeSpec({ runtime: 'python3.11', handler: 'noop.handler', codeDir: stageFixture('python', root.dir) });
+  it('measures Max Memory Used from the process group without a memory cgroup, cold then warm', async () => {
+    const spec = makeSpec({ runtime: 'python3.11', handler: 'logging_out.handler', codeDir: stageFixture('python', root.dir) });
+    const cold = await pool.invoke(spec, request());
+    const warm = await pool.invoke(spec, request());
+    expect([cold.cold, warm.cold]).toEqual([true, false]);
+    expect(cold.maxMemoryMB).toBeGreaterThan(5);
+    expect(cold.maxMemoryMB).toBeLessThan(100);
+    expect(warm.logText.split('\n').slice(1, 5).sort()).toEqual(['lines', 'to stderr', 'to stdout', 'two']);
+  });
+
+  it('reports a crash with its exit status', async () => {
+    const spec = makeSpec({ runtime: 'nodejs20.x', handler: 'crash.handler', codeDir: stageFixture('node', root.dir) });
     const out = await pool.invoke(spec, request());
-    expect(out.maxMemoryMB).toBeGreaterThan(5);
-    expect(out.maxMemoryMB).toBeLessThan(100);
+    expect(out.errorType).toBe('Runtime.ExitError');
+    expect(out.logText).toContain('Error: Runtime exited with error: exit status 3\n');
   });
 });

@@ -41,6 +41,10 @@ describe('EnvironmentPool lifecycle', () => {
     root.remove();
   });
 
+  it('forks environments from the spawner helper by default', () => {
+    expect(pool.launcherKind).toBe('forked by the spawner helper (spawner.py)');
+  });
+
   it('freezes an idle environment (SIGSTOP) once its next /next is pending, and thaws it for the next invoke', async () => {
     const spec = sleepy();
     const { pid } = json((await pool.invoke(spec, request())).payload);
