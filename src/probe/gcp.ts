@@ -59,6 +59,8 @@ const ISO_PREFIX = /^\[?(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+
  */
 export function parseGcpMessage(text: string): GcpMessage | { malformed: string } | null {
   const message = text.trim();
+  // Most lines are application output: two prefix checks turn them away before any regex.
+  if (!message.startsWith('Function execution') && !message.startsWith('Starting new instance')) return null;
   if (START.test(message)) return { kind: 'start' };
   let m = END.exec(message);
   if (m) {
@@ -164,6 +166,10 @@ class GcpAssembler implements SampleAssembler {
 
   push(line: string, lineNumber: number): Sample[] {
     const out: Sample[] = [];
+    if (this.json.isText(line)) {
+      this.acceptText(line, lineNumber, out);
+      return out;
+    }
     for (const piece of this.json.push(line, lineNumber)) {
       if (piece.type === 'malformed') this.stat.bad(piece.line, piece.reason);
       else if (piece.type === 'object') {
@@ -172,17 +178,19 @@ class GcpAssembler implements SampleAssembler {
         if (entry.text !== null) this.accept(entry.text, entry, piece.line, out);
         else if (piece.value.httpRequest !== undefined) this.acceptRequest(readHttpRequest(request), entry, piece.line, out);
         else this.stat.skip('not a platform line');
-      } else if (piece.type === 'text') {
-        const text = piece.text.replace(/^\uFEFF/, '').trimEnd();
-        if (text.trim() === '') {
-          this.stat.skip('blank');
-          continue;
-        }
-        const read = readTextLine(text);
-        this.accept(read.text, { ...read, instance: null, trace: null }, piece.line, out);
-      }
+      } else if (piece.type === 'text') this.acceptText(piece.text, piece.line, out);
     }
     return out;
+  }
+
+  private acceptText(line: string, lineNumber: number, out: Sample[]): void {
+    const text = line.charCodeAt(0) === 0xfeff ? line.slice(1).trimEnd() : line.trimEnd();
+    if (text.trim() === '') {
+      this.stat.skip('blank');
+      return;
+    }
+    const read = readTextLine(text);
+    this.accept(read.text, { ts: read.ts, executionId: read.executionId, functionName: read.functionName, instance: null, trace: null }, lineNumber, out);
   }
 
   end(): Sample[] {
@@ -227,7 +235,7 @@ class GcpAssembler implements SampleAssembler {
       return;
     }
     const done = (executionId !== null && this.finished.has(executionId)) || (trace !== null && this.tracesDone.has(trace));
-    const anonKey = `${instance ?? ''}\u0000${record.functionName ?? ''}`;
+    const anonKey = executionId === null && trace === null ? `${instance ?? ''}\u0000${record.functionName ?? ''}` : '';
     if (message.kind === 'start') {
       if (done) return;
       const open: OpenExecution = { claim: this.instances.claim(instance), ts: record.ts, executionId };

@@ -14,9 +14,12 @@ export type JsonPiece =
   | { type: 'none' };
 
 /** A line that opens JSON: `[` alone or before `{`/`]`, or `{`. Azure's `[2026-…] Executing` lines stay text. */
-function opensJson(trimmed: string): boolean {
-  if (trimmed.startsWith('{')) return true;
-  return /^\[\s*(?:$|[{\]])/.test(trimmed);
+export function opensJson(line: string): boolean {
+  let i = 0;
+  while (i < line.length && (line[i] === ' ' || line[i] === '\t' || line[i] === '\uFEFF')) i++;
+  if (line[i] === '{') return true;
+  if (line[i] !== '[') return false;
+  return /^\[\s*(?:$|[{\]])/.test(line.slice(i));
 }
 
 export class JsonObjectStream {
@@ -33,12 +36,14 @@ export class JsonObjectStream {
     return this.inArray || this.depth > 0;
   }
 
+  /** True when `push(line)` would return the line as text: callers can skip the piece objects. */
+  isText(line: string): boolean {
+    return !this.open && !opensJson(line);
+  }
+
   /** Feeds one line; returns the objects it completed, or the line itself as text. */
   push(line: string, lineNumber: number): JsonPiece[] {
-    if (!this.open) {
-      const trimmed = line.trim();
-      if (!opensJson(trimmed)) return [{ type: 'text', text: line, line: lineNumber }];
-    }
+    if (!this.open && !opensJson(line)) return [{ type: 'text', text: line, line: lineNumber }];
     return this.scan(line, lineNumber);
   }
 

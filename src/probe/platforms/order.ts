@@ -117,23 +117,31 @@ export class InstanceTracker {
 /** Ids remembered to count a repeated execution once; the oldest are forgotten past this, so memory stays flat. */
 export const MAX_REMEMBERED_IDS = 200_000;
 
-/** A set that forgets its oldest keys beyond `max` (repeats come from overlapping exports, close together). */
+/**
+ * A set that forgets its oldest keys past about `max` (repeats come from overlapping exports,
+ * close together). Two generations instead of deleting one key at a time: deleting from the
+ * front of a JS Set leaves holes that every later "oldest key" lookup walks over.
+ */
 export class BoundedSet {
-  private readonly keys = new Set<string>();
+  private current = new Set<string>();
+  private previous = new Set<string>();
 
   constructor(private readonly max = MAX_REMEMBERED_IDS) {}
 
   has(key: string): boolean {
-    return this.keys.has(key);
+    return this.current.has(key) || this.previous.has(key);
   }
 
   add(key: string): void {
-    this.keys.add(key);
-    if (this.keys.size > this.max) this.keys.delete(this.keys.values().next().value as string);
+    this.current.add(key);
+    if (this.current.size >= this.max / 2) {
+      this.previous = this.current;
+      this.current = new Set();
+    }
   }
 
   delete(key: string): boolean {
-    return this.keys.delete(key);
+    return this.current.delete(key) || this.previous.delete(key);
   }
 }
 
