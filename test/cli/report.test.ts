@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.ts';
+import { readLines } from '../../src/cli/commands/report.ts';
 
 const SNAP = (name: string) => readFileSync(new URL(`../report/__snapshots__/${name}`, import.meta.url), 'utf8');
 
@@ -148,6 +149,23 @@ describe('coldbench report', () => {
     expect(run.code).toBe(0);
     for (const text of ['[default: "table"]', '[default: "0.01"]', '[default: "balanced"]', '(default: stdout)', "(default: the run's region, else us-east-1)", "(default: the run's seed, else 42)", '[default: false]']) {
       expect(run.stdout.replace(/\s+/g, ' ')).toContain(text);
+    }
+  });
+});
+
+describe('readLines', () => {
+  it('yields every line of a file larger than its 1 MiB read chunk, multi-byte characters intact across chunk edges', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'coldbench-lines-'));
+    try {
+      const lines = Array.from({ length: 40_000 }, (_, i) => `{"variant":"π-${i}","note":"€${'x'.repeat(i % 97)}"}`);
+      const file = join(dir, 'samples.jsonl');
+      writeFileSync(file, `${lines.join('\r\n')}\r\nlast line without newline`);
+      const read = [...readLines(file)];
+      expect(read).toHaveLength(40_001);
+      expect(read.slice(0, -1).map((l) => l.replace(/\r$/, ''))).toEqual(lines);
+      expect(read[40_000]).toBe('last line without newline');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -10,7 +10,7 @@ export const compareCommand: CommandDef = {
     y
       .positional('base', { type: 'string', describe: 'baseline: run folder, samples JSONL or exported JSON (results/baseline.json)' })
       .positional('cur', { type: 'string', describe: 'current: run folder, samples JSONL or exported JSON' })
-      .option('threshold', { type: 'string', default: '10%', describe: 'smallest relative change that counts as a regression (percentage or fraction)' })
+      .option('threshold', { type: 'string', default: '10%', describe: 'smallest relative change that counts as a regression (percentage or fraction); exit 1 needs a change beyond it whose 95 % CI of current/base excludes 1' })
       .option('metric', { choices: ['cold.median', 'cold.p90', 'warm.median', 'cost'], default: 'cold.median', describe: 'what is compared; cost = $ per 1 M invocations at --cold-ratio' })
       .option('normalize-by', { type: 'string', describe: 'compare each variant relative to this variant of the same run, so runs from different machines compare (default: absolute values)' })
       .option('cold-ratio', { type: 'string', default: '0.01', describe: 'cold share used by --metric cost (fraction or %)' })
