@@ -43,6 +43,10 @@ export const profileCommand: CommandDef = {
       .option('verify-limit', { type: 'number', default: 3, describe: 'most recommendations --verify measures, largest first' })
       .option('quiet', { type: 'boolean', default: false, describe: 'no progress on stderr' }),
   run: async (args, io) => {
+    // Checked first: yargs reports a bad choice only after the command has run.
+    if (!PROFILE_FORMATS.includes(args.format as ProfileFormat)) {
+      throw new UsageError(`--format ${String(args.format)}: allowed: ${PROFILE_FORMATS.join(', ')}`);
+    }
     const target = String(args.target);
     const mode = modeOf(target, args.only as string | undefined);
     const format = args.format as ProfileFormat;

@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.ts';
+
+describe('coldbench profile (usage errors, before anything runs)', () => {
+  it('exits 2 and asks for --handler when given a folder without one', async () => {
+    const run = await runCli(['profile', 'fixtures/functions/python/connection']);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toBe('Error: --handler is required with a folder: module.function, e.g. --handler app.handler\n');
+  });
+
+  it('exits 2 for a suite file that does not exist, with what to pass instead', async () => {
+    const run = await runCli(['profile', 'nope.yaml']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe('Error: nope.yaml: no such suite file\nHint: pass a function folder with --handler, a suite file with --only VARIANT, or a variant name of the seed suite\n');
+  });
+
+  it('exits 2 naming the variants when --only matches none of them', async () => {
+    const run = await runCli(['profile', 'fixtures/suites/seed.yaml', '--only', 'nothing@1']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^Error: --only 'nothing@1' matches no variant of fixtures\/suites\/seed\.yaml; the variants are: reuse@128, /);
+  });
+
+  it('exits 2 for a format the report does not have', async () => {
+    const run = await runCli(['profile', 'x', '--format', 'xml']);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toContain('Error: --format xml: allowed: table, markdown, json, html\n');
+  });
+
+  it('documents every flag and its default in --help', async () => {
+    const run = await runCli(['profile', '--help']);
+    expect(run.code).toBe(0);
+    for (const flag of ['--handler', '--runtime', '--memory', '--requirements', '--only', '--format', '--verify', '--samples', '--verify-limit', '--warm', '--endpoint']) expect(run.stdout).toContain(flag);
+    expect(run.stdout).toContain('[default: "python3.11"]');
+  });
+});
