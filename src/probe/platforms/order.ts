@@ -29,12 +29,17 @@ export class ReorderBuffer<T extends Ordered> {
   private held: Held<T>[] = [];
   private seq = 0;
   private lastKey = Number.NEGATIVE_INFINITY;
+  private lastRank = 0;
 
   constructor(private readonly window = REORDER_WINDOW) {}
 
   push(item: T): T[] {
-    if (item.ts !== null) this.lastKey = item.ts;
-    this.held.push({ item, key: item.ts ?? this.lastKey, rank: item.rank, seq: this.seq++ });
+    if (item.ts !== null) {
+      this.lastKey = item.ts;
+      this.lastRank = item.rank;
+    }
+    // Without a time, a record takes its predecessor's place (time and rank) and sorts right after it.
+    this.held.push({ item, key: this.lastKey, rank: this.lastRank, seq: this.seq++ });
     if (this.held.length <= this.window) return [];
     this.sort();
     const release = this.held.splice(0, this.held.length - Math.floor(this.window / 2));

@@ -5,7 +5,7 @@ const ISO = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:[.,](\d+))?\s
 const US = /^(\d{1,2})\/(\d{1,2})\/(\d{4}),?\s+(\d{1,2}):(\d{2}):(\d{2})(?:\.(\d+))?\s*(AM|PM)?$/i;
 
 /**
- * Epoch ms (fractional below 1 ms, so nanosecond gcloud stamps keep their order) or null.
+ * Epoch ms (fractional below 1 ms, to about a microsecond, so gcloud's nanosecond stamps keep their order) or null.
  * A time without a zone is UTC, as gcloud's TIME_UTC column and Azure's log stream write it.
  * @example parseTimestamp('2026-11-20T09:14:02.741203114Z') // 1795165242741.203
  */
