@@ -98,7 +98,7 @@ describe('createGcpAssembler', () => {
 
   it('reads Cloud Run request logs (httpRequest.latency and status) as executions known by their trace id', () => {
     const { samples, stats } = assemble(fixture('cloud-run-requests.json'));
-    expect(samples.map((s) => [...brief(s), s.instance?.slice(-4)])).toEqual([
+    expect(samples.map((s) => [...brief(s), String(s.instance).slice(-4)])).toEqual([
       ['5f1b0c7e9a2d4e6f8a1b3c5d7e9f0a2b', 'hello-http-gen2', 'cold', 734.512, 'success', null, '2026-11-20T11:00:00.850Z', 'b2d4'],
       ['6a2c1d8f0b3e5f7a9b2c4d6e8f0a1b3c', 'hello-http-gen2', 'warm', 21.044, 'success', null, '2026-11-20T11:00:02.000Z', 'b2d4'],
       ['7b3d2e9a1c4f6a8b0c3d5e7f9a1b2c4d', 'hello-http-gen2', 'cold', 689.337, 'success', null, '2026-11-20T11:00:03.100Z', 'e7b9'],
