@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmdirSync, writeFileSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { mkdir, rmdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CpuMode } from '../contract.ts';
 
@@ -20,6 +20,101 @@ export interface CgroupSupport {
   memoryDir: string | null;
   cpuMode: CpuMode;
   memoryMode: MemoryMode;
+  slots: CgroupSlots;
+}
+
+/** Cgroups made ahead of time off the event loop: a cgroupfs mkdir can take milliseconds under load. */
+const SPARE_CGROUPS = 8;
+/** How long an emptied cgroup may stay busy after its last task died. */
+const RMDIR_RETRIES = 50;
+const RMDIR_RETRY_MS = 10;
+
+/** The kernel's weight of one ordinary process (cgroup v1 cpu.shares), and its ceiling. */
+const DEFAULT_SHARES = 1024;
+const MAX_SHARES = 262144;
+
+interface Slot {
+  cpu: string | null;
+  memory: string | null;
+}
+
+/** Hands out per-environment cgroup pairs, keeping a few spares ready. */
+export class CgroupSlots {
+  private readonly spares: Slot[] = [];
+  private seq = 0;
+  private filling: Promise<void> | null = null;
+  private closed = false;
+  private shares = DEFAULT_SHARES;
+
+  constructor(private readonly cpuDir: string | null, private readonly memoryDir: string | null) {
+    this.refill();
+  }
+
+  get enabled(): boolean {
+    return this.cpuDir !== null || this.memoryDir !== null;
+  }
+
+  take(): Slot {
+    const slot = this.spares.shift() ?? this.makeSync();
+    this.refill();
+    return slot;
+  }
+
+  private next(): Slot {
+    const name = `env-${this.seq++}`;
+    return { cpu: this.cpuDir && join(this.cpuDir, name), memory: this.memoryDir && join(this.memoryDir, name) };
+  }
+
+  private makeSync(): Slot {
+    const slot = this.next();
+    for (const d of [slot.cpu, slot.memory]) if (d) mkdirSync(d);
+    return slot;
+  }
+
+  private refill(): void {
+    if (this.filling || this.closed || !this.enabled) return;
+    this.filling = (async () => {
+      while (this.spares.length < SPARE_CGROUPS && !this.closed) {
+        const slot = this.next();
+        await Promise.all([slot.cpu, slot.memory].filter((d): d is string => d !== null).map((d) => mkdir(d)));
+        this.spares.push(slot);
+      }
+    })()
+      .catch(() => undefined)
+      .finally(() => (this.filling = null));
+  }
+
+  /**
+   * The pool's cpu cgroup competes with every process outside it as if it were one process, so
+   * its weight follows the number of environments (each weighs what a plain process weighs):
+   * otherwise a busy host would give all environments together one process's share of the CPU.
+   */
+  setWeight(environments: number): void {
+    if (!this.cpuDir || this.closed) return;
+    const shares = Math.min(Math.max(environments, 1) * DEFAULT_SHARES, MAX_SHARES);
+    if (shares === this.shares) return;
+    this.shares = shares;
+    writeFile(join(this.cpuDir, 'cpu.shares'), String(shares)).catch(() => undefined);
+  }
+
+  /** Waits for a refill in progress; the spares are removed with the pool's parent cgroups. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.filling;
+  }
+}
+
+async function removeDirAsync(dir: string): Promise<void> {
+  for (let i = 0; i < RMDIR_RETRIES; i++) {
+    try {
+      await rmdir(dir);
+      return;
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code !== 'EBUSY') return;
+      await new Promise((r) => setTimeout(r, RMDIR_RETRY_MS));
+    }
+  }
 }
 
 /** This process's own cgroup path in a v1 hierarchy, so ours nest under it (and its limits). */
@@ -137,6 +232,7 @@ export function setUpCgroups(disable = false): CgroupSupport {
     return {
       cpuDir: null,
       memoryDir: null,
+      slots: new CgroupSlots(null, null),
       cpuMode: { throttled: false, reason },
       memoryMode: { cgroup: false, reason: `${reason}; memory limit enforced by RSS polling` },
     };
@@ -147,6 +243,7 @@ export function setUpCgroups(disable = false): CgroupSupport {
   return {
     cpuDir: cpu.dir,
     memoryDir: memory.dir,
+    slots: new CgroupSlots(cpu.dir, memory.dir),
     cpuMode: {
       throttled: cpu.dir !== null,
       reason: cpu.dir ? `${cpu.reason}: invoke phase gets period × memory / ${MB_PER_VCPU} of CPU; init runs unthrottled` : cpu.reason,
@@ -176,15 +273,11 @@ export class EnvCgroup {
   private readonly cpu: string | null;
   private readonly memory: string | null;
 
-  constructor(support: CgroupSupport, id: number, memoryMB: number) {
-    this.cpu = support.cpuDir ? join(support.cpuDir, `env-${id}`) : null;
-    this.memory = support.memoryDir ? join(support.memoryDir, `env-${id}`) : null;
-    if (this.cpu) mkdirSync(this.cpu);
-    if (this.memory) {
-      mkdirSync(this.memory);
-      const bytes = String(memoryMB * 1024 * 1024);
-      writeFileSync(join(this.memory, 'memory.limit_in_bytes'), bytes);
-    }
+  constructor(support: CgroupSupport, memoryMB: number) {
+    const slot: Slot = support.slots.enabled ? support.slots.take() : { cpu: null, memory: null };
+    this.cpu = slot.cpu;
+    this.memory = slot.memory;
+    if (this.memory) writeFileSync(join(this.memory, 'memory.limit_in_bytes'), String(memoryMB * 1024 * 1024));
   }
 
   get hasMemoryLimit(): boolean {
@@ -249,8 +342,8 @@ export class EnvCgroup {
     if (this.cpu) killAll(this.cpu);
   }
 
-  remove(): void {
-    if (this.cpu) removeDir(this.cpu);
-    if (this.memory) removeDir(this.memory);
+  /** Off the event loop: removing a memory cgroup can take milliseconds. */
+  async remove(): Promise<void> {
+    await Promise.all([this.cpu, this.memory].filter((d): d is string => d !== null).map(removeDirAsync));
   }
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import type { Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -118,7 +119,7 @@ export class Environment implements RuntimeApiHandler {
     this.log = new PlatformLog(spec, rv.version, rv.arn(spec.region), randomBytes(16).toString('hex'));
     this.tmpDir = join(deps.tmpRoot, `env-${this.id}`);
     mkdirSync(this.tmpDir);
-    this.cg = new EnvCgroup(deps.cgroups, this.id, spec.memoryMB);
+    this.cg = new EnvCgroup(deps.cgroups, spec.memoryMB);
     deps.sink.createStream(spec.logGroupName, this.streamName);
   }
 
@@ -589,8 +590,7 @@ export class Environment implements RuntimeApiHandler {
     await this.exited;
     this.server?.closeAllConnections();
     this.server?.close();
-    this.cg.remove();
-    rmSync(this.tmpDir, { recursive: true, force: true });
+    await Promise.all([this.cg.remove(), rm(this.tmpDir, { recursive: true, force: true })]);
   }
 }
 

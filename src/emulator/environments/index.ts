@@ -157,10 +157,14 @@ class Pool implements LocalEnvironmentPool {
       initTimeoutMs: this.options.initTimeoutMs ?? INIT_TIMEOUT_MS,
       launcher: this.launcher,
       sdkDir: (family) => this.sdks.dirFor(family),
-      onDeath: (e) => this.envs.delete(e),
+      onDeath: (e) => {
+        this.envs.delete(e);
+        this.cgroups.slots.setWeight(this.envs.size);
+      },
     });
     env.busy = true;
     this.envs.add(env);
+    this.cgroups.slots.setWeight(this.envs.size);
     return env;
   }
 
@@ -218,6 +222,7 @@ class Pool implements LocalEnvironmentPool {
     await Promise.all([...this.envs].map((env) => env.destroy()));
     this.envs.clear();
     this.launcher.close();
+    await this.cgroups.slots.close();
     tearDownCgroups(this.cgroups);
     rmSync(this.tmpRoot, { recursive: true, force: true });
     this.unregister();
