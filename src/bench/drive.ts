@@ -194,59 +194,88 @@ function failed(s: BenchSample): boolean {
   return s.status !== 'success' || s.error !== null;
 }
 
-/** Runs a variant's remaining cold then warm samples; returns its outcome for run.json. */
-export async function driveVariant(ctx: DriveContext, dep: Deployment, result: VariantResult): Promise<VariantResult> {
-  const v = dep.variant;
-  const cap = burstCap(v.concurrency, ctx.coreCap);
-  const note = (samples: BenchSample[]) => {
+/**
+ * One variant's measurement, step by step, so the run can interleave variants batch by batch.
+ * A fresh deployment has no environment, so the first cold batch needs no bump; after each
+ * cold batch that is not the last, one bump retires its environments at once (freeing their
+ * memory) and readies the next batch.
+ */
+export class VariantDriver {
+  private qualifier: string | undefined;
+  private haveEnvironment = false;
+  private coldBatches = 0;
+  /** The first batch failed entirely: the variant's other samples are skipped */
+  stopped = false;
+
+  constructor(
+    private readonly ctx: DriveContext,
+    readonly dep: Deployment,
+    readonly result: VariantResult,
+  ) {}
+
+  get coldRemaining(): number {
+    return this.stopped ? 0 : Math.max(0, this.dep.variant.cold - this.ctx.store.done(this.dep.variant.name, 'cold'));
+  }
+
+  private note(samples: BenchSample[]): void {
     for (const s of samples) {
-      if (s.error && !result.errors.includes(s.error) && result.errors.length < MAX_ERRORS_KEPT) result.errors.push(s.error);
-      if (s.forced && s.kind === 'warm') result.forcedWarm += 1;
-      if (s.coldBy === 'proactive-init') result.proactiveInit += 1;
-      if (failed(s)) result.state = 'failed';
+      if (s.error && !this.result.errors.includes(s.error) && this.result.errors.length < MAX_ERRORS_KEPT) this.result.errors.push(s.error);
+      if (s.forced && s.kind === 'warm') this.result.forcedWarm += 1;
+      if (s.coldBy === 'proactive-init') this.result.proactiveInit += 1;
+      if (failed(s)) this.result.state = 'failed';
     }
-  };
-  let qualifier: string | undefined;
-  let haveEnvironment = false;
-  let firstBatch = true;
-  while (ctx.store.done(v.name, 'cold') < v.cold && !ctx.signal.aborted) {
-    const remaining = v.cold - ctx.store.done(v.name, 'cold');
-    let n = 1;
-    if (v.coldStrategy === 'burst') {
-      n = Math.min(cap, remaining);
-      await bump(ctx, dep);
-    } else if (v.coldStrategy === 'config-bump') {
-      await bump(ctx, dep);
-    } else {
-      qualifier = await publish(ctx, dep);
-    }
-    const samples = await measureBatch(ctx, dep, 'cold', qualifier, n);
-    note(samples);
-    haveEnvironment = true;
+  }
+
+  private stop(): void {
+    this.stopped = true;
+    this.result.state = 'failed';
+    this.result.errors.push(`${this.dep.variant.name}: every invoke of the first batch failed, so its remaining samples were skipped; the run goes on with the other variants`);
+  }
+
+  /** One batch of forced cold starts: `burst` up to the cap at once, otherwise one. */
+  async coldBatch(): Promise<void> {
+    const v = this.dep.variant;
+    if (this.coldRemaining === 0 || this.ctx.signal.aborted) return;
+    const n = v.coldStrategy === 'burst' ? Math.min(burstCap(v.concurrency, this.ctx.coreCap), this.coldRemaining) : 1;
+    if (v.coldStrategy === 'version') this.qualifier = await publish(this.ctx, this.dep);
+    const samples = await measureBatch(this.ctx, this.dep, 'cold', this.qualifier, n);
+    this.coldBatches += 1;
+    this.haveEnvironment = true;
+    this.note(samples);
     // A variant whose whole first batch failed (init error, OOM…) will not start succeeding: stop it.
-    if (firstBatch && samples.every(failed)) return stopEarly(result, v.name);
-    firstBatch = false;
+    if (this.coldBatches === 1 && samples.every(failed)) return this.stop();
+    if (this.coldRemaining > 0 && v.coldStrategy !== 'version') {
+      await bump(this.ctx, this.dep);
+      this.haveEnvironment = false;
+    }
   }
-  if (ctx.store.done(v.name, 'warm') < v.warm && !haveEnvironment && !ctx.signal.aborted) {
-    // Resumed after the cold samples: start one environment first, unrecorded, so warm samples are warm.
-    if (v.coldStrategy === 'version') qualifier = await publish(ctx, dep);
-    await invoke(ctx, dep, qualifier, pickEvent(v.events, ctx.random).payload);
+
+  /** Every remaining warm sample, one at a time, on the environments the cold phase left. */
+  async warmAll(): Promise<void> {
+    const v = this.dep.variant;
+    if (this.stopped || this.ctx.signal.aborted || this.ctx.store.done(v.name, 'warm') >= v.warm) return;
+    if (!this.haveEnvironment) {
+      // Resumed after the cold samples: start one environment first, unrecorded, so warm samples are warm.
+      if (v.coldStrategy === 'version') this.qualifier = await publish(this.ctx, this.dep);
+      await invoke(this.ctx, this.dep, this.qualifier, pickEvent(v.events, this.ctx.random).payload);
+      this.haveEnvironment = true;
+    }
+    while (this.ctx.store.done(v.name, 'warm') < v.warm && !this.ctx.signal.aborted) this.note(await measureBatch(this.ctx, this.dep, 'warm', this.qualifier, 1));
   }
-  firstBatch = true;
-  while (ctx.store.done(v.name, 'warm') < v.warm && !ctx.signal.aborted) {
-    const samples = await measureBatch(ctx, dep, 'warm', qualifier, 1);
-    note(samples);
-    if (firstBatch && samples.every(failed) && result.state === 'failed' && v.cold === 0) return stopEarly(result, v.name);
-    firstBatch = false;
+
+  /** The variant's outcome once nothing remains (or the run was interrupted). */
+  finish(): VariantResult {
+    if (!this.ctx.signal.aborted && this.result.state !== 'failed') this.result.state = 'measured';
+    return this.result;
   }
-  if (!ctx.signal.aborted && result.state !== 'failed') result.state = 'measured';
-  return result;
 }
 
-function stopEarly(result: VariantResult, name: string): VariantResult {
-  result.state = 'failed';
-  result.errors.push(`${name}: every invoke of the first batch failed, so its remaining samples were skipped; the run goes on with the other variants`);
-  return result;
+/** Runs a variant's remaining cold then warm samples in one go; returns its outcome for run.json. */
+export async function driveVariant(ctx: DriveContext, dep: Deployment, result: VariantResult): Promise<VariantResult> {
+  const driver = new VariantDriver(ctx, dep, result);
+  while (driver.coldRemaining > 0 && !ctx.signal.aborted) await driver.coldBatch();
+  await driver.warmAll();
+  return driver.finish();
 }
 
 /**

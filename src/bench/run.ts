@@ -9,13 +9,13 @@ import { join } from 'node:path';
 import { DeleteFunctionCommand } from '@aws-sdk/client-lambda';
 import { cleanupCreated } from './cleanup.ts';
 import { type Created, type DeployContext, type Deployment, deployLayer, deployVariant, emptyCreated, ensureRole, resourceName } from './deploy.ts';
-import { type DriveContext, type Probe, burstCap, driveVariant, proactiveInitClassifier } from './drive.ts';
+import { type DriveContext, type Probe, VariantDriver, burstCap, proactiveInitClassifier } from './drive.ts';
 import { BenchOptionError, NotConfirmedError, ResumeError, SuiteError } from './errors.ts';
 import { suiteFromServerless } from './serverless.ts';
 import { describePlan, estimateCost } from './estimate.ts';
 import { type OriginalConfig, existingFunctionPlan, prepareExisting, restoreFunction, snapshotFunction } from './existing.ts';
 import { checkSizes, packageAll } from './package.ts';
-import { type Plan, type PlanOverrides, plan as makePlan, seededRandom } from './plan.ts';
+import { type Plan, type PlanOverrides, plan as makePlan, seededRandom, seededShuffle } from './plan.ts';
 import type { Progress } from './progress.ts';
 import { type BenchRunInfo, type BenchSample, type RunStore, type VariantResult, createRun, newRunId, openRunForResume } from './results.ts';
 import type { RetryOptions } from './retry.ts';
@@ -189,44 +189,76 @@ export async function runBench(options: BenchOptions, hooks: BenchHooks): Promis
       onSample: (s) => hooks.progress.update(s.variant, ++done, planned),
     };
     const layerArns = new Map<string, string>();
-    hooks.progress.phase('measuring');
-    for (const name of thePlan.order) {
-      if (hooks.signal.aborted) break;
+    const drivers = new Map<string, VariantDriver>();
+    const start = async (name: string): Promise<VariantDriver> => {
       const variant = thePlan.variants.find((v) => v.name === name)!;
-      const result = info.variantResults![name];
-      if (result.state === 'measured' || result.state === 'failed' || result.state === 'skipped') {
-        // A killed run may have left this finished variant's function behind: delete it with the rest.
-        if (resumed && packages) created.functions.add(resourceName(runId, name));
-        continue;
+      let dep: Deployment;
+      if (packages) {
+        const pkg = packages.get(name)!;
+        let layerArn: string | null = null;
+        if (pkg.layer) {
+          if (!layerArns.has(pkg.layer.key)) layerArns.set(pkg.layer.key, await deployLayer(deployCtx, resourceName(runId, `${variant.function}-deps-${pkg.layer.key.slice(0, 8)}`), pkg.layer, variant.runtime, variant.architecture, created));
+          layerArn = layerArns.get(pkg.layer.key)!;
+        }
+        dep = await deployVariant(deployCtx, variant, pkg, layerArn, role!.arn, created);
+      } else {
+        touched = true;
+        dep = await prepareExisting(deployCtx, variant, original!);
       }
-      result.state = 'running';
-      let dep: Deployment | null = null;
-      try {
-        if (packages) {
-          const pkg = packages.get(name)!;
-          let layerArn: string | null = null;
-          if (pkg.layer) {
-            if (!layerArns.has(pkg.layer.key)) layerArns.set(pkg.layer.key, await deployLayer(deployCtx, resourceName(runId, `${variant.function}-deps-${pkg.layer.key.slice(0, 8)}`), pkg.layer, variant.runtime, variant.architecture, created));
-            layerArn = layerArns.get(pkg.layer.key)!;
+      return new VariantDriver(driveCtx, dep, info.variantResults![name]);
+    };
+    const finish = async (name: string, driver: VariantDriver | undefined) => {
+      drivers.delete(name);
+      const dep = driver?.dep;
+      if (dep && !saved.functionName && !options.keep && created.functions.has(dep.functionName)) {
+        // Done with this variant: delete it now so its idle environments stop holding memory.
+        await target.lambda.send(new DeleteFunctionCommand({ FunctionName: dep.functionName })).then(() => created.functions.delete(dep.functionName), () => {});
+      }
+      if (dep && original && dep.versions.length) await restoreFunction(deployCtx, original, dep.versions.splice(0)).catch((e: Error) => warnings.push(e.message));
+    };
+    const pending = thePlan.order.filter((name) => {
+      const state = info.variantResults![name].state;
+      if (state !== 'measured' && state !== 'failed' && state !== 'skipped') return true;
+      // A killed run may have left this finished variant's function behind: delete it with the rest.
+      if (resumed && packages) created.functions.add(resourceName(runId, name));
+      return false;
+    });
+    hooks.progress.phase('measuring');
+    // Variants take turns batch by batch, in a freshly shuffled order each round, so drift during
+    // the run (host load, thermal state) spreads over all of them. One function cannot have two
+    // memory sizes at once, so --function runs its variants one after the other.
+    for (let round = 0; pending.length > 0 && !hooks.signal.aborted; round++) {
+      const turn = round === 0 ? [...pending] : seededShuffle(pending, thePlan.seed + round);
+      for (const name of turn) {
+        if (hooks.signal.aborted) break;
+        const result = info.variantResults![name];
+        let driver = drivers.get(name);
+        try {
+          if (!driver) {
+            result.state = 'running';
+            driver = await start(name);
+            drivers.set(name, driver);
           }
-          dep = await deployVariant(deployCtx, variant, pkg, layerArn, role!.arn, created);
-        } else {
-          touched = true;
-          dep = await prepareExisting(deployCtx, variant, original!);
+          do await driver.coldBatch();
+          while (saved.functionName && driver.coldRemaining > 0 && !hooks.signal.aborted);
+          if (driver.coldRemaining === 0 && !hooks.signal.aborted) {
+            await driver.warmAll();
+            if (!hooks.signal.aborted) {
+              driver.finish();
+              pending.splice(pending.indexOf(name), 1);
+              await finish(name, driver);
+            }
+          }
+        } catch (error) {
+          result.state = 'failed';
+          result.errors.push(`${name}: ${(error as Error).message}`);
+          pending.splice(pending.indexOf(name), 1);
+          await finish(name, driver);
         }
-        await driveVariant(driveCtx, dep, result);
-      } catch (error) {
-        result.state = 'failed';
-        result.errors.push(`${name}: ${(error as Error).message}`);
-      } finally {
-        if (dep && !saved.functionName && !options.keep && created.functions.has(dep.functionName)) {
-          // Done with this variant: delete it now so its idle environments stop holding memory.
-          await target.lambda.send(new DeleteFunctionCommand({ FunctionName: dep.functionName })).then(() => created.functions.delete(dep!.functionName), () => {});
-        }
-        if (dep && original && dep.versions.length) await restoreFunction(deployCtx, original, dep.versions.splice(0)).catch((e: Error) => warnings.push(e.message));
+        store.writeInfo();
       }
-      store.writeInfo();
     }
+    for (const [name, driver] of drivers) await finish(name, driver);
     info.status = hooks.signal.aborted ? 'interrupted' : 'completed';
   } catch (error) {
     if (store) store.info.status = hooks.signal.aborted ? 'interrupted' : 'failed';

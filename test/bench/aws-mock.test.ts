@@ -3,6 +3,7 @@
  * the S3 upload path, consent prompts and AWS proactive initialisation cannot happen against
  * the local emulator, so these clients are mocked (and every test name says so).
  */
+import './helpers.ts';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -50,6 +50,18 @@ describe('coldbench bench --target local (embedded emulator)', () => {
     expect(samples.filter((s) => s.variant === 'main@128' && s.phase === 'cold').map((s) => s.sampleIndex)).toEqual([0, 1]);
   });
 
+  it('interleaves variants batch by batch in the seeded order', async () => {
+    const out = join(work, 'interleave');
+    const run = await runCli(['bench', 'fixtures/suites/e2e-resume.yaml', '--cold', '2', '--warm', '1', '--out', out, '--quiet'], { env });
+    expect(run.code).toBe(0);
+    const { info, samples } = readRun(out);
+    const [first, second] = info.plan!.order!;
+    // Round 0 follows plan.order; each variant's warm samples follow its last cold batch.
+    expect(samples.slice(0, 2).map((s) => `${s.variant}:${s.phase}`)).toEqual([`${first}:cold`, `${second}:cold`]);
+    expect(samples.filter((s) => s.phase === 'cold').map((s) => s.variant).sort()).toEqual([first, first, second, second].sort());
+    expect(samples).toHaveLength(6);
+  });
+
   it('records a variant that always fails with its error, measures the others and exits 1', async () => {
     const out = join(work, 'fail');
     const run = await runCli(['bench', 'fixtures/suites/e2e-fail.yaml', '--out', out, '--quiet'], { env });
