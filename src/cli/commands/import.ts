@@ -40,6 +40,7 @@ function openSink(out: string | undefined, io: CliIO): { write(text: string): vo
 function checkInputs(files: string[]): void {
   for (const file of files) {
     if (file === '-') continue;
+    if (file.startsWith('--')) throw new UsageError(`unknown flag ${file}`, 'coldbench import --help lists the flags.');
     let isFile = false;
     try {
       isFile = statSync(file).isFile();
@@ -94,6 +95,9 @@ export const importCommand: CommandDef = {
   describe: 'Turn platform logs (text, JSON lines, CloudWatch JSON output) into samples JSONL; - reads stdin',
   builder: (y) =>
     y
+      // yargs drops a bare "-" from positionals unless unknown options pass as arguments; the price
+      // is that a mistyped flag arrives as a file name, which checkInputs reports as a flag.
+      .parserConfiguration({ 'unknown-options-as-args': true })
       .positional('files', { type: 'string', array: true, describe: 'log files (text, JSON lines, or `aws logs filter-log-events`/`get-log-events` JSON, in any mix); - reads stdin' })
       .option('out', { type: 'string', describe: 'write samples JSONL to this file (default: stdout)' })
       .option('variant', {

@@ -1,0 +1,130 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runCli } from '../helpers/cli.ts';
+
+const AWS = 'fixtures/logs/aws';
+const tmp = mkdtempSync(join(tmpdir(), 'coldbench-import-test-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+const parse = (stdout: string) => stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+const sample = (fields: Record<string, unknown>) => ({
+  kind: 'warm',
+  coldBy: 'none',
+  initMs: null,
+  restoreMs: null,
+  billedRestoreMs: null,
+  status: 'success',
+  errorType: null,
+  clientMs: null,
+  ...fields,
+});
+
+describe('coldbench import', () => {
+  it('turns an `aws logs tail` log into one sample per REPORT, with folded timeout and error', async () => {
+    const run = await runCli(['import', `${AWS}/logs-tail.log`]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe(
+      [
+        '{"variant":"logs-tail","kind":"cold","coldBy":"init-duration","requestId":"0b7ffc4e-6c2a-4f4e-9a59-3c0f3e1f2a11","initMs":130.49,"restoreMs":null,"billedRestoreMs":null,"durationMs":15.74,"billedMs":147,"memoryMB":128,"maxMemoryMB":56,"status":"success","errorType":null,"clientMs":null}',
+        '{"variant":"logs-tail","kind":"warm","coldBy":"none","requestId":"5d2e8c41-97b3-4e0d-8a6b-1f4c2d9e7b22","initMs":null,"restoreMs":null,"billedRestoreMs":null,"durationMs":2.05,"billedMs":3,"memoryMB":128,"maxMemoryMB":57,"status":"success","errorType":null,"clientMs":null}',
+        '{"variant":"logs-tail","kind":"warm","coldBy":"none","requestId":"c93a6f10-2b8d-4d71-b5e2-7a0c4e8f9d33","initMs":null,"restoreMs":null,"billedRestoreMs":null,"durationMs":3003.12,"billedMs":3000,"memoryMB":128,"maxMemoryMB":60,"status":"timeout","errorType":null,"clientMs":null}',
+        '{"variant":"logs-tail","kind":"warm","coldBy":"none","requestId":"e1f04b7a-3c5d-4a8e-9b2f-6d7c8e9f0a44","initMs":null,"restoreMs":null,"billedRestoreMs":null,"durationMs":498.31,"billedMs":499,"memoryMB":128,"maxMemoryMB":128,"status":"error","errorType":"Runtime.OutOfMemory","clientMs":null}',
+        '',
+      ].join('\n'),
+    );
+    expect(run.stderr).toBe('coldbench import: 4 samples (1 cold, 3 warm) from 15 platform records in 1 file; 1 line skipped (1 not a platform line)\n');
+  });
+
+  it('names samples after the function of a JSON-format log and reads errorType from platform.report', async () => {
+    const run = await runCli(['import', `${AWS}/json-format.jsonl`]);
+    expect(run.code).toBe(0);
+    expect(parse(run.stdout)).toEqual([
+      sample({ variant: 'checkout', kind: 'cold', coldBy: 'init-duration', requestId: '7a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c55', initMs: 463.512, durationMs: 1233.96, billedMs: 1698, memoryMB: 256, maxMemoryMB: 123 }),
+      sample({ variant: 'checkout', requestId: '8b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d66', durationMs: 41.2, billedMs: 42, memoryMB: 256, maxMemoryMB: 125, status: 'error', errorType: 'Runtime.UnhandledPromiseRejection' }),
+    ]);
+    expect(run.stderr).toBe('coldbench import: 2 samples (1 cold, 1 warm) from 5 platform records in 1 file; 1 line skipped (1 not a platform line)\n');
+  });
+
+  it('reads the JSON that `aws logs filter-log-events` prints', async () => {
+    const run = await runCli(['import', `${AWS}/filter-log-events.json`]);
+    expect(run.code).toBe(0);
+    expect(parse(run.stdout)).toEqual([
+      sample({ variant: 'filter-log-events', kind: 'cold', coldBy: 'init-duration', requestId: '9c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e77', initMs: 201.33, durationMs: 9.87, billedMs: 212, memoryMB: 512, maxMemoryMB: 80 }),
+      sample({ variant: 'filter-log-events', requestId: 'ad4e5f6a-7b8c-4d9e-9fa0-2b3c4d5e6f88', durationMs: 3.1, billedMs: 4, memoryMB: 512, maxMemoryMB: 81 }),
+    ]);
+    expect(run.stderr).toBe('coldbench import: 2 samples (1 cold, 1 warm) from 7 platform records in 1 file; 0 lines skipped\n');
+  });
+
+  it('counts malformed lines (CRLF file), shows them with file:line, and goes on', async () => {
+    const run = await runCli(['import', `${AWS}/malformed-crlf.log`]);
+    expect(run.code).toBe(0);
+    expect(parse(run.stdout).map((s) => [s.kind, s.coldBy, s.durationMs, s.restoreMs])).toEqual([
+      ['warm', 'none', 12.5, null],
+      ['cold', 'restore', 1.5, 473.89],
+    ]);
+    expect(run.stderr).toBe(
+      'coldbench import: 2 samples (1 cold, 1 warm) from 2 platform records in 1 file; 5 lines skipped (3 malformed, 1 blank, 1 not a platform line)\n' +
+        `  ${AWS}/malformed-crlf.log:2: REPORT: text "Max Mem" is not a "Label: value" field (torn line?)\n` +
+        `  ${AWS}/malformed-crlf.log:3: REPORT: Duration: unit "s" (expected ms)\n` +
+        `  ${AWS}/malformed-crlf.log:6: JSON platform record that does not parse (torn line?)\n`,
+    );
+  });
+
+  it('reads a mix of files and stdin in one run, with --variant on every sample, into --out', async () => {
+    const out = join(tmp, 'mixed.jsonl');
+    const stdin = 'REPORT RequestId: f00d\tDuration: 1.25 ms\tBilled Duration: 2 ms\tMemory Size: 1024 MB\tMax Memory Used: 99 MB\t\n';
+    const run = await runCli(['import', `${AWS}/filter-log-events.json`, '-', `${AWS}/json-format.jsonl`, '--variant', 'reuse@512', '--out', out], { input: stdin });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe('');
+    const samples = parse(readFileSync(out, 'utf8'));
+    expect(samples.map((s) => [s.variant, s.requestId])).toEqual([
+      ['reuse@512', '9c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e77'],
+      ['reuse@512', 'ad4e5f6a-7b8c-4d9e-9fa0-2b3c4d5e6f88'],
+      ['reuse@512', 'f00d'],
+      ['reuse@512', '7a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c55'],
+      ['reuse@512', '8b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d66'],
+    ]);
+    expect(run.stderr).toBe('coldbench import: 5 samples (2 cold, 3 warm) from 13 platform records in 3 files; 1 line skipped (1 not a platform line)\n');
+  });
+
+  it('names stdin samples "stdin" when the log does not name the function', async () => {
+    const run = await runCli(['import', '-'], { input: 'REPORT RequestId: r1 Duration: 1 ms Billed Duration: 1 ms Memory Size: 128 MB Max Memory Used: 40 MB\n' });
+    expect(run.code).toBe(0);
+    expect(parse(run.stdout)[0]).toMatchObject({ variant: 'stdin', requestId: 'r1', durationMs: 1 });
+  });
+
+  it('exits 1 with the summary when the input has no REPORT record', async () => {
+    const run = await runCli(['import', '-'], { input: 'START RequestId: r1 Version: $LATEST\nhello\n' });
+    expect(run.code).toBe(1);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toBe('coldbench import: 0 samples (0 cold, 0 warm) from 1 platform record in 1 file; 1 line skipped (1 not a platform line)\n');
+  });
+
+  it('exits 2 naming a missing file, before writing anything', async () => {
+    const run = await runCli(['import', `${AWS}/logs-tail.log`, 'no/such.log']);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toBe('Error: no/such.log: no such file\nHint: Check the path; - reads stdin.\n');
+  });
+
+  it('exits 2 for a platform it does not know and for an unknown flag', async () => {
+    const platform = await runCli(['import', '--platform', 'heroku', `${AWS}/logs-tail.log`]);
+    expect(platform.code).toBe(2);
+    expect(platform.stdout).toBe('');
+    expect(platform.stderr).toBe('Error: --platform heroku: no log reader for it yet\nHint: Known: aws, gcp, azure, auto.\n');
+    const flag = await runCli(['import', `${AWS}/logs-tail.log`, '--outt', 'x.jsonl']);
+    expect(flag.code).toBe(2);
+    expect(flag.stdout).toBe('');
+    expect(flag.stderr).toBe('Error: unknown flag --outt\nHint: coldbench import --help lists the flags.\n');
+  });
+
+  it('states each flag’s default in --help', async () => {
+    const run = await runCli(['import', '--help']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('(default: stdout)');
+    expect(run.stdout).toContain('else the file name without its extension; "stdin" for -');
+    expect(run.stdout).toContain('[default: "auto"]');
+  });
+});
