@@ -22,6 +22,7 @@ export type AzureMessage =
   | { kind: 'executing'; functionName: string; id: string | null }
   | { kind: 'executed'; functionName: string; id: string | null; succeeded: boolean; durationMs: number | null }
   | { kind: 'timeout'; functionName: string; id: string | null }
+  | { kind: 'exception'; functionName: string | null; errorType: string | null }
   | { kind: 'request'; functionName: string | null; id: string | null; durationMs: number | null; status: SampleStatus };
 
 interface AzureRecord extends Ordered {
@@ -32,6 +33,9 @@ interface AzureRecord extends Ordered {
 
 const EXECUTING = /^Executing '([^']+)' \((.*)\)\s*$/;
 const EXECUTED = /^Executed '([^']+)' \((Succeeded|Failed)\b(.*)\)\s*$/;
+/** The host's failure detail: `Exception while executing function: Functions.X …`, and the worker's `Exception: ValueError: …` (often on the next line). */
+const EXCEPTION_WHILE = /Exception while executing function: (?:Functions\.)?([\w.-]+?)\.?(?:\s|$)/;
+const EXCEPTION_TYPE = /(?:^|\s)Exception: ([A-Za-z_][\w.]*):/;
 const TIMEOUT = /^Timeout value of \S+ (?:was )?exceeded by function:? '?([^'\s(]+)'?\s*(?:\(Id: '([^']+)'\))?/;
 const HOST_INIT = /^(Initializing Host\b|Starting Host \(|Host initialized \()/;
 const HOST_STARTED = /^Host started \((\d+(?:\.\d+)?)\s*ms\)/;
@@ -59,6 +63,10 @@ export function parseAzureMessage(text: string): AzureMessage | { malformed: str
     return { kind: 'executed', functionName: shortName(m[1]), id: ID.exec(m[3])?.[1] ?? null, succeeded: m[2] === 'Succeeded', durationMs: duration ? Number(duration[1]) : null };
   }
   if (message.startsWith('Executed ') || message.startsWith('Executing ')) return { malformed: 'an Executing/Executed line in no known form' };
+  m = EXCEPTION_WHILE.exec(message);
+  if (m) return { kind: 'exception', functionName: shortName(m[1]), errorType: EXCEPTION_TYPE.exec(message)?.[1] ?? null };
+  m = /^Exception: ([A-Za-z_][\w.]*):/.exec(message);
+  if (m) return { kind: 'exception', functionName: null, errorType: m[1] };
   m = TIMEOUT.exec(message);
   if (m) return { kind: 'timeout', functionName: shortName(m[1]), id: m[2] ?? null };
   m = HOST_STARTED.exec(message);
@@ -75,7 +83,7 @@ function requestMessage(row: AppInsightsRow): AzureMessage | null {
   return { kind: 'request', functionName: row.name === null ? null : shortName(row.name), id: row.id, durationMs: row.durationMs, status };
 }
 
-const RANK: Record<AzureMessage['kind'], number> = { 'host-init': 0, 'host-started': 0, executing: 1, request: 1, timeout: 2, executed: 3 };
+const RANK: Record<AzureMessage['kind'], number> = { 'host-init': 0, 'host-started': 0, executing: 1, request: 1, timeout: 2, executed: 3, exception: 3 };
 
 interface OpenExecution {
   claim: Claim;
@@ -128,6 +136,7 @@ class AzureAssembler implements SampleAssembler {
     if (tail?.type === 'malformed') this.stat.bad(tail.line, tail.reason);
     const out: Sample[] = [];
     for (const record of this.order.drain()) this.process(record, out);
+    this.flushFailure(out);
     return out;
   }
 
@@ -185,8 +194,22 @@ class AzureAssembler implements SampleAssembler {
     for (const ready of this.order.push(record)) this.process(ready, out);
   }
 
+  /** A failed execution waits for the next record: the host logs its exception type just after `Executed … (Failed …)`. */
+  private failure: { sample: Sample; functionName: string | null } | null = null;
+
+  private flushFailure(out: Sample[]): void {
+    if (this.failure !== null) out.push(this.failure.sample);
+    this.failure = null;
+  }
+
   private process(record: AzureRecord, out: Sample[]): void {
     const { message, instance } = record;
+    if (message.kind === 'exception') {
+      const failure = this.failure;
+      if (failure !== null && failure.sample.errorType === null && (message.functionName === null || message.functionName === failure.functionName)) failure.sample.errorType = message.errorType;
+      return;
+    }
+    this.flushFailure(out);
     const key = instance ?? '';
     switch (message.kind) {
       case 'host-init':
@@ -227,21 +250,21 @@ class AzureAssembler implements SampleAssembler {
         if (message.kind === 'request') status = message.status;
         else status = message.succeeded ? 'success' : 'error';
         if (status !== 'success' && id !== null && this.timedOut.delete(id)) status = 'timeout';
-        out.push(
-          platformSample({
-            platform: 'azure',
-            variant: variantOf(this.options, message.functionName),
-            functionName: message.functionName,
-            instance,
-            cold: claim.cold,
-            requestId: id,
-            initMs: claim.initMs,
-            durationMs: message.durationMs,
-            status,
-            errorType: null,
-            timestamp: open?.ts ?? record.ts,
-          }),
-        );
+        const sample = platformSample({
+          platform: 'azure',
+          variant: variantOf(this.options, message.functionName),
+          functionName: message.functionName,
+          instance,
+          cold: claim.cold,
+          requestId: id,
+          initMs: claim.initMs,
+          durationMs: message.durationMs,
+          status,
+          errorType: null,
+          timestamp: open?.ts ?? record.ts,
+        });
+        if (status === 'error') this.failure = { sample, functionName: message.functionName };
+        else out.push(sample);
       }
     }
   }

@@ -36,10 +36,12 @@ describe('createAzureAssembler', () => {
       // Executed without Duration=: the duration is unknown, not zero.
       ['d5a1c8e3-6b2f-4097-8c4d-1e7b3a9f5d26', 'http_hello', 'warm', null, null, 'success', '2026-11-20T09:40:09.500Z'],
     ]);
+    // The worker's `Exception: ValueError: …` line (after `Executed … (Failed …)`) names the error type.
+    expect(samples.map((s) => s.errorType)).toEqual([null, null, 'ValueError', null, null, null, null, null, null]);
     expect(stats).toEqual({
-      records: 27,
-      skipped: 48,
-      skippedBy: { blank: 8, 'not a platform line': 39, malformed: 1 },
+      records: 29,
+      skipped: 46,
+      skippedBy: { blank: 8, 'not a platform line': 37, malformed: 1 },
       malformed: [{ line: 75, reason: 'an Executing/Executed line in no known form' }],
       malformedCount: 1,
     });
@@ -77,7 +79,8 @@ describe('createAzureAssembler', () => {
       ['a0c4e8f2-6b1d-4937-8a5e-0f2c4b6d8e19', 'queue_worker', 'cold', null, 98, 'success', '2026-11-20T10:20:14.220Z'],
       ['f6b2d8a4-0e3c-4175-9d6f-b8a0c2e4f631', 'cleanup_timer', 'warm', null, 9, 'success', '2026-11-20T10:20:15.500Z'],
     ]);
-    expect(stats.skippedBy).toEqual({ 'not a platform line': 6 });
+    expect(samples[2].errorType).toBe('OSError');
+    expect(stats.skippedBy).toEqual({ 'not a platform line': 5 });
   });
 
   it('reads an Application Insights traces CSV export (newest first, multi-line cells) per cloud_RoleInstance', () => {
@@ -92,7 +95,8 @@ describe('createAzureAssembler', () => {
       ['0f2b4d68-9c1e-4a37-b5d9-3e7f1a5c8b04', 'http_hello', 'cold', null, 412, 'success', '2026-11-20T10:17:00.000Z', 'pd1sdlwk0000H2'],
       ['4a6c8e02-1d3f-4b59-a7c1-5e9b2d4f6a83', 'queue_worker', 'warm', null, 10003, 'timeout', '2026-11-20T10:17:10.000Z', 'pd1sdlwk0000DN'],
     ]);
-    expect(stats).toEqual({ records: 21, skipped: 3, skippedBy: { 'not a platform line': 3 }, malformed: [], malformedCount: 0 });
+    expect(samples[3].errorType).toBe('ValueError');
+    expect(stats).toEqual({ records: 22, skipped: 2, skippedBy: { 'not a platform line': 2 }, malformed: [], malformedCount: 0 });
   });
 
   it('reads `az monitor app-insights query` requests (tables JSON): id from InvocationId, status from success or resultCode', () => {
@@ -154,6 +158,14 @@ describe('parseAzureMessage', () => {
     ['Initializing Host.', { kind: 'host-init' }],
     ["Timeout value of 00:05:00 exceeded by function 'Functions.slow' (Id: 'c2d6a9f4-8e1b-4c37-a5d0-9b3f6e2c7a18'). Initiating cancellation.", { kind: 'timeout', functionName: 'slow', id: 'c2d6a9f4-8e1b-4c37-a5d0-9b3f6e2c7a18' }],
   ])('reads %j', (line, expected) => {
+    expect(parseAzureMessage(line)).toEqual(expected);
+  });
+
+  it.each([
+    ['System.Private.CoreLib: Exception while executing function: Functions.blob_processor. System.Private.CoreLib: Result: Failure', { kind: 'exception', functionName: 'blob_processor', errorType: null }],
+    ['Exception while executing function: Functions.f Result: Failure Exception: OSError: [Errno 28] No space left on device', { kind: 'exception', functionName: 'f', errorType: 'OSError' }],
+    ['Exception: ValueError: uploads/photos/cat.png is not a JPEG', { kind: 'exception', functionName: null, errorType: 'ValueError' }],
+  ])('reads the failure detail %j', (line, expected) => {
     expect(parseAzureMessage(line)).toEqual(expected);
   });
 
