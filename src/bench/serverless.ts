@@ -147,7 +147,14 @@ class Variables {
   stage(): string {
     if (this.stageValue === null) {
       const given = this.options.stage ?? this.options.opt?.stage;
-      this.stageValue = given ?? String(this.get(['provider', 'stage']) ?? SLS_DEFAULT_STAGE);
+      if (given !== undefined) return (this.stageValue = given);
+      if (this.resolving.has('(stage)')) this.fail(['provider', 'stage'], 'the stage refers to itself (${sls:stage} inside provider.stage); give it a value, e.g. ${opt:stage, \'dev\'}');
+      this.resolving.add('(stage)');
+      try {
+        this.stageValue = String(this.get(['provider', 'stage']) ?? SLS_DEFAULT_STAGE);
+      } finally {
+        this.resolving.delete('(stage)');
+      }
     }
     return this.stageValue;
   }

@@ -136,6 +136,10 @@ describe('suiteFromServerless errors', () => {
     fails(service('handler: app.handler\nenvironment:\n  A: ${self:custom.a}', 'custom:\n  a: ${self:custom.b}\n  b: ${self:custom.a}\n'), ServerlessVariableError, 'refers to itself through self:custom.a; break the loop');
   });
 
+  it('stops a stage defined by itself', () => {
+    fails(service('handler: app.handler').replace('provider:\n', 'provider:\n  stage: ${sls:stage}\n'), ServerlessVariableError, "svc/serverless.yml: provider.stage: the stage refers to itself (${sls:stage} inside provider.stage); give it a value, e.g. ${opt:stage, 'dev'}");
+  });
+
   it.each([
     ['a container image', 'image: 123456789012.dkr.ecr.us-east-1.amazonaws.com/app:latest', 'svc/serverless.yml: functions.f.image: container images are not supported'],
     ['a Java runtime', 'handler: com.example.Handler::handleRequest\nruntime: java17', 'svc/serverless.yml: functions.f.runtime: "java17" is not supported; coldbench runs python3.X and nodejsNN.x functions'],
