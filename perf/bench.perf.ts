@@ -4,6 +4,8 @@
  * samples. `burst` updates the configuration once per batch of concurrent invokes, so its
  * cost per sample is (update + waiter polls) / batch size; here batches are capped by this
  * machine's cores (as a local run is) and, for comparison, at 10 (as on AWS with concurrency 10).
+ * A fresh deployment has no environment, so the first batch needs no update; `+deploy/cold`
+ * adds the deployment's own calls (CreateFunction + the Active waiter) per cold sample.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
@@ -19,6 +21,11 @@ import { startEmulator } from '../src/emulator/index.ts';
 import * as probe from '../src/probe/index.ts';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+/** Lambda API calls other than Invoke (the control plane). */
+function controlPlaneCalls(byOperation: Record<string, number>): number {
+  return Object.entries(byOperation).reduce((sum, [op, n]) => sum + (op.startsWith('lambda:') && op !== 'lambda:Invoke' ? n : 0), 0);
+}
 /** Cold samples per strategy: the issue's reference point ("burst at N = 10"). */
 const N = 10;
 const work = mkdtempSync(join(tmpdir(), 'coldbench-perf-'));
@@ -37,14 +44,16 @@ try {
     { strategy: 'version' as const, coreCap: cpus().length, label: 'version' },
   ];
   console.log(`control-plane calls per cold sample, N = ${N} cold samples each (Invoke not counted)\n`);
-  console.log(`${'strategy'.padEnd(40)} ${'calls'.padStart(5)} ${'per cold'.padStart(9)}  ${'cold seen'.padStart(9)}  by operation`);
+  console.log(`${'strategy'.padEnd(42)} ${'calls'.padStart(5)} ${'per cold'.padStart(9)} ${'+deploy/cold'.padStart(14)}  ${'cold seen'.padStart(9)}  by operation (driving only)`);
   let i = 0;
   for (const c of cases) {
     const variant = { ...plan(suite).variants[0], cold: N, warm: 0, coldStrategy: c.strategy };
+    const beforeDeploy = controlPlaneCalls(emulator.requestCounts().byOperation);
     const dep = await deployVariant(
       { kind: 'url', lambda: target.lambda, iam: target.iam, s3: target.s3, sts: target.sts, runId: `perf${i++}`, endpoint: target.endpoint, region: target.region },
       variant, pkg, null, 'arn:aws:iam::123456789012:role/perf', emptyCreated(),
     );
+    const deployCalls = controlPlaneCalls(emulator.requestCounts().byOperation) - beforeDeploy;
     const store = new RunStore(mkdtempSync(join(work, 'run-')), { runId: 'perf' });
     let cold = 0;
     const ctx: DriveContext = {
@@ -60,7 +69,9 @@ try {
       .map((op) => [op.slice(7), (after[op] ?? 0) - (before[op] ?? 0)] as const)
       .filter(([, n]) => n > 0);
     const calls = ops.reduce((sum, [, n]) => sum + n, 0);
-    console.log(`${c.label.padEnd(40)} ${String(calls).padStart(5)} ${(calls / N).toFixed(2).padStart(9)}  ${`${cold}/${N}`.padStart(9)}  ${ops.map(([op, n]) => `${op} ${n}`).join(', ')}`);
+    console.log(
+      `${c.label.padEnd(42)} ${String(calls).padStart(5)} ${(calls / N).toFixed(2).padStart(9)} ${((calls + deployCalls) / N).toFixed(2).padStart(14)}  ${`${cold}/${N}`.padStart(9)}  ${ops.map(([op, n]) => `${op} ${n}`).join(', ') || '-'}`,
+    );
   }
 } finally {
   await emulator.stop();
