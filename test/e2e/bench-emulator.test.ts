@@ -1,12 +1,14 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CreateFunctionCommand, GetFunctionConfigurationCommand, type LambdaClient, ListFunctionsCommand, ListVersionsByFunctionCommand, waitUntilFunctionActiveV2 } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { zipFolder } from '../../src/bench/zip.ts';
 import type { BenchRunInfo, BenchSample } from '../../src/bench/results.ts';
-import { type EmulatorProcess, benchEnv, lambdaAt, spawnEmulator } from '../bench/helpers.ts';
-import { REPO_ROOT, runCli } from '../helpers/cli.ts';
+import { DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { type EmulatorProcess, benchEnv, lambdaAt, logsAt, spawnEmulator } from '../bench/helpers.ts';
+import { BIN, REPO_ROOT, runCli } from '../helpers/cli.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'coldbench-e2e-emu-'));
 const env = benchEnv(join(work, 'cache'));
@@ -77,10 +79,18 @@ describe('coldbench bench --target URL (a separate `coldbench emulator` process)
     const ours = [`coldbench-${info.runId}-main-128`, `coldbench-${info.runId}-other-128`];
     expect(run.stderr).toContain(`Warning: kept 2 function(s) (--keep); \`coldbench clean --run ${info.runId}\` deletes them`);
     expect(await functionNames()).toEqual([...ours, IMPOSTOR, USER_FUNCTION].sort());
-    const clean = await runCli(['clean', '--target', emulator.url, '--run', info.runId, '--yes'], { env });
+    // On an emulator, the functions' own AWS SDK calls go to the emulator.
+    const deployed = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: ours[0] }));
+    expect(deployed.Environment?.Variables).toMatchObject({ AWS_ENDPOINT_URL: emulator.url });
+    expect(deployed.Environment?.Variables?.COLDBENCH_BUMP).toBeUndefined();
+    const clean = await runCli(['clean', '--target', emulator.url, '--run', info.runId, '--logs', '--yes'], { env });
     expect(clean.code).toBe(0);
-    expect(clean.stdout).toBe(`coldbench created these on ${emulator.url}:\n  function   ${ours[0]}\n  function   ${ours[1]}\nDeleted 2 of 2.\n`);
+    expect(clean.stdout).toBe(
+      `coldbench created these on ${emulator.url}:\n  function   ${ours[0]}\n  function   ${ours[1]}\n  log group  /aws/lambda/${ours[0]}\n  log group  /aws/lambda/${ours[1]}\nDeleted 4 of 4.\n`,
+    );
     expect(await functionNames()).toEqual([IMPOSTOR, USER_FUNCTION]);
+    const groups = ((await logsAt(emulator.url).send(new DescribeLogGroupsCommand({ logGroupNamePrefix: '/aws/lambda/coldbench-' }))).logGroups ?? []).map((g) => g.logGroupName);
+    expect(groups.filter((g) => g?.includes(info.runId))).toEqual([]);
     const again = await runCli(['clean', '--target', emulator.url], { env });
     expect(again.stdout).toBe(`Nothing to clean on ${emulator.url}.\n`);
   });
@@ -105,6 +115,28 @@ describe('coldbench bench --target URL (a separate `coldbench emulator` process)
     expect(after.Timeout).toBe(before.Timeout);
     const versions = (await lambda.send(new ListVersionsByFunctionCommand({ FunctionName: USER_FUNCTION }))).Versions!.map((v) => v.Version);
     expect(versions).toEqual(['$LATEST']);
+  });
+
+  it('restores an existing function when the run is interrupted with SIGINT', async () => {
+    const out = join(work, 'existing-sigint');
+    const child = spawn(process.execPath, [BIN, 'bench', '--function', USER_FUNCTION, '--target', emulator.url, '--memory', '1024', '--cold', '1', '--warm', '500', '--out', out, '--yes', '--quiet'], {
+      cwd: REPO_ROOT, env: { ...process.env, NO_COLOR: '1', ...env }, stdio: 'ignore',
+    });
+    const samplesFile = join(out, 'samples.jsonl');
+    await new Promise<void>((resolve) => {
+      const timer = setInterval(() => {
+        if (existsSync(samplesFile) && readFileSync(samplesFile, 'utf8').split('\n').length > 5) {
+          clearInterval(timer);
+          child.kill('SIGINT');
+          resolve();
+        }
+      }, 20);
+    });
+    const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+    expect(code).toBe(130);
+    const after = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: USER_FUNCTION }));
+    expect(after.MemorySize).toBe(256);
+    expect(after.Environment?.Variables).toEqual({ KEEP: 'me', OTHER: 'x' });
   });
 
   it('asks before changing an existing function and changes nothing when the answer is no', async () => {
