@@ -20,7 +20,7 @@ import type { Progress } from './progress.ts';
 import { type BenchRunInfo, type BenchSample, type RunStore, type VariantResult, createRun, newRunId, openRunForResume } from './results.ts';
 import type { RetryOptions } from './retry.ts';
 import { BUILTIN_DEFAULTS, type Suite, type SuiteEvent, loadSuite, loadSuiteDocument } from './suite.ts';
-import { type Target, type TargetOptions, openTarget } from './target.ts';
+import { type Target, type TargetOptions, openTarget, verifyAccount } from './target.ts';
 
 export interface BenchOptions {
   suiteFile: string;
@@ -116,6 +116,7 @@ export async function runBench(options: BenchOptions, hooks: BenchHooks): Promis
   /** Whether the user's function (--function) was changed, so it needs restoring */
   let touched = false;
   try {
+    if (target.kind === 'aws') await verifyAccount(target);
     if (saved.functionName) {
       const snap = await snapshotFunction(target.lambda, saved.functionName);
       original ??= snap.original;

@@ -7,7 +7,7 @@ import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { IAMClient } from '@aws-sdk/client-iam';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
-import { STSClient } from '@aws-sdk/client-sts';
+import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { TargetError } from './errors.ts';
 
 export type TargetKind = 'local' | 'url' | 'aws';
@@ -126,6 +126,21 @@ export function awsTarget(options: TargetOptions): Target {
     coreCap: Number.POSITIVE_INFINITY,
     close: async () => {},
   };
+}
+
+/** Checks that a real account's credentials work (before asking anything); returns the account id. */
+export async function verifyAccount(target: Target): Promise<string> {
+  try {
+    const identity = await target.sts.send(new GetCallerIdentityCommand({}));
+    return identity.Account ?? 'unknown';
+  } catch (error) {
+    const name = (error as Error).name;
+    const hint =
+      name === 'CredentialsProviderError'
+        ? 'no credentials were found: pass --profile, set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or run `aws sso login`'
+        : `the credentials were refused (${name}: ${(error as Error).message}); check them with \`aws sts get-caller-identity\``;
+    throw new TargetError(`--target aws: ${hint}`, { cause: error });
+  }
 }
 
 /** `local`, `aws` or a URL → an open target. */

@@ -17,7 +17,7 @@ import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { deleteCleanable, findCleanable } from '../../src/bench/cleanup.ts';
 import { type DeployContext, deployVariant, emptyCreated, ensureRole } from '../../src/bench/deploy.ts';
 import { bump, proactiveInitClassifier } from '../../src/bench/drive.ts';
-import { NotConfirmedError } from '../../src/bench/errors.ts';
+import { NotConfirmedError, TargetError } from '../../src/bench/errors.ts';
 import type { BuiltPackage } from '../../src/bench/package.ts';
 import type { Variant } from '../../src/bench/plan.ts';
 import { runBench } from '../../src/bench/run.ts';
@@ -154,6 +154,7 @@ describe('bump (mocked Lambda: throttling happens on a real account)', () => {
 
 describe('runBench --target aws (mocked clients: the consent prompt guards a real account)', () => {
   it('prints the plan and a cost estimate, asks, and changes nothing when declined', async () => {
+    stsMock.on(GetCallerIdentityCommand).resolves({ Account: '111122223333' });
     const target: Target = { kind: 'aws', region: 'us-east-1', lambda, logs, iam, s3, sts, status: null, coreCap: Infinity, close: async () => {} };
     const lines: string[] = [];
     const questions: string[] = [];
@@ -172,6 +173,19 @@ describe('runBench --target aws (mocked clients: the consent prompt guards a rea
     expect(lines[0]).toContain('Estimated cost: about $0.0000');
     expect(lambdaMock.calls()).toHaveLength(0);
     expect(iamMock.calls()).toHaveLength(0);
+  });
+
+  it('stops before asking when the account has no usable credentials', async () => {
+    stsMock.on(GetCallerIdentityCommand).rejects(awsError('CredentialsProviderError', 'Could not load credentials from any providers'));
+    const target: Target = { kind: 'aws', region: 'us-east-1', lambda, logs, iam, s3, sts, status: null, coreCap: Infinity, close: async () => {} };
+    const questions: string[] = [];
+    const run = runBench(
+      { suiteFile: join(REPO_ROOT, 'fixtures/suites/e2e-basic.yaml'), target: 'aws', overrides: {}, logsTimeoutMs: 1000, keep: false, yes: true, toolVersion: '0' },
+      { progress: { phase: () => {}, update: () => {}, line: () => {}, end: () => {} }, confirm: async (q) => (questions.push(q), true), signal: new AbortController().signal, openTarget: async () => target },
+    );
+    await expect(run).rejects.toThrow(new TargetError('--target aws: no credentials were found: pass --profile, set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or run `aws sso login`'));
+    expect(questions).toEqual([]);
+    expect(lambdaMock.calls()).toHaveLength(0);
   });
 });
 

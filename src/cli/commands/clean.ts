@@ -1,5 +1,5 @@
 import { type Cleanable, deleteCleanable, findCleanable } from '../../bench/cleanup.ts';
-import { openTarget } from '../../bench/target.ts';
+import { openTarget, verifyAccount } from '../../bench/target.ts';
 import type { CommandDef } from '../command.ts';
 import { EXIT_FINDING, EXIT_OK, UsageError } from '../errors.ts';
 import { askYesNo } from './bench.ts';
@@ -42,6 +42,7 @@ export const cleanCommand: CommandDef = {
       throw new UsageError((error as Error).message, undefined, { cause: error });
     }
     try {
+      if (target.kind === 'aws') await verifyAccount(target);
       const found = await findCleanable(target, { runId, roles: Boolean(args.roles), logs: Boolean(args.logs) });
       const lines = describe(found);
       if (lines.length === 0) {
