@@ -77,6 +77,8 @@ const SLS_DEFAULT_MEMORY_MB = 1024;
 const SLS_DEFAULT_TIMEOUT_S = 6;
 const SLS_DEFAULT_STAGE = 'dev';
 const SLS_DEFAULT_REGION = 'us-east-1';
+/** More alias expansions than this is a "billion laughs" file, not a service. */
+const MAX_YAML_ALIASES = 100;
 /** Deeper than this is a variable chain gone wrong, not a configuration. */
 const MAX_VARIABLE_DEPTH = 20;
 /** The layer serverless-python-requirements creates with `layer: true`; functions reference it with `Ref`. */
@@ -292,7 +294,12 @@ export function suiteFromServerless(text: string, options: ServerlessOptions): S
     const where = ` (line ${lines.linePos(first.pos[0]).line})`;
     throw new ServerlessSyntaxError(`${file}: not valid YAML${where}: ${first.message.split('\n')[0]}`, { cause: first });
   }
-  const raw: unknown = doc.toJS({ maxAliasCount: 100 });
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: MAX_YAML_ALIASES });
+  } catch (error) {
+    throw new ServerlessSyntaxError(`${file}: not valid YAML: ${(error as Error).message.split('\n')[0]}`, { cause: error });
+  }
   if (!isMap(raw) || !isMap(raw.functions)) {
     throw new ServerlessSyntaxError(`${file}: (top level): not a Serverless service; expected \`service\`, \`provider\` and a map of \`functions\``);
   }

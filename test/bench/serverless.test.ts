@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ServerlessSyntaxError, ServerlessUnsupportedError, ServerlessVariableError, suiteFromServerless } from '../../src/bench/serverless.ts';
 import { SuiteError } from '../../src/bench/errors.ts';
@@ -160,6 +161,26 @@ describe('suiteFromServerless errors', () => {
 
   it('reports YAML syntax errors with their line, and files that are not services', () => {
     fails('service: svc\nprovider:\n  name: aws\n functions: [', ServerlessSyntaxError, 'svc/serverless.yml: not valid YAML (line 4):');
+    const bomb = 'a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: &c [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\nd: [*c, *c, *c, *c, *c, *c, *c, *c, *c, *c]\nfunctions: {}\n';
+    fails(bomb, ServerlessSyntaxError, 'svc/serverless.yml: not valid YAML: Excessive alias count');
     fails('just: text\n', ServerlessSyntaxError, 'svc/serverless.yml: (top level): not a Serverless service; expected `service`, `provider` and a map of `functions`');
+  });
+});
+
+describe('suiteFromServerless on damaged files', () => {
+  it('either converts or throws a suite error naming the file — never a TypeError', () => {
+    const pieces = ['${', '}', '${self:', '${opt:stage, ', "'dev'", '${env:X}', '${sls:stage}', ':', '\n', '  ', '- ', 'functions:', 'handler: a.b', 'events:', 'http: GET x', '!Ref Q', '[', ']', '{', '"', "'", ',', 'null', '42'];
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: guideText.length }), fc.array(fc.constantFrom(...pieces), { maxLength: 6 }), fc.integer({ min: 0, max: 40 }), (at, inserted, cut) => {
+        const text = guideText.slice(0, at) + inserted.join('') + guideText.slice(Math.min(guideText.length, at + cut));
+        try {
+          suiteFromServerless(text, { file: GUIDE, env: {} });
+        } catch (error) {
+          expect(error).toBeInstanceOf(SuiteError);
+          expect((error as Error).message.startsWith(`${GUIDE}: `)).toBe(true);
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 });
