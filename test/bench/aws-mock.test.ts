@@ -17,7 +17,8 @@ import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { deleteCleanable, findCleanable } from '../../src/bench/cleanup.ts';
 import { type DeployContext, deployVariant, emptyCreated, ensureRole } from '../../src/bench/deploy.ts';
 import { bump, proactiveInitClassifier } from '../../src/bench/drive.ts';
-import { NotConfirmedError, TargetError } from '../../src/bench/errors.ts';
+import { NotConfirmedError, RestoreError, TargetError } from '../../src/bench/errors.ts';
+import { restoreFunction } from '../../src/bench/existing.ts';
 import type { BuiltPackage } from '../../src/bench/package.ts';
 import type { Variant } from '../../src/bench/plan.ts';
 import { runBench } from '../../src/bench/run.ts';
@@ -186,6 +187,29 @@ describe('runBench --target aws (mocked clients: the consent prompt guards a rea
     await expect(run).rejects.toThrow(new TargetError('--target aws: no credentials were found: pass --profile, set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or run `aws sso login`'));
     expect(questions).toEqual([]);
     expect(lambdaMock.calls()).toHaveLength(0);
+  });
+});
+
+describe('restoreFunction (mocked Lambda: --function on a real account)', () => {
+  it('puts memory and environment back exactly and deletes the versions it published', async () => {
+    lambdaMock.on(UpdateFunctionConfigurationCommand).resolves({ LastUpdateStatus: 'Successful' });
+    lambdaMock.on(GetFunctionCommand).resolves({ Configuration: { LastUpdateStatus: 'Successful' } });
+    lambdaMock.on(DeleteFunctionCommand).resolves({});
+    const snapshot = { functionName: 'payments', memoryMB: 1536, environment: { DB: 'prod', FLAG: '1' } };
+    await restoreFunction({ kind: 'aws', lambda, retry: noWait }, snapshot, ['7', '8']);
+    expect(lambdaMock.commandCalls(UpdateFunctionConfigurationCommand)[0].args[0].input).toEqual({ FunctionName: 'payments', MemorySize: 1536, Environment: { Variables: { DB: 'prod', FLAG: '1' } } });
+    expect(lambdaMock.commandCalls(DeleteFunctionCommand).map((c) => c.args[0].input)).toEqual([
+      { FunctionName: 'payments', Qualifier: '7' },
+      { FunctionName: 'payments', Qualifier: '8' },
+    ]);
+  });
+
+  it('says what to set by hand when the restore itself fails', async () => {
+    lambdaMock.on(UpdateFunctionConfigurationCommand).rejects(awsError('AccessDeniedException', 'not allowed'));
+    const snapshot = { functionName: 'payments', memoryMB: 1536, environment: null };
+    await expect(restoreFunction({ kind: 'aws', lambda, retry: noWait }, snapshot, [])).rejects.toThrow(
+      new RestoreError('could not restore payments (MemorySize 1536, 0 environment variables): not allowed; set them back by hand: {"functionName":"payments","memoryMB":1536,"environment":null}'),
+    );
   });
 });
 
