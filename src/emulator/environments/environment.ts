@@ -5,17 +5,16 @@ import type { Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { FunctionSpec, InvokeOutcome, InvokeRequest, LogEvent, LogSink } from '../contract.ts';
+import type { FunctionSpec, InvokeOutcome, InvokeRequest, LogSink } from '../contract.ts';
 import { EnvCgroup, type CgroupSupport } from './cgroups.ts';
 import { applyExecWrapper } from './exec-wrapper.ts';
 import { buildLaunch, runtimeFamily, runtimeVersionOf, type Interpreters } from './launch.ts';
 import type { Launcher } from './launcher.ts';
-import { currentRssBytes, peakRssBytes, processGroupMembers, toMB } from './memory.ts';
+import { errorTypeOf, internalFailureEnding, jsonBuffer, LogBuffer, outcomeOf, revisionOf, traceId, type Ending, type InitResult, type Invocation } from './invocation.ts';
+import { ProcessTree } from './process-tree.ts';
 import { billedDuration, exitHow, exitMessage, logStreamName, PlatformLog, timeoutMessage } from './platform-log.ts';
 import { createRuntimeApiServer, MAX_RESPONSE_BYTES, reply, type RuntimeApiHandler } from './runtime-api.ts';
 
-/** How often RSS is checked against the memory size when no memory cgroup enforces it. */
-const RSS_POLL_MS = 50;
 
 export interface EnvironmentDeps {
   sink: LogSink;
@@ -29,54 +28,7 @@ export interface EnvironmentDeps {
   onDeath(env: Environment): void;
 }
 
-interface Invocation {
-  request: InvokeRequest;
-  resolve(outcome: InvokeOutcome): void;
-  log: string[];
-  logging: boolean;
-  handed: boolean;
-  done: boolean;
-  /** performance.now() when the event was handed over (or when a suppressed init began) */
-  handedAt: number;
-  initMs: number | null;
-  timer?: NodeJS.Timeout;
-}
-
-type InitResult =
-  | { ok: true; ms: number }
-  | { ok: false; ms: number; status: 'error' | 'timeout'; errorType?: string; body: Buffer };
-
-interface Ending {
-  status: InvokeOutcome['status'];
-  payload: Buffer;
-  errorType?: string;
-  /** Shown in REPORT as Status/Error Type (platform failures, not errors a handler raised) */
-  platformFailure?: boolean;
-  /** A line written before END (timeout, runtime exit) */
-  line?: string;
-  oom?: boolean;
-}
-
-/** One spawned runtime process (an environment spawns a second one when init is retried). */
-interface Run {
-  /** 0 until the launcher reports it */
-  pid: number;
-  killRequested: boolean;
-}
-
 let nextId = 1;
-
-function killGroup(pgid: number): void {
-  try {
-    process.kill(-pgid, 'SIGKILL');
-  } catch {
-    // already gone
-  }
-}
-
-function jsonBuffer(value: unknown): Buffer {
-  return Buffer.from(JSON.stringify(value));
-}
 
 /** One execution environment: a process tree, its Runtime API listener, its log stream. */
 export class Environment implements RuntimeApiHandler {
@@ -89,14 +41,10 @@ export class Environment implements RuntimeApiHandler {
   lastUsed = Date.now();
   private started = false;
   private readonly log: PlatformLog;
-  private readonly cg: EnvCgroup;
+  private readonly tree: ProcessTree;
   private readonly tmpDir: string;
   private server: Server | null = null;
   private runtimeApi = '';
-  private run: Run | null = null;
-  private pgid = 0;
-  private treePids: number[] = [];
-  private frozen = false;
   private initialized = false;
   private initErrorPosted = false;
   private initWaiter: ((r: InitResult) => void) | null = null;
@@ -104,12 +52,7 @@ export class Environment implements RuntimeApiHandler {
   private pendingNext: ServerResponse | null = null;
   private current: Invocation | null = null;
   private lastRequestId = '';
-  private buffer: LogEvent[] = [];
-  private flushScheduled = false;
-  private rssOom = false;
-  private peakMB = 0;
-  private rssTimer: NodeJS.Timeout | null = null;
-  private exited: Promise<void> = Promise.resolve();
+  private readonly out: LogBuffer;
   private readonly coldInvokes = new WeakSet<Invocation>();
 
   constructor(readonly spec: FunctionSpec, private readonly deps: EnvironmentDeps) {
@@ -119,8 +62,8 @@ export class Environment implements RuntimeApiHandler {
     this.log = new PlatformLog(spec, rv.version, rv.arn(spec.region), randomBytes(16).toString('hex'));
     this.tmpDir = join(deps.tmpRoot, `env-${this.id}`);
     mkdirSync(this.tmpDir);
-    this.cg = new EnvCgroup(deps.cgroups, spec.memoryMB);
-    deps.sink.createStream(spec.logGroupName, this.streamName);
+    this.tree = new ProcessTree(new EnvCgroup(deps.cgroups, spec.memoryMB), deps.launcher, spec.memoryMB);
+    this.out = new LogBuffer(deps.sink, spec.logGroupName, this.streamName);
   }
 
   /** Idle: initialised, alive, not running an invoke (its next /next may still be on its way). */
@@ -209,8 +152,6 @@ export class Environment implements RuntimeApiHandler {
     }
     this.initialized = false;
     this.initErrorPosted = false;
-    this.rssOom = false;
-    this.cg.setCpu(null);
     return new Promise((resolve) => {
       let timer: NodeJS.Timeout | undefined;
       this.initWaiter = (r) => {
@@ -219,93 +160,40 @@ export class Environment implements RuntimeApiHandler {
         resolve(r);
       };
       this.initStartedAt = performance.now();
-      const run: Run = { pid: 0, killRequested: false };
-      this.run = run;
-      let resolveExit!: () => void;
-      this.exited = new Promise((r) => (resolveExit = r));
-      const lines = this.lineSplitter();
-      const request = { command: launch.command, args: launch.args, env: launch.env, cwd: this.spec.codeDir };
-      this.deps.launcher
-        .start(request, {
-          output: lines.push,
-          exit: (code, signal, outputDone) => {
-            resolveExit();
-            void outputDone.then(() => {
-              lines.end();
-              this.onExit(run, code, signal, requestId);
-            });
-          },
-        })
-        .then(
-          (pid) => {
-            run.pid = pid;
-            if (run.killRequested || this.run !== run) {
-              killGroup(pid);
-              return;
-            }
-            this.pgid = pid;
-            this.treePids = [pid];
-            void this.cg.add(pid);
-            this.startRssPolling();
-          },
-          (err: Error) => {
-            resolveExit();
-            if (this.run === run) this.run = null;
+      this.tree.start(
+        { command: launch.command, args: launch.args, env: launch.env, cwd: this.spec.codeDir },
+        {
+          line: (line) => this.emitOutput(line),
+          exit: (code, signal, oom) => this.onExit(code, signal, oom, requestId),
+          startError: (err) => {
             const message = `Couldn't start ${launch.command}: ${err.message}`;
             this.emit(`Runtime.InvalidEntrypoint: ${message}\n`);
             this.initWaiter?.({ ok: false, ms: performance.now() - this.initStartedAt, status: 'error', errorType: 'Runtime.InvalidEntrypoint', body: jsonBuffer({ errorType: 'Runtime.InvalidEntrypoint', errorMessage: message }) });
           },
-        );
+        },
+      );
       timer = setTimeout(() => {
         const ms = performance.now() - this.initStartedAt;
-        this.sampleMemoryMB();
-        this.killTree();
+        this.tree.sampleMemoryMB();
+        this.tree.kill();
         this.initWaiter?.({ ok: false, ms, status: 'timeout', body: jsonBuffer({ errorMessage: `${new Date().toISOString()} ${requestId} ${timeoutMessage(ms)}` }) });
       }, limitMs);
     });
   }
 
-  /** Splits the merged stdout/stderr stream into lines, one log event each. */
-  private lineSplitter(): { push(chunk: string): void; end(): void } {
-    let partial = '';
-    return {
-      push: (chunk: string) => {
-        const lines = (partial + chunk).split('\n');
-        partial = lines.pop()!;
-        for (const line of lines) this.emitOutput(line);
-      },
-      end: () => {
-        if (partial) this.emitOutput(partial);
-        partial = '';
-      },
-    };
-  }
-
   private emitOutput(line: string): void {
     this.emit(this.spec.logFormat === 'JSON' ? line : `${line}\n`);
-    if (!this.current) this.scheduleFlush();
+    if (!this.current) this.out.scheduleFlush();
   }
 
   private emit(message: string | null): void {
     if (message === null) return;
-    this.buffer.push({ timestamp: Date.now(), message });
+    this.out.append(message);
     if (this.current?.logging) this.current.log.push(message);
   }
 
-  private scheduleFlush(): void {
-    if (this.flushScheduled) return;
-    this.flushScheduled = true;
-    setImmediate(() => {
-      this.flushScheduled = false;
-      this.flush();
-    });
-  }
-
   private flush(): void {
-    if (this.buffer.length === 0) return;
-    const events = this.buffer;
-    this.buffer = [];
-    this.deps.sink.append(this.spec.logGroupName, this.streamName, events);
+    this.out.flush();
   }
 
   private startLogging(inv: Invocation): void {
@@ -319,8 +207,8 @@ export class Environment implements RuntimeApiHandler {
     if (!inv || !res || inv.handed) return;
     this.pendingNext = null;
     inv.handed = true;
-    this.busyPolling();
-    this.thaw();
+    this.tree.startRssPolling();
+    this.tree.thaw();
     const timeoutMs = this.spec.timeoutS * 1000;
     const now = performance.now();
     if (!inv.handedAt) inv.handedAt = now;
@@ -345,7 +233,7 @@ export class Environment implements RuntimeApiHandler {
   private onTimeout(inv: Invocation): void {
     const elapsed = performance.now() - inv.handedAt;
     const text = `${new Date().toISOString()} ${inv.request.requestId} ${timeoutMessage(elapsed)}`;
-    this.killTree();
+    this.tree.kill();
     this.finish(inv, { status: 'timeout', payload: jsonBuffer({ errorMessage: text }), platformFailure: true, line: `${text}\n` });
     void this.destroy();
   }
@@ -361,16 +249,13 @@ export class Environment implements RuntimeApiHandler {
     if (!this.initialized) {
       this.initialized = true;
       const ms = performance.now() - this.initStartedAt;
-      this.cg.setCpu(this.spec.memoryMB);
-      // The pgid scan is needed only without a memory cgroup (which lists the tree itself).
-      if (!this.cg.hasMemoryLimit) this.treePids = processGroupMembers(this.pgid);
-      this.sampleMemoryMB();
+      this.tree.initDone();
       // Let output written before this /next reach the log before START.
       setImmediate(() => this.initWaiter?.({ ok: true, ms }));
       return;
     }
     if (this.current && !this.current.handed) setImmediate(() => this.handOver());
-    else if (!this.current) this.freeze();
+    else if (!this.current) this.tree.freeze();
   }
 
   response(requestId: string, body: Buffer | null, res: ServerResponse): void {
@@ -410,7 +295,7 @@ export class Environment implements RuntimeApiHandler {
     }
     reply(res, 202, { status: 'OK' });
     const ms = performance.now() - this.initStartedAt;
-    this.sampleMemoryMB();
+    this.tree.sampleMemoryMB();
     const type = errorType ?? errorTypeOf(body) ?? 'Runtime.Unknown';
     // The runtime exits right after this; its exit must not be reported as Runtime.ExitError.
     this.initErrorPosted = true;
@@ -431,11 +316,12 @@ export class Environment implements RuntimeApiHandler {
     if (inv.done) return;
     inv.done = true;
     clearTimeout(inv.timer);
-    this.idlePolling();
+    // Frozen environments cannot grow; polling resumes at the next hand-over.
+    this.tree.stopRssPolling();
     if (!inv.logging) this.startLogging(inv);
     const durationMs = measuredMs ?? performance.now() - (inv.handedAt || performance.now());
     const oom = end.oom === true;
-    const maxMemoryMB = oom ? this.spec.memoryMB : Math.min(this.sampleMemoryMB(), this.spec.memoryMB);
+    const maxMemoryMB = oom ? this.spec.memoryMB : Math.min(this.tree.sampleMemoryMB(), this.spec.memoryMB);
     const billedMs = billedDuration(durationMs, inv.initMs);
     if (end.line && this.spec.logFormat === 'Text') this.emit(end.line);
     this.emit(this.log.end(inv.request.requestId));
@@ -455,33 +341,16 @@ export class Environment implements RuntimeApiHandler {
     this.lastRequestId = inv.request.requestId;
     if (this.current === inv) this.current = null;
     this.lastUsed = Date.now();
-    const outcome: InvokeOutcome = {
-      payload: end.payload,
-      status: end.status,
-      logText: inv.log.map((m) => (m.endsWith('\n') ? m : `${m}\n`)).join(''),
-      cold: this.coldInvokes.has(inv),
-      initMs: inv.initMs,
-      durationMs,
-      billedMs,
-      maxMemoryMB,
-    };
-    if (end.status !== 'success') outcome.functionError = 'Unhandled';
-    if (end.errorType) outcome.errorType = end.errorType;
-    inv.resolve(outcome);
-    if (!this.dead && this.pendingNext && !this.current) this.freeze();
+    inv.resolve(outcomeOf(inv, end, { cold: this.coldInvokes.has(inv), durationMs, billedMs, maxMemoryMB }));
+    if (!this.dead && this.pendingNext && !this.current) this.tree.freeze();
   }
 
   private internalFailure(err: unknown): Ending {
-    const message = `The local emulator could not start the environment: ${err instanceof Error ? err.message : String(err)}`;
     void this.destroy();
-    return { status: 'error', payload: jsonBuffer({ errorType: 'Runtime.Unknown', errorMessage: message }), errorType: 'Runtime.Unknown', platformFailure: true, line: `${message}\n` };
+    return internalFailureEnding(err);
   }
 
-  private onExit(run: Run, code: number | null, signal: NodeJS.Signals | null, initRequestId: string): void {
-    if (run !== this.run) return;
-    this.run = null;
-    this.stopRssPolling();
-    const oom = this.rssOom || this.cg.oomKilled();
+  private onExit(code: number | null, signal: NodeJS.Signals | null, oom: boolean, initRequestId: string): void {
     const how = exitHow(code, signal);
     const errorType = oom ? 'Runtime.OutOfMemory' : 'Runtime.ExitError';
     if (this.initWaiter) {
@@ -502,83 +371,20 @@ export class Environment implements RuntimeApiHandler {
     void this.destroy();
   }
 
-  // Processes -----------------------------------------------------------------------------
-
-  /** Peak RSS of the tree so far; remembered, because a tree that just died has no /proc left. */
-  private sampleMemoryMB(): number {
-    this.peakMB = Math.max(this.peakMB, toMB(peakRssBytes(this.cg.pids() ?? this.treePids)));
-    // A tree that died before any sample: the memory cgroup's own peak (it counts page cache too).
-    if (this.peakMB === 0) this.peakMB = toMB(this.cg.peakBytes());
-    return this.peakMB;
-  }
-
-  private startRssPolling(): void {
-    if (this.cg.hasMemoryLimit) return;
-    this.stopRssPolling();
-    const limit = this.spec.memoryMB * 1024 * 1024;
-    this.rssTimer = setInterval(() => {
-      if (this.frozen) return;
-      if (currentRssBytes(this.treePids) > limit) {
-        this.rssOom = true;
-        this.killTree();
-      }
-    }, RSS_POLL_MS);
-    this.rssTimer.unref();
-  }
-
-  private busyPolling(): void {
-    if (!this.rssTimer && this.run && !this.cg.hasMemoryLimit) this.startRssPolling();
-  }
-
-  private idlePolling(): void {
-    // Frozen environments cannot grow; polling resumes at the next hand-over.
-    this.stopRssPolling();
-  }
-
-  private stopRssPolling(): void {
-    if (this.rssTimer) clearInterval(this.rssTimer);
-    this.rssTimer = null;
-  }
-
-  private freeze(): void {
-    if (this.frozen || !this.run || !this.pgid) return;
-    try {
-      process.kill(-this.pgid, 'SIGSTOP');
-      this.frozen = true;
-    } catch {
-      // already gone: the exit handler deals with it
-    }
-  }
-
-  private thaw(): void {
-    if (!this.frozen) return;
-    this.frozen = false;
-    try {
-      process.kill(-this.pgid, 'SIGCONT');
-    } catch {
-      // already gone
-    }
-  }
-
-  /** SIGKILL to the whole tree: its process group and everything in its cgroups. */
+  /** SIGKILL to the whole tree, synchronously (the process-exit cleanup path). */
   killTree(): void {
-    if (this.run && !this.run.pid) this.run.killRequested = true;
-    if (this.pgid) killGroup(this.pgid);
-    this.cg.killAll();
+    this.tree.kill();
   }
 
   private async stopProcess(): Promise<void> {
-    this.run = null;
-    this.killTree();
-    await this.exited;
+    await this.tree.stop();
     this.pendingNext = null;
   }
 
   /** Kills the tree and frees everything the environment holds. Safe to call more than once. */
   async destroy(): Promise<void> {
-    if (this.dead) return this.exited;
+    if (this.dead) return this.tree.exited;
     this.dead = true;
-    this.stopRssPolling();
     if (this.current && !this.current.done) {
       const inv = this.current;
       const errorMessage = exitMessage(inv.request.requestId, 'signal: killed');
@@ -587,28 +393,9 @@ export class Environment implements RuntimeApiHandler {
     this.killTree();
     this.flush();
     this.deps.onDeath(this);
-    await this.exited;
+    await this.tree.exited;
     this.server?.closeAllConnections();
     this.server?.close();
-    await Promise.all([this.cg.remove(), rm(this.tmpDir, { recursive: true, force: true })]);
+    await Promise.all([this.tree.remove(), rm(this.tmpDir, { recursive: true, force: true })]);
   }
-}
-
-/** Environments are reused only for the exact code and configuration they started with. */
-export function revisionOf(spec: FunctionSpec): string {
-  return `${spec.revisionId}|${spec.codeSha256}`;
-}
-
-function errorTypeOf(body: Buffer): string | undefined {
-  try {
-    const parsed = JSON.parse(body.toString('utf8'));
-    return typeof parsed?.errorType === 'string' ? parsed.errorType : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function traceId(): string {
-  const epoch = Math.floor(Date.now() / 1000).toString(16);
-  return `Root=1-${epoch}-${randomBytes(12).toString('hex')};Parent=${randomBytes(8).toString('hex')};Sampled=0`;
 }

@@ -12,7 +12,8 @@ import {
 } from '../contract.ts';
 import { setUpCgroups, tearDownCgroups, type CgroupSupport, type MemoryMode } from './cgroups.ts';
 import { registerForCleanup } from './cleanup.ts';
-import { Environment, revisionOf } from './environment.ts';
+import { Environment } from './environment.ts';
+import { revisionOf } from './invocation.ts';
 import { detectInterpreters, runtimeMapping, type Interpreters } from './launch.ts';
 import { createLauncher, DirectLauncher, type Launcher } from './launcher.ts';
 import { RuntimeSdks, type SdkState } from './sdk.ts';

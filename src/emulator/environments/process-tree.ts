@@ -1,0 +1,180 @@
+import type { EnvCgroup } from './cgroups.ts';
+import type { Launcher, ProcessRequest } from './launcher.ts';
+import { currentRssBytes, peakRssBytes, processGroupMembers, toMB } from './memory.ts';
+
+/** How often RSS is checked against the memory size when no memory cgroup enforces it. */
+const RSS_POLL_MS = 50;
+
+export interface TreeHandlers {
+  /** One line of the process's stdout/stderr */
+  line(line: string): void;
+  /** The process ended (after its output has been delivered); `oom` when the memory limit killed it */
+  exit(code: number | null, signal: NodeJS.Signals | null, oom: boolean): void;
+  /** The process could not be started at all */
+  startError(err: Error): void;
+}
+
+/** One spawned runtime process (an environment spawns a second one when init is retried). */
+interface Run {
+  /** 0 until the launcher reports it */
+  pid: number;
+  killRequested: boolean;
+}
+
+function killGroup(pgid: number): void {
+  try {
+    process.kill(-pgid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+}
+
+/**
+ * The process tree of one environment: its own process group (frozen, thawed and killed as one),
+ * its cgroups, and the measurement of its memory.
+ */
+export class ProcessTree {
+  private run: Run | null = null;
+  private pgid = 0;
+  private pids: number[] = [];
+  private frozen = false;
+  private rssOom = false;
+  private peakMB = 0;
+  private rssTimer: NodeJS.Timeout | null = null;
+  /** Resolves when the current (or last) process has exited */
+  exited: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly cg: EnvCgroup,
+    private readonly launcher: Launcher,
+    private readonly memoryMB: number,
+  ) {}
+
+  get alive(): boolean {
+    return this.run !== null;
+  }
+
+  /** Starts the runtime process; exactly one of the handlers' exit/startError follows. */
+  start(req: ProcessRequest, handlers: TreeHandlers): void {
+    this.rssOom = false;
+    this.cg.setCpu(null);
+    const run: Run = { pid: 0, killRequested: false };
+    this.run = run;
+    let resolveExit!: () => void;
+    this.exited = new Promise((r) => (resolveExit = r));
+    let partial = '';
+    const push = (chunk: string) => {
+      const lines = (partial + chunk).split('\n');
+      partial = lines.pop()!;
+      for (const line of lines) handlers.line(line);
+    };
+    this.launcher
+      .start(req, {
+        output: push,
+        exit: (code, signal, outputDone) => {
+          resolveExit();
+          void outputDone.then(() => {
+            if (partial) handlers.line(partial);
+            partial = '';
+            if (run !== this.run) return;
+            this.run = null;
+            this.stopRssPolling();
+            handlers.exit(code, signal, this.rssOom || this.cg.oomKilled());
+          });
+        },
+      })
+      .then(
+        (pid) => {
+          run.pid = pid;
+          if (run.killRequested || this.run !== run) {
+            killGroup(pid);
+            return;
+          }
+          this.pgid = pid;
+          this.pids = [pid];
+          void this.cg.add(pid);
+          this.startRssPolling();
+        },
+        (err: Error) => {
+          resolveExit();
+          if (this.run === run) this.run = null;
+          handlers.startError(err);
+        },
+      );
+  }
+
+  /** The invoke phase's CPU share begins (at the first /next): init ran unthrottled. */
+  initDone(): void {
+    this.cg.setCpu(this.memoryMB);
+    // The pgid scan is needed only without a memory cgroup (which lists the tree itself).
+    if (!this.cg.hasMemoryLimit && this.pgid) this.pids = processGroupMembers(this.pgid);
+    this.sampleMemoryMB();
+  }
+
+  /** Peak RSS of the tree so far; remembered, because a tree that just died has no /proc left. */
+  sampleMemoryMB(): number {
+    this.peakMB = Math.max(this.peakMB, toMB(peakRssBytes(this.cg.pids() ?? this.pids)));
+    // A tree that died before any sample: the memory cgroup's own peak (it counts page cache too).
+    if (this.peakMB === 0) this.peakMB = toMB(this.cg.peakBytes());
+    return this.peakMB;
+  }
+
+  /** Without a memory cgroup, RSS is polled while the tree runs (frozen trees cannot grow). */
+  startRssPolling(): void {
+    if (this.cg.hasMemoryLimit || this.rssTimer || !this.run) return;
+    const limit = this.memoryMB * 1024 * 1024;
+    this.rssTimer = setInterval(() => {
+      if (this.frozen) return;
+      if (currentRssBytes(this.pids) > limit) {
+        this.rssOom = true;
+        this.kill();
+      }
+    }, RSS_POLL_MS);
+    this.rssTimer.unref();
+  }
+
+  stopRssPolling(): void {
+    if (this.rssTimer) clearInterval(this.rssTimer);
+    this.rssTimer = null;
+  }
+
+  freeze(): void {
+    if (this.frozen || !this.run || !this.pgid) return;
+    try {
+      process.kill(-this.pgid, 'SIGSTOP');
+      this.frozen = true;
+    } catch {
+      // already gone: the exit handler deals with it
+    }
+  }
+
+  thaw(): void {
+    if (!this.frozen) return;
+    this.frozen = false;
+    try {
+      process.kill(-this.pgid, 'SIGCONT');
+    } catch {
+      // already gone
+    }
+  }
+
+  /** SIGKILL to the whole tree: its process group and everything in its cgroups. */
+  kill(): void {
+    if (this.run && !this.run.pid) this.run.killRequested = true;
+    if (this.pgid) killGroup(this.pgid);
+    this.cg.killAll();
+  }
+
+  /** Kills the current process without reporting its exit (init is about to be retried). */
+  async stop(): Promise<void> {
+    this.run = null;
+    this.kill();
+    this.stopRssPolling();
+    await this.exited;
+  }
+
+  async remove(): Promise<void> {
+    this.stopRssPolling();
+    await this.cg.remove();
+  }
+}
