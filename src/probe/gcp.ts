@@ -3,8 +3,9 @@
  *
  * Reads the platform's text lines (bare, with an ISO timestamp, as `gcloud functions logs read`
  * prints them, or as `firebase functions:log` prints them) and the LogEntry JSON of
- * `gcloud logging read --format=json` (a newest-first array) or of JSON-lines exports.
- * Google logs no init time and no memory, so those fields stay null; an execution is cold when
+ * `gcloud logging read --format=json` (a newest-first array) or of JSON-lines exports,
+ * including Cloud Run request logs (`httpRequest.latency`), which 2nd gen functions write
+ * instead of `Function execution …` lines. Google logs no init time and no memory, so those fields stay null; an execution is cold when
  * it is the first on its instance after `Starting new instance` or the first with a new
  * `labels.instanceId` (docs/other-platforms.md).
  */
