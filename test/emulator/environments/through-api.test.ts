@@ -1,0 +1,90 @@
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { CreateFunctionCommand, InvokeCommand, LambdaClient, UpdateFunctionConfigurationCommand, waitUntilFunctionActiveV2, waitUntilFunctionUpdatedV2 } from '@aws-sdk/client-lambda';
+import { zipSync } from 'fflate';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startEmulator, type RunningEmulator } from '../../../src/emulator/index.ts';
+import { FIXTURES } from './helpers.ts';
+
+/** A first SDK build (pip from the local index, @aws-sdk copy) can take minutes on a busy machine. */
+const SDK_BUILD_MS = 5 * 60_000;
+
+function zipFolder(dir: string): Uint8Array {
+  const files: Record<string, Uint8Array> = {};
+  const walk = (rel: string) => {
+    for (const name of readdirSync(join(dir, rel))) {
+      const path = rel ? `${rel}/${name}` : name;
+      if (statSync(join(dir, path)).isDirectory()) walk(path);
+      else files[path] = new Uint8Array(readFileSync(join(dir, path)));
+    }
+  };
+  walk('');
+  return zipSync(files);
+}
+
+const decodeTail = (b64?: string) => Buffer.from(b64 ?? '', 'base64').toString('utf8');
+
+describe('Environments through the Lambda API (@aws-sdk/client-lambda against startEmulator)', () => {
+  let emulator: RunningEmulator;
+  let lambda: LambdaClient;
+  let sdkState: Record<string, { state: string; reason?: string }>;
+
+  beforeAll(async () => {
+    emulator = await startEmulator({ updateDelayMs: 0 });
+    lambda = new LambdaClient({ endpoint: emulator.url, region: 'us-east-1', credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'test' }, maxAttempts: 1 });
+    // The runtimes' SDKs build in the background; the status endpoint says when they are done.
+    for (;;) {
+      sdkState = (await (await fetch(`${emulator.url}/_coldbench/status`)).json()).sdkState;
+      if (Object.values(sdkState).every((s) => s.state !== 'building')) break;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }, SDK_BUILD_MS);
+  afterAll(async () => {
+    lambda?.destroy();
+    await emulator?.stop();
+  });
+
+  async function create(name: string, runtime: string, handler: string, folder: 'python' | 'node'): Promise<void> {
+    await lambda.send(new CreateFunctionCommand({ FunctionName: name, Runtime: runtime as never, Handler: handler, Role: 'arn:aws:iam::123456789012:role/test', Timeout: 30, Code: { ZipFile: zipFolder(join(FIXTURES, folder)) } }));
+    await waitUntilFunctionActiveV2({ client: lambda, maxWaitTime: 30, minDelay: 1 }, { FunctionName: name });
+  }
+
+  it('reports a cold REPORT with Init Duration, then a warm one, in LogResult', async () => {
+    await create('api-noop', 'python3.11', 'noop.handler', 'python');
+    const first = await lambda.send(new InvokeCommand({ FunctionName: 'api-noop', LogType: 'Tail' }));
+    const second = await lambda.send(new InvokeCommand({ FunctionName: 'api-noop', LogType: 'Tail' }));
+    expect(JSON.parse(Buffer.from(first.Payload!).toString())).toEqual({ ok: true });
+    expect(decodeTail(first.LogResult)).toMatch(/^START RequestId: \S+ Version: \$LATEST\nEND RequestId: \S+\nREPORT RequestId: \S+\tDuration: [\d.]+ ms\tBilled Duration: \d+ ms\tMemory Size: 128 MB\tMax Memory Used: \d+ MB\tInit Duration: [\d.]+ ms\t\n$/);
+    expect(decodeTail(second.LogResult)).not.toContain('Init Duration');
+  });
+
+  it('starts a new environment after UpdateFunctionConfiguration', async () => {
+    await lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'api-noop', MemorySize: 256 }));
+    await waitUntilFunctionUpdatedV2({ client: lambda, maxWaitTime: 30, minDelay: 1 }, { FunctionName: 'api-noop' });
+    const after = await lambda.send(new InvokeCommand({ FunctionName: 'api-noop', LogType: 'Tail' }));
+    expect(decodeTail(after.LogResult)).toMatch(/\tMemory Size: 256 MB\tMax Memory Used: \d+ MB\tInit Duration: /);
+  });
+
+  it('lets a Python function call STS GetCallerIdentity through boto3 from the runtime folder', async (ctx) => {
+    if (sdkState.python.state !== 'available') ctx.skip(`boto3 unavailable here: ${sdkState.python.reason ?? sdkState.python.state}`);
+    await create('api-sts-py', 'python3.11', 'sts_call.handler', 'python');
+    const out = await lambda.send(new InvokeCommand({ FunctionName: 'api-sts-py' }));
+    expect(out.FunctionError).toBeUndefined();
+    expect(JSON.parse(Buffer.from(out.Payload!).toString()).Account).toBe('123456789012');
+  });
+
+  it('lets a Node function call STS GetCallerIdentity through @aws-sdk/client-sts from the runtime folder', async (ctx) => {
+    if (sdkState.nodejs.state !== 'available') ctx.skip(`@aws-sdk unavailable here: ${sdkState.nodejs.reason ?? sdkState.nodejs.state}`);
+    await create('api-sts-node', 'nodejs20.x', 'sts_call.handler', 'node');
+    const out = await lambda.send(new InvokeCommand({ FunctionName: 'api-sts-node' }));
+    expect(out.FunctionError).toBeUndefined();
+    expect(JSON.parse(Buffer.from(out.Payload!).toString()).Account).toBe('123456789012');
+  });
+
+  it('returns a handler error as FunctionError Unhandled with the runtime error body', async () => {
+    await create('api-raises', 'python3.11', 'raises.handler', 'python');
+    const out = await lambda.send(new InvokeCommand({ FunctionName: 'api-raises', Payload: Buffer.from('{"n": 3}') }));
+    expect(out.FunctionError).toBe('Unhandled');
+    expect(JSON.parse(Buffer.from(out.Payload!).toString())).toMatchObject({ errorType: 'ValueError', errorMessage: 'bad input: 3' });
+  });
+});
