@@ -4,8 +4,8 @@
  * the log is.
  */
 import { parseLineDetailed } from './parse-line.ts';
-import type { PlatformRecord, RecordOrigin, ReportRecord } from './records.ts';
-import { parseReportFast, reportJsonFast } from './report-fast.ts';
+import type { PlatformRecord, ReportRecord } from './records.ts';
+import { scannedReportJson, scanned, scanReportFast } from './report-fast.ts';
 import type { Sample } from './sample.ts';
 import { sampleToJson, str } from './sample-json.ts';
 import { newFold, type RequestFold, sampleFromReport } from './to-sample.ts';
@@ -61,7 +61,6 @@ export const MAX_OPEN_REQUESTS = 10_000;
 export const UNNAMED_VARIANT = 'unnamed';
 
 const REPORT_PREFIX = 'REPORT RequestId: ';
-const NO_ORIGIN: RecordOrigin = { time: null, stream: null, format: 'text' };
 
 interface StreamState {
   /** INIT_REPORT phase invoke seen before this stream's next START. */
@@ -139,18 +138,20 @@ export function createAwsAssembler(options: AssemblerOptions = {}): SampleAssemb
     pushJson(line, lineNumber, context) {
       // Fast lane: an unprefixed canonical REPORT whose request has nothing to fold in.
       if ((context === undefined || context.stream == null) && line.startsWith(REPORT_PREFIX)) {
-        const report = parseReportFast(line, 7, NO_ORIGIN);
-        if (report !== null && (folds.size === 0 || !folds.has(report.requestId))) {
+        if (scanReportFast(line, 7) && (folds.size === 0 || !folds.has(scanned.requestId))) {
           records++;
-          takeFold(report);
+          if (streams.size > 0) {
+            const state = streams.get('');
+            if (state !== undefined && state.current === scanned.requestId) state.current = null;
+          }
           samples++;
-          if (report.hasInit || report.hasRestore) cold++;
+          if (scanned.initMs !== null || scanned.restoreMs !== null) cold++;
           const variant = variantOf();
           if (variant !== variantJsonOf) {
             variantJsonOf = variant;
             variantJson = str(variant);
           }
-          return reportJsonFast(line, report, variantJson, str(report.requestId));
+          return scannedReportJson(line, variantJson, str(scanned.requestId));
         }
       }
       const got = assembler.push(line, lineNumber, context);

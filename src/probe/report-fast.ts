@@ -65,22 +65,31 @@ function fieldOf(label: string): number {
 }
 
 /**
- * Reads a canonical REPORT line from `pos` (just after `REPORT `), or returns null so the
- * general parser takes it.
- * @example parseReportFast('REPORT RequestId: r1\tDuration: 15.74 ms\tBilled Duration: 147 ms\tMemory Size: 128 MB\tMax Memory Used: 56 MB\tInit Duration: 130.49 ms\t', 7, origin)
+ * What scanReportFast read last: one shared object, overwritten by every call, so the import's
+ * fast lane allocates nothing per line but the request id and its output.
  */
-export function parseReportFast(text: string, pos: number, origin: RecordOrigin): ReportRecord | null {
+export const scanned = {
+  requestId: '',
+  durationMs: 0,
+  billedMs: 0,
+  memoryMB: 0,
+  maxMemoryMB: 0,
+  initMs: null as number | null,
+  restoreMs: null as number | null,
+  billedRestoreMs: null as number | null,
+};
+
+/**
+ * Reads a canonical REPORT line from `pos` (just after `REPORT `) into `scanned`; false when
+ * the line is not in the canonical form (the general parser then takes it).
+ */
+export function scanReportFast(text: string, pos: number): boolean {
   const n = text.length;
-  if (!has(text, pos, L_REQUEST_ID)) return null;
+  if (!has(text, pos, L_REQUEST_ID)) return false;
   const idStart = pos + L_REQUEST_ID.length;
   let tab = text.indexOf('\t', idStart);
   // No tab, an empty id, or a space inside the id: not the canonical form.
-  if (tab <= idStart || text.lastIndexOf(' ', tab - 1) !== idStart - 1) return null;
-  const requestId = text.slice(idStart, tab);
-  let durationMs = 0;
-  let billedMs = 0;
-  let memoryMB = 0;
-  let maxMemoryMB = 0;
+  if (tab <= idStart || text.lastIndexOf(' ', tab - 1) !== idStart - 1) return false;
   let initMs: number | null = null;
   let restoreMs: number | null = null;
   let billedRestoreMs: number | null = null;
@@ -88,41 +97,29 @@ export function parseReportFast(text: string, pos: number, origin: RecordOrigin)
   while (tab >= 0 && tab + 1 < n) {
     const p = tab + 1;
     const colon = text.indexOf(': ', p);
-    if (colon < 0) return null;
+    if (colon < 0) return false;
     const id = fieldOf(text.slice(p, colon));
-    if (id === 0 || seen & id) return null;
+    if (id === 0 || seen & id) return false;
     seen |= id;
     const valueStart = colon + 2;
     const space = text.indexOf(' ', valueStart);
-    if (space < 0 || space + 2 >= n) return null;
+    if (space < 0 || space + 2 >= n) return false;
     const value = parseDecimalAt(text, valueStart, space);
-    if (value !== value) return null; // NaN: not a plain number (a tab inside the range lands here too)
+    if (value !== value) return false; // NaN: not a plain number (a tab inside the range lands here too)
     RAW[2 * id] = valueStart;
     RAW[2 * id + 1] = space;
     const u0 = text.charCodeAt(space + 1);
     const u1 = text.charCodeAt(space + 2);
     const isMemory = id === MEMORY || id === MAX_MEMORY;
-    if (isMemory ? u0 !== CH_M || u1 !== CH_B : u0 !== CH_m || u1 !== CH_s) return null;
+    if (isMemory ? u0 !== CH_M || u1 !== CH_B : u0 !== CH_m || u1 !== CH_s) return false;
     // After the unit: the end, a tab, or spaces then a tab ("27 ms \t" occurs in real lines).
     let q = space + 3;
     while (q < n && text.charCodeAt(q) === SPACE) q++;
-    if (q < n && text.charCodeAt(q) !== TAB) return null;
+    if (q < n && text.charCodeAt(q) !== TAB) return false;
     tab = q < n ? q : -1;
     switch (id) {
       case DURATION:
-        durationMs = value;
-        break;
-      case BILLED:
-        if (!Number.isInteger(value)) return null;
-        billedMs = value;
-        break;
-      case MEMORY:
-        if (!Number.isInteger(value)) return null;
-        memoryMB = value;
-        break;
-      case MAX_MEMORY:
-        if (!Number.isInteger(value)) return null;
-        maxMemoryMB = value;
+        scanned.durationMs = value;
         break;
       case INIT:
         initMs = value;
@@ -131,25 +128,43 @@ export function parseReportFast(text: string, pos: number, origin: RecordOrigin)
         restoreMs = value;
         break;
       default:
-        if (!Number.isInteger(value)) return null;
-        billedRestoreMs = value;
+        // Billed durations and memory sizes are whole numbers.
+        if (!Number.isInteger(value)) return false;
+        if (id === BILLED) scanned.billedMs = value;
+        else if (id === MEMORY) scanned.memoryMB = value;
+        else if (id === MAX_MEMORY) scanned.maxMemoryMB = value;
+        else billedRestoreMs = value;
     }
   }
-  if ((seen & REQUIRED) !== REQUIRED || (seen & (INIT | RESTORE)) === (INIT | RESTORE)) return null;
+  if ((seen & REQUIRED) !== REQUIRED || (seen & (INIT | RESTORE)) === (INIT | RESTORE)) return false;
+  scanned.requestId = text.slice(idStart, text.indexOf('\t', idStart));
+  scanned.initMs = initMs;
+  scanned.restoreMs = restoreMs;
+  scanned.billedRestoreMs = billedRestoreMs;
+  return true;
+}
+
+/**
+ * Reads a canonical REPORT line from `pos` (just after `REPORT `), or returns null so the
+ * general parser takes it.
+ * @example parseReportFast('REPORT RequestId: r1\tDuration: 15.74 ms\tBilled Duration: 147 ms\tMemory Size: 128 MB\tMax Memory Used: 56 MB\tInit Duration: 130.49 ms\t', 7, origin)
+ */
+export function parseReportFast(text: string, pos: number, origin: RecordOrigin): ReportRecord | null {
+  if (!scanReportFast(text, pos)) return null;
   return {
     type: 'report',
-    requestId,
-    durationMs,
-    billedMs,
-    memoryMB,
-    maxMemoryMB,
-    initMs,
-    restoreMs,
-    billedRestoreMs,
+    requestId: scanned.requestId,
+    durationMs: scanned.durationMs,
+    billedMs: scanned.billedMs,
+    memoryMB: scanned.memoryMB,
+    maxMemoryMB: scanned.maxMemoryMB,
+    initMs: scanned.initMs,
+    restoreMs: scanned.restoreMs,
+    billedRestoreMs: scanned.billedRestoreMs,
     status: null,
     errorType: null,
-    hasInit: initMs !== null,
-    hasRestore: restoreMs !== null,
+    hasInit: scanned.initMs !== null,
+    hasRestore: scanned.restoreMs !== null,
     time: origin.time,
     stream: origin.stream,
     format: 'text',
@@ -178,27 +193,27 @@ function numberJson(text: string, start: number, end: number, value: number): st
 }
 
 /**
- * The sample JSON line (with its newline) for a report that parseReportFast just read from
- * `text`, with no other line of its request to fold in — byte for byte what
- * `sampleToJson(sampleFromReport(report, null, variant))` gives, without building the Sample.
- * `variantJson` is the variant already as a JSON string literal.
+ * The sample JSON line (with its newline) for the report scanReportFast just read from `text`,
+ * with no other line of its request to fold in — byte for byte what
+ * `sampleToJson(sampleFromReport(report, null, variant))` gives, without building either.
+ * `variantJson` and `requestIdJson` are already JSON string literals.
  */
-export function reportJsonFast(text: string, report: ReportRecord, variantJson: string, requestIdJson: string): string {
-  const init = report.initMs !== null;
-  const restore = report.restoreMs !== null;
+export function scannedReportJson(text: string, variantJson: string, requestIdJson: string): string {
+  const init = scanned.initMs !== null;
+  const restore = scanned.restoreMs !== null;
   const kind = init || restore ? 'cold' : 'warm';
   const coldBy = init ? 'init-duration' : restore ? 'restore' : 'none';
-  const initJson = init ? numberJson(text, RAW[2 * INIT], RAW[2 * INIT + 1], report.initMs as number) : 'null';
-  const restoreJson = restore ? numberJson(text, RAW[2 * RESTORE], RAW[2 * RESTORE + 1], report.restoreMs as number) : 'null';
+  const initJson = init ? numberJson(text, RAW[2 * INIT], RAW[2 * INIT + 1], scanned.initMs as number) : 'null';
+  const restoreJson = restore ? numberJson(text, RAW[2 * RESTORE], RAW[2 * RESTORE + 1], scanned.restoreMs as number) : 'null';
   const billedRestoreJson =
-    report.billedRestoreMs !== null ? numberJson(text, RAW[2 * BILLED_RESTORE], RAW[2 * BILLED_RESTORE + 1], report.billedRestoreMs) : 'null';
+    scanned.billedRestoreMs !== null ? numberJson(text, RAW[2 * BILLED_RESTORE], RAW[2 * BILLED_RESTORE + 1], scanned.billedRestoreMs) : 'null';
   return (
     `{"variant":${variantJson},"kind":"${kind}","coldBy":"${coldBy}","requestId":${requestIdJson}` +
     `,"initMs":${initJson},"restoreMs":${restoreJson},"billedRestoreMs":${billedRestoreJson}` +
-    `,"durationMs":${numberJson(text, RAW[2 * DURATION], RAW[2 * DURATION + 1], report.durationMs as number)}` +
-    `,"billedMs":${numberJson(text, RAW[2 * BILLED], RAW[2 * BILLED + 1], report.billedMs as number)}` +
-    `,"memoryMB":${numberJson(text, RAW[2 * MEMORY], RAW[2 * MEMORY + 1], report.memoryMB as number)}` +
-    `,"maxMemoryMB":${numberJson(text, RAW[2 * MAX_MEMORY], RAW[2 * MAX_MEMORY + 1], report.maxMemoryMB as number)}` +
+    `,"durationMs":${numberJson(text, RAW[2 * DURATION], RAW[2 * DURATION + 1], scanned.durationMs)}` +
+    `,"billedMs":${numberJson(text, RAW[2 * BILLED], RAW[2 * BILLED + 1], scanned.billedMs)}` +
+    `,"memoryMB":${numberJson(text, RAW[2 * MEMORY], RAW[2 * MEMORY + 1], scanned.memoryMB)}` +
+    `,"maxMemoryMB":${numberJson(text, RAW[2 * MAX_MEMORY], RAW[2 * MAX_MEMORY + 1], scanned.maxMemoryMB)}` +
     ',"status":"success","errorType":null,"clientMs":null}\n'
   );
 }
