@@ -1,5 +1,6 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { availableParallelism } from 'node:os';
 import { CodeStore, type StoredCode } from './api/code-store.ts';
 import { FunctionRegistry } from './api/lambda/functions.ts';
 import type { InvokeContext } from './api/lambda/invoke.ts';
@@ -142,6 +143,8 @@ function status(pool: LocalEnvironmentPool, functions: FunctionRegistry, counts:
     runtimeMapping: pool.runtimeMapping,
     sdkAvailable: pool.sdkAvailable,
     sdkState: pool.sdkState,
+    /** Cores the environments share: the harness never runs more cold starts at once than this */
+    cores: availableParallelism(),
     environments: pool.environmentCount(),
     functions: perFunction,
     requests: counts,

@@ -6,6 +6,8 @@ import {
   GetLayerVersionCommand,
   InvalidParameterValueException,
   ListLayerVersionsCommand,
+  ListLayersCommand,
+  GetLayerVersionByArnCommand,
   ListTagsCommand,
   PublishLayerVersionCommand,
   PutFunctionConcurrencyCommand,
@@ -58,6 +60,25 @@ describe('layers', () => {
     await createActive(h, 'with-layer', { Layers: [layer.LayerVersionArn!] });
     const got = await h.lambda.send(new GetFunctionCommand({ FunctionName: 'with-layer' }));
     expect(got.Configuration?.Layers).toEqual([{ Arn: layer.LayerVersionArn, CodeSize: layer.Content?.CodeSize }]);
+  });
+
+  it('lists layers with their newest matching version, and gets a version by ARN', async () => {
+    const own = await startHarness();
+    try {
+      await own.lambda.send(new PublishLayerVersionCommand({ LayerName: 'b-layer', Content: { ZipFile: zipOf({ 'a.txt': '1' }) }, CompatibleRuntimes: ['python3.11'] }));
+      await own.lambda.send(new PublishLayerVersionCommand({ LayerName: 'b-layer', Content: { ZipFile: zipOf({ 'a.txt': '2' }) }, CompatibleRuntimes: ['nodejs22.x'] }));
+      await own.lambda.send(new PublishLayerVersionCommand({ LayerName: 'a-layer', Content: { ZipFile: zipOf({ 'a.txt': '3' }) } }));
+      const all = await own.lambda.send(new ListLayersCommand({}));
+      expect(all.Layers!.map((l) => [l.LayerName, l.LatestMatchingVersion?.Version])).toEqual([['a-layer', 1], ['b-layer', 2]]);
+      const py = await own.lambda.send(new ListLayersCommand({ CompatibleRuntime: 'python3.11' }));
+      expect(py.Layers!.map((l) => [l.LayerName, l.LatestMatchingVersion?.Version])).toEqual([['b-layer', 1]]);
+      const paged = await own.lambda.send(new ListLayersCommand({ MaxItems: 1 }));
+      expect(paged.NextMarker).toBe('b-layer');
+      const byArn = await own.lambda.send(new GetLayerVersionByArnCommand({ Arn: 'arn:aws:lambda:us-east-1:123456789012:layer:b-layer:1' }));
+      expect(byArn.CompatibleRuntimes).toEqual(['python3.11']);
+    } finally {
+      await stopHarness(own);
+    }
   });
 
   it('refuses a layer zip that is not a zip', async () => {

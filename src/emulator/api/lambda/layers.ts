@@ -89,6 +89,32 @@ export class LayerRegistry {
     };
   }
 
+  /** ListLayers: each layer with its newest version matching the filters, sorted by name. */
+  listLayers(query: URLSearchParams): Record<string, unknown> {
+    const runtime = query.get('CompatibleRuntime');
+    const arch = query.get('CompatibleArchitecture');
+    const rows: Record<string, unknown>[] = [];
+    for (const name of [...this.layers.keys()].sort()) {
+      const newest = [...this.layers.get(name)!.versions.values()]
+        .filter((v) => (!runtime || v.compatibleRuntimes?.includes(runtime)) && (!arch || v.compatibleArchitectures?.includes(arch)))
+        .sort((a, b) => b.version - a.version)[0];
+      if (newest) rows.push({ LayerName: name, LayerArn: this.layerArn(name), LatestMatchingVersion: this.render(name, newest, false) });
+    }
+    const maxItems = readMaxItems(query);
+    const marker = query.get('Marker');
+    const start = marker ? rows.findIndex((r) => r.LayerName === marker) : 0;
+    if (start < 0) throw invalidParameter('The Marker is invalid: pass the NextMarker of the previous page.');
+    const next = rows[start + maxItems];
+    return { Layers: rows.slice(start, start + maxItems), ...(next ? { NextMarker: next.LayerName } : {}) };
+  }
+
+  /** GetLayerVersionByArn (GET /2018-10-31/layers?find=LayerVersion&Arn=…). */
+  getByArn(arn: string | null): Record<string, unknown> {
+    const m = arn ? LAYER_ARN.exec(arn) : null;
+    if (!m || m[2] === undefined) throw invalidParameter(`Arn ${String(arn)} is not a layer version ARN (arn:aws:lambda:<region>:<account>:layer:<name>:<version>).`);
+    return this.get(m[1], m[2]);
+  }
+
   /** Turns a function's Layers list into extracted folders; an unknown version is Lambda's InvalidParameterValueException. */
   resolve(arns: string[]): ResolvedLayer[] {
     return arns.map((arn) => {

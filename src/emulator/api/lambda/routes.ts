@@ -63,6 +63,7 @@ export function lambdaRoutes(functions: FunctionRegistry, layers: LayerRegistry)
       }
       return ok(await layers.publish(params[0], body, Buffer.from(content.ZipFile, 'base64')), 201);
     }),
+    r('GET', '/2018-10-31/layers', 'ListLayers', ({ query }) => ok(query.get('find') === 'LayerVersion' ? layers.getByArn(query.get('Arn')) : layers.listLayers(query))),
     r('GET', '/2018-10-31/layers/{layer}/versions', 'ListLayerVersions', ({ params, query }) => ok(layers.list(params[0], query))),
     r('GET', '/2018-10-31/layers/{layer}/versions/{n}', 'GetLayerVersion', ({ params }) => ok(layers.get(params[0], params[1]))),
     r('DELETE', '/2018-10-31/layers/{layer}/versions/{n}', 'DeleteLayerVersion', ({ params }) => {
