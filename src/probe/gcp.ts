@@ -134,7 +134,8 @@ export function readLogEntry(entry: Record<string, unknown>): EntryFields & { te
 /** Splits a text line's known prefixes off its message. */
 function readTextLine(line: string): { text: string; ts: number | null; executionId: string | null; functionName: string | null } {
   let m = TABLE_ROW.exec(line);
-  if (m) return { text: m[5], ts: parseTimestamp(m[4]), executionId: m[3] ?? null, functionName: m[2] };
+  // gcloud prints `-` in EXECUTION_ID for lines outside any execution.
+  if (m) return { text: m[5], ts: parseTimestamp(m[4]), executionId: m[3] === undefined || m[3] === '-' ? null : m[3], functionName: m[2] };
   m = FIREBASE_ROW.exec(line);
   if (m) return { text: m[4], ts: parseTimestamp(m[1]), executionId: null, functionName: m[3] };
   m = ISO_PREFIX.exec(line);

@@ -39,9 +39,9 @@ describe('createGcpAssembler', () => {
     ]);
     expect(stats).toEqual({
       records: 15,
-      skipped: 7,
-      skippedBy: { 'not a platform line': 6, malformed: 1 },
-      malformed: [{ line: 20, reason: 'duration "4O" is not a number of ms' }],
+      skipped: 8,
+      skippedBy: { 'not a platform line': 7, malformed: 1 },
+      malformed: [{ line: 21, reason: 'duration "4O" is not a number of ms' }],
       malformedCount: 1,
     });
   });
@@ -151,6 +151,11 @@ describe('createGcpAssembler', () => {
       [null, 'hello_http', 'warm', 290, 'success', null, '2026-11-20T11:02:03.512Z'],
       [null, 'on_message', 'warm', 303, 'error', 'error', '2026-11-20T11:02:04.118Z'],
     ]);
+  });
+
+  it('reads `-` in the EXECUTION_ID column as no id', () => {
+    const { samples } = assemble('D      f  -             2026-11-20 09:14:02.412  Function execution took 5 ms, finished with status code: 200');
+    expect(samples.map((s) => [s.requestId, s.variant, s.durationMs])).toEqual([[null, 'f', 5]]);
   });
 
   it('names every sample after the variant option, then the fallback, when given', () => {
