@@ -25,6 +25,8 @@ export interface EnvironmentDeps {
   initTimeoutMs: number;
   launcher: Launcher;
   sdkDir(family: 'python' | 'nodejs'): string | null;
+  /** A line for the log when the family's SDK is missing (still building, or failed) */
+  sdkNote(family: 'python' | 'nodejs'): string | null;
   onDeath(env: Environment): void;
 }
 
@@ -89,6 +91,10 @@ export class Environment implements RuntimeApiHandler {
     this.coldInvokes.add(inv);
     await this.listen();
     this.emit(this.log.initStart());
+    const family = runtimeFamily(this.spec.runtime);
+    // Not silent: a function that imports its SDK must be able to tell why it is missing.
+    const note = family === 'python' || family === 'nodejs' ? this.deps.sdkNote(family) : null;
+    if (note) this.emit(`${note}\n`);
     const first = await this.runInit(this.deps.initTimeoutMs, inv.request.requestId);
     if (first.ok) {
       inv.initMs = first.ms;

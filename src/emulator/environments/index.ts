@@ -158,6 +158,7 @@ class Pool implements LocalEnvironmentPool {
       initTimeoutMs: this.options.initTimeoutMs ?? INIT_TIMEOUT_MS,
       launcher: this.launcher,
       sdkDir: (family) => this.sdks.dirFor(family),
+      sdkNote: (family) => this.sdks.missingNote(family),
       onDeath: (e) => {
         this.envs.delete(e);
         this.cgroups.slots.setWeight(this.envs.size);

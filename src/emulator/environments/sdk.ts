@@ -55,6 +55,15 @@ export class RuntimeSdks {
     return s.state === 'available' ? s.dir : null;
   }
 
+  /** Why functions of this family start without their SDK right now (null when they have it, or when skipped on purpose). */
+  missingNote(family: Family): string | null {
+    const s = this.state[family];
+    const sdk = family === 'python' ? 'boto3' : '@aws-sdk v3';
+    if (s.state === 'building') return `coldbench: ${sdk} (the ${family} runtime's AWS SDK) is still being built; this environment starts without it`;
+    if (s.state === 'unavailable') return `coldbench: ${sdk} (the ${family} runtime's AWS SDK) is unavailable: ${s.reason}`;
+    return null;
+  }
+
   available(): Record<string, boolean> {
     return { python: this.state.python.state === 'available', nodejs: this.state.nodejs.state === 'available' };
   }

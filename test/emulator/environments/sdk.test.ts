@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEnvironmentPool, type LocalEnvironmentPool } from '../../../src/emulator/environments/index.ts';
-import { RUNTIMES_CACHE } from '../../../src/emulator/environments/sdk.ts';
+import { RUNTIMES_CACHE, RuntimeSdks } from '../../../src/emulator/environments/sdk.ts';
 import { json, makeSpec, MemorySink, request, stageFixture, tempRoot } from './helpers.ts';
 
 /** A first build runs pip (local index) and copies the SDK closure: minutes on a busy machine. */
@@ -48,5 +48,22 @@ describe("The runtimes' AWS SDKs", () => {
     } finally {
       await again.shutdown();
     }
+  });
+});
+
+describe('RuntimeSdks.missingNote', () => {
+  const node = { path: process.execPath, version: process.version };
+
+  it('says why a family has no SDK, for the function log', async () => {
+    const sdks = new RuntimeSdks({ python: null, pythonProblem: 'python3 could not be run (spawn python3 ENOENT)', node }, false);
+    await sdks.ready();
+    expect(sdks.missingNote('python')).toBe("coldbench: boto3 (the python runtime's AWS SDK) is unavailable: python3 could not be run (spawn python3 ENOENT)");
+    expect(sdks.available().python).toBe(false);
+  });
+
+  it('says nothing when the build was skipped on purpose', () => {
+    const sdks = new RuntimeSdks({ python: null, node }, true);
+    expect(sdks.missingNote('python')).toBeNull();
+    expect(sdks.states().nodejs).toEqual({ state: 'skipped', reason: 'SDK build skipped by the caller' });
   });
 });
