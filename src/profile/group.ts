@@ -13,6 +13,7 @@ export interface ModuleChild {
   name: string;
   selfMs: number;
   cumulativeMs: number;
+  /** cumulativeMs / Init Duration */
   share: number;
 }
 
@@ -24,7 +25,8 @@ export interface ModuleEntry {
   selfMs: number;
   /** Time from the start to the end of the package's outermost imports, dependencies included. */
   cumulativeMs: number;
-  /** selfMs / Init Duration: the part of init this package alone accounts for. */
+  /** cumulativeMs / Init Duration: the part of init spent importing this package, its dependencies
+   * included (shares overlap where one package imports another, as the tree shows). */
   share: number;
   /** Bytes on disk of the package's files in the deployment package; null when not shipped there. */
   sizeBytes: number | null;
@@ -63,7 +65,7 @@ export interface GroupOptions {
  *
  * @example
  * groupByPackage(parseImportTrace(trace), { language: 'python', initMs: 900, handlerModule: 'app', sizes })
- * // → [{ name: 'pandas', selfMs: 410.2, cumulativeMs: 620.5, share: 0.4558, sizeBytes: 70123456, … }, …]
+ * // → [{ name: 'pandas', selfMs: 410.2, cumulativeMs: 620.5, share: 0.6894, sizeBytes: 70123456, … }, …]
  */
 export function groupByPackage(roots: ImportNode[], options: GroupOptions): ModuleEntry[] {
   const { language, initMs } = options;
@@ -97,14 +99,14 @@ export function groupByPackage(roots: ImportNode[], options: GroupOptions): Modu
         name: childName,
         selfMs: toMs(c.selfUs),
         cumulativeMs: toMs(c.cumulativeUs),
-        share: ratio(c.selfUs / 1000, initMs),
+        share: ratio(c.cumulativeUs / 1000, initMs),
       }));
     entries.push({
       name,
       kind: name === options.handlerModule ? 'handler' : options.localModules?.has(name) ? 'code' : size !== undefined ? 'package' : 'runtime',
       selfMs: toMs(g.selfUs),
       cumulativeMs: toMs(g.cumulativeUs),
-      share: ratio(g.selfUs / 1000, initMs),
+      share: ratio(g.cumulativeUs / 1000, initMs),
       sizeBytes: size ?? null,
       children,
     });

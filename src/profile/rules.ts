@@ -99,9 +99,13 @@ function importRules(input: RuleInput): Recommendation[] {
     const uses = new Set(useLines.map((l) => l.line)).size;
     // A package the handler's own body uses runs on every invocation: deferring it saves nothing.
     const inHandler = useLines.some((l) => input.source.handlerLines.includes(l.line));
-    if (uses > BARELY_USED_MAX_USES || inHandler) continue;
+    // Used by module-level code: it is needed during init whatever the handler does.
+    const atInit = useLines.some((l) => !input.source.functionOfLine.has(l.line));
+    if (uses > BARELY_USED_MAX_USES || inHandler || atInit) continue;
     const unused = uses === 0;
-    const where = useLines.map((l) => `line ${l.line}`).join(', ');
+    const lineNumbers = [...new Set(useLines.map((l) => l.line))].sort((a, b) => a - b);
+    const where = lineNumbers.map((n) => `line ${n}`).join(', ');
+    const whereFns = lineNumbers.map((n) => `${input.source.functionOfLine.get(n)}, line ${n}`).join('; ');
     recs.push({
       rule: unused ? 'unused-import' : 'barely-used-import',
       target: imp.package,
@@ -113,7 +117,7 @@ function importRules(input: RuleInput): Recommendation[] {
       basis: 'estimated from the import trace',
       evidence:
         `importing ${imp.package} took ${round(costMs)} ms of init (${Math.round((costMs / Math.max(input.initMs, 1e-9)) * 100)} %, packages the handler also imports excluded); ` +
-        `${imp.bound.map((b) => `\`${b}\``).join(', ')} ${unused ? 'is never used' : `is used ${plural(uses, 'time')}`} in ${input.source.reachable.join(', ') || input.handlerFunction}`,
+        `${imp.bound.map((b) => `\`${b}\``).join(', ')} ${unused ? `is never used in the code ${input.handlerFunction} reaches` : `is used on ${plural(uses, 'line')}, outside ${input.handlerFunction}'s own body (${whereFns})`}`,
       verified: false,
       ...(input.source.lazyPackages.includes(imp.package) ? { fix: { kind: 'lazy-import' as const, package: imp.package } } : {}),
     });

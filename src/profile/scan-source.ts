@@ -41,6 +41,8 @@ export interface SourceScan {
   lazyPackages: string[];
   /** Line numbers of the handler function's own body (not the helpers it calls) */
   handlerLines: number[];
+  /** Reachable function each line of the handler's module belongs to; module-level lines are absent */
+  functionOfLine: Map<number, string>;
 }
 
 /** Environment variable a fixture may read to import named packages lazily (the --verify contract). */
@@ -245,6 +247,7 @@ export function scanSource(files: ReadonlyMap<string, string>, entry: string, ha
   const queue: Array<[string, string]> = main.functions.has(handlerFunction) ? [[entry, handlerFunction]] : [];
   const perCallClients: ClientConstruction[] = [];
   const reachableLines: SourceLine[] = [];
+  const functionOfLine = new Map<number, string>();
   while (queue.length > 0) {
     const [module, name] = queue.shift() as [string, string];
     const key = module === entry ? name : `${module}.${name}`;
@@ -253,7 +256,10 @@ export function scanSource(files: ReadonlyMap<string, string>, entry: string, ha
     const body = file?.functions.get(name);
     if (!file || !body) continue;
     reachable.push(key);
-    if (module === entry) reachableLines.push(...body.lines.slice(1));
+    if (module === entry) {
+      reachableLines.push(...body.lines.slice(1));
+      for (const l of body.lines) functionOfLine.set(l.line, key);
+    }
     // `global x` or a cache check means the client is built once per environment, not per call.
     const cached = body.lines.some((l) => /^\s+global\s/.test(l.text) || /\bis None\b|=== undefined|\?\?=|\|\|=/.test(l.text));
     for (const l of body.lines.slice(1)) {
@@ -284,6 +290,7 @@ export function scanSource(files: ReadonlyMap<string, string>, entry: string, ha
     readsLazyFlag: [...files.values()].some((s) => s.includes(LAZY_IMPORTS_ENV)),
     lazyPackages: lazyPackagesOf([...files.values()], main.imports.map((i) => i.package)),
     handlerLines: (main.functions.get(handlerFunction)?.lines ?? []).map((l) => l.line),
+    functionOfLine,
   };
 }
 
