@@ -160,6 +160,9 @@ describe('Application Insights rows', () => {
     expect(readAppInsightsRow({ operation_Id: 'op', customDimensions: '{"HostInstanceId":"h1"' })).toMatchObject({ id: 'op', instance: null });
     expect(readAppInsightsRow({ id: 'r', operation_Id: 'op', customDimensions: { HostInstanceId: 'h1' } })).toMatchObject({ id: 'r', instance: 'h1' });
     expect(readAppInsightsRow({ duration: '00:00:01.5000000' }).durationMs).toBe(1500);
+    expect(readAppInsightsRow({ name: 'a', operation_Name: 'b' }).name).toBe('a');
+    expect(readAppInsightsRow({ operation_Name: 'b', name: 'a' }).name).toBe('a');
+    expect(readAppInsightsRow({ OperationName: 'b' }).name).toBe('b');
   });
 
   it('recognises export headers and tables', () => {

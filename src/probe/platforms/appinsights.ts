@@ -20,14 +20,14 @@ export interface AppInsightsRow {
 }
 
 /** Column names, reduced by `normalKey`, and the field each one fills. */
-const COLUMNS: Record<string, keyof AppInsightsRow | 'custom' | 'operationId' | 'requestId'> = {
+const COLUMNS: Record<string, keyof AppInsightsRow | 'custom' | 'operationId' | 'operationName' | 'requestId'> = {
   timestamp: 'ts',
   timegenerated: 'ts',
   cloudroleinstance: 'instance',
   approleinstance: 'instance',
   message: 'message',
   name: 'name',
-  operationname: 'name',
+  operationname: 'operationName',
   duration: 'durationMs',
   durationms: 'durationMs',
   success: 'success',
@@ -97,6 +97,7 @@ export function readAppInsightsRow(record: Record<string, unknown>): AppInsights
   const row: AppInsightsRow = { ts: null, instance: null, message: null, name: null, durationMs: null, success: null, resultCode: null, id: null };
   let requestId: string | null = null;
   let operationId: string | null = null;
+  let operationName: string | null = null;
   let custom: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(record)) {
     const field = COLUMNS[normalKey(key)];
@@ -106,11 +107,14 @@ export function readAppInsightsRow(record: Record<string, unknown>): AppInsights
     else if (field === 'custom') custom = customOf(value);
     else if (field === 'requestId') requestId = text(value);
     else if (field === 'operationId') operationId = text(value);
+    else if (field === 'operationName') operationName = text(value);
     else if (field === 'instance' || field === 'message' || field === 'name' || field === 'resultCode') row[field] = text(value);
   }
   const invocationId = text(custom.InvocationId) ?? text(custom.prop__InvocationId);
   row.id = invocationId ?? requestId ?? operationId;
   row.instance ??= text(custom.HostInstanceId);
+  // A request's own `name` wins; `operation_Name` (the same for Functions) only fills in.
+  row.name ??= operationName;
   return row;
 }
 
