@@ -118,6 +118,17 @@ describe('Function output in the log stream', () => {
     expect(out.logText).toBe(log.slice(2).join(''));
   });
 
+  it('formats the Python logging module as the official runtime ([LEVEL], time, request id, one event per record)', async () => {
+    const spec = makeSpec({ runtime: 'python3.11', handler: 'uses_logging.handler', codeDir: stageFixture('python', root.dir) });
+    const req = request();
+    const out = await pool.invoke(spec, req);
+    const lines = out.logText.split('\n').slice(1, 3);
+    expect(lines).toEqual([
+      expect.stringMatching(new RegExp(`^\\[INFO\\]\\t\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z\\t${req.requestId}\\tinfo line$`)),
+      expect.stringMatching(new RegExp(`^\\[WARNING\\]\\t[\\dTZ:.-]+\\t${req.requestId}\\ttwo\\rlines$`)),
+    ]);
+  });
+
   it('writes Node console lines as the official runtime (time, request id, level; one event per call)', async () => {
     const spec = makeSpec({ runtime: 'nodejs20.x', handler: 'logging_out.handler', codeDir: stageFixture('node', root.dir) });
     const req = request();

@@ -130,6 +130,38 @@ def _load_handler(handler):
     return fn
 
 
+_request_id = [None]
+
+
+def _setup_logging():
+    # As the official runtime: the root logger writes `[LEVEL]\t<time>Z\t<request id>\t<message>`
+    # (one event: newlines become carriage returns), or a JSON object when the log format is JSON.
+    # Done only when the function uses logging, so functions that do not never pay for it.
+    import logging
+
+    json_format = os.environ.get("AWS_LAMBDA_LOG_FORMAT") == "JSON"
+
+    class _Formatter(logging.Formatter):
+        def format(self, record):
+            stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created)) + ".%03dZ" % record.msecs
+            message = record.getMessage()
+            if record.exc_info:
+                message += "\n" + self.formatException(record.exc_info)
+            if json_format:
+                return json.dumps({"timestamp": stamp, "level": record.levelname, "message": message,
+                                   "logger": record.name, "requestId": _request_id[0]})
+            text = "[%s]\t%s\t%s\t%s" % (record.levelname, stamp, _request_id[0], message)
+            return text.replace("\n", "\r")
+
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(_Formatter())
+    root = logging.getLogger()
+    root.addHandler(handler)
+    level = os.environ.get("AWS_LAMBDA_LOG_LEVEL")
+    if json_format and level:
+        root.setLevel(level.upper())
+
+
 def _header_json(value):
     if not value:
         return None
@@ -161,9 +193,14 @@ def main():
                        "Lambda-Runtime-Function-Error-Type: %s\r\n" % body["errorType"])
         sys.exit(1)
 
+    logging_ready = False
     while True:
+        if not logging_ready and "logging" in sys.modules:
+            _setup_logging()
+            logging_ready = True
         _, headers, payload = client.request("GET", _API_PREFIX + "/invocation/next")
         request_id = headers.get("lambda-runtime-aws-request-id", "")
+        _request_id[0] = request_id
         trace_id = headers.get("lambda-runtime-trace-id")
         if trace_id:
             os.environ["_X_AMZN_TRACE_ID"] = trace_id
