@@ -1,12 +1,14 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { availableParallelism } from 'node:os';
+import path from 'node:path';
 import { CodeStore, type StoredCode } from './api/code-store.ts';
 import { FunctionRegistry } from './api/lambda/functions.ts';
 import type { InvokeContext } from './api/lambda/invoke.ts';
 import { LayerRegistry } from './api/lambda/layers.ts';
 import { lambdaRoutes } from './api/lambda/routes.ts';
 import { LogStore } from './api/logs/store.ts';
+import { S3Store } from './api/s3.ts';
 import { createRequestHandler, type RequestCounts } from './api/server.ts';
 import type { CpuMode } from './contract.ts';
 import { createEnvironmentPool, type LocalEnvironmentPool, type PoolTuning } from './environments/index.ts';
@@ -55,6 +57,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const accountId = options.accountId ?? DEFAULT_ACCOUNT_ID;
   const code = await CodeStore.create();
   const logs = new LogStore();
+  const s3 = new S3Store(path.join(code.root, 's3'));
   let pool: LocalEnvironmentPool | undefined;
   let stopped = false;
   const getPool = (): LocalEnvironmentPool => {
@@ -65,7 +68,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const codeUrl = (stored: StoredCode) => `${baseUrl}/_coldbench/code/${Buffer.from(stored.codeSha256, 'base64').toString('hex')}.zip`;
   const layers = new LayerRegistry(code, { region, accountId, codeUrl });
   const functions = new FunctionRegistry({
-    region, accountId, pool: getPool, code, layers, codeUrl,
+    region, accountId, pool: getPool, code, s3, layers, codeUrl,
     updateDelayMs: options.updateDelayMs ?? DEFAULT_UPDATE_DELAY_MS,
   });
   const invoke: InvokeContext = { functions, pool: getPool, asyncQueue: new Set(), stopped: () => stopped };
@@ -73,8 +76,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const server = createServer(
     { keepAliveTimeout: KEEP_ALIVE_MS, noDelay: true },
     createRequestHandler({
-      region, accountId, logs, code, invoke, counts,
-      routes: lambdaRoutes(functions, layers),
+      region, accountId, logs, code, s3, invoke, counts,
+      routes: lambdaRoutes(functions, layers, s3),
       status: () => status(getPool(), functions, counts, region, accountId),
     }),
   );

@@ -8,6 +8,7 @@ import { handleInvoke, type InvokeContext, payloadLimitFor, tooLarge } from './l
 import { matchRoute, type lambdaRoutes } from './lambda/routes.ts';
 import { handleLogsOperation } from './logs/api.ts';
 import type { LogStore } from './logs/store.ts';
+import { S3Store, s3ErrorBody } from './s3.ts';
 import { handleSts } from './sts.ts';
 
 /** Control-plane bodies carry a base64 zip of up to 50 MB (≈ 67 MB encoded) plus JSON around it. */
@@ -29,13 +30,14 @@ export interface ApiState {
   accountId: string;
   logs: LogStore;
   code: CodeStore;
+  s3: S3Store;
   routes: ReturnType<typeof lambdaRoutes>;
   invoke: InvokeContext;
   counts: RequestCounts;
   status: () => unknown;
 }
 
-type Service = 'lambda' | 'logs' | 'sts' | 'coldbench';
+type Service = 'lambda' | 'logs' | 'sts' | 's3' | 'coldbench';
 
 function count(state: ApiState, operation: string): void {
   state.counts.byOperation[operation] = (state.counts.byOperation[operation] ?? 0) + 1;
@@ -56,12 +58,21 @@ export function createRequestHandler(state: ApiState): (req: IncomingMessage, re
           return;
         }
       }
+      const scope = credentialScope(req);
+      if (scope === 's3') {
+        service = 's3';
+        state.s3
+          .handle(req, res, url)
+          .then((operation) => count(state, `s3:${operation}`))
+          .catch((error: unknown) => sendError('s3', res, error, req.method === 'HEAD'));
+        return;
+      }
       const target = req.headers['x-amz-target'];
       // Every JSON-protocol call names its operation in X-Amz-Target; only Logs is served that way.
       if (typeof target === 'string') service = 'logs';
       else if (url.startsWith('/_coldbench/')) service = 'coldbench';
       else if (LAMBDA_PATH.test(url)) service = 'lambda';
-      else if (credentialScope(req) === 'sts' || url === '/' || url.startsWith('/?')) service = 'sts';
+      else if (scope === 'sts' || url === '/' || url.startsWith('/?')) service = 'sts';
       const svc = service;
       readBody(req, MAX_CONTROL_BODY_BYTES)
         .then((body) => {
@@ -199,7 +210,7 @@ function send(res: ServerResponse, status: number, headers: Record<string, strin
   res.end(body);
 }
 
-function sendError(service: Service, res: ServerResponse, error: unknown): void {
+function sendError(service: Service, res: ServerResponse, error: unknown, headOnly = false): void {
   if (res.headersSent || res.destroyed) {
     res.destroy();
     return;
@@ -208,9 +219,14 @@ function sendError(service: Service, res: ServerResponse, error: unknown): void 
     ? error
     : new AwsError(service === 'lambda' ? 'ServiceException' : 'InternalFailure', 500, `The coldbench emulator failed: ${(error as Error)?.message ?? String(error)}`, {}, { cause: error });
   const requestId = randomUUID();
-  const shaped = service === 'logs' ? jsonErrorBody(aws) : service === 'sts' ? queryErrorBody(aws, requestId) : lambdaErrorBody(aws);
+  const shaped =
+    service === 'logs' ? jsonErrorBody(aws)
+    : service === 'sts' ? queryErrorBody(aws, requestId)
+    : service === 's3' ? s3ErrorBody(aws, requestId)
+    : lambdaErrorBody(aws);
   try {
-    send(res, aws.status, { ...shaped.headers, 'x-amzn-requestid': requestId }, shaped.body);
+    // HEAD responses carry no body: S3 clients read the status alone.
+    send(res, aws.status, { ...shaped.headers, 'x-amzn-requestid': requestId }, headOnly ? '' : shaped.body);
   } catch {
     res.destroy();
   }

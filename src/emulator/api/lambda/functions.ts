@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EnvironmentPool, FunctionSpec } from '../../contract.ts';
 import type { CodeStore, StoredCode } from '../code-store.ts';
+import type { S3Store } from '../s3.ts';
 import { AwsError, conflict, invalidParameter, notFound } from '../errors.ts';
 import type { LayerRegistry } from './layers.ts';
 import { readMaxItems } from './layers.ts';
@@ -28,6 +29,7 @@ export interface RegistryContext {
   accountId: string;
   pool: () => EnvironmentPool;
   code: CodeStore;
+  s3: S3Store;
   layers: LayerRegistry;
   /** How long State Pending and LastUpdateStatus InProgress last */
   updateDelayMs: number;
@@ -304,7 +306,8 @@ export class FunctionRegistry {
       return this.ctx.code.put(zip);
     }
     if (code.S3Bucket !== undefined || code.S3Key !== undefined) {
-      throw invalidParameter(`${field}.S3Bucket/S3Key: code from S3 is not supported by the coldbench emulator yet; upload the package as ZipFile (up to 50 MB).`);
+      if (typeof code.S3Bucket !== 'string' || typeof code.S3Key !== 'string') throw invalidParameter(`${field}: S3Bucket and S3Key are both required for code from S3.`);
+      return this.ctx.code.put(await this.ctx.s3.read(code.S3Bucket, code.S3Key));
     }
     if (code.ImageUri !== undefined) throw invalidParameter('Container images are not supported by the coldbench emulator; upload a .zip package.');
     throw invalidParameter(`${field}: ZipFile is required (the base64 of a .zip package).`);

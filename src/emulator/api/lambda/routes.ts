@@ -1,5 +1,6 @@
 import { AwsError, invalidParameter } from '../errors.ts';
 import type { FunctionRegistry } from './functions.ts';
+import type { S3Store } from '../s3.ts';
 import type { LayerRegistry } from './layers.ts';
 
 export interface RouteResult {
@@ -23,7 +24,7 @@ interface Route {
 const SEG = '([^/]+)';
 
 /** Lambda's REST paths exactly as @aws-sdk/client-lambda sends them (Invoke has its own fast path in the server). */
-export function lambdaRoutes(functions: FunctionRegistry, layers: LayerRegistry): Route[] {
+export function lambdaRoutes(functions: FunctionRegistry, layers: LayerRegistry, s3: S3Store): Route[] {
   const r = (method: string, path: string, operation: string, run: Route['run']): Route => ({
     method,
     pattern: new RegExp(`^${path.replace(/\{\w+\}/g, SEG)}/?$`),
@@ -56,12 +57,11 @@ export function lambdaRoutes(functions: FunctionRegistry, layers: LayerRegistry)
     r('POST', '/2018-10-31/layers/{layer}/versions', 'PublishLayerVersion', async ({ params, json }) => {
       const body = json();
       const content = (body.Content ?? {}) as Record<string, unknown>;
-      if (typeof content.ZipFile !== 'string') {
-        throw invalidParameter(content.S3Bucket !== undefined
-          ? 'Content.S3Bucket/S3Key: layer content from S3 is not supported by the coldbench emulator yet; upload Content.ZipFile.'
-          : 'Content.ZipFile is required (the base64 of a .zip file).');
-      }
-      return ok(await layers.publish(params[0], body, Buffer.from(content.ZipFile, 'base64')), 201);
+      let zip: Buffer;
+      if (typeof content.ZipFile === 'string') zip = Buffer.from(content.ZipFile, 'base64');
+      else if (typeof content.S3Bucket === 'string' && typeof content.S3Key === 'string') zip = await s3.read(content.S3Bucket, content.S3Key);
+      else throw invalidParameter('Content: ZipFile (the base64 of a .zip file) or S3Bucket and S3Key is required.');
+      return ok(await layers.publish(params[0], body, zip), 201);
     }),
     r('GET', '/2018-10-31/layers', 'ListLayers', ({ query }) => ok(query.get('find') === 'LayerVersion' ? layers.getByArn(query.get('Arn')) : layers.listLayers(query))),
     r('GET', '/2018-10-31/layers/{layer}/versions', 'ListLayerVersions', ({ params, query }) => ok(layers.list(params[0], query))),
