@@ -18,6 +18,7 @@ import { checkSizes, packageAll } from './package.ts';
 import { type Plan, type PlanOverrides, plan as makePlan, seededRandom, seededShuffle } from './plan.ts';
 import type { Progress } from './progress.ts';
 import { type BenchRunInfo, type BenchSample, type RunStore, type VariantResult, createRun, newRunId, openRunForResume } from './results.ts';
+import * as probeModule from '../probe/index.ts';
 import type { RetryOptions } from './retry.ts';
 import { BUILTIN_DEFAULTS, type Suite, type SuiteEvent, loadSuite, loadSuiteDocument } from './suite.ts';
 import { type Target, type TargetOptions, openTarget, verifyAccount } from './target.ts';
@@ -180,7 +181,7 @@ export async function runBench(options: BenchOptions, hooks: BenchHooks): Promis
     })() : null;
     const role = suite ? await ensureRole(deployCtx) : null;
 
-    const probe = (await import('../probe/index.ts')) as Probe;
+    const probe: Probe = probeModule;
     const random = seededRandom(thePlan.seed);
     const planned = thePlan.variants.reduce((n, v) => n + v.cold + v.warm, 0);
     let done = [...store.counts.values()].reduce((n, c) => n + c.cold + c.warm, 0);
@@ -268,7 +269,10 @@ export async function runBench(options: BenchOptions, hooks: BenchHooks): Promis
     if (original && saved.functionName && (touched || resumed)) {
       await restoreFunction({ kind: target.kind, lambda: target.lambda, retry: hooks.retry }, original, []).catch((e: Error) => warnings.push(e.message));
     }
-    if (!options.keep) warnings.push(...(await cleanupCreated(target, created, hooks.retry)));
+    if (!options.keep && (created.functions.size || created.layers.size || created.s3Objects.length)) {
+      hooks.progress.phase('cleaning up');
+      warnings.push(...(await cleanupCreated(target, created, hooks.retry)));
+    }
     else if (created.functions.size) warnings.push(`kept ${created.functions.size} function(s) (--keep); \`coldbench clean --run ${store?.info.runId ?? ''}\` deletes them`);
     hooks.progress.end();
     if (store) {

@@ -18,7 +18,9 @@ import { type Target, urlTarget } from '../../src/bench/target.ts';
 import { startEmulator } from '../../src/emulator/index.ts';
 import * as realProbe from '../../src/probe/index.ts';
 import { REPO_ROOT } from '../helpers/cli.ts';
-import './helpers.ts';
+import { InvokeCommand } from '@aws-sdk/client-lambda';
+import { S3Client } from '@aws-sdk/client-s3';
+import { CREDENTIALS } from './helpers.ts';
 
 type Emulator = Awaited<ReturnType<typeof startEmulator>>;
 let emulator: Emulator;
@@ -110,13 +112,27 @@ describe('driveVariant (against the in-process emulator)', () => {
 });
 
 describe('deployVariant (against the in-process emulator)', () => {
-  it('refuses a package above 50 MB zipped with a clear message when the endpoint does not serve S3', async () => {
+  it("sends a package above 50 MB zipped through the endpoint's S3, as on AWS, and it runs", async () => {
     const big: BuiltPackage = { function: { ...pkg.function, zipBytes: 60 * 1024 * 1024 }, layer: null };
+    const before = emulator.requestCounts().byOperation;
     const ctx = deployCtx();
+    const created = emptyCreated();
+    const dep = await deployVariant(ctx, variant, big, null, 'arn:aws:iam::123456789012:role/r', created);
+    const after = emulator.requestCounts().byOperation;
+    expect((after['s3:PutObject'] ?? 0) - (before['s3:PutObject'] ?? 0)).toBe(1);
+    expect(created.s3Objects).toEqual([{ bucket: 'coldbench-artifacts-123456789012-us-east-1', key: `builds/${pkg.function.key}/${Buffer.from(pkg.function.sha256, 'base64').toString('hex')}.zip` }]);
+    const out = await target.lambda.send(new InvokeCommand({ FunctionName: dep.functionName, Payload: Buffer.from('{}') }));
+    expect(JSON.parse(Buffer.from(out.Payload!).toString())).toMatchObject({ ok: true, count: 1 });
+  });
+
+  it('says what to do when a package above 50 MB cannot go through S3', async () => {
+    const big: BuiltPackage = { function: { ...pkg.function, zipBytes: 60 * 1024 * 1024 }, layer: null };
+    // Nothing listens on port 9 (discard): an endpoint without S3.
+    const ctx = { ...deployCtx(), s3: new S3Client({ endpoint: 'http://127.0.0.1:9', region: 'us-east-1', credentials: CREDENTIALS, forcePathStyle: true, maxAttempts: 1 }) };
     const error = await deployVariant(ctx, variant, big, null, 'arn:aws:iam::123456789012:role/r', emptyCreated()).catch((e: Error) => e);
     expect(error).toBeInstanceOf(DeployError);
     expect((error as Error).message).toMatch(
-      new RegExp(`^deploying hello@128 as coldbench-${ctx.runId}-hello-128 failed: the package of hello@128 is 60\\.0 MB zipped, above Lambda's 50 MB direct-upload limit, so it must go through S3, and ${emulator.url.replace(/[.]/g, '\\.')} does not serve S3 for it \\(`),
+      new RegExp(`^deploying hello@128 as coldbench-${ctx.runId}-hello-128 failed: the package of hello@128 is 60\\.0 MB zipped, above Lambda's 50 MB direct-upload limit, so it must go through S3, and ${emulator.url.replace(/[.]/g, '\\.')} does not serve S3 for it \\(.*\\)\\. Shrink its dependencies \\(\`coldbench profile\` shows what is large\\) or run it with --target aws\\.$`),
     );
   });
 });
