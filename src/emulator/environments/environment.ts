@@ -75,7 +75,7 @@ export class Environment implements RuntimeApiHandler {
 
   /** Runs one invoke; the first one initialises the environment. Never rejects. */
   invoke(request: InvokeRequest): Promise<InvokeOutcome> {
-    const inv: Invocation = { request, resolve: () => {}, log: [], logging: false, handed: false, done: false, handedAt: 0, initMs: null };
+    const inv: Invocation = { request, resolve: () => {}, log: [], logging: false, handed: false, answered: false, done: false, handedAt: 0, initMs: null };
     const result = new Promise<InvokeOutcome>((resolve) => (inv.resolve = resolve));
     if (!this.started) {
       this.started = true;
@@ -266,11 +266,12 @@ export class Environment implements RuntimeApiHandler {
 
   response(requestId: string, body: Buffer | null, res: ServerResponse): void {
     const inv = this.current;
-    if (!inv || !inv.handed || inv.done || inv.request.requestId !== requestId) {
+    if (!inv || !inv.handed || inv.answered || inv.request.requestId !== requestId) {
       this.rejectId(requestId, res);
       return;
     }
     const durationMs = performance.now() - inv.handedAt;
+    inv.answered = true;
     if (body === null) {
       reply(res, 413, { errorMessage: `Exceeded maximum allowed payload size (${MAX_RESPONSE_BYTES} bytes).`, errorType: 'RequestEntityTooLarge' });
       const errorMessage = `Response payload size exceeded maximum allowed payload size (${MAX_RESPONSE_BYTES} bytes).`;
@@ -284,11 +285,12 @@ export class Environment implements RuntimeApiHandler {
 
   invocationError(requestId: string, body: Buffer, errorType: string | undefined, res: ServerResponse): void {
     const inv = this.current;
-    if (!inv || !inv.handed || inv.done || inv.request.requestId !== requestId) {
+    if (!inv || !inv.handed || inv.answered || inv.request.requestId !== requestId) {
       this.rejectId(requestId, res);
       return;
     }
     const durationMs = performance.now() - inv.handedAt;
+    inv.answered = true;
     reply(res, 202, { status: 'OK' });
     const type = errorType ?? errorTypeOf(body) ?? 'Unhandled';
     setImmediate(() => this.finish(inv, { status: 'error', payload: body, errorType: type }, durationMs));
@@ -309,7 +311,7 @@ export class Environment implements RuntimeApiHandler {
   }
 
   private rejectId(requestId: string, res: ServerResponse): void {
-    if (requestId === this.lastRequestId) {
+    if (requestId === this.lastRequestId || requestId === this.current?.request.requestId) {
       reply(res, 403, { errorMessage: `Invocation ${requestId} has already been answered`, errorType: 'InvalidStateTransition' });
     } else {
       reply(res, 400, { errorMessage: `Invalid request ID: ${requestId}`, errorType: 'InvalidRequestID' });

@@ -8,6 +8,8 @@ export interface Invocation {
   log: string[];
   logging: boolean;
   handed: boolean;
+  /** The runtime posted its response or error (a second one gets 403) */
+  answered: boolean;
   done: boolean;
   /** performance.now() when the event was handed over (or when a suppressed init began) */
   handedAt: number;
