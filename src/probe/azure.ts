@@ -217,7 +217,9 @@ class AzureAssembler implements SampleAssembler {
         this.starting.add(key);
         return;
       case 'host-started':
-        if (!this.starting.has(key) || !this.instances.setInit(instance, message.ms)) this.instances.started(instance, message.ms);
+        // Ends the start begun by `Initializing Host`; if an execution already claimed it, the start is not counted twice.
+        if (this.starting.has(key)) this.instances.setInit(instance, message.ms);
+        else this.instances.started(instance, message.ms);
         this.starting.delete(key);
         return;
       case 'executing': {

@@ -69,7 +69,7 @@ export function parseGcpMessage(text: string): GcpMessage | { malformed: string 
     if (!/^\d+(\.\d+)?$/.test(m[1]) || !Number.isFinite(durationMs)) return { malformed: `duration ${JSON.stringify(m[1])} is not a number of ms` };
     const outcome = m[2] ? statusFromCode(m[3]) : statusFromWord(m[3]);
     if (!outcome) return { malformed: `status ${JSON.stringify(m[3])} is not a status code or a quoted status` };
-    return { kind: 'end', durationMs, ...outcome };
+    return { kind: 'end', durationMs, status: outcome.status, errorType: outcome.errorType };
   }
   m = INSTANCE.exec(message);
   if (m) return { kind: 'instance', reason: m[1] };

@@ -134,6 +134,21 @@ describe('createAzureAssembler', () => {
     expect(stats.skippedBy).toEqual({ 'duplicate execution': 1 });
   });
 
+  it('counts one host start once even when an execution slips in before `Host started`', () => {
+    const lines = [
+      '[2026-11-20T00:00:00.000Z] Initializing Host.',
+      "[2026-11-20T00:00:00.050Z] Executing 'Functions.a' (Reason='x', Id=00000000-0000-0000-0000-000000000001)",
+      '[2026-11-20T00:00:00.100Z] Host started (329ms)',
+      "[2026-11-20T00:00:00.120Z] Executed 'Functions.a' (Succeeded, Id=00000000-0000-0000-0000-000000000001, Duration=5ms)",
+      "[2026-11-20T00:00:00.200Z] Executing 'Functions.a' (Reason='x', Id=00000000-0000-0000-0000-000000000002)",
+      "[2026-11-20T00:00:00.210Z] Executed 'Functions.a' (Succeeded, Id=00000000-0000-0000-0000-000000000002, Duration=6ms)",
+    ];
+    expect(assemble(lines.join('\n')).samples.map((s) => [s.kind, s.initMs])).toEqual([
+      ['cold', null],
+      ['warm', null],
+    ]);
+  });
+
   it('makes the first execution after a host start cold whichever function runs, not the first of each function', () => {
     const lines = [
       'Host started (100ms)',
