@@ -1,7 +1,7 @@
 import { CreateFunctionCommand, GetFunctionCommand, InvokeCommand, LambdaClient, ResourceNotFoundException, waitUntilFunctionActiveV2 } from '@aws-sdk/client-lambda';
 import { zipSync } from 'fflate';
 import { type ChildProcessWithoutNullStreams, execFileSync, spawn } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BIN, REPO_ROOT, runCli } from '../helpers/cli.ts';
@@ -12,8 +12,8 @@ afterEach(() => {
 });
 
 /** Spawns `coldbench emulator` and resolves with its first stdout line (the URL). */
-function startCli(args: string[]): Promise<{ child: ChildProcessWithoutNullStreams; url: string; stderr: () => string }> {
-  const child = spawn(process.execPath, [BIN, 'emulator', ...args], { cwd: REPO_ROOT, env: { ...process.env, NO_COLOR: '1' } });
+function startCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ child: ChildProcessWithoutNullStreams; url: string; stderr: () => string }> {
+  const child = spawn(process.execPath, [BIN, 'emulator', ...args], { cwd: REPO_ROOT, env: { ...process.env, NO_COLOR: '1', ...env } });
   started.push(child);
   let stdout = '';
   let stderr = '';
@@ -47,12 +47,12 @@ function descendants(pid: number): number[] {
   return found;
 }
 
-const emulatorTempFolders = () => readdirSync(tmpdir()).filter((n) => n.startsWith('coldbench-emulator-'));
 
 describe('coldbench emulator', () => {
   it('prints http://127.0.0.1:PORT first, serves the SDK, and exits 0 on SIGTERM leaving no child processes or temp folders', async () => {
-    const before = new Set(emulatorTempFolders());
-    const { child, url, stderr } = await startCli(['--port', '0', '--host', '127.0.0.1']);
+    // A private TMPDIR, so this emulator's temp folders are told apart from other tests' ones.
+    const tmp = mkdtempSync(`${tmpdir()}/coldbench-cli-test-`);
+    const { child, url, stderr } = await startCli(['--port', '0', '--host', '127.0.0.1'], { TMPDIR: tmp });
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     const client = new LambdaClient({ endpoint: url, region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' }, maxAttempts: 1 });
     const error = await client.send(new GetFunctionCommand({ FunctionName: 'nothing' })).catch((e) => e);
@@ -64,14 +64,15 @@ describe('coldbench emulator', () => {
     const result = await client.send(new InvokeCommand({ FunctionName: 'cli-fn', Payload: '{}' }));
     expect(Buffer.from(result.Payload!).toString()).toBe('7');
     client.destroy();
-    const ours = emulatorTempFolders().filter((n) => !before.has(n));
-    expect(ours.length).toBe(1);
+    expect(readdirSync(tmp).some((n) => n.startsWith('coldbench-emulator-'))).toBe(true);
     const pid = child.pid!;
     expect(descendants(pid).length).toBeGreaterThan(0);
     child.kill('SIGTERM');
     expect(await exitOf(child)).toBe(0);
     expect(descendants(pid)).toEqual([]);
-    expect(existsSync(`${tmpdir()}/${ours[0]}`)).toBe(false);
+    // tsx keeps its own cache there (tsx-0); everything coldbench made must be gone.
+    expect(readdirSync(tmp).filter((n) => n.startsWith('coldbench-'))).toEqual([]);
+    rmSync(tmp, { recursive: true, force: true });
     expect(stderr()).not.toContain('Warning');
   });
 
