@@ -13,7 +13,6 @@ const READ_CHUNK_BYTES = 256 * 1024;
 /** Malformed lines shown on stderr; the rest are counted. */
 const MALFORMED_SHOWN = 5;
 const PLATFORMS = ['aws', 'gcp', 'azure', 'auto'] as const;
-const NON_ASCII = /[^\x00-\x7f]/;
 /** Extensions dropped from a file name to make its default variant name. */
 const LOG_EXTENSIONS = /\.(log|txt|json|jsonl|ndjson)$/i;
 
@@ -32,9 +31,7 @@ function openSink(out: string | undefined, io: CliIO): { write(text: string): vo
   } catch (error) {
     throw new UsageError(`--out ${out}: cannot write there (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, 'Give a path in a folder that exists and is writable.', { cause: error });
   }
-  // An all-ASCII batch (the usual case) is written as latin1: byte-identical to UTF-8 for ASCII,
-  // and a plain copy instead of a per-character UTF-8 encode.
-  return { write: (text) => void writeSync(fd, text, null, NON_ASCII.test(text) ? 'utf8' : 'latin1'), close: () => closeSync(fd) };
+  return { write: (text) => void writeSync(fd, text), close: () => closeSync(fd) };
 }
 
 function checkInputs(files: string[]): void {
