@@ -44,6 +44,9 @@ const DURATION = /\bDuration=(\d+(?:\.\d+)?)ms\b/;
 /** Core Tools `[2026-…Z] msg`, log stream `2026-…  [Information] msg`, or a bare ISO time. */
 const PREFIX = /^\s*(?:\[(\d{4}-\d{2}-\d{2}[T ][^\]]+)\]|(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?))\s*(?:\[(?:Trace|Debug|Information|Warning|Error|Critical)\]\s*)?(.*)$/;
 
+/** Every Application Insights export header names its time column one of these ways. */
+const CSV_HEADER_HINT = /timestamp|timegenerated/i;
+
 /** `Functions.HttpHello` → `HttpHello` (the v4 host prefixes every function with `Functions.`). */
 function shortName(name: string): string {
   return name.startsWith('Functions.') ? name.slice('Functions.'.length) : name;
@@ -149,7 +152,8 @@ class AzureAssembler implements SampleAssembler {
       this.stat.skip('blank');
       return;
     }
-    if (line.includes(',')) {
+    // Header detection splits the line as CSV, so only lines that can be a header pay for it.
+    if (line.includes(',') && CSV_HEADER_HINT.test(line)) {
       const fields = splitCsv(line);
       if (fields && isAppInsightsHeader(fields)) {
         this.csvHeader = fields;
