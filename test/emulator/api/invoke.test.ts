@@ -13,7 +13,7 @@ import {
   waitUntilFunctionUpdatedV2,
 } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createActive, type Harness, ROLE, startHarness, stopHarness, zipOf } from './helpers.ts';
+import { createActive, type Harness, ROLE, raw, startHarness, stopHarness, zipOf } from './helpers.ts';
 
 let h: Harness;
 beforeAll(async () => {
@@ -79,6 +79,29 @@ describe('Invoke (RequestResponse) with real handlers', () => {
     const events = await h.logs.send(new FilterLogEventsCommand({ logGroupName: '/aws/lambda/py-logs', filterPattern: `"${id}"` }));
     expect(events.events!.map((e) => e.message!.split(' ')[0])).toEqual(['START', 'END', 'REPORT']);
     expect(events.events![0].logStreamName).toMatch(/^\d{4}\/\d\d\/\d\d\/\[\$LATEST\][0-9a-f]{32}$/);
+  });
+});
+
+describe('Invoke: Tail and concurrency', () => {
+  it('returns only the last 4 KB of a long log in X-Amz-Log-Result, ending with REPORT', async () => {
+    // The pause lets the output pipe drain before the response: today the environments can close an
+    // invoke's log before late stdout arrives, which is theirs to fix; this test is about the 4 KB cut.
+    const chatty = zipOf({ 'app.py': 'import sys, time\ndef handler(event, context):\n    for i in range(200):\n        print("line %03d %s" % (i, "x" * 60))\n    sys.stdout.flush()\n    time.sleep(0.3)\n    return 1\n' });
+    await createActive(h, 'py-chatty', { Code: { ZipFile: chatty } });
+    const res = await invoke('py-chatty', {});
+    const bytes = Buffer.from(res.LogResult!, 'base64');
+    expect(bytes.length).toBe(4096);
+    expect(bytes.toString('utf8')).toMatch(/REPORT RequestId: [0-9a-f-]{36}\tDuration: .*\n?$/);
+    expect(bytes.toString('utf8')).toContain('line 199 ');
+    expect(bytes.toString('utf8')).not.toContain('line 000 ');
+  });
+
+  it('starts one environment per concurrent invoke (N at once → N environments)', async () => {
+    await createActive(h, 'py-burst', { Code: { ZipFile: PY_SLOW }, Timeout: 10 });
+    const results = await Promise.all([1, 2, 3].map(() => invoke('py-burst', {})));
+    expect(results.map((r) => tail(r.LogResult).includes('Init Duration'))).toEqual([true, true, true]);
+    const status = (await raw(h, '/_coldbench/status')).json();
+    expect(status.functions['py-burst']).toEqual({ environments: 3, inFlight: 0 });
   });
 });
 

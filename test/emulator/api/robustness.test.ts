@@ -44,6 +44,13 @@ describe('bad input over raw HTTP', () => {
     expect(res.headers.get('x-amzn-errortype')).toBe(type);
   });
 
+  it('answers a control-plane body above 70 MB with 413 and keeps serving', async () => {
+    const res = await raw(h, '/2015-03-31/functions', { method: 'POST', body: new Uint8Array(71 * 1024 * 1024) });
+    expect(res.status).toBe(413);
+    expect(res.headers.get('x-amzn-errortype')).toBe('RequestEntityTooLargeException');
+    expect(await statusOk()).toBe(true);
+  });
+
   it('answers a wrong method on a known path with 405', async () => {
     const res = await raw(h, '/2015-03-31/functions/robust/code', { method: 'GET' });
     expect(res.status).toBe(405);
