@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cleanupCreated } from '../bench/cleanup.ts';
 import { type Created, type DeployContext, type Deployment, deployLayer, deployVariant, emptyCreated, ensureRole, resourceName } from '../bench/deploy.ts';
-import { type DriveContext, driveVariant } from '../bench/drive.ts';
+import { type DriveContext, VariantDriver, bump } from '../bench/drive.ts';
 import type { BuiltPackage } from '../bench/package.ts';
 import type { Variant } from '../bench/plan.ts';
 import { type BenchSample, type RunStore, createRun, newRunId } from '../bench/results.ts';
@@ -30,12 +30,31 @@ export class ProfileSession {
   private readonly store: RunStore;
   private roleArn: string | undefined;
   private readonly layers = new Map<string, string>();
+  private readonly drivers = new Map<string, VariantDriver>();
+  /** Where the drive context's onSample puts the samples of the drive in progress */
+  private collect: BenchSample[] = [];
+  private readonly driveContext: DriveContext;
 
   private constructor(
     readonly target: Target,
     private readonly log: (line: string) => void,
   ) {
     this.store = createRun(this.storeDir, { runId: this.runId });
+    this.driveContext = {
+      kind: target.kind,
+      lambda: target.lambda,
+      logs: target.logs,
+      probe: { decodeLogResult, samplesFromLines, fetchLogLines },
+      store: this.store,
+      logsTimeoutMs: LOGS_TIMEOUT_MS,
+      coreCap: target.coreCap,
+      signal: new AbortController().signal,
+      random: Math.random,
+      onSample: (sample) => {
+        this.collect.push(sample);
+        if (sample.error) this.log(sample.error);
+      },
+    };
   }
 
   /** Opens `local` (the embedded emulator) or an endpoint URL. */
@@ -63,26 +82,23 @@ export class ProfileSession {
     return deployVariant(ctx, variant, pkg, layerArn, this.roleArn, this.created);
   }
 
-  /** Drives `cold` more forced cold starts and `warm` more warm invokes; returns the new samples. */
+  /** Drives `cold` more forced cold starts and `warm` more warm invokes; returns the new samples.
+   * Calls can alternate between deployments (interleaving): each keeps its harness driver, and a
+   * deployment that already has an environment is bumped first so its next cold start is cold. */
   async drive(dep: Deployment, cold: number, warm: number): Promise<BenchSample[]> {
-    const before = { cold: this.store.done(dep.variant.name, 'cold'), warm: this.store.done(dep.variant.name, 'warm') };
     const samples: BenchSample[] = [];
-    const ctx: DriveContext = {
-      kind: this.target.kind,
-      lambda: this.target.lambda,
-      logs: this.target.logs,
-      probe: { decodeLogResult, samplesFromLines, fetchLogLines },
-      store: this.store,
-      logsTimeoutMs: LOGS_TIMEOUT_MS,
-      coreCap: this.target.coreCap,
-      signal: new AbortController().signal,
-      random: Math.random,
-      onSample: (s) => samples.push(s),
-    };
-    dep.variant = { ...dep.variant, cold: before.cold + cold, warm: before.warm + warm };
-    const result = await driveVariant(ctx, dep, { state: 'running', errors: [], forcedWarm: 0, proactiveInit: 0 });
-    if (result.state === 'failed' && samples.every((s) => s.status !== 'success')) {
-      throw new ProfileRunError(`${dep.variant.name} failed on ${this.target.endpoint ?? this.target.kind}: ${result.errors[0] ?? 'every invoke failed'}`);
+    this.collect = samples;
+    let driver = this.drivers.get(dep.functionName);
+    if (!driver) {
+      driver = new VariantDriver(this.driveContext, dep, { state: 'running', errors: [], forcedWarm: 0, proactiveInit: 0 });
+      this.drivers.set(dep.functionName, driver);
+    } else if (cold > 0) await bump(this.driveContext, dep);
+    const done = { cold: this.store.done(dep.variant.name, 'cold'), warm: this.store.done(dep.variant.name, 'warm') };
+    dep.variant = { ...dep.variant, cold: done.cold + cold, warm: done.warm + warm };
+    while (driver.coldRemaining > 0) await driver.coldBatch();
+    await driver.warmAll();
+    if (samples.length > 0 && samples.every((s) => s.status !== 'success')) {
+      throw new ProfileRunError(`${dep.variant.name} failed on ${this.target.endpoint ?? this.target.kind}: ${driver.result.errors[0] ?? 'every invoke failed'}`);
     }
     return samples;
   }

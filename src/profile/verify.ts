@@ -94,9 +94,16 @@ const values = (samples: BenchSample[], pick: (s: BenchSample) => number | null)
 async function measure(ctx: VerifyContext, rec: Recommendation, base: Deployment, candidate: Deployment): Promise<{ baseline: number[]; variant: number[]; what: string }> {
   const n = ctx.samples;
   if (rec.per === 'invocation') {
-    // One cold start each, then warm invokes on that environment: the per-call cost shows warm.
-    const a = await ctx.session.drive(base, 1, n);
-    const b = await ctx.session.drive(candidate, 1, n);
+    // One cold start each, then warm invokes taken in turns: the per-call cost shows warm, and
+    // load on a shared machine drifts over both alike.
+    await ctx.session.drive(base, 1, 0);
+    await ctx.session.drive(candidate, 1, 0);
+    const a: BenchSample[] = [];
+    const b: BenchSample[] = [];
+    for (let i = 0; i < n; i++) {
+      a.push(...(await ctx.session.drive(base, 0, 1)));
+      b.push(...(await ctx.session.drive(candidate, 0, 1)));
+    }
     return { baseline: values(a, warmDuration), variant: values(b, warmDuration), what: 'warm Duration' };
   }
   const a: BenchSample[] = [];
