@@ -214,7 +214,6 @@ export class Environment implements RuntimeApiHandler {
     this.pendingNext = null;
     inv.handed = true;
     this.tree.startRssPolling();
-    this.tree.thaw();
     const timeoutMs = this.spec.timeoutS * 1000;
     const now = performance.now();
     if (!inv.handedAt) inv.handedAt = now;
@@ -233,6 +232,8 @@ export class Environment implements RuntimeApiHandler {
     this.startLogging(inv);
     res.writeHead(200, headers);
     res.end(inv.request.payload);
+    // Thawed after the write: the event is already queued on its socket when it wakes up.
+    this.tree.thaw();
     inv.timer = setTimeout(() => this.onTimeout(inv), remaining);
   }
 

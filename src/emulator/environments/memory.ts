@@ -1,30 +1,60 @@
-import { readFileSync, readdirSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync, readdirSync } from 'node:fs';
 
 const MB = 1024 * 1024;
 
-function statusField(pid: number, field: 'VmHWM' | 'VmRSS'): number {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'latin1');
-    const at = status.indexOf(`${field}:`);
-    if (at < 0) return 0;
-    return parseInt(status.slice(at + field.length + 1), 10) * 1024;
-  } catch {
-    return 0;
+/**
+ * Reads VmHWM/VmRSS through file descriptors kept open per process: /proc status files are
+ * regenerated on every read at offset 0, and this saves an open and a close (and a string) per
+ * invoke on the warm path.
+ */
+export class StatusReader {
+  private readonly fds = new Map<number, number>();
+  private readonly buf = Buffer.allocUnsafe(8192);
+
+  /** Sum of `field` over `pids`, in bytes; processes that are gone count 0. */
+  sum(pids: number[], field: 'VmHWM' | 'VmRSS'): number {
+    let total = 0;
+    for (const pid of pids) total += this.read(pid, field);
+    return total;
   }
-}
 
-/** Peak RSS (VmHWM) summed over the processes of a tree, in bytes. */
-export function peakRssBytes(pids: number[]): number {
-  let total = 0;
-  for (const pid of pids) total += statusField(pid, 'VmHWM');
-  return total;
-}
+  private read(pid: number, field: 'VmHWM' | 'VmRSS'): number {
+    try {
+      let fd = this.fds.get(pid);
+      if (fd === undefined) {
+        fd = openSync(`/proc/${pid}/status`, 'r');
+        this.fds.set(pid, fd);
+      }
+      const n = readSync(fd, this.buf, 0, this.buf.length, 0);
+      const at = this.buf.indexOf(`${field}:`, 0, 'latin1');
+      if (at < 0 || at >= n) return 0;
+      return parseInt(this.buf.toString('latin1', at + field.length + 1, Math.min(at + field.length + 40, n)), 10) * 1024;
+    } catch {
+      this.forget(pid);
+      return 0;
+    }
+  }
 
-/** Current RSS summed over the processes of a tree, in bytes. */
-export function currentRssBytes(pids: number[]): number {
-  let total = 0;
-  for (const pid of pids) total += statusField(pid, 'VmRSS');
-  return total;
+  /** Closes descriptors of processes not in `keep`. */
+  retain(keep: number[]): void {
+    for (const pid of this.fds.keys()) if (!keep.includes(pid)) this.forget(pid);
+  }
+
+  private forget(pid: number): void {
+    const fd = this.fds.get(pid);
+    this.fds.delete(pid);
+    if (fd !== undefined) {
+      try {
+        closeSync(fd);
+      } catch {
+        // already closed
+      }
+    }
+  }
+
+  close(): void {
+    this.retain([]);
+  }
 }
 
 /** Lambda reports Max Memory Used in whole MB, rounded up. */

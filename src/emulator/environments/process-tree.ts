@@ -1,9 +1,12 @@
+import { performance } from 'node:perf_hooks';
 import type { EnvCgroup } from './cgroups.ts';
 import type { Launcher, ProcessRequest } from './launcher.ts';
-import { currentRssBytes, peakRssBytes, processGroupMembers, toMB } from './memory.ts';
+import { processGroupMembers, StatusReader, toMB } from './memory.ts';
 
 /** How often RSS is checked against the memory size when no memory cgroup enforces it. */
 const RSS_POLL_MS = 50;
+/** How often the list of the tree's processes is re-read (a runtime rarely starts children). */
+const MEMBERS_REFRESH_MS = 1000;
 
 export interface TreeHandlers {
   /** One line of the process's stdout/stderr */
@@ -37,6 +40,8 @@ export class ProcessTree {
   private run: Run | null = null;
   private pgid = 0;
   private pids: number[] = [];
+  private pidsReadAt = 0;
+  private readonly status = new StatusReader();
   private frozen = false;
   private rssOom = false;
   private peakMB = 0;
@@ -106,14 +111,23 @@ export class ProcessTree {
   /** The invoke phase's CPU share begins (at the first /next): init ran unthrottled. */
   initDone(): void {
     this.cg.setCpu(this.memoryMB);
-    // The pgid scan is needed only without a memory cgroup (which lists the tree itself).
-    if (!this.cg.hasMemoryLimit && this.pgid) this.pids = processGroupMembers(this.pgid);
+    this.refreshMembers();
     this.sampleMemoryMB();
+  }
+
+  /** The tree's processes: its cgroup lists them; without one, a scan for its process group. */
+  private refreshMembers(): void {
+    if (!this.pgid) return;
+    const found = this.cg.pids() ?? processGroupMembers(this.pgid);
+    this.pids = found.length ? found : [this.pgid];
+    this.pidsReadAt = performance.now();
+    this.status.retain(this.pids);
   }
 
   /** Peak RSS of the tree so far; remembered, because a tree that just died has no /proc left. */
   sampleMemoryMB(): number {
-    this.peakMB = Math.max(this.peakMB, toMB(peakRssBytes(this.cg.pids() ?? this.pids)));
+    if (performance.now() - this.pidsReadAt > MEMBERS_REFRESH_MS) this.refreshMembers();
+    this.peakMB = Math.max(this.peakMB, toMB(this.status.sum(this.pids, 'VmHWM')));
     // A tree that died before any sample: the memory cgroup's own peak (it counts page cache too).
     if (this.peakMB === 0) this.peakMB = toMB(this.cg.peakBytes());
     return this.peakMB;
@@ -125,7 +139,7 @@ export class ProcessTree {
     const limit = this.memoryMB * 1024 * 1024;
     this.rssTimer = setInterval(() => {
       if (this.frozen) return;
-      if (currentRssBytes(this.pids) > limit) {
+      if (this.status.sum(this.pids, 'VmRSS') > limit) {
         this.rssOom = true;
         this.kill();
       }
@@ -175,6 +189,7 @@ export class ProcessTree {
 
   async remove(): Promise<void> {
     this.stopRssPolling();
+    this.status.close();
     await this.cg.remove();
   }
 }
