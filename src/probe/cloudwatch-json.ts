@@ -22,6 +22,7 @@ export const MAX_STRING_CHARS = 4 * 1024 * 1024;
 /** First keys that mark a FilterLogEvents / GetLogEvents document (the CLI's and jq's key orders). */
 export const CLOUDWATCH_FIRST_KEYS: ReadonlySet<string> = new Set(['events', 'searchedLogStreams', 'nextToken', 'nextForwardToken', 'nextBackwardToken']);
 
+/** The document could not be followed; `line` is where the reader was. */
 export class CloudWatchJsonError extends Error {
   constructor(message: string, readonly line: number) {
     super(message);

@@ -84,7 +84,8 @@ export async function fetchLogLines(client: CloudWatchLogsClient, query: LogQuer
         );
         for (const event of page.events ?? []) store(event);
         nextToken = page.nextToken;
-      } while (nextToken);
+        // A service that never stops handing out tokens must not hold the caller past its deadline.
+      } while (nextToken && now() < query.deadline);
     } catch (error) {
       const name = (error as { name?: string }).name ?? '';
       if (!RETRYABLE.has(name)) {

@@ -29,6 +29,7 @@ export interface FileImportStats extends AssemblerStats {
   cold: number;
 }
 
+/** A --platform with no assembler registered in PLATFORM_ASSEMBLERS. */
 export class UnknownPlatformError extends Error {
   constructor(readonly platform: string) {
     super(`platform "${platform}" has no log reader (known: ${Object.keys(PLATFORM_ASSEMBLERS).join(', ')})`);

@@ -8,6 +8,7 @@ export { parseLine, parseLineDetailed } from './parse-line.ts';
 export { decodeLogResult, LOG_RESULT_MAX_BYTES } from './log-result.ts';
 export { samplesFromLines } from './samples.ts';
 export { sampleFromReport } from './to-sample.ts';
+export { sampleToJson } from './sample-json.ts';
 export { fetchLogLines, LogFetchError, DEFAULT_FILTER_PATTERN, type LogQuery } from './cloudwatch.ts';
 export { createAwsAssembler, type SampleAssembler, type AssemblerOptions, type AssemblerStats } from './assembler.ts';
 export { PLATFORM_ASSEMBLERS, detectPlatform, type AssemblerFactory } from './platforms.ts';

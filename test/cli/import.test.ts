@@ -120,6 +120,24 @@ describe('coldbench import', () => {
     expect(flag.stderr).toBe('Error: unknown flag --outt\nHint: coldbench import --help lists the flags.\n');
   });
 
+  it('reports a truncated CloudWatch JSON document as malformed, keeping the events read before the cut', async () => {
+    const doc = readFileSync(`${AWS}/filter-log-events.json`, 'utf8');
+    const cut = doc.slice(0, doc.indexOf('"START RequestId: ad4e5f6a'));
+    const run = await runCli(['import', '-'], { input: cut });
+    expect(run.code).toBe(0);
+    expect(parse(run.stdout).map((s) => s.requestId)).toEqual(['9c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e77']);
+    expect(run.stderr).toBe(
+      'coldbench import: 1 sample (1 cold, 0 warm) from 4 platform records in 1 file; 1 line skipped (1 unreadable CloudWatch JSON)\n' +
+        '  stdin:34: CloudWatch JSON: the document ends before it closes (truncated file?)\n',
+    );
+  });
+
+  it('exits 2 when --out cannot be written, naming the flag', async () => {
+    const run = await runCli(['import', `${AWS}/logs-tail.log`, '--out', join(tmp, 'missing-dir', 'x.jsonl')]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe(`Error: --out ${join(tmp, 'missing-dir', 'x.jsonl')}: cannot write there (ENOENT)\nHint: Give a path in a folder that exists and is writable.\n`);
+  });
+
   it('states each flag’s default in --help', async () => {
     const run = await runCli(['import', '--help']);
     expect(run.code).toBe(0);

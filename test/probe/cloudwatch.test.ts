@@ -105,6 +105,18 @@ describe('fetchLogLines (mocked CloudWatch)', () => {
     expect(samplesFromLines(lines.get(A) ?? [], { variant: 'v' })[0]).toMatchObject({ kind: 'cold', initMs: 130.49 });
   });
 
+  it('stops paging at the deadline when every page hands out another nextToken', async () => {
+    const clock = fakeClock();
+    let page = 0;
+    logs.on(FilterLogEventsCommand).callsFake(async () => {
+      await clock.sleep(400); // each page takes 400 ms of the caller's time
+      return { events: [], nextToken: `t${page++}` };
+    });
+    const lines = await fetchLogLines(new CloudWatchLogsClient({ region: 'us-east-1' }), { logGroupName: GROUP, requestIds: [A], startTime: 0, deadline: clock.now() + 1_000, ...clock });
+    expect(lines).toEqual(new Map([[A, []]]));
+    expect(logs.commandCalls(FilterLogEventsCommand)).toHaveLength(3);
+  });
+
   it('keeps polling while the log group does not exist yet', async () => {
     logs
       .on(FilterLogEventsCommand)

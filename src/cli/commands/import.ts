@@ -87,6 +87,7 @@ async function importOne(file: string, args: { variant?: string; platform: strin
   return importer.stats();
 }
 
+/** `coldbench import FILE…`: platform logs → samples JSONL, streamed. */
 export const importCommand: CommandDef = {
   command: 'import <files..>',
   describe: 'Turn platform logs (text, JSON lines, CloudWatch JSON output) into samples JSONL; - reads stdin',
