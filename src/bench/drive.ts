@@ -63,10 +63,14 @@ function retryOf(ctx: DriveContext): RetryOptions {
 }
 
 async function invoke(ctx: DriveContext, dep: Deployment, qualifier: string | undefined, payload: string): Promise<InvokeOutcome> {
-  const started = performance.now();
+  let started = performance.now();
   try {
     const out = await withRetry(
-      () => ctx.lambda.send(new InvokeCommand({ FunctionName: dep.functionName, Qualifier: qualifier, Payload: Buffer.from(payload), LogType: 'Tail' })),
+      () => {
+        // Timed per attempt: a throttled attempt and its backoff are not part of the invoke.
+        started = performance.now();
+        return ctx.lambda.send(new InvokeCommand({ FunctionName: dep.functionName, Qualifier: qualifier, Payload: Buffer.from(payload), LogType: 'Tail' }));
+      },
       { ...retryOf(ctx), retryable: (e) => (e as Error).name === 'TooManyRequestsException' },
     );
     const clientMs = Math.round((performance.now() - started) * 100) / 100;
