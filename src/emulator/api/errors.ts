@@ -21,6 +21,7 @@ export class AwsError extends Error {
 /** Lambda's exceptions whose body spells the message `Message` (the rest use `message`). */
 const CAPITAL_MESSAGE = new Set(['ResourceNotFoundException', 'ServiceException']);
 
+/** Lambda's 404, 400 and 409 in one line each. */
 export const notFound = (message: string) => new AwsError('ResourceNotFoundException', 404, message);
 export const invalidParameter = (message: string) => new AwsError('InvalidParameterValueException', 400, message);
 export const conflict = (message: string) => new AwsError('ResourceConflictException', 409, message);
@@ -55,6 +56,7 @@ export function queryErrorBody(error: AwsError, requestId: string): { headers: R
   return { headers: { 'content-type': 'text/xml' }, body };
 }
 
+/** Escapes text for an XML element body. */
 export function escapeXml(text: string): string {
   return text.replace(/[<>&'"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c] as string);
 }

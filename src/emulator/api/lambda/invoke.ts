@@ -27,11 +27,12 @@ export interface InvokeHeaders {
   clientContext: string | undefined;
 }
 
-/** Maps a payload's size to Lambda's 413 for the invocation type; null when it fits. */
+/** The largest payload Lambda accepts for an invocation type (Event is asynchronous and smaller). */
 export function payloadLimitFor(invocationType: string | undefined): number {
   return invocationType === 'Event' ? MAX_ASYNC_PAYLOAD_BYTES : MAX_SYNC_PAYLOAD_BYTES;
 }
 
+/** Lambda's 413 RequestTooLargeException for a payload above the invocation type's limit. */
 export function tooLarge(invocationType: string | undefined): AwsError {
   const limit = payloadLimitFor(invocationType);
   return new AwsError('RequestTooLargeException', 413, `Request must be smaller than ${limit} bytes for the InvokeFunction operation`);
