@@ -1,3 +1,20 @@
+/**
+ * The emulator's execution environments (see contract.ts for the seam with the API layer).
+ *
+ * - One environment = one process tree in its own process group, forked by a small spawner
+ *   helper (spawner.py; a fork from the emulator would copy its whole heap and block its event
+ *   loop), with its own Runtime API listener on 127.0.0.1:<port>. One listener per environment
+ *   rather than a shared port: a listen() costs ~0.2 ms, and nothing has to tell environments
+ *   apart by connection.
+ * - Lifecycle: an idle environment of the exact revision is reused (most recent first), else a
+ *   new one starts (cap maxEnvironments; an idle one of another function is evicted first).
+ *   Between invokes the tree is frozen with SIGSTOP once its next /next is pending.
+ * - Limits: cgroup v1 cpu (quota = period × memory / 1769, unthrottled during init) and memory
+ *   (limit = memory size, the kernel OOM killer) when writable; otherwise no CPU limit (and
+ *   cpuMode says why) and RSS polling every 50 ms for memory.
+ * - Measurements: Init Duration from the spawn request to the first /next, Duration from the
+ *   hand-over of the event to the response, Max Memory Used from VmHWM of the tree.
+ */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
