@@ -108,6 +108,9 @@ export async function runBench(options: BenchOptions, hooks: BenchHooks): Promis
     suite = loadAnySuite(suiteFile, saved.serverless);
     plan = makePlan(suite, saved.overrides);
   }
+  if (saved.functionName && targetSpec === 'local') {
+    throw new BenchOptionError(`--function ${saved.functionName}: the embedded emulator starts empty, so it has no such function; pass --target aws, or the URL of a running \`coldbench emulator\` that has it`);
+  }
   const target = await (hooks.openTarget ?? openTarget)(targetSpec, { profile: options.profile, region: options.region });
   const created: Created = emptyCreated();
   let store: RunStore | null = null;

@@ -111,5 +111,8 @@ describe('coldbench bench --target local (embedded emulator)', () => {
     const only = await runCli(['bench', 'fixtures/suites/e2e-basic.yaml', '--only', 'zzz*'], { env });
     expect(only.code).toBe(2);
     expect(only.stderr).toBe("Error: --only 'zzz*' matches no variant of fixtures/suites/e2e-basic.yaml; the variants are: main@128, other@128\n");
+    const fn = await runCli(['bench', '--function', 'payments'], { env });
+    expect(fn.code).toBe(2);
+    expect(fn.stderr).toBe('Error: --function payments: the embedded emulator starts empty, so it has no such function; pass --target aws, or the URL of a running `coldbench emulator` that has it\n');
   });
 });
