@@ -76,6 +76,12 @@ describe('coldbench bench --target local (embedded emulator)', () => {
     expect(broken).toHaveLength(2);
     expect(broken.every((s) => s.status === 'error' && s.errorType === 'RuntimeError' && s.coldBy !== 'proactive-init')).toBe(true);
     expect(samples.filter((s) => s.variant === 'hello@128')).toHaveLength(3);
+    const slow = samples.filter((s) => s.variant === 'slow@128');
+    expect(slow.map((s) => [s.status, s.error])).toEqual([
+      ['timeout', "cold sample 1 of slow@128 timed out after 1 s (the function's Timeout); raise timeout for this function in the suite"],
+      ['timeout', "cold sample 2 of slow@128 timed out after 1 s (the function's Timeout); raise timeout for this function in the suite"],
+    ]);
+    expect(info.variantResults?.['slow@128'].state).toBe('failed');
   });
 
   it('builds dependencies bundled, in a layer and as an esbuild bundle, and every variant runs', async () => {
