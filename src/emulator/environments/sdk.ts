@@ -40,14 +40,26 @@ export class RuntimeSdks {
   private readonly children = new Set<ChildProcess>();
   private stopped = false;
 
-  constructor(private readonly interpreters: Interpreters, skip: boolean) {
+  constructor(
+    private readonly interpreters: Interpreters,
+    skip: boolean,
+    private readonly cacheRoot = RUNTIMES_CACHE,
+    families: Family[] = ['python', 'nodejs'],
+  ) {
     if (skip) {
       const s: SdkState = { state: 'skipped', reason: 'SDK build skipped by the caller' };
       this.state = { python: s, nodejs: s };
       return;
     }
-    this.state = { python: { state: 'building' }, nodejs: { state: 'building' } };
-    this.builds.push(this.run('python', () => this.buildPython()), this.run('nodejs', () => this.buildNode()));
+    this.state = { python: { state: 'skipped', reason: 'not requested' }, nodejs: { state: 'skipped', reason: 'not requested' } };
+    if (families.includes('python')) {
+      this.state.python = { state: 'building' };
+      this.builds.push(this.run('python', () => this.buildPython()));
+    }
+    if (families.includes('nodejs')) {
+      this.state.nodejs = { state: 'building' };
+      this.builds.push(this.run('nodejs', () => this.buildNode()));
+    }
   }
 
   dirFor(family: Family): string | null {
@@ -92,7 +104,7 @@ export class RuntimeSdks {
   private async buildPython(): Promise<SdkState> {
     const py = this.interpreters.python;
     if (!py) return { state: 'unavailable', reason: this.interpreters.pythonProblem ?? 'no python3' };
-    const dir = join(RUNTIMES_CACHE, `python-boto3-${hashOf({ v: 1, python: py.version, pkgs: ['boto3'], flags: PIP_INDEX_FLAGS })}`);
+    const dir = join(this.cacheRoot, `python-boto3-${hashOf({ v: 1, python: py.version, pkgs: ['boto3'], flags: PIP_INDEX_FLAGS })}`);
     return this.cached('python', dir, 'boto3', async (tmp) => {
       const args = ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--no-input', '--target', tmp, ...PIP_INDEX_FLAGS, 'boto3'];
       await this.exec(py.path, args);
@@ -106,7 +118,7 @@ export class RuntimeSdks {
     if (clients.length === 0) return { state: 'unavailable', reason: `no @aws-sdk/client-* package in ${root}` };
     const closure = dependencyClosure(root, clients);
     const versions = [...closure].map((d) => `${relative(root, d)}@${readVersion(d)}`).sort();
-    const dir = join(RUNTIMES_CACHE, `nodejs-aws-sdk-${hashOf({ v: 1, versions })}`);
+    const dir = join(this.cacheRoot, `nodejs-aws-sdk-${hashOf({ v: 1, versions })}`);
     return this.cached('nodejs', dir, clients.join(', '), async (tmp) => {
       for (const src of closure) {
         const dest = join(tmp, 'node_modules', relative(root, src));
@@ -120,7 +132,7 @@ export class RuntimeSdks {
   private async cached(family: Family, dir: string, contents: string, build: (tmp: string) => Promise<void>): Promise<SdkState> {
     if (existsSync(join(dir, MARKER))) return { state: 'available', dir, contents };
     this.state[family] = { state: 'building', dir };
-    mkdirSync(RUNTIMES_CACHE, { recursive: true });
+    mkdirSync(this.cacheRoot, { recursive: true });
     const lock = `${dir}.lock`;
     while (!this.tryLock(lock)) {
       if (this.stopped) return { state: 'unavailable', reason: 'pool shut down during the build' };

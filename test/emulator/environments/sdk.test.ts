@@ -1,3 +1,5 @@
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEnvironmentPool, type LocalEnvironmentPool } from '../../../src/emulator/environments/index.ts';
 import { RUNTIMES_CACHE, RuntimeSdks } from '../../../src/emulator/environments/sdk.ts';
@@ -66,4 +68,34 @@ describe('RuntimeSdks.missingNote', () => {
     expect(sdks.missingNote('python')).toBeNull();
     expect(sdks.states().nodejs).toEqual({ state: 'skipped', reason: 'SDK build skipped by the caller' });
   });
+});
+
+describe('RuntimeSdks build lock', () => {
+  it('waits while another live process holds the build lock, then builds once into the cache', async () => {
+    const root = tempRoot();
+    const node = { path: process.execPath, version: process.version };
+    try {
+      const first = new RuntimeSdks({ python: null, node }, false, root.dir, ['nodejs']);
+      await first.ready();
+      const built = first.states().nodejs;
+      expect(built.state).toBe('available');
+      const dir = (built as { dir: string }).dir;
+      // Pretend a build is running elsewhere: the cached folder is gone and a live pid holds the lock.
+      rmSync(dir, { recursive: true, force: true });
+      mkdirSync(`${dir}.lock`);
+      writeFileSync(join(`${dir}.lock`, 'owner'), `${process.pid} ${Date.now()}`);
+      const second = new RuntimeSdks({ python: null, node }, false, root.dir, ['nodejs']);
+      await new Promise((r) => setTimeout(r, 1500));
+      expect(second.states().nodejs.state).toBe('building');
+      // No build started: no temporary folder beside the lock.
+      expect(readdirSync(root.dir)).toEqual([`${dir.slice(root.dir.length + 1)}.lock`]);
+      expect(existsSync(dir)).toBe(false);
+      rmSync(`${dir}.lock`, { recursive: true });
+      await second.ready();
+      expect(second.states().nodejs).toEqual(built);
+      expect(readdirSync(root.dir).sort()).toEqual([dir.slice(root.dir.length + 1)]);
+    } finally {
+      root.remove();
+    }
+  }, 120_000);
 });
