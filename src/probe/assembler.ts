@@ -4,7 +4,7 @@
  * the log is.
  */
 import { parseLineDetailed } from './parse-line.ts';
-import type { PlatformRecord, ReportRecord } from './records.ts';
+import type { InitReportRecord, ReportRecord } from './records.ts';
 import { scannedReportJson, scanned, scanReportFast } from './report-fast.ts';
 import type { Sample } from './sample.ts';
 import { sampleToJson, str } from './sample-json.ts';
@@ -64,7 +64,7 @@ const REPORT_PREFIX = 'REPORT RequestId: ';
 
 interface StreamState {
   /** INIT_REPORT phase invoke seen before this stream's next START. */
-  pendingInvokeInit: PlatformRecord | null;
+  pendingInvokeInit: InitReportRecord | null;
   current: string | null;
 }
 
@@ -78,8 +78,9 @@ function boundedSet<K, V>(map: Map<K, V>, key: K, value: V): void {
 
 /**
  * An assembler for AWS Lambda logs (text and JSON format, any mix, prefixed or not).
- * Lines without a request id (INIT_REPORT, a bare `Runtime exited`) belong to the request open
- * on the same stream; timeout and runtime-exit lines are matched by request id.
+ * Lines without a request id (INIT_REPORT, platform.initReport) belong to the request open on
+ * the same stream (or the next one to START there); timeout, runtime-exit and runtimeDone lines
+ * are matched by request id.
  * @example const a = createAwsAssembler({ variant: 'reuse@512' }); a.push('REPORT RequestId: r1\tDuration: 2.5 ms\tBilled Duration: 3 ms\tMemory Size: 128 MB\tMax Memory Used: 40 MB\t', 1)
  */
 export function createAwsAssembler(options: AssemblerOptions = {}): SampleAssembler {
@@ -183,9 +184,7 @@ export function createAwsAssembler(options: AssemblerOptions = {}): SampleAssemb
         case 'start': {
           const state = streamOf(result.stream);
           state.current = result.requestId;
-          if (state.pendingInvokeInit !== null && state.pendingInvokeInit.type === 'initReport') {
-            foldOf(result.requestId).invokeInit = state.pendingInvokeInit;
-          }
+          if (state.pendingInvokeInit !== null) foldOf(result.requestId).invokeInit = state.pendingInvokeInit;
           state.pendingInvokeInit = null;
           return none;
         }

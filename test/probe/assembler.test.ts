@@ -69,6 +69,21 @@ describe('samplesFromLines › kind', () => {
   });
 });
 
+describe('samplesFromLines › JSON format', () => {
+  it('reads a suppressed init from platform.initReport phase invoke between platform.start and platform.report', () => {
+    const samples = samplesFromLines(
+      [
+        JSON.stringify({ type: 'platform.initStart', record: { initializationType: 'on-demand', phase: 'init', functionName: 'f' } }),
+        JSON.stringify({ type: 'platform.start', record: { requestId: A } }),
+        JSON.stringify({ type: 'platform.initReport', record: { initializationType: 'on-demand', phase: 'invoke', status: 'error', errorType: 'Runtime.Unknown', metrics: { durationMs: 1712.41 } } }),
+        JSON.stringify({ type: 'platform.report', record: { requestId: A, metrics: { durationMs: 1800, billedDurationMs: 1800, memorySizeMB: 128, maxMemoryUsedMB: 60 } } }),
+      ],
+      { variant: 'v' },
+    );
+    expect(samples[0]).toMatchObject({ kind: 'cold', coldBy: 'init-duration', initMs: 1712.41, initPhase: 'invoke', status: 'error', errorType: 'Runtime.Unknown' });
+  });
+});
+
 describe('createAwsAssembler', () => {
   it('gives one sample per REPORT for duplicated request ids, each with its own fold', () => {
     const a = createAwsAssembler({ variant: 'v' });
