@@ -11,7 +11,7 @@ import { LogStore } from './api/logs/store.ts';
 import { S3Store } from './api/s3.ts';
 import { createRequestHandler, type RequestCounts } from './api/server.ts';
 import type { CpuMode } from './contract.ts';
-import { createEnvironmentPool, type LocalEnvironmentPool, type PoolTuning } from './environments/index.ts';
+import { createEnvironmentPool, type LocalEnvironmentPool, type PoolTuning, runtimeFamily } from './environments/index.ts';
 
 export interface EmulatorOptions {
   /** 0 (default) picks a free port */
@@ -70,6 +70,16 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const functions = new FunctionRegistry({
     region, accountId, pool: getPool, code, s3, layers, codeUrl,
     updateDelayMs: options.updateDelayMs ?? DEFAULT_UPDATE_DELAY_MS,
+    describeRuntime: (runtime) => {
+      const p = getPool();
+      const family = runtimeFamily(runtime);
+      return {
+        CpuThrottled: p.cpuMode.throttled,
+        CpuReason: p.cpuMode.reason,
+        LocalRuntime: p.runtimeMapping[runtime] ?? null,
+        SdkAvailable: family ? (p.sdkAvailable[family] ?? false) : false,
+      };
+    },
   });
   const invoke: InvokeContext = { functions, pool: getPool, asyncQueue: new Set(), stopped: () => stopped };
   const counts: RequestCounts = { total: 0, byOperation: {} };

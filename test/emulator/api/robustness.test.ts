@@ -130,6 +130,19 @@ print(json.dumps(out))
   });
 });
 
+describe('GetFunction over raw HTTP', () => {
+  it('adds a Coldbench field with the CPU mode and the local interpreter behind the runtime', async () => {
+    const body = (await raw(h, '/2015-03-31/functions/robust')).json();
+    const status = (await raw(h, '/_coldbench/status')).json();
+    expect(body.Coldbench).toEqual({
+      CpuThrottled: status.cpuMode.throttled,
+      CpuReason: status.cpuMode.reason,
+      LocalRuntime: status.runtimeMapping['python3.11'],
+      SdkAvailable: false,
+    });
+  });
+});
+
 describe('GET /_coldbench/status', () => {
   it('reports CPU mode, runtime mapping, SDK availability and environment counts', async () => {
     const status = (await raw(h, '/_coldbench/status')).json();

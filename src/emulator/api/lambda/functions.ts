@@ -34,6 +34,8 @@ export interface RegistryContext {
   /** How long State Pending and LastUpdateStatus InProgress last */
   updateDelayMs: number;
   codeUrl: (code: StoredCode) => string;
+  /** How this emulator runs a runtime (CPU mode, local interpreter, SDK), shown in GetFunction as `Coldbench` */
+  describeRuntime: (runtime: string) => Record<string, unknown>;
 }
 
 const FUNCTION_NAME = /^[a-zA-Z0-9-_]{1,64}$/;
@@ -204,6 +206,8 @@ export class FunctionRegistry {
       Code: { RepositoryType: 'S3', Location: this.ctx.codeUrl(revision.code) },
       ...(Object.keys(fn.tags).length ? { Tags: fn.tags } : {}),
       ...(fn.reservedConcurrency !== undefined ? { Concurrency: { ReservedConcurrentExecutions: fn.reservedConcurrency } } : {}),
+      // Not an AWS field: SDKs ignore it; raw HTTP readers learn whether CPU is throttled and what runs the runtime.
+      Coldbench: this.ctx.describeRuntime(revision.config.runtime),
     };
   }
 
