@@ -3,6 +3,7 @@ import type { EnvironmentPool, FunctionSpec } from '../../contract.ts';
 import type { CodeStore, StoredCode } from '../code-store.ts';
 import type { S3Store } from '../s3.ts';
 import { AwsError, conflict, invalidParameter, notFound } from '../errors.ts';
+import type { Alias } from './aliases.ts';
 import type { LayerRegistry } from './layers.ts';
 import { readMaxItems } from './layers.ts';
 import { applyConfig, type FunctionConfig, lambdaTimestamp, MAX_TAGS, renderConfiguration, type Revision } from './model.ts';
@@ -22,6 +23,7 @@ export interface LambdaFunction {
   nextVersion: number;
   tags: Record<string, string>;
   reservedConcurrency?: number;
+  aliases: Map<string, Alias>;
 }
 
 export interface RegistryContext {
@@ -84,6 +86,8 @@ export class FunctionRegistry {
         ? { revision: fn.effective, spec: fn.effectiveSpec, version: '$LATEST' }
         : { revision: fn.latest, spec: fn.effectiveSpec, version: '$LATEST' };
     }
+    const alias = fn.aliases.get(qualifier);
+    if (alias) return this.revisionFor(fn, alias.functionVersion, forInvoke);
     const v = fn.versions.get(qualifier);
     if (!v) throw notFound(`Function not found: ${fn.arn}:${qualifier}`);
     return { revision: v.revision, spec: v.spec, version: qualifier };
@@ -109,6 +113,7 @@ export class FunctionRegistry {
       versions: new Map(),
       nextVersion: 1,
       tags: readTags(body.Tags) ?? {},
+      aliases: new Map(),
     };
     this.functions.set(name, fn);
     fn.timer = setTimeout(() => this.settle(fn), this.ctx.updateDelayMs);
@@ -142,6 +147,8 @@ export class FunctionRegistry {
   async delete(raw: string, qualifier: string | null): Promise<void> {
     const { fn, qualifier: q } = this.find(raw, qualifier);
     if (q !== undefined && q !== '$LATEST') {
+      const users = [...fn.aliases.values()].filter((a) => a.functionVersion === q).map((a) => a.name);
+      if (users.length) throw conflict(`Unable to delete version because the following aliases reference it: [${users.join(', ')}]`);
       if (!fn.versions.delete(q)) throw notFound(`Function not found: ${fn.arn}:${q}`);
       await this.ctx.pool().retire(fn.name, q);
       return;

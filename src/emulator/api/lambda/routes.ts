@@ -1,4 +1,5 @@
 import { AwsError, invalidParameter } from '../errors.ts';
+import { AliasOperations } from './aliases.ts';
 import type { FunctionRegistry } from './functions.ts';
 import type { S3Store } from '../s3.ts';
 import type { LayerRegistry } from './layers.ts';
@@ -32,7 +33,16 @@ export function lambdaRoutes(functions: FunctionRegistry, layers: LayerRegistry,
     run,
   });
   const ok = (body: unknown, status = 200): RouteResult => ({ status, body });
+  const aliases = new AliasOperations(functions);
   return [
+    r('POST', '/2015-03-31/functions/{name}/aliases', 'CreateAlias', ({ params, json }) => ok(aliases.create(params[0], json()), 201)),
+    r('GET', '/2015-03-31/functions/{name}/aliases', 'ListAliases', ({ params, query }) => ok(aliases.list(params[0], query))),
+    r('GET', '/2015-03-31/functions/{name}/aliases/{alias}', 'GetAlias', ({ params }) => ok(aliases.get(params[0], params[1]))),
+    r('PUT', '/2015-03-31/functions/{name}/aliases/{alias}', 'UpdateAlias', ({ params, json }) => ok(aliases.update(params[0], params[1], json()))),
+    r('DELETE', '/2015-03-31/functions/{name}/aliases/{alias}', 'DeleteAlias', ({ params }) => {
+      aliases.delete(params[0], params[1]);
+      return { status: 204 };
+    }),
     r('POST', '/2015-03-31/functions', 'CreateFunction', async ({ json }) => ok(await functions.create(json()), 201)),
     r('GET', '/2015-03-31/functions', 'ListFunctions', ({ query }) => ok(functions.list(query))),
     r('GET', '/2015-03-31/functions/{name}', 'GetFunction', ({ params, query }) => ok(functions.getFunction(params[0], query.get('Qualifier')))),

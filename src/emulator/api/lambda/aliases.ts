@@ -1,0 +1,89 @@
+import { randomUUID } from 'node:crypto';
+import { AwsError, conflict, invalidParameter, notFound } from '../errors.ts';
+import type { FunctionRegistry, LambdaFunction } from './functions.ts';
+import { readMaxItems } from './layers.ts';
+
+export interface Alias {
+  name: string;
+  functionVersion: string;
+  description: string;
+  revisionId: string;
+}
+
+/** Alias names may not look like version numbers, so a Qualifier is never ambiguous. */
+const ALIAS_NAME = /^(?!\d+$)[a-zA-Z0-9-_]{1,128}$/;
+
+/** Lambda aliases: a name that points at a published version (or $LATEST) and can be used as a Qualifier. */
+export class AliasOperations {
+  constructor(private readonly functions: FunctionRegistry) {}
+
+  create(raw: string, body: Record<string, unknown>): Record<string, unknown> {
+    const { fn } = this.functions.find(raw);
+    const name = aliasName(body.Name);
+    if (fn.aliases.has(name)) throw conflict(`Alias already exists: ${fn.arn}:${name}`);
+    const alias: Alias = { name, functionVersion: this.version(fn, body.FunctionVersion), description: str(body.Description), revisionId: randomUUID() };
+    fn.aliases.set(name, alias);
+    return render(fn, alias);
+  }
+
+  get(raw: string, name: string): Record<string, unknown> {
+    const { fn } = this.functions.find(raw);
+    return render(fn, this.find(fn, name));
+  }
+
+  update(raw: string, name: string, body: Record<string, unknown>): Record<string, unknown> {
+    const { fn } = this.functions.find(raw);
+    const alias = this.find(fn, name);
+    if (typeof body.RevisionId === 'string' && body.RevisionId !== alias.revisionId) {
+      throw new AwsError('PreconditionFailedException', 412, 'The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id');
+    }
+    if (body.FunctionVersion !== undefined) alias.functionVersion = this.version(fn, body.FunctionVersion);
+    if (body.Description !== undefined) alias.description = str(body.Description);
+    alias.revisionId = randomUUID();
+    return render(fn, alias);
+  }
+
+  delete(raw: string, name: string): void {
+    const { fn } = this.functions.find(raw);
+    fn.aliases.delete(name);
+  }
+
+  list(raw: string, query: URLSearchParams): Record<string, unknown> {
+    const { fn } = this.functions.find(raw);
+    const version = query.get('FunctionVersion');
+    const all = [...fn.aliases.values()].filter((a) => !version || a.functionVersion === version).sort((a, b) => (a.name < b.name ? -1 : 1));
+    const maxItems = readMaxItems(query);
+    const marker = query.get('Marker');
+    const start = marker ? all.findIndex((a) => a.name === marker) : 0;
+    if (start < 0) throw invalidParameter('The Marker is invalid: pass the NextMarker of the previous page.');
+    const next = all[start + maxItems];
+    return { Aliases: all.slice(start, start + maxItems).map((a) => render(fn, a)), ...(next ? { NextMarker: next.name } : {}) };
+  }
+
+  private find(fn: LambdaFunction, name: string): Alias {
+    const alias = fn.aliases.get(name);
+    if (!alias) throw notFound(`Alias not found: ${fn.arn}:${name}`);
+    return alias;
+  }
+
+  private version(fn: LambdaFunction, raw: unknown): string {
+    if (typeof raw !== 'string') throw invalidParameter('FunctionVersion is required: a published version number or $LATEST.');
+    if (raw !== '$LATEST' && !fn.versions.has(raw)) throw notFound(`Function not found: ${fn.arn}:${raw}`);
+    return raw;
+  }
+}
+
+function aliasName(raw: unknown): string {
+  if (typeof raw !== 'string' || !ALIAS_NAME.test(raw)) {
+    throw new AwsError('ValidationException', 400, `1 validation error detected: Value '${String(raw)}' at 'name' failed to satisfy constraint: Member must satisfy regular expression pattern: (?!^[0-9]+$)([a-zA-Z0-9-_]+)`);
+  }
+  return raw;
+}
+
+function str(raw: unknown): string {
+  return typeof raw === 'string' ? raw : '';
+}
+
+function render(fn: LambdaFunction, a: Alias): Record<string, unknown> {
+  return { AliasArn: `${fn.arn}:${a.name}`, Name: a.name, FunctionVersion: a.functionVersion, Description: a.description, RevisionId: a.revisionId };
+}
