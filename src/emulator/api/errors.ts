@@ -60,3 +60,13 @@ export function queryErrorBody(error: AwsError, requestId: string): { headers: R
 export function escapeXml(text: string): string {
   return text.replace(/[<>&'"]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', "'": '&apos;', '"': '&quot;' })[c] as string);
 }
+
+/** Percent-decodes one path segment; malformed encoding is the client's 400, never the server's 500. */
+export function decodeSegment(raw: string, code = 'InvalidParameterValueException'): string {
+  if (!raw.includes('%')) return raw;
+  try {
+    return decodeURIComponent(raw);
+  } catch (error) {
+    throw new AwsError(code, 400, `The request path segment ${JSON.stringify(raw.slice(0, 200))} is not valid percent-encoding.`, {}, { cause: error });
+  }
+}

@@ -4,7 +4,7 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { AwsError, escapeXml } from './errors.ts';
+import { AwsError, decodeSegment, escapeXml } from './errors.ts';
 
 /** Big enough for any package Lambda accepts from S3 (250 MB unzipped), small enough to refuse runaway uploads. */
 const MAX_OBJECT_BYTES = 512 * 1024 * 1024;
@@ -45,8 +45,8 @@ export class S3Store {
     const pathname = q < 0 ? url : url.slice(0, q);
     const query = new URLSearchParams(q < 0 ? '' : url.slice(q + 1));
     const slash = pathname.indexOf('/', 1);
-    const bucket = decodeURIComponent(slash < 0 ? pathname.slice(1) : pathname.slice(1, slash));
-    const key = slash < 0 ? '' : decodeURIComponent(pathname.slice(slash + 1));
+    const bucket = decodeSegment(slash < 0 ? pathname.slice(1) : pathname.slice(1, slash), 'InvalidURI');
+    const key = slash < 0 ? '' : decodeSegment(pathname.slice(slash + 1), 'InvalidURI');
     const method = req.method ?? 'GET';
     if (!bucket) throw s3Error('NotImplemented', 501, 'ListBuckets is not implemented by the coldbench emulator.');
     if (!key) return this.bucketOperation(req, res, method, bucket, query);

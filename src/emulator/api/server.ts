@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import type { CodeStore } from './code-store.ts';
-import { AwsError, jsonErrorBody, lambdaErrorBody, queryErrorBody } from './errors.ts';
+import { AwsError, decodeSegment, jsonErrorBody, lambdaErrorBody, queryErrorBody } from './errors.ts';
 import { handleInvoke, type InvokeContext, payloadLimitFor, tooLarge } from './lambda/invoke.ts';
 import { matchRoute, type lambdaRoutes } from './lambda/routes.ts';
 import { handleLogsOperation } from './logs/api.ts';
@@ -95,7 +95,7 @@ function serveInvoke(state: ApiState, req: IncomingMessage, res: ServerResponse,
   readBody(req, payloadLimitFor(invocationType))
     .then((payload) => {
       if (payload === null) throw tooLarge(invocationType);
-      const name = rawName.includes('%') ? decodeURIComponent(rawName) : rawName;
+      const name = decodeSegment(rawName);
       return handleInvoke(
         state.invoke,
         name,

@@ -29,16 +29,19 @@ const request = fc.record({
   prefix: fc.constantFrom(...PREFIXES),
   suffix: fc.oneof(fc.constant(''), fc.string({ maxLength: 20 }).map((s) => encodeURIComponent(s)), fc.constantFrom('/..', '/%2e%2e', '?Qualifier=%24LATEST', '?MaxItems=-1', '?Marker=zz')),
   target: fc.option(fc.constantFrom('Logs_20140328.FilterLogEvents', 'Logs_20140328.PutLogEvents', 'Logs_20140328.Nope', 'Other.Thing'), { nil: undefined }),
+  invokeShape: fc.boolean(),
   body: fc.oneof(fc.json(), fc.string({ maxLength: 200 }), fc.constant('{"Code":{"ZipFile":"UEsDBA=="},"FunctionName":"x","Role":"r"}')),
 });
 
 describe('the emulator under arbitrary requests', () => {
   it('answers every request with an HTTP status and an AWS-shaped body, and keeps serving', async () => {
     await fc.assert(
-      fc.asyncProperty(request, async ({ method, prefix, suffix, target, body }) => {
+      fc.asyncProperty(request, async ({ method, prefix, suffix, target, invokeShape, body }) => {
         const headers: Record<string, string> = { 'content-type': 'application/json' };
         if (target) headers['x-amz-target'] = target;
-        const res = await raw(h, `${prefix}${suffix}`, { method, headers, body: method === 'GET' ? undefined : body });
+        // Half the requests take the Invoke fast path with an arbitrary (possibly malformed) name.
+        const path = invokeShape ? `/2015-03-31/functions/${suffix.replace(/[/?]/g, '') || '%'}/invocations` : `${prefix}${suffix}`;
+        const res = await raw(h, path, { method: invokeShape ? 'POST' : method, headers, body: method === 'GET' && !invokeShape ? undefined : body });
         expect(res.status).toBeGreaterThanOrEqual(200);
         // 500 would mean an unexpected exception inside the emulator.
         expect(res.status).not.toBe(500);

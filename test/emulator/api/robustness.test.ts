@@ -51,6 +51,12 @@ describe('bad input over raw HTTP', () => {
     expect(await statusOk()).toBe(true);
   });
 
+  it('answers a malformed percent-encoding in an Invoke path with 400, not 500', async () => {
+    const res = await raw(h, '/2015-03-31/functions/%E0%A4%A/invocations', { method: 'POST', body: '{}' });
+    expect(res.status).toBe(400);
+    expect(res.headers.get('x-amzn-errortype')).toBe('InvalidParameterValueException');
+  });
+
   it('answers a wrong method on a known path with 405', async () => {
     const res = await raw(h, '/2015-03-31/functions/robust/code', { method: 'GET' });
     expect(res.status).toBe(405);

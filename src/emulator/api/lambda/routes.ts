@@ -1,4 +1,4 @@
-import { AwsError, invalidParameter } from '../errors.ts';
+import { AwsError, decodeSegment, invalidParameter } from '../errors.ts';
 import { AliasOperations } from './aliases.ts';
 import type { FunctionRegistry } from './functions.ts';
 import type { S3Store } from '../s3.ts';
@@ -105,11 +105,7 @@ export function matchRoute(routes: Route[], method: string, pathname: string): {
     if (!m) continue;
     pathMatched = true;
     if (route.method !== method) continue;
-    try {
-      return { route, params: m.slice(1).map((p) => decodeURIComponent(p)) };
-    } catch (error) {
-      throw new AwsError('InvalidParameterValueException', 400, `The request path ${pathname} is not valid percent-encoding.`, {}, { cause: error });
-    }
+    return { route, params: m.slice(1).map((p) => decodeSegment(p)) };
   }
   if (pathMatched) throw new AwsError('UnknownOperationException', 405, `${method} ${pathname} is not an operation of the Lambda API.`);
   throw new AwsError('UnknownOperationException', 404, `${method} ${pathname} is not an operation of the Lambda API implemented by the coldbench emulator.`);
