@@ -105,6 +105,26 @@ describe('Invoke: Tail and concurrency', () => {
   });
 });
 
+describe('Invoke: what passes through to the function and its logs', () => {
+  it('hands X-Amz-Client-Context to the function\'s context', async () => {
+    const code = zipOf({ 'index.js': 'exports.handler = async (event, context) => context.clientContext;\n' });
+    await createActive(h, 'node-client-context', { Runtime: 'nodejs22.x', Handler: 'index.handler', Code: { ZipFile: code } });
+    const clientContext = Buffer.from(JSON.stringify({ custom: { run: 'r1' }, env: {}, client: {} })).toString('base64');
+    const res = await h.lambda.send(new InvokeCommand({ FunctionName: 'node-client-context', Payload: '{}', ClientContext: clientContext }));
+    expect(JSON.parse(text(res.Payload)).custom).toEqual({ run: 'r1' });
+  });
+
+  it('finds exactly one platform.report per invoke with a JSON filter pattern when LogFormat is JSON', async () => {
+    await createActive(h, 'py-json-logs', { Code: { ZipFile: PY }, LoggingConfig: { LogFormat: 'JSON' } });
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) ids.push((await invoke('py-json-logs', { i })).$metadata.requestId!);
+    const reports = await h.logs.send(new FilterLogEventsCommand({ logGroupName: '/aws/lambda/py-json-logs', filterPattern: '{ $.type = "platform.report" }' }));
+    expect(reports.events!.map((e) => JSON.parse(e.message!).record.requestId)).toEqual(ids);
+    const cold = await h.logs.send(new FilterLogEventsCommand({ logGroupName: '/aws/lambda/py-json-logs', filterPattern: '{ $.type = "platform.report" && $.record.metrics.initDurationMs > 0 }' }));
+    expect(cold.events!.length).toBe(1);
+  });
+});
+
 describe('Invoke: qualifiers and updates', () => {
   it('runs a published version with its own configuration and names it in X-Amz-Executed-Version', async () => {
     await createActive(h, 'py-ver', { Code: { ZipFile: PY }, MemorySize: 128 });
@@ -212,6 +232,7 @@ describe('Invoke: reserved concurrency', () => {
     const error = await invoke('py-zero', {}).catch((e) => e);
     expect(error).toBeInstanceOf(TooManyRequestsException);
     expect(error.Reason).toBe('ReservedFunctionConcurrentInvocationLimitExceeded');
+    expect(error.retryAfterSeconds).toBe('1');
     expect(error.$metadata.httpStatusCode).toBe(429);
   });
 
