@@ -160,6 +160,18 @@ describe('CloudWatch Logs: FilterLogEvents', () => {
     expect(pages).toBe(3);
   });
 
+  it('ends a page at 1 MB of messages and continues on the next', async () => {
+    await h.logs.send(new CreateLogGroupCommand({ logGroupName: '/big' }));
+    await h.logs.send(new CreateLogStreamCommand({ logGroupName: '/big', logStreamName: 's' }));
+    const big = 'y'.repeat(200_000);
+    await h.logs.send(new PutLogEventsCommand({ logGroupName: '/big', logStreamName: 's', logEvents: [0, 1, 2, 3, 4, 5, 6].map((i) => ({ timestamp: T0 + i, message: `${i}${big}` })) }));
+    const first = await h.logs.send(new FilterLogEventsCommand({ logGroupName: '/big' }));
+    expect(first.events!.length).toBe(5);
+    const second = await h.logs.send(new FilterLogEventsCommand({ logGroupName: '/big', nextToken: first.nextToken }));
+    expect(second.events!.map((e) => e.message![0])).toEqual(['5', '6']);
+    expect(second.nextToken).toBeUndefined();
+  });
+
   it('answers a malformed pattern with InvalidParameterException', async () => {
     const error = await h.logs.send(new FilterLogEventsCommand({ logGroupName: G, filterPattern: '{ $.a = }' })).catch((e) => e);
     expect(error).toBeInstanceOf(InvalidParameterException);

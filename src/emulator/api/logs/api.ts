@@ -5,6 +5,8 @@ import { type LogGroup, type LogStore, type LogStream, lowerBound, type StoredEv
 /** CloudWatch Logs' page sizes: most events per GetLogEvents/FilterLogEvents page, most groups/streams per Describe page. */
 const MAX_EVENTS_PER_PAGE = 10_000;
 const MAX_DESCRIBE_PAGE = 50;
+/** FilterLogEvents pages also stop at 1 MB of messages, as CloudWatch's do. */
+const MAX_PAGE_BYTES = 1_048_576;
 /** AWS tokens are 56-digit numbers; keeping the shape helps tools that sniff them. */
 const TOKEN_DIGITS = 56;
 
@@ -162,7 +164,14 @@ const OPERATIONS: Record<string, (store: LogStore, input: Input, ctx: { region: 
       }
     }
     found.sort((a, b) => a.event.timestamp - b.event.timestamp || a.event.seq - b.event.seq);
-    const page = found.slice(0, limit);
+    let size = 0;
+    let count = 0;
+    while (count < found.length && count < limit) {
+      size += Buffer.byteLength(found[count].event.message);
+      if (size > MAX_PAGE_BYTES && count > 0) break;
+      count++;
+    }
+    const page = found.slice(0, count);
     const last = page[page.length - 1];
     return {
       events: page.map(({ stream, event }) => ({
@@ -173,7 +182,7 @@ const OPERATIONS: Record<string, (store: LogStore, input: Input, ctx: { region: 
         eventId: pad(event.seq),
       })),
       searchedLogStreams: streams.map((s) => ({ logStreamName: s.name, searchedCompletely: true })),
-      ...(found.length > limit ? { nextToken: encodeCursor(last.event.timestamp, last.event.seq) } : {}),
+      ...(found.length > count ? { nextToken: encodeCursor(last.event.timestamp, last.event.seq) } : {}),
     };
   },
 };
