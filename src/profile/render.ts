@@ -12,8 +12,9 @@ export const PROFILE_FORMATS: ProfileFormat[] = ['table', 'markdown', 'json', 'h
 
 /** Packages shown in table / markdown / html (the JSON holds every one). */
 export const SHOWN_PACKAGES = 12;
-/** Children shown under each package in the tree. */
+/** Children shown under each package in the tree; the handler's (its own imports) get more. */
 export const SHOWN_CHILDREN = 3;
+export const SHOWN_HANDLER_CHILDREN = 6;
 
 const DASH = '—';
 const CHARS = {
@@ -35,7 +36,7 @@ function moduleRows(report: ProfileReport): Row[] {
   const rows: Row[] = [];
   for (const m of report.modules.slice(0, SHOWN_PACKAGES)) {
     rows.push({ cells: [m.name, m.kind, ms(m.selfMs), ms(m.cumulativeMs), pct(m.share), mb(m.sizeBytes)] });
-    for (const c of m.children.slice(0, SHOWN_CHILDREN)) rows.push({ cells: [`  ${c.name}`, '', ms(c.selfMs), ms(c.cumulativeMs), pct(c.share), ''] });
+    for (const c of m.children.slice(0, m.kind === 'handler' ? SHOWN_HANDLER_CHILDREN : SHOWN_CHILDREN)) rows.push({ cells: [`  ${c.name}`, '', ms(c.selfMs), ms(c.cumulativeMs), pct(c.share), ''] });
   }
   return rows;
 }
