@@ -2,6 +2,7 @@ import {
   CreateFunctionCommand,
   DeleteFunctionCommand,
   GetFunctionCommand,
+  GetAccountSettingsCommand,
   GetFunctionConfigurationCommand,
   InvalidParameterValueException,
   ListFunctionsCommand,
@@ -186,6 +187,23 @@ describe('ListFunctions', () => {
       } while (marker);
       expect(seen).toEqual(['l-a', 'l-b', 'l-c', 'l-d', 'l-e']);
       expect(pages).toBe(3);
+    } finally {
+      await stopHarness(own);
+    }
+  });
+});
+
+describe('ListFunctions FunctionVersion=ALL and GetAccountSettings', () => {
+  it('lists published versions beside $LATEST and reports reserved concurrency in the account settings', async () => {
+    const own = await startHarness();
+    try {
+      await createActive(own, 'all-a');
+      await own.lambda.send(new PublishVersionCommand({ FunctionName: 'all-a' }));
+      const all = await own.lambda.send(new ListFunctionsCommand({ FunctionVersion: 'ALL' }));
+      expect(all.Functions!.map((f) => `${f.FunctionName}:${f.Version}`)).toEqual(['all-a:$LATEST', 'all-a:1']);
+      const settings = await own.lambda.send(new GetAccountSettingsCommand({}));
+      expect(settings.AccountLimit).toMatchObject({ ConcurrentExecutions: 1000, UnreservedConcurrentExecutions: 1000, CodeSizeZipped: 52_428_800 });
+      expect(settings.AccountUsage?.FunctionCount).toBe(1);
     } finally {
       await stopHarness(own);
     }
