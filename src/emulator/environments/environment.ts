@@ -257,8 +257,9 @@ export class Environment implements RuntimeApiHandler {
       this.initialized = true;
       const ms = performance.now() - this.initStartedAt;
       this.tree.initDone();
-      // Let output written before this /next reach the log before START.
-      setImmediate(() => this.initWaiter?.({ ok: true, ms }));
+      // The CPU share applies from the first invoke: wait for the cgroup move (started at spawn,
+      // usually long done), and let output written before this /next reach the log before START.
+      void this.tree.joined.then(() => setImmediate(() => this.initWaiter?.({ ok: true, ms })));
       return;
     }
     if (this.current && !this.current.handed) setImmediate(() => this.handOver());

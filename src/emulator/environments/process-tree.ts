@@ -48,6 +48,8 @@ export class ProcessTree {
   private rssTimer: NodeJS.Timeout | null = null;
   /** Resolves when the current (or last) process has exited */
   exited: Promise<void> = Promise.resolve();
+  /** Resolves when the current process has been moved into its cgroups */
+  joined: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly cg: EnvCgroup,
@@ -67,6 +69,8 @@ export class ProcessTree {
     this.run = run;
     let resolveExit!: () => void;
     this.exited = new Promise((r) => (resolveExit = r));
+    let resolveJoined!: () => void;
+    this.joined = new Promise((r) => (resolveJoined = r));
     let partial = '';
     const push = (chunk: string) => {
       const lines = (partial + chunk).split('\n');
@@ -93,15 +97,17 @@ export class ProcessTree {
           run.pid = pid;
           if (run.killRequested || this.run !== run) {
             killGroup(pid);
+            resolveJoined();
             return;
           }
           this.pgid = pid;
           this.pids = [pid];
-          void this.cg.add(pid);
+          void this.cg.add(pid).then(resolveJoined);
           this.startRssPolling();
         },
         (err: Error) => {
           resolveExit();
+          resolveJoined();
           if (this.run === run) this.run = null;
           handlers.startError(err);
         },

@@ -21,14 +21,28 @@ class _Client:
         self._addr = (host, int(port))
         self._sock = None
         self._buf = b""
+        self._out = []
 
     def request(self, method, path, body=b"", headers=""):
+        self.send(method, path, body, headers)
+        return self.read()
+
+    def send(self, method, path, body=b"", headers="", hold=False):
+        """Queues a request; `hold` keeps it for the next send, so an answer and the next /next
+        leave in one write (HTTP/1.1 pipelining) and /next is waiting before the invoke ends."""
+        head = "%s %s HTTP/1.1\r\nHost: %s\r\nContent-Length: %d\r\n%s\r\n" % (
+            method, path, self._host, len(body), headers)
+        self._out.append(head.encode("latin-1") + body)
+        if hold:
+            return
         if self._sock is None:
             self._sock = socket.create_connection(self._addr)
             self._sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        head = "%s %s HTTP/1.1\r\nHost: %s\r\nContent-Length: %d\r\n%s\r\n" % (
-            method, path, self._host, len(body), headers)
-        self._sock.sendall(head.encode("latin-1") + body)
+        data = b"".join(self._out)
+        self._out = []
+        self._sock.sendall(data)
+
+    def read(self):
         while True:
             end = self._buf.find(b"\r\n\r\n")
             if end >= 0:
@@ -194,11 +208,16 @@ def main():
         sys.exit(1)
 
     logging_ready = False
+    answered = 0  # answers (response/error) sent with the /next below, whose 202 comes first
     while True:
         if not logging_ready and "logging" in sys.modules:
             _setup_logging()
             logging_ready = True
-        _, headers, payload = client.request("GET", _API_PREFIX + "/invocation/next")
+        client.send("GET", _API_PREFIX + "/invocation/next")
+        for _ in range(answered):
+            client.read()
+        answered = 0
+        _, headers, payload = client.read()
         request_id = headers.get("lambda-runtime-aws-request-id", "")
         _request_id[0] = request_id
         trace_id = headers.get("lambda-runtime-trace-id")
@@ -222,15 +241,17 @@ def main():
                     out = json.dumps(result).encode()
                 except (TypeError, ValueError) as exc:
                     raise _Fault("Runtime.MarshalError", "Unable to marshal response: %s" % exc)
-                client.request("POST", "%s/invocation/%s/response" % (_API_PREFIX, request_id), out)
+                client.send("POST", "%s/invocation/%s/response" % (_API_PREFIX, request_id), out, hold=True)
+                answered = 1
                 continue
             except _Fault as fault:
                 body = _error_body(fault.error_type, fault.message, fault.trace, request_id)
             except Exception as exc:
                 body = _exception_body(exc, request_id)
         _log_error(body)
-        client.request("POST", "%s/invocation/%s/error" % (_API_PREFIX, request_id), json.dumps(body).encode(),
-                       "Lambda-Runtime-Function-Error-Type: %s\r\n" % body["errorType"])
+        client.send("POST", "%s/invocation/%s/error" % (_API_PREFIX, request_id), json.dumps(body).encode(),
+                    "Lambda-Runtime-Function-Error-Type: %s\r\n" % body["errorType"], hold=True)
+        answered = 1
 
 
 main()
