@@ -15,7 +15,7 @@ import type { Suite, SuiteFunction } from './suite.ts';
 import { listFiles, zipFolder } from './zip.ts';
 
 /** Bumped when the build recipe changes, so old cache entries are not reused. */
-const BUILD_RECIPE_VERSION = '1';
+const BUILD_RECIPE_VERSION = '2';
 /** Lambda's limit for function + layers, unzipped (262,144,000 bytes). */
 export const MAX_UNZIPPED_BYTES = 250 * 1024 * 1000;
 /** Lambda's limit for a zip uploaded directly in the request; larger goes through S3. */
@@ -104,7 +104,7 @@ export function pipInstallArgs(requirements: string, targetDir: string, runtime:
 async function installPython(fn: SuiteFunction, runtime: string, architecture: string, targetDir: string, options: PackageOptions): Promise<void> {
   mkdirSync(targetDir, { recursive: true });
   const args = pipInstallArgs(fn.requirements!, targetDir, runtime, architecture, options.targetKind, [...fn.pipArgs, ...(options.extraPipArgs ?? [])]);
-  options.log?.(`pip install -r ${fn.requirements} (${fn.name}, ${runtime}, ${architecture}) → ${targetDir.endsWith('python') ? 'layer' : 'package'}`);
+  options.log?.(`pip install -r ${fn.requirements} (${fn.name}, ${runtime}, ${architecture})`);
   await run(options.python ?? 'python3', args, dirname(fn.requirements!), `packaging ${fn.name}`);
 }
 
@@ -113,9 +113,48 @@ async function installNode(fn: SuiteFunction, targetDir: string, options: Packag
   for (const file of ['package.json', 'package-lock.json', 'npm-shrinkwrap.json', '.npmrc']) {
     if (existsSync(join(fn.code, file))) cpSync(join(fn.code, file), join(targetDir, file));
   }
-  options.log?.(`npm install --omit=dev (${fn.name}) → ${targetDir.endsWith('nodejs') ? 'layer' : 'package'}`);
+  options.log?.(`npm install --omit=dev (${fn.name})`);
   await run('npm', ['install', '--omit=dev', '--no-audit', '--no-fund', '--no-save', '--loglevel=error', ...fn.npmArgs], targetDir, `packaging ${fn.name}`);
-  rmSync(join(targetDir, 'package-lock.json'), { force: true });
+}
+
+/** Installs in flight or done in this process, so bundled and layer builds share one install. */
+const installs = new Map<string, Promise<string>>();
+
+/**
+ * The function's dependencies installed once per content hash under <cacheDir>/deps/<key>/
+ * (Python: pip's --target folder; Node: node_modules) and copied into every build that needs them.
+ */
+function installedDeps(fn: SuiteFunction, runtime: string, architecture: string, key: string, cacheDir: string, options: PackageOptions): Promise<string> {
+  const dir = join(cacheDir, 'deps', key);
+  const existing = installs.get(dir);
+  if (existing) return existing;
+  const job = (async () => {
+    if (existsSync(join(dir, '.complete'))) return dir;
+    const temp = mkdtempSync(join(tmpdir(), 'coldbench-deps-'));
+    try {
+      if (runtime.startsWith('python')) await installPython(fn, runtime, architecture, temp, options);
+      else await installNode(fn, temp, options);
+      writeFileSync(join(temp, '.complete'), '');
+      mkdirSync(dirname(dir), { recursive: true });
+      rmSync(dir, { recursive: true, force: true });
+      // cpSync, not rename: the temp folder may be on another filesystem than the cache.
+      cpSync(temp, dir, { recursive: true, verbatimSymlinks: true });
+      return dir;
+    } finally {
+      rmSync(temp, { recursive: true, force: true });
+    }
+  })();
+  installs.set(dir, job);
+  job.catch(() => installs.delete(dir));
+  return job;
+}
+
+/** Copies installed dependencies into a build: pip's folder as is, or node_modules. */
+function copyDeps(installed: string, dest: string, isPython: boolean): void {
+  const from = isPython ? installed : join(installed, 'node_modules');
+  const to = isPython ? dest : join(dest, 'node_modules');
+  mkdirSync(to, { recursive: true });
+  cpSync(from, to, { recursive: true, verbatimSymlinks: true, filter: (src) => !src.endsWith('.complete') });
 }
 
 function copyCode(fn: SuiteFunction, dest: string): void {
@@ -131,12 +170,12 @@ function nodeEntry(code: string, module: string): string {
   throw new PackagingError(`packaging ${code}: handler module ${module} has no ${module}.js, .mjs, .cjs or .ts file; fix the handler in the suite`);
 }
 
-async function esbuildBundle(fn: SuiteFunction, runtime: string, modules: string[], stagingDir: string, options: PackageOptions): Promise<void> {
+async function esbuildBundle(fn: SuiteFunction, runtime: string, modules: string[], stagingDir: string, depsDir: string | null): Promise<void> {
   const { build } = await import('esbuild');
   const work = mkdtempSync(join(tmpdir(), 'coldbench-esbuild-'));
   try {
     copyCode(fn, work);
-    if (fn.nodeDependencies) await installNode(fn, work, options);
+    if (depsDir) copyDeps(depsDir, work, false);
     const isModule = JSON.parse(existsSync(join(work, 'package.json')) ? readFileSync(join(work, 'package.json'), 'utf8') : '{}').type === 'module';
     for (const module of modules) {
       const entry = nodeEntry(work, module);
@@ -206,21 +245,16 @@ export async function packageVariant(fn: SuiteFunction, variant: Variant, allVar
   const codeDigest = folderDigest(fn.code);
   const modules = packaging === 'esbuild' ? handlerModules(fn, allVariants) : [];
   const fnKey = hashInputs([BUILD_RECIPE_VERSION, 'function', runtime, architecture, packaging, ...modules, ...codeDigest, ...(packaging === 'bundled' ? depsInputs : [])]);
+  const deps = () => installedDeps(fn, runtime, architecture, hashInputs([BUILD_RECIPE_VERSION, 'deps', architecture, ...depsInputs]), cacheDir, options);
   const fnZip = await cachedZip(cacheDir, fnKey, 'function', async (staging) => {
-    if (packaging === 'esbuild') return esbuildBundle(fn, runtime, modules, staging, options);
+    if (packaging === 'esbuild') return esbuildBundle(fn, runtime, modules, staging, hasDeps ? await deps() : null);
     copyCode(fn, staging);
-    if (packaging === 'bundled' && hasDeps) {
-      if (isPython) await installPython(fn, runtime, architecture, staging, options);
-      else await installNode(fn, staging, options);
-    }
+    if (packaging === 'bundled' && hasDeps) copyDeps(await deps(), staging, isPython);
   });
   let layer: BuiltZip | null = null;
   if (packaging === 'layer' && hasDeps) {
     const layerKey = hashInputs([BUILD_RECIPE_VERSION, 'layer', architecture, ...depsInputs]);
-    layer = await cachedZip(cacheDir, layerKey, 'layer', async (staging) => {
-      if (isPython) await installPython(fn, runtime, architecture, join(staging, 'python'), options);
-      else await installNode(fn, join(staging, 'nodejs'), options);
-    });
+    layer = await cachedZip(cacheDir, layerKey, 'layer', async (staging) => copyDeps(await deps(), join(staging, isPython ? 'python' : 'nodejs'), isPython));
   }
   return { function: fnZip, layer };
 }
