@@ -63,6 +63,7 @@ export class LogBuffer {
   }
 }
 
+/** A JSON payload as the bytes an outcome carries. */
 export function jsonBuffer(value: unknown): Buffer {
   return Buffer.from(JSON.stringify(value));
 }

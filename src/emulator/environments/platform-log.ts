@@ -134,10 +134,12 @@ export class PlatformLog {
   }
 }
 
+/** `Task timed out after 3.00 seconds`, with the time actually elapsed. */
 export function timeoutMessage(elapsedMs: number): string {
   return `Task timed out after ${(elapsedMs / 1000).toFixed(2)} seconds`;
 }
 
+/** `RequestId: <id> Error: Runtime exited with error: exit status 1`, as Lambda logs a runtime exit. */
 export function exitMessage(requestId: string, how: string): string {
   return `RequestId: ${requestId} Error: Runtime exited with error: ${how}`;
 }
