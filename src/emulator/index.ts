@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
-import { CodeStore, type StoredCode } from './api/code-store.ts';
+import { CodeStore, destroyCodeRootSync, type StoredCode } from './api/code-store.ts';
 import { FunctionRegistry } from './api/lambda/functions.ts';
 import type { InvokeContext } from './api/lambda/invoke.ts';
 import { LayerRegistry } from './api/lambda/layers.ts';
@@ -109,6 +109,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     throw error;
   }
   const running = pool;
+  // A process that exits without stop() (process.exit in a caller, an uncaught error) still leaves no temp folder.
+  const removeOnExit = () => destroyCodeRootSync(code.root);
+  process.on('exit', removeOnExit);
   let stopping: Promise<void> | undefined;
   return {
     url: baseUrl,
@@ -122,10 +125,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
         functions.stopTimers();
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
-        await running.shutdown();
-        server.closeAllConnections();
-        await closed;
-        await code.destroy();
+        try {
+          await running.shutdown();
+        } finally {
+          server.closeAllConnections();
+          await closed;
+          await code.destroy();
+          process.off('exit', removeOnExit);
+        }
       })();
       return stopping;
     },

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { chmodSync, readdirSync, rmSync } from 'node:fs';
 import { chmod, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -164,6 +165,20 @@ export class CodeStore {
     await makeWritable(this.root);
     await rm(this.root, { recursive: true, force: true });
   }
+}
+
+/** The same removal, synchronously, for a process that is exiting without having called stop(). */
+export function destroyCodeRootSync(root: string): void {
+  const writable = (dir: string): void => {
+    try {
+      chmodSync(dir, 0o755);
+      for (const entry of readdirSync(dir, { withFileTypes: true })) if (entry.isDirectory()) writable(path.join(dir, entry.name));
+    } catch {
+      // Already gone: nothing to restore.
+    }
+  };
+  writable(root);
+  rmSync(root, { recursive: true, force: true });
 }
 
 async function makeWritable(dir: string): Promise<void> {
