@@ -78,7 +78,7 @@ function moduleLevelWork(input: RuleInput): Recommendation[] {
       per: 'cold-start',
       basis: 'estimated from the import trace',
       evidence:
-        `${input.handlerModule} runs ${own.selfMs} ms of its own code at import (${Math.round(own.share * 100)} % of Init Duration, imports excluded): ${lines.join(', ')}` +
+        `${input.handlerModule} runs ${round(own.selfMs)} ms of its own code at import (${Math.round(own.share * 100)} % of Init Duration, imports excluded): ${lines.join(', ')}` +
         (work.length > 3 ? ` and ${work.length - 3} more` : '') +
         (setup > 0 ? `; ${plural(setup, 'client setup line')} left out (building clients once at init is the pattern to keep)` : '') +
         '. Deferred work still runs on the first invocation that needs it.',
@@ -156,7 +156,10 @@ function packageRules(input: RuleInput): Recommendation[] {
       recs.push({
         rule: 'strip-package',
         target: pkg.name,
-        action: `Strip tests, docs, examples and type stubs from ${pkg.name} when packaging (keep the .pyc files).`,
+        action:
+          input.language === 'python'
+            ? `Strip tests, docs, examples and type stubs from ${pkg.name} when packaging (keep the .pyc files).`
+            : `Strip tests, docs, examples, type declarations and source maps from ${pkg.name} when packaging (or bundle, which drops them).`,
         savingMs: null,
         per: 'cold-start',
         basis: 'not estimated',
@@ -190,7 +193,8 @@ function nodeBundle(input: RuleInput): Recommendation[] {
   walkImports(input.roots, (node, ancestors) => {
     if (node.name.startsWith('./') || node.name.startsWith('(runtime)')) return;
     files += 1;
-    if (!ancestors.some((a) => !a.name.startsWith('./'))) us += node.cumulativeUs;
+    // Outermost package files only (required from the function's code or the runtime), or nested time counts twice.
+    if (ancestors.every((a) => a.name.startsWith('./') || a.name.startsWith('(runtime)'))) us += node.cumulativeUs;
   });
   if (files < BUNDLE_MIN_FILES) return [];
   return [

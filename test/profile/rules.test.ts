@@ -121,6 +121,48 @@ describe('recommend', () => {
   });
 });
 
+describe('recommend (module-level work, Node bundling)', () => {
+  it('points at module-level work with its lines and the handler module’s own time', () => {
+    const source = 'import json\nTABLE = json.loads(open("t.json").read())\n\ndef handler(e, c):\n    return TABLE\n';
+    const own = parseImportTrace('import time:     15000 |      15000 | app');
+    const recs = recommend({ ...input(source), roots: own, modules: groupByPackage(own, { language: 'python', initMs: 20, handlerModule: 'app', sizes: new Map() }) });
+    expect(recs).toEqual([
+      {
+        rule: 'module-level-work',
+        target: 'app',
+        action: 'Move module-level work in app into a lazily initialised function, so only invocations that need it pay for it.',
+        savingMs: 15,
+        per: 'cold-start',
+        basis: 'estimated from the import trace',
+        evidence:
+          'app runs 15 ms of its own code at import (75 % of Init Duration, imports excluded): line 2 `TABLE = json.loads(open("t.json").read())`. Deferred work still runs on the first invocation that needs it.',
+        verified: false,
+      },
+    ]);
+  });
+
+  it('offers an esbuild bundle when init loads many files from node_modules', () => {
+    const lines = ['coldbench require:      1000 |       1000 |       lodash/a.js'];
+    for (let i = 0; i < 10; i++) lines.push(`coldbench require:       100 |        100 |     pkg/f${i}.js`);
+    lines.push('coldbench require:      1000 |       3000 |   ./index.js', 'coldbench require:       500 |       3500 | (runtime)/bootstrap.cjs');
+    const roots = parseImportTrace(lines.join('\n'), 'coldbench require:');
+    const source = "const _ = require('lodash');\nexports.handler = async () => _.a(_.b(_.c()));\n";
+    const recs = recommend({
+      language: 'node',
+      handlerModule: './index.js',
+      handlerFunction: 'handler',
+      initMs: 10,
+      roots,
+      modules: groupByPackage(roots, { language: 'node', initMs: 10, handlerModule: './index.js', sizes: new Map() }),
+      packages: new Map(),
+      source: scanSource(new Map([['./index.js', source]]), './index.js', 'handler', 'node'),
+    });
+    expect(recs.map((r) => [r.rule, r.evidence, r.fix])).toEqual([
+      ['node-bundle', 'init loaded 11 files from node_modules, taking 1 ms cumulative; resolving and reading each file is part of that time', { kind: 'esbuild' }],
+    ]);
+  });
+});
+
 describe('rankRecommendations', () => {
   const rec = (rule: Recommendation['rule'], savingMs: number | null, target = 'x'): Recommendation => ({
     rule,
