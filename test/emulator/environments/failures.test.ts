@@ -189,3 +189,27 @@ describe('EnvironmentPool failures', () => {
     });
   });
 });
+
+describe('Suppressed init (the init limit passed, the retry in the invoke phase succeeds)', () => {
+  it('answers the invoke, counts the retried init in Duration and reports no Init Duration', async () => {
+    const sink = new MemorySink();
+    const root = tempRoot();
+    // 100 ms init limit against a module that sleeps 300 ms at import.
+    const pool = await createEnvironmentPool({ logSink: sink, endpointUrl: 'http://127.0.0.1:9', skipSdkBuild: true, initTimeoutMs: 100 });
+    try {
+      const spec = makeSpec({ runtime: 'python3.11', handler: 'sleep_import.handler', codeDir: stageFixture('python', root.dir) });
+      const req = request();
+      const out = await pool.invoke(spec, req);
+      expect(out).toMatchObject({ status: 'success', cold: true, initMs: null });
+      expect(json(out.payload)).toEqual({ slept: 0.3 });
+      expect(out.durationMs).toBeGreaterThanOrEqual(300);
+      const log = sink.messages(spec.logGroupName);
+      expect(log.filter((l) => l.startsWith('INIT_REPORT'))).toEqual([expect.stringMatching(/^INIT_REPORT Init Duration: \d+\.\d\d ms\tPhase: init\tStatus: timeout\n$/)]);
+      expect(log.at(-1)).toMatch(new RegExp(`^REPORT RequestId: ${req.requestId}\\tDuration: [\\d.]+ ms\\tBilled Duration: \\d+ ms\\tMemory Size: 512 MB\\tMax Memory Used: \\d+ MB\\t\\n$`));
+      expect((await pool.invoke(spec, request())).cold).toBe(false);
+    } finally {
+      await pool.shutdown();
+      root.remove();
+    }
+  });
+});
