@@ -2,7 +2,7 @@
 // coldbench's Node.js runtime client: a small Lambda Runtime API (2018-06-01) loop with the
 // official runtime's handler resolution, context object, console format and error bodies.
 // CommonJS and core modules only, so a cold start pays for nothing it does not use.
-const http = require('node:http');
+const net = require('node:net');
 const fs = require('node:fs');
 const path = require('node:path');
 const util = require('node:util');
@@ -11,26 +11,61 @@ const { pathToFileURL } = require('node:url');
 const API = process.env.AWS_LAMBDA_RUNTIME_API;
 const PREFIX = '/2018-06-01/runtime';
 const JSON_LOGS = process.env.AWS_LAMBDA_LOG_FORMAT === 'JSON';
-const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-const [HOST, PORT] = [API.slice(0, API.lastIndexOf(':')), Number(API.slice(API.lastIndexOf(':') + 1))];
+const HEADER_END = Buffer.from('\r\n\r\n');
 
 let currentRequestId;
 
-function request(method, urlPath, body, headers) {
-  return new Promise((resolve, reject) => {
-    const data = body === undefined ? undefined : Buffer.from(body);
-    const req = http.request(
-      { host: HOST, port: PORT, method, path: PREFIX + urlPath, agent, headers: { ...headers, 'content-length': data ? data.length : 0 } },
-      (res) => {
-        const chunks = [];
-        res.on('data', (c) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
-      },
-    );
-    req.on('error', reject);
-    req.end(data);
-  });
+/**
+ * Keep-alive HTTP/1.1 over one socket, with pipelining: an answer and the next /next leave
+ * together, so /next is already waiting when the invoke ends. The emulator always answers with
+ * a Content-Length, and answers in order, so responses resolve a FIFO of waiters.
+ */
+class Client {
+  constructor(address) {
+    const colon = address.lastIndexOf(':');
+    this.host = address;
+    this.sock = net.connect({ host: address.slice(0, colon), port: Number(address.slice(colon + 1)) });
+    this.sock.setNoDelay(true);
+    this.buf = Buffer.alloc(0);
+    this.waiters = [];
+    this.sock.on('data', (chunk) => {
+      this.buf = this.buf.length ? Buffer.concat([this.buf, chunk]) : chunk;
+      this.drain();
+    });
+    // The emulator closed the Runtime API: the environment is being torn down.
+    this.sock.on('close', () => process.exit(0));
+    this.sock.on('error', () => process.exit(0));
+  }
+
+  request(method, urlPath, body, headers = {}) {
+    const data = body === undefined ? Buffer.alloc(0) : Buffer.from(body);
+    let head = `${method} ${PREFIX}${urlPath} HTTP/1.1\r\nHost: ${this.host}\r\nContent-Length: ${data.length}\r\n`;
+    for (const [k, v] of Object.entries(headers)) head += `${k}: ${v}\r\n`;
+    this.sock.write(Buffer.concat([Buffer.from(`${head}\r\n`, 'latin1'), data]));
+    return new Promise((resolve) => this.waiters.push(resolve));
+  }
+
+  drain() {
+    while (this.waiters.length) {
+      const end = this.buf.indexOf(HEADER_END);
+      if (end < 0) return;
+      const lines = this.buf.toString('latin1', 0, end).split('\r\n');
+      const headers = {};
+      for (const line of lines.slice(1)) {
+        const colon = line.indexOf(':');
+        headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
+      }
+      const length = Number(headers['content-length'] || 0);
+      if (this.buf.length < end + 4 + length) return;
+      const body = this.buf.subarray(end + 4, end + 4 + length);
+      this.buf = this.buf.subarray(end + 4 + length);
+      this.waiters.shift()({ status: Number(lines[0].split(' ')[1]), headers, body });
+    }
+  }
 }
+
+const client = new Client(API);
+const request = (method, urlPath, body, headers) => client.request(method, urlPath, body, headers);
 
 // Console lines as the official runtime writes them; a multi-line message stays one log event.
 function patchConsole() {
@@ -158,8 +193,8 @@ function callHandler(fn, event, context) {
   });
 }
 
-async function postError(urlPath, body) {
-  await request('POST', urlPath, JSON.stringify(body), {
+function postError(urlPath, body) {
+  return request('POST', urlPath, JSON.stringify(body), {
     'content-type': 'application/json',
     'lambda-runtime-function-error-type': body.errorType,
   });
@@ -202,12 +237,22 @@ async function main() {
     } catch (err) {
       const body = errorBody(err);
       logError('Invoke Error', body);
-      await postError(`/invocation/${requestId}/error`, body);
+      // Not awaited: the next /next follows on the same connection (pipelined).
+      void postError(`/invocation/${requestId}/error`, body);
       inflight = undefined;
       continue;
     }
-    const out = result === undefined ? 'null' : JSON.stringify(result);
-    await request('POST', `/invocation/${requestId}/response`, out, { 'content-type': 'application/json' });
+    let out;
+    try {
+      out = result === undefined ? 'null' : JSON.stringify(result);
+    } catch (err) {
+      const body = { errorType: 'Runtime.MarshalError', errorMessage: `Unable to stringify response body: ${err.message}`, trace: [] };
+      logError('Invoke Error', body);
+      void postError(`/invocation/${requestId}/error`, body);
+      inflight = undefined;
+      continue;
+    }
+    void request('POST', `/invocation/${requestId}/response`, out, { 'content-type': 'application/json' });
     inflight = undefined;
   }
 }
