@@ -75,6 +75,8 @@ export function analyze(input: AnalyzeInput): ProfileReport {
       bundled: language === 'node' && nodeModuleFiles === 0,
       reuseTwin: input.reuseTwin,
       localModules,
+      memoryMB: input.function.memoryMB,
+      warmMedianMs: median(input.warmDurationsMs),
     });
   } else {
     notes.push(`the handler's source ${handler.module} was not found in the code folder, so the source rules did not run`);

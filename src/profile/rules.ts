@@ -19,6 +19,10 @@ export const BARELY_USED_MAX_USES = 2;
 export const STRIP_MIN_BYTES = 1024 * 1024;
 /** Loading at least this many files from node_modules is what a bundle collapses into one. */
 export const BUNDLE_MIN_FILES = 10;
+/** Warm invocations shorter than this are mostly waiting, which more memory (CPU) does not speed up. */
+export const MEMORY_MIN_WARM_MS = 20;
+/** 1,769 MB buys one full vCPU; below it CPU is a fraction of one and scales with memory. */
+export const ONE_VCPU_MB = 1769;
 
 export interface RuleInput {
   language: Language;
@@ -36,6 +40,9 @@ export interface RuleInput {
   reuseTwin?: string;
   /** Top-level names of the function's own modules: advice about packages does not apply to them */
   localModules?: ReadonlySet<string>;
+  memoryMB?: number;
+  /** Median warm Duration of the traced environment (ms) */
+  warmMedianMs?: number | null;
 }
 
 const RULE_ORDER: RuleId[] = ['module-level-work', 'unused-import', 'barely-used-import', 'per-call-client', 'missing-bytecode', 'node-bundle', 'strip-package', 'memory-size'];
@@ -212,6 +219,26 @@ function nodeBundle(input: RuleInput): Recommendation[] {
   ];
 }
 
+function memorySize(input: RuleInput): Recommendation[] {
+  const { memoryMB, warmMedianMs } = input;
+  if (!memoryMB || warmMedianMs === undefined || warmMedianMs === null) return [];
+  if (memoryMB >= ONE_VCPU_MB || warmMedianMs < MEMORY_MIN_WARM_MS) return [];
+  const candidate = Math.min(memoryMB * 2, ONE_VCPU_MB);
+  return [
+    {
+      rule: 'memory-size',
+      target: `${memoryMB} MB`,
+      action: `Benchmark ${candidate} MB against ${memoryMB} MB: CPU grows with memory up to ${ONE_VCPU_MB} MB, and when billed time falls faster than the price per ms rises, the larger size is cheaper as well as faster.`,
+      savingMs: null,
+      per: 'invocation',
+      basis: 'not estimated',
+      evidence: `warm Duration median ${round(warmMedianMs)} ms at ${memoryMB} MB (${Math.round((memoryMB / ONE_VCPU_MB) * 100)} % of a vCPU); whether it is CPU-bound only a measurement at ${candidate} MB shows`,
+      verified: false,
+      fix: { kind: 'memory', memoryMB: candidate },
+    },
+  ];
+}
+
 /** Ranks recommendations by the time they save (measured or estimated), unknown savings last. */
 export function rankRecommendations(recs: Recommendation[]): Recommendation[] {
   return [...recs].sort((a, b) => {
@@ -229,5 +256,5 @@ export function rankRecommendations(recs: Recommendation[]): Recommendation[] {
  * // → [{ rule: 'unused-import', target: 'pandas', savingMs: 612.3, basis: 'estimated from the import trace', … }, …]
  */
 export function recommend(input: RuleInput): Recommendation[] {
-  return rankRecommendations([...moduleLevelWork(input), ...importRules(input), ...perCallClient(input), ...packageRules(input), ...nodeBundle(input)]);
+  return rankRecommendations([...moduleLevelWork(input), ...importRules(input), ...perCallClient(input), ...packageRules(input), ...nodeBundle(input), ...memorySize(input)]);
 }

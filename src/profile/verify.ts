@@ -12,6 +12,7 @@ import { type BuiltPackage, type BuiltZip, packageVariant } from '../bench/packa
 import type { Variant } from '../bench/plan.ts';
 import type { BenchSample } from '../bench/results.ts';
 import { zipFolder } from '../bench/zip.ts';
+import { gbSeconds } from '../report/cost.ts';
 import type { Language } from './group.ts';
 import { rankRecommendations } from './rules.ts';
 import type { Resolved, Unpacked } from './run.ts';
@@ -91,7 +92,22 @@ const coldLatency = (s: BenchSample): number | null => (s.status === 'success' &
 const warmDuration = (s: BenchSample): number | null => (s.status === 'success' && s.kind === 'warm' && s.durationMs !== null ? s.durationMs : null);
 const values = (samples: BenchSample[], pick: (s: BenchSample) => number | null): number[] => samples.map(pick).filter((x): x is number => x !== null);
 
-async function measure(ctx: VerifyContext, rec: Recommendation, base: Deployment, candidate: Deployment): Promise<{ baseline: number[]; variant: number[]; what: string }> {
+interface Measured {
+  baseline: number[];
+  variant: number[];
+  what: string;
+  /** Median Billed Duration of the warm samples on each side (ms) */
+  billed?: { baseline: number | null; variant: number | null };
+}
+
+const medianOf = (xs: number[]): number | null => {
+  if (xs.length === 0) return null;
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+};
+
+async function measure(ctx: VerifyContext, rec: Recommendation, base: Deployment, candidate: Deployment): Promise<Measured> {
   const n = ctx.samples;
   if (rec.per === 'invocation') {
     // One cold start each, then warm invokes taken in turns: the per-call cost shows warm, and
@@ -104,7 +120,8 @@ async function measure(ctx: VerifyContext, rec: Recommendation, base: Deployment
       a.push(...(await ctx.session.drive(base, 0, 1)));
       b.push(...(await ctx.session.drive(candidate, 0, 1)));
     }
-    return { baseline: values(a, warmDuration), variant: values(b, warmDuration), what: 'warm Duration' };
+    const billed = (xs: BenchSample[]) => medianOf(values(xs, (x) => (warmDuration(x) !== null ? x.billedMs : null)));
+    return { baseline: values(a, warmDuration), variant: values(b, warmDuration), what: 'warm Duration', billed: { baseline: billed(a), variant: billed(b) } };
   }
   const a: BenchSample[] = [];
   const b: BenchSample[] = [];
@@ -113,6 +130,15 @@ async function measure(ctx: VerifyContext, rec: Recommendation, base: Deployment
     b.push(...(await ctx.session.drive(candidate, 1, 0)));
   }
   return { baseline: values(a, coldLatency), variant: values(b, coldLatency), what: 'cold start (Init + Duration)' };
+}
+
+/** Billed GB-seconds per warm invocation at both sizes: the price per ms rises with memory, so faster is cheaper only when billed time falls faster. */
+function costText(fromMB: number, toMB: number, m: Measured): string {
+  if (!m.billed || m.billed.baseline === null || m.billed.variant === null) return '';
+  const before = gbSeconds(m.billed.baseline, fromMB);
+  const after = gbSeconds(m.billed.variant, toMB);
+  const change = Math.round(((after - before) / before) * 100);
+  return `; billed median ${m.billed.baseline} ms at ${fromMB} MB (${before.toFixed(5)} GB-s) vs ${m.billed.variant} ms at ${toMB} MB (${after.toFixed(5)} GB-s): ${change < 0 ? `${-change} % cheaper` : change > 0 ? `${change} % dearer` : 'the same cost'} per warm invocation at ${toMB} MB`;
 }
 
 const describeFix = (fix: Fix): string =>
@@ -156,13 +182,14 @@ export async function verifyRecommendations(report: ProfileReport, ctx: VerifyCo
         rec.unverifiedReason = `no successful samples to compare (${m.baseline.length} baseline, ${m.variant.length} variant)`;
         continue;
       }
+      const cost = rec.fix.kind === 'memory' ? costText(ctx.resolved.variant.memoryMB, rec.fix.memoryMB, m) : '';
       Object.assign(rec, {
         savingMs: saving.savingMs,
         ci: saving.ci,
         n: saving.n,
         basis: 'measured' as const,
         verified: true,
-        evidence: `${rec.evidence}; measured on the ${report.target}: median ${m.what} ${saving.savingMs.toFixed(1)} ms lower with the change (${describeFix(rec.fix)}; 95 % CI ${saving.ci[0].toFixed(1)}–${saving.ci[1].toFixed(1)} ms, n = ${saving.n.baseline} + ${saving.n.variant})`,
+        evidence: `${rec.evidence}; measured on the ${report.target}: median ${m.what} ${saving.savingMs.toFixed(1)} ms lower with the change (${describeFix(rec.fix)}; 95 % CI ${saving.ci[0].toFixed(1)}–${saving.ci[1].toFixed(1)} ms, n = ${saving.n.baseline} + ${saving.n.variant})${cost}`,
       });
     } catch (error) {
       rec.unverifiedReason = `the variant did not run: ${(error as Error).message}`;

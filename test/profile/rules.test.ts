@@ -163,6 +163,19 @@ describe('recommend (module-level work, Node bundling)', () => {
   });
 });
 
+describe('recommend (memory size)', () => {
+  const source = 'def handler(e, c):\n    return sum(range(10 ** 6))\n';
+  it('proposes twice the memory, up to one vCPU, for a CPU-heavy warm invocation, to be measured', () => {
+    const [rec] = recommend({ ...input(source), roots: [], modules: [], memoryMB: 1024, warmMedianMs: 85.25 });
+    expect(rec).toMatchObject({ rule: 'memory-size', target: '1024 MB', savingMs: null, per: 'invocation', basis: 'not estimated', fix: { kind: 'memory', memoryMB: 1769 } });
+    expect(rec.evidence).toBe('warm Duration median 85.3 ms at 1024 MB (58 % of a vCPU); whether it is CPU-bound only a measurement at 1769 MB shows');
+  });
+  it('stays quiet for short invocations and from one vCPU up', () => {
+    expect(recommend({ ...input(source), roots: [], modules: [], memoryMB: 512, warmMedianMs: 5 })).toEqual([]);
+    expect(recommend({ ...input(source), roots: [], modules: [], memoryMB: 1769, warmMedianMs: 500 })).toEqual([]);
+  });
+});
+
 describe('rankRecommendations', () => {
   const rec = (rule: Recommendation['rule'], savingMs: number | null, target = 'x'): Recommendation => ({
     rule,
