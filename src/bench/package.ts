@@ -58,8 +58,11 @@ export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
 
 /** Folders that are never part of a package's inputs (installed output, caches, VCS). */
 function skipInput(rel: string): boolean {
-  return /(^|\/)(node_modules|__pycache__|\.git|\.pytest_cache|\.venv)(\/|$)/.test(rel) || rel.endsWith('.pyc');
+  return /(^|\/)(node_modules|__pycache__|\.git|\.pytest_cache|\.venv)(\/|$)/.test(rel) || rel.endsWith('.pyc') || TOP_LEVEL_TESTS.test(rel);
 }
+
+/** A function's own test folder (tests/, test/, __tests__/ at the top of `code`) is not deployed. */
+const TOP_LEVEL_TESTS = /^(tests?|__tests__)\//;
 
 function hashInputs(parts: Array<string | Buffer>): string {
   const hash = createHash('sha256');
@@ -91,14 +94,20 @@ function run(command: string, args: string[], cwd: string, what: string): Promis
   });
 }
 
+/** pip's retries per index request unless the user sets --retries or PIP_RETRIES. */
+export const PIP_DEFAULT_RETRIES = 1;
+
 /** pip arguments for the target: this machine's Python locally, Lambda's platform on AWS. */
-export function pipInstallArgs(requirements: string, targetDir: string, runtime: string, architecture: string, targetKind: string, extra: string[]): string[] {
+export function pipInstallArgs(requirements: string, targetDir: string, runtime: string, architecture: string, targetKind: string, extra: string[], env: NodeJS.ProcessEnv = process.env): string[] {
   const args = ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '-r', requirements, '--target', targetDir];
   if (targetKind === 'aws') {
     const platform = architecture === 'arm64' ? 'manylinux2014_aarch64' : 'manylinux2014_x86_64';
     args.push('--platform', platform, '--only-binary=:all:', '--python-version', runtime.replace(/^python/, ''), '--implementation', 'cp');
   }
-  return [...args, ...extra];
+  // pip's default of 5 retries with backoff turns an unreachable index (an offline machine, a
+  // mirror-only network) into ~8 s per requirement; one retry still rides out a flaky network.
+  const retries = extra.some((a) => a.startsWith('--retries')) || env.PIP_RETRIES ? [] : ['--retries', String(PIP_DEFAULT_RETRIES)];
+  return [...args, ...retries, ...extra];
 }
 
 async function installPython(fn: SuiteFunction, runtime: string, architecture: string, targetDir: string, options: PackageOptions): Promise<void> {

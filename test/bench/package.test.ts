@@ -74,7 +74,11 @@ describe('pipInstallArgs', () => {
       '-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '-r', 'r.txt', '--target', '/t',
       '--platform', 'manylinux2014_aarch64', '--only-binary=:all:', '--python-version', '3.12', '--implementation', 'cp', '--retries', '0',
     ]);
-    expect(pipInstallArgs('r.txt', '/t', 'python3.11', 'x86_64', 'local', [])).toEqual(['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '-r', 'r.txt', '--target', '/t']);
+    expect(pipInstallArgs('r.txt', '/t', 'python3.11', 'x86_64', 'local', [], {})).toEqual(['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '-r', 'r.txt', '--target', '/t', '--retries', '1']);
+  });
+
+  it('leaves the retries to the user when PIP_RETRIES is set', () => {
+    expect(pipInstallArgs('r.txt', '/t', 'python3.11', 'x86_64', 'local', [], { PIP_RETRIES: '0' })).not.toContain('--retries');
   });
 });
 

@@ -81,8 +81,6 @@ export const benchCommand: CommandDef = {
       .option('serverless', { type: 'string', describe: 'read functions from this serverless.yml instead of a suite' })
       .option('stage', { type: 'string', describe: 'stage for --serverless (${opt:stage}; default: the file’s provider.stage, else dev)' }),
   run: async (args, io) => {
-    // The SDK's notice about future Node versions is not actionable mid-benchmark (engines: node >= 20).
-    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
     const strategy = args['cold-strategy'] as ColdStrategy | undefined;
     const logsTimeout = Number(args['logs-timeout']);
     if (!(logsTimeout > 0)) throw new UsageError(`--logs-timeout ${String(args['logs-timeout'])}: allowed: a number of seconds above 0`);

@@ -26,8 +26,6 @@ export const cleanCommand: CommandDef = {
       .option('profile', { type: 'string', describe: 'AWS profile for --target aws (default: the standard credential chain)' })
       .option('region', { type: 'string', describe: 'AWS region for --target aws (default: AWS_REGION)' }),
   run: async (args, io) => {
-    // The SDK's notice about future Node versions is not actionable mid-command (engines: node >= 20).
-    process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
     const spec = String(args.target);
     if (spec === 'local') {
       io.stdout('Nothing to clean: the embedded emulator starts empty and stops with each run. Pass --target URL or --target aws.\n');

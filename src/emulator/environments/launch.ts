@@ -140,7 +140,9 @@ export function buildLaunch(spec: FunctionSpec, ctx: LaunchContext): Launch {
       ...layers.map((l) => join(l, 'python')),
       ...(ctx.sdkDir ? [ctx.sdkDir] : []),
     ].join(':');
-    return { ok: true, command: py.path, args: ['-I', '-S', '-u', PYTHON_BOOTSTRAP], env };
+    // -B: the task root is read-only on Lambda, so modules without shipped .pyc recompile on every
+    // cold start; writing __pycache__ into the shared code folder would make later cold starts cheat.
+    return { ok: true, command: py.path, args: ['-I', '-S', '-u', '-B', PYTHON_BOOTSTRAP], env };
   }
   if (family === 'nodejs') {
     const major = spec.runtime.slice('nodejs'.length, -2);
