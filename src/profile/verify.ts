@@ -138,7 +138,7 @@ function costText(fromMB: number, toMB: number, m: Measured): string {
   const before = gbSeconds(m.billed.baseline, fromMB);
   const after = gbSeconds(m.billed.variant, toMB);
   const change = Math.round(((after - before) / before) * 100);
-  return `; billed median ${m.billed.baseline} ms at ${fromMB} MB (${before.toFixed(5)} GB-s) vs ${m.billed.variant} ms at ${toMB} MB (${after.toFixed(5)} GB-s): ${change < 0 ? `${-change} % cheaper` : change > 0 ? `${change} % dearer` : 'the same cost'} per warm invocation at ${toMB} MB`;
+  return `; billed median ${m.billed.baseline} ms at ${fromMB} MB (${before.toFixed(5)} GB-s) vs ${m.billed.variant} ms at ${toMB} MB (${after.toFixed(5)} GB-s): ${change < 0 ? `${-change} % cheaper` : change > 0 ? `${change} % dearer` : 'the same cost'} per warm invocation at ${toMB} MB by the billed medians`;
 }
 
 const describeFix = (fix: Fix): string =>
