@@ -156,13 +156,24 @@ export function unpack(pkg: BuiltPackage, language: Language, runtime: string): 
 
 /** Runs the whole profile; the session (emulator, functions, layers) is closed whatever happens. */
 export async function runProfile(options: ProfileOptions): Promise<ProfileReport> {
+  if (options.target === 'aws') {
+    // The wrapper is a file on this machine; on a real account it would have to ship in a layer.
+    throw new ProfileInputError('--endpoint aws: profile runs on the emulator (local, or the URL of a `coldbench emulator` on this machine); the trace wrapper is not deployed to real accounts yet');
+  }
   const resolved = resolveFunction(options);
   const { fn, variant } = resolved;
   const language: Language = variant.runtime.startsWith('python') ? 'python' : 'node';
   options.log(`packaging ${variant.name} (${variant.packaging})`);
-  const session = await ProfileSession.open(options.target, options.log);
-  const pkg = await packageVariant(fn, variant, resolved.plan.variants, { targetKind: session.target.kind, log: options.log });
+  // Built before the target opens, so a failed build leaves no emulator running.
+  const pkg = await packageVariant(fn, variant, resolved.plan.variants, { targetKind: options.target === 'local' ? 'local' : 'url', log: options.log });
   const unpacked = unpack(pkg, language, variant.runtime);
+  let session: ProfileSession;
+  try {
+    session = await ProfileSession.open(options.target, options.log);
+  } catch (error) {
+    unpacked.cleanup();
+    throw error;
+  }
   try {
     const since = Date.now() - 1_000;
     const traced = { ...variant, name: `${variant.name}-trace`, environment: { ...variant.environment, AWS_LAMBDA_EXEC_WRAPPER: TRACE_WRAPPER } };

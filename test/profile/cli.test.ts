@@ -25,7 +25,15 @@ describe('coldbench profile (usage errors, before anything runs)', () => {
     const run = await runCli(['profile', 'x', '--format', 'xml']);
     expect(run.code).toBe(2);
     expect(run.stdout).toBe('');
-    expect(run.stderr).toContain('Error: --format xml: allowed: table, markdown, json, html\n');
+    expect(run.stderr).toContain('Argument: format, Given: "xml", Choices: "table", "markdown", "json", "html"');
+  });
+
+  it('exits 2 for --endpoint aws: the trace wrapper runs on the emulator only', async () => {
+    const run = await runCli(['profile', 'hello@512', '--endpoint', 'aws']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe(
+      'Error: --endpoint aws: profile runs on the emulator (local, or the URL of a `coldbench emulator` on this machine); the trace wrapper is not deployed to real accounts yet\n',
+    );
   });
 
   it('documents every flag and its default in --help', async () => {
