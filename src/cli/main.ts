@@ -29,7 +29,6 @@ function packageVersion(): string {
 /** Parses argv, runs one command and returns its exit code. Never exits the process. */
 export async function main(argv: string[], io: CliIO): Promise<number> {
   let exitCode: number | undefined;
-  let usageFailure: string | undefined;
   const parser = yargs(argv)
     .scriptName('coldbench')
     .usage('coldbench <command> [options]\n\nBenchmark and shrink serverless cold starts.')
@@ -40,8 +39,8 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     .wrap(Math.min(110, process.stdout.columns ?? 110))
     .exitProcess(false)
     .fail((message, error) => {
-      if (error) throw error;
-      usageFailure = message;
+      // Throwing stops yargs before it runs the command with the rejected value.
+      throw error ?? new UsageError(message, 'Run `coldbench --help` for the commands and their flags.');
     });
   for (const def of COMMANDS) {
     parser.command(def.command, def.describe, def.builder, async (args) => {
@@ -55,10 +54,6 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     });
   } catch (error) {
     return reportError(error, io);
-  }
-  if (usageFailure !== undefined) {
-    io.stderr(`Error: ${usageFailure}\nRun \`coldbench --help\` for the commands and their flags.\n`);
-    return EXIT_ERROR;
   }
   if (helpText) io.stdout(helpText.endsWith('\n') ? helpText : `${helpText}\n`);
   return exitCode ?? 0;

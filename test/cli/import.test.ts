@@ -113,7 +113,9 @@ describe('coldbench import', () => {
     const platform = await runCli(['import', '--platform', 'heroku', `${AWS}/logs-tail.log`]);
     expect(platform.code).toBe(2);
     expect(platform.stdout).toBe('');
-    expect(platform.stderr).toBe('Error: --platform heroku: no log reader for it yet\nHint: Known: aws, gcp, azure, auto.\n');
+    expect(platform.stderr).toBe(
+      'Error: Invalid values:\n  Argument: platform, Given: "heroku", Choices: "aws", "gcp", "azure", "auto"\nHint: Run `coldbench --help` for the commands and their flags.\n',
+    );
     const flag = await runCli(['import', `${AWS}/logs-tail.log`, '--outt', 'x.jsonl']);
     expect(flag.code).toBe(2);
     expect(flag.stdout).toBe('');
