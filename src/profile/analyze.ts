@@ -23,6 +23,8 @@ export interface AnalyzeInput {
   tracing: string;
   /** Another handler in the same code that builds its client once, for the per-call rule */
   reuseTwin?: string;
+  /** Size of one traced module in the package (child rows); absent → null sizes */
+  moduleSize?: (name: string) => number | null;
   notes?: string[];
 }
 
@@ -54,7 +56,7 @@ export function analyze(input: AnalyzeInput): ProfileReport {
   const handler = splitHandler(input.function.handler, language, input.sources);
   const sizes = new Map([...input.packages].map(([name, scan]) => [name, scan.bytes]));
   const localModules = new Set([...input.sources.keys()].map((k) => topLevelOf(k, language)));
-  const modules = groupByPackage(roots, { language, initMs: input.initMs, handlerModule: handler.module, sizes, localModules });
+  const modules = groupByPackage(roots, { language, initMs: input.initMs, handlerModule: handler.module, sizes, localModules, moduleSize: input.moduleSize });
   const notes = [...(input.notes ?? [])];
   let recommendations: ProfileReport['recommendations'] = [];
   if (input.sources.has(handler.module)) {

@@ -15,6 +15,8 @@ export interface ModuleChild {
   cumulativeMs: number;
   /** cumulativeMs / Init Duration */
   share: number;
+  /** Bytes on disk of the module (its file, or its folder for a package); null when not shipped */
+  sizeBytes: number | null;
 }
 
 /** One top-level package (or the handler module, or a runtime module) and its heaviest children. */
@@ -58,6 +60,8 @@ export interface GroupOptions {
   sizes: ReadonlyMap<string, number>;
   /** Top-level names of the function's own source files (not installed packages) */
   localModules?: ReadonlySet<string>;
+  /** Size of one module (a child row) by its traced name; null when it is not in the package */
+  moduleSize?: (name: string) => number | null;
 }
 
 /**
@@ -100,6 +104,7 @@ export function groupByPackage(roots: ImportNode[], options: GroupOptions): Modu
         selfMs: toMs(c.selfUs),
         cumulativeMs: toMs(c.cumulativeUs),
         share: ratio(c.cumulativeUs / 1000, initMs),
+        sizeBytes: topLevelOf(childName, language) === childName ? (options.sizes.get(childName) ?? null) : (options.moduleSize?.(childName) ?? null),
       }));
     entries.push({
       name,

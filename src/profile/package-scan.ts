@@ -162,3 +162,28 @@ export function pycTagFor(runtime: string): string | undefined {
   const m = /^python(\d)\.(\d+)/.exec(runtime);
   return m ? `cpython-${m[1]}${m[2]}` : undefined;
 }
+
+/**
+ * Bytes on disk of one traced module in the given roots: Python `a.b` → `a/b/` (a package) or
+ * `a/b.py` / `a/b.*.so`; Node `pkg/lib/x.js` → `node_modules/pkg/lib/x.js`. Null when absent.
+ */
+export function moduleSizeIn(roots: string[], language: Language, name: string): number | null {
+  for (const root of roots) {
+    if (language === 'node') {
+      if (name.startsWith('./') || name.startsWith('(')) continue;
+      const file = join(root, 'node_modules', name);
+      if (existsSync(file)) return sizeOf(file);
+      continue;
+    }
+    const base = join(root, ...name.split('.'));
+    if (existsSync(base) && lstatSync(base).isDirectory()) return sizeOf(base);
+    if (existsSync(`${base}.py`)) return sizeOf(`${base}.py`);
+    const dir = join(base, '..');
+    const stem = name.split('.').pop() ?? '';
+    if (existsSync(dir) && lstatSync(dir).isDirectory()) {
+      const ext = readdirSync(dir).find((f) => f.startsWith(`${stem}.`) && f.endsWith('.so'));
+      if (ext) return sizeOf(join(dir, ext));
+    }
+  }
+  return null;
+}

@@ -36,7 +36,7 @@ function moduleRows(report: ProfileReport): Row[] {
   const rows: Row[] = [];
   for (const m of report.modules.slice(0, SHOWN_PACKAGES)) {
     rows.push({ cells: [m.name, m.kind, ms(m.selfMs), ms(m.cumulativeMs), pct(m.share), mb(m.sizeBytes)] });
-    for (const c of m.children.slice(0, m.kind === 'handler' ? SHOWN_HANDLER_CHILDREN : SHOWN_CHILDREN)) rows.push({ cells: [`  ${c.name}`, '', ms(c.selfMs), ms(c.cumulativeMs), pct(c.share), ''] });
+    for (const c of m.children.slice(0, m.kind === 'handler' ? SHOWN_HANDLER_CHILDREN : SHOWN_CHILDREN)) rows.push({ cells: [`  ${c.name}`, '', ms(c.selfMs), ms(c.cumulativeMs), pct(c.share), c.sizeBytes === null ? '' : mb(c.sizeBytes)] });
   }
   return rows;
 }

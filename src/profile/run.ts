@@ -15,7 +15,7 @@ import { type Suite, type SuiteFunction, loadSuite, loadSuiteDocument } from '..
 import { analyze, findReuseTwin } from './analyze.ts';
 import type { Language } from './group.ts';
 import { NODE_MARKER, PYTHON_MARKER } from './import-trace.ts';
-import { pycTagFor, scanPackages, type PackageScan } from './package-scan.ts';
+import { moduleSizeIn, pycTagFor, scanPackages, type PackageScan } from './package-scan.ts';
 import { ProfileSession } from './session.ts';
 import type { ProfileReport } from './types.ts';
 import { verifyRecommendations } from './verify.ts';
@@ -196,6 +196,7 @@ export async function runProfile(options: ProfileOptions): Promise<ProfileReport
       target: session.target.kind === 'local' ? 'local emulator' : (session.target.endpoint ?? session.target.kind),
       tracing: language === 'python' ? 'python -X importtime through AWS_LAMBDA_EXEC_WRAPPER' : 'Module._load timer (--require) through AWS_LAMBDA_EXEC_WRAPPER',
       reuseTwin: findReuseTwin(sources, variant.handler, language),
+      moduleSize: (name) => moduleSizeIn(unpacked.roots, language, name),
       notes: ['times come from one traced cold start: tracing adds its own overhead, so shares are more reliable than absolute times'],
     });
     if (options.verify) {

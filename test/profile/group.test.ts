@@ -39,9 +39,9 @@ describe('groupByPackage', () => {
   it('counts only outermost imports in cumulative time, dependencies included', () => {
     const pandas = entries.find((e) => e.name === 'pandas');
     expect(pandas).toMatchObject({ selfMs: 7, cumulativeMs: 12, share: 0.6, sizeBytes: 70_000_000 });
-    expect(pandas?.children.map((c) => [c.name, c.cumulativeMs])).toEqual([
-      ['numpy', 5],
-      ['pandas.core', 3],
+    expect(pandas?.children.map((c) => [c.name, c.cumulativeMs, c.sizeBytes])).toEqual([
+      ['numpy', 5, 30_000_000],
+      ['pandas.core', 3, null],
     ]);
   });
 
@@ -61,6 +61,14 @@ describe('groupByPackage', () => {
     expect(entries[0].children.map((c) => [c.name, c.share])).toEqual([
       ['numpy', 0.25],
       ['pandas.core', 0.15],
+    ]);
+  });
+
+  it('sizes child modules through the given lookup, and other packages from the package sizes', () => {
+    const sized = groupByPackage(roots, { language: 'python', initMs: 20, handlerModule: 'app', sizes, moduleSize: (n) => (n === 'pandas.core' ? 1234 : null) });
+    expect(sized[0].children.map((c) => [c.name, c.sizeBytes])).toEqual([
+      ['numpy', 30_000_000],
+      ['pandas.core', 1234],
     ]);
   });
 

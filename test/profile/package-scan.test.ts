@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { pycTagFor, pythonTopLevel, scanPackages } from '../../src/profile/package-scan.ts';
+import { moduleSizeIn, pycTagFor, pythonTopLevel, scanPackages } from '../../src/profile/package-scan.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'coldbench-scan-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -77,5 +77,20 @@ describe('pythonTopLevel / pycTagFor', () => {
   it('gives CPython’s cache tag for a Lambda runtime name', () => {
     expect(pycTagFor('python3.11')).toBe('cpython-311');
     expect(pycTagFor('nodejs20.x')).toBeUndefined();
+  });
+});
+
+describe('moduleSizeIn', () => {
+  it('sizes a Python subpackage folder, a module file and an extension module', () => {
+    expect(moduleSizeIn([join(root, 'py')], 'python', 'pkg.tests')).toBe(1000);
+    expect(moduleSizeIn([join(root, 'py')], 'python', 'pkg.core')).toBe(200);
+    expect(moduleSizeIn([join(root, 'py')], 'python', '_speedups')).toBe(500);
+  });
+  it('sizes a Node file under node_modules and gives null for the function’s own files', () => {
+    expect(moduleSizeIn([join(root, 'node')], 'node', 'lodash/lodash.js')).toBe(300);
+    expect(moduleSizeIn([join(root, 'node')], 'node', './index.js')).toBeNull();
+  });
+  it('gives null for a module the package does not ship', () => {
+    expect(moduleSizeIn([join(root, 'py')], 'python', 'json')).toBeNull();
   });
 });

@@ -40,7 +40,7 @@ describe('renderProfile table', () => {
         'Module                      Kind     Self [ms]  Cumulative [ms]  Share of init  Size [MB]',
         '──────                      ────     ─────────  ───────────────  ─────────────  ─────────',
         'pandas                      package        7.0             12.0         60.0 %       70.0',
-        '  numpy                                    3.0              5.0         25.0 %',
+        '  numpy                                    3.0              5.0         25.0 %       30.0',
         '  pandas.core                              2.0              3.0         15.0 %',
         'numpy                       package        5.5              5.5         27.5 %       30.0',
       ].join('\n'),
@@ -74,7 +74,7 @@ describe('renderProfile markdown and html', () => {
   it('writes a markdown table with child rows marked', () => {
     const md = renderProfile(report(), 'markdown');
     expect(md).toContain('| Module | Kind | Self [ms] | Cumulative [ms] | Share of init | Size [MB] |');
-    expect(md).toContain('| ↳ numpy |  | 3.0 | 5.0 | 25.0 % |  |');
+    expect(md).toContain('| ↳ numpy |  | 3.0 | 5.0 | 25.0 % | 30.0 |');
     expect(md).toContain('1. **unused-import** `pandas`: saves ~12.0 ms per cold start, estimated from the import trace');
   });
   it('writes one self-contained HTML page with escaped text and no external resources', () => {
