@@ -12,8 +12,10 @@ import type { ProfileReport } from './types.ts';
 export interface AnalyzeInput {
   function: ProfileReport['function'];
   language: Language;
-  /** The function's log lines of the traced environment (import trace included) */
+  /** The traced environment's log lines from its init (the import trace) */
   traceText: string;
+  /** Trace lines written during invocations: imports deferred past init */
+  invokeTraceText?: string;
   initMs: number;
   warmDurationsMs: number[];
   packages: ReadonlyMap<string, PackageScan>;
@@ -84,6 +86,12 @@ export function analyze(input: AnalyzeInput): ProfileReport {
     notes.push(`the handler's source ${handler.module} was not found in the code folder, so the source rules did not run`);
   }
   if (roots.length === 0) notes.push('the function wrote no import trace: check that the runtime honours AWS_LAMBDA_EXEC_WRAPPER');
+  const deferred = parseImportTrace(input.invokeTraceText ?? '', language === 'python' ? PYTHON_MARKER : NODE_MARKER);
+  if (deferred.length > 0) {
+    const top = [...deferred].sort((a, b) => b.cumulativeUs - a.cumulativeUs).slice(0, 3);
+    const total = deferred.reduce((sum, r) => sum + r.cumulativeUs, 0) / 1000;
+    notes.push(`imported during invocations, so not in Init Duration: ${total.toFixed(1)} ms (${top.map((r) => `${r.name} ${(r.cumulativeUs / 1000).toFixed(1)} ms`).join(', ')})`);
+  }
   return {
     function: input.function,
     initMs: input.initMs,

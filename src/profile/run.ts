@@ -154,6 +154,12 @@ export function unpack(pkg: BuiltPackage, language: Language, runtime: string): 
   return { fnDir, layerDir, roots, packages, cleanup: () => rmSync(base, { recursive: true, force: true }) };
 }
 
+/** Splits a function's log lines into those before its first invocation (init) and after. */
+export function splitAtFirstStart(lines: string[]): { init: string[]; invoke: string[] } {
+  const at = lines.findIndex((l) => /(^|\s)START RequestId:/.test(l));
+  return at < 0 ? { init: lines, invoke: [] } : { init: lines.slice(0, at), invoke: lines.slice(at + 1).filter((l) => !/(^|\s)START RequestId:/.test(l)) };
+}
+
 /** Runs the whole profile; the session (emulator, functions, layers) is closed whatever happens. */
 export async function runProfile(options: ProfileOptions): Promise<ProfileReport> {
   if (options.target === 'aws') {
@@ -183,12 +189,15 @@ export async function runProfile(options: ProfileOptions): Promise<ProfileReport
     const cold = samples.find((s) => s.phase === 'cold' && s.initMs !== null);
     if (!cold) throw new ProfileInputError(`the traced cold start of ${variant.name} reported no Init Duration: ${samples[0]?.error ?? samples[0]?.errorType ?? 'no REPORT record'}`);
     const marker = language === 'python' ? PYTHON_MARKER : NODE_MARKER;
-    const lines = await session.traceLines(dep, [marker], since);
+    // START lines come too: trace lines after the first one were imports during an invocation.
+    const lines = await session.traceLines(dep, [marker, 'START RequestId:'], since);
+    const { init, invoke } = splitAtFirstStart(lines);
     const sources = readSources(fn.code, language);
     const report = analyze({
       function: { name: fn.name, codeDir: fn.code, runtime: variant.runtime, handler: variant.handler, memoryMB: variant.memoryMB, ...(options.suiteFile ? { variant: variant.name } : {}) },
       language,
-      traceText: lines.join('\n'),
+      traceText: init.join('\n'),
+      invokeTraceText: invoke.join('\n'),
       initMs: cold.initMs as number,
       warmDurationsMs: samples.filter((s) => s.phase === 'warm' && s.status === 'success' && s.durationMs !== null).map((s) => s.durationMs as number),
       packages: unpacked.packages,

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { analyze, findReuseTwin, splitHandler } from '../../src/profile/analyze.ts';
+import { splitAtFirstStart } from '../../src/profile/run.ts';
 
 const connection = new Map(
   ['identity', 'percall', 'reuse'].map((m) => [m, readFileSync(new URL(`../../fixtures/functions/python/connection/${m}.py`, import.meta.url), 'utf8')]),
@@ -52,6 +53,12 @@ describe('analyze', () => {
     expect(report.unattributedMs).toBe(9.3);
   });
 
+  it('notes imports made during invocations apart from init', () => {
+    const report = analyze({ ...base, traceText: 'import time:       400 |        700 | percall', invokeTraceText: 'import time:      1000 |      12345 | requests' });
+    expect(report.modules.map((m) => m.name)).toEqual(['percall']);
+    expect(report.notes).toEqual(['imported during invocations, so not in Init Duration: 12.3 ms (requests 12.3 ms)']);
+  });
+
   it('says so when the function wrote no trace', () => {
     expect(analyze({ ...base, traceText: '' }).notes).toEqual(['the function wrote no import trace: check that the runtime honours AWS_LAMBDA_EXEC_WRAPPER']);
   });
@@ -60,5 +67,17 @@ describe('analyze', () => {
     const report = analyze({ ...base, traceText: '', function: { ...base.function, handler: 'missing.handler' } });
     expect(report.notes[0]).toBe("the handler's source missing was not found in the code folder, so the source rules did not run");
     expect(report.recommendations).toEqual([]);
+  });
+});
+
+describe('splitAtFirstStart', () => {
+  it('keeps lines before the first START as init and the rest as invocation lines', () => {
+    expect(splitAtFirstStart(['import time: a', 'START RequestId: 1 Version: $LATEST', 'import time: b', 'START RequestId: 2 Version: $LATEST', 'import time: c'])).toEqual({
+      init: ['import time: a'],
+      invoke: ['import time: b', 'import time: c'],
+    });
+  });
+  it('does not mistake INIT_START for an invocation', () => {
+    expect(splitAtFirstStart(['INIT_START Runtime Version: python:3.11.v1', 'import time: a'])).toEqual({ init: ['INIT_START Runtime Version: python:3.11.v1', 'import time: a'], invoke: [] });
   });
 });
