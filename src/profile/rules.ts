@@ -85,7 +85,7 @@ function moduleLevelWork(input: RuleInput): Recommendation[] {
       per: 'cold-start',
       basis: 'estimated from the import trace',
       evidence:
-        `${input.handlerModule} runs ${round(own.selfMs)} ms of its own code at import (${Math.round(own.share * 100)} % of Init Duration, imports excluded): ${lines.join(', ')}` +
+        `${input.handlerModule} runs ${round(own.selfMs)} ms of its own code at import (${Math.round((own.selfMs / Math.max(input.initMs, 1e-9)) * 100)} % of Init Duration, imports excluded): ${lines.join(', ')}` +
         (work.length > 3 ? ` and ${work.length - 3} more` : '') +
         (setup > 0 ? `; ${plural(setup, 'client setup line')} left out (building clients once at init is the pattern to keep)` : '') +
         '. Deferred work still runs on the first invocation that needs it.',
