@@ -21,7 +21,7 @@ import { type BenchRunInfo, type BenchSample, type RunStore, type VariantResult,
 import * as probeModule from '../probe/index.ts';
 import type { RetryOptions } from './retry.ts';
 import { BUILTIN_DEFAULTS, type Suite, type SuiteEvent, loadSuite, loadSuiteDocument } from './suite.ts';
-import { type Target, type TargetOptions, openTarget, verifyAccount } from './target.ts';
+import { type Target, type TargetOptions, functionEndpoint, openTarget, verifyAccount } from './target.ts';
 
 export interface BenchOptions {
   suiteFile: string;
@@ -175,7 +175,7 @@ export async function runBench(options: BenchOptions, hooks: BenchHooks): Promis
     store.info = info;
     store.writeInfo();
 
-    const deployCtx: DeployContext = { kind: target.kind, lambda: target.lambda, iam: target.iam, s3: target.s3, sts: target.sts, runId, endpoint: target.endpoint, region: target.region, retry: hooks.retry, log: (l) => hooks.progress.line(l) };
+    const deployCtx: DeployContext = { kind: target.kind, lambda: target.lambda, iam: target.iam, s3: target.s3, sts: target.sts, runId, endpoint: functionEndpoint(target), region: target.region, retry: hooks.retry, log: (l) => hooks.progress.line(l) };
     const packages = suite ? await (async () => {
       hooks.progress.phase('packaging');
       const built = await packageAll(suite!, thePlan, { cacheDir: options.cacheDir, targetKind: target.kind, extraPipArgs: options.extraPipArgs, log: (l) => hooks.progress.line(`  ${l}`) });

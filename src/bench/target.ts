@@ -108,6 +108,16 @@ export async function localTarget(): Promise<Target> {
   return target;
 }
 
+/**
+ * The endpoint functions should call (their AWS_ENDPOINT_URL): a coldbench emulator names its
+ * HTTPS listener in /_coldbench/status, so functions pay a TLS handshake per new connection as
+ * they do on Lambda; other endpoints are called where the harness calls them.
+ */
+export function functionEndpoint(target: Pick<Target, 'endpoint' | 'status'>): string | undefined {
+  const named = target.status?.functionEndpoint;
+  return typeof named === 'string' ? named : target.endpoint;
+}
+
 /** Clients for a real account: the standard credential chain, `--profile`, `--region`. */
 export function awsTarget(options: TargetOptions): Target {
   const env = options.env ?? process.env;

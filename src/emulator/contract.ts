@@ -105,4 +105,16 @@ export interface PoolOptions {
   idleTimeoutMs?: number;
   /** The emulator's own URL, for AWS_ENDPOINT_URL inside functions and the STS endpoint */
   endpointUrl: string;
+  /** The emulator's HTTPS listener: when set, functions call it (as on Lambda, every AWS call is
+   * HTTPS) and their SDKs trust its certificate */
+  tls?: FunctionTls;
+}
+
+export interface FunctionTls {
+  /** https://127.0.0.1:PORT, used as AWS_ENDPOINT_URL instead of endpointUrl */
+  endpointUrl: string;
+  /** The certificate plus the system CAs: AWS_CA_BUNDLE for botocore */
+  caBundlePath: string;
+  /** The certificate alone: NODE_EXTRA_CA_CERTS for Node */
+  certPath: string;
 }

@@ -1,4 +1,5 @@
 import { createServer, type Server } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
@@ -10,7 +11,8 @@ import { lambdaRoutes } from './api/lambda/routes.ts';
 import { LogStore } from './api/logs/store.ts';
 import { S3Store } from './api/s3.ts';
 import { createRequestHandler, type RequestCounts } from './api/server.ts';
-import type { CpuMode } from './contract.ts';
+import { ensureTlsMaterial } from './api/tls.ts';
+import type { CpuMode, FunctionTls } from './contract.ts';
 import { createEnvironmentPool, type LocalEnvironmentPool, type PoolTuning, runtimeFamily } from './environments/index.ts';
 
 export interface EmulatorOptions {
@@ -26,6 +28,8 @@ export interface EmulatorOptions {
   updateDelayMs?: number;
   /** Pool knobs beyond the contract (init limit, cgroups off, skip the SDK build), for tests and benchmarks */
   poolTuning?: PoolTuning;
+  /** Serve functions' AWS calls over HTTPS, as on Lambda (default true; falls back to HTTP without openssl) */
+  functionTls?: boolean;
 }
 
 export interface RunningEmulator {
@@ -35,6 +39,8 @@ export interface RunningEmulator {
   cpuMode: CpuMode;
   runtimeMapping: Record<string, string>;
   requestCounts(): { total: number; byOperation: Record<string, number> };
+  /** The endpoint functions call (AWS_ENDPOINT_URL inside them): HTTPS when available, else `url` */
+  functionEndpoint: string;
 }
 
 const DEFAULT_REGION = 'us-east-1';
@@ -83,28 +89,44 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   });
   const invoke: InvokeContext = { functions, pool: getPool, asyncQueue: new Set(), stopped: () => stopped };
   const counts: RequestCounts = { total: 0, byOperation: {} };
-  const server = createServer(
-    { keepAliveTimeout: KEEP_ALIVE_MS, noDelay: true },
-    createRequestHandler({
-      region, accountId, logs, code, s3, invoke, counts,
-      routes: lambdaRoutes(functions, layers, s3),
-      status: () => status(getPool(), functions, counts, region, accountId),
-    }),
-  );
+  const handleRequest = createRequestHandler({
+    region, accountId, logs, code, s3, invoke, counts,
+    routes: lambdaRoutes(functions, layers, s3),
+    status: () => ({ ...status(getPool(), functions, counts, region, accountId), functionEndpoint: functionTls?.endpointUrl ?? baseUrl, functionTls: tlsNote }),
+  });
+  const server = createServer({ keepAliveTimeout: KEEP_ALIVE_MS, noDelay: true }, handleRequest);
   server.headersTimeout = KEEP_ALIVE_MS + 1000;
+  let tlsServer: HttpsServer | undefined;
+  let functionTls: FunctionTls | undefined;
+  let tlsNote = 'off (functionTls: false)';
   try {
     await listen(server, options.port ?? 0, host);
     const port = (server.address() as AddressInfo).port;
-    baseUrl = `http://${host.includes(':') && !host.startsWith('[') ? `[${host}]` : host}:${port}`;
+    const hostPart = host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+    baseUrl = `http://${hostPart}:${port}`;
+    if (options.functionTls !== false) {
+      const tls = ensureTlsMaterial();
+      if (tls.ok) {
+        tlsServer = createHttpsServer({ key: tls.material.key, cert: tls.material.cert, keepAliveTimeout: KEEP_ALIVE_MS, noDelay: true }, handleRequest);
+        await listen(tlsServer, 0, host);
+        const tlsPort = (tlsServer.address() as AddressInfo).port;
+        functionTls = { endpointUrl: `https://${hostPart}:${tlsPort}`, caBundlePath: tls.material.caBundlePath, certPath: tls.material.certPath };
+        tlsNote = `functions call ${functionTls.endpointUrl} (self-signed certificate their SDKs trust through AWS_CA_BUNDLE / NODE_EXTRA_CA_CERTS)`;
+      } else {
+        tlsNote = tls.reason;
+      }
+    }
     pool = await createEnvironmentPool({
       ...options.poolTuning,
       logSink: logs,
       maxEnvironments: options.maxEnvironments,
       idleTimeoutMs: options.idleTimeoutMs,
       endpointUrl: baseUrl,
+      tls: functionTls,
     });
   } catch (error) {
     server.close();
+    tlsServer?.close();
     await code.destroy();
     throw error;
   }
@@ -119,16 +141,19 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     cpuMode: running.cpuMode,
     runtimeMapping: running.runtimeMapping,
     requestCounts: () => ({ total: counts.total, byOperation: { ...counts.byOperation } }),
+    functionEndpoint: functionTls?.endpointUrl ?? baseUrl,
     stop: () => {
       stopping ??= (async () => {
         stopped = true;
         functions.stopTimers();
-        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        const closed = Promise.all([server, tlsServer].map((s) => (s ? new Promise<void>((resolve) => s.close(() => resolve())) : undefined)));
         server.closeIdleConnections();
+        tlsServer?.closeIdleConnections();
         try {
           await running.shutdown();
         } finally {
           server.closeAllConnections();
+          tlsServer?.closeAllConnections();
           await closed;
           await code.destroy();
           process.off('exit', removeOnExit);
@@ -139,7 +164,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   };
 }
 
-function listen(server: Server, port: number, host: string): Promise<void> {
+function listen(server: Server | HttpsServer, port: number, host: string): Promise<void> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host.replace(/^\[(.*)\]$/, '$1'), () => {

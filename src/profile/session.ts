@@ -14,7 +14,7 @@ import { type DriveContext, VariantDriver, bump } from '../bench/drive.ts';
 import type { BuiltPackage } from '../bench/package.ts';
 import type { Variant } from '../bench/plan.ts';
 import { type BenchSample, type RunStore, createRun, newRunId } from '../bench/results.ts';
-import { type Target, openTarget } from '../bench/target.ts';
+import { type Target, functionEndpoint, openTarget } from '../bench/target.ts';
 import { decodeLogResult, fetchLogLines, samplesFromLines } from '../probe/index.ts';
 
 /** CloudWatch may deliver a batch's REPORTs late on a real account; the emulator has them at once. */
@@ -64,7 +64,7 @@ export class ProfileSession {
 
   private context(): DeployContext {
     const t = this.target;
-    return { kind: t.kind, lambda: t.lambda, iam: t.iam, s3: t.s3, sts: t.sts, runId: this.runId, endpoint: t.endpoint, region: t.region, log: this.log };
+    return { kind: t.kind, lambda: t.lambda, iam: t.iam, s3: t.s3, sts: t.sts, runId: this.runId, endpoint: functionEndpoint(t), region: t.region, log: this.log };
   }
 
   /** Deploys a variant's package (and its layer once per build) as its own function. */

@@ -79,9 +79,12 @@ describe('coldbench bench --target URL (a separate `coldbench emulator` process)
     const ours = [`coldbench-${info.runId}-main-128`, `coldbench-${info.runId}-other-128`];
     expect(run.stderr).toContain(`Warning: kept 2 function(s) (--keep); \`coldbench clean --run ${info.runId}\` deletes them`);
     expect(await functionNames()).toEqual([...ours, IMPOSTOR, USER_FUNCTION].sort());
-    // On an emulator, the functions' own AWS SDK calls go to the emulator.
+    // On an emulator, the functions' own AWS SDK calls go to the emulator: over its HTTPS listener,
+    // which it names in /_coldbench/status, so a per-call client pays a TLS handshake as on Lambda.
+    const status = (await (await fetch(`${emulator.url}/_coldbench/status`)).json()) as { functionEndpoint: string };
+    expect(status.functionEndpoint).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
     const deployed = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: ours[0] }));
-    expect(deployed.Environment?.Variables).toMatchObject({ AWS_ENDPOINT_URL: emulator.url });
+    expect(deployed.Environment?.Variables).toMatchObject({ AWS_ENDPOINT_URL: status.functionEndpoint });
     expect(deployed.Environment?.Variables?.COLDBENCH_BUMP).toBeUndefined();
     const clean = await runCli(['clean', '--target', emulator.url, '--run', info.runId, '--logs', '--yes'], { env });
     expect(clean.code).toBe(0);

@@ -5,7 +5,7 @@ import type { Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import type { FunctionSpec, InvokeOutcome, InvokeRequest, LogSink } from '../contract.ts';
+import type { FunctionSpec, FunctionTls, InvokeOutcome, InvokeRequest, LogSink } from '../contract.ts';
 import { EnvCgroup, type CgroupSupport } from './cgroups.ts';
 import { applyExecWrapper } from './exec-wrapper.ts';
 import { buildLaunch, runtimeFamily, runtimeVersionOf, type Interpreters } from './launch.ts';
@@ -19,6 +19,7 @@ import { createRuntimeApiServer, MAX_RESPONSE_BYTES, reply, type RuntimeApiHandl
 export interface EnvironmentDeps {
   sink: LogSink;
   endpointUrl: string;
+  tls?: FunctionTls;
   interpreters: Interpreters;
   cgroups: CgroupSupport;
   tmpRoot: string;
@@ -147,6 +148,7 @@ export class Environment implements RuntimeApiHandler {
       logStreamName: this.streamName,
       tmpDir: this.tmpDir,
       endpointUrl: this.deps.endpointUrl,
+      tls: this.deps.tls,
       interpreters: this.deps.interpreters,
       sdkDir: family === 'python' || family === 'nodejs' ? this.deps.sdkDir(family) : null,
     });

@@ -169,6 +169,7 @@ class Pool implements LocalEnvironmentPool {
     const env = new Environment(spec, {
       sink: this.options.logSink,
       endpointUrl: this.options.endpointUrl,
+      tls: this.options.tls,
       interpreters: this.interpreters,
       cgroups: this.cgroups,
       tmpRoot: this.tmpRoot,

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { FunctionSpec } from '../contract.ts';
+import type { FunctionSpec, FunctionTls } from '../contract.ts';
 
 const RUNTIMES_DIR = fileURLToPath(new URL('../runtimes/', import.meta.url));
 export const PYTHON_BOOTSTRAP = join(RUNTIMES_DIR, 'python', 'bootstrap.py');
@@ -86,6 +86,7 @@ export interface LaunchContext {
   logStreamName: string;
   tmpDir: string;
   endpointUrl: string;
+  tls?: FunctionTls;
   interpreters: Interpreters;
   /** The cached runtime folder holding the SDK for this family, when it is built */
   sdkDir: string | null;
@@ -124,10 +125,15 @@ export function buildLaunch(spec: FunctionSpec, ctx: LaunchContext): Launch {
     AWS_LAMBDA_LOG_STREAM_NAME: ctx.logStreamName,
     AWS_LAMBDA_LOG_FORMAT: spec.logFormat,
     AWS_LAMBDA_RUNTIME_API: ctx.runtimeApi,
-    AWS_ENDPOINT_URL: ctx.endpointUrl,
+    // The function's own AWS_ENDPOINT_URL wins, as on Lambda where the variable is not reserved.
+    AWS_ENDPOINT_URL: spec.environment.AWS_ENDPOINT_URL ?? ctx.tls?.endpointUrl ?? ctx.endpointUrl,
     _HANDLER: spec.handler,
     ...LOCAL_CREDENTIALS,
   };
+  if (ctx.tls) {
+    env.AWS_CA_BUNDLE = spec.environment.AWS_CA_BUNDLE ?? ctx.tls.caBundlePath;
+    if (family === 'nodejs') env.NODE_EXTRA_CA_CERTS = spec.environment.NODE_EXTRA_CA_CERTS ?? ctx.tls.certPath;
+  }
   if (family === 'python') {
     const py = ctx.interpreters.python;
     if (!py) return { ok: false, errorType: 'Runtime.InvalidRuntime', message: `${spec.runtime}: ${ctx.interpreters.pythonProblem}` };

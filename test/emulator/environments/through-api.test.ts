@@ -65,20 +65,24 @@ describe('Environments through the Lambda API (@aws-sdk/client-lambda against st
     expect(decodeTail(after.LogResult)).toMatch(/\tMemory Size: 256 MB\tMax Memory Used: \d+ MB\tInit Duration: /);
   });
 
-  it('lets a Python function call STS GetCallerIdentity through boto3 from the runtime folder', async (ctx) => {
+  it('lets a Python function call STS GetCallerIdentity through boto3 from the runtime folder, over HTTPS', async (ctx) => {
     if (sdkState.python.state !== 'available') ctx.skip(`boto3 unavailable here: ${sdkState.python.reason ?? sdkState.python.state}`);
     await create('api-sts-py', 'python3.11', 'sts_call.handler', 'python');
     const out = await lambda.send(new InvokeCommand({ FunctionName: 'api-sts-py' }));
     expect(out.FunctionError).toBeUndefined();
-    expect(JSON.parse(Buffer.from(out.Payload!).toString()).Account).toBe('123456789012');
+    // Over the emulator's HTTPS listener, trusted through AWS_CA_BUNDLE / NODE_EXTRA_CA_CERTS, as every AWS call on Lambda is HTTPS.
+    expect(JSON.parse(Buffer.from(out.Payload!).toString())).toMatchObject({ Account: '123456789012', Endpoint: emulator.functionEndpoint });
+    expect(emulator.functionEndpoint).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
   });
 
-  it('lets a Node function call STS GetCallerIdentity through @aws-sdk/client-sts from the runtime folder', async (ctx) => {
+  it('lets a Node function call STS GetCallerIdentity through @aws-sdk/client-sts from the runtime folder, over HTTPS', async (ctx) => {
     if (sdkState.nodejs.state !== 'available') ctx.skip(`@aws-sdk unavailable here: ${sdkState.nodejs.reason ?? sdkState.nodejs.state}`);
     await create('api-sts-node', 'nodejs20.x', 'sts_call.handler', 'node');
     const out = await lambda.send(new InvokeCommand({ FunctionName: 'api-sts-node' }));
     expect(out.FunctionError).toBeUndefined();
-    expect(JSON.parse(Buffer.from(out.Payload!).toString()).Account).toBe('123456789012');
+    // Over the emulator's HTTPS listener, trusted through AWS_CA_BUNDLE / NODE_EXTRA_CA_CERTS, as every AWS call on Lambda is HTTPS.
+    expect(JSON.parse(Buffer.from(out.Payload!).toString())).toMatchObject({ Account: '123456789012', Endpoint: emulator.functionEndpoint });
+    expect(emulator.functionEndpoint).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
   });
 
   it('returns a handler error as FunctionError Unhandled with the runtime error body', async () => {
