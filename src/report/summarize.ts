@@ -57,7 +57,7 @@ interface VariantAcc {
 
 function kindAcc(): KindAcc {
   return {
-    counts: { total: 0, success: 0, error: 0, timeout: 0, errorTypes: {} },
+    counts: { total: 0, success: 0, error: 0, timeout: 0, unmeasured: 0, errorTypes: {} },
     latency: new Column(),
     billed: new Column(),
     billedTotal: new Column(),
@@ -87,9 +87,12 @@ function add(acc: VariantAcc, s: Sample): void {
   if (s.forced === true && s.kind === 'warm') acc.forcedButWarm++;
   const k: KindAcc = s.kind === 'cold' ? acc.cold : acc.warm;
   k.counts.total++;
-  const measured = s.status === 'success' && isNum(s.durationMs);
-  if (!measured) {
-    // A success without a Duration has no measurement either: count it as an error.
+  if (s.status === 'success' && !isNum(s.durationMs)) {
+    // Other platforms' logs can say an execution succeeded without saying how long it took.
+    k.counts.unmeasured++;
+    return;
+  }
+  if (s.status !== 'success') {
     if (s.status === 'timeout') k.counts.timeout++;
     else k.counts.error++;
     const type = s.errorType ?? (s.status === 'timeout' ? 'timeout' : 'error');
@@ -162,10 +165,11 @@ function finishCold(name: string, c: ColdAcc, seed: number): ColdSummary {
 }
 
 function failureText(kind: string, counts: KindCounts): string {
+  if (counts.error + counts.timeout === 0) return `none of the ${counts.total} ${kind} samples has a Duration in the log`;
   const types = Object.entries(counts.errorTypes)
     .map(([t, n]) => `${t} ×${n}`)
     .join(', ');
-  return `${counts.total - counts.success} of ${counts.total} ${kind} samples failed${types ? ` (${types})` : ''}`;
+  return `${counts.error + counts.timeout} of ${counts.total} ${kind} samples failed${types ? ` (${types})` : ''}`;
 }
 
 /**
@@ -260,7 +264,8 @@ function variantNotes(v: VariantSummary): string[] {
   const notes: string[] = [];
   if (v.state === 'failed') return [v.error === NO_SAMPLES || v.error === NOT_YET ? `${v.name}: ${v.error}.` : `${v.name} failed: ${v.error}.`];
   for (const [kind, k] of [['cold', v.cold], ['warm', v.warm]] as const) {
-    if (k.counts.success < k.counts.total) notes.push(`${v.name} ${kind}: ${failureText(kind, k.counts)}; statistics use the ${k.counts.success} successful ones.`);
+    if (k.counts.error + k.counts.timeout > 0) notes.push(`${v.name} ${kind}: ${failureText(kind, k.counts)}; statistics use the ${k.counts.success} successful ones.`);
+    if (k.counts.unmeasured > 0) notes.push(`${v.name} ${kind}: ${k.counts.unmeasured} of ${k.counts.total} samples succeeded without a Duration in the log; they are in no statistic.`);
     const o = k.outliers;
     if (o.count > 0) {
       const shown = o.values.slice(0, 5).map((x) => `${ms(x)} ms`).join(', ');

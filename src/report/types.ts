@@ -42,6 +42,8 @@ export interface KindCounts {
   success: number;
   error: number;
   timeout: number;
+  /** Succeeded, but the log gave no Duration (e.g. an Azure `Executed` line without it): in no statistic, and not a failure. */
+  unmeasured: number;
   /** Error Type → count, for errors and timeouts. */
   errorTypes: Record<string, number>;
 }

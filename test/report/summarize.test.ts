@@ -65,10 +65,20 @@ describe('summarize', () => {
       warm('f@256', 0, 0, { status: 'success', durationMs: null }),
     ]);
     const v = measured(s, 'f@256');
-    expect(v.cold.counts).toEqual({ total: 2, success: 1, error: 0, timeout: 1, errorTypes: { timeout: 1 } });
-    expect(v.warm.counts).toEqual({ total: 3, success: 1, error: 2, timeout: 0, errorTypes: { 'Runtime.ExitError': 1, error: 1 } });
+    expect(v.cold.counts).toEqual({ total: 2, success: 1, error: 0, timeout: 1, unmeasured: 0, errorTypes: { timeout: 1 } });
+    expect(v.warm.counts).toEqual({ total: 3, success: 1, error: 1, timeout: 0, unmeasured: 1, errorTypes: { 'Runtime.ExitError': 1 } });
     expect(v.cold.latency.n).toBe(1);
     expect(s.notes).toContain('f@256 cold: 1 of 2 cold samples failed (timeout ×1); statistics use the 1 successful ones.');
+  });
+
+  it('counts a success without a Duration (as other platforms log some) as unmeasured, not as a failure', () => {
+    const s = summarize([warm('g@256', 12, 12), warm('g@256', 0, 0, { durationMs: null, billedMs: null })]);
+    const v = measured(s, 'g@256');
+    expect(v.warm.counts).toEqual({ total: 2, success: 1, error: 0, timeout: 0, unmeasured: 1, errorTypes: {} });
+    expect(v.warm.latency.n).toBe(1);
+    expect(s.notes).toEqual(['g@256 warm: 1 of 2 samples succeeded without a Duration in the log; they are in no statistic.']);
+    const none = summarize([warm('h@256', 0, 0, { durationMs: null })]);
+    expect(none.variants[0]).toMatchObject({ state: 'failed', name: 'h@256', error: 'none of the 1 warm samples has a Duration in the log' });
   });
 
   it('reports forced cold invokes that came back warm and counts them as warm', () => {

@@ -51,7 +51,7 @@ export function latencyRows(summary: RunSummary): LatencyRow[] {
       const k = v[kind];
       if (k.counts.total === 0) continue;
       const s = k.latency;
-      const failed = k.counts.total - k.counts.success;
+      const failed = k.counts.error + k.counts.timeout;
       const init = kind === 'cold' ? ms(v.cold.init.median) : '';
       const restoreCell = kind === 'cold' ? ms(v.cold.restore.median) : '';
       const cells = [v.name, kind, String(s.n), ...spread(s), range(s), init, ...(restore ? [restoreCell] : []), fixed(k.billed.mean, 1), fixed(k.maxMemory.median, 0), String(failed)];
