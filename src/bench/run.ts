@@ -170,7 +170,7 @@ export async function runBench(options: BenchOptions, hooks: BenchHooks): Promis
     };
     info.status = 'running';
     info.target = { kind: target.kind, endpoint: target.endpoint, region: target.region };
-    if (target.kind !== 'aws') info.emulator = { cpu: target.status?.cpu, runtimes: target.status?.runtimes, burstCap: burstCap(maxConcurrency, target.coreCap) };
+    if (target.kind !== 'aws') info.emulator = { cpu: target.status?.cpu, runtimes: target.status?.runtimes, burstCap: burstCap(maxConcurrency, target.coreCap), coldStartSlots: target.status?.coldStartSlots };
     store = resumed?.store ?? createRun(options.out ?? join('results', runId), info);
     store.info = info;
     store.writeInfo();

@@ -17,6 +17,8 @@ export interface EmulatorStatus {
   cpu?: { throttled: boolean; reason: string };
   runtimes?: Record<string, string>;
   cores?: number;
+  /** Cold starts the emulator runs at once; it queues the rest before they spawn */
+  coldStartSlots?: number;
   [extra: string]: unknown;
 }
 
@@ -86,8 +88,12 @@ export async function urlTarget(endpoint: string, close: () => Promise<void> = a
   }
   const clean = url.origin;
   const status = await fetchEmulatorStatus(clean);
-  // An emulator on this machine shares its cores; a remote one states its own in /status.
-  const coreCap = status ? (status.cores ?? cpus().length) : kind === 'local' ? cpus().length : Number.POSITIVE_INFINITY;
+  // A coldbench emulator that admits only so many cold starts at once keeps the cores rule
+  // itself, so a whole burst can go out after one bump; an older one states its cores; an
+  // unknown endpoint on this machine shares this machine's cores.
+  const coreCap = status
+    ? typeof status.coldStartSlots === 'number' ? Number.POSITIVE_INFINITY : (status.cores ?? cpus().length)
+    : kind === 'local' ? cpus().length : Number.POSITIVE_INFINITY;
   return { kind, endpoint: clean, region: LOCAL_REGION, ...endpointClients(clean), status, coreCap, close };
 }
 
@@ -104,7 +110,7 @@ export async function localTarget(): Promise<Target> {
   }
   const target = await urlTarget(emulator.url, () => emulator.stop(), 'local');
   target.status = { ...target.status, cpu: target.status?.cpu ?? emulator.cpuMode, runtimes: target.status?.runtimes ?? emulator.runtimeMapping };
-  target.coreCap = Math.min(target.coreCap, cpus().length);
+  if (typeof target.status?.coldStartSlots !== 'number') target.coreCap = Math.min(target.coreCap, cpus().length);
   return target;
 }
 

@@ -188,6 +188,8 @@ function status(pool: LocalEnvironmentPool, functions: FunctionRegistry, counts:
     runtimeMapping: pool.runtimeMapping,
     sdkAvailable: pool.sdkAvailable,
     sdkState: pool.sdkState,
+    /** Cold starts run at once; more wait (unspawned) for a slot, so they never compete for cores */
+    coldStartSlots: pool.coldStartSlots,
     /** Cores the environments share: the harness never runs more cold starts at once than this */
     cores: availableParallelism(),
     environments: pool.environmentCount(),

@@ -26,7 +26,7 @@ export interface RunInfo {
   seed?: number;
   plan?: { variants: PlannedVariant[]; order?: string[] };
   compare?: Array<[string, string]>;
-  emulator?: { cpu?: { throttled: boolean; reason: string }; runtimes?: Record<string, string>; burstCap?: number };
+  emulator?: { cpu?: { throttled: boolean; reason: string }; runtimes?: Record<string, string>; burstCap?: number; coldStartSlots?: number };
   host?: { cores: number; loadavgStart?: number[]; loadavgEnd?: number[] };
   status?: 'running' | 'completed' | 'interrupted' | 'failed';
   [extra: string]: unknown;

@@ -69,6 +69,11 @@ export class Environment implements RuntimeApiHandler {
     this.out = new LogBuffer(deps.sink, spec.logGroupName, this.streamName);
   }
 
+  /** Whether an invoke has started this environment's init (its next invoke is warm). */
+  get initialised(): boolean {
+    return this.started;
+  }
+
   /** Idle: initialised, alive, not running an invoke (its next /next may still be on its way). */
   get idle(): boolean {
     return this.started && !this.busy && !this.dead && !this.retiring;

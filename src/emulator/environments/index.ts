@@ -16,7 +16,7 @@
  *   hand-over of the event to the response, Max Memory Used from VmHWM of the tree.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   TooManyEnvironmentsError,
@@ -29,6 +29,7 @@ import {
 } from '../contract.ts';
 import { setUpCgroups, tearDownCgroups, type CgroupSupport, type MemoryMode } from './cgroups.ts';
 import { registerForCleanup } from './cleanup.ts';
+import { ColdStartGate } from './cold-gate.ts';
 import { Environment } from './environment.ts';
 import { revisionOf } from './invocation.ts';
 import { detectInterpreters, runtimeMapping, type Interpreters } from './launch.ts';
@@ -52,6 +53,8 @@ export interface PoolTuning {
   skipSdkBuild?: boolean;
   /** Spawn environments from the emulator process instead of the spawner helper */
   directSpawn?: boolean;
+  /** Cold starts run at once (default: the machine's cores; Infinity: no limit) */
+  coldStartSlots?: number;
 }
 
 /** The pool as created here: the contract plus what tests and /status can read. */
@@ -66,6 +69,8 @@ export interface LocalEnvironmentPool extends EnvironmentPool {
   readonly launcherKind: string;
   /** Environments alive now (busy or idle), for tests and status */
   environmentCount(functionName?: string): number;
+  /** Cold starts that may run at once; the others wait for a slot before they spawn */
+  readonly coldStartSlots: number;
 }
 
 /** Starts an environment pool: detects interpreters and cgroups, and builds SDKs in the background. */
@@ -89,6 +94,7 @@ class Pool implements LocalEnvironmentPool {
   private readonly sweeper: NodeJS.Timeout;
   private readonly unregister: () => void;
   private closed = false;
+  private readonly coldGate: ColdStartGate;
 
   constructor(
     private readonly options: PoolOptions & PoolTuning,
@@ -103,9 +109,14 @@ class Pool implements LocalEnvironmentPool {
     this.runtimeMapping = runtimeMapping(interpreters);
     this.tmpRoot = mkdtempSync(join(tmpdir(), 'coldbench-envs-'));
     this.sdks = new RuntimeSdks(interpreters, options.skipSdkBuild === true);
+    this.coldGate = new ColdStartGate(options.coldStartSlots ?? availableParallelism());
     this.sweeper = setInterval(() => this.expireIdle(), Math.min(Math.max(this.idleTimeoutMs / 4, 25), 30_000));
     this.sweeper.unref();
     this.unregister = registerForCleanup(this);
+  }
+
+  get coldStartSlots(): number {
+    return this.coldGate.slots;
   }
 
   get launcherKind(): string {
@@ -133,11 +144,14 @@ class Pool implements LocalEnvironmentPool {
   async invoke(spec: FunctionSpec, request: InvokeRequest): Promise<InvokeOutcome> {
     if (this.closed) throw new Error('The environment pool has been shut down; start a new emulator to invoke functions');
     const env = this.acquire(spec);
+    const cold = !env.initialised;
     const name = spec.functionName;
     this.running.set(name, (this.running.get(name) ?? 0) + 1);
+    if (cold) await this.coldGate.acquire();
     try {
       return await env.invoke(request);
     } finally {
+      if (cold) this.coldGate.release();
       this.running.set(name, (this.running.get(name) ?? 1) - 1);
       env.busy = false;
       env.lastUsed = Date.now();
