@@ -36,6 +36,13 @@ export interface SampleAssembler {
    * push's samples would give.
    */
   pushJson?(line: string, lineNumber: number, context?: { stream?: string | null }): string;
+  /**
+   * Optional byte lane (byte-import.ts): closes a canonical text REPORT read from bytes — request
+   * id at bytes[idStart, idEnd), printable ASCII — when none of its request's other lines is
+   * pending, counting it as pushJson would, and returns the variant's JSON string literal for the
+   * caller to write the sample with; null (nothing counted) when the line must go to pushJson.
+   */
+  closeCanonicalReport?(bytes: Buffer, idStart: number, idEnd: number, isCold: boolean): string | null;
   /** The log ended: returns the samples still pending (none for AWS: a sample needs its REPORT). */
   end(): Sample[];
   stats(): AssemblerStats;
@@ -135,7 +142,29 @@ export function createAwsAssembler(options: AssemblerOptions = {}): SampleAssemb
   };
   const variantOf = (): string => fixedVariant ?? logVariant ?? fallback;
 
+  const variantJsonNow = (): string => {
+    const variant = variantOf();
+    if (variant !== variantJsonOf) {
+      variantJsonOf = variant;
+      variantJson = str(variant);
+    }
+    return variantJson;
+  };
+
   const assembler: SampleAssembler = {
+    closeCanonicalReport(bytes, idStart, idEnd, isCold) {
+      // The same checks as pushJson's fast lane; the id becomes a string only when a map may hold it.
+      if (folds.size > 0 || streams.size > 0) {
+        const id = bytes.toString('latin1', idStart, idEnd);
+        if (folds.size > 0 && folds.has(id)) return null;
+        const state = streams.get('');
+        if (state !== undefined && state.current === id) state.current = null;
+      }
+      records++;
+      samples++;
+      if (isCold) cold++;
+      return variantJsonNow();
+    },
     pushJson(line, lineNumber, context) {
       // Fast lane: an unprefixed canonical REPORT whose request has nothing to fold in.
       if ((context === undefined || context.stream == null) && line.startsWith(REPORT_PREFIX)) {
@@ -147,12 +176,7 @@ export function createAwsAssembler(options: AssemblerOptions = {}): SampleAssemb
           }
           samples++;
           if (scanned.initMs !== null || scanned.restoreMs !== null) cold++;
-          const variant = variantOf();
-          if (variant !== variantJsonOf) {
-            variantJsonOf = variant;
-            variantJson = str(variant);
-          }
-          return scannedReportJson(line, variantJson, str(scanned.requestId));
+          return scannedReportJson(line, variantJsonNow(), str(scanned.requestId));
         }
       }
       const got = assembler.push(line, lineNumber, context);

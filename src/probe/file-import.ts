@@ -45,6 +45,13 @@ export interface FileImporter {
   push(chunk: string): string;
   end(): string;
   stats(): FileImportStats;
+  /**
+   * Hands the rest of the lines to a caller that reads them from bytes (byte-import.ts): the
+   * running assembler and the count of lines read so far, once the file is known to be lines
+   * read by an assembler with a byte lane and no partial line is held; null otherwise. After a
+   * hand-off the caller gives every further line to the assembler and calls only end() and stats().
+   */
+  handOff(): { assembler: SampleAssembler; lineNumber: number } | null;
 }
 
 /**
@@ -183,6 +190,11 @@ export function createFileImporter(options: FileImportOptions): FileImporter {
       if (assembler === null) assembler = startAssembler();
       take(assembler.end());
       return flush();
+    },
+    handOff() {
+      if (format !== 'lines' || assembler === null || carry !== '') return null;
+      if (assembler.closeCanonicalReport === undefined || assembler.pushJson === undefined) return null;
+      return { assembler, lineNumber };
     },
     stats() {
       const base: AssemblerStats = assembler?.stats() ?? { records: 0, skipped: 0, skippedBy: {}, malformed: [], malformedCount: 0 };

@@ -3,11 +3,10 @@ import { basename } from 'node:path';
 import type { CommandDef } from '../command.ts';
 import { EXIT_FINDING, EXIT_OK, UsageError } from '../errors.ts';
 import type { CliIO } from '../io.ts';
+import { ByteBatch, createByteFileImporter } from '../../probe/byte-import.ts';
 import { createFileImporter, type FileImportStats } from '../../probe/file-import.ts';
 import { PLATFORM_ASSEMBLERS } from '../../probe/platforms.ts';
 
-/** Samples are written in batches of about this many characters: one write per batch, not per line. */
-const WRITE_BATCH_CHARS = 64 * 1024;
 /** Read size; larger chunks mean fewer stream callbacks for the same bytes. */
 const READ_CHUNK_BYTES = 256 * 1024;
 /** Malformed lines shown on stderr; the rest are counted. */
@@ -22,16 +21,25 @@ export function variantFromFileName(file: string): string {
   return basename(file).replace(LOG_EXTENSIONS, '') || basename(file);
 }
 
-/** Where samples go: stdout through the CLI's io, or a file written synchronously (flat memory). */
-function openSink(out: string | undefined, io: CliIO): { write(text: string): void; close(): void } {
-  if (out === undefined) return { write: (text) => io.stdout(text), close: () => undefined };
+/**
+ * Where samples go: stdout through the CLI's io, or a file written synchronously (flat memory).
+ * Batches end between sample lines, so each is whole UTF-8.
+ */
+function openSink(out: string | undefined, io: CliIO): { write(bytes: Buffer): void; close(): void } {
+  if (out === undefined) return { write: (bytes) => io.stdout(bytes.toString('utf8')), close: () => undefined };
   let fd: number;
   try {
     fd = openSync(out, 'w');
   } catch (error) {
     throw new UsageError(`--out ${out}: cannot write there (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, 'Give a path in a folder that exists and is writable.', { cause: error });
   }
-  return { write: (text) => void writeSync(fd, text), close: () => closeSync(fd) };
+  return {
+    write: (bytes) => {
+      // writeSync may write less than asked (a pipe, a signal): go on until all is out.
+      for (let done = 0; done < bytes.length; ) done += writeSync(fd, bytes, done, bytes.length - done);
+    },
+    close: () => closeSync(fd),
+  };
 }
 
 function checkInputs(files: string[]): void {
@@ -78,12 +86,20 @@ function summarize(perFile: Array<{ file: string; stats: FileImportStats }>, sam
   return text;
 }
 
-async function importOne(file: string, args: { variant?: string; platform: string }, io: CliIO, emit: (json: string) => void): Promise<FileImportStats> {
-  const importer = createFileImporter({ platform: args.platform, variant: args.variant, fallbackVariant: variantFromFileName(file) });
-  const input = file === '-' ? io.stdin : createReadStream(file, { highWaterMark: READ_CHUNK_BYTES });
+async function importOne(file: string, args: { variant?: string; platform: string }, io: CliIO, out: ByteBatch): Promise<FileImportStats> {
+  const options = { platform: args.platform, variant: args.variant, fallbackVariant: variantFromFileName(file) };
+  if (file !== '-') {
+    // Files are read as bytes: the byte lane skips decoding and encoding for canonical REPORT lines.
+    const importer = createByteFileImporter(options, out);
+    for await (const chunk of createReadStream(file, { highWaterMark: READ_CHUNK_BYTES })) importer.push(chunk as Buffer);
+    importer.end();
+    return importer.stats();
+  }
+  const importer = createFileImporter(options);
+  const input = io.stdin;
   if ('setEncoding' in input) input.setEncoding('utf8');
-  for await (const chunk of input) emit(importer.push(typeof chunk === 'string' ? chunk : String(chunk)));
-  emit(importer.end());
+  for await (const chunk of input) out.writeString(importer.push(typeof chunk === 'string' ? chunk : String(chunk)));
+  out.writeString(importer.end());
   return importer.stats();
 }
 
@@ -116,18 +132,11 @@ export const importCommand: CommandDef = {
     if (files.filter((f) => f === '-').length > 1) throw new UsageError('- (stdin) given more than once', 'Name stdin once.');
     checkInputs(files);
     const sink = openSink(args.out === undefined ? undefined : String(args.out), io);
-    let batch = '';
-    const emit = (json: string): void => {
-      batch += json;
-      if (batch.length >= WRITE_BATCH_CHARS) {
-        sink.write(batch);
-        batch = '';
-      }
-    };
+    const batch = new ByteBatch((bytes) => sink.write(bytes));
     const perFile: Array<{ file: string; stats: FileImportStats }> = [];
     try {
-      for (const file of files) perFile.push({ file, stats: await importOne(file, { variant, platform }, io, emit) });
-      if (batch !== '') sink.write(batch);
+      for (const file of files) perFile.push({ file, stats: await importOne(file, { variant, platform }, io, batch) });
+      batch.flush();
     } finally {
       sink.close();
     }
