@@ -55,7 +55,10 @@ export class ByteBatch {
   }
 }
 
-/** Reads one file's bytes; push chunks in order, then end(). Samples go to the batch given. */
+/**
+ * Reads one file's bytes; push chunks in order (a chunk's buffer may be reused once push
+ * returns), then end(). Samples go to the batch given.
+ */
 export interface ByteFileImporter {
   push(chunk: Buffer): void;
   end(): void;
@@ -77,20 +80,14 @@ export function createByteFileImporter(options: FileImportOptions, out: ByteBatc
   /** Bytes of the incomplete last line, copied (a reader may reuse its chunks). */
   let carry: Buffer[] = [];
   let laneLines = 0;
-  let lastVariantJson = '';
-  let lastVariantBytes = Buffer.alloc(0);
 
   const line = (a: SampleAssembler, b: Buffer, start: number, end: number): void => {
     lineNumber++;
     if (scanReportBytes(b, start, end)) {
       const variantJson = (a.closeCanonicalReport as NonNullable<SampleAssembler['closeCanonicalReport']>)(b, reportBytesIdStart(), reportBytesIdEnd(), reportBytesCold());
       if (variantJson !== null) {
-        if (variantJson !== lastVariantJson) {
-          lastVariantJson = variantJson;
-          lastVariantBytes = Buffer.from(variantJson);
-        }
-        out.reserve(end - start + lastVariantBytes.length + REPORT_BYTES_OVERHEAD);
-        out.pos = writeReportBytes(out.buf, out.pos, b, lastVariantBytes);
+        out.reserve(end - start + MAX_UTF8_PER_UNIT * variantJson.length + REPORT_BYTES_OVERHEAD);
+        out.pos = writeReportBytes(out.buf, out.pos, b, variantJson);
         laneLines++;
         return;
       }

@@ -163,7 +163,7 @@ describe('probe fuzz', () => {
         if (!scanReportBytes(bytes, 0, bytes.length)) return;
         expect(scanReportFast(line, 7)).toBe(true);
         const out = Buffer.alloc(bytes.length + 600);
-        const end = writeReportBytes(out, 0, bytes, Buffer.from('"v"'));
+        const end = writeReportBytes(out, 0, bytes, '"v"');
         expect(out.toString('utf8', 0, end)).toBe(scannedReportJson(line, '"v"', JSON.stringify(line.slice(18, line.indexOf('\t')))));
       }),
       { numRuns: 3000 },

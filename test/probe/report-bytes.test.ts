@@ -115,7 +115,7 @@ describe('scanReportBytes', () => {
       expect(scanReportBytes(bytes, 0, bytes.length)).toBe(copied !== null);
       if (copied === null) continue;
       const out = Buffer.alloc(1024);
-      const end = writeReportBytes(out, 0, bytes, Buffer.from('"v"'));
+      const end = writeReportBytes(out, 0, bytes, '"v"');
       expect(scanReportFast(line, 7)).toBe(true);
       expect(out.toString('utf8', 0, end)).toBe(scannedReportJson(line, '"v"', '"r"'));
       expect(out.toString('utf8', 0, end)).toContain(`"durationMs":${copied},`);
