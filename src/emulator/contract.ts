@@ -115,6 +115,6 @@ export interface FunctionTls {
   endpointUrl: string;
   /** The certificate plus the system CAs: AWS_CA_BUNDLE for botocore */
   caBundlePath: string;
-  /** The certificate alone: NODE_EXTRA_CA_CERTS for Node */
+  /** The certificate alone: COLDBENCH_EMULATOR_CA, trusted lazily by the Node bootstrap */
   certPath: string;
 }

@@ -111,7 +111,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
         await listen(tlsServer, 0, host);
         const tlsPort = (tlsServer.address() as AddressInfo).port;
         functionTls = { endpointUrl: `https://${hostPart}:${tlsPort}`, caBundlePath: tls.material.caBundlePath, certPath: tls.material.certPath };
-        tlsNote = `functions call ${functionTls.endpointUrl} (self-signed certificate their SDKs trust through AWS_CA_BUNDLE / NODE_EXTRA_CA_CERTS)`;
+        tlsNote = `functions call ${functionTls.endpointUrl} (self-signed certificate their SDKs trust: AWS_CA_BUNDLE for Python, the Node bootstrap on first use of https)`;
       } else {
         tlsNote = tls.reason;
       }

@@ -20,7 +20,7 @@ const SYSTEM_CA_BUNDLE = '/etc/ssl/certs/ca-certificates.crt';
 export interface TlsMaterial {
   key: Buffer;
   cert: Buffer;
-  /** PEM of the emulator's certificate alone (NODE_EXTRA_CA_CERTS) */
+  /** PEM of the emulator's certificate alone (trusted by the Node bootstrap) */
   certPath: string;
   /** The certificate plus the system CAs (AWS_CA_BUNDLE for botocore) */
   caBundlePath: string;

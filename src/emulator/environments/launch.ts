@@ -132,7 +132,8 @@ export function buildLaunch(spec: FunctionSpec, ctx: LaunchContext): Launch {
   };
   if (ctx.tls) {
     env.AWS_CA_BUNDLE = spec.environment.AWS_CA_BUNDLE ?? ctx.tls.caBundlePath;
-    if (family === 'nodejs') env.NODE_EXTRA_CA_CERTS = spec.environment.NODE_EXTRA_CA_CERTS ?? ctx.tls.certPath;
+    // Not NODE_EXTRA_CA_CERTS: it loads the root store at start-up; the bootstrap trusts the certificate lazily.
+    if (family === 'nodejs') env.COLDBENCH_EMULATOR_CA = ctx.tls.certPath;
   }
   if (family === 'python') {
     const py = ctx.interpreters.python;

@@ -70,7 +70,7 @@ describe('Environments through the Lambda API (@aws-sdk/client-lambda against st
     await create('api-sts-py', 'python3.11', 'sts_call.handler', 'python');
     const out = await lambda.send(new InvokeCommand({ FunctionName: 'api-sts-py' }));
     expect(out.FunctionError).toBeUndefined();
-    // Over the emulator's HTTPS listener, trusted through AWS_CA_BUNDLE / NODE_EXTRA_CA_CERTS, as every AWS call on Lambda is HTTPS.
+    // Over the emulator's HTTPS listener, trusted through AWS_CA_BUNDLE (Python) or the Node bootstrap, as every AWS call on Lambda is HTTPS.
     expect(JSON.parse(Buffer.from(out.Payload!).toString())).toMatchObject({ Account: '123456789012', Endpoint: emulator.functionEndpoint });
     expect(emulator.functionEndpoint).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
   });
@@ -80,7 +80,7 @@ describe('Environments through the Lambda API (@aws-sdk/client-lambda against st
     await create('api-sts-node', 'nodejs20.x', 'sts_call.handler', 'node');
     const out = await lambda.send(new InvokeCommand({ FunctionName: 'api-sts-node' }));
     expect(out.FunctionError).toBeUndefined();
-    // Over the emulator's HTTPS listener, trusted through AWS_CA_BUNDLE / NODE_EXTRA_CA_CERTS, as every AWS call on Lambda is HTTPS.
+    // Over the emulator's HTTPS listener, trusted through AWS_CA_BUNDLE (Python) or the Node bootstrap, as every AWS call on Lambda is HTTPS.
     expect(JSON.parse(Buffer.from(out.Payload!).toString())).toMatchObject({ Account: '123456789012', Endpoint: emulator.functionEndpoint });
     expect(emulator.functionEndpoint).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
   });

@@ -8,6 +8,8 @@ const path = require('node:path');
 const util = require('node:util');
 const { pathToFileURL } = require('node:url');
 
+if (process.env.COLDBENCH_EMULATOR_CA) require('./trust-emulator-ca.cjs')(process.env.COLDBENCH_EMULATOR_CA);
+
 const API = process.env.AWS_LAMBDA_RUNTIME_API;
 const PREFIX = '/2018-06-01/runtime';
 const JSON_LOGS = process.env.AWS_LAMBDA_LOG_FORMAT === 'JSON';
