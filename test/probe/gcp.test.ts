@@ -4,17 +4,9 @@ import { describe, expect, it } from 'vitest';
 import { createGcpAssembler, detectGcp, parseGcpMessage, readHttpRequest } from '../../src/probe/gcp.ts';
 import type { AssemblerOptions } from '../../src/probe/assembler.ts';
 import type { Sample } from '../../src/probe/sample.ts';
+import { assembleWith } from './platform-test-helpers.ts';
 
-function assemble(text: string, options: AssemblerOptions = {}) {
-  const assembler = createGcpAssembler(options);
-  const samples: Sample[] = [];
-  // As the file importer feeds lines: a final newline ends the last line, it does not add a blank one.
-  const lines = text.split('\n');
-  if (lines.at(-1) === '') lines.pop();
-  lines.forEach((line, i) => samples.push(...assembler.push(line, i + 1)));
-  samples.push(...assembler.end());
-  return { samples, stats: assembler.stats() };
-}
+const assemble = (text: string, options: AssemblerOptions = {}) => assembleWith(createGcpAssembler, text, options);
 
 const fixture = (name: string) => readFileSync(new URL(`../../fixtures/logs/gcp/${name}`, import.meta.url), 'utf8');
 /** requestId, variant, kind, durationMs, status, errorType, start time */
