@@ -2,6 +2,7 @@
  * Everything gathered about one traced cold start → the profile report. Pure: the trace text,
  * the package scan and the handler's sources come in as data.
  */
+import { median } from '../report/stats.ts';
 import { type Language, groupByPackage, topLevelOf, unattributedMs } from './group.ts';
 import { NODE_MARKER, PYTHON_MARKER, parseImportTrace, walkImports } from './import-trace.ts';
 import type { PackageScan } from './package-scan.ts';
@@ -38,13 +39,6 @@ export function splitHandler(handler: string, language: Language, sources: Reado
   if (language === 'python') return { module: modulePart.replace(/\//g, '.'), fn };
   const candidates = ['.js', '.mjs', '.cjs'].map((ext) => `./${modulePart}${ext}`);
   return { module: candidates.find((c) => sources.has(c)) ?? candidates[0], fn };
-}
-
-function median(values: number[]): number | null {
-  if (values.length === 0) return null;
-  const s = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }
 
 /**

@@ -13,6 +13,7 @@ import type { Variant } from '../bench/plan.ts';
 import type { BenchSample } from '../bench/results.ts';
 import { zipFolder } from '../bench/zip.ts';
 import { gbSeconds } from '../report/cost.ts';
+import { median } from '../report/stats.ts';
 import type { Language } from './group.ts';
 import { rankRecommendations } from './rules.ts';
 import type { Resolved, Unpacked } from './run.ts';
@@ -100,13 +101,6 @@ interface Measured {
   billed?: { baseline: number | null; variant: number | null };
 }
 
-const medianOf = (xs: number[]): number | null => {
-  if (xs.length === 0) return null;
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-};
-
 async function measure(ctx: VerifyContext, rec: Recommendation, base: Deployment, candidate: Deployment): Promise<Measured> {
   const n = ctx.samples;
   if (rec.per === 'invocation') {
@@ -120,7 +114,7 @@ async function measure(ctx: VerifyContext, rec: Recommendation, base: Deployment
       a.push(...(await ctx.session.drive(base, 0, 1)));
       b.push(...(await ctx.session.drive(candidate, 0, 1)));
     }
-    const billed = (xs: BenchSample[]) => medianOf(values(xs, (x) => (warmDuration(x) !== null ? x.billedMs : null)));
+    const billed = (xs: BenchSample[]) => median(values(xs, (x) => (warmDuration(x) !== null ? x.billedMs : null)));
     return { baseline: values(a, warmDuration), variant: values(b, warmDuration), what: 'warm Duration', billed: { baseline: billed(a), variant: billed(b) } };
   }
   const a: BenchSample[] = [];

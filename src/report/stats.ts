@@ -55,6 +55,14 @@ export function sortedCopy(values: ArrayLike<number>): Float64Array {
 }
 
 /**
+ * The median of values in any order (sorts a copy); null for an empty array.
+ * @example median([3, 1, 2, 10]) // 2.5
+ */
+export function median(values: ArrayLike<number>): MaybeNumber {
+  return quantileSorted(sortedCopy(values), 0.5);
+}
+
+/**
  * One bootstrap replicate of the p-quantile of sorted `x`, drawn without materialising the
  * resample: the k-th smallest of n uniforms is Beta(k, n − k + 1), and the next one lies above
  * it like the minimum of the remaining n − k, so a resample's order statistics are exact in
