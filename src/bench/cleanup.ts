@@ -14,17 +14,26 @@ function notFound(error: unknown): boolean {
   return name === 'ResourceNotFoundException' || name === 'NoSuchEntityException' || name === 'NoSuchKey' || name === 'NotFound';
 }
 
-/** Deletes what this run created; returns the failures (cleanup never throws: it runs in `finally`). */
-export async function cleanupCreated(clients: { lambda: LambdaClient; s3: S3Client }, created: Created, retry?: Partial<RetryOptions>): Promise<string[]> {
+/**
+ * A deleter that retries transient failures, treats "not found" as already deleted, and collects
+ * every other failure as `could not delete <what>: <message><hint>` (cleanup never throws).
+ */
+function deleter(retry: Partial<RetryOptions> | undefined, hint = '') {
   const failures: string[] = [];
   const opts = { ...CONTROL_PLANE_RETRY, ...retry, retryable: CONTROL_PLANE_RETRY.retryable };
   const attempt = async (what: string, fn: () => Promise<unknown>) => {
     try {
       await withRetry(fn, opts);
     } catch (error) {
-      if (!notFound(error)) failures.push(`could not delete ${what}: ${(error as Error).message}; \`coldbench clean\` retries it`);
+      if (!notFound(error)) failures.push(`could not delete ${what}: ${(error as Error).message}${hint}`);
     }
   };
+  return { attempt, failures };
+}
+
+/** Deletes what this run created; returns the failures (cleanup never throws: it runs in `finally`). */
+export async function cleanupCreated(clients: { lambda: LambdaClient; s3: S3Client }, created: Created, retry?: Partial<RetryOptions>): Promise<string[]> {
+  const { attempt, failures } = deleter(retry, '; `coldbench clean` retries it');
   // DeleteFunction removes every published version with it.
   for (const name of created.functions) await attempt(`function ${name}`, () => clients.lambda.send(new DeleteFunctionCommand({ FunctionName: name })));
   created.functions.clear();
@@ -121,15 +130,7 @@ async function layerNames(lambda: LambdaClient, prefix: string, hints: Set<strin
 
 /** Deletes what findCleanable listed; returns the failures. */
 export async function deleteCleanable(clients: { lambda: LambdaClient; iam: IAMClient; logs: CloudWatchLogsClient }, found: Cleanable, retry?: Partial<RetryOptions>): Promise<string[]> {
-  const failures: string[] = [];
-  const opts = { ...CONTROL_PLANE_RETRY, ...retry, retryable: CONTROL_PLANE_RETRY.retryable };
-  const attempt = async (what: string, fn: () => Promise<unknown>) => {
-    try {
-      await withRetry(fn, opts);
-    } catch (error) {
-      if (!notFound(error)) failures.push(`could not delete ${what}: ${(error as Error).message}`);
-    }
-  };
+  const { attempt, failures } = deleter(retry);
   for (const name of found.functions) await attempt(`function ${name}`, () => clients.lambda.send(new DeleteFunctionCommand({ FunctionName: name })));
   for (const l of found.layers) await attempt(`layer ${l.name}:${l.version}`, () => clients.lambda.send(new DeleteLayerVersionCommand({ LayerName: l.name, VersionNumber: l.version })));
   for (const group of found.logGroups) await attempt(`log group ${group}`, () => clients.logs.send(new DeleteLogGroupCommand({ logGroupName: group })));
