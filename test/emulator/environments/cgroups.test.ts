@@ -1,8 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { MB_PER_VCPU } from '../../../src/emulator/environments/cgroups.ts';
-import { createEnvironmentPool, type LocalEnvironmentPool } from '../../../src/emulator/environments/index.ts';
-import { json, makeSpec, MemorySink, request, stageFixture, tempRoot } from './helpers.ts';
+import type { LocalEnvironmentPool } from '../../../src/emulator/environments/index.ts';
+import { json, makeSpec, request, stageFixture, usePool } from './helpers.ts';
 
 function cpuCgroupWritable(): string | null {
   if (process.platform !== 'linux') return 'not Linux';
@@ -14,17 +14,11 @@ function cpuCgroupWritable(): string | null {
 const unavailable = cpuCgroupWritable();
 
 describe('CPU and memory limits through cgroups', () => {
-  const root = tempRoot();
   let pool: LocalEnvironmentPool;
   let py: string;
-
-  beforeAll(async () => {
-    pool = await createEnvironmentPool({ logSink: new MemorySink(), endpointUrl: 'http://127.0.0.1:9', skipSdkBuild: true });
+  const { root } = usePool({}, (p) => {
+    pool = p;
     py = stageFixture('python', root.dir);
-  });
-  afterAll(async () => {
-    await pool.shutdown();
-    root.remove();
   });
 
   it.skipIf(unavailable !== null)(`detects the writable cgroup v1 cpu controller${unavailable ? ` (skipped: ${unavailable})` : ''}`, () => {
@@ -56,15 +50,9 @@ describe('CPU and memory limits through cgroups', () => {
 });
 
 describe('Without cgroups, spawning directly from the emulator process', () => {
-  const root = tempRoot();
   let pool: LocalEnvironmentPool;
-
-  beforeAll(async () => {
-    pool = await createEnvironmentPool({ logSink: new MemorySink(), endpointUrl: 'http://127.0.0.1:9', skipSdkBuild: true, disableCgroups: true, directSpawn: true });
-  });
-  afterAll(async () => {
-    await pool.shutdown();
-    root.remove();
+  const { root } = usePool({ disableCgroups: true, directSpawn: true }, (p) => {
+    pool = p;
   });
 
   it('reports CPU as not throttled, with the reason, and the direct launcher', () => {

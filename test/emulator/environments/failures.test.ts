@@ -1,25 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEnvironmentPool, type LocalEnvironmentPool } from '../../../src/emulator/environments/index.ts';
-import { json, makeSpec, MemorySink, request, stageFixture, tempRoot } from './helpers.ts';
+import { describe, expect, it } from 'vitest';
+import type { LocalEnvironmentPool } from '../../../src/emulator/environments/index.ts';
+import { json, makeSpec, request, stageFixture, usePool, withPool } from './helpers.ts';
 
 const UUID = '[0-9a-f-]{36}';
 
 describe('EnvironmentPool failures', () => {
-  const sink = new MemorySink();
-  const root = tempRoot();
   let pool: LocalEnvironmentPool;
   let py: string;
   let node: string;
-
-  beforeAll(async () => {
-    // A 1 s init limit instead of Lambda's 10 s keeps the init-timeout case short.
-    pool = await createEnvironmentPool({ logSink: sink, endpointUrl: 'http://127.0.0.1:9', skipSdkBuild: true, initTimeoutMs: 1000 });
+  // A 1 s init limit instead of Lambda's 10 s keeps the init-timeout case short.
+  const { sink, root } = usePool({ initTimeoutMs: 1000 }, (p) => {
+    pool = p;
     py = stageFixture('python', root.dir);
     node = stageFixture('node', root.dir);
-  });
-  afterAll(async () => {
-    await pool.shutdown();
-    root.remove();
   });
 
   const lines = (group: string) => sink.messages(group);
@@ -192,11 +185,8 @@ describe('EnvironmentPool failures', () => {
 
 describe('Suppressed init (the init limit passed, the retry in the invoke phase succeeds)', () => {
   it('answers the invoke, counts the retried init in Duration and reports no Init Duration', async () => {
-    const sink = new MemorySink();
-    const root = tempRoot();
     // 100 ms init limit against a module that sleeps 300 ms at import.
-    const pool = await createEnvironmentPool({ logSink: sink, endpointUrl: 'http://127.0.0.1:9', skipSdkBuild: true, initTimeoutMs: 100 });
-    try {
+    await withPool({ initTimeoutMs: 100 }, async (pool, sink, root) => {
       const spec = makeSpec({ runtime: 'python3.11', handler: 'sleep_import.handler', codeDir: stageFixture('python', root.dir) });
       const req = request();
       const out = await pool.invoke(spec, req);
@@ -207,9 +197,6 @@ describe('Suppressed init (the init limit passed, the retry in the invoke phase 
       expect(log.filter((l) => l.startsWith('INIT_REPORT'))).toEqual([expect.stringMatching(/^INIT_REPORT Init Duration: \d+\.\d\d ms\tPhase: init\tStatus: timeout\n$/)]);
       expect(log.at(-1)).toMatch(new RegExp(`^REPORT RequestId: ${req.requestId}\\tDuration: [\\d.]+ ms\\tBilled Duration: \\d+ ms\\tMemory Size: 512 MB\\tMax Memory Used: \\d+ MB\\t\\n$`));
       expect((await pool.invoke(spec, request())).cold).toBe(false);
-    } finally {
-      await pool.shutdown();
-      root.remove();
-    }
+    });
   });
 });

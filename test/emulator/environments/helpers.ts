@@ -3,7 +3,9 @@ import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { FunctionSpec, InvokeRequest, LogEvent, LogSink } from '../../../src/emulator/contract.ts';
+import { afterAll, beforeAll } from 'vitest';
+import type { FunctionSpec, InvokeRequest, LogEvent, LogSink, PoolOptions } from '../../../src/emulator/contract.ts';
+import { createEnvironmentPool, type LocalEnvironmentPool, type PoolTuning } from '../../../src/emulator/environments/index.ts';
 
 export const FIXTURES = fileURLToPath(new URL('../../../fixtures/functions/emulator/', import.meta.url));
 
@@ -39,9 +41,60 @@ export function stageFixture(name: string, into: string): string {
   return dir;
 }
 
-export function tempRoot(): { dir: string; remove(): void } {
+export interface TempRoot {
+  dir: string;
+  remove(): void;
+}
+
+export function tempRoot(): TempRoot {
   const dir = mkdtempSync(join(tmpdir(), 'coldbench-envtest-'));
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** What every pool in these tests shares: a MemorySink, no one listening at the endpoint, no SDK build. */
+type TestPoolOptions = Partial<Omit<PoolOptions, 'logSink'>> & PoolTuning;
+
+function openPool(sink: MemorySink, options: TestPoolOptions): Promise<LocalEnvironmentPool> {
+  return createEnvironmentPool({ logSink: sink, endpointUrl: 'http://127.0.0.1:9', skipSdkBuild: true, ...options });
+}
+
+/**
+ * A pool and a temp folder for the enclosing describe block: made in beforeAll (then `ready` runs with the pool),
+ * shut down and removed in afterAll.
+ */
+export function usePool(
+  options: TestPoolOptions = {},
+  ready?: (pool: LocalEnvironmentPool) => void | Promise<void>,
+  timeoutMs?: number,
+): { sink: MemorySink; root: TempRoot } {
+  const sink = new MemorySink();
+  const root = tempRoot();
+  let pool: LocalEnvironmentPool | undefined;
+  beforeAll(async () => {
+    pool = await openPool(sink, options);
+    await ready?.(pool);
+  }, timeoutMs);
+  afterAll(async () => {
+    await pool?.shutdown();
+    root.remove();
+  });
+  return { sink, root };
+}
+
+/** Runs one test's body against its own pool and temp folder, and shuts both down whatever happens. */
+export async function withPool(
+  options: TestPoolOptions,
+  run: (pool: LocalEnvironmentPool, sink: MemorySink, root: TempRoot) => Promise<void>,
+): Promise<void> {
+  const sink = new MemorySink();
+  const root = tempRoot();
+  const pool = await openPool(sink, options);
+  try {
+    await run(pool, sink, root);
+  } finally {
+    await pool.shutdown();
+    root.remove();
+  }
 }
 
 /** Writes files (path → content) under a new folder, for layers whose node_modules git ignores. */

@@ -1,24 +1,17 @@
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEnvironmentPool, type LocalEnvironmentPool } from '../../../src/emulator/environments/index.ts';
+import { describe, expect, it } from 'vitest';
+import type { LocalEnvironmentPool } from '../../../src/emulator/environments/index.ts';
 import { LOCAL_CREDENTIALS } from '../../../src/emulator/environments/launch.ts';
-import { FIXTURES, json, makeSpec, MemorySink, request, stageFixture, tempRoot, writeTree } from './helpers.ts';
+import { FIXTURES, json, makeSpec, request, stageFixture, usePool, writeTree } from './helpers.ts';
 
 describe('Execution environment contents', () => {
-  const sink = new MemorySink();
-  const root = tempRoot();
   let pool: LocalEnvironmentPool;
   let py: string;
   let node: string;
-
-  beforeAll(async () => {
-    pool = await createEnvironmentPool({ logSink: sink, endpointUrl: 'http://127.0.0.1:4566', skipSdkBuild: true });
+  const { sink, root } = usePool({ endpointUrl: 'http://127.0.0.1:4566' }, (p) => {
+    pool = p;
     py = stageFixture('python', root.dir);
     node = stageFixture('node', root.dir);
-  });
-  afterAll(async () => {
-    await pool.shutdown();
-    root.remove();
   });
 
   describe('Python', () => {

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { TooManyEnvironmentsError } from '../../../src/emulator/contract.ts';
 import { createEnvironmentPool, type LocalEnvironmentPool } from '../../../src/emulator/environments/index.ts';
-import { json, makeSpec, MemorySink, request, stageFixture, tempRoot } from './helpers.ts';
+import { json, makeSpec, MemorySink, request, stageFixture, tempRoot, usePool, withPool } from './helpers.ts';
 
 /** Process state letter from /proc/<pid>/stat ('T' = stopped), or null once the process is gone. */
 function procState(pid: number): string | null {
@@ -25,20 +25,13 @@ async function waitFor(check: () => boolean, what: string, ms = 3000): Promise<v
 const gone = (pid: number) => procState(pid) === null || procState(pid) === 'Z';
 
 describe('EnvironmentPool lifecycle', () => {
-  const sink = new MemorySink();
-  const root = tempRoot();
   let pool: LocalEnvironmentPool;
   let pyDir: string;
   const sleepy = (extra: Parameters<typeof makeSpec>[0] extends infer T ? Partial<T> : never = {}) =>
     makeSpec({ runtime: 'python3.11', handler: 'sleepy.handler', codeDir: pyDir, ...extra });
-
-  beforeAll(async () => {
-    pool = await createEnvironmentPool({ logSink: sink, endpointUrl: 'http://127.0.0.1:9', skipSdkBuild: true, maxEnvironments: 6 });
+  const { sink, root } = usePool({ maxEnvironments: 6 }, (p) => {
+    pool = p;
     pyDir = stageFixture('python', root.dir);
-  });
-  afterAll(async () => {
-    await pool.shutdown();
-    root.remove();
   });
 
   it('forks environments from the spawner helper by default', () => {
@@ -146,18 +139,13 @@ describe('EnvironmentPool lifecycle', () => {
 
 describe('EnvironmentPool idle expiry', () => {
   it('kills environments idle for longer than idleTimeoutMs', async () => {
-    const root = tempRoot();
-    const pool = await createEnvironmentPool({ logSink: new MemorySink(), endpointUrl: 'http://127.0.0.1:9', skipSdkBuild: true, idleTimeoutMs: 200 });
-    try {
+    await withPool({ idleTimeoutMs: 200 }, async (pool, _sink, root) => {
       const spec = makeSpec({ runtime: 'python3.11', handler: 'sleepy.handler', codeDir: stageFixture('python', root.dir) });
       const { pid } = json((await pool.invoke(spec, request())).payload);
       expect(pool.environmentCount()).toBe(1);
       await waitFor(() => pool.environmentCount() === 0 && gone(pid), 'the idle environment to expire');
       expect((await pool.invoke(spec, request())).cold).toBe(true);
-    } finally {
-      await pool.shutdown();
-      root.remove();
-    }
+    });
   });
 });
 

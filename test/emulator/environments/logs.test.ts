@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { FunctionSpec } from '../../../src/emulator/contract.ts';
-import { createEnvironmentPool, type LocalEnvironmentPool } from '../../../src/emulator/environments/index.ts';
+import type { LocalEnvironmentPool } from '../../../src/emulator/environments/index.ts';
 import { billedDuration, exitHow, logStreamName, PlatformLog } from '../../../src/emulator/environments/platform-log.ts';
-import { json, makeSpec, MemorySink, request, stageFixture, tempRoot } from './helpers.ts';
+import { json, makeSpec, request, stageFixture, usePool } from './helpers.ts';
 
 const ID = '8f5e2d6c-1b1a-4c55-9a62-6a1f0e0b7c11';
 
@@ -94,16 +94,9 @@ describe('PlatformLog (JSON)', () => {
 });
 
 describe('Function output in the log stream', () => {
-  const sink = new MemorySink();
-  const root = tempRoot();
   let pool: LocalEnvironmentPool;
-
-  beforeAll(async () => {
-    pool = await createEnvironmentPool({ logSink: sink, endpointUrl: 'http://127.0.0.1:9', skipSdkBuild: true });
-  });
-  afterAll(async () => {
-    await pool.shutdown();
-    root.remove();
+  const { sink, root } = usePool({}, (p) => {
+    pool = p;
   });
 
   it('puts Python stdout and stderr lines between START and END, and init output before START', async () => {

@@ -1,26 +1,19 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEnvironmentPool, type LocalEnvironmentPool } from '../../../src/emulator/environments/index.ts';
-import { json, makeSpec, MemorySink, request, stageFixture, tempRoot } from './helpers.ts';
+import { describe, expect, it } from 'vitest';
+import type { LocalEnvironmentPool } from '../../../src/emulator/environments/index.ts';
+import { json, makeSpec, request, stageFixture, usePool } from './helpers.ts';
 
 const REPORT_COLD =
   /^REPORT RequestId: ([0-9a-f-]{36})\tDuration: \d+\.\d\d ms\tBilled Duration: (\d+) ms\tMemory Size: 512 MB\tMax Memory Used: (\d+) MB\tInit Duration: (\d+\.\d\d) ms\t\n$/;
 const REPORT_WARM = /^REPORT RequestId: ([0-9a-f-]{36})\tDuration: (\d+\.\d\d) ms\tBilled Duration: (\d+) ms\tMemory Size: 512 MB\tMax Memory Used: (\d+) MB\t\n$/;
 
 describe('EnvironmentPool', () => {
-  const sink = new MemorySink();
-  const root = tempRoot();
   let pool: LocalEnvironmentPool;
   let pyDir: string;
   let nodeDir: string;
-
-  beforeAll(async () => {
-    pool = await createEnvironmentPool({ logSink: sink, endpointUrl: 'http://127.0.0.1:9', skipSdkBuild: true });
+  const { sink, root } = usePool({}, (p) => {
+    pool = p;
     pyDir = stageFixture('python', root.dir);
     nodeDir = stageFixture('node', root.dir);
-  });
-  afterAll(async () => {
-    await pool.shutdown();
-    root.remove();
   });
 
   for (const [runtime, label] of [

@@ -1,18 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEnvironmentPool, type LocalEnvironmentPool } from '../../../src/emulator/environments/index.ts';
-import { json, makeSpec, MemorySink, request, stageFixture, tempRoot } from './helpers.ts';
+import { describe, expect, it } from 'vitest';
+import type { LocalEnvironmentPool } from '../../../src/emulator/environments/index.ts';
+import { json, makeSpec, request, stageFixture, usePool } from './helpers.ts';
 
 describe('Runtime API (2018-06-01) answers to protocol errors', () => {
-  const sink = new MemorySink();
-  const root = tempRoot();
   let pool: LocalEnvironmentPool;
-
-  beforeAll(async () => {
-    pool = await createEnvironmentPool({ logSink: sink, endpointUrl: 'http://127.0.0.1:9', skipSdkBuild: true });
-  });
-  afterAll(async () => {
-    await pool.shutdown();
-    root.remove();
+  const { sink, root } = usePool({}, (p) => {
+    pool = p;
   });
 
   it('answers 400 to an unknown request id, 403 to a late init error or a second response, 404 to an unknown path', async () => {

@@ -1,27 +1,25 @@
 import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createEnvironmentPool, type LocalEnvironmentPool } from '../../../src/emulator/environments/index.ts';
+import { describe, expect, it } from 'vitest';
+import type { LocalEnvironmentPool } from '../../../src/emulator/environments/index.ts';
 import { RUNTIMES_CACHE, RuntimeSdks } from '../../../src/emulator/environments/sdk.ts';
-import { json, makeSpec, MemorySink, request, stageFixture, tempRoot } from './helpers.ts';
+import { json, makeSpec, request, stageFixture, tempRoot, usePool, withPool } from './helpers.ts';
 
 /** A first build runs pip (local index) and copies the SDK closure: minutes on a busy machine. */
 const BUILD_TIMEOUT_MS = 5 * 60_000;
 
 describe("The runtimes' AWS SDKs", () => {
-  const root = tempRoot();
   let pool: LocalEnvironmentPool;
-
-  beforeAll(async () => {
-    pool = await createEnvironmentPool({ logSink: new MemorySink(), endpointUrl: 'http://127.0.0.1:9' });
-    // Building happens in the background; the pool says so meanwhile.
-    expect(['building', 'available', 'unavailable']).toContain(pool.sdkState.python.state);
-    await pool.sdkReady();
-  }, BUILD_TIMEOUT_MS);
-  afterAll(async () => {
-    await pool.shutdown();
-    root.remove();
-  });
+  const { root } = usePool(
+    { skipSdkBuild: false },
+    async (p) => {
+      pool = p;
+      // Building happens in the background; the pool says so meanwhile.
+      expect(['building', 'available', 'unavailable']).toContain(pool.sdkState.python.state);
+      await pool.sdkReady();
+    },
+    BUILD_TIMEOUT_MS,
+  );
 
   it('gives Python functions boto3 from the cached runtime folder, not from the host', async (ctx) => {
     const state = pool.sdkState.python;
@@ -43,13 +41,10 @@ describe("The runtimes' AWS SDKs", () => {
   });
 
   it('reuses the cached folders: a second pool finds them ready at once', async () => {
-    const again = await createEnvironmentPool({ logSink: new MemorySink(), endpointUrl: 'http://127.0.0.1:9' });
-    try {
+    await withPool({ skipSdkBuild: false }, async (again) => {
       await again.sdkReady();
       expect(again.sdkState).toEqual(pool.sdkState);
-    } finally {
-      await again.shutdown();
-    }
+    });
   });
 });
 
