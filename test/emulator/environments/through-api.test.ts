@@ -1,26 +1,12 @@
-import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { CreateFunctionCommand, InvokeCommand, LambdaClient, UpdateFunctionConfigurationCommand, waitUntilFunctionActiveV2, waitUntilFunctionUpdatedV2 } from '@aws-sdk/client-lambda';
-import { zipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { zipFolder } from '../../../src/bench/zip.ts';
 import { startEmulator, type RunningEmulator } from '../../../src/emulator/index.ts';
 import { FIXTURES } from './helpers.ts';
 
 /** A first SDK build (pip from the local index, @aws-sdk copy) can take minutes on a busy machine. */
 const SDK_BUILD_MS = 5 * 60_000;
-
-function zipFolder(dir: string): Uint8Array {
-  const files: Record<string, Uint8Array> = {};
-  const walk = (rel: string) => {
-    for (const name of readdirSync(join(dir, rel))) {
-      const path = rel ? `${rel}/${name}` : name;
-      if (statSync(join(dir, path)).isDirectory()) walk(path);
-      else files[path] = new Uint8Array(readFileSync(join(dir, path)));
-    }
-  };
-  walk('');
-  return zipSync(files);
-}
 
 const decodeTail = (b64?: string) => Buffer.from(b64 ?? '', 'base64').toString('utf8');
 
@@ -45,7 +31,7 @@ describe('Environments through the Lambda API (@aws-sdk/client-lambda against st
   });
 
   async function create(name: string, runtime: string, handler: string, folder: 'python' | 'node'): Promise<void> {
-    await lambda.send(new CreateFunctionCommand({ FunctionName: name, Runtime: runtime as never, Handler: handler, Role: 'arn:aws:iam::123456789012:role/test', Timeout: 30, Code: { ZipFile: zipFolder(join(FIXTURES, folder)) } }));
+    await lambda.send(new CreateFunctionCommand({ FunctionName: name, Runtime: runtime as never, Handler: handler, Role: 'arn:aws:iam::123456789012:role/test', Timeout: 30, Code: { ZipFile: zipFolder(join(FIXTURES, folder)).bytes } }));
     await waitUntilFunctionActiveV2({ client: lambda, maxWaitTime: 30, minDelay: 1 }, { FunctionName: name });
   }
 
