@@ -3,6 +3,7 @@
  * seeded, shuffled order in which variants run.
  */
 import picomatch from 'picomatch';
+import { makeRng } from '../report/random.ts';
 import type { PlannedVariant } from '../report/run-info.ts';
 import { BenchOptionError, SuiteError } from './errors.ts';
 import type { ColdStrategy, Packaging, Suite, SuiteEvent, SuiteFunction } from './suite.ts';
@@ -112,22 +113,10 @@ function mostCommon<T>(values: T[]): T {
   return [...counts.entries()].sort((a, b) => b[1] - a[1])[0][0];
 }
 
-/** mulberry32: a tiny, well-distributed 32-bit PRNG, so orders are reproducible across machines. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Fisher–Yates with a seeded generator: the same seed always gives the same order. */
 export function seededShuffle<T>(items: T[], seed: number): T[] {
   const out = [...items];
-  const random = seededRandom(seed);
+  const random = makeRng(seed);
   for (let i = out.length - 1; i > 0; i--) {
     const j = Math.floor(random() * (i + 1));
     [out[i], out[j]] = [out[j], out[i]];

@@ -15,10 +15,11 @@ import { suiteFromServerless } from './serverless.ts';
 import { describePlan, estimateCost } from './estimate.ts';
 import { type OriginalConfig, existingFunctionPlan, prepareExisting, restoreFunction, snapshotFunction } from './existing.ts';
 import { checkSizes, packageAll } from './package.ts';
-import { type Plan, type PlanOverrides, plan as makePlan, seededRandom, seededShuffle } from './plan.ts';
+import { type Plan, type PlanOverrides, plan as makePlan, seededShuffle } from './plan.ts';
 import type { Progress } from './progress.ts';
 import { type BenchRunInfo, type BenchSample, type RunStore, type VariantResult, createRun, newRunId, openRunForResume } from './results.ts';
 import * as probeModule from '../probe/index.ts';
+import { makeRng } from '../report/random.ts';
 import type { RetryOptions } from './retry.ts';
 import { BUILTIN_DEFAULTS, type Suite, type SuiteEvent, loadSuite, loadSuiteDocument } from './suite.ts';
 import { type Target, type TargetOptions, functionEndpoint, openTarget, verifyAccount } from './target.ts';
@@ -185,7 +186,7 @@ export async function runBench(options: BenchOptions, hooks: BenchHooks): Promis
     const role = suite ? await ensureRole(deployCtx) : null;
 
     const probe: Probe = probeModule;
-    const random = seededRandom(thePlan.seed);
+    const random = makeRng(thePlan.seed);
     const planned = thePlan.variants.reduce((n, v) => n + v.cold + v.warm, 0);
     let done = [...store.counts.values()].reduce((n, c) => n + c.cold + c.warm, 0);
     const driveCtx: DriveContext = {
