@@ -1,8 +1,9 @@
 import { join } from 'node:path';
-import { CreateFunctionCommand, InvokeCommand, LambdaClient, UpdateFunctionConfigurationCommand, waitUntilFunctionActiveV2, waitUntilFunctionUpdatedV2 } from '@aws-sdk/client-lambda';
+import { InvokeCommand, UpdateFunctionConfigurationCommand, waitUntilFunctionUpdatedV2 } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { zipFolder } from '../../../src/bench/zip.ts';
-import { startEmulator, type RunningEmulator } from '../../../src/emulator/index.ts';
+import type { RunningEmulator } from '../../../src/emulator/index.ts';
+import { createActive, type Harness, startHarness, stopHarness } from '../api/helpers.ts';
 import { FIXTURES } from './helpers.ts';
 
 /** A first SDK build (pip from the local index, @aws-sdk copy) can take minutes on a busy machine. */
@@ -11,13 +12,15 @@ const SDK_BUILD_MS = 5 * 60_000;
 const decodeTail = (b64?: string) => Buffer.from(b64 ?? '', 'base64').toString('utf8');
 
 describe('Environments through the Lambda API (@aws-sdk/client-lambda against startEmulator)', () => {
+  let h: Harness;
   let emulator: RunningEmulator;
-  let lambda: LambdaClient;
+  let lambda: Harness['lambda'];
   let sdkState: Record<string, { state: string; reason?: string }>;
 
   beforeAll(async () => {
-    emulator = await startEmulator({ updateDelayMs: 0 });
-    lambda = new LambdaClient({ endpoint: emulator.url, region: 'us-east-1', credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'test' }, maxAttempts: 1 });
+    // Unlike the API tests, these need the runtimes' SDKs: no skipSdkBuild.
+    h = await startHarness({ poolTuning: {} });
+    ({ emulator, lambda } = h);
     // The runtimes' SDKs build in the background; the status endpoint says when they are done.
     for (;;) {
       sdkState = (await (await fetch(`${emulator.url}/_coldbench/status`)).json()).sdkState;
@@ -25,15 +28,10 @@ describe('Environments through the Lambda API (@aws-sdk/client-lambda against st
       await new Promise((r) => setTimeout(r, 500));
     }
   }, SDK_BUILD_MS);
-  afterAll(async () => {
-    lambda?.destroy();
-    await emulator?.stop();
-  });
+  afterAll(() => stopHarness(h));
 
-  async function create(name: string, runtime: string, handler: string, folder: 'python' | 'node'): Promise<void> {
-    await lambda.send(new CreateFunctionCommand({ FunctionName: name, Runtime: runtime as never, Handler: handler, Role: 'arn:aws:iam::123456789012:role/test', Timeout: 30, Code: { ZipFile: zipFolder(join(FIXTURES, folder)).bytes } }));
-    await waitUntilFunctionActiveV2({ client: lambda, maxWaitTime: 30, minDelay: 1 }, { FunctionName: name });
-  }
+  const create = (name: string, runtime: string, handler: string, folder: 'python' | 'node') =>
+    createActive(h, name, { Runtime: runtime as never, Handler: handler, Timeout: 30, Code: { ZipFile: zipFolder(join(FIXTURES, folder)).bytes } });
 
   it('reports a cold REPORT with Init Duration, then a warm one, in LogResult', async () => {
     await create('api-noop', 'python3.11', 'noop.handler', 'python');
