@@ -1,4 +1,5 @@
-import { EXIT_ERROR } from './errors.ts';
+import { readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 
 /** Where a command writes; tests hand in buffers, the real CLI the process streams. */
 export interface CliIO {
@@ -27,7 +28,27 @@ export function processIO(): CliIO {
 /** The result of a command: its exit code. Commands never call process.exit themselves. */
 export type CommandResult = number;
 
-export function notBuiltYet(io: CliIO, command: string, issue: string): CommandResult {
-  io.stderr(`Error: \`coldbench ${command}\` is not built yet (${issue}).\n`);
-  return EXIT_ERROR;
+/** Reads one answer line from stdin; false on EOF (no one to ask). */
+export function askYesNo(io: CliIO, question: string): Promise<boolean> {
+  io.stderr(`${question} [y/N] `);
+  return new Promise((resolve) => {
+    const rl = createInterface({ input: io.stdin, terminal: false });
+    let answered = false;
+    rl.once('line', (line) => {
+      answered = true;
+      rl.close();
+      resolve(/^y(es)?$/i.test(line.trim()));
+    });
+    rl.once('close', () => {
+      if (!answered) {
+        io.stderr('\n');
+        resolve(false);
+      }
+    });
+  });
+}
+
+/** coldbench's own version, from package.json. */
+export function packageVersion(): string {
+  return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 }

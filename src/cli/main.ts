@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import yargs from 'yargs';
 import type { CommandDef } from './command.ts';
 import { benchCommand } from './commands/bench.ts';
@@ -9,7 +8,7 @@ import { importCommand } from './commands/import.ts';
 import { profileCommand } from './commands/profile.ts';
 import { reportCommand } from './commands/report.ts';
 import { EXIT_ERROR, UsageError } from './errors.ts';
-import { type CliIO, processIO } from './io.ts';
+import { type CliIO, packageVersion, processIO } from './io.ts';
 
 const COMMANDS: CommandDef[] = [
   benchCommand,
@@ -20,11 +19,6 @@ const COMMANDS: CommandDef[] = [
   cleanCommand,
   profileCommand,
 ];
-
-function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
-}
 
 /** Parses argv, runs one command and returns its exit code. Never exits the process. */
 export async function main(argv: string[], io: CliIO): Promise<number> {

@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { createInterface } from 'node:readline';
 import { BenchOptionError, NotConfirmedError, ResumeError, SuiteError } from '../../bench/errors.ts';
 import type { ColdStrategy } from '../../bench/suite.ts';
 import { createProgress } from '../../bench/progress.ts';
@@ -7,33 +5,13 @@ import { runBench } from '../../bench/run.ts';
 import { render, summarize } from '../../report/index.ts';
 import type { CommandDef } from '../command.ts';
 import { EXIT_FINDING, EXIT_OK, UsageError } from '../errors.ts';
-import type { CliIO } from '../io.ts';
+import { askYesNo, packageVersion } from '../io.ts';
 
 /** How long CloudWatch may take to deliver a batch's REPORTs when the tail lacks them. */
 const DEFAULT_LOGS_TIMEOUT_S = 90;
 /** Conventional exit code of a process stopped by SIGINT (128 + 2). */
 const EXIT_INTERRUPTED = 130;
 const STRATEGIES: ColdStrategy[] = ['burst', 'config-bump', 'version'];
-
-/** Reads one answer line from stdin; false on EOF (no one to ask). */
-export function askYesNo(io: CliIO, question: string): Promise<boolean> {
-  io.stderr(`${question} [y/N] `);
-  return new Promise((resolve) => {
-    const rl = createInterface({ input: io.stdin, terminal: false });
-    let answered = false;
-    rl.once('line', (line) => {
-      answered = true;
-      rl.close();
-      resolve(/^y(es)?$/i.test(line.trim()));
-    });
-    rl.once('close', () => {
-      if (!answered) {
-        io.stderr('\n');
-        resolve(false);
-      }
-    });
-  });
-}
 
 function parseMemory(value: unknown): number[] | undefined {
   if (value === undefined) return undefined;
@@ -49,10 +27,6 @@ function count(name: string, value: unknown): number | undefined {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) throw new UsageError(`--${name} ${String(value)}: allowed: a whole number ≥ 0`);
   return n;
-}
-
-function packageVersion(): string {
-  return (JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 }
 
 export const benchCommand: CommandDef = {

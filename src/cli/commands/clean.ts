@@ -2,7 +2,7 @@ import { type Cleanable, deleteCleanable, findCleanable } from '../../bench/clea
 import { openTarget, verifyAccount } from '../../bench/target.ts';
 import type { CommandDef } from '../command.ts';
 import { EXIT_FINDING, EXIT_OK, UsageError } from '../errors.ts';
-import { askYesNo } from './bench.ts';
+import { askYesNo } from '../io.ts';
 
 function describe(found: Cleanable): string[] {
   return [
