@@ -17,7 +17,7 @@ import {
 } from '@aws-sdk/client-lambda';
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createActive, type Harness, PY_ECHO, ROLE, raw, startHarness, stopHarness, zipOf } from './helpers.ts';
+import { createActive, type Harness, PY_ECHO, ROLE, raw, startHarness, stopHarness, withHarness, zipOf } from './helpers.ts';
 
 let h: Harness;
 beforeAll(async () => {
@@ -116,8 +116,7 @@ describe('GetFunction / GetFunctionConfiguration', () => {
 
 describe('UpdateFunctionConfiguration', () => {
   it('moves LastUpdateStatus InProgress → Successful, refuses a second update meanwhile, and the waiter sees it', async () => {
-    const slow = await startHarness({ updateDelayMs: 400 });
-    try {
+    await withHarness({ updateDelayMs: 400 }, async (slow) => {
       await slow.lambda.send(new CreateFunctionCommand({ FunctionName: 'upd', Runtime: 'python3.11', Handler: 'app.handler', Role: ROLE, Code: { ZipFile: zipOf({ 'app.py': PY_ECHO }) } }));
       const early = await slow.lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'upd', MemorySize: 512 })).catch((e) => e);
       expect(early).toBeInstanceOf(ResourceConflictException);
@@ -133,9 +132,7 @@ describe('UpdateFunctionConfiguration', () => {
       expect(after).toMatchObject({ MemorySize: 512, LastUpdateStatus: 'Successful' });
       expect(after.RevisionId).toBe(updated.RevisionId);
       expect(slow.emulator.requestCounts().byOperation['lambda:GetFunction']).toBeGreaterThanOrEqual(2);
-    } finally {
-      await stopHarness(slow);
-    }
+    });
   });
 
   it('keeps fields not named in the update and replaces the whole Environment', async () => {
@@ -173,8 +170,7 @@ describe('UpdateFunctionCode', () => {
 
 describe('ListFunctions', () => {
   it('pages with MaxItems and NextMarker through every function once, sorted by name', async () => {
-    const own = await startHarness();
-    try {
+    await withHarness({}, async (own) => {
       for (const n of ['l-c', 'l-a', 'l-e', 'l-b', 'l-d']) await createActive(own, n);
       const seen: string[] = [];
       let marker: string | undefined;
@@ -187,16 +183,13 @@ describe('ListFunctions', () => {
       } while (marker);
       expect(seen).toEqual(['l-a', 'l-b', 'l-c', 'l-d', 'l-e']);
       expect(pages).toBe(3);
-    } finally {
-      await stopHarness(own);
-    }
+    });
   });
 });
 
 describe('ListFunctions FunctionVersion=ALL and GetAccountSettings', () => {
   it('lists published versions beside $LATEST and reports reserved concurrency in the account settings', async () => {
-    const own = await startHarness();
-    try {
+    await withHarness({}, async (own) => {
       await createActive(own, 'all-a');
       await own.lambda.send(new PublishVersionCommand({ FunctionName: 'all-a' }));
       const all = await own.lambda.send(new ListFunctionsCommand({ FunctionVersion: 'ALL' }));
@@ -204,9 +197,7 @@ describe('ListFunctions FunctionVersion=ALL and GetAccountSettings', () => {
       const settings = await own.lambda.send(new GetAccountSettingsCommand({}));
       expect(settings.AccountLimit).toMatchObject({ ConcurrentExecutions: 1000, UnreservedConcurrentExecutions: 1000, CodeSizeZipped: 52_428_800 });
       expect(settings.AccountUsage?.FunctionCount).toBe(1);
-    } finally {
-      await stopHarness(own);
-    }
+    });
   });
 });
 

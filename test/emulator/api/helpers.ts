@@ -27,6 +27,16 @@ export async function stopHarness(h: Harness | undefined): Promise<void> {
   await h.emulator.stop();
 }
 
+/** Runs one test's body against its own emulator (fresh state, or other options) and stops it whatever happens. */
+export async function withHarness(options: EmulatorOptions, run: (h: Harness) => Promise<void>): Promise<void> {
+  const h = await startHarness(options);
+  try {
+    await run(h);
+  } finally {
+    await stopHarness(h);
+  }
+}
+
 /** A real zip from a map of file name → text. */
 export function zipOf(files: Record<string, string>): Uint8Array {
   const enc = new TextEncoder();

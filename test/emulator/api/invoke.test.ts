@@ -13,7 +13,7 @@ import {
   waitUntilFunctionUpdatedV2,
 } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createActive, type Harness, ROLE, raw, startHarness, stopHarness, zipOf } from './helpers.ts';
+import { createActive, type Harness, ROLE, raw, startHarness, stopHarness, withHarness, zipOf } from './helpers.ts';
 
 let h: Harness;
 beforeAll(async () => {
@@ -151,8 +151,7 @@ describe('Invoke: qualifiers and updates', () => {
   });
 
   it('runs the previous configuration while an update is InProgress, and refuses invokes while Pending', async () => {
-    const slow = await startHarness({ updateDelayMs: 1500 });
-    try {
+    await withHarness({ updateDelayMs: 1500 }, async (slow) => {
       await slow.lambda.send(new CreateFunctionCommand({ FunctionName: 'inprog', Runtime: 'python3.11', Handler: 'app.handler', Role: ROLE, Code: { ZipFile: PY } }));
       const pending = await slow.lambda.send(new InvokeCommand({ FunctionName: 'inprog', Payload: '{}' })).catch((e) => e);
       expect(pending).toBeInstanceOf(ResourceConflictException);
@@ -164,9 +163,7 @@ describe('Invoke: qualifiers and updates', () => {
       await waitUntilFunctionUpdatedV2({ client: slow.lambda, maxWaitTime: 10, minDelay: 1 }, { FunctionName: 'inprog' });
       const after = await slow.lambda.send(new InvokeCommand({ FunctionName: 'inprog', Payload: '{}' }));
       expect(JSON.parse(text(after.Payload)).mem).toBe(512);
-    } finally {
-      await stopHarness(slow);
-    }
+    });
   });
 });
 

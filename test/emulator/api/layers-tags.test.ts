@@ -16,7 +16,7 @@ import {
   UntagResourceCommand,
 } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createActive, type Harness, startHarness, stopHarness, zipOf } from './helpers.ts';
+import { createActive, type Harness, startHarness, stopHarness, withHarness, zipOf } from './helpers.ts';
 
 let h: Harness;
 beforeAll(async () => {
@@ -63,8 +63,7 @@ describe('layers', () => {
   });
 
   it('lists layers with their newest matching version, and gets a version by ARN', async () => {
-    const own = await startHarness();
-    try {
+    await withHarness({}, async (own) => {
       await own.lambda.send(new PublishLayerVersionCommand({ LayerName: 'b-layer', Content: { ZipFile: zipOf({ 'a.txt': '1' }) }, CompatibleRuntimes: ['python3.11'] }));
       await own.lambda.send(new PublishLayerVersionCommand({ LayerName: 'b-layer', Content: { ZipFile: zipOf({ 'a.txt': '2' }) }, CompatibleRuntimes: ['nodejs22.x'] }));
       await own.lambda.send(new PublishLayerVersionCommand({ LayerName: 'a-layer', Content: { ZipFile: zipOf({ 'a.txt': '3' }) } }));
@@ -76,9 +75,7 @@ describe('layers', () => {
       expect(paged.NextMarker).toBe('b-layer');
       const byArn = await own.lambda.send(new GetLayerVersionByArnCommand({ Arn: 'arn:aws:lambda:us-east-1:123456789012:layer:b-layer:1' }));
       expect(byArn.CompatibleRuntimes).toEqual(['python3.11']);
-    } finally {
-      await stopHarness(own);
-    }
+    });
   });
 
   it('refuses a layer zip that is not a zip', async () => {
