@@ -1,9 +1,9 @@
 import { CreateFunctionCommand, GetFunctionCommand, InvokeCommand, LambdaClient, ResourceNotFoundException, waitUntilFunctionActiveV2 } from '@aws-sdk/client-lambda';
-import { zipSync } from 'fflate';
 import { type ChildProcessWithoutNullStreams, execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
+import { zipOf } from '../emulator/api/helpers.ts';
 import { BIN, REPO_ROOT, runCli } from '../helpers/cli.ts';
 
 const started: ChildProcessWithoutNullStreams[] = [];
@@ -58,7 +58,7 @@ describe('coldbench emulator', () => {
     const error = await client.send(new GetFunctionCommand({ FunctionName: 'nothing' })).catch((e) => e);
     expect(error).toBeInstanceOf(ResourceNotFoundException);
     // A live execution environment (a Python process tree) must be gone after SIGTERM too.
-    const zip = zipSync({ 'app.py': new TextEncoder().encode('def handler(event, context):\n    return 7\n') });
+    const zip = zipOf({ 'app.py': 'def handler(event, context):\n    return 7\n' });
     await client.send(new CreateFunctionCommand({ FunctionName: 'cli-fn', Runtime: 'python3.11', Handler: 'app.handler', Role: 'arn:aws:iam::123456789012:role/r', Code: { ZipFile: zip } }));
     await waitUntilFunctionActiveV2({ client, maxWaitTime: 20, minDelay: 1 }, { FunctionName: 'cli-fn' });
     const result = await client.send(new InvokeCommand({ FunctionName: 'cli-fn', Payload: '{}' }));
