@@ -3,8 +3,11 @@
  * at an endpoint, and the local pip index (pip's default index is unreachable here).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import type { BenchRunInfo, BenchSample } from '../../src/bench/results.ts';
 import { BIN, REPO_ROOT } from '../helpers/cli.ts';
 
 // The SDK's notice about future Node versions is noise in test output.
@@ -58,4 +61,12 @@ export function logsAt(url: string): CloudWatchLogsClient {
 /** Environment for CLI runs: the local pip index, a test-owned build cache, no SDK Node notice. */
 export function benchEnv(cacheDir: string): NodeJS.ProcessEnv {
   return { COLDBENCH_PIP_ARGS: LOCAL_PIP_ARGS, COLDBENCH_CACHE_DIR: cacheDir, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
+}
+
+/** A finished run folder's run.json and every line of its samples.jsonl. */
+export function readRun(dir: string): { info: BenchRunInfo; samples: BenchSample[] } {
+  return {
+    info: JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as BenchRunInfo,
+    samples: readFileSync(join(dir, 'samples.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as BenchSample),
+  };
 }

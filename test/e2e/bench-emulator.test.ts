@@ -5,9 +5,8 @@ import { join } from 'node:path';
 import { CreateFunctionCommand, GetFunctionConfigurationCommand, type LambdaClient, ListFunctionsCommand, ListVersionsByFunctionCommand, waitUntilFunctionActiveV2 } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { zipFolder } from '../../src/bench/zip.ts';
-import type { BenchRunInfo, BenchSample } from '../../src/bench/results.ts';
 import { DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs';
-import { type EmulatorProcess, benchEnv, lambdaAt, logsAt, spawnEmulator } from '../bench/helpers.ts';
+import { type EmulatorProcess, benchEnv, lambdaAt, logsAt, readRun, spawnEmulator } from '../bench/helpers.ts';
 import { BIN, REPO_ROOT, runCli } from '../helpers/cli.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'coldbench-e2e-emu-'));
@@ -28,13 +27,6 @@ async function createUserFunction(name: string, tags?: Record<string, string>): 
 
 async function functionNames(): Promise<string[]> {
   return ((await lambda.send(new ListFunctionsCommand({}))).Functions ?? []).map((f) => f.FunctionName!).sort();
-}
-
-function readRun(dir: string): { info: BenchRunInfo; samples: BenchSample[] } {
-  return {
-    info: JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as BenchRunInfo,
-    samples: readFileSync(join(dir, 'samples.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as BenchSample),
-  };
 }
 
 beforeAll(async () => {

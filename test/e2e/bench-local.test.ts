@@ -1,21 +1,13 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { BenchRunInfo, BenchSample } from '../../src/bench/results.ts';
-import { benchEnv } from '../bench/helpers.ts';
+import { benchEnv, readRun } from '../bench/helpers.ts';
 import { runCli } from '../helpers/cli.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'coldbench-e2e-local-'));
 const env = benchEnv(join(work, 'cache'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
-
-function readRun(dir: string): { info: BenchRunInfo; samples: BenchSample[] } {
-  return {
-    info: JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as BenchRunInfo,
-    samples: readFileSync(join(dir, 'samples.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as BenchSample),
-  };
-}
 
 describe('coldbench bench --target local (embedded emulator)', () => {
   it('runs a burst suite, records every sample and prints the comparison', async () => {
