@@ -8,6 +8,21 @@
  * line goes, decoded, through the string path, which stays the reference: both give the same
  * bytes (test/probe/report-bytes.test.ts, and the byte-lane properties in test/probe/fuzz.test.ts).
  */
+import {
+  BILLED,
+  BILLED_RESTORE,
+  DURATION,
+  FIELD_SLOTS,
+  INIT,
+  isCompleteReport,
+  isUnitOf,
+  MAX_MEMORY,
+  MEMORY,
+  OPTIONAL,
+  REPORT_LABELS,
+  RESTORE,
+  WHOLE,
+} from './report-fields.ts';
 
 const TAB = 9;
 const SPACE = 32;
@@ -23,37 +38,15 @@ const ascii = (text: string): Uint8Array => Uint8Array.from(text, (c) => c.charC
 
 const PREFIX = ascii('REPORT RequestId: ');
 
-// Field ids, also the bit each sets in `seen` (as in report-fast.ts).
-const DURATION = 1;
-const BILLED = 2;
-const BILLED_RESTORE = 4;
-const MEMORY = 8;
-const MAX_MEMORY = 16;
-const INIT = 32;
-const RESTORE = 64;
-/** Lambda always writes these four. */
-const REQUIRED = DURATION | BILLED | MEMORY | MAX_MEMORY;
-/** Billed durations and memory sizes are whole numbers: a dot in them is for the string path to judge. */
-const WHOLE = BILLED | BILLED_RESTORE | MEMORY | MAX_MEMORY;
-const MEMORY_FIELDS = MEMORY | MAX_MEMORY;
+/** Each field's label with its ": ", as bytes, by field id. */
+const LABEL_BYTES: Uint8Array[] = [];
+for (const [id, label] of REPORT_LABELS) LABEL_BYTES[id] = ascii(`${label}: `);
 
-/** Each label with its ": ", by field id; the first byte picks the candidates. */
-const LABELS: Array<[number, Uint8Array]> = [
-  [DURATION, ascii('Duration: ')],
-  [BILLED, ascii('Billed Duration: ')],
-  [BILLED_RESTORE, ascii('Billed Restore Duration: ')],
-  [MEMORY, ascii('Memory Size: ')],
-  [MAX_MEMORY, ascii('Max Memory Used: ')],
-  [INIT, ascii('Init Duration: ')],
-  [RESTORE, ascii('Restore Duration: ')],
-];
 const CH_B = 66;
 const CH_D = 68;
 const CH_I = 73;
 const CH_M = 77;
 const CH_R = 82;
-const CH_s = 115;
-const CH_m = 109;
 
 /** Significant digits up to which a decimal's text is exactly what String(number) prints (as numberJson). */
 const MAX_COPY_DIGITS = 15;
@@ -68,7 +61,7 @@ const SMALL_ZEROS = 5;
  * by every call, so the lane allocates nothing per line. The text to copy for field id is at
  * [2·id, 2·id+1).
  */
-const RAW = new Int32Array(2 * 65);
+const RAW = new Int32Array(2 * FIELD_SLOTS);
 let idStart = 0;
 let idEnd = 0;
 let seenLast = 0;
@@ -91,34 +84,30 @@ function hasAt(b: Uint8Array, p: number, end: number, label: Uint8Array): boolea
   return true;
 }
 
-/** The field whose label (with its ": ") starts at p; 0 if none. */
+/** The field whose label (with its ": ") starts at p; 0 if none. The first bytes pick the candidate. */
 function labelAt(b: Uint8Array, p: number, end: number): number {
-  let k: number;
+  let field: number;
   switch (b[p]) {
     case CH_D:
-      k = 0;
+      field = DURATION;
       break;
     case CH_B:
-      k = hasAt(b, p, end, LABELS[1][1]) ? 1 : 2;
+      field = hasAt(b, p, end, LABEL_BYTES[BILLED]) ? BILLED : BILLED_RESTORE;
       break;
     case CH_M:
-      k = b[p + 1] === 101 /* e */ ? 3 : 4;
+      field = b[p + 1] === 101 /* e */ ? MEMORY : MAX_MEMORY;
       break;
     case CH_I:
-      k = 5;
+      field = INIT;
       break;
     case CH_R:
-      k = 6;
+      field = RESTORE;
       break;
     default:
       return 0;
   }
-  return hasAt(b, p, end, LABELS[k][1]) ? LABELS[k][0] : 0;
+  return hasAt(b, p, end, LABEL_BYTES[field]) ? field : 0;
 }
-
-/** Length of the label of a field id, with its ": ". */
-const LABEL_LENGTH = new Int32Array(65);
-for (const [id, label] of LABELS) LABEL_LENGTH[id] = label.length;
 
 /**
  * End of the plain decimal at b[p…) (digits, then for fractional fields optionally a dot and
@@ -170,21 +159,19 @@ export function scanReportBytes(b: Uint8Array, start: number, end: number): bool
     const field = labelAt(b, at, end);
     if (field === 0 || seen & field) return false;
     seen |= field;
-    const valueStart = at + LABEL_LENGTH[field];
+    const valueStart = at + LABEL_BYTES[field].length;
     const valueEnd = copyableNumberEnd(b, valueStart, end, (field & WHOLE) !== 0);
     if (valueEnd < 0 || valueEnd + 2 >= end || b[valueEnd] !== SPACE) return false;
     RAW[2 * field] = valueStart;
     RAW[2 * field + 1] = copyEnd;
-    const u0 = b[valueEnd + 1];
-    const u1 = b[valueEnd + 2];
-    if (field & MEMORY_FIELDS ? u0 !== CH_M || u1 !== CH_B : u0 !== CH_m || u1 !== CH_s) return false;
+    if (!isUnitOf(field, b[valueEnd + 1], b[valueEnd + 2])) return false;
     // After the unit: the end, a tab, or spaces then a tab ("27 ms \t" occurs in real lines).
     let q = valueEnd + 3;
     while (q < end && b[q] === SPACE) q++;
     if (q < end && b[q] !== TAB) return false;
     tab = q;
   }
-  if ((seen & REQUIRED) !== REQUIRED || (seen & (INIT | RESTORE)) === (INIT | RESTORE)) return false;
+  if (!isCompleteReport(seen)) return false;
   idStart = id0;
   idEnd = id1;
   seenLast = seen;
@@ -235,7 +222,6 @@ function buildTemplate(variantJson: string, mask: number): Template {
   return { consts, fields: Int32Array.from(fields) };
 }
 
-const OPTIONAL = INIT | RESTORE | BILLED_RESTORE;
 /** Templates of the variant written last, by mask; a file has one variant, so they are built once. */
 let templatesOf: string | null = null;
 let templates: Array<Template | undefined> = [];

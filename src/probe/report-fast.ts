@@ -7,13 +7,22 @@
  */
 import { parseDecimalAt } from './fields.ts';
 import type { RecordOrigin, ReportRecord } from './records.ts';
+import {
+  BILLED,
+  BILLED_RESTORE,
+  DURATION,
+  FIELD_SLOTS,
+  INIT,
+  isCompleteReport,
+  isUnitOf,
+  MAX_MEMORY,
+  MEMORY,
+  REPORT_LABELS,
+  RESTORE,
+} from './report-fields.ts';
 
 const TAB = 9;
 const SPACE = 32;
-const CH_M = 77;
-const CH_B = 66;
-const CH_m = 109;
-const CH_s = 115;
 
 const L_REQUEST_ID = 'RequestId: ';
 
@@ -24,45 +33,15 @@ function has(text: string, p: number, label: string): boolean {
   return true;
 }
 
-// Field ids, also the bit each sets in `seen`.
-const DURATION = 1;
-const BILLED = 2;
-const BILLED_RESTORE = 4;
-const MEMORY = 8;
-const MAX_MEMORY = 16;
-const INIT = 32;
-const RESTORE = 64;
 /**
  * Where each field's value text lay in the line parseReportFast read last, indexed by field id
  * (start at 2·id, end at 2·id+1). Shared and overwritten by every call: reportJsonFast reads it
  * right after, to copy the numbers' text instead of formatting the numbers again.
  */
-const RAW = new Int32Array(2 * 65);
+const RAW = new Int32Array(2 * FIELD_SLOTS);
 
-/** Duration, Billed Duration, Memory Size and Max Memory Used: Lambda always writes these. */
-const REQUIRED = DURATION | BILLED | MEMORY | MAX_MEMORY;
-
-/** Which field a label is; 0 if none. One short slice compared natively beats a char loop. */
-function fieldOf(label: string): number {
-  switch (label) {
-    case 'Duration':
-      return DURATION;
-    case 'Billed Duration':
-      return BILLED;
-    case 'Memory Size':
-      return MEMORY;
-    case 'Max Memory Used':
-      return MAX_MEMORY;
-    case 'Init Duration':
-      return INIT;
-    case 'Restore Duration':
-      return RESTORE;
-    case 'Billed Restore Duration':
-      return BILLED_RESTORE;
-    default:
-      return 0;
-  }
-}
+/** Field id by label. One short slice looked up natively beats a char loop. */
+const FIELD_BY_LABEL: ReadonlyMap<string, number> = new Map(REPORT_LABELS.map(([id, label]) => [label, id]));
 
 /**
  * What scanReportFast read last: one shared object, overwritten by every call, so the import's
@@ -98,7 +77,7 @@ export function scanReportFast(text: string, pos: number): boolean {
     const p = tab + 1;
     const colon = text.indexOf(': ', p);
     if (colon < 0) return false;
-    const id = fieldOf(text.slice(p, colon));
+    const id = FIELD_BY_LABEL.get(text.slice(p, colon)) ?? 0;
     if (id === 0 || seen & id) return false;
     seen |= id;
     const valueStart = colon + 2;
@@ -108,10 +87,7 @@ export function scanReportFast(text: string, pos: number): boolean {
     if (value !== value) return false; // NaN: not a plain number (a tab inside the range lands here too)
     RAW[2 * id] = valueStart;
     RAW[2 * id + 1] = space;
-    const u0 = text.charCodeAt(space + 1);
-    const u1 = text.charCodeAt(space + 2);
-    const isMemory = id === MEMORY || id === MAX_MEMORY;
-    if (isMemory ? u0 !== CH_M || u1 !== CH_B : u0 !== CH_m || u1 !== CH_s) return false;
+    if (!isUnitOf(id, text.charCodeAt(space + 1), text.charCodeAt(space + 2))) return false;
     // After the unit: the end, a tab, or spaces then a tab ("27 ms \t" occurs in real lines).
     let q = space + 3;
     while (q < n && text.charCodeAt(q) === SPACE) q++;
@@ -136,7 +112,7 @@ export function scanReportFast(text: string, pos: number): boolean {
         else billedRestoreMs = value;
     }
   }
-  if ((seen & REQUIRED) !== REQUIRED || (seen & (INIT | RESTORE)) === (INIT | RESTORE)) return false;
+  if (!isCompleteReport(seen)) return false;
   scanned.requestId = text.slice(idStart, text.indexOf('\t', idStart));
   scanned.initMs = initMs;
   scanned.restoreMs = restoreMs;

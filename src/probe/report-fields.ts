@@ -1,0 +1,51 @@
+/**
+ * The canonical REPORT line's fields, as both fast scanners read them: report-fast.ts (from a
+ * string) and report-bytes.ts (from a file's bytes). One table of labels and one set of rules,
+ * so the two lanes cannot drift apart on what a canonical line is.
+ */
+
+// Field ids, also the bit each sets in a scanner's `seen` mask.
+export const DURATION = 1;
+export const BILLED = 2;
+export const BILLED_RESTORE = 4;
+export const MEMORY = 8;
+export const MAX_MEMORY = 16;
+export const INIT = 32;
+export const RESTORE = 64;
+/** Size of a table indexed by field id. */
+export const FIELD_SLOTS = 65;
+
+/** Duration, Billed Duration, Memory Size and Max Memory Used: Lambda always writes these. */
+export const REQUIRED = DURATION | BILLED | MEMORY | MAX_MEMORY;
+/** Billed durations and memory sizes are whole numbers. */
+export const WHOLE = BILLED | BILLED_RESTORE | MEMORY | MAX_MEMORY;
+/** Fields in MB; the others are in ms. */
+export const MEMORY_FIELDS = MEMORY | MAX_MEMORY;
+/** The fields a line may lack; which of them it has picks the sample line's shape. */
+export const OPTIONAL = INIT | RESTORE | BILLED_RESTORE;
+
+/** Each field's label as Lambda writes it (before its ": "). */
+export const REPORT_LABELS: ReadonlyArray<readonly [id: number, label: string]> = [
+  [DURATION, 'Duration'],
+  [BILLED, 'Billed Duration'],
+  [BILLED_RESTORE, 'Billed Restore Duration'],
+  [MEMORY, 'Memory Size'],
+  [MAX_MEMORY, 'Max Memory Used'],
+  [INIT, 'Init Duration'],
+  [RESTORE, 'Restore Duration'],
+];
+
+/** Whether the fields seen make a whole line: the four required ones, and not both Init and Restore. */
+export function isCompleteReport(seen: number): boolean {
+  return (seen & REQUIRED) === REQUIRED && (seen & (INIT | RESTORE)) !== (INIT | RESTORE);
+}
+
+const CH_M = 77;
+const CH_B = 66;
+const CH_m = 109;
+const CH_s = 115;
+
+/** Whether u0 u1, the two characters after a value's space, are its field's unit ("MB" or "ms"). */
+export function isUnitOf(field: number, u0: number, u1: number): boolean {
+  return field & MEMORY_FIELDS ? u0 === CH_M && u1 === CH_B : u0 === CH_m && u1 === CH_s;
+}
