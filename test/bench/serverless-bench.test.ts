@@ -1,9 +1,9 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.ts';
-import { benchEnv } from './helpers.ts';
+import { benchEnv, readRun } from './helpers.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'coldbench-serverless-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -16,10 +16,7 @@ describe('coldbench bench --serverless', () => {
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('(suite coldbench-guide-dev)');
     for (const row of [/hello@512-layer\s+cold\s+1\s/, /hello@512-layer\s+warm\s+2\s/, /processor@1024-layer\s+cold\s+1\s/, /worker@512-layer\s+warm\s+2\s/]) expect(run.stdout).toMatch(row);
-    const samples = readFileSync(join(out, 'samples.jsonl'), 'utf8')
-      .split('\n')
-      .filter(Boolean)
-      .map((l) => JSON.parse(l) as { variant: string; kind: string; coldBy: string; status: string; memoryMB: number; initMs: number | null });
+    const { samples } = readRun(out);
     expect(samples.map((s) => `${s.variant} ${s.kind}`).sort()).toEqual([
       'hello@512-layer cold',
       'hello@512-layer warm',
