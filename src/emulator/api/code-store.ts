@@ -38,7 +38,7 @@ export interface StoredCode {
 }
 
 /** Reads a zip's central directory; throws InvalidParameterValueException for anything Lambda would refuse. */
-export function readZip(zip: Uint8Array): ZipEntry[] {
+function readZip(zip: Uint8Array): ZipEntry[] {
   const view = new DataView(zip.buffer, zip.byteOffset, zip.byteLength);
   let eocd = -1;
   for (let i = zip.length - 22; i >= Math.max(0, zip.length - EOCD_SEARCH_BYTES); i--) {

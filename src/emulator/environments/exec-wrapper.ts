@@ -8,7 +8,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
-export const EXEC_WRAPPER_VAR = 'AWS_LAMBDA_EXEC_WRAPPER';
+const EXEC_WRAPPER_VAR = 'AWS_LAMBDA_EXEC_WRAPPER';
 
 export type WrappedLaunch =
   | { ok: true; command: string; args: string[]; env: Record<string, string> }

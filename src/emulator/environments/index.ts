@@ -41,7 +41,7 @@ const DEFAULT_MAX_ENVIRONMENTS = 64;
 /** Lambda keeps idle environments for minutes; 10 minutes matches what is commonly observed. */
 const DEFAULT_IDLE_TIMEOUT_MS = 10 * 60_000;
 /** Lambda's init phase limit for on-demand functions. */
-export const INIT_TIMEOUT_MS = 10_000;
+const INIT_TIMEOUT_MS = 10_000;
 
 /** Knobs beyond the contract, for tests and benchmarks. */
 export interface PoolTuning {
@@ -263,5 +263,4 @@ class Pool implements LocalEnvironmentPool {
   }
 }
 
-export type { SdkState } from './sdk.ts';
 export { runtimeFamily } from './launch.ts';

@@ -6,8 +6,8 @@ import { fileURLToPath } from 'node:url';
 import type { FunctionSpec, FunctionTls } from '../contract.ts';
 
 const RUNTIMES_DIR = fileURLToPath(new URL('../runtimes/', import.meta.url));
-export const PYTHON_BOOTSTRAP = join(RUNTIMES_DIR, 'python', 'bootstrap.py');
-export const NODE_BOOTSTRAP = join(RUNTIMES_DIR, 'node', 'bootstrap.cjs');
+const PYTHON_BOOTSTRAP = join(RUNTIMES_DIR, 'python', 'bootstrap.py');
+const NODE_BOOTSTRAP = join(RUNTIMES_DIR, 'node', 'bootstrap.cjs');
 
 /** Fake credentials: functions sign requests as on Lambda, and the emulator accepts any signature. */
 export const LOCAL_CREDENTIALS = {
@@ -17,9 +17,9 @@ export const LOCAL_CREDENTIALS = {
 };
 
 /** Lambda runtimes the pool knows; every python3.x / nodejsNN.x maps to the one local interpreter. */
-export const PYTHON_RUNTIMES = ['python3.9', 'python3.10', 'python3.11', 'python3.12', 'python3.13', 'python3.14'];
-export const NODE_RUNTIMES = ['nodejs18.x', 'nodejs20.x', 'nodejs22.x', 'nodejs24.x'];
-export const PROVIDED_RUNTIMES = ['provided', 'provided.al2', 'provided.al2023'];
+const PYTHON_RUNTIMES = ['python3.9', 'python3.10', 'python3.11', 'python3.12', 'python3.13', 'python3.14'];
+const NODE_RUNTIMES = ['nodejs18.x', 'nodejs20.x', 'nodejs22.x', 'nodejs24.x'];
+const PROVIDED_RUNTIMES = ['provided', 'provided.al2', 'provided.al2023'];
 
 export type RuntimeFamily = 'python' | 'nodejs' | 'provided';
 

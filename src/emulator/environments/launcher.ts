@@ -72,7 +72,7 @@ interface Pending {
  * big the emulator's heap is, and never blocks its event loop. Output comes back over a loopback
  * TCP connection per process; exits come back on the helper's stdout.
  */
-export class SpawnerLauncher implements Launcher {
+class SpawnerLauncher implements Launcher {
   readonly kind = 'forked by the spawner helper (spawner.py)';
   private readonly byId = new Map<string, Pending>();
   private readonly byPid = new Map<number, Pending>();

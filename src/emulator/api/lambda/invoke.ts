@@ -5,8 +5,8 @@ import { AwsError, conflict } from '../errors.ts';
 import type { FunctionRegistry, LambdaFunction } from './functions.ts';
 
 /** Lambda's payload limits: synchronous requests (6 MB plus 100 bytes of envelope, as AWS's message says) and Event requests (1 MB since 2025). */
-export const MAX_SYNC_PAYLOAD_BYTES = 6_291_556;
-export const MAX_ASYNC_PAYLOAD_BYTES = 1_048_576;
+const MAX_SYNC_PAYLOAD_BYTES = 6_291_556;
+const MAX_ASYNC_PAYLOAD_BYTES = 1_048_576;
 /** LogType=Tail returns the last 4 KB of the invoke's log. */
 const TAIL_BYTES = 4096;
 /** How long a throttled Event invoke waits before trying again (Lambda retries throttled async events for up to 6 h). */

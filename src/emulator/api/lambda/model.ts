@@ -4,17 +4,17 @@ import { AwsError, invalidParameter } from '../errors.ts';
 /** Lambda's limits (reference: Resources). */
 export const MIN_MEMORY_MB = 128;
 export const MAX_MEMORY_MB = 10_240;
-export const MIN_TIMEOUT_S = 1;
+const MIN_TIMEOUT_S = 1;
 export const MAX_TIMEOUT_S = 900;
-export const DEFAULT_TIMEOUT_S = 3;
-export const DEFAULT_MEMORY_MB = 128;
-export const MAX_LAYERS = 5;
+const DEFAULT_TIMEOUT_S = 3;
+const DEFAULT_MEMORY_MB = 128;
+const MAX_LAYERS = 5;
 /** The 4 KB applies to the JSON of the whole Variables map, as Lambda measures it. */
-export const MAX_ENVIRONMENT_BYTES = 4096;
+const MAX_ENVIRONMENT_BYTES = 4096;
 export const MAX_TAGS = 50;
 
 /** Runtimes the emulator can run (the pool maps each to a local interpreter). */
-export const SUPPORTED_RUNTIMES = new Set([
+const SUPPORTED_RUNTIMES = new Set([
   'python3.9', 'python3.10', 'python3.11', 'python3.12', 'python3.13', 'python3.14',
   'nodejs18.x', 'nodejs20.x', 'nodejs22.x', 'nodejs24.x',
   'provided.al2', 'provided.al2023',
