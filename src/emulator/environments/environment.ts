@@ -274,13 +274,9 @@ export class Environment implements RuntimeApiHandler {
   }
 
   response(requestId: string, body: Buffer | null, res: ServerResponse): void {
-    const inv = this.current;
-    if (!inv || !inv.handed || inv.answered || inv.request.requestId !== requestId) {
-      this.rejectId(requestId, res);
-      return;
-    }
+    const inv = this.answering(requestId, res);
+    if (!inv) return;
     const durationMs = performance.now() - inv.handedAt;
-    inv.answered = true;
     if (body === null) {
       reply(res, 413, { errorMessage: `Exceeded maximum allowed payload size (${MAX_RESPONSE_BYTES} bytes).`, errorType: 'RequestEntityTooLarge' });
       const errorMessage = `Response payload size exceeded maximum allowed payload size (${MAX_RESPONSE_BYTES} bytes).`;
@@ -293,13 +289,9 @@ export class Environment implements RuntimeApiHandler {
   }
 
   invocationError(requestId: string, body: Buffer, errorType: string | undefined, res: ServerResponse): void {
-    const inv = this.current;
-    if (!inv || !inv.handed || inv.answered || inv.request.requestId !== requestId) {
-      this.rejectId(requestId, res);
-      return;
-    }
+    const inv = this.answering(requestId, res);
+    if (!inv) return;
     const durationMs = performance.now() - inv.handedAt;
-    inv.answered = true;
     reply(res, 202, { status: 'OK' });
     const type = errorType ?? errorTypeOf(body) ?? 'Unhandled';
     setImmediate(() => this.finish(inv, { status: 'error', payload: body, errorType: type }, durationMs));
@@ -317,6 +309,17 @@ export class Environment implements RuntimeApiHandler {
     // The runtime exits right after this; its exit must not be reported as Runtime.ExitError.
     this.initErrorPosted = true;
     setImmediate(() => this.initWaiter?.({ ok: false, ms, status: 'error', errorType: type, body }));
+  }
+
+  /** The invoke a posted response or error answers, now marked answered; null (and 400/403 sent) for any other id. */
+  private answering(requestId: string, res: ServerResponse): Invocation | null {
+    const inv = this.current;
+    if (!inv || !inv.handed || inv.answered || inv.request.requestId !== requestId) {
+      this.rejectId(requestId, res);
+      return null;
+    }
+    inv.answered = true;
+    return inv;
   }
 
   private rejectId(requestId: string, res: ServerResponse): void {
