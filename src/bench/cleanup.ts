@@ -7,7 +7,7 @@ import { DeleteRoleCommand, DetachRolePolicyCommand, GetRoleCommand, type IAMCli
 import { DeleteFunctionCommand, DeleteLayerVersionCommand, type LambdaClient, ListFunctionsCommand, ListLayerVersionsCommand, ListLayersCommand, ListTagsCommand } from '@aws-sdk/client-lambda';
 import { DeleteObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { CREATED_BY, type Created, NAME_PREFIX, ROLE_NAME, TAG_CREATED_BY, TAG_RUN, layerDescription, runPrefix } from './deploy.ts';
-import { CONTROL_PLANE_RETRY, type RetryOptions, withRetry } from './retry.ts';
+import { CONTROL_PLANE_RETRY, type RetryOptions, retryPolicy, withRetry } from './retry.ts';
 
 function notFound(error: unknown): boolean {
   const name = (error as Error).name;
@@ -20,7 +20,7 @@ function notFound(error: unknown): boolean {
  */
 function deleter(retry: Partial<RetryOptions> | undefined, hint = '') {
   const failures: string[] = [];
-  const opts = { ...CONTROL_PLANE_RETRY, ...retry, retryable: CONTROL_PLANE_RETRY.retryable };
+  const opts = retryPolicy(CONTROL_PLANE_RETRY, retry);
   const attempt = async (what: string, fn: () => Promise<unknown>) => {
     try {
       await withRetry(fn, opts);

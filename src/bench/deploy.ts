@@ -22,7 +22,7 @@ import { GetCallerIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
 import { DeployError } from './errors.ts';
 import { type BuiltPackage, type BuiltZip, MAX_DIRECT_UPLOAD_BYTES } from './package.ts';
 import type { Variant } from './plan.ts';
-import { CONTROL_PLANE_RETRY, ROLE_PROPAGATION_RETRY, type RetryOptions, withRetry } from './retry.ts';
+import { CONTROL_PLANE_RETRY, ROLE_PROPAGATION_RETRY, type RetryOptions, retryPolicy, withRetry } from './retry.ts';
 import type { TargetKind } from './target.ts';
 
 /** Every name coldbench creates starts with this; `clean` also requires the tags below. */
@@ -106,7 +106,7 @@ export function waiterConfig(ctx: { kind: TargetKind; lambda: LambdaClient }) {
 }
 
 function retryOptions(ctx: DeployContext, base: RetryOptions): RetryOptions {
-  return { ...base, ...ctx.retry, retryable: base.retryable, onRetry: (e, attempt, ms) => ctx.log?.(`retry ${attempt} in ${ms} ms: ${(e as Error).message}`) };
+  return { ...retryPolicy(base, ctx.retry), onRetry: (e, attempt, ms) => ctx.log?.(`retry ${attempt} in ${ms} ms: ${(e as Error).message}`) };
 }
 
 /** The role ARN to deploy with: on a real account, created on first use and reused. */

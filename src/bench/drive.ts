@@ -10,7 +10,7 @@ import type { Deployment } from './deploy.ts';
 import { waiterConfig } from './deploy.ts';
 import { pickEvent } from './plan.ts';
 import type { BenchSample, Phase, RunStore, VariantResult } from './results.ts';
-import { CONTROL_PLANE_RETRY, type RetryOptions, withRetry } from './retry.ts';
+import { CONTROL_PLANE_RETRY, type RetryOptions, retryPolicy, withRetry } from './retry.ts';
 import type { TargetKind } from './target.ts';
 
 /** The probe functions the harness uses (src/probe/index.ts), injected so tests can pin them. */
@@ -58,10 +58,6 @@ interface InvokeOutcome {
   invokeError: Error | null;
 }
 
-function retryOf(ctx: DriveContext): RetryOptions {
-  return { ...CONTROL_PLANE_RETRY, ...ctx.retry, retryable: CONTROL_PLANE_RETRY.retryable };
-}
-
 async function invoke(ctx: DriveContext, dep: Deployment, qualifier: string | undefined, payload: string): Promise<InvokeOutcome> {
   let started = performance.now();
   try {
@@ -71,7 +67,7 @@ async function invoke(ctx: DriveContext, dep: Deployment, qualifier: string | un
         started = performance.now();
         return ctx.lambda.send(new InvokeCommand({ FunctionName: dep.functionName, Qualifier: qualifier, Payload: Buffer.from(payload), LogType: 'Tail' }));
       },
-      { ...retryOf(ctx), retryable: (e) => (e as Error).name === 'TooManyRequestsException' },
+      { ...retryPolicy(CONTROL_PLANE_RETRY, ctx.retry), retryable: (e) => (e as Error).name === 'TooManyRequestsException' },
     );
     const clientMs = Math.round((performance.now() - started) * 100) / 100;
     let payloadError: string | null = null;
@@ -96,7 +92,7 @@ export async function bump(ctx: Pick<DriveContext, 'kind' | 'lambda' | 'retry'>,
   dep.environment = { ...dep.environment, COLDBENCH_BUMP: `${Date.now().toString(36)}-${dep.bumps}` };
   const out = await withRetry(
     () => ctx.lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: dep.functionName, Environment: { Variables: dep.environment }, ...extra })),
-    { ...CONTROL_PLANE_RETRY, ...ctx.retry, retryable: CONTROL_PLANE_RETRY.retryable },
+    retryPolicy(CONTROL_PLANE_RETRY, ctx.retry),
   );
   // The update response already says when it is done (emulators); otherwise wait, never sleep.
   if (out.LastUpdateStatus !== 'Successful') await waitUntilFunctionUpdatedV2(waiterConfig(ctx), { FunctionName: dep.functionName });
@@ -104,7 +100,7 @@ export async function bump(ctx: Pick<DriveContext, 'kind' | 'lambda' | 'retry'>,
 
 async function publish(ctx: DriveContext, dep: Deployment): Promise<string> {
   await bump(ctx, dep);
-  const out = await withRetry(() => ctx.lambda.send(new PublishVersionCommand({ FunctionName: dep.functionName, Description: `coldbench cold sample ${dep.bumps}` })), retryOf(ctx));
+  const out = await withRetry(() => ctx.lambda.send(new PublishVersionCommand({ FunctionName: dep.functionName, Description: `coldbench cold sample ${dep.bumps}` })), retryPolicy(CONTROL_PLANE_RETRY, ctx.retry));
   dep.versions.push(out.Version!);
   if (out.State && out.State !== 'Active') await waitUntilPublishedVersionActive(waiterConfig(ctx), { FunctionName: dep.functionName, Qualifier: out.Version! });
   return out.Version!;

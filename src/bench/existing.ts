@@ -9,7 +9,7 @@ import { waiterConfig } from './deploy.ts';
 import { bump } from './drive.ts';
 import { RestoreError, TargetError } from './errors.ts';
 import type { Plan, Variant } from './plan.ts';
-import { CONTROL_PLANE_RETRY, type RetryOptions, withRetry } from './retry.ts';
+import { CONTROL_PLANE_RETRY, type RetryOptions, retryPolicy, withRetry } from './retry.ts';
 import type { ColdStrategy, SuiteEvent } from './suite.ts';
 import type { TargetKind } from './target.ts';
 
@@ -69,7 +69,7 @@ export async function prepareExisting(ctx: { kind: TargetKind; lambda: LambdaCli
 
 /** Restores memory and environment exactly as snapshotted and deletes the published versions. */
 export async function restoreFunction(ctx: { kind: TargetKind; lambda: LambdaClient; retry?: Partial<RetryOptions> }, original: OriginalConfig, versions: string[]): Promise<void> {
-  const opts = { ...CONTROL_PLANE_RETRY, ...ctx.retry, retryable: CONTROL_PLANE_RETRY.retryable };
+  const opts = retryPolicy(CONTROL_PLANE_RETRY, ctx.retry);
   try {
     await withRetry(
       () =>

@@ -37,6 +37,14 @@ export const CONTROL_PLANE_RETRY: RetryOptions = { retries: 8, baseMs: 250, maxM
 /** Role propagation takes 5–60 s on AWS (reference: lambda-formats.md, Control plane). */
 export const ROLE_PROPAGATION_RETRY: RetryOptions = { retries: 12, baseMs: 2_000, maxMs: 10_000, retryable: (e) => isRoleNotReady(e) || isTransient(e) };
 
+/**
+ * A policy with the caller's overrides (tests shorten delays or pass a fake sleep); which errors
+ * are retried stays the policy's own.
+ */
+export function retryPolicy(base: RetryOptions, overrides?: Partial<RetryOptions>): RetryOptions {
+  return { ...base, ...overrides, retryable: base.retryable };
+}
+
 /** Runs `fn`, retrying while `retryable(error)` with exponential backoff and jitter. */
 export async function withRetry<T>(fn: () => Promise<T>, options: RetryOptions): Promise<T> {
   const wait = options.sleep ?? sleep;
