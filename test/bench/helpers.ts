@@ -10,9 +10,6 @@ import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type { BenchRunInfo, BenchSample } from '../../src/bench/results.ts';
 import { BIN, REPO_ROOT } from '../helpers/cli.ts';
 
-// The SDK's notice about future Node versions is noise in test output.
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-
 export const LOCAL_PIP_ARGS = '--index-url file:///opt/pypi/simple --extra-index-url file:///opt/pypi-more/simple --retries 0';
 export const CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' };
 
@@ -25,7 +22,7 @@ export interface EmulatorProcess {
 /** Spawns `node bin/coldbench.js emulator --port 0` and reads its URL from the first stdout line. */
 export function spawnEmulator(): Promise<EmulatorProcess> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'emulator', '--port', '0'], { cwd: REPO_ROOT, env: { ...process.env, NO_COLOR: '1', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, 'emulator', '--port', '0'], { cwd: REPO_ROOT, env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stderr!.on('data', (d: Buffer) => (err += d.toString()));
@@ -58,9 +55,9 @@ export function logsAt(url: string): CloudWatchLogsClient {
   return new CloudWatchLogsClient({ endpoint: url, region: 'us-east-1', credentials: CREDENTIALS });
 }
 
-/** Environment for CLI runs: the local pip index, a test-owned build cache, no SDK Node notice. */
+/** Environment for CLI runs: the local pip index and a test-owned build cache (bin/coldbench.js silences the SDK's Node notice itself). */
 export function benchEnv(cacheDir: string): NodeJS.ProcessEnv {
-  return { COLDBENCH_PIP_ARGS: LOCAL_PIP_ARGS, COLDBENCH_CACHE_DIR: cacheDir, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
+  return { COLDBENCH_PIP_ARGS: LOCAL_PIP_ARGS, COLDBENCH_CACHE_DIR: cacheDir };
 }
 
 /** A finished run folder's run.json and every line of its samples.jsonl. */
