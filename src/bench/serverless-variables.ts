@@ -6,12 +6,7 @@ import { SuiteError } from './errors.ts';
 import type { ServerlessOptions } from './serverless.ts';
 
 /** A `${…}` variable that has no value, loops, or uses a source coldbench cannot read offline. */
-export class ServerlessVariableError extends SuiteError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'ServerlessVariableError';
-  }
-}
+export class ServerlessVariableError extends SuiteError {}
 
 /** Serverless Framework v3's own defaults when neither provider nor function sets them. */
 const SLS_DEFAULT_STAGE = 'dev';

@@ -52,20 +52,10 @@ export interface SuiteDocument {
 }
 
 /** The file is not valid YAML, or not a service definition at all. */
-export class ServerlessSyntaxError extends SuiteError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'ServerlessSyntaxError';
-  }
-}
+export class ServerlessSyntaxError extends SuiteError {}
 
 /** A service feature a local benchmark cannot reproduce (container images, other runtimes, external layers, …). */
-export class ServerlessUnsupportedError extends SuiteError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'ServerlessUnsupportedError';
-  }
-}
+export class ServerlessUnsupportedError extends SuiteError {}
 
 /** Serverless Framework v3's own defaults when neither provider nor function sets them. */
 const SLS_DEFAULT_MEMORY_MB = 1024;
