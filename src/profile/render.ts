@@ -4,6 +4,7 @@
  * not ship has no size), a saving always with how it was obtained.
  */
 import Table from 'cli-table3';
+import { DASH, ms } from '../report/format.ts';
 import type { ModuleEntry } from './group.ts';
 import type { ProfileReport, Recommendation } from './types.ts';
 
@@ -16,7 +17,6 @@ export const SHOWN_PACKAGES = 12;
 export const SHOWN_CHILDREN = 3;
 export const SHOWN_HANDLER_CHILDREN = 6;
 
-const DASH = '—';
 const CHARS = {
   top: '', 'top-mid': '', 'top-left': '', 'top-right': '',
   bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '',
@@ -24,7 +24,6 @@ const CHARS = {
 };
 const HEADERS = ['Module', 'Kind', 'Self [ms]', 'Cumulative [ms]', 'Share of init', 'Size [MB]'];
 
-const ms = (x: number): string => x.toFixed(1);
 const pct = (x: number): string => `${(x * 100).toFixed(1)} %`;
 const mb = (bytes: number | null): string => (bytes === null ? DASH : (bytes / 1024 / 1024).toFixed(1));
 

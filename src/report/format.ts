@@ -19,6 +19,11 @@ export function ratio(value: number): string {
   return value >= 10 ? value.toFixed(1) : value.toFixed(2);
 }
 
+/** A ratio as a signed percentage change, one decimal: 1.234 → "+23.4", 0.9 → "−10.0". */
+export function percentChange(r: number): string {
+  return `${r >= 1 ? '+' : '−'}${Math.abs((r - 1) * 100).toFixed(1)}`;
+}
+
 /** "p < 0.001" or "p = 0.034". */
 export function pValue(p: number): string {
   return p < 0.001 ? 'p < 0.001' : `p = ${p.toFixed(3)}`;

@@ -8,7 +8,7 @@ import type { CompareMetric, MaybeNumber, RunComparison, RunSummary, VariantChan
 import { BOOTSTRAP_RESAMPLES, P90_MIN_N, mean, percentileInterval, quantileSorted, resampleQuantile, sampleSd } from './stats.ts';
 import { makeRng, normal, type Rng } from './random.ts';
 import { mannWhitney } from './mann-whitney.ts';
-import { hash32, pValue } from './format.ts';
+import { DASH, hash32, percentChange, pValue } from './format.ts';
 import { perMillion } from './cost.ts';
 import { NoCommonVariantsError, ReferenceVariantError } from './errors.ts';
 
@@ -76,10 +76,10 @@ function measured(s: RunSummary): Map<string, Measured> {
   return new Map(s.variants.filter((v): v is Measured => v.state === 'measured').map((v) => [v.name, v]));
 }
 
-const pct = (r: number) => `${r >= 1 ? '+' : '−'}${Math.abs((r - 1) * 100).toFixed(1)} %`;
+const pct = (r: number) => `${percentChange(r)} %`;
 
 function fmtValue(value: MaybeNumber, unit: 'ms' | 'USD', normalised: boolean): string {
-  if (value === null) return '—';
+  if (value === null) return DASH;
   if (normalised) return `${value.toFixed(3)}×`;
   return unit === 'USD' ? `$${value.toFixed(2)}` : `${value.toFixed(1)} ms`;
 }

@@ -4,9 +4,7 @@ import { metricLabel } from '../run-compare.ts';
 import { renderTable } from './table.ts';
 import { markdownTable } from './markdown.ts';
 import type { LatencyRow } from './rows.ts';
-import { pValue } from '../format.ts';
-
-const signed = (r: number) => `${r >= 1 ? '+' : '−'}${Math.abs((r - 1) * 100).toFixed(1)}`;
+import { DASH, percentChange, pValue } from '../format.ts';
 
 function headers(c: RunComparison): string[] {
   const unit = c.normalizeBy ? `[× ${c.normalizeBy}]` : c.metric === 'cost' ? '[$ per 1 M]' : '[ms]';
@@ -14,7 +12,7 @@ function headers(c: RunComparison): string[] {
 }
 
 function rows(c: RunComparison): LatencyRow[] {
-  const value = (v: number | null) => (v === null ? '—' : c.normalizeBy ? v.toFixed(3) : c.metric === 'cost' ? v.toFixed(2) : v.toFixed(1));
+  const value = (v: number | null) => (v === null ? DASH : c.normalizeBy ? v.toFixed(3) : c.metric === 'cost' ? v.toFixed(2) : v.toFixed(1));
   return c.changes.map((ch) => ({
     variant: ch.variant,
     kind: '',
@@ -22,9 +20,9 @@ function rows(c: RunComparison): LatencyRow[] {
       ch.variant,
       value(ch.base),
       value(ch.cur),
-      ch.ratio === null ? 'n/a' : signed(ch.ratio),
-      ch.ratioCI ? `${signed(ch.ratioCI[0])} to ${signed(ch.ratioCI[1])}` : '—',
-      ch.p === null ? '—' : pValue(ch.p).replace(/^p [=<] /, (m) => (m.includes('<') ? '< ' : '')),
+      ch.ratio === null ? 'n/a' : percentChange(ch.ratio),
+      ch.ratioCI ? `${percentChange(ch.ratioCI[0])} to ${percentChange(ch.ratioCI[1])}` : DASH,
+      ch.p === null ? DASH : pValue(ch.p).replace(/^p [=<] /, (m) => (m.includes('<') ? '< ' : '')),
       ch.regression ? 'REGRESSION' : ch.improvement ? 'improvement' : ch.significant ? 'within threshold' : ch.ratio === null ? 'n/a' : 'no significant change',
     ],
     bestCell: -1,
