@@ -10,7 +10,9 @@ import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type { BenchRunInfo, BenchSample } from '../../src/bench/results.ts';
 import { BIN, REPO_ROOT } from '../helpers/cli.ts';
 
-export const LOCAL_PIP_ARGS = '--index-url file:///opt/pypi/simple --extra-index-url file:///opt/pypi-more/simple --retries 0';
+/** pip flags for the machine's local package index (the default one is unreachable here). */
+export const LOCAL_PIP = ['--index-url', 'file:///opt/pypi/simple', '--extra-index-url', 'file:///opt/pypi-more/simple', '--retries', '0'];
+const LOCAL_PIP_ARGS = LOCAL_PIP.join(' ');
 export const CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' };
 
 export interface EmulatorProcess {

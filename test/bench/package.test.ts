@@ -8,9 +8,7 @@ import { type BuiltPackage, MAX_UNZIPPED_BYTES, checkSizes, packageAll, pipInsta
 import { plan } from '../../src/bench/plan.ts';
 import { loadSuiteDocument } from '../../src/bench/suite.ts';
 import { REPO_ROOT } from '../helpers/cli.ts';
-
-/** The local package index (the default one is unreachable here). */
-const LOCAL_PIP = ['--index-url', 'file:///opt/pypi/simple', '--extra-index-url', 'file:///opt/pypi-more/simple', '--retries', '0'];
+import { LOCAL_PIP } from './helpers.ts';
 
 let cacheDir: string;
 beforeAll(() => {
