@@ -66,7 +66,7 @@ const TOP_LEVEL_TESTS = /^(tests?|__tests__)\//;
 
 function hashInputs(parts: Array<string | Buffer>): string {
   const hash = createHash('sha256');
-  for (const part of parts) hash.update(typeof part === 'string' ? part : part).update('\0');
+  for (const part of parts) hash.update(part).update('\0');
   return hash.digest('hex').slice(0, 32);
 }
 
