@@ -106,7 +106,6 @@ export const suiteSchema = z
   })
   .strict();
 
-export type RawSuite = z.infer<typeof suiteSchema>;
 export type RawFunction = z.infer<typeof functionSchema>;
 
 const TOP_KEYS = ['name', 'defaults', 'functions', 'compare'];
