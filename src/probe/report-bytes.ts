@@ -20,7 +20,10 @@ import {
   MEMORY,
   OPTIONAL,
   REPORT_LABELS,
+  REQUEST_ID,
   RESTORE,
+  sampleLineTemplate,
+  templateCache,
   WHOLE,
 } from './report-fields.ts';
 
@@ -185,9 +188,6 @@ export const reportBytesIdEnd = (): number => idEnd;
 /** Whether the last accepted line was a cold start (it has an Init or Restore Duration). */
 export const reportBytesCold = (): boolean => (seenLast & (INIT | RESTORE)) !== 0;
 
-/** Field id of the request id in a template (its bytes are at RAW[0], RAW[1] too). */
-const REQUEST_ID = 0;
-
 /**
  * A sample line as constant bytes with the line's bytes between them: consts[0], field
  * fields[0], consts[1], …, consts[last]. Merging the constants (variant, kind, keys, nulls)
@@ -198,41 +198,13 @@ interface Template {
   fields: Int32Array;
 }
 
-/** The template for a variant and the optional fields present (`mask` of INIT, RESTORE, BILLED_RESTORE). */
-function buildTemplate(variantJson: string, mask: number): Template {
-  const kind = mask & INIT ? '"cold","coldBy":"init-duration"' : mask & RESTORE ? '"cold","coldBy":"restore"' : '"warm","coldBy":"none"';
-  // Key order of sampleToJson; a field id stands for the bytes the line gives, a string for itself.
-  const parts: Array<string | number> = [`{"variant":${variantJson},"kind":${kind},"requestId":"`, REQUEST_ID, '","initMs":'];
-  parts.push(mask & INIT ? INIT : 'null', ',"restoreMs":', mask & RESTORE ? RESTORE : 'null', ',"billedRestoreMs":');
-  parts.push(mask & BILLED_RESTORE ? BILLED_RESTORE : 'null', ',"durationMs":', DURATION, ',"billedMs":', BILLED);
-  parts.push(',"memoryMB":', MEMORY, ',"maxMemoryMB":', MAX_MEMORY, ',"status":"success","errorType":null,"clientMs":null}\n');
-  const consts: Uint8Array[] = [];
-  const fields: number[] = [];
-  let text = '';
-  for (const part of parts) {
-    if (typeof part === 'string') {
-      text += part;
-      continue;
-    }
-    consts.push(Buffer.from(text));
-    fields.push(part);
-    text = '';
-  }
-  consts.push(Buffer.from(text));
-  return { consts, fields: Int32Array.from(fields) };
-}
-
-/** Templates of the variant written last, by mask; a file has one variant, so they are built once. */
-let templatesOf: string | null = null;
-let templates: Array<Template | undefined> = [];
-
-function templateFor(variantJson: string, mask: number): Template {
-  if (variantJson !== templatesOf) {
-    templatesOf = variantJson;
-    templates = [];
-  }
-  return (templates[mask] ??= buildTemplate(variantJson, mask));
-}
+/** The byte template of the shared sample-line template, for a variant and the optional fields present. */
+const templateFor = templateCache((variantJson: string, mask: number): Template => {
+  const t = sampleLineTemplate(variantJson, mask);
+  // The lane copies the request id's bytes bare (it needs no escaping): its quotes join the constants around it.
+  const consts = t.consts.map((c, k) => `${k > 0 && t.fields[k - 1] === REQUEST_ID ? '"' : ''}${c}${t.fields[k] === REQUEST_ID ? '"' : ''}`);
+  return { consts: consts.map((c) => Buffer.from(c)), fields: Int32Array.from(t.fields) };
+});
 
 /** Most bytes writeReportBytes adds beyond the line's own length and the variant's JSON (UTF-16 units × 3). */
 export const REPORT_BYTES_OVERHEAD = 512;

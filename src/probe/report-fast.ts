@@ -18,7 +18,10 @@ import {
   MAX_MEMORY,
   MEMORY,
   REPORT_LABELS,
+  REQUEST_ID,
   RESTORE,
+  sampleLineTemplate,
+  templateCache,
 } from './report-fields.ts';
 
 const TAB = 9;
@@ -39,6 +42,8 @@ function has(text: string, p: number, label: string): boolean {
  * right after, to copy the numbers' text instead of formatting the numbers again.
  */
 const RAW = new Int32Array(2 * FIELD_SLOTS);
+/** Each field's value in the line read last, by field id (as RAW, for the same use). */
+const VALUE = new Float64Array(FIELD_SLOTS);
 
 /** Field id by label. One short slice looked up natively beats a char loop. */
 const FIELD_BY_LABEL: ReadonlyMap<string, number> = new Map(REPORT_LABELS.map(([id, label]) => [label, id]));
@@ -87,6 +92,7 @@ export function scanReportFast(text: string, pos: number): boolean {
     if (value !== value) return false; // NaN: not a plain number (a tab inside the range lands here too)
     RAW[2 * id] = valueStart;
     RAW[2 * id + 1] = space;
+    VALUE[id] = value;
     if (!isUnitOf(id, text.charCodeAt(space + 1), text.charCodeAt(space + 2))) return false;
     // After the unit: the end, a tab, or spaces then a tab ("27 ms \t" occurs in real lines).
     let q = space + 3;
@@ -168,6 +174,9 @@ function numberJson(text: string, start: number, end: number, value: number): st
   return text.slice(start, end);
 }
 
+/** The string template of each variant and optional-field set, built once. */
+const templateFor = templateCache(sampleLineTemplate);
+
 /**
  * The sample JSON line (with its newline) for the report scanReportFast just read from `text`,
  * with no other line of its request to fold in — byte for byte what
@@ -175,21 +184,13 @@ function numberJson(text: string, start: number, end: number, value: number): st
  * `variantJson` and `requestIdJson` are already JSON string literals.
  */
 export function scannedReportJson(text: string, variantJson: string, requestIdJson: string): string {
-  const init = scanned.initMs !== null;
-  const restore = scanned.restoreMs !== null;
-  const kind = init || restore ? 'cold' : 'warm';
-  const coldBy = init ? 'init-duration' : restore ? 'restore' : 'none';
-  const initJson = init ? numberJson(text, RAW[2 * INIT], RAW[2 * INIT + 1], scanned.initMs as number) : 'null';
-  const restoreJson = restore ? numberJson(text, RAW[2 * RESTORE], RAW[2 * RESTORE + 1], scanned.restoreMs as number) : 'null';
-  const billedRestoreJson =
-    scanned.billedRestoreMs !== null ? numberJson(text, RAW[2 * BILLED_RESTORE], RAW[2 * BILLED_RESTORE + 1], scanned.billedRestoreMs) : 'null';
-  return (
-    `{"variant":${variantJson},"kind":"${kind}","coldBy":"${coldBy}","requestId":${requestIdJson}` +
-    `,"initMs":${initJson},"restoreMs":${restoreJson},"billedRestoreMs":${billedRestoreJson}` +
-    `,"durationMs":${numberJson(text, RAW[2 * DURATION], RAW[2 * DURATION + 1], scanned.durationMs)}` +
-    `,"billedMs":${numberJson(text, RAW[2 * BILLED], RAW[2 * BILLED + 1], scanned.billedMs)}` +
-    `,"memoryMB":${numberJson(text, RAW[2 * MEMORY], RAW[2 * MEMORY + 1], scanned.memoryMB)}` +
-    `,"maxMemoryMB":${numberJson(text, RAW[2 * MAX_MEMORY], RAW[2 * MAX_MEMORY + 1], scanned.maxMemoryMB)}` +
-    ',"status":"success","errorType":null,"clientMs":null}\n'
-  );
+  const mask = (scanned.initMs !== null ? INIT : 0) | (scanned.restoreMs !== null ? RESTORE : 0) | (scanned.billedRestoreMs !== null ? BILLED_RESTORE : 0);
+  const { consts, fields } = templateFor(variantJson, mask);
+  let json = consts[0];
+  for (let k = 0; k < fields.length; k++) {
+    const field = fields[k];
+    json += field === REQUEST_ID ? requestIdJson : numberJson(text, RAW[2 * field], RAW[2 * field + 1], VALUE[field]);
+    json += consts[k + 1];
+  }
+  return json;
 }
