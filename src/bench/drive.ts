@@ -6,6 +6,7 @@
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { InvokeCommand, type LambdaClient, PublishVersionCommand, UpdateFunctionConfigurationCommand, waitUntilFunctionUpdatedV2, waitUntilPublishedVersionActive } from '@aws-sdk/client-lambda';
 import type { Sample } from '../probe/sample.ts';
+import { decideStatus, describeError, type InvokeErrorPayload, parseErrorPayload, shortenErrorMessage } from '../probe/status.ts';
 import type { Deployment } from './deploy.ts';
 import { waiterConfig } from './deploy.ts';
 import { pickEvent } from './plan.ts';
@@ -53,8 +54,10 @@ interface InvokeOutcome {
   requestId: string | null;
   lines: string[];
   clientMs: number;
+  /** X-Amz-Function-Error: Handled / Unhandled */
   functionError: string | null;
-  payloadError: string | null;
+  /** The error payload that came with functionError */
+  payload: InvokeErrorPayload | null;
   invokeError: Error | null;
 }
 
@@ -70,19 +73,12 @@ async function invoke(ctx: DriveContext, dep: Deployment, qualifier: string | un
       { ...retryPolicy(CONTROL_PLANE_RETRY, ctx.retry), retryable: (e) => (e as Error).name === 'TooManyRequestsException' },
     );
     const clientMs = Math.round((performance.now() - started) * 100) / 100;
-    let payloadError: string | null = null;
-    if (out.FunctionError && out.Payload) {
-      try {
-        const body = JSON.parse(Buffer.from(out.Payload).toString('utf8')) as { errorType?: string; errorMessage?: string };
-        payloadError = [body.errorType, body.errorMessage].filter(Boolean).join(': ');
-      } catch {
-        payloadError = Buffer.from(out.Payload).toString('utf8').slice(0, 200);
-      }
-    }
+    const functionError = out.FunctionError ?? null;
+    const errorPayload = functionError !== null ? parseErrorPayload(out.Payload ? Buffer.from(out.Payload).toString('utf8') : '') : null;
     const lines = out.LogResult ? ctx.probe.decodeLogResult(out.LogResult) : [];
-    return { requestId: out.$metadata.requestId ?? null, lines, clientMs, functionError: out.FunctionError ?? null, payloadError, invokeError: null };
+    return { requestId: out.$metadata.requestId ?? null, lines, clientMs, functionError, payload: errorPayload, invokeError: null };
   } catch (error) {
-    return { requestId: null, lines: [], clientMs: Math.round((performance.now() - started) * 100) / 100, functionError: null, payloadError: null, invokeError: error as Error };
+    return { requestId: null, lines: [], clientMs: Math.round((performance.now() - started) * 100) / 100, functionError: null, payload: null, invokeError: error as Error };
   }
 }
 
@@ -133,7 +129,10 @@ async function measureBatch(ctx: DriveContext, dep: Deployment, phase: Phase, qu
   const payloads = Array.from({ length: count }, () => pickEvent(v.events, ctx.random).payload);
   const outcomes = await Promise.all(payloads.map((p) => invoke(ctx, dep, qualifier, p)));
   const found = outcomes.map((o) => (o.invokeError ? null : pickReport(ctx, v.name, o)));
-  const missing = outcomes.filter((o, i) => !o.invokeError && !found[i] && o.requestId).map((o) => o.requestId!);
+  // A forced cold start that failed and looks warm in the tail may have re-run a failed init inside
+  // the invoke: the INIT_REPORT (phase invoke) that says so precedes START, outside the tail.
+  const initUnseen = (o: InvokeOutcome, i: number) => phase === 'cold' && found[i] !== null && found[i]!.kind === 'warm' && (o.functionError !== null || found[i]!.status !== 'success');
+  const missing = outcomes.filter((o, i) => !o.invokeError && o.requestId && (!found[i] || initUnseen(o, i))).map((o) => o.requestId!);
   let fetched = new Map<string, string[]>();
   if (missing.length > 0) {
     try {
@@ -146,19 +145,32 @@ async function measureBatch(ctx: DriveContext, dep: Deployment, phase: Phase, qu
   for (let i = 0; i < count; i++) {
     const o = outcomes[i];
     let record = found[i];
-    if (!record && o.requestId && fetched.has(o.requestId)) record = pickReport(ctx, v.name, { ...o, lines: fetched.get(o.requestId)! });
+    if (o.requestId && fetched.has(o.requestId)) record = pickReport(ctx, v.name, { ...o, lines: fetched.get(o.requestId)! }) ?? record;
     const base: Sample = record ?? { ...emptySample(v.name, phase), requestId: o.requestId };
     let error: string | null = null;
     const what = `${phase} sample ${startIndex + i + 1} of ${v.name}`;
     if (o.invokeError) {
       error = `${what}: Invoke failed: ${o.invokeError.name}: ${o.invokeError.message}`;
+      base.status = 'error';
       base.errorType = o.invokeError.name;
-    } else if (!record) {
-      error = `${what}: no REPORT record for request ${o.requestId} in the LogResult tail nor in CloudWatch within ${Math.round(ctx.logsTimeoutMs / 1000)} s (--logs-timeout); measurements left empty, not estimated`;
-      base.status = o.functionError ? 'error' : 'success';
-    } else if (base.status !== 'success') {
-      const detail = o.payloadError ?? base.errorType ?? base.status;
-      error = base.status === 'timeout' ? `${what} timed out after ${v.timeoutS} s (the function's Timeout); raise timeout for this function in the suite` : `${what} failed: ${detail}`;
+      base.errorMessage = shortenErrorMessage(o.invokeError.message) ?? undefined;
+    } else {
+      // The log's verdict (REPORT Status, timeout line) and the invoke's answer together: a text
+      // REPORT has no Status for an exception the handler raised, X-Amz-Function-Error does.
+      const logSaid = record === null || base.status === 'success' ? null : base.status;
+      const decided = decideStatus({ reportStatus: logSaid, reportErrorType: base.errorType, timeoutLine: false, functionError: o.functionError, payload: o.payload });
+      base.status = decided.status;
+      base.errorType = decided.errorType;
+      const errorMessage = decided.errorMessage ?? base.errorMessage ?? null;
+      if (errorMessage !== null) base.errorMessage = errorMessage;
+      else delete base.errorMessage;
+      if (!record) {
+        error = `${what}: no REPORT record for request ${o.requestId} in the LogResult tail nor in CloudWatch within ${Math.round(ctx.logsTimeoutMs / 1000)} s (--logs-timeout); measurements left empty, not estimated`;
+      } else if (base.status === 'timeout') {
+        error = `${what} timed out after ${v.timeoutS} s (the function's Timeout); raise timeout for this function in the suite`;
+      } else if (base.status === 'error') {
+        error = `${what} failed: ${describeError(base.errorType, errorMessage) ?? 'the function returned an error'}`;
+      }
     }
     // Only a successful invoke can tell proactive init apart: a failed init re-runs inside the invoke.
     if (phase === 'cold' && base.kind === 'warm' && base.coldBy === 'none' && base.status === 'success' && base.requestId && ctx.classifyForcedWarm) {

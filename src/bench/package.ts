@@ -47,6 +47,8 @@ export interface PackageOptions {
   extraPipArgs?: string[];
   /** Python used for pip on local targets (default python3) */
   python?: string;
+  /** The interpreter that will run a python runtime locally (the embedded emulator's), used for its pip instead of `python` */
+  pythonFor?: (runtime: string) => string | undefined;
   /** Where build tools' progress goes (one line each) */
   log?: (line: string) => void;
 }
@@ -114,7 +116,7 @@ async function installPython(fn: SuiteFunction, runtime: string, architecture: s
   mkdirSync(targetDir, { recursive: true });
   const args = pipInstallArgs(fn.requirements!, targetDir, runtime, architecture, options.targetKind, [...fn.pipArgs, ...(options.extraPipArgs ?? [])]);
   options.log?.(`pip install -r ${fn.requirements} (${fn.name}, ${runtime}, ${architecture})`);
-  await run(options.python ?? 'python3', args, dirname(fn.requirements!), `packaging ${fn.name}`);
+  await run(options.pythonFor?.(runtime) ?? options.python ?? 'python3', args, dirname(fn.requirements!), `packaging ${fn.name}`);
 }
 
 async function installNode(fn: SuiteFunction, targetDir: string, options: PackageOptions): Promise<void> {
@@ -248,7 +250,7 @@ export async function packageVariant(fn: SuiteFunction, variant: Variant, allVar
   const pipArgs = [...fn.pipArgs, ...(options.extraPipArgs ?? [])].join(' ');
   const depsInputs = hasDeps
     ? isPython
-      ? ['python', runtime, platformKey, pipArgs, readFileSync(fn.requirements!)]
+      ? ['python', runtime, platformKey, pipArgs, readFileSync(fn.requirements!), ...(options.targetKind !== 'aws' && options.pythonFor?.(runtime) ? [options.pythonFor(runtime)!] : [])]
       : ['node', runtime, fn.npmArgs.join(' '), ...['package.json', 'package-lock.json'].map((f) => (existsSync(join(fn.code, f)) ? readFileSync(join(fn.code, f)) : ''))]
     : [];
   const codeDigest = folderDigest(fn.code);

@@ -7,7 +7,7 @@ import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, re
 import { join } from 'node:path';
 import type { Sample } from '../probe/sample.ts';
 import type { RunInfo } from '../report/run-info.ts';
-import { ResumeError } from './errors.ts';
+import { BenchOptionError, ResumeError } from './errors.ts';
 
 /** Which loop produced a sample: the forced-cold loop or the warm loop (its `kind` comes from the record). */
 export type Phase = 'cold' | 'warm';
@@ -88,10 +88,15 @@ export class RunStore {
   }
 }
 
-/** Creates a new run folder (refusing one that already holds a run). */
+/** Creates a new run folder and any missing parents (refusing one that already holds a run). */
 export function createRun(dir: string, info: BenchRunInfo): RunStore {
   if (existsSync(join(dir, 'run.json')) || existsSync(join(dir, 'samples.jsonl'))) {
     throw new ResumeError(`--out ${dir} already holds a run; pass --resume ${dir} to finish it, or choose another --out`);
+  }
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (error) {
+    throw new BenchOptionError(`--out ${dir}: cannot create the run folder (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); choose a folder path in a writable place`, { cause: error });
   }
   const store = new RunStore(dir, info);
   store.writeInfo();

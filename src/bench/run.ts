@@ -22,7 +22,9 @@ import * as probeModule from '../probe/index.ts';
 import { makeRng } from '../report/random.ts';
 import type { RetryOptions } from './retry.ts';
 import { BUILTIN_DEFAULTS, type Suite, type SuiteEvent, loadSuite, loadSuiteDocument } from './suite.ts';
-import { type Target, type TargetOptions, functionEndpoint, openTarget, verifyAccount } from './target.ts';
+import { type Target, type TargetOptions, functionEndpoint, openTarget, planInterpreters, verifyAccount } from './target.ts';
+import { LOCAL_RUNTIMES } from '../emulator/contract.ts';
+import type { RuntimeRule } from './suite-schema.ts';
 
 export interface BenchOptions {
   suiteFile: string;
@@ -44,6 +46,8 @@ export interface BenchOptions {
   cacheDir?: string;
   extraPipArgs?: string[];
   toolVersion: string;
+  /** Node binaries the embedded emulator runs nodejsNN.x on (`--node`; local target only) */
+  node?: string[];
 }
 
 export interface BenchHooks {
@@ -51,6 +55,8 @@ export interface BenchHooks {
   /** Asks the user; resolves false when declined or no prompt is possible */
   confirm: (question: string) => Promise<boolean>;
   signal: AbortSignal;
+  /** Told at once of what the run leaves out without failing (a serverless.yml function coldbench does not model); without it, such messages join BenchOutcome.warnings */
+  warn?: (message: string) => void;
   retry?: Partial<RetryOptions>;
   openTarget?: (spec: string, options: TargetOptions) => Promise<Target>;
 }
@@ -75,15 +81,15 @@ interface SavedOptions {
 }
 
 /** A suite file, or a serverless.yml converted to the suite format. */
-function loadAnySuite(file: string, serverless: { stage?: string } | undefined): Suite {
-  if (!serverless) return loadSuite(file);
+function loadAnySuite(file: string, serverless: { stage?: string } | undefined, warn: (message: string) => void, runtimes?: RuntimeRule): Suite {
+  if (!serverless) return loadSuite(file, runtimes);
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
     throw new SuiteError(`--serverless ${file}: cannot read it (${(error as NodeJS.ErrnoException).code ?? 'error'}); pass the path of a serverless.yml`, { cause: error });
   }
-  return loadSuiteDocument(suiteFromServerless(text, { file, stage: serverless.stage, env: process.env }), file);
+  return loadSuiteDocument(suiteFromServerless(text, { file, stage: serverless.stage, env: process.env, warn, runtimes }), file, runtimes);
 }
 
 function eventsFor(file: string | undefined): SuiteEvent[] {
@@ -105,23 +111,33 @@ export async function runBench(options: BenchOptions, hooks: BenchHooks): Promis
   const suiteFile = resumed?.store.info.suite?.file ?? options.suiteFile;
   let suite: Suite | null = null;
   let plan: Plan | null = null;
+  const warnings: string[] = [];
+  if (options.node?.length && targetSpec !== 'local') {
+    throw new BenchOptionError(`--node ${options.node.join(' ')}: only the embedded emulator (--target local) runs functions on it; a running \`coldbench emulator\` takes its own --node, and AWS runs its own`);
+  }
   if (!saved.functionName) {
-    suite = loadAnySuite(suiteFile, saved.serverless);
+    // The embedded emulator runs LOCAL_RUNTIMES and nothing else: refuse any other before anything is started or packaged.
+    const runtimes = targetSpec === 'local' ? { allowed: LOCAL_RUNTIMES, where: 'the local emulator' } : undefined;
+    suite = loadAnySuite(suiteFile, saved.serverless, hooks.warn ?? ((w) => warnings.push(w)), runtimes);
     plan = makePlan(suite, saved.overrides);
   }
   if (saved.functionName && targetSpec === 'local') {
     throw new BenchOptionError(`--function ${saved.functionName}: the embedded emulator starts empty, so it has no such function; pass --target aws, or the URL of a running \`coldbench emulator\` that has it`);
   }
-  const target = await (hooks.openTarget ?? openTarget)(targetSpec, { profile: options.profile, region: options.region });
+  const target = await (hooks.openTarget ?? openTarget)(targetSpec, { profile: options.profile, region: options.region, node: options.node });
   const created: Created = emptyCreated();
   let store: RunStore | null = null;
   let original: OriginalConfig | undefined = saved.original;
-  const warnings: string[] = [];
   const failedVariants: string[] = [];
   /** Whether the user's function (--function) was changed, so it needs restoring */
   let touched = false;
   try {
     if (target.kind === 'aws') await verifyAccount(target);
+    // A coldbench emulator at a URL names the runtimes it runs (its status): refuse any other before packaging.
+    // (Other endpoints, such as LocalStack, and AWS decide for themselves.)
+    if (suite && target.kind === 'url' && target.status?.runtimes && Object.keys(target.status.runtimes).length) {
+      loadAnySuite(suiteFile, saved.serverless, () => {}, { allowed: Object.keys(target.status.runtimes), where: `the coldbench emulator at ${target.endpoint}` });
+    }
     if (saved.functionName) {
       const snap = await snapshotFunction(target.lambda, saved.functionName);
       original ??= snap.original;
@@ -171,7 +187,7 @@ export async function runBench(options: BenchOptions, hooks: BenchHooks): Promis
     };
     info.status = 'running';
     info.target = { kind: target.kind, endpoint: target.endpoint, region: target.region };
-    if (target.kind !== 'aws') info.emulator = { cpu: target.status?.cpu, runtimes: target.status?.runtimes, burstCap: burstCap(maxConcurrency, target.coreCap), coldStartSlots: target.status?.coldStartSlots };
+    if (target.kind !== 'aws') info.emulator = { cpu: target.status?.cpu, runtimes: target.status?.runtimes, interpreters: planInterpreters(target.status, thePlan.variants), burstCap: burstCap(maxConcurrency, target.coreCap), coldStartSlots: target.status?.coldStartSlots };
     store = resumed?.store ?? createRun(options.out ?? join('results', runId), info);
     store.info = info;
     store.writeInfo();
@@ -179,7 +195,9 @@ export async function runBench(options: BenchOptions, hooks: BenchHooks): Promis
     const deployCtx: DeployContext = { kind: target.kind, lambda: target.lambda, iam: target.iam, s3: target.s3, sts: target.sts, runId, endpoint: functionEndpoint(target), region: target.region, retry: hooks.retry, log: (l) => hooks.progress.line(l) };
     const packages = suite ? await (async () => {
       hooks.progress.phase('packaging');
-      const built = await packageAll(suite!, thePlan, { cacheDir: options.cacheDir, targetKind: target.kind, extraPipArgs: options.extraPipArgs, log: (l) => hooks.progress.line(`  ${l}`) });
+      // Locally, pip runs on the interpreter that will run the function, so compiled wheels match it.
+      const pythonFor = target.kind === 'local' ? (runtime: string) => target.status?.interpreters?.[runtime]?.path ?? undefined : undefined;
+      const built = await packageAll(suite!, thePlan, { cacheDir: options.cacheDir, targetKind: target.kind, extraPipArgs: options.extraPipArgs, pythonFor, log: (l) => hooks.progress.line(`  ${l}`) });
       checkSizes(built);
       return built;
     })() : null;

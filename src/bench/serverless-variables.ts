@@ -138,7 +138,12 @@ export class Variables {
       if (this.resolving.has(id)) this.fail(path, `${whole} refers to itself through self:${id}; break the loop`);
       this.resolving.add(id);
       try {
-        return this.get(target);
+        const found = this.get(target);
+        // Without provider.stage / provider.region in the file, the Framework fills them in with
+        // the stage and region in effect (--stage, else dev; --region, else us-east-1).
+        if (found === undefined && id === 'provider.stage') return this.stage();
+        if (found === undefined && id === 'provider.region') return this.options.opt?.region ?? SLS_DEFAULT_REGION;
+        return found;
       } finally {
         this.resolving.delete(id);
       }

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { LineCounter, parseDocument } from 'yaml';
 import { SuiteError } from './errors.ts';
 import { type Path, Variables, formatPath, isMap } from './serverless-variables.ts';
+import { type RuntimeRule, runtimeRefusal } from './suite-schema.ts';
 
 export { ServerlessVariableError } from './serverless-variables.ts';
 
@@ -23,6 +24,10 @@ export interface ServerlessOptions {
   env?: Record<string, string | undefined>;
   /** What `${opt:X}` reads (`--opt region=eu-west-1`, …). */
   opt?: Record<string, string>;
+  /** Told about each function left out (made by a plugin or construct coldbench does not model); default: nothing. */
+  warn?: (message: string) => void;
+  /** The runtimes the target can run, when it says (local targets): any other is refused, naming the field */
+  runtimes?: RuntimeRule;
 }
 
 export interface SuiteEventDocument {
@@ -66,6 +71,11 @@ const MAX_YAML_ALIASES = 100;
 const REQUIREMENTS_LAYER_REF = 'PythonRequirementsLambdaLayer';
 const SUPPORTED_EVENTS = 'http, httpApi, s3, sqs, stream (DynamoDB), schedule';
 const RUNTIME = /^(python3\.\d{1,2}|nodejs\d{2}\.x)$/;
+/**
+ * Handlers whose file a plugin writes into the package when it deploys; the service folder does
+ * not have it, so the function would fail with Runtime.ImportModuleError. Left out, with a warning.
+ */
+const PLUGIN_HANDLERS = new Map([['wsgi_handler.handler', { plugin: 'serverless-wsgi', adds: 'wsgi_handler.py' }]]);
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 /** Sample events per trigger kind (fixtures/events, plus the two coldbench adds under fixtures/serverless/events). */
@@ -109,6 +119,8 @@ export function suiteFromServerless(text: string, options: ServerlessOptions): S
   } catch (error) {
     throw new ServerlessSyntaxError(`${file}: not valid YAML: ${(error as Error).message.split('\n')[0]}`, { cause: error });
   }
+  // A service may define all its functions through Lift constructs (no `functions:` at all).
+  if (isMap(raw) && raw.functions === undefined && isMap(raw.constructs)) raw.functions = {};
   if (!isMap(raw) || !isMap(raw.functions)) {
     throw new ServerlessSyntaxError(`${file}: (top level): not a Serverless service; expected \`service\`, \`provider\` and a map of \`functions\``);
   }
@@ -131,7 +143,7 @@ export function suiteFromServerless(text: string, options: ServerlessOptions): S
     timeout: positiveInt(vars.get(['provider', 'timeout']) ?? SLS_DEFAULT_TIMEOUT_S, ['provider', 'timeout'], unsupported),
   };
   const providerRuntime = vars.get(['provider', 'runtime']);
-  if (providerRuntime !== undefined) defaults.runtime = runtimeOf(providerRuntime, ['provider', 'runtime'], unsupported);
+  if (providerRuntime !== undefined) defaults.runtime = runtimeOf(providerRuntime, ['provider', 'runtime'], unsupported, options.runtimes);
   const providerArch = vars.get(['provider', 'architecture']);
   if (providerArch !== undefined) defaults.architecture = architectureOf(providerArch, ['provider', 'architecture'], unsupported);
 
@@ -140,16 +152,27 @@ export function suiteFromServerless(text: string, options: ServerlessOptions): S
   const eventPath = (key: keyof typeof EVENT_FILES) => relative(suiteDir, resolve(REPO, EVENT_FILES[key])).split('\\').join('/');
 
   const functions: Record<string, SuiteFunctionDocument> = {};
+  /** What was left out and why, for the warnings and for the error when nothing remains. */
+  const leftOut: string[] = [];
+  const leaveOut = (path: Path, what: string, plugin: string) => {
+    leftOut.push(`${formatPath(path)} (${plugin})`);
+    options.warn?.(`${file}: ${formatPath(path)}: ${what}, which coldbench does not model; it is left out of the benchmark`);
+  };
   for (const name of Object.keys(raw.functions)) {
     const at = (...rest: Path): Path => ['functions', name, ...rest];
     if (!/^[A-Za-z0-9_.-]{1,40}$/.test(name)) unsupported(at(), 'is not a usable function name for coldbench; allowed: 1-40 letters, digits, _ . -');
     if (!isMap(vars.get(at()))) unsupported(at(), 'must be a map with at least `handler`');
+    const pluginHandler = PLUGIN_HANDLERS.get(String(vars.get(at('handler'))));
+    if (pluginHandler) {
+      leaveOut(at(), `handler ${String(vars.get(at('handler')))} comes from the ${pluginHandler.plugin} plugin (it adds ${pluginHandler.adds} to the package)`, pluginHandler.plugin);
+      continue;
+    }
     if (vars.get(at('image')) !== undefined) unsupported(at('image'), 'container images are not supported; coldbench benchmarks zip packages with a handler');
     if (vars.get(at('package', 'artifact')) !== undefined) unsupported(at('package', 'artifact'), 'a prebuilt artifact is not supported; coldbench packages the service folder itself');
     const handler = vars.get(at('handler'));
     if (typeof handler !== 'string' || !/^[^\s]+\.[^\s.]+$/.test(handler)) unsupported(at('handler'), `${JSON.stringify(handler ?? null)} is not a handler; expected file.function, e.g. handler.hello`);
     const ownRuntime = vars.get(at('runtime'));
-    const runtime = ownRuntime === undefined ? defaults.runtime : runtimeOf(ownRuntime, at('runtime'), unsupported);
+    const runtime = ownRuntime === undefined ? defaults.runtime : runtimeOf(ownRuntime, at('runtime'), unsupported, options.runtimes);
     if (runtime === undefined) unsupported(at('runtime'), 'no runtime: set provider.runtime or this function\'s runtime (python3.X or nodejsNN.x)');
     const python = runtime.startsWith('python');
     const fn: SuiteFunctionDocument = { code: '.', handler: python ? handler.replace(/\//g, '.') : handler };
@@ -171,12 +194,32 @@ export function suiteFromServerless(text: string, options: ServerlessOptions): S
     Object.assign(fn, eventsOf(vars, at('events'), eventPath, unsupported));
     functions[name] = fn;
   }
-  if (Object.keys(functions).length === 0) throw new ServerlessSyntaxError(`${file}: functions: is empty; a service needs at least one function`);
+  for (const construct of constructFunctions(raw.constructs)) leaveOut(construct.path, `the ${construct.key} of the ${construct.type} construct ${construct.name} (handler ${construct.handler}) comes from the serverless-lift plugin`, 'serverless-lift');
+  if (Object.keys(functions).length === 0) {
+    if (leftOut.length > 0) throw new ServerlessUnsupportedError(`${file}: functions: nothing left to benchmark; every function comes from a plugin or construct coldbench does not model: ${leftOut.join(', ')}. Benchmark its code with a suite file (docs/suite-format.md)`);
+    throw new ServerlessSyntaxError(`${file}: functions: is empty; a service needs at least one function`);
+  }
   const suiteName = `${serviceName}-${vars.stage()}`.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 40);
   return { name: suiteName, defaults, functions };
 }
 
 type Unsupported = (path: Path, message: string) => never;
+
+/**
+ * The functions Lift constructs define (`constructs.<name>.<key>.handler`, e.g. a queue's
+ * worker), read raw: constructs are not otherwise read, so their variables are not resolved.
+ */
+function constructFunctions(constructs: unknown): Array<{ path: Path; name: string; key: string; type: string; handler: string }> {
+  if (!isMap(constructs)) return [];
+  const out: Array<{ path: Path; name: string; key: string; type: string; handler: string }> = [];
+  for (const [name, construct] of Object.entries(constructs)) {
+    if (!isMap(construct)) continue;
+    for (const [key, value] of Object.entries(construct)) {
+      if (isMap(value) && typeof value.handler === 'string') out.push({ path: ['constructs', name, key], name, key, type: typeof construct.type === 'string' ? construct.type : 'unknown', handler: value.handler });
+    }
+  }
+  return out;
+}
 
 function positiveInt(value: unknown, path: Path, unsupported: Unsupported): number {
   const n = typeof value === 'string' && /^\d+$/.test(value.trim()) ? Number(value) : value;
@@ -184,7 +227,9 @@ function positiveInt(value: unknown, path: Path, unsupported: Unsupported): numb
   return n;
 }
 
-function runtimeOf(value: unknown, path: Path, unsupported: Unsupported): string {
+function runtimeOf(value: unknown, path: Path, unsupported: Unsupported, rule?: RuntimeRule): string {
+  // What the target can run, of the runtimes a serverless.yml benchmark supports (python3.X, nodejsNN.x).
+  if (rule && !rule.allowed.includes(String(value))) return unsupported(path, runtimeRefusal(value, { ...rule, allowed: rule.allowed.filter((r) => RUNTIME.test(r)) }));
   if (typeof value !== 'string' || !RUNTIME.test(value)) return unsupported(path, `${JSON.stringify(value)} is not supported; coldbench runs python3.X and nodejsNN.x functions`);
   return value;
 }

@@ -16,6 +16,20 @@ export const RUNTIME_PATTERN = /^(python3\.\d{1,2}|nodejs\d{2}\.x|provided(\.al2
 const RUNTIME_ALLOWED = 'python3.X, nodejsNN.x, provided, provided.al2 or provided.al2023';
 const ENV_KEY_PATTERN = /^[a-zA-Z][a-zA-Z0-9_]*$/;
 
+/**
+ * The runtimes a target can run, for targets that say (the local emulator, a coldbench emulator
+ * at a URL); on AWS, Lambda decides. `where` names the target in messages.
+ */
+export interface RuntimeRule {
+  allowed: readonly string[];
+  where: string;
+}
+
+/** The message (after `<file>: <field>: `) for a runtime the target cannot run. */
+export function runtimeRefusal(value: unknown, rule: RuntimeRule): string {
+  return `${JSON.stringify(value)} is not a runtime ${rule.where} can run (on --target aws, Lambda decides); allowed: ${rule.allowed.join(', ')}`;
+}
+
 const memoryValue = z
   .number({ invalid_type_error: 'must be a number of MB; allowed: an integer 128-10240' })
   .int('must be a whole number of MB; allowed: an integer 128-10240')

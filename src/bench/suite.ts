@@ -6,7 +6,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { SuiteError } from './errors.ts';
-import { type RawFunction, formatIssues, suiteSchema } from './suite-schema.ts';
+import { type RawFunction, type RuntimeRule, formatIssues, formatPath, runtimeRefusal, suiteSchema } from './suite-schema.ts';
 
 export type Architecture = 'x86_64' | 'arm64';
 export type Packaging = 'bundled' | 'layer' | 'esbuild';
@@ -70,8 +70,11 @@ export const BUILTIN_DEFAULTS = {
   seed: 42,
 };
 
-/** Reads, validates and normalises a suite file (YAML or JSON). */
-export function loadSuite(file: string): Suite {
+/**
+ * Reads, validates and normalises a suite file (YAML or JSON).
+ * @param runtimes the runtimes the target can run, when it says (local targets): any other is an error
+ */
+export function loadSuite(file: string, runtimes?: RuntimeRule): Suite {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -84,7 +87,7 @@ export function loadSuite(file: string): Suite {
   } catch (error) {
     throw new SuiteError(`${file}: not valid ${extname(file).toLowerCase() === '.json' ? 'JSON' : 'YAML'}: ${(error as Error).message.split('\n')[0]}`, { cause: error });
   }
-  return loadSuiteDocument(doc, file);
+  return loadSuiteDocument(doc, file, runtimes);
 }
 
 /**
@@ -92,12 +95,18 @@ export function loadSuite(file: string): Suite {
  * serverless.yml importer) as if it had been read from `file`; relative paths resolve against
  * `file`'s folder.
  */
-export function loadSuiteDocument(doc: unknown, file: string): Suite {
+export function loadSuiteDocument(doc: unknown, file: string, runtimes?: RuntimeRule): Suite {
   if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) {
     throw new SuiteError(`${file}: (top level): must be a map with \`functions\` (and optionally name, defaults, compare); see docs/suite-format.md`);
   }
+  const refused = runtimes ? refusedRuntimes(doc as Record<string, unknown>, file, runtimes) : [];
   const parsed = suiteSchema.safeParse(doc);
-  if (!parsed.success) throw new SuiteError(formatIssues(file, parsed.error, doc).join('\n'));
+  if (!parsed.success) {
+    // A runtime the target cannot run is told with what it can run, instead of the schema's generic message.
+    const issues = formatIssues(file, parsed.error, doc).filter((line) => !refused.some((r) => line.startsWith(r.prefix)));
+    throw new SuiteError([...refused.map((r) => r.line), ...issues].join('\n'));
+  }
+  if (refused.length) throw new SuiteError(refused.map((r) => r.line).join('\n'));
   const raw = parsed.data;
   const dir = dirname(resolve(file));
   const defaults = raw.defaults ?? {};
@@ -123,6 +132,25 @@ export function loadSuiteDocument(doc: unknown, file: string): Suite {
     functions,
     compare: (raw.compare ?? []) as Array<[string, string]>,
   };
+}
+
+/** `defaults.runtime` and `functions.<name>.runtime` values (one or a list) the target cannot run, read from the raw document. */
+function refusedRuntimes(doc: Record<string, unknown>, file: string, rule: RuntimeRule): Array<{ prefix: string; line: string }> {
+  const out: Array<{ prefix: string; line: string }> = [];
+  const check = (value: unknown, path: (string | number)[]) => {
+    if (Array.isArray(value)) value.forEach((v, i) => check(v, [...path, i]));
+    else if (typeof value === 'string' && !rule.allowed.includes(value)) {
+      const prefix = `${file}: ${formatPath(path)}: `;
+      out.push({ prefix, line: `${prefix}${runtimeRefusal(value, rule)}` });
+    }
+  };
+  const runtimeOf = (section: unknown) => (section !== null && typeof section === 'object' && !Array.isArray(section) ? (section as Record<string, unknown>).runtime : undefined);
+  check(runtimeOf(doc.defaults), ['defaults', 'runtime']);
+  const functions = doc.functions;
+  if (functions !== null && typeof functions === 'object' && !Array.isArray(functions)) {
+    for (const [name, fn] of Object.entries(functions)) check(runtimeOf(fn), ['functions', name, 'runtime']);
+  }
+  return out;
 }
 
 function list<T>(value: T | T[] | undefined, fallback: T[]): T[] {

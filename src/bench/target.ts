@@ -8,6 +8,7 @@ import { IAMClient } from '@aws-sdk/client-iam';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
+import type { RuntimeInterpreter } from '../emulator/contract.ts';
 import { TargetError } from './errors.ts';
 
 export type TargetKind = 'local' | 'url' | 'aws';
@@ -16,6 +17,8 @@ export type TargetKind = 'local' | 'url' | 'aws';
 export interface EmulatorStatus {
   cpu?: { throttled: boolean; reason: string };
   runtimes?: Record<string, string>;
+  /** Per runtime: the interpreter that runs it and whether its version is the runtime's own */
+  interpreters?: Record<string, RuntimeInterpreter>;
   cores?: number;
   /** Cold starts the emulator runs at once; it queues the rest before they spawn */
   coldStartSlots?: number;
@@ -44,6 +47,8 @@ export interface TargetOptions {
   profile?: string;
   region?: string;
   env?: NodeJS.ProcessEnv;
+  /** Node binaries the embedded emulator runs nodejsNN.x on (`--node`; local target only) */
+  node?: string[];
 }
 
 /** Credentials for emulators: they accept any; these never leave the machine. */
@@ -98,13 +103,13 @@ export async function urlTarget(endpoint: string, close: () => Promise<void> = a
 }
 
 /** Starts the embedded emulator in this process and returns clients pointed at it. */
-export async function localTarget(): Promise<Target> {
+export async function localTarget(options: Pick<TargetOptions, 'node'> = {}): Promise<Target> {
   const { startEmulator } = (await import('../emulator/index.ts')) as {
-    startEmulator: (o?: { port?: number; host?: string }) => Promise<{ url: string; stop(): Promise<void>; cpuMode: EmulatorStatus['cpu']; runtimeMapping: Record<string, string> }>;
+    startEmulator: (o?: { port?: number; host?: string; nodeBinaries?: string[] }) => Promise<{ url: string; stop(): Promise<void>; cpuMode: EmulatorStatus['cpu']; runtimeMapping: Record<string, string> }>;
   };
   let emulator;
   try {
-    emulator = await startEmulator({ port: 0, host: '127.0.0.1' });
+    emulator = await startEmulator({ port: 0, host: '127.0.0.1', ...(options.node?.length ? { nodeBinaries: options.node } : {}) });
   } catch (error) {
     throw new TargetError(`cannot start the embedded emulator: ${(error as Error).message}`, { cause: error });
   }
@@ -112,6 +117,24 @@ export async function localTarget(): Promise<Target> {
   target.status = { ...target.status, cpu: target.status?.cpu ?? emulator.cpuMode, runtimes: target.status?.runtimes ?? emulator.runtimeMapping };
   if (typeof target.status?.coldStartSlots !== 'number') target.coreCap = Math.min(target.coreCap, cpus().length);
   return target;
+}
+
+/**
+ * run.json's `emulator.interpreters`: for each runtime the plan uses, the interpreter the
+ * emulator ran it on (from its status), whether that is the runtime's own version, and the
+ * variants it ran. Undefined when the target is not a coldbench emulator that says.
+ */
+export function planInterpreters(status: EmulatorStatus | null, variants: Array<{ name: string; runtime: string }>): Record<string, RuntimeInterpreter & { variants: string[] }> | undefined {
+  const known = status?.interpreters;
+  if (!known || typeof known !== 'object') return undefined;
+  const out: Record<string, RuntimeInterpreter & { variants: string[] }> = {};
+  for (const v of variants) {
+    const it = known[v.runtime];
+    if (!it) continue;
+    out[v.runtime] ??= { ...it, variants: [] };
+    out[v.runtime].variants.push(v.name);
+  }
+  return out;
 }
 
 /**
@@ -161,7 +184,7 @@ export async function verifyAccount(target: Target): Promise<string> {
 
 /** `local`, `aws` or a URL → an open target. */
 export async function openTarget(spec: string, options: TargetOptions = {}): Promise<Target> {
-  if (spec === 'local') return localTarget();
+  if (spec === 'local') return localTarget(options);
   if (spec === 'aws') return awsTarget(options);
   if (/^https?:\/\//.test(spec)) return urlTarget(spec);
   throw new TargetError(`--target ${spec}: not a target; allowed: local (the embedded emulator), aws (a real account) or an endpoint URL such as http://127.0.0.1:4566`);

@@ -1,6 +1,6 @@
 /** Exit codes shared by every command (knip's convention). */
 export const EXIT_OK = 0;
-/** A finding: a regression beyond the threshold, a variant that failed. */
+/** A finding: a regression at or beyond the threshold, a variant that failed. */
 export const EXIT_FINDING = 1;
 /** Usage or input error: bad flag, missing file, malformed suite. */
 export const EXIT_ERROR = 2;

@@ -5,6 +5,35 @@
  * function state and the log store; the pool owns processes.
  */
 
+/**
+ * Every Lambda runtime identifier the emulator runs: CreateFunction accepts these and no other,
+ * and the harness refuses any other before it packages for a local target. Each runs on the
+ * closest local interpreter (see RuntimeInterpreter); provided.* runs the package's own bootstrap.
+ */
+export const LOCAL_RUNTIMES: readonly string[] = [
+  'python3.9', 'python3.10', 'python3.11', 'python3.12', 'python3.13', 'python3.14',
+  'nodejs18.x', 'nodejs20.x', 'nodejs22.x', 'nodejs24.x',
+  'provided', 'provided.al2', 'provided.al2023',
+];
+
+/**
+ * What runs one runtime here (`/_coldbench/status` → `interpreters`, run.json →
+ * `emulator.interpreters`): python3.12 runs on a local python 3.12 when there is one, else on
+ * python3, whatever its version; `exact` says which.
+ */
+export interface RuntimeInterpreter {
+  /** How it was found: `python3.12` or `python3` on PATH, `node` (the emulator's own), a `--node` / COLDBENCH_NODE path; null for provided.* */
+  command: string | null;
+  /** The real executable behind any shim (Python's sys.executable), which environments run; null for provided.* or when there is none */
+  path: string | null;
+  /** Its version as it reports it, without a leading v: `3.11.7`, `20.20.2`; null for provided.* or when there is none */
+  version: string | null;
+  /** The version is the runtime's own (3.12.x for python3.12, 22.x for nodejs22.x); provided.* are always exact */
+  exact: boolean;
+  /** Why the runtime cannot run here (no python3 at all) */
+  problem?: string;
+}
+
 /** An immutable snapshot of what an environment runs. A new snapshot (new `codeSha256` or
  * `revisionId`) for the same function+qualifier means every older environment is retired. */
 export interface FunctionSpec {
@@ -95,6 +124,8 @@ export interface EnvironmentPool {
   readonly cpuMode: CpuMode;
   /** e.g. { 'python3.11': 'python3 3.11.7 (/usr/bin/python3)', 'nodejs22.x': 'node v20.20.2' } */
   readonly runtimeMapping: Record<string, string>;
+  /** Per runtime in LOCAL_RUNTIMES: the interpreter that runs it and whether its version is the runtime's */
+  readonly runtimeInterpreters: Record<string, RuntimeInterpreter>;
 }
 
 export interface PoolOptions {

@@ -12,8 +12,10 @@ import { LogStore } from './api/logs/store.ts';
 import { S3Store } from './api/s3.ts';
 import { createRequestHandler, type RequestCounts } from './api/server.ts';
 import { ensureTlsMaterial } from './api/tls.ts';
-import type { CpuMode, FunctionTls } from './contract.ts';
+import type { CpuMode, FunctionTls, RuntimeInterpreter } from './contract.ts';
 import { createEnvironmentPool, type LocalEnvironmentPool, type PoolTuning, runtimeFamily } from './environments/index.ts';
+
+export { InterpreterError } from './environments/interpreters.ts';
 
 export interface EmulatorOptions {
   /** 0 (default) picks a free port */
@@ -30,6 +32,8 @@ export interface EmulatorOptions {
   poolTuning?: PoolTuning;
   /** Serve functions' AWS calls over HTTPS, as on Lambda (default true; falls back to HTTP without openssl) */
   functionTls?: boolean;
+  /** Node binaries for the nodejsNN.x runtimes of their major (`--node`; default: COLDBENCH_NODE, else this node for every nodejsNN.x) */
+  nodeBinaries?: string[];
 }
 
 export interface RunningEmulator {
@@ -38,6 +42,8 @@ export interface RunningEmulator {
   stop(): Promise<void>;
   cpuMode: CpuMode;
   runtimeMapping: Record<string, string>;
+  /** Per runtime: the interpreter that runs it and whether its version is the runtime's */
+  runtimeInterpreters: Record<string, RuntimeInterpreter>;
   requestCounts(): { total: number; byOperation: Record<string, number> };
   /** The endpoint functions call (AWS_ENDPOINT_URL inside them): HTTPS when available, else `url` */
   functionEndpoint: string;
@@ -118,6 +124,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     }
     pool = await createEnvironmentPool({
       ...options.poolTuning,
+      ...(options.nodeBinaries ? { nodeBinaries: options.nodeBinaries } : {}),
       logSink: logs,
       maxEnvironments: options.maxEnvironments,
       idleTimeoutMs: options.idleTimeoutMs,
@@ -140,6 +147,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     port: (server.address() as AddressInfo).port,
     cpuMode: running.cpuMode,
     runtimeMapping: running.runtimeMapping,
+    runtimeInterpreters: running.runtimeInterpreters,
     requestCounts: () => ({ total: counts.total, byOperation: { ...counts.byOperation } }),
     functionEndpoint: functionTls?.endpointUrl ?? baseUrl,
     stop: () => {
@@ -186,6 +194,8 @@ function status(pool: LocalEnvironmentPool, functions: FunctionRegistry, counts:
     cpuMode: pool.cpuMode,
     memoryMode: pool.memoryMode,
     runtimeMapping: pool.runtimeMapping,
+    /** Per runtime: command, real executable, version and whether it is the runtime's own (`exact`) */
+    interpreters: pool.runtimeInterpreters,
     sdkAvailable: pool.sdkAvailable,
     sdkState: pool.sdkState,
     /** Cold starts run at once; more wait (unspawned) for a slot, so they never compete for cores */

@@ -24,6 +24,11 @@ export interface AssemblerStats {
   /** Samples produced, and how many of them cold (given by assemblers that have pushJson). */
   samples?: number;
   cold?: number;
+  /**
+   * Timeout lines no later REPORT took, other than the ones given up front (AssemblerOptions.
+   * timedOut): their REPORT came earlier (then that sample says success) or never came.
+   */
+  unmatchedTimeouts?: number;
 }
 
 /** Streaming log lines → samples for one platform. */
@@ -53,6 +58,12 @@ export interface AssemblerOptions {
   variant?: string;
   /** Variant when neither `variant` nor the log names one (the CLI passes the file's base name). */
   fallbackVariant?: string;
+  /**
+   * Requests whose timeout line the caller already found (timeoutsIn over the whole input), with
+   * the seconds it gave: a timeout printed after its REPORT (CloudWatch and console copies do
+   * that) still makes the sample a timeout.
+   */
+  timedOut?: ReadonlyMap<string, number | null>;
 }
 
 /** Malformed lines kept with their reasons; the rest are only counted. */
@@ -73,6 +84,21 @@ interface StreamState {
   /** INIT_REPORT phase invoke seen before this stream's next START. */
   pendingInvokeInit: InitReportRecord | null;
   current: string | null;
+}
+
+/** Marks a request timed out, keeping Lambda's wording of the line as its message. */
+function markTimedOut(fold: RequestFold, afterSeconds: number | null): void {
+  fold.timedOut = true;
+  if (afterSeconds !== null) fold.timeoutMessage = `Task timed out after ${afterSeconds.toFixed(2)} seconds`;
+}
+
+function ensureFold(folds: Map<string, RequestFold>, requestId: string): RequestFold {
+  let fold = folds.get(requestId);
+  if (fold === undefined) {
+    fold = newFold();
+    folds.set(requestId, fold);
+  }
+  return fold;
 }
 
 function boundedSet<K, V>(map: Map<K, V>, key: K, value: V): void {
@@ -117,6 +143,9 @@ export function createAwsAssembler(options: AssemblerOptions = {}): SampleAssemb
     }
     return state;
   };
+  // Known timeouts are folds from the start (not bounded: the caller already holds them all); the
+  // fast lanes leave any request with a fold to the general path, which reads it.
+  if (options.timedOut !== undefined) for (const [id, seconds] of options.timedOut) markTimedOut(ensureFold(folds, id), seconds);
   const foldOf = (requestId: string): RequestFold => {
     let fold = folds.get(requestId);
     if (fold === undefined) {
@@ -228,7 +257,7 @@ export function createAwsAssembler(options: AssemblerOptions = {}): SampleAssemb
         }
         case 'timeout': {
           const id = result.requestId ?? streamOf(result.stream).current;
-          if (id !== null) foldOf(id).timedOut = true;
+          if (id !== null) markTimedOut(foldOf(id), result.afterSeconds);
           return none;
         }
         case 'runtimeExit': {
@@ -253,7 +282,9 @@ export function createAwsAssembler(options: AssemblerOptions = {}): SampleAssemb
       return none;
     },
     stats() {
-      return { records, skipped, skippedBy: { ...skippedBy }, malformed: [...malformed], malformedCount, samples, cold };
+      let unmatchedTimeouts = 0;
+      for (const [id, fold] of folds) if (fold.timedOut && options.timedOut?.has(id) !== true) unmatchedTimeouts++;
+      return { records, skipped, skippedBy: { ...skippedBy }, malformed: [...malformed], malformedCount, samples, cold, unmatchedTimeouts };
     },
   };
   return assembler;

@@ -20,6 +20,8 @@ export interface FileImportOptions {
   platform: string;
   variant?: string;
   fallbackVariant: string;
+  /** Timed-out requests found by a first pass (TimeoutScanner), so a timeout line after its REPORT counts. */
+  timedOut?: ReadonlyMap<string, number | null>;
 }
 
 export interface FileImportStats extends AssemblerStats {
@@ -89,7 +91,7 @@ export function createFileImporter(options: FileImportOptions): FileImporter {
   };
   const startAssembler = (): SampleAssembler => {
     if (platform === null) platform = detectPlatform(waiting.map((w) => w.line));
-    const a = PLATFORM_ASSEMBLERS[platform]({ variant: options.variant, fallbackVariant: options.fallbackVariant });
+    const a = PLATFORM_ASSEMBLERS[platform]({ variant: options.variant, fallbackVariant: options.fallbackVariant, timedOut: options.timedOut });
     for (const w of waiting.splice(0)) give(a, w.line, w.n, w.stream);
     return a;
   };

@@ -35,6 +35,12 @@ export interface Sample {
    * phase invoke: a suppressed init); then initMs comes from that line. Absent otherwise.
    */
   initPhase?: 'invoke';
+  /**
+   * What the failure said, on failed samples only: the invoke's error payload `errorMessage`
+   * (bench, profile), or the timeout line's `Task timed out after N seconds` (import); at most
+   * MAX_ERROR_MESSAGE_CHARS (500) characters.
+   */
+  errorMessage?: string;
   /** Optional extras used by the harness and the report. */
   [extra: string]: unknown;
 }

@@ -4,6 +4,7 @@
  */
 import type { InitReportRecord, ReportRecord, ReportStatus } from './records.ts';
 import type { Sample } from './sample.ts';
+import { decideStatus } from './status.ts';
 
 /** The errorType Lambda gives a runtime crash (`Runtime exited with error`). */
 export const RUNTIME_EXIT_ERROR = 'Runtime.ExitError';
@@ -11,6 +12,8 @@ export const RUNTIME_EXIT_ERROR = 'Runtime.ExitError';
 /** What the non-REPORT lines of one request said, folded into its sample. */
 export interface RequestFold {
   timedOut: boolean;
+  /** `Task timed out after 3.00 seconds`, from the timeout line (kept as the sample's errorMessage). */
+  timeoutMessage: string | null;
   runtimeExited: boolean;
   /** INIT_REPORT / platform.initReport with phase invoke: the init re-ran inside this invoke. */
   invokeInit: InitReportRecord | null;
@@ -21,7 +24,7 @@ export interface RequestFold {
 
 /** An empty fold. */
 export function newFold(): RequestFold {
-  return { timedOut: false, runtimeExited: false, invokeInit: null, doneStatus: null, doneErrorType: null };
+  return { timedOut: false, timeoutMessage: null, runtimeExited: false, invokeInit: null, doneStatus: null, doneErrorType: null };
 }
 
 /**
@@ -30,8 +33,10 @@ export function newFold(): RequestFold {
  * an INIT_REPORT of phase invoke for this request → cold (`init-duration`, initMs from that
  * line, `initPhase: 'invoke'`); otherwise warm (`none`) — Lambda writes Init Duration only on
  * the first invoke of an environment, so its absence means warm, not unknown.
- * Status: the REPORT's own Status wins; else a timeout line, a runtime exit, runtimeDone or the
- * phase-invoke INIT_REPORT; else success (older REPORT lines carry no Status).
+ * Status by decideStatus (status.ts): a timeout line for the request makes it a timeout whatever
+ * the REPORT says; else the REPORT's own Status, else a runtime exit, runtimeDone or the
+ * phase-invoke INIT_REPORT; else success (a text REPORT has no Status for a handler exception,
+ * so a log alone cannot show one: bench reads the invoke's answer for that).
  * @example sampleFromReport(parseLine('REPORT RequestId: r1\tDuration: 2.5 ms\tBilled Duration: 3 ms\tMemory Size: 128 MB\tMax Memory Used: 40 MB\t'), null, 'f') // { kind: 'warm', … }
  */
 export function sampleFromReport(report: ReportRecord, fold: RequestFold | null, variant: string): Sample {
@@ -51,21 +56,28 @@ export function sampleFromReport(report: ReportRecord, fold: RequestFold | null,
     initMs = fold.invokeInit.initMs;
     suppressed = true;
   }
-  let status: ReportStatus | null = report.status;
-  let errorType = report.errorType;
-  if (status === null && fold !== null) {
-    if (fold.timedOut) status = 'timeout';
-    else if (fold.runtimeExited) {
-      status = 'error';
-      errorType = RUNTIME_EXIT_ERROR;
+  let reportStatus: ReportStatus | null = report.status;
+  let reportErrorType = report.errorType;
+  if (reportStatus === null && fold !== null) {
+    if (fold.runtimeExited) {
+      reportStatus = 'error';
+      reportErrorType = RUNTIME_EXIT_ERROR;
     } else if (fold.doneStatus !== null && fold.doneStatus !== 'success') {
-      status = fold.doneStatus;
-      errorType = fold.doneErrorType;
+      reportStatus = fold.doneStatus;
+      reportErrorType = fold.doneErrorType;
     } else if (fold.invokeInit !== null && fold.invokeInit.status !== null && fold.invokeInit.status !== 'success') {
-      status = fold.invokeInit.status;
-      errorType = fold.invokeInit.errorType;
+      reportStatus = fold.invokeInit.status;
+      reportErrorType = fold.invokeInit.errorType;
     }
   }
+  const timeoutLine = fold !== null && fold.timedOut;
+  const decided = decideStatus({
+    reportStatus,
+    reportErrorType,
+    timeoutLine,
+    functionError: null,
+    payload: timeoutLine && fold.timeoutMessage !== null ? { errorType: null, errorMessage: fold.timeoutMessage } : null,
+  });
   const sample: Sample = {
     variant,
     kind,
@@ -78,10 +90,11 @@ export function sampleFromReport(report: ReportRecord, fold: RequestFold | null,
     billedMs: report.billedMs,
     memoryMB: report.memoryMB,
     maxMemoryMB: report.maxMemoryMB,
-    status: status ?? 'success',
-    errorType,
+    status: decided.status,
+    errorType: decided.errorType,
     clientMs: null,
   };
   if (suppressed) sample.initPhase = 'invoke';
+  if (decided.errorMessage !== null) sample.errorMessage = decided.errorMessage;
   return sample;
 }

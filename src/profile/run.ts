@@ -16,7 +16,8 @@ import { analyze, findReuseTwin } from './analyze.ts';
 import type { Language } from './group.ts';
 import { NODE_MARKER, PYTHON_MARKER } from './import-trace.ts';
 import { moduleSizeIn, pycTagFor, scanPackages, type PackageScan } from './package-scan.ts';
-import { ProfileSession } from './session.ts';
+import { failuresOf } from '../report/failures.ts';
+import { ProfileRunError, ProfileSession } from './session.ts';
 import type { ProfileReport } from './types.ts';
 import { verifyRecommendations } from './verify.ts';
 
@@ -186,6 +187,11 @@ export async function runProfile(options: ProfileOptions): Promise<ProfileReport
     options.log(`tracing the init of ${variant.name} on ${session.target.endpoint ?? session.target.kind}`);
     const dep = await session.deploy(traced, pkg);
     const samples = await session.drive(dep, 1, options.warm);
+    // A failing handler's durations are not its performance: say so rather than profile them.
+    const failed = failuresOf(samples.map((s) => ({ ...s, variant: variant.name })))[0];
+    if (failed !== undefined) {
+      throw new ProfileRunError(`${variant.name}: the handler failed on ${failed.failed} of ${failed.total} invokes: ${failed.first}; fix the handler (or the event it gets) before profiling it`);
+    }
     const cold = samples.find((s) => s.phase === 'cold' && s.initMs !== null);
     if (!cold) throw new ProfileInputError(`the traced cold start of ${variant.name} reported no Init Duration: ${samples[0]?.error ?? samples[0]?.errorType ?? 'no REPORT record'}`);
     const marker = language === 'python' ? PYTHON_MARKER : NODE_MARKER;

@@ -16,6 +16,7 @@ import type { Variant } from '../bench/plan.ts';
 import { type BenchSample, type RunStore, createRun, newRunId } from '../bench/results.ts';
 import { type Target, functionEndpoint, openTarget } from '../bench/target.ts';
 import { decodeLogResult, fetchLogLines, samplesFromLines } from '../probe/index.ts';
+import { failuresOf, isFailedSample } from '../report/failures.ts';
 
 /** CloudWatch may deliver a batch's REPORTs late on a real account; the emulator has them at once. */
 const LOGS_TIMEOUT_MS = 60_000;
@@ -97,8 +98,9 @@ export class ProfileSession {
     dep.variant = { ...dep.variant, cold: done.cold + cold, warm: done.warm + warm };
     while (driver.coldRemaining > 0) await driver.coldBatch();
     await driver.warmAll();
-    if (samples.length > 0 && samples.every((s) => s.status !== 'success')) {
-      throw new ProfileRunError(`${dep.variant.name} failed on ${this.target.endpoint ?? this.target.kind}: ${driver.result.errors[0] ?? 'every invoke failed'}`);
+    if (samples.length > 0 && samples.every(isFailedSample)) {
+      const first = failuresOf(samples)[0]?.first ?? driver.result.errors[0] ?? 'no error message';
+      throw new ProfileRunError(`${dep.variant.name.replace(/-trace$/, '')}: the handler failed on every invoke (${samples.length} of ${samples.length}) on ${this.target.endpoint ?? this.target.kind}: ${first}; fix the handler (or the event it gets) before profiling it`);
     }
     return samples;
   }

@@ -10,4 +10,4 @@ export { isRunSummary, parseSampleLine } from './parse.ts';
 export { NoCommonVariantsError, ReferenceVariantError, SummaryFormatError } from './errors.ts';
 export { PRICES, DEFAULT_REGION, regionPrices, tieredDurationCost, type RegionPrices, type PriceTier, type Architecture } from './prices.ts';
 export type * from './types.ts';
-export type { RunInfo, PlannedVariant } from './run-info.ts';
+export type { RunInfo, PlannedVariant, RunInterpreter } from './run-info.ts';

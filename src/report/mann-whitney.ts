@@ -1,7 +1,11 @@
 /**
- * The Mann–Whitney U (Wilcoxon rank-sum) test, two-sided: exact for small samples without
- * ties, otherwise the normal approximation with tie and continuity corrections (scipy's
- * `mannwhitneyu` defaults give the same p-values).
+ * The Mann–Whitney U (Wilcoxon rank-sum) test, two-sided: exact when there are no ties and at
+ * most EXACT_MAX_TOTAL values in all, otherwise the normal approximation with tie and
+ * continuity corrections. So scipy's `mannwhitneyu(a, b, method='exact')` gives the same
+ * p-values in the first case and `method='asymptotic'` (use_continuity=True) in the second.
+ * scipy's default `method='auto'` chooses differently: asymptotic whenever there are ties or
+ * both samples have more than 8 values, else exact. Its p-values then differ from these, e.g.
+ * 10 vs 10 values without ties (here exact, there asymptotic) or 5 vs 50 (here normal, there exact).
  */
 import type { MaybeNumber } from './types.ts';
 

@@ -1,6 +1,6 @@
 /**
  * BASE run vs CUR run, variant by variant: the regression check behind `coldbench compare`.
- * A change is a regression only when it is beyond the threshold AND its 95 % bootstrap
+ * A change is a regression only when it reaches the threshold AND its 95 % bootstrap
  * interval of cur/base lies wholly above 1 (significant); an interval is used rather than the
  * rank test because it also covers normalised ratios and cost, where no rank test applies.
  */
@@ -78,6 +78,25 @@ function measured(s: RunSummary): Map<string, Measured> {
 
 const pct = (r: number) => `${percentChange(r)} %`;
 
+/**
+ * Slack when a change is held against the threshold, in units of relative change (1e-9 is
+ * 0.0000001 %). Neither side is exact in binary: `--threshold 24.9%` arrives as 24.9 / 100 and a
+ * ratio as a quotient of decimal milliseconds, so a change that equals the threshold in decimal
+ * can land an ulp or so below it (1150 / 1000 − 1 < 15 / 100 in doubles). The slack is far above
+ * that rounding error (~1e-16) and far below any change the output can show (0.1 %).
+ */
+const THRESHOLD_SLACK = 1e-9;
+
+/** Whether a relative change (> 0) reaches the threshold; equal counts, as --threshold is the smallest change that counts. */
+function reaches(change: number, threshold: number): boolean {
+  return change > 0 && change >= threshold - THRESHOLD_SLACK;
+}
+
+/** The threshold as the user gave it, in percent: 0.249 → "24.9", 0.1 → "10" (no rounding to whole percent). */
+export function thresholdPercent(threshold: number): string {
+  return String(Number((threshold * 100).toPrecision(12)));
+}
+
 function fmtValue(value: MaybeNumber, unit: 'ms' | 'USD', normalised: boolean): string {
   if (value === null) return DASH;
   if (normalised) return `${value.toFixed(3)}×`;
@@ -128,14 +147,14 @@ export function compareRuns(base: RunSummary, cur: RunSummary, options: CompareO
     if (!ref && sb.raw && sc.raw) change.p = mannWhitney(sb.raw, sc.raw).p;
     const ci = change.ratioCI;
     change.significant = ci !== null && (ci[0] > 1 || ci[1] < 1);
-    change.regression = change.significant && change.ratio > 1 + options.threshold;
-    change.improvement = change.significant && change.ratio < 1 - options.threshold;
+    change.regression = change.significant && reaches(change.ratio - 1, options.threshold);
+    change.improvement = change.significant && reaches(1 - change.ratio, options.threshold);
     const verdict = change.regression
-      ? `regression beyond the ${(options.threshold * 100).toFixed(0)} % threshold`
+      ? `regression at or beyond the ${thresholdPercent(options.threshold)} % threshold`
       : change.improvement
         ? 'improvement'
         : change.significant
-          ? `significant but within the ${(options.threshold * 100).toFixed(0)} % threshold`
+          ? `significant but within the ${thresholdPercent(options.threshold)} % threshold`
           : 'no significant change';
     const details = [ci ? `95 % CI ${pct(ci[0])} to ${pct(ci[1])}` : null, change.p !== null ? `Mann–Whitney ${pValue(change.p)}` : null].filter(Boolean).join(', ');
     change.text = `${name}: ${label} ${fmtValue(baseValue, sb.unit, !!ref)} → ${fmtValue(curValue, sc.unit, !!ref)}, ${pct(change.ratio)}${details ? ` (${details})` : ''}: ${verdict}`;

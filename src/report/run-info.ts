@@ -15,6 +15,21 @@ export interface PlannedVariant {
   warm: number;
 }
 
+/** run.json `emulator.interpreters[runtime]`: what ran a runtime of the run, as the emulator reported it. */
+export interface RunInterpreter {
+  /** How it was found: `python3.12` / `python3` on PATH, `node`, a `--node` path; null for provided.* */
+  command: string | null;
+  /** The real executable (behind any shim); null for provided.* or when there was none */
+  path: string | null;
+  /** Its version, without a leading v: `3.11.7`, `20.20.2` */
+  version: string | null;
+  /** Its version is the runtime's own; when false, the variants' times are another version's */
+  exact: boolean;
+  problem?: string;
+  /** The run's variants of this runtime */
+  variants: string[];
+}
+
 export interface RunInfo {
   runId: string;
   tool?: { name: string; version: string; node: string };
@@ -26,7 +41,14 @@ export interface RunInfo {
   seed?: number;
   plan?: { variants: PlannedVariant[]; order?: string[] };
   compare?: Array<[string, string]>;
-  emulator?: { cpu?: { throttled: boolean; reason: string }; runtimes?: Record<string, string>; burstCap?: number; coldStartSlots?: number };
+  emulator?: {
+    cpu?: { throttled: boolean; reason: string };
+    runtimes?: Record<string, string>;
+    /** Per runtime of the plan: the interpreter that ran it and whether it is the runtime's own version */
+    interpreters?: Record<string, RunInterpreter>;
+    burstCap?: number;
+    coldStartSlots?: number;
+  };
   host?: { cores: number; loadavgStart?: number[]; loadavgEnd?: number[] };
   status?: 'running' | 'completed' | 'interrupted' | 'failed';
   [extra: string]: unknown;

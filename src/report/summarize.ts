@@ -87,6 +87,13 @@ function add(acc: VariantAcc, s: Sample): void {
   if (s.forced === true && s.kind === 'warm') acc.forcedButWarm++;
   const k: KindAcc = s.kind === 'cold' ? acc.cold : acc.warm;
   k.counts.total++;
+  // AWS bills failed and timed-out invocations too: every reported Billed Duration counts for
+  // billing, whatever the status; latency statistics below use successful samples only.
+  if (isNum(s.billedMs)) {
+    k.billed.push(s.billedMs);
+    k.billedTotal.push(s.billedMs + (s.kind === 'cold' && isNum(s.billedRestoreMs) ? s.billedRestoreMs : 0));
+    if (s.kind === 'cold' && isNum(s.billedRestoreMs)) acc.cold.billedRestore.push(s.billedRestoreMs);
+  }
   if (s.status === 'success' && !isNum(s.durationMs)) {
     // Other platforms' logs can say an execution succeeded without saying how long it took.
     k.counts.unmeasured++;
@@ -111,17 +118,8 @@ function add(acc: VariantAcc, s: Sample): void {
     if (isNum(s.restoreMs)) c.restore.push(s.restoreMs);
     // SnapStart replaces init with restore; a cold start with neither (pre-warmed) waited only for Duration.
     c.latency.push(duration + (isNum(s.restoreMs) ? s.restoreMs : isNum(s.initMs) ? s.initMs : 0));
-    if (isNum(s.billedRestoreMs)) c.billedRestore.push(s.billedRestoreMs);
-    if (isNum(s.billedMs)) {
-      c.billed.push(s.billedMs);
-      c.billedTotal.push(s.billedMs + (isNum(s.billedRestoreMs) ? s.billedRestoreMs : 0));
-    }
   } else {
     acc.warm.latency.push(duration);
-    if (isNum(s.billedMs)) {
-      acc.warm.billed.push(s.billedMs);
-      acc.warm.billedTotal.push(s.billedMs);
-    }
   }
 }
 
@@ -212,17 +210,9 @@ export function summarize(samples: Iterable<Sample>, run?: RunInfo, options: Sum
       forcedButWarm: acc.forcedButWarm,
     };
     if (acc.cold.counts.total + acc.warm.counts.total === 0) {
-      variants.push({ state: 'failed', ...common, error: run?.status === 'running' ? NOT_YET : NO_SAMPLES });
+      variants.push({ state: 'failed', ...common, error: run?.status === 'running' ? NOT_YET : NO_SAMPLES, cost: null });
       continue;
     }
-    if (cold.latency.n === 0 && warm.latency.n === 0) {
-      const parts = [cold.counts.total ? failureText('cold', cold.counts) : '', warm.counts.total ? failureText('warm', warm.counts) : ''].filter(Boolean);
-      variants.push({ state: 'failed', ...common, error: parts.join('; ') });
-      continue;
-    }
-    const cm = cold.latency.median;
-    const wm = warm.latency.median;
-    const expectedLatencyMs = cm !== null && wm !== null ? coldRatio * cm + (1 - coldRatio) * wm : coldRatio === 1 ? cm : coldRatio === 0 ? wm : null;
     const cost = variantCost({
       region,
       architecture: common.architecture,
@@ -233,6 +223,15 @@ export function summarize(samples: Iterable<Sample>, run?: RunInfo, options: Sum
       warmCount: warm.counts.total,
       coldRatio,
     });
+    if (cold.latency.n === 0 && warm.latency.n === 0) {
+      const parts = [cold.counts.total ? failureText('cold', cold.counts) : '', warm.counts.total ? failureText('warm', warm.counts) : ''].filter(Boolean);
+      // Failed invocations are billed: what they cost is known even when nothing succeeded.
+      variants.push({ state: 'failed', ...common, error: parts.join('; '), cost: cold.billedValues.length + warm.billedValues.length > 0 ? cost : null });
+      continue;
+    }
+    const cm = cold.latency.median;
+    const wm = warm.latency.median;
+    const expectedLatencyMs = cm !== null && wm !== null ? coldRatio * cm + (1 - coldRatio) * wm : coldRatio === 1 ? cm : coldRatio === 0 ? wm : null;
     variants.push({ state: 'measured', ...common, expectedLatencyMs, cost });
   }
 

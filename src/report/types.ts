@@ -128,6 +128,8 @@ export type VariantSummary =
       forcedButWarm: number;
       /** Why nothing was measured, e.g. "all 10 cold samples failed (Runtime.ExitError ×10)". */
       error: string;
+      /** What the failed invocations cost (AWS bills them); null when none reported a Billed Duration. */
+      cost: VariantCost | null;
     };
 
 export type LatencyKind = 'cold' | 'warm';

@@ -9,20 +9,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { AttachRolePolicyCommand, CreateRoleCommand, DeleteRoleCommand, DetachRolePolicyCommand, GetRoleCommand, IAMClient, ListAttachedRolePoliciesCommand, ListRoleTagsCommand } from '@aws-sdk/client-iam';
-import { CreateFunctionCommand, DeleteFunctionCommand, GetFunctionCommand, LambdaClient, ListFunctionsCommand, ListLayersCommand, ListTagsCommand, UpdateFunctionCodeCommand, UpdateFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
+import { CreateFunctionCommand, DeleteFunctionCommand, GetFunctionCommand, InvokeCommand, LambdaClient, ListFunctionsCommand, ListLayersCommand, ListTagsCommand, UpdateFunctionCodeCommand, UpdateFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
 import { CreateBucketCommand, HeadBucketCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { deleteCleanable, findCleanable } from '../../src/bench/cleanup.ts';
 import { type DeployContext, deployVariant, emptyCreated, ensureRole } from '../../src/bench/deploy.ts';
-import { bump, proactiveInitClassifier } from '../../src/bench/drive.ts';
+import { bump, type DriveContext, driveVariant, proactiveInitClassifier } from '../../src/bench/drive.ts';
 import { NotConfirmedError, RestoreError, TargetError } from '../../src/bench/errors.ts';
 import { restoreFunction } from '../../src/bench/existing.ts';
 import type { BuiltPackage } from '../../src/bench/package.ts';
 import type { Variant } from '../../src/bench/plan.ts';
 import { runBench } from '../../src/bench/run.ts';
 import type { Target } from '../../src/bench/target.ts';
+import { type BenchSample, RunStore } from '../../src/bench/results.ts';
 import * as probe from '../../src/probe/index.ts';
 import { REPO_ROOT } from '../helpers/cli.ts';
 
@@ -263,5 +264,55 @@ describe('proactiveInitClassifier (mocked CloudWatch: proactive initialisation h
       ],
     });
     expect(await classify('f', id)).toBe('none');
+  });
+});
+
+describe('driveVariant (mocked Lambda: what a real account answers for a handler exception)', () => {
+  const requestId = '7c1e5d0a-3b2f-4e6d-9a8c-1f2e3d4c5b6a';
+  const tail = (lines: string[]) => Buffer.from(lines.join('\n') + '\n').toString('base64');
+  const drive = async (answer: { FunctionError?: string; Payload: string; lines: string[] }): Promise<BenchSample[]> => {
+    lambdaMock.on(InvokeCommand).resolves({
+      StatusCode: 200,
+      FunctionError: answer.FunctionError,
+      Payload: Buffer.from(answer.Payload) as never,
+      LogResult: tail(answer.lines),
+      $metadata: { requestId },
+    });
+    const store = new RunStore(mkdtempSync(join(dir, 'run-')), { runId: 'x' });
+    const samples: BenchSample[] = [];
+    const driveCtx: DriveContext = {
+      kind: 'aws', lambda, logs, probe, store, logsTimeoutMs: 1_000, coreCap: Infinity, signal: new AbortController().signal, random: () => 0.5,
+      onSample: (s) => void samples.push(s), classifyForcedWarm: async () => 'none', retry: noWait,
+    };
+    const dep = { variant: { ...variant, cold: 1, warm: 0, concurrency: 1 }, functionName: 'coldbench-x-hello-128', layerArn: null, environment: {}, bumps: 0, versions: [] };
+    await driveVariant(driveCtx, dep, { state: 'running', errors: [], forcedWarm: 0, proactiveInit: 0 });
+    store.close();
+    return samples;
+  };
+
+  it('returns status error with the payload errorType and errorMessage for an Unhandled FunctionError whose REPORT has no Status', async () => {
+    const [s] = await drive({
+      FunctionError: 'Unhandled',
+      Payload: JSON.stringify({ errorMessage: 'boom from the handler', errorType: 'ValueError', requestId, stackTrace: ['  File "/var/task/app.py", line 2, in handler\n'] }),
+      lines: [
+        `START RequestId: ${requestId} Version: $LATEST`,
+        '[ERROR] ValueError: boom from the handler',
+        `END RequestId: ${requestId}`,
+        `REPORT RequestId: ${requestId}\tDuration: 2.31 ms\tBilled Duration: 149 ms\tMemory Size: 128 MB\tMax Memory Used: 40 MB\tInit Duration: 146.07 ms\t`,
+      ],
+    });
+    expect(s).toMatchObject({
+      kind: 'cold', status: 'error', errorType: 'ValueError', errorMessage: 'boom from the handler', durationMs: 2.31, billedMs: 149, initMs: 146.07,
+      error: 'cold sample 1 of hello@128 failed: ValueError: boom from the handler',
+    });
+  });
+
+  it('returns status error for a Handled FunctionError, and timeout for Sandbox.Timedout', async () => {
+    const report = `REPORT RequestId: ${requestId}\tDuration: 1000.00 ms\tBilled Duration: 1150 ms\tMemory Size: 128 MB\tMax Memory Used: 40 MB\tInit Duration: 149.20 ms\t`;
+    const [handled] = await drive({ FunctionError: 'Handled', Payload: JSON.stringify({ errorType: 'Error', errorMessage: 'callback error' }), lines: [report] });
+    expect([handled.status, handled.errorType, handled.errorMessage]).toEqual(['error', 'Error', 'callback error']);
+    const [timedOut] = await drive({ FunctionError: 'Unhandled', Payload: JSON.stringify({ errorType: 'Sandbox.Timedout', errorMessage: `RequestId: ${requestId} Error: Task timed out after 1.00 seconds` }), lines: [report] });
+    expect([timedOut.status, timedOut.errorType, timedOut.errorMessage]).toEqual(['timeout', 'Sandbox.Timedout', `RequestId: ${requestId} Error: Task timed out after 1.00 seconds`]);
+    expect(timedOut.error).toBe("cold sample 1 of hello@128 timed out after 10 s (the function's Timeout); raise timeout for this function in the suite");
   });
 });

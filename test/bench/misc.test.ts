@@ -6,7 +6,7 @@ import { describePlan, estimateCost } from '../../src/bench/estimate.ts';
 import type { Plan, Variant } from '../../src/bench/plan.ts';
 import { createProgress } from '../../src/bench/progress.ts';
 import { isRoleNotReady, isTransient, withRetry } from '../../src/bench/retry.ts';
-import { openTarget } from '../../src/bench/target.ts';
+import { openTarget, planInterpreters } from '../../src/bench/target.ts';
 
 describe('resourceName', () => {
   it("makes variant names legal Lambda names (letters, digits, - and _) and keeps them within 64 characters", () => {
@@ -115,5 +115,24 @@ describe('openTarget', () => {
   });
   it('needs a region for aws', async () => {
     await expect(openTarget('aws', { env: {} })).rejects.toThrow('--target aws: no region; pass --region (e.g. --region us-east-1) or set AWS_REGION');
+  });
+});
+
+describe('planInterpreters', () => {
+  const py311 = { command: 'python3', path: '/usr/bin/python3.11', version: '3.11.7', exact: true };
+  const py312 = { command: 'python3', path: '/usr/bin/python3.11', version: '3.11.7', exact: false };
+  const status = { interpreters: { 'python3.11': py311, 'python3.12': py312, 'nodejs20.x': { command: 'node', path: '/usr/bin/node', version: '20.20.2', exact: true } } };
+
+  it("records, for each runtime of the plan, the emulator's interpreter and the variants it ran", () => {
+    const variants = [{ name: 'a@128', runtime: 'python3.11' }, { name: 'b@128', runtime: 'python3.12' }, { name: 'a@512', runtime: 'python3.11' }];
+    expect(planInterpreters(status, variants)).toEqual({
+      'python3.11': { ...py311, variants: ['a@128', 'a@512'] },
+      'python3.12': { ...py312, variants: ['b@128'] },
+    });
+  });
+
+  it('records nothing for an endpoint that does not say (LocalStack, an older emulator) or for AWS', () => {
+    expect(planInterpreters({ cpu: { throttled: false, reason: 'x' } }, [{ name: 'a@128', runtime: 'python3.11' }])).toBeUndefined();
+    expect(planInterpreters(null, [{ name: 'a@128', runtime: 'python3.11' }])).toBeUndefined();
   });
 });

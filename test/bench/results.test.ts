@@ -1,8 +1,8 @@
-import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ResumeError } from '../../src/bench/errors.ts';
+import { BenchOptionError, ResumeError } from '../../src/bench/errors.ts';
 import { type BenchSample, createRun, newRunId, openRunForResume } from '../../src/bench/results.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'coldbench-results-'));
@@ -34,6 +34,19 @@ describe('RunStore', () => {
     expect(readFileSync(join(dir, 'samples.jsonl'), 'utf8')).toBe(`${JSON.stringify(sample('a@128', 'cold', 0))}\n`);
     expect(JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8'))).toEqual({ runId: 'r', status: 'completed', plan });
     expect(() => createRun(dir, { runId: 'r2' })).toThrow(new ResumeError(`--out ${dir} already holds a run; pass --resume ${dir} to finish it, or choose another --out`));
+  });
+
+  it('creates the missing parent folders of --out (bench --out a/b/c/run)', () => {
+    const dir = join(work, 'a', 'b', 'c', 'run');
+    createRun(dir, { runId: 'r', status: 'running', plan }).close();
+    expect(readdirSync(dir).sort()).toEqual(['run.json', 'samples.jsonl']);
+    expect(JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8'))).toEqual({ runId: 'r', status: 'running', plan });
+  });
+
+  it('says which --out it cannot create, as an option error (exit 2), when a file is in the way', () => {
+    const file = join(work, 'a-file');
+    writeFileSync(file, '');
+    expect(() => createRun(join(file, 'run'), { runId: 'r' })).toThrow(new BenchOptionError(`--out ${join(file, 'run')}: cannot create the run folder (ENOTDIR); choose a folder path in a writable place`));
   });
 });
 

@@ -35,6 +35,21 @@ describe('coldbench bench --serverless', () => {
     }
   }, 300_000);
 
+  it('prints a warning for each function it leaves out, and exits 2 naming why when none is left', async () => {
+    const dir = join(work, 'wsgi');
+    mkdirSync(dir);
+    const file = join(dir, 'serverless.yml');
+    writeFileSync(file, "service: svc\nplugins: [serverless-wsgi, serverless-lift]\nprovider:\n  name: aws\n  runtime: python3.11\nfunctions:\n  api:\n    handler: wsgi_handler.handler\nconstructs:\n  jobs:\n    type: queue\n    worker:\n      handler: worker.handler\n");
+    const run = await runCli(['bench', '--serverless', file, '--quiet']);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toBe(
+      `Warning: ${file}: functions.api: handler wsgi_handler.handler comes from the serverless-wsgi plugin (it adds wsgi_handler.py to the package), which coldbench does not model; it is left out of the benchmark\n` +
+        `Warning: ${file}: constructs.jobs.worker: the worker of the queue construct jobs (handler worker.handler) comes from the serverless-lift plugin, which coldbench does not model; it is left out of the benchmark\n` +
+        `Error: ${file}: functions: nothing left to benchmark; every function comes from a plugin or construct coldbench does not model: functions.api (serverless-wsgi), constructs.jobs.worker (serverless-lift). Benchmark its code with a suite file (docs/suite-format.md)\n`,
+    );
+  });
+
   it('exits 2 with the field and the unsupported variable source named', async () => {
     const dir = join(work, 'ssm');
     mkdirSync(dir);

@@ -106,6 +106,32 @@ describe('suiteFromServerless', () => {
     expect(doc.functions.js).toEqual({ code: '.', handler: 'index.handler', runtime: 'nodejs20.x' });
   });
 
+  it('resolves ${self:provider.stage} without provider.stage to the stage in effect: dev, or --stage', () => {
+    const text = service('handler: app.handler\nname: ${self:service}-${self:provider.stage}-f\nenvironment:\n  STAGE: ${self:provider.stage}\n  TABLE: items-${self:provider.stage}\n  REGION: ${self:provider.region}');
+    const dev = convert(text);
+    expect(dev.name).toBe('svc-dev');
+    expect(dev.functions.f.environment).toEqual({ STAGE: 'dev', TABLE: 'items-dev', REGION: 'us-east-1' });
+    const prod = convert(text, { stage: 'prod', opt: { region: 'eu-west-1' } });
+    expect(prod.name).toBe('svc-prod');
+    expect(prod.functions.f.environment).toEqual({ STAGE: 'prod', TABLE: 'items-prod', REGION: 'eu-west-1' });
+    // A provider.stage in the file is what ${self:provider.stage} reads, as in the Framework.
+    expect(convert(text.replace('provider:\n', 'provider:\n  stage: qa\n'), { stage: 'prod' }).functions.f.environment?.STAGE).toBe('qa');
+  });
+
+  it('leaves out, with a warning each, a serverless-wsgi handler and the functions of Lift constructs', () => {
+    const text =
+      'service: svc\nplugins:\n  - serverless-wsgi\n  - serverless-lift\nprovider:\n  name: aws\n  runtime: python3.11\ncustom:\n  wsgi:\n    app: app.app\n' +
+      'functions:\n  api:\n    handler: wsgi_handler.handler\n    events:\n      - httpApi: \'*\'\n  hello:\n    handler: handler.hello\n' +
+      'constructs:\n  jobs:\n    type: queue\n    worker:\n      handler: worker.handler\n  uploads:\n    type: storage\n';
+    const warnings: string[] = [];
+    const doc = convert(text, { warn: (w) => warnings.push(w) });
+    expect(Object.keys(doc.functions)).toEqual(['hello']);
+    expect(warnings).toEqual([
+      'svc/serverless.yml: functions.api: handler wsgi_handler.handler comes from the serverless-wsgi plugin (it adds wsgi_handler.py to the package), which coldbench does not model; it is left out of the benchmark',
+      'svc/serverless.yml: constructs.jobs.worker: the worker of the queue construct jobs (handler worker.handler) comes from the serverless-lift plugin, which coldbench does not model; it is left out of the benchmark',
+    ]);
+  });
+
   it('reads nothing it does not need: an ${ssm:…} under resources or an unused custom key is no error', () => {
     const text = service('handler: app.handler', "custom:\n  domain: ${ssm:/app/domain}\n") + 'resources:\n  Outputs:\n    Url:\n      Value: !Sub "https://${ApiGatewayRestApi}.execute-api.${AWS::Region}.amazonaws.com"\n';
     expect(convert(text).functions.f.handler).toBe('app.handler');
@@ -152,6 +178,13 @@ describe('suiteFromServerless errors', () => {
     ['a memory size in words', 'handler: app.handler\nmemorySize: lots', 'functions.f.memorySize: "lots" is not a whole positive number'],
   ])('rejects %s, naming the field and what is supported', (_name, fn, message) => {
     fails(service(fn), ServerlessUnsupportedError, message);
+  });
+
+  it('says why when every function is left out (plugin handlers, Lift constructs, no `functions:` at all)', () => {
+    const message =
+      'svc/serverless.yml: functions: nothing left to benchmark; every function comes from a plugin or construct coldbench does not model: functions.api (serverless-wsgi), constructs.jobs.worker (serverless-lift). Benchmark its code with a suite file (docs/suite-format.md)';
+    fails(service('handler: wsgi_handler.handler').replace('  f:\n', '  api:\n') + 'constructs:\n  jobs:\n    type: queue\n    worker:\n      handler: worker.handler\n', ServerlessUnsupportedError, message);
+    fails('service: svc\nprovider:\n  name: aws\n  runtime: python3.11\nconstructs:\n  jobs:\n    type: queue\n    worker:\n      handler: worker.handler\n', ServerlessUnsupportedError, 'svc/serverless.yml: functions: nothing left to benchmark; every function comes from a plugin or construct coldbench does not model: constructs.jobs.worker (serverless-lift).');
   });
 
   it('rejects another provider and prebuilt artifacts', () => {

@@ -106,6 +106,15 @@ compare: [[reuse@256, percall@256]]
     expect(errorOf(() => loadSuite(file))).toMatch(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: not valid YAML: `));
   });
 
+  it('refuses a runtime the target cannot run only when the target says which it can (local); AWS decides for itself', () => {
+    const file = suiteFile('py38.yaml', 'functions:\n  f: { code: py, handler: app.handler, runtime: python3.8 }\n');
+    const rule = { allowed: ['python3.11', 'nodejs20.x'], where: 'the local emulator' };
+    expect(errorOf(() => loadSuite(file, rule))).toBe(`${file}: functions.f.runtime: "python3.8" is not a runtime the local emulator can run (on --target aws, Lambda decides); allowed: python3.11, nodejs20.x`);
+    expect(loadSuite(file).functions[0].runtimes).toEqual(['python3.8']);
+    const ok = suiteFile('py311.yaml', 'defaults: { runtime: [python3.11, nodejs20.x] }\nfunctions:\n  f: { code: py, handler: app.handler }\n');
+    expect(loadSuite(ok, rule).functions[0].runtimes).toEqual(['python3.11', 'nodejs20.x']);
+  });
+
   it('reads JSON suites', () => {
     const file = suiteFile('s.json', JSON.stringify({ functions: { f: { code: 'py', handler: 'app.handler', runtime: 'python3.11' } } }));
     expect(loadSuite(file)).toMatchObject({ name: 's', seed: 42, functions: [{ name: 'f', memory: [128], events: [{ file: '(none)', payload: '{}' }] }] });

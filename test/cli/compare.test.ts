@@ -23,13 +23,13 @@ describe('coldbench compare', () => {
     expect(run.stderr).toBe('');
     expect(run.stdout).toBe(SNAP('compare-regression.txt'));
     expect(run.stdout).toMatch(/^percall@512 +261\.6 +425\.9 +\+62\.8 +\+\d+\.\d to \+\d+\.\d +< 0\.001 +REGRESSION$/m);
-    expect(run.stdout).toContain('1 significant regression beyond 10 %.');
+    expect(run.stdout).toContain('1 significant regression at or beyond 10 %.');
   });
 
   it('exits 0 when a run is compared with itself', async () => {
     const run = await runCli(['compare', 'fixtures/runs/baseline', 'fixtures/runs/baseline']);
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain('No significant regression beyond 10 %.');
+    expect(run.stdout).toContain('No significant regression at or beyond 10 %.');
     expect(run.stdout).toMatch(/^reuse@512 +214\.3 +214\.3 +\+0\.0 /m);
   });
 
@@ -43,6 +43,37 @@ describe('coldbench compare', () => {
     const same = await runCli(['compare', exported, 'fixtures/runs/baseline']);
     expect(same.code).toBe(0);
     expect(same.stdout).toContain('cold median: 20261128T150000Z-base against 20261128T150000Z-base, threshold 10 %');
+  });
+
+  describe('a change equal to --threshold', () => {
+    /** A samples file of five cold starts of app@512 around `median` ms, tight enough that any change is significant. */
+    const samples = (name: string, median: number): string => {
+      const file = join(tmp, `${name}.jsonl`);
+      const line = (d: number) => JSON.stringify({ variant: 'app@512', kind: 'cold', coldBy: 'init-duration', requestId: null, initMs: median + d - 10, restoreMs: null, billedRestoreMs: null, durationMs: 10, billedMs: Math.ceil(median + d), memoryMB: 512, maxMemoryMB: 50, status: 'success', errorType: null, clientMs: null });
+      writeFileSync(file, `${[-4, -2, 0, 2, 4].map(line).join('\n')}\n`);
+      return file;
+    };
+
+    it('exits 1 when the change equals the threshold, printing the threshold as given (24.9 %)', async () => {
+      const run = await runCli(['compare', samples('base', 1000), samples('at', 1249), '--threshold', '24.9%']);
+      expect(run.stderr).toBe('');
+      expect(run.code).toBe(1);
+      expect(run.stdout).toContain(', threshold 24.9 %\n');
+      expect(run.stdout).toMatch(/^app@512 +1000\.0 +1249\.0 +\+24\.9 +\+\d+\.\d to \+\d+\.\d +0\.008 +REGRESSION$/m);
+      expect(run.stdout).toContain('app@512: cold median 1000.0 ms → 1249.0 ms, +24.9 % (95 % CI ');
+      expect(run.stdout).toContain('): regression at or beyond the 24.9 % threshold\n');
+      expect(run.stdout).toContain('1 significant regression at or beyond 24.9 %.');
+      // The same threshold as a fraction, and a whole percentage that binary rounding puts an ulp off (1150 / 1000 − 1 < 0.15).
+      expect((await runCli(['compare', samples('base', 1000), samples('at', 1249), '--threshold', '0.249'])).code).toBe(1);
+      expect((await runCli(['compare', samples('base', 1000), samples('at15', 1150), '--threshold', '15%'])).code).toBe(1);
+    });
+
+    it('exits 0 when the change is just below the threshold', async () => {
+      const run = await runCli(['compare', samples('base', 1000), samples('below', 1248), '--threshold', '24.9%']);
+      expect(run.code).toBe(0);
+      expect(run.stdout).toMatch(/^app@512 +1000\.0 +1248\.0 +\+24\.8 .* within threshold$/m);
+      expect(run.stdout).toContain('No significant regression at or beyond 24.9 %.');
+    });
   });
 
   it('exits 0 when the regression is below --threshold', async () => {

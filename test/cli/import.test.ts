@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -29,7 +29,7 @@ describe('coldbench import', () => {
       [
         '{"variant":"logs-tail","kind":"cold","coldBy":"init-duration","requestId":"0b7ffc4e-6c2a-4f4e-9a59-3c0f3e1f2a11","initMs":130.49,"restoreMs":null,"billedRestoreMs":null,"durationMs":15.74,"billedMs":147,"memoryMB":128,"maxMemoryMB":56,"status":"success","errorType":null,"clientMs":null}',
         '{"variant":"logs-tail","kind":"warm","coldBy":"none","requestId":"5d2e8c41-97b3-4e0d-8a6b-1f4c2d9e7b22","initMs":null,"restoreMs":null,"billedRestoreMs":null,"durationMs":2.05,"billedMs":3,"memoryMB":128,"maxMemoryMB":57,"status":"success","errorType":null,"clientMs":null}',
-        '{"variant":"logs-tail","kind":"warm","coldBy":"none","requestId":"c93a6f10-2b8d-4d71-b5e2-7a0c4e8f9d33","initMs":null,"restoreMs":null,"billedRestoreMs":null,"durationMs":3003.12,"billedMs":3000,"memoryMB":128,"maxMemoryMB":60,"status":"timeout","errorType":null,"clientMs":null}',
+        '{"variant":"logs-tail","kind":"warm","coldBy":"none","requestId":"c93a6f10-2b8d-4d71-b5e2-7a0c4e8f9d33","initMs":null,"restoreMs":null,"billedRestoreMs":null,"durationMs":3003.12,"billedMs":3000,"memoryMB":128,"maxMemoryMB":60,"status":"timeout","errorType":null,"clientMs":null,"errorMessage":"Task timed out after 3.00 seconds"}',
         '{"variant":"logs-tail","kind":"warm","coldBy":"none","requestId":"e1f04b7a-3c5d-4a8e-9b2f-6d7c8e9f0a44","initMs":null,"restoreMs":null,"billedRestoreMs":null,"durationMs":498.31,"billedMs":499,"memoryMB":128,"maxMemoryMB":128,"status":"error","errorType":"Runtime.OutOfMemory","clientMs":null}',
         '',
       ].join('\n'),
@@ -134,10 +134,20 @@ describe('coldbench import', () => {
     );
   });
 
+  it('creates the missing folders of --out (a/b/c/samples.jsonl)', async () => {
+    const out = join(tmp, 'a', 'b', 'c', 'samples.jsonl');
+    const run = await runCli(['import', `${AWS}/logs-tail.log`, '--out', out]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe('');
+    expect(readFileSync(out, 'utf8')).toBe((await runCli(['import', `${AWS}/logs-tail.log`])).stdout);
+  });
+
   it('exits 2 when --out cannot be written, naming the flag', async () => {
-    const run = await runCli(['import', `${AWS}/logs-tail.log`, '--out', join(tmp, 'missing-dir', 'x.jsonl')]);
+    const file = join(tmp, 'a-file');
+    writeFileSync(file, '');
+    const run = await runCli(['import', `${AWS}/logs-tail.log`, '--out', join(file, 'sub', 'x.jsonl')]);
     expect(run.code).toBe(2);
-    expect(run.stderr).toBe(`Error: --out ${join(tmp, 'missing-dir', 'x.jsonl')}: cannot write there (ENOENT)\nHint: Give a path in a folder that exists and is writable.\n`);
+    expect(run.stderr).toBe(`Error: --out ${join(file, 'sub', 'x.jsonl')}: cannot write there (ENOTDIR)\nHint: Give a file path in a writable place; missing folders are created.\n`);
   });
 
   it('states each flag’s default in --help', async () => {
@@ -146,5 +156,37 @@ describe('coldbench import', () => {
     expect(run.stdout).toContain('(default: stdout)');
     expect(run.stdout).toContain('else the file name without its extension; "stdin" for -');
     expect(run.stdout).toContain('[default: "auto"]');
+  });
+
+  describe('a timeout line printed after its REPORT (CloudWatch exports and console copies)', () => {
+    const id = '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d';
+    const report = `REPORT RequestId: ${id}\tDuration: 3003.12 ms\tBilled Duration: 3000 ms\tMemory Size: 128 MB\tMax Memory Used: 60 MB\t`;
+    const timeoutLine = `2026-10-08T07:30:32.470Z ${id} Task timed out after 3.00 seconds`;
+
+    it('returns a timeout sample for a text log read from a file', async () => {
+      const file = join(tmp, 'late-timeout.log');
+      writeFileSync(file, [`START RequestId: ${id} Version: $LATEST`, `END RequestId: ${id}`, report, timeoutLine, ''].join('\n'));
+      const run = await runCli(['import', file]);
+      expect(run.code).toBe(0);
+      expect(parse(run.stdout).map((x) => [x.requestId, x.status, x.errorMessage])).toEqual([[id, 'timeout', 'Task timed out after 3.00 seconds']]);
+    });
+
+    it('returns a timeout sample for a CloudWatch FilterLogEvents JSON document', async () => {
+      const file = join(tmp, 'late-timeout.json');
+      const events = [report, timeoutLine].map((message, i) => ({ logStreamName: '2026/10/08/[$LATEST]0123456789abcdef0123456789abcdef', timestamp: 1791444629000 + i, message: `${message}\n`, ingestionTime: 1791444630000, eventId: String(i) }));
+      writeFileSync(file, JSON.stringify({ events, searchedLogStreams: [] }, null, 2));
+      const run = await runCli(['import', file]);
+      expect(run.code).toBe(0);
+      expect(parse(run.stdout).map((x) => x.status)).toEqual(['timeout']);
+    });
+
+    it('warns on stdin, which is read once, that the late timeout line was not applied', async () => {
+      const run = await runCli(['import', '-'], { input: [report, timeoutLine, ''].join('\n') });
+      expect(run.code).toBe(0);
+      expect(parse(run.stdout).map((x) => x.status)).toEqual(['success']);
+      expect(run.stderr).toContain(
+          '  stdin: 1 timeout line had no REPORT after it; stdin is read once, so a REPORT printed before its timeout line stays "success": import the log as a file to count those as timeouts\n',
+      );
+    });
   });
 });

@@ -57,6 +57,23 @@ describe('coldbench report', () => {
     expect(readFileSync(out, 'utf8')).toBe(SNAP('baseline.html'));
   });
 
+  it('creates the missing folders of --out (a/b/c/report.md)', async () => {
+    const out = join(tmp, 'a', 'b', 'c', 'report.md');
+    const run = await runCli(['report', 'fixtures/runs/baseline', '--format', 'markdown', '--out', out]);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toBe(`Wrote ${out}\n`);
+    expect(readFileSync(out, 'utf8')).toBe(SNAP('baseline.md'));
+  });
+
+  it('exits 2 naming --out when it cannot be written (a file in the way)', async () => {
+    const file = join(tmp, 'a-file');
+    writeFileSync(file, '');
+    const run = await runCli(['report', 'fixtures/runs/baseline', '--out', join(file, 'sub', 'report.txt')]);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toBe(`Error: --out ${join(file, 'sub', 'report.txt')}: cannot write there (ENOTDIR)\nHint: Give a file path in a writable place; missing folders are created.\n`);
+  });
+
   it('reports a bare samples JSONL from `coldbench import`', async () => {
     const run = await runCli(['report', 'fixtures/runs/imported.jsonl']);
     expect(run.code).toBe(0);

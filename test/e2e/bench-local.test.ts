@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { benchEnv, readRun } from '../bench/helpers.ts';
 import { runCli } from '../helpers/cli.ts';
+import { resolveInterpreters } from '../../src/emulator/environments/interpreters.ts';
 
 const work = mkdtempSync(join(tmpdir(), 'coldbench-e2e-local-'));
 const env = benchEnv(join(work, 'cache'));
@@ -21,6 +22,9 @@ describe('coldbench bench --target local (embedded emulator)', () => {
     expect(info).toMatchObject({ status: 'completed', coldStrategy: 'burst', seed: 7, suite: { name: 'e2e-basic', file: 'fixtures/suites/e2e-basic.yaml' }, target: { kind: 'local' } });
     expect(info.emulator?.burstCap).toBe(2);
     expect(info.emulator?.cpu).toEqual({ throttled: expect.any(Boolean), reason: expect.any(String) });
+    // Which interpreter ran the suite's runtime (same PATH as this process), whether it is python3.11's own, and for which variants.
+    const { byRuntime } = await resolveInterpreters({ cacheDir: null });
+    expect(info.emulator?.interpreters).toEqual({ 'python3.11': { ...byRuntime['python3.11'], variants: ['main@128', 'other@128'] } });
     expect(info.host?.loadavgEnd).toHaveLength(3);
     expect(info.plan?.order?.slice().sort()).toEqual(['main@128', 'other@128']);
     expect(info.variantResults).toEqual({
@@ -58,7 +62,7 @@ describe('coldbench bench --target local (embedded emulator)', () => {
     const out = join(work, 'fail');
     const run = await runCli(['bench', 'fixtures/suites/e2e-fail.yaml', '--out', out, '--quiet'], { env });
     expect(run.code).toBe(1);
-    expect(run.stderr).toContain('Variant broken@128 failed: cold sample 1 of broken@128 failed: RuntimeError: py-init-error fails at import on purpose');
+    expect(run.stderr).toContain('\nbroken@128: 2 of 2 invocations failed: RuntimeError: py-init-error fails at import on purpose\n');
     const { info, samples } = readRun(out);
     expect(info.status).toBe('completed');
     expect(info.variantResults?.['broken@128']).toMatchObject({ state: 'failed' });

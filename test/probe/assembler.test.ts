@@ -125,7 +125,33 @@ describe('createAwsAssembler', () => {
       malformedCount: 1,
       samples: 1,
       cold: 0,
+      unmatchedTimeouts: 0,
     });
+  });
+
+  it('makes a sample a timeout when its timeout line came first, whatever its REPORT says', () => {
+    const a = createAwsAssembler({ variant: 'v' });
+    a.push(`2026-10-08T07:30:29.470Z ${A} Task timed out after 3.00 seconds`, 1);
+    const [s] = a.push(warmReport(A), 2);
+    expect([s.status, s.errorType, s.errorMessage]).toEqual(['timeout', null, 'Task timed out after 3.00 seconds']);
+  });
+
+  it('makes a sample a timeout when the caller found its timeout line after the REPORT, and counts the lines it could not place', () => {
+    const lines = [warmReport(A), `2026-10-08T07:30:29.470Z ${A} Task timed out after 3.01 seconds`, `2026-10-08T07:30:29.470Z ${B} Task timed out after 1.00 seconds`];
+    const unaware = createAwsAssembler({ variant: 'v' });
+    const [before] = lines.flatMap((l, i) => unaware.push(l, i + 1));
+    expect(before.status).toBe('success');
+    expect(unaware.stats().unmatchedTimeouts).toBe(2);
+    const told = createAwsAssembler({ variant: 'v', timedOut: new Map([[A, 3.01]]) });
+    const [after] = lines.flatMap((l, i) => told.push(l, i + 1));
+    expect([after.status, after.errorMessage]).toEqual(['timeout', 'Task timed out after 3.01 seconds']);
+    expect(told.stats().unmatchedTimeouts).toBe(1);
+  });
+
+  it('leaves a request the caller marked timed out to the general path, so the fast lane cannot skip it', () => {
+    const a = createAwsAssembler({ variant: 'v', timedOut: new Map([[A, 3]]) });
+    expect(JSON.parse(a.pushJson!(warmReport(A), 1)).status).toBe('timeout');
+    expect(JSON.parse(a.pushJson!(warmReport(B), 2)).status).toBe('success');
   });
 
   it('names samples after the function a JSON initStart gives, else the fallback', () => {

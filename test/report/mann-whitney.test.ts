@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { mannWhitney, normalSf } from '../../src/report/mann-whitney.ts';
 
-// Expected p-values from scipy.stats.mannwhitneyu (two-sided; exact without ties for small n,
-// else asymptotic with tie and continuity corrections).
+// Expected p-values from scipy.stats.mannwhitneyu (two-sided): method='exact' without ties for
+// n1 + n2 ≤ 40, else method='asymptotic' (tie and continuity corrections). scipy's default
+// method='auto' agrees only where it makes the same choice (see src/report/mann-whitney.ts).
 describe('mannWhitney', () => {
   it('gives U = 0 and the exact p = 2/20 = 0.1 for [1,2,3] vs [4,5,6]', () => {
     expect(mannWhitney([1, 2, 3], [4, 5, 6])).toEqual({ u: 0, p: 0.1, method: 'exact' });
@@ -29,6 +30,14 @@ describe('mannWhitney', () => {
     const r = mannWhitney(a, b);
     expect(r.u).toBe(300);
     expect(r.p).toBeCloseTo(0.0270863184, 6);
+  });
+
+  it("stays exact for 10 vs 10 values without ties, where scipy's default method='auto' would not: p = 0.028806 (method='exact'; 'auto' gives 0.031209)", () => {
+    const a = Array.from({ length: 10 }, (_, i) => i);
+    const r = mannWhitney(a, a.map((x) => x + 3.5));
+    expect(r.method).toBe('exact');
+    expect(r.u).toBe(21);
+    expect(r.p).toBeCloseTo(0.0288055598, 9);
   });
 
   it('returns p = 1 for identical samples and when every value ties', () => {

@@ -26,13 +26,53 @@ describe('compareRuns', () => {
     expect(percall.ratio).toBeCloseTo(425.9 / 261.6, 2);
     expect(percall.ratioCI![0]).toBeGreaterThan(1.1);
     expect(percall.p).toBeLessThan(0.001);
-    expect(percall.text).toMatch(/^percall@512: cold median 261\.6 ms → 425\.9 ms, \+62\.8 % \(95 % CI \+\d+\.\d % to \+\d+\.\d %, Mann–Whitney p < 0\.001\): regression beyond the 10 % threshold$/);
+    expect(percall.text).toMatch(/^percall@512: cold median 261\.6 ms → 425\.9 ms, \+62\.8 % \(95 % CI \+\d+\.\d % to \+\d+\.\d %, Mann–Whitney p < 0\.001\): regression at or beyond the 10 % threshold$/);
     expect(c.changes.filter((ch) => ch.variant !== 'percall@512').every((ch) => !ch.regression)).toBe(true);
   });
 
   it('finds no regression between two runs of the same code (noise only)', () => {
     expect(compareRuns(base, rerun, { threshold: 0.1, metric: 'cold.median' }).regressions).toBe(0);
     expect(compareRuns(base, rerun, { threshold: 0.1, metric: 'warm.median' }).regressions).toBe(0);
+  });
+
+  describe('a change equal to the threshold', () => {
+    /** Five cold starts of app@512 around `median` ms (init + 10 ms duration), tight enough that any change is significant. */
+    const run = (median: number) =>
+      summarize(
+        [-4, -2, 0, 2, 4].map(
+          (d) => ({ variant: 'app@512', kind: 'cold', coldBy: 'init-duration', requestId: null, initMs: median + d - 10, restoreMs: null, billedRestoreMs: null, durationMs: 10, billedMs: Math.ceil(median + d), memoryMB: 512, maxMemoryMB: 50, status: 'success', errorType: null, clientMs: null }) as Sample,
+        ),
+      );
+    const base1000 = run(1000);
+    const change = (cur: number, threshold: number) => compareRuns(base1000, run(cur), { threshold, metric: 'cold.median' }).changes[0];
+
+    it.each([
+      ['15 % (1150 / 1000 − 1 < 0.15 in doubles)', 1150, 0.15],
+      ['24.9 % as --threshold 24.9% parses it', 1249, 24.9 / 100],
+      ['10 %', 1100, 0.1],
+      ['7 %', 1070, 0.07],
+    ])('counts as a regression: %s', (_name, cur, threshold) => {
+      const ch = change(cur, threshold);
+      expect(ch.ratio).toBe(cur / 1000);
+      expect(ch.significant).toBe(true);
+      expect(ch.regression).toBe(true);
+    });
+
+    it('prints the threshold as given (24.9 %, not 25 %), and a change just below it is within the threshold', () => {
+      const at = change(1249, 0.249);
+      expect(at.text).toMatch(/^app@512: cold median 1000\.0 ms → 1249\.0 ms, \+24\.9 % \(95 % CI \+\d+\.\d % to \+\d+\.\d %, Mann–Whitney p = 0\.008\): regression at or beyond the 24\.9 % threshold$/);
+      const below = change(1248.9, 0.249);
+      expect(below.ratio).toBeCloseTo(1.2489, 12);
+      expect(below.significant).toBe(true);
+      expect(below.regression).toBe(false);
+      expect(below.text).toMatch(/: significant but within the 24\.9 % threshold$/);
+      expect(compareRuns(base1000, run(1248.9), { threshold: 0.249, metric: 'cold.median' }).regressions).toBe(0);
+    });
+
+    it('counts as an improvement in the other direction', () => {
+      expect(change(751, 0.249).improvement).toBe(true);
+      expect(change(751.1, 0.249).improvement).toBe(false);
+    });
   });
 
   it('does not call a change beyond the threshold a regression when its interval includes 1', () => {

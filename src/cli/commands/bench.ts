@@ -2,6 +2,7 @@ import { BenchOptionError, NotConfirmedError, ResumeError, SuiteError } from '..
 import type { ColdStrategy } from '../../bench/suite.ts';
 import { createProgress } from '../../bench/progress.ts';
 import { runBench } from '../../bench/run.ts';
+import { failureLines, failuresOf } from '../../report/failures.ts';
 import { render, summarize } from '../../report/index.ts';
 import type { CommandDef } from '../command.ts';
 import { EXIT_FINDING, EXIT_OK, UsageError } from '../errors.ts';
@@ -36,7 +37,7 @@ export const benchCommand: CommandDef = {
     y
       .positional('suite', { type: 'string', describe: 'suite file (YAML or JSON)', default: 'fixtures/suites/seed.yaml' })
       .option('target', { type: 'string', describe: 'local (embedded emulator), aws (real account: costs money, asks first unless --yes) or an endpoint URL (default: local)' })
-      .option('out', { type: 'string', describe: 'results folder (default results/<run-id>)' })
+      .option('out', { type: 'string', describe: 'results folder, created with any missing parents (default results/<run-id>)' })
       .option('resume', { type: 'string', describe: 'continue an interrupted run in this folder without redoing finished samples (default: off)' })
       .option('only', { type: 'string', array: true, describe: "run only variants matching this glob, e.g. 'hello@*' (repeatable; default: all)" })
       .option('cold', { type: 'number', describe: 'cold samples per variant (default: the suite’s)' })
@@ -53,7 +54,8 @@ export const benchCommand: CommandDef = {
       .option('function', { type: 'string', describe: 'benchmark this existing function (asks first; restores its configuration afterwards)' })
       .option('event', { type: 'string', describe: 'event file for --function (default: {})' })
       .option('serverless', { type: 'string', describe: 'read functions from this serverless.yml instead of a suite' })
-      .option('stage', { type: 'string', describe: 'stage for --serverless (${opt:stage}; default: the file’s provider.stage, else dev)' }),
+      .option('stage', { type: 'string', describe: 'stage for --serverless (${opt:stage}; default: the file’s provider.stage, else dev)' })
+      .option('node', { type: 'string', array: true, describe: 'node binary the embedded emulator runs the nodejsNN.x of its major on (repeatable; default: COLDBENCH_NODE, else this node for every nodejsNN.x)' }),
   run: async (args, io) => {
     const strategy = args['cold-strategy'] as ColdStrategy | undefined;
     const logsTimeout = Number(args['logs-timeout']);
@@ -97,21 +99,27 @@ export const benchCommand: CommandDef = {
           extraPipArgs: io.env.COLDBENCH_PIP_ARGS?.split(/\s+/).filter(Boolean),
           cacheDir: io.env.COLDBENCH_CACHE_DIR || undefined,
           toolVersion: packageVersion(),
+          node: args.node as string[] | undefined,
         },
-        { progress, confirm: (q) => askYesNo(io, q), signal: controller.signal },
+        // Warnings print as they arise (even with --quiet), before the plan and the measuring.
+        { progress, confirm: (q) => askYesNo(io, q), signal: controller.signal, warn: (w) => io.stderr(`Warning: ${w}\n`) },
       );
       for (const w of outcome.warnings) io.stderr(`Warning: ${w}\n`);
       if (outcome.samples.length > 0) io.stdout(render(summarize(outcome.samples, outcome.info), 'table', { color: io.color }));
-      for (const name of outcome.failedVariants) {
+      const failures = failuresOf(outcome.samples);
+      const source = args.function !== undefined ? 'function' : serverless ? 'serverless' : 'suite';
+      for (const line of failureLines(failures, source)) io.stderr(`${line}\n`);
+      // Variants that failed before any invoke (packaging, deploy) have no samples to count.
+      for (const name of outcome.failedVariants.filter((n) => !failures.some((f) => f.variant === n))) {
         const errors = outcome.info.variantResults?.[name]?.errors ?? [];
-        io.stderr(`Variant ${name} failed: ${errors[0] ?? 'see samples.jsonl'}${errors.length > 1 ? ` (and ${errors.length - 1} more message(s) in run.json)` : ''}\n`);
+        io.stderr(`${name} failed: ${errors[0] ?? 'see samples.jsonl'}${errors.length > 1 ? ` (and ${errors.length - 1} more message(s) in run.json)` : ''}\n`);
       }
       io.stderr(`Results: ${outcome.runDir} (${outcome.info.status})\n`);
       if (outcome.info.status === 'interrupted') {
         io.stderr(`Interrupted; \`coldbench bench --resume ${outcome.runDir}\` finishes the run.\n`);
         return EXIT_INTERRUPTED;
       }
-      return outcome.failedVariants.length > 0 ? EXIT_FINDING : EXIT_OK;
+      return outcome.failedVariants.length > 0 || failures.length > 0 ? EXIT_FINDING : EXIT_OK;
     } catch (error) {
       if (error instanceof SuiteError || error instanceof BenchOptionError || error instanceof ResumeError || error instanceof NotConfirmedError) {
         throw new UsageError(error.message, undefined, { cause: error });

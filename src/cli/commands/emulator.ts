@@ -1,4 +1,4 @@
-import { isLoopback, startEmulator } from '../../emulator/index.ts';
+import { InterpreterError, isLoopback, startEmulator } from '../../emulator/index.ts';
 import type { CommandDef } from '../command.ts';
 import { EXIT_OK, UsageError } from '../errors.ts';
 
@@ -10,7 +10,8 @@ export const emulatorCommand: CommandDef = {
   builder: (y) =>
     y
       .option('port', { type: 'number', default: 0, describe: 'port to listen on (0 = a free port)' })
-      .option('host', { type: 'string', default: '127.0.0.1', describe: 'address to bind (anything but loopback prints a warning)' }),
+      .option('host', { type: 'string', default: '127.0.0.1', describe: 'address to bind (anything but loopback prints a warning)' })
+      .option('node', { type: 'string', array: true, describe: 'node binary for the nodejsNN.x runtime of its major (repeatable; default: COLDBENCH_NODE, else this node for every nodejsNN.x)' }),
   run: async (args, io) => {
     const port = args.port as number;
     const host = args.host as string;
@@ -22,8 +23,9 @@ export const emulatorCommand: CommandDef = {
     }
     let emulator;
     try {
-      emulator = await startEmulator({ port, host });
+      emulator = await startEmulator({ port, host, nodeBinaries: args.node as string[] | undefined });
     } catch (error) {
+      if (error instanceof InterpreterError) throw new UsageError(error.message, undefined, { cause: error });
       const code = (error as NodeJS.ErrnoException).code;
       if (code === 'EADDRINUSE' || code === 'EADDRNOTAVAIL' || code === 'EACCES') {
         throw new UsageError(`--port ${port} --host ${host}: cannot listen there (${code})`, 'Pick another port, or --port 0 for a free one.', { cause: error });

@@ -1,11 +1,12 @@
-import { closeSync, createReadStream, openSync, statSync, writeSync } from 'node:fs';
-import { basename } from 'node:path';
+import { closeSync, createReadStream, mkdirSync, openSync, statSync, writeSync } from 'node:fs';
+import { basename, dirname } from 'node:path';
 import type { CommandDef } from '../command.ts';
 import { EXIT_FINDING, EXIT_OK, UsageError } from '../errors.ts';
 import type { CliIO } from '../io.ts';
 import { ByteBatch, createByteFileImporter } from '../../probe/byte-import.ts';
 import { createFileImporter, type FileImportStats } from '../../probe/file-import.ts';
 import { PLATFORM_ASSEMBLERS } from '../../probe/platforms.ts';
+import { TimeoutScanner } from '../../probe/timeouts.ts';
 
 /** Read size; larger chunks mean fewer stream callbacks for the same bytes. */
 const READ_CHUNK_BYTES = 256 * 1024;
@@ -29,9 +30,10 @@ function openSink(out: string | undefined, io: CliIO): { write(bytes: Buffer): v
   if (out === undefined) return { write: (bytes) => io.stdout(bytes.toString('utf8')), close: () => undefined };
   let fd: number;
   try {
+    mkdirSync(dirname(out), { recursive: true });
     fd = openSync(out, 'w');
   } catch (error) {
-    throw new UsageError(`--out ${out}: cannot write there (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, 'Give a path in a folder that exists and is writable.', { cause: error });
+    throw new UsageError(`--out ${out}: cannot write there (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, 'Give a file path in a writable place; missing folders are created.', { cause: error });
   }
   return {
     write: (bytes) => {
@@ -83,14 +85,23 @@ function summarize(perFile: Array<{ file: string; stats: FileImportStats }>, sam
     `from ${plural(records, 'platform record')} in ${files}; ${plural(skipped, 'line')} skipped${reasons ? ` (${reasons})` : ''}\n`;
   text += shown.join('');
   if (malformedCount > shown.length) text += `  … and ${malformedCount - shown.length} more malformed lines\n`;
+  const unmatched = perFile.find((f) => f.file === '-')?.stats.unmatchedTimeouts ?? 0;
+  if (unmatched > 0) {
+    text +=
+      `  stdin: ${plural(unmatched, 'timeout line')} had no REPORT after ${unmatched === 1 ? 'it' : 'them'}; stdin is read once, so a REPORT ` +
+      'printed before its timeout line stays "success": import the log as a file to count those as timeouts\n';
+  }
   return text;
 }
 
 async function importOne(file: string, args: { variant?: string; platform: string }, io: CliIO, out: ByteBatch): Promise<FileImportStats> {
   const options = { platform: args.platform, variant: args.variant, fallbackVariant: variantFromFileName(file) };
   if (file !== '-') {
+    // A first pass finds the timeout lines: copies often print one after its request's REPORT.
+    const scanner = new TimeoutScanner();
+    for await (const chunk of createReadStream(file, { highWaterMark: READ_CHUNK_BYTES })) scanner.push(chunk as Buffer);
     // Files are read as bytes: the byte lane skips decoding and encoding for canonical REPORT lines.
-    const importer = createByteFileImporter(options, out);
+    const importer = createByteFileImporter({ ...options, timedOut: scanner.found }, out);
     for await (const chunk of createReadStream(file, { highWaterMark: READ_CHUNK_BYTES })) importer.push(chunk as Buffer);
     importer.end();
     return importer.stats();
@@ -113,7 +124,7 @@ export const importCommand: CommandDef = {
       // is that a mistyped flag arrives as a file name, which checkInputs reports as a flag.
       .parserConfiguration({ 'unknown-options-as-args': true })
       .positional('files', { type: 'string', array: true, describe: 'log files (text, JSON lines, or `aws logs filter-log-events`/`get-log-events` JSON, in any mix); - reads stdin' })
-      .option('out', { type: 'string', describe: 'write samples JSONL to this file (default: stdout)' })
+      .option('out', { type: 'string', describe: 'write samples JSONL to this file, creating missing folders (default: stdout)' })
       .option('variant', {
         type: 'string',
         describe: 'variant name on every sample (default: the function name when the log gives it (JSON platform.initStart), else the file name without its extension; "stdin" for -)',

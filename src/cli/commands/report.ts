@@ -1,5 +1,5 @@
-import { appendFileSync, closeSync, existsSync, openSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import type { CommandDef } from '../command.ts';
 import type { CliIO } from '../io.ts';
@@ -120,10 +120,15 @@ export function parseRatio(value: unknown, flag: string): number {
   return ratio;
 }
 
-/** Writes to --out or stdout, and appends markdown to $GITHUB_STEP_SUMMARY when asked. */
+/** Writes to --out (creating its missing folders) or stdout. */
 export function emit(io: CliIO, text: string, out: string | undefined): void {
   if (out) {
-    writeFileSync(out, text);
+    try {
+      mkdirSync(dirname(out), { recursive: true });
+      writeFileSync(out, text);
+    } catch (error) {
+      throw new UsageError(`--out ${out}: cannot write there (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, 'Give a file path in a writable place; missing folders are created.', { cause: error });
+    }
     io.stderr(`Wrote ${out}\n`);
   } else {
     io.stdout(text);
@@ -146,7 +151,7 @@ export const reportCommand: CommandDef = {
     y
       .positional('run', { type: 'string', describe: 'run folder (results/<run-id>), samples JSONL (from `coldbench import`) or exported JSON' })
       .option('format', { choices: ['table', 'markdown', 'json', 'csv', 'html'], default: 'table', describe: 'output format' })
-      .option('out', { type: 'string', describe: 'write to this file instead of stdout (default: stdout)' })
+      .option('out', { type: 'string', describe: 'write to this file instead of stdout, creating missing folders (default: stdout)' })
       .option('cold-ratio', { type: 'string', default: String(DEFAULT_COLD_RATIO), describe: 'share of invocations that are cold when pricing per 1 M and recommending memory (fraction or %)' })
       .option('optimize', { choices: ['cost', 'speed', 'balanced'], default: 'balanced', describe: 'what the memory recommendation optimises (AWS Lambda Power Tuning strategies)' })
       .option('region', { type: 'string', describe: 'price table region (default: the run\'s region, else us-east-1)' })

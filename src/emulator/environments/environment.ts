@@ -248,7 +248,9 @@ export class Environment implements RuntimeApiHandler {
     const elapsed = performance.now() - inv.handedAt;
     const text = `${new Date().toISOString()} ${inv.request.requestId} ${timeoutMessage(elapsed)}`;
     this.tree.kill();
-    this.finish(inv, { status: 'timeout', payload: jsonBuffer({ errorMessage: text }), platformFailure: true, line: `${text}\n` });
+    // The log keeps the timestamped line; the invoke answers as current Lambda does (recorded 2025-11).
+    const payload = jsonBuffer({ errorType: 'Sandbox.Timedout', errorMessage: `RequestId: ${inv.request.requestId} Error: ${timeoutMessage(elapsed)}` });
+    this.finish(inv, { status: 'timeout', payload, platformFailure: true, line: `${text}\n` });
     void this.destroy();
   }
 

@@ -26,12 +26,14 @@ import {
   type InvokeOutcome,
   type InvokeRequest,
   type PoolOptions,
+  type RuntimeInterpreter,
 } from '../contract.ts';
 import { setUpCgroups, tearDownCgroups, type CgroupSupport, type MemoryMode } from './cgroups.ts';
 import { registerForCleanup } from './cleanup.ts';
 import { ColdStartGate } from './cold-gate.ts';
 import { Environment } from './environment.ts';
 import { revisionOf } from './invocation.ts';
+import { nodeBinariesFromEnv } from './interpreters.ts';
 import { detectInterpreters, runtimeMapping, type Interpreters } from './launch.ts';
 import { createLauncher, DirectLauncher, type Launcher } from './launcher.ts';
 import { RuntimeSdks, type SdkState } from './sdk.ts';
@@ -55,6 +57,10 @@ export interface PoolTuning {
   directSpawn?: boolean;
   /** Cold starts run at once (default: the machine's cores; Infinity: no limit) */
   coldStartSlots?: number;
+  /** Node binaries for the nodejsNN.x runtimes of their major (`--node`; default COLDBENCH_NODE) */
+  nodeBinaries?: string[];
+  /** Environment the interpreters are looked up in (PATH, pyenv's variables; default process.env) */
+  interpreterEnv?: NodeJS.ProcessEnv;
 }
 
 /** The pool as created here: the contract plus what tests and /status can read. */
@@ -75,7 +81,7 @@ export interface LocalEnvironmentPool extends EnvironmentPool {
 
 /** Starts an environment pool: detects interpreters and cgroups, and builds SDKs in the background. */
 export async function createEnvironmentPool(options: PoolOptions & PoolTuning): Promise<LocalEnvironmentPool> {
-  const interpreters = await detectInterpreters();
+  const interpreters = await detectInterpreters({ env: options.interpreterEnv, nodeBinaries: options.nodeBinaries ?? nodeBinariesFromEnv() });
   const launcher = options.directSpawn ? new DirectLauncher() : await createLauncher(interpreters.python?.path ?? null);
   return new Pool(options, interpreters, launcher);
 }
@@ -84,6 +90,7 @@ class Pool implements LocalEnvironmentPool {
   readonly cpuMode: CpuMode;
   readonly memoryMode: MemoryMode;
   readonly runtimeMapping: Record<string, string>;
+  readonly runtimeInterpreters: Record<string, RuntimeInterpreter>;
   private readonly envs = new Set<Environment>();
   private readonly running = new Map<string, number>();
   private readonly cgroups: CgroupSupport;
@@ -107,6 +114,7 @@ class Pool implements LocalEnvironmentPool {
     this.cpuMode = this.cgroups.cpuMode;
     this.memoryMode = this.cgroups.memoryMode;
     this.runtimeMapping = runtimeMapping(interpreters);
+    this.runtimeInterpreters = interpreters.byRuntime;
     this.tmpRoot = mkdtempSync(join(tmpdir(), 'coldbench-envs-'));
     this.sdks = new RuntimeSdks(interpreters, options.skipSdkBuild === true);
     this.coldGate = new ColdStartGate(options.coldStartSlots ?? availableParallelism());

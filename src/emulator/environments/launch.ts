@@ -1,9 +1,9 @@
-import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { FunctionSpec, FunctionTls } from '../contract.ts';
+import { LOCAL_RUNTIMES, type FunctionSpec, type FunctionTls, type RuntimeInterpreter } from '../contract.ts';
+import { resolveInterpreters, type ResolveOptions } from './interpreters.ts';
 
 const RUNTIMES_DIR = fileURLToPath(new URL('../runtimes/', import.meta.url));
 const PYTHON_BOOTSTRAP = join(RUNTIMES_DIR, 'python', 'bootstrap.py');
@@ -16,10 +16,7 @@ export const LOCAL_CREDENTIALS = {
   AWS_SESSION_TOKEN: 'coldbench-local-session-token',
 };
 
-/** Lambda runtimes the pool knows; every python3.x / nodejsNN.x maps to the one local interpreter. */
-const PYTHON_RUNTIMES = ['python3.9', 'python3.10', 'python3.11', 'python3.12', 'python3.13', 'python3.14'];
-const NODE_RUNTIMES = ['nodejs18.x', 'nodejs20.x', 'nodejs22.x', 'nodejs24.x'];
-const PROVIDED_RUNTIMES = ['provided', 'provided.al2', 'provided.al2023'];
+const PROVIDED_RUNTIMES = LOCAL_RUNTIMES.filter((r) => r.startsWith('provided'));
 
 export type RuntimeFamily = 'python' | 'nodejs' | 'provided';
 
@@ -29,10 +26,13 @@ export interface Interpreter {
 }
 
 export interface Interpreters {
+  /** `python3` on PATH (behind any shim): the spawner helper and the SDK build run on it */
   python: Interpreter | null;
   /** Why python is missing, when it is */
   pythonProblem?: string;
   node: Interpreter;
+  /** What runs each runtime in LOCAL_RUNTIMES (see interpreters.ts) */
+  byRuntime: Record<string, RuntimeInterpreter>;
 }
 
 /** The family of a Lambda runtime identifier, or null when the pool cannot run it. */
@@ -43,29 +43,24 @@ export function runtimeFamily(runtime: string): RuntimeFamily | null {
   return null;
 }
 
-/** Finds the real python3 behind shims (pyenv's shim is a shell script that costs a cold start ~50 ms). */
-export async function detectInterpreters(): Promise<Interpreters> {
+/** Finds the interpreter behind every runtime, and the real python3 behind shims (pyenv's shim is a shell script that costs a cold start ~50 ms). */
+export async function detectInterpreters(options: ResolveOptions = {}): Promise<Interpreters> {
   const node = { path: process.execPath, version: process.version };
-  const script = "import sys; print(sys.executable); print('%d.%d.%d' % sys.version_info[:3])";
-  return new Promise((resolve) => {
-    execFile('python3', ['-I', '-S', '-c', script], { timeout: 10_000 }, (err, stdout) => {
-      const [path, version] = stdout.trim().split('\n');
-      if (err || !path || !version) {
-        resolve({ python: null, pythonProblem: `python3 could not be run (${err?.message ?? 'no output'})`, node });
-      } else resolve({ python: { path, version }, node });
-    });
-  });
+  const { byRuntime, python3 } = await resolveInterpreters(options);
+  if (!python3.ok) return { python: null, pythonProblem: `python3 could not be run (${python3.reason})`, node, byRuntime };
+  return { python: { path: python3.path, version: python3.version }, node, byRuntime };
 }
 
-/** What each runtime identifier runs on here, e.g. `python3.12 → python3 3.11.7 (/usr/bin/python3)`. */
+/** What each runtime identifier runs on here, e.g. `python3.12 → python3 3.11.7 (/usr/bin/python3)`, `nodejs22.x → node v20.20.2 (/usr/bin/node)`. */
 export function runtimeMapping(interpreters: Interpreters): Record<string, string> {
   const mapping: Record<string, string> = {};
-  const py = interpreters.python;
-  for (const r of PYTHON_RUNTIMES) {
-    mapping[r] = py ? `python3 ${py.version} (${py.path})` : `unavailable: ${interpreters.pythonProblem}`;
+  for (const r of LOCAL_RUNTIMES) {
+    const it = interpreters.byRuntime[r];
+    if (PROVIDED_RUNTIMES.includes(r)) mapping[r] = "the package's own bootstrap (or a layer's)";
+    else if (!it?.path || !it.version) mapping[r] = `unavailable: ${it?.problem ?? 'no interpreter'}`;
+    else if (r.startsWith('nodejs')) mapping[r] = `node v${it.version} (${it.path})`;
+    else mapping[r] = `${it.command} ${it.version} (${it.path})`;
   }
-  for (const r of NODE_RUNTIMES) mapping[r] = `node ${interpreters.node.version} (${interpreters.node.path})`;
-  for (const r of PROVIDED_RUNTIMES) mapping[r] = "the package's own bootstrap (or a layer's)";
   return mapping;
 }
 
@@ -76,7 +71,7 @@ export function runtimeVersionOf(runtime: string, interpreters: Interpreters): {
   if (family === 'python') version = `python:${runtime.slice('python'.length)}.v1`;
   else if (family === 'nodejs') version = `nodejs:${runtime.slice('nodejs'.length, -2)}.v1`;
   else version = `provided:${runtime.split('.')[1] ?? 'al2'}.v1`;
-  const local = family === 'python' ? interpreters.python?.version : interpreters.node.version;
+  const local = family === 'provided' ? undefined : interpreters.byRuntime[runtime]?.version;
   const hash = createHash('sha256').update(`${runtime}|${local ?? ''}`).digest('hex');
   return { version, arn: (region) => `arn:aws:lambda:${region}::runtime:${hash}` };
 }
@@ -136,8 +131,8 @@ export function buildLaunch(spec: FunctionSpec, ctx: LaunchContext): Launch {
     if (family === 'nodejs') env.COLDBENCH_EMULATOR_CA = ctx.tls.certPath;
   }
   if (family === 'python') {
-    const py = ctx.interpreters.python;
-    if (!py) return { ok: false, errorType: 'Runtime.InvalidRuntime', message: `${spec.runtime}: ${ctx.interpreters.pythonProblem}` };
+    const py = ctx.interpreters.byRuntime[spec.runtime];
+    if (!py?.path) return { ok: false, errorType: 'Runtime.InvalidRuntime', message: `${spec.runtime}: ${py?.problem ?? 'not a runtime the local emulator runs'}` };
     const minor = spec.runtime.slice('python'.length);
     env.AWS_EXECUTION_ENV = `AWS_Lambda_${spec.runtime}`;
     env.PATH = [...binDirs, dirname(py.path), '/usr/local/bin', '/usr/bin', '/bin'].join(':');
@@ -161,7 +156,8 @@ export function buildLaunch(spec: FunctionSpec, ctx: LaunchContext): Launch {
     ].join(':');
     // As Lambda's node bootstrap: most of the memory for the old generation.
     const oldSpace = Math.max(Math.floor(spec.memoryMB * 0.9) - 16, 32);
-    return { ok: true, command: ctx.interpreters.node.path, args: [`--max-old-space-size=${oldSpace}`, NODE_BOOTSTRAP], env };
+    const node = ctx.interpreters.byRuntime[spec.runtime]?.path ?? ctx.interpreters.node.path;
+    return { ok: true, command: node, args: [`--max-old-space-size=${oldSpace}`, NODE_BOOTSTRAP], env };
   }
   const candidates = [join(spec.codeDir, 'bootstrap'), ...layers.map((l) => join(l, 'bootstrap'))];
   const bootstrap = candidates.find((c) => existsSync(c));

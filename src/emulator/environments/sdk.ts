@@ -41,7 +41,7 @@ export class RuntimeSdks {
   private stopped = false;
 
   constructor(
-    private readonly interpreters: Interpreters,
+    private readonly interpreters: Pick<Interpreters, 'python' | 'pythonProblem' | 'node'>,
     skip: boolean,
     private readonly cacheRoot = RUNTIMES_CACHE,
     families: Family[] = ['python', 'nodejs'],

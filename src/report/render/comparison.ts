@@ -1,6 +1,6 @@
 /** `coldbench compare` output: one row per common variant. */
 import type { RunComparison } from '../types.ts';
-import { metricLabel } from '../run-compare.ts';
+import { metricLabel, thresholdPercent } from '../run-compare.ts';
 import { renderTable } from './table.ts';
 import { markdownTable } from './markdown.ts';
 import type { LatencyRow } from './rows.ts';
@@ -30,13 +30,13 @@ function rows(c: RunComparison): LatencyRow[] {
 }
 
 function title(c: RunComparison): string {
-  return `${metricLabel(c.metric)}${c.normalizeBy ? ` relative to ${c.normalizeBy}` : ''}: ${c.cur} against ${c.base}, threshold ${(c.threshold * 100).toFixed(0)} %`;
+  return `${metricLabel(c.metric)}${c.normalizeBy ? ` relative to ${c.normalizeBy}` : ''}: ${c.cur} against ${c.base}, threshold ${thresholdPercent(c.threshold)} %`;
 }
 
 function verdict(c: RunComparison): string {
   return c.regressions
-    ? `${c.regressions} significant regression${c.regressions === 1 ? '' : 's'} beyond ${(c.threshold * 100).toFixed(0)} %.`
-    : `No significant regression beyond ${(c.threshold * 100).toFixed(0)} %.`;
+    ? `${c.regressions} significant regression${c.regressions === 1 ? '' : 's'} at or beyond ${thresholdPercent(c.threshold)} %.`
+    : `No significant regression at or beyond ${thresholdPercent(c.threshold)} %.`;
 }
 
 function unmatched(c: RunComparison): string[] {

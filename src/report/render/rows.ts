@@ -17,6 +17,27 @@ export interface LatencyRow {
 
 export const MEDIAN_CELL = 3;
 
+/** After a variant whose runtime ran on a local interpreter of another version (python3.12 on 3.11). */
+export const OTHER_VERSION_MARK = '†';
+
+/** Runtimes of the run that ran on another version locally (run.json emulator.interpreters, exact: false), with their variants in this summary. */
+function otherVersionRuntimes(summary: RunSummary): Array<{ runtime: string; family: string; version: string; path: string; variants: string[] }> {
+  const names = new Set(summary.variants.map((v) => v.name));
+  const out = [];
+  for (const [runtime, it] of Object.entries(summary.run.emulator?.interpreters ?? {})) {
+    if (it.exact || it.version === null || it.path === null) continue;
+    const variants = (it.variants ?? []).filter((n) => names.has(n));
+    if (variants.length) out.push({ runtime, family: runtime.startsWith('nodejs') ? 'node' : runtime.replace(/\d.*$/, ''), version: it.version, path: it.path, variants });
+  }
+  return out;
+}
+
+/** A variant's name as the tables show it: marked when its runtime ran on another local version. */
+function variantLabeller(summary: RunSummary): (name: string) => string {
+  const otherVersion = new Set(otherVersionRuntimes(summary).flatMap((r) => r.variants));
+  return (name) => (otherVersion.has(name) ? `${name} ${OTHER_VERSION_MARK}` : name);
+}
+
 /** Headers of the latency table; a Restore column appears only when a variant has SnapStart restores. */
 export function latencyHeaders(summary: RunSummary): string[] {
   const restore = hasRestore(summary);
@@ -46,6 +67,7 @@ export function latencyRows(summary: RunSummary): LatencyRow[] {
   const restore = hasRestore(summary);
   const rows: LatencyRow[] = [];
   const best = { cold: bestOf(summary.variants, 'cold'), warm: bestOf(summary.variants, 'warm') };
+  const label = variantLabeller(summary);
   for (const v of summary.variants) {
     for (const kind of ['cold', 'warm'] as const) {
       const k = v[kind];
@@ -54,7 +76,7 @@ export function latencyRows(summary: RunSummary): LatencyRow[] {
       const failed = k.counts.error + k.counts.timeout;
       const init = kind === 'cold' ? ms(v.cold.init.median) : '';
       const restoreCell = kind === 'cold' ? ms(v.cold.restore.median) : '';
-      const cells = [v.name, kind, String(s.n), ...spread(s), range(s), init, ...(restore ? [restoreCell] : []), fixed(k.billed.mean, 1), fixed(k.maxMemory.median, 0), String(failed)];
+      const cells = [label(v.name), kind, String(s.n), ...spread(s), range(s), init, ...(restore ? [restoreCell] : []), fixed(k.billed.mean, 1), fixed(k.maxMemory.median, 0), String(failed)];
       rows.push({ variant: v.name, kind, cells, bestCell: best[kind] === v.name ? MEDIAN_CELL : -1 });
     }
   }
@@ -75,36 +97,44 @@ export function costHeaders(summary: RunSummary): string[] {
 
 export const COST_BEST_CELL = 7;
 
-/** One cost row per measured variant; the cheapest at the given cold ratio is marked. */
+/**
+ * One cost row per variant that has a cost (measured ones, and failed ones whose invocations were
+ * billed); the cheapest measured one at the given cold ratio is marked.
+ */
 export function costRows(summary: RunSummary): LatencyRow[] {
-  const measured = summary.variants.filter((v) => v.state === 'measured');
-  const priced = measured.filter((v) => v.cost.perMillionAtRatio !== null);
-  const cheapest = priced.length >= 2 ? priced.reduce((a, b) => ((b.cost.perMillionAtRatio as number) < (a.cost.perMillionAtRatio as number) ? b : a)).name : null;
-  return measured.map((v) => ({
-    variant: v.name,
-    kind: '',
-    cells: [
-      v.name,
-      v.architecture,
-      v.memoryMB === null ? DASH : String(v.memoryMB),
-      fixed(v.cost.coldGBs, 5),
-      fixed(v.cost.warmGBs, 5),
-      v.cost.measuredColdRatio === null ? DASH : (v.cost.measuredColdRatio * 100).toFixed(1),
-      fixed(v.cost.perMillionMeasured, 2),
-      fixed(v.cost.perMillionAtRatio, 2),
-      ms(v.expectedLatencyMs),
-    ],
-    bestCell: v.name === cheapest ? COST_BEST_CELL : -1,
-  }));
+  const priced = summary.variants.filter((v) => v.cost !== null);
+  const candidates = priced.filter((v) => v.state === 'measured' && v.cost.perMillionAtRatio !== null);
+  const cheapest = candidates.length >= 2 ? candidates.reduce((a, b) => ((b.cost!.perMillionAtRatio as number) < (a.cost!.perMillionAtRatio as number) ? b : a)).name : null;
+  const label = variantLabeller(summary);
+  return priced.map((v) => {
+    const cost = v.cost!;
+    return {
+      variant: v.name,
+      kind: '',
+      cells: [
+        label(v.name),
+        v.architecture,
+        v.memoryMB === null ? DASH : String(v.memoryMB),
+        fixed(cost.coldGBs, 5),
+        fixed(cost.warmGBs, 5),
+        cost.measuredColdRatio === null ? DASH : (cost.measuredColdRatio * 100).toFixed(1),
+        fixed(cost.perMillionMeasured, 2),
+        fixed(cost.perMillionAtRatio, 2),
+        v.state === 'measured' ? ms(v.expectedLatencyMs) : DASH,
+      ],
+      bestCell: v.name === cheapest ? COST_BEST_CELL : -1,
+    };
+  });
 }
 
 /** Footnotes for what the tables show: the best mark, dashes, how intervals were made. */
 export function footnotes(summary: RunSummary, bestMark: string): string[] {
   const notes: string[] = [];
   notes.push(`${bestMark} lowest of its kind.`);
+  for (const r of otherVersionRuntimes(summary)) notes.push(`${OTHER_VERSION_MARK} ${r.runtime} ran on the local ${r.family} ${r.version} (${r.path}): its times are not ${r.runtime}'s.`);
   const dashed = summary.variants.some((v) => [v.cold.latency, v.warm.latency].some((s) => s.n > 0 && (s.p90 === null || s.p99 === null)));
   if (dashed) notes.push(`${DASH} not enough samples: p90 needs n ≥ ${P90_MIN_N}, p99 n ≥ ${P99_MIN_N}.`);
   notes.push(`Cold = Init + Duration (Restore + Duration for SnapStart); warm = Duration. Statistics use successful samples; 95 % CI of the median: percentile bootstrap, ${BOOTSTRAP_RESAMPLES} resamples, seed ${summary.options.seed}.`);
-  notes.push(`Cost: ${summary.options.region} prices (first tier), the reported Billed Duration, requests at $0.20 per 1 M.`);
+  notes.push(`Cost: ${summary.options.region} prices (first tier), the reported Billed Duration of every invocation, failed and timed-out ones included (AWS bills them), requests at $0.20 per 1 M. Billed mean: the same invocations.`);
   return notes;
 }

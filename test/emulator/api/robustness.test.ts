@@ -1,9 +1,13 @@
+import { InvokeCommand } from '@aws-sdk/client-lambda';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createActive, type Harness, raw, startHarness, stopHarness } from './helpers.ts';
+import { createActive, type Harness, raw, startHarness, stopHarness, withHarness, zipOf } from './helpers.ts';
 
 let h: Harness;
 beforeAll(async () => {
@@ -161,5 +165,41 @@ describe('GET /_coldbench/status', () => {
     await raw(h, '/2015-03-31/functions/robust/configuration');
     const later = (await raw(h, '/_coldbench/status')).json();
     expect(later.requests.byOperation['lambda:GetFunctionConfiguration']).toBe((status.requests.byOperation['lambda:GetFunctionConfiguration'] ?? 0) + 1);
+  });
+
+  it('records the interpreter behind each runtime and whether it is exact; the function log stays START / END / REPORT', async () => {
+    // A PATH with this machine's python as python3, and a pyenv-style shim for another python3.X that exits 127.
+    const [version, executable] = execFileSync('python3', ['-c', "import sys; print('%d.%d.%d' % sys.version_info[:3]); print(sys.executable)"], { encoding: 'utf8' }).trim().split('\n');
+    const minor = Number(version.split('.')[1]);
+    const other = minor === 12 ? 13 : 12;
+    const dir = mkdtempSync(join(tmpdir(), 'coldbench-status-path-'));
+    try {
+      symlinkSync(executable, join(dir, 'python3'));
+      writeFileSync(join(dir, `python3.${other}`), `#!/bin/sh\necho 'pyenv: python3.${other}: command not found' >&2\nexit 127\n`);
+      chmodSync(join(dir, `python3.${other}`), 0o755);
+      const poolTuning = { skipSdkBuild: true, nodeBinaries: [], interpreterEnv: { PATH: dir, COLDBENCH_CACHE_DIR: join(dir, 'cache') } };
+      await withHarness({ poolTuning }, async (p) => {
+        const status = (await raw(p, '/_coldbench/status')).json();
+        const python3 = join(dir, 'python3');
+        expect(status.interpreters[`python3.${minor}`]).toEqual({ command: 'python3', path: python3, version, exact: true });
+        expect(status.interpreters[`python3.${other}`]).toEqual({ command: 'python3', path: python3, version, exact: false });
+        expect(status.interpreters['nodejs18.x']).toEqual({ command: 'node', path: process.execPath, version: process.version.slice(1), exact: process.version.startsWith('v18.') });
+        expect(status.interpreters['provided.al2023']).toEqual({ command: null, path: null, version: null, exact: true });
+        expect(Object.keys(status.interpreters)).toEqual([
+          'python3.9', 'python3.10', 'python3.11', 'python3.12', 'python3.13', 'python3.14',
+          'nodejs18.x', 'nodejs20.x', 'nodejs22.x', 'nodejs24.x', 'provided', 'provided.al2', 'provided.al2023',
+        ]);
+        expect(status.runtimeMapping[`python3.${other}`]).toBe(`python3 ${version} (${python3})`);
+
+        // The function runs on the closest interpreter, and its own log says nothing about it.
+        await createActive(p, 'other-python', { Runtime: `python3.${other}`, Code: { ZipFile: zipOf({ 'app.py': "import sys\ndef handler(event, context):\n    return '%d.%d' % sys.version_info[:2]\n" }) } });
+        const res = await p.lambda.send(new InvokeCommand({ FunctionName: 'other-python', Payload: '{}', LogType: 'Tail' }));
+        expect(new TextDecoder().decode(res.Payload)).toBe(JSON.stringify(version.split('.').slice(0, 2).join('.')));
+        const lines = Buffer.from(res.LogResult!, 'base64').toString('utf8').trim().split('\n');
+        expect(lines.map((l) => l.split(' ')[0])).toEqual(['START', 'END', 'REPORT']);
+      });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -49,12 +49,13 @@ describe('EnvironmentPool failures', () => {
       const spec = makeSpec({ runtime: 'python3.11', handler: 'timeout.handler', codeDir: py, timeoutS: 1 });
       const req = request();
       const out = await pool.invoke(spec, req);
-      const message = json(out.payload).errorMessage as string;
+      const answer = json(out.payload);
       expect(out).toMatchObject({ status: 'timeout', functionError: 'Unhandled' });
-      expect(message).toMatch(new RegExp(`^\\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z ${req.requestId} Task timed out after 1\\.0\\d seconds$`));
+      expect(answer.errorType).toBe('Sandbox.Timedout');
+      expect(answer.errorMessage).toMatch(new RegExp(`^RequestId: ${req.requestId} Error: Task timed out after 1\\.0\\d seconds$`));
       const log = lines(spec.logGroupName);
       const end = log.indexOf(`END RequestId: ${req.requestId}\n`);
-      expect(log[end - 1]).toBe(`${message}\n`);
+      expect(log[end - 1]).toMatch(new RegExp(`^\\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z ${req.requestId} Task timed out after 1\\.0\\d seconds\\n$`));
       expect(log[end - 2]).toBe('sleeping\n');
       expect(log[end + 1]).toMatch(/\tInit Duration: [\d.]+ ms\tStatus: timeout\t\n$/);
       expect(out.durationMs).toBeGreaterThanOrEqual(1000);

@@ -1,3 +1,4 @@
+import { LOCAL_RUNTIMES } from '../../contract.ts';
 import type { StoredCode } from '../code-store.ts';
 import { AwsError, invalidParameter } from '../errors.ts';
 
@@ -14,11 +15,7 @@ const MAX_ENVIRONMENT_BYTES = 4096;
 export const MAX_TAGS = 50;
 
 /** Runtimes the emulator can run (the pool maps each to a local interpreter). */
-const SUPPORTED_RUNTIMES = new Set([
-  'python3.9', 'python3.10', 'python3.11', 'python3.12', 'python3.13', 'python3.14',
-  'nodejs18.x', 'nodejs20.x', 'nodejs22.x', 'nodejs24.x',
-  'provided.al2', 'provided.al2023',
-]);
+const SUPPORTED_RUNTIMES = new Set(LOCAL_RUNTIMES);
 
 /** Keys Lambda sets itself and refuses in Environment.Variables. */
 const RESERVED_ENV_KEYS = new Set([
