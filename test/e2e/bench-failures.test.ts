@@ -29,6 +29,11 @@ describe('coldbench bench › failed invocations (real handlers on the embedded 
       ['cold', 'error', 'TypeError', "Cannot read properties of undefined (reading 'body')"],
       ['cold', 'error', 'TypeError', "Cannot read properties of undefined (reading 'body')"],
     ]);
+    // The callback style's handled error (callback(err) instead of a throw) fails the same way.
+    expect(of('nodecallback@128')).toEqual([
+      ['cold', 'error', 'Error', 'bad request body: Unexpected end of JSON input'],
+      ['cold', 'error', 'Error', 'bad request body: Unexpected end of JSON input'],
+    ]);
     expect(of('pyimport@128')).toEqual([
       ['cold', 'error', 'Runtime.ImportModuleError', "Unable to import module 'app': No module named 'coldbench_module_that_is_not_packaged'"],
       ['cold', 'error', 'Runtime.ImportModuleError', "Unable to import module 'app': No module named 'coldbench_module_that_is_not_packaged'"],
@@ -59,10 +64,11 @@ describe('coldbench bench › failed invocations (real handlers on the embedded 
     expect(stderr).toContain("noderaise@128: 2 of 2 invocations failed: TypeError: Cannot read properties of undefined (reading 'body')");
     expect(stderr).toContain("pyimport@128: 2 of 2 invocations failed: Runtime.ImportModuleError: Unable to import module 'app': No module named 'coldbench_module_that_is_not_packaged'");
     expect(stderr.find((l) => l.startsWith('slow@128:'))).toMatch(/^slow@128: 2 of 2 invocations failed: Sandbox\.Timedout: Task timed out after 1\.\d\d seconds$/);
-    expect(stderr.filter((l) => l === hint)).toHaveLength(4);
+    expect(stderr).toContain('nodecallback@128: 2 of 2 invocations failed: Error: bad request body: Unexpected end of JSON input');
+    expect(stderr.filter((l) => l === hint)).toHaveLength(5);
     expect(stderr.some((l) => l.startsWith('hello@128'))).toBe(false);
     expect(info.variantResults?.['hello@128']?.state).toBe('measured');
-    for (const name of ['pyraise@128', 'noderaise@128', 'pyimport@128', 'slow@128']) expect(info.variantResults?.[name]?.state).toBe('failed');
+    for (const name of ['pyraise@128', 'noderaise@128', 'nodecallback@128', 'pyimport@128', 'slow@128']) expect(info.variantResults?.[name]?.state).toBe('failed');
 
     // The table counts them as failed and still prices them: AWS bills failed invocations.
     expect(run.stdout).toMatch(/pyraise@128\s+cold\s+0\s.*\s2\n/);
