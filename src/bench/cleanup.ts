@@ -15,7 +15,8 @@ function notFound(error: unknown): boolean {
 }
 
 /**
- * A deleter that retries transient failures, treats "not found" as already deleted, and collects
+ * A deleter that retries an update in progress (the SDK's retry strategy retries throttling; the
+ * SDK does not retry ResourceConflictException), treats "not found" as already deleted, and collects
  * every other failure as `could not delete <what>: <message><hint>` (cleanup never throws).
  */
 function deleter(retry: Partial<RetryOptions> | undefined, hint = '') {

@@ -105,6 +105,10 @@ export function waiterConfig(ctx: { kind: TargetKind; lambda: LambdaClient }) {
   return { client: ctx.lambda, maxWaitTime: WAITER_MAX_S, minDelay: ctx.kind === 'aws' ? 1 : 0.05, maxDelay: ctx.kind === 'aws' ? 5 : 1 };
 }
 
+/**
+ * withRetry around a control-plane call retries what the SDK does not: an update in progress, and
+ * on AWS a role IAM has not propagated yet. The SDK's retry strategy retries throttling itself.
+ */
 function retryOptions(ctx: DeployContext, base: RetryOptions): RetryOptions {
   return { ...retryPolicy(base, ctx.retry), onRetry: (e, attempt, ms) => ctx.log?.(`retry ${attempt} in ${ms} ms: ${(e as Error).message}`) };
 }

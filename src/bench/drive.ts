@@ -2,6 +2,8 @@
  * Drive: force cold starts (burst / config-bump / version), then warm invokes on the same
  * environments; every invoke with LogType=Tail, the sample read from the platform's REPORT
  * (CloudWatch as the fallback, one deadline per batch), appended to samples.jsonl at once.
+ * runRounds interleaves the variants of a run batch by batch; each variant's outcome is a
+ * VariantResult.
  */
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { InvokeCommand, type LambdaClient, PublishVersionCommand, UpdateFunctionConfigurationCommand, waitUntilFunctionUpdatedV2, waitUntilPublishedVersionActive } from '@aws-sdk/client-lambda';
@@ -9,8 +11,8 @@ import type { Sample } from '../probe/sample.ts';
 import { decideStatus, describeError, type InvokeErrorPayload, parseErrorPayload, shortenErrorMessage } from '../probe/status.ts';
 import type { Deployment } from './deploy.ts';
 import { waiterConfig } from './deploy.ts';
-import { pickEvent } from './plan.ts';
-import type { BenchSample, Phase, RunStore, VariantResult } from './results.ts';
+import { type Plan, type Variant, pickEvent, seededShuffle } from './plan.ts';
+import type { BenchSample, Phase, RunStore, VariantRecord } from './results.ts';
 import { CONTROL_PLANE_RETRY, type RetryOptions, retryPolicy, withRetry } from './retry.ts';
 import type { TargetKind } from './target.ts';
 
@@ -45,6 +47,71 @@ export interface DriveContext {
 /** Distinct error messages kept per variant (the rest are counted in the samples). */
 const MAX_ERRORS_KEPT = 10;
 
+/** What a variant's forced cold invokes turned out to be, counted as they are measured. */
+export interface Tally {
+  /** Forced cold invokes whose record said warm */
+  forcedWarm: number;
+  /** Cold starts whose init ran before the request (AWS proactive initialisation) */
+  proactiveInit: number;
+}
+
+/**
+ * A variant's outcome: pending until its first turn, running while it has samples left, then
+ * measured, or failed with its distinct error messages in the order first seen (skipped: left
+ * out, with the reasons). run.json keeps it as a VariantRecord (recordOf, resultOf).
+ */
+export type VariantResult =
+  | { state: 'pending' }
+  | ({ state: 'running' } & Tally)
+  | ({ state: 'measured' } & Tally)
+  | ({ state: 'failed'; errors: string[] } & Tally)
+  | ({ state: 'skipped'; errors: string[] } & Tally);
+
+const NO_TALLY: Tally = { forcedWarm: 0, proactiveInit: 0 };
+
+export function tallyOf(result: VariantResult): Tally {
+  return result.state === 'pending' ? { ...NO_TALLY } : { forcedWarm: result.forcedWarm, proactiveInit: result.proactiveInit };
+}
+
+export function errorsOf(result: VariantResult): string[] {
+  return result.state === 'failed' || result.state === 'skipped' ? result.errors : [];
+}
+
+/** Measured, failed or skipped: a run (or a resumed one) does not drive it again. */
+export function isFinished(result: VariantResult): boolean {
+  return result.state === 'measured' || result.state === 'failed' || result.state === 'skipped';
+}
+
+/** The outcome once `message` ended the variant: failed, the message after the errors it had. */
+export function failedWith(result: VariantResult, message: string): VariantResult {
+  return { state: 'failed', errors: [...errorsOf(result), message], ...tallyOf(result) };
+}
+
+/** run.json's shape of an outcome: every state with the same four fields, in this order. */
+export function recordOf(result: VariantResult): VariantRecord {
+  const tally = tallyOf(result);
+  return { state: result.state, errors: [...errorsOf(result)], forcedWarm: tally.forcedWarm, proactiveInit: tally.proactiveInit };
+}
+
+/** An outcome read back from run.json (--resume). */
+export function resultOf(record: VariantRecord): VariantResult {
+  const tally = { forcedWarm: record.forcedWarm ?? 0, proactiveInit: record.proactiveInit ?? 0 };
+  switch (record.state) {
+    case 'pending':
+      return { state: 'pending' };
+    case 'running':
+    case 'measured':
+      return { state: record.state, ...tally };
+    case 'failed':
+    case 'skipped':
+      return { state: record.state, errors: [...(record.errors ?? [])], ...tally };
+    default:
+      // Not a state coldbench writes (a hand-edited run.json): measure the variant again.
+      record.state satisfies never;
+      return { state: 'pending' };
+  }
+}
+
 /** At most this many cold starts at once for a variant: its concurrency, capped by the target's cores. */
 export function burstCap(concurrency: number, coreCap: number): number {
   return Math.max(1, Math.min(concurrency, coreCap));
@@ -64,14 +131,17 @@ interface InvokeOutcome {
 async function invoke(ctx: DriveContext, dep: Deployment, qualifier: string | undefined, payload: string): Promise<InvokeOutcome> {
   let started = performance.now();
   try {
-    const out = await withRetry(
-      () => {
-        // Timed per attempt: a throttled attempt and its backoff are not part of the invoke.
+    const command = new InvokeCommand({ FunctionName: dep.functionName, Qualifier: qualifier, Payload: Buffer.from(payload), LogType: 'Tail' });
+    // The SDK's retry strategy retries a throttled invoke (target.ts SDK_RETRY). Timed per
+    // attempt, inside that retry loop: a throttled attempt and its backoff are not part of the invoke.
+    command.middlewareStack.add(
+      (next) => (args) => {
         started = performance.now();
-        return ctx.lambda.send(new InvokeCommand({ FunctionName: dep.functionName, Qualifier: qualifier, Payload: Buffer.from(payload), LogType: 'Tail' }));
+        return next(args);
       },
-      { ...retryPolicy(CONTROL_PLANE_RETRY, ctx.retry), retryable: (e) => (e as Error).name === 'TooManyRequestsException' },
+      { step: 'finalizeRequest', priority: 'low', name: 'coldbenchAttemptClock' },
     );
+    const out = await ctx.lambda.send(command);
     const clientMs = Math.round((performance.now() - started) * 100) / 100;
     const functionError = out.FunctionError ?? null;
     const errorPayload = functionError !== null ? parseErrorPayload(out.Payload ? Buffer.from(out.Payload).toString('utf8') : '') : null;
@@ -86,6 +156,7 @@ async function invoke(ctx: DriveContext, dep: Deployment, qualifier: string | un
 export async function bump(ctx: Pick<DriveContext, 'kind' | 'lambda' | 'retry'>, dep: Deployment, extra: { MemorySize?: number } = {}): Promise<void> {
   dep.bumps += 1;
   dep.environment = { ...dep.environment, COLDBENCH_BUMP: `${Date.now().toString(36)}-${dep.bumps}` };
+  // Retried while an update is in progress (the SDK retries throttling, not ResourceConflictException).
   const out = await withRetry(
     () => ctx.lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: dep.functionName, Environment: { Variables: dep.environment }, ...extra })),
     retryPolicy(CONTROL_PLANE_RETRY, ctx.retry),
@@ -218,12 +289,26 @@ export class VariantDriver {
   private coldBatches = 0;
   /** The first batch failed entirely: the variant's other samples are skipped */
   stopped = false;
+  private state: 'running' | 'measured' | 'failed';
+  private readonly errors: string[];
+  private readonly tally: Tally;
 
+  /** `previous`: the variant's outcome so far (a resumed run's counts go on from it) */
   constructor(
     private readonly ctx: DriveContext,
     readonly dep: Deployment,
-    readonly result: VariantResult,
-  ) {}
+    previous: VariantResult = { state: 'pending' },
+  ) {
+    this.state = previous.state === 'failed' ? 'failed' : 'running';
+    this.errors = [...errorsOf(previous)];
+    this.tally = tallyOf(previous);
+  }
+
+  /** The outcome so far: running until finish() says measured; failed once a sample failed. */
+  get result(): VariantResult {
+    const tally = { ...this.tally };
+    return this.state === 'failed' ? { state: 'failed', errors: [...this.errors], ...tally } : { state: this.state, ...tally };
+  }
 
   get coldRemaining(): number {
     return this.stopped ? 0 : Math.max(0, this.dep.variant.cold - this.ctx.store.done(this.dep.variant.name, 'cold'));
@@ -231,17 +316,17 @@ export class VariantDriver {
 
   private note(samples: BenchSample[]): void {
     for (const s of samples) {
-      if (s.error && !this.result.errors.includes(s.error) && this.result.errors.length < MAX_ERRORS_KEPT) this.result.errors.push(s.error);
-      if (s.forced && s.kind === 'warm') this.result.forcedWarm += 1;
-      if (s.coldBy === 'proactive-init') this.result.proactiveInit += 1;
-      if (failed(s)) this.result.state = 'failed';
+      if (s.error && !this.errors.includes(s.error) && this.errors.length < MAX_ERRORS_KEPT) this.errors.push(s.error);
+      if (s.forced && s.kind === 'warm') this.tally.forcedWarm += 1;
+      if (s.coldBy === 'proactive-init') this.tally.proactiveInit += 1;
+      if (failed(s)) this.state = 'failed';
     }
   }
 
   private stop(): void {
     this.stopped = true;
-    this.result.state = 'failed';
-    this.result.errors.push(`${this.dep.variant.name}: every invoke of the first batch failed, so its remaining samples were skipped; the run goes on with the other variants`);
+    this.state = 'failed';
+    this.errors.push(`${this.dep.variant.name}: every invoke of the first batch failed, so its remaining samples were skipped; the run goes on with the other variants`);
   }
 
   /** One batch of forced cold starts: `burst` up to the cap at once, otherwise one. */
@@ -277,17 +362,97 @@ export class VariantDriver {
 
   /** The variant's outcome once nothing remains (or the run was interrupted). */
   finish(): VariantResult {
-    if (!this.ctx.signal.aborted && this.result.state !== 'failed') this.result.state = 'measured';
+    if (!this.ctx.signal.aborted && this.state !== 'failed') this.state = 'measured';
     return this.result;
   }
 }
 
-/** Runs a variant's remaining cold then warm samples in one go; returns its outcome for run.json. */
-export async function driveVariant(ctx: DriveContext, dep: Deployment, result: VariantResult): Promise<VariantResult> {
-  const driver = new VariantDriver(ctx, dep, result);
-  while (driver.coldRemaining > 0 && !ctx.signal.aborted) await driver.coldBatch();
-  await driver.warmAll();
-  return driver.finish();
+/** What the rounds drive, and how each variant gets its function and gives it back. */
+export interface Rounds {
+  plan: Pick<Plan, 'variants' | 'order' | 'seed'>;
+  /**
+   * Every variant's outcome so far (run.json's, on --resume), updated in place after each turn;
+   * a finished variant is not driven again.
+   */
+  results: Record<string, VariantResult>;
+  /** Each variant runs all its cold batches in one turn (--function: one function cannot have two memory sizes at once) */
+  oneAtATime: boolean;
+  /** The variant's function, deployed (or pointed at the variant) at its first turn */
+  start(variant: Variant): Promise<Deployment>;
+  /** Done with a variant's function: measured, failed, or the run was interrupted */
+  release(dep: Deployment): Promise<void>;
+  /** After each turn, with the variant's outcome so far (the run rewrites run.json) */
+  onTurn?(name: string, result: VariantResult): void;
+}
+
+/**
+ * The measuring loop of a run. Variants take turns batch by batch, in a freshly shuffled order
+ * each round (seeded: the plan's seed + round), so drift during the run (host load, thermal
+ * state) spreads over all of them. A variant starts at its first turn and is released as soon as
+ * it is done; a variant whose turn throws is failed with the error and the others go on.
+ */
+export async function runRounds(ctx: DriveContext, rounds: Rounds): Promise<void> {
+  const { plan, results } = rounds;
+  for (const v of plan.variants) results[v.name] ??= { state: 'pending' };
+  const byName = new Map(plan.variants.map((v) => [v.name, v]));
+  const pending = plan.order.flatMap((name) => {
+    const variant = byName.get(name);
+    return variant && !isFinished(results[name]) ? [variant] : [];
+  });
+  const drivers = new Map<string, VariantDriver>();
+  const release = async (name: string) => {
+    const driver = drivers.get(name);
+    drivers.delete(name);
+    if (driver) await rounds.release(driver.dep);
+  };
+  const done = (variant: Variant) => {
+    const at = pending.indexOf(variant);
+    if (at !== -1) pending.splice(at, 1);
+  };
+  for (let round = 0; pending.length > 0 && !ctx.signal.aborted; round++) {
+    const turn = round === 0 ? [...pending] : seededShuffle(pending, plan.seed + round);
+    for (const variant of turn) {
+      if (ctx.signal.aborted) break;
+      const name = variant.name;
+      let driver = drivers.get(name);
+      try {
+        if (!driver) {
+          results[name] = { state: 'running', ...tallyOf(results[name]) };
+          driver = new VariantDriver(ctx, await rounds.start(variant), results[name]);
+          drivers.set(name, driver);
+        }
+        do await driver.coldBatch();
+        while (rounds.oneAtATime && driver.coldRemaining > 0 && !ctx.signal.aborted);
+        if (driver.coldRemaining === 0 && !ctx.signal.aborted) {
+          await driver.warmAll();
+          if (!ctx.signal.aborted) {
+            driver.finish();
+            done(variant);
+            await release(name);
+          }
+        }
+        results[name] = driver.result;
+      } catch (error) {
+        results[name] = failedWith(driver?.result ?? results[name], `${name}: ${(error as Error).message}`);
+        done(variant);
+        await release(name);
+      }
+      rounds.onTurn?.(name, results[name]);
+    }
+  }
+  // Interrupted: give back what is still deployed.
+  for (const name of [...drivers.keys()]) await release(name);
+}
+
+/**
+ * A variant's remaining cold then warm samples in one go: runRounds with that variant alone.
+ * For perf/bench.perf.ts; runs and tests call runRounds.
+ */
+export async function driveVariant(ctx: DriveContext, dep: Deployment, record?: VariantRecord): Promise<VariantRecord> {
+  const name = dep.variant.name;
+  const results: Record<string, VariantResult> = { [name]: record ? resultOf(record) : { state: 'pending' } };
+  await runRounds(ctx, { plan: { variants: [dep.variant], order: [name], seed: 0 }, results, oneAtATime: false, start: async () => dep, release: async () => {} });
+  return recordOf(results[name]);
 }
 
 /**

@@ -1,40 +1,33 @@
+import { ColdbenchError } from '../errors.ts';
+
 /**
- * One error class per failure kind of the harness. Every class marks itself `expected` so the
- * CLI prints the message (and `Reason:` from the cause) without a stack.
+ * One error class per failure kind of the harness, each a ColdbenchError (src/errors.ts): the
+ * CLI prints the message without a stack and exits 2.
  */
 
-/** The base of the harness's errors: `expected`, and named after its class. */
-abstract class HarnessError extends Error {
-  readonly expected = true;
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
-  }
-}
-
 /** The suite file is missing, malformed or breaks a rule of docs/suite-format.md. */
-export class SuiteError extends HarnessError {}
+export class SuiteError extends ColdbenchError {}
 
 /** A flag (or flag combination) the harness cannot honour. */
-export class BenchOptionError extends HarnessError {}
+export class BenchOptionError extends ColdbenchError {}
 
 /** Building a package failed: pip, npm or esbuild exited with an error. */
-export class PackagingError extends HarnessError {}
+export class PackagingError extends ColdbenchError {}
 
 /** A package (function + layers) is above Lambda's 250 MB unzipped limit. */
-export class PackageTooLargeError extends HarnessError {}
+export class PackageTooLargeError extends ColdbenchError {}
 
 /** Creating or updating a function or layer failed. */
-export class DeployError extends HarnessError {}
+export class DeployError extends ColdbenchError {}
 
 /** The target (emulator, endpoint, account) cannot be reached or is not usable. */
-export class TargetError extends HarnessError {}
+export class TargetError extends ColdbenchError {}
 
 /** The results folder given to --resume cannot be resumed. */
-export class ResumeError extends HarnessError {}
+export class ResumeError extends ColdbenchError {}
 
 /** The user declined the confirmation prompt, or none could be shown. */
-export class NotConfirmedError extends HarnessError {}
+export class NotConfirmedError extends ColdbenchError {}
 
 /** Restoring a user's function (--function) to its original configuration failed. */
-export class RestoreError extends HarnessError {}
+export class RestoreError extends ColdbenchError {}

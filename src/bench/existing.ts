@@ -69,6 +69,7 @@ export async function prepareExisting(ctx: { kind: TargetKind; lambda: LambdaCli
 
 /** Restores memory and environment exactly as snapshotted and deletes the published versions. */
 export async function restoreFunction(ctx: { kind: TargetKind; lambda: LambdaClient; retry?: Partial<RetryOptions> }, original: OriginalConfig, versions: string[]): Promise<void> {
+  // An update in progress is retried here: the SDK retries throttling, not ResourceConflictException.
   const opts = retryPolicy(CONTROL_PLANE_RETRY, ctx.retry);
   try {
     await withRetry(

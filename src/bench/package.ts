@@ -7,8 +7,10 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { coldbenchCacheDir } from '../cache-dir.ts';
+import { isNotFound, missingToolMessage } from '../tools.ts';
 import { PackageTooLargeError, PackagingError } from './errors.ts';
 import type { Plan, Variant } from './plan.ts';
 import type { Suite, SuiteFunction } from './suite.ts';
@@ -39,7 +41,7 @@ export interface BuiltPackage {
 }
 
 export interface PackageOptions {
-  /** Root of coldbench's cache (default ~/.cache/coldbench) */
+  /** Root of coldbench's cache (default: src/cache-dir.ts's coldbenchCacheDir()) */
   cacheDir?: string;
   /** `aws` builds Python wheels for Lambda's platform; local targets use this machine's */
   targetKind: 'local' | 'url' | 'aws';
@@ -53,9 +55,9 @@ export interface PackageOptions {
   log?: (line: string) => void;
 }
 
-/** ~/.cache/coldbench, or COLDBENCH_CACHE_DIR. */
+/** coldbench's one cache root (COLDBENCH_CACHE_DIR, else $XDG_CACHE_HOME/coldbench, else ~/.cache/coldbench). */
 export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
-  return env.COLDBENCH_CACHE_DIR || join(homedir(), '.cache', 'coldbench');
+  return coldbenchCacheDir(env);
 }
 
 /** Folders that are never part of a package's inputs (installed output, caches, VCS). */
@@ -88,9 +90,13 @@ function run(command: string, args: string[], cwd: string, what: string): Promis
     let output = '';
     child.stdout.on('data', (d: Buffer) => (output += d.toString()));
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    child.on('error', (error) => reject(new PackagingError(`${what}: cannot run ${command} (${error.message}); install it or put it on PATH`, { cause: error })));
+    child.on('error', (error) => {
+      const missing = isNotFound(error) && /(^|\/)python3?(\.\d+)?$/.test(command) ? missingToolMessage('python3', command === 'python3' ? undefined : command) : null;
+      reject(new PackagingError(missing ? `${what}: ${missing}` : `${what}: cannot run ${command} (${error.message}); install it or put it on PATH`, { cause: error }));
+    });
     child.on('close', (code) => {
       if (code === 0) resolve();
+      else if (args[0] === '-m' && args[1] === 'pip' && /No module named pip/.test(output)) reject(new PackagingError(`${what}: ${missingToolMessage('pip', `${command} -m pip: No module named pip`)}`));
       else reject(new PackagingError(`${what}: \`${command} ${args.join(' ')}\` exited with ${code}:\n${output.trim().split('\n').slice(-15).join('\n')}`));
     });
   });

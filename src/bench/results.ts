@@ -24,10 +24,13 @@ export interface BenchSample extends Sample {
 
 export type VariantState = 'pending' | 'running' | 'measured' | 'failed' | 'skipped';
 
-/** Per-variant outcome kept in run.json (an extra field, `variantResults`). */
-export interface VariantResult {
+/**
+ * Per-variant outcome as run.json keeps it (an extra field, `variantResults`): every state with
+ * the same four fields. The driver's typed form is VariantResult (drive.ts: recordOf, resultOf).
+ */
+export interface VariantRecord {
   state: VariantState;
-  /** Distinct error messages, in the order first seen */
+  /** Distinct error messages, in the order first seen (empty unless failed or skipped) */
   errors: string[];
   /** Forced cold invokes whose record said warm */
   forcedWarm: number;
@@ -36,7 +39,7 @@ export interface VariantResult {
 }
 
 export interface BenchRunInfo extends RunInfo {
-  variantResults?: Record<string, VariantResult>;
+  variantResults?: Record<string, VariantRecord>;
 }
 
 /** `20261128T162501Z-k3f9`: sortable UTC time plus a short random suffix. */

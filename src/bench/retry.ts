@@ -1,6 +1,9 @@
 /**
- * Retries with exponential backoff for the failures Lambda documents as transient:
- * throttling, an update in progress, and a freshly created role IAM has not propagated yet.
+ * Retries for the failures Lambda documents as transient that the AWS SDK does not retry:
+ * an update in progress (ResourceConflictException) and a freshly created role IAM has not
+ * propagated yet. Throttling (TooManyRequestsException, ThrottlingException, HTTP 429) is left
+ * to the SDK's own retry strategy, configured where the clients are made (target.ts
+ * SDK_RETRY): retrying it here as well would multiply the attempts.
  */
 
 export interface RetryOptions {
@@ -20,22 +23,26 @@ function errorName(error: unknown): string {
   return (error as { name?: string })?.name ?? '';
 }
 
-/** Throttling ("Rate exceeded", 429) and ResourceConflictException (an update in progress). */
-export function isTransient(error: unknown): boolean {
-  const name = errorName(error);
-  const status = (error as { $metadata?: { httpStatusCode?: number } })?.$metadata?.httpStatusCode;
-  return name === 'TooManyRequestsException' || name === 'ThrottlingException' || name === 'ResourceConflictException' || status === 429 || /Rate exceeded/i.test((error as Error)?.message ?? '');
+/**
+ * ResourceConflictException: the function is being created or updated. A 409 client error to
+ * the SDK, so it never retries it; Lambda documents it as "try again once the update is done".
+ */
+export function isUpdateInProgress(error: unknown): boolean {
+  return errorName(error) === 'ResourceConflictException';
 }
 
-/** IAM eventual consistency: a role created seconds ago is not yet assumable by Lambda. */
+/**
+ * IAM eventual consistency: a role created seconds ago is not yet assumable by Lambda. An
+ * InvalidParameterValueException to the SDK, so it never retries it.
+ */
 export function isRoleNotReady(error: unknown): boolean {
   return errorName(error) === 'InvalidParameterValueException' && /cannot be assumed by Lambda/i.test((error as Error).message ?? '');
 }
 
-/** Control-plane calls: up to ~1 minute of throttling or conflicts before giving up. */
-export const CONTROL_PLANE_RETRY: RetryOptions = { retries: 8, baseMs: 250, maxMs: 10_000, retryable: isTransient };
+/** Control-plane calls: up to ~1 minute of an update in progress before giving up. */
+export const CONTROL_PLANE_RETRY: RetryOptions = { retries: 8, baseMs: 250, maxMs: 10_000, retryable: isUpdateInProgress };
 /** Role propagation takes 5–60 s on AWS (reference: lambda-formats.md, Control plane). */
-export const ROLE_PROPAGATION_RETRY: RetryOptions = { retries: 12, baseMs: 2_000, maxMs: 10_000, retryable: (e) => isRoleNotReady(e) || isTransient(e) };
+export const ROLE_PROPAGATION_RETRY: RetryOptions = { retries: 12, baseMs: 2_000, maxMs: 10_000, retryable: (e) => isRoleNotReady(e) || isUpdateInProgress(e) };
 
 /**
  * A policy with the caller's overrides (tests shorten delays or pass a fake sleep); which errors

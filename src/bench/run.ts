@@ -1,30 +1,28 @@
 /**
- * The bench pipeline, readable in one screen:
- * loadSuite → plan → packageAll → deploy → drive → (summarize → render in the CLI) → cleanup.
- * Every step is a function of src/bench returning data; clients come from the target.
+ * `coldbench bench` as a pipeline of named steps, each a function of src/bench that returns data
+ * (clients come from the target; summarize → render happen in the CLI):
+ *
+ *   readRequest → openTarget → resolveSubject → confirmPlan → openRunFolder
+ *     → prepareVariants (package, role) → measure (runRounds: deploy each variant at its first
+ *       turn, drive it batch by batch, delete it when done) → finishRun (restore, clean up) → outcomeOf
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { DeleteFunctionCommand } from '@aws-sdk/client-lambda';
 import { cleanupCreated } from './cleanup.ts';
-import { type Created, type DeployContext, type Deployment, deployLayer, deployVariant, emptyCreated, ensureRole, resourceName } from './deploy.ts';
-import { type DriveContext, type Probe, VariantDriver, burstCap, proactiveInitClassifier } from './drive.ts';
-import { BenchOptionError, NotConfirmedError, ResumeError, SuiteError } from './errors.ts';
-import { suiteFromServerless } from './serverless.ts';
-import { describePlan, estimateCost } from './estimate.ts';
-import { type OriginalConfig, existingFunctionPlan, prepareExisting, restoreFunction, snapshotFunction } from './existing.ts';
+import { type Created, type DeployContext, deployLayer, deployVariant, emptyCreated, ensureRole, resourceName } from './deploy.ts';
+import { type DriveContext, type Probe, type Rounds, type VariantResult, isFinished, proactiveInitClassifier, recordOf, resultOf, runRounds } from './drive.ts';
+import { prepareExisting, restoreFunction } from './existing.ts';
 import { checkSizes, packageAll } from './package.ts';
-import { type Plan, type PlanOverrides, plan as makePlan, seededShuffle } from './plan.ts';
+import type { PlanOverrides } from './plan.ts';
 import type { Progress } from './progress.ts';
-import { type BenchRunInfo, type BenchSample, type RunStore, type VariantResult, createRun, newRunId, openRunForResume } from './results.ts';
+import type { BenchRunInfo, BenchSample, RunStore } from './results.ts';
+import type { RetryOptions } from './retry.ts';
+import { type Restore, type Subject, confirmPlan, openRunFolder, readRequest, resolveSubject, savedRestore } from './setup.ts';
+import { type Target, type TargetOptions, functionEndpoint, openTarget } from './target.ts';
 import * as probeModule from '../probe/index.ts';
 import { makeRng } from '../report/random.ts';
-import type { RetryOptions } from './retry.ts';
-import { BUILTIN_DEFAULTS, type Suite, type SuiteEvent, loadSuite, loadSuiteDocument } from './suite.ts';
-import { type Target, type TargetOptions, functionEndpoint, openTarget, planInterpreters, verifyAccount } from './target.ts';
-import { LOCAL_RUNTIMES } from '../emulator/contract.ts';
-import type { RuntimeRule } from './suite-schema.ts';
 
 export interface BenchOptions {
   suiteFile: string;
@@ -70,242 +68,164 @@ export interface BenchOutcome {
   warnings: string[];
 }
 
-/** Saved in run.json so --resume re-creates the same plan against the same target. */
-interface SavedOptions {
-  target: string;
-  overrides: PlanOverrides;
-  functionName?: string;
-  eventFile?: string;
-  original?: OriginalConfig;
-  serverless?: { stage?: string };
+/** A run whose folder is open: what prepareVariants and measure work on. */
+export interface RunContext {
+  options: BenchOptions;
+  hooks: BenchHooks;
+  target: Target;
+  subject: Subject;
+  /** The run folder; store.info is run.json */
+  store: RunStore;
+  resumed: boolean;
+  /** What this run created, deleted by finishRun */
+  created: Created;
+  warnings: string[];
+  deploy: DeployContext;
 }
 
-/** A suite file, or a serverless.yml converted to the suite format. */
-function loadAnySuite(file: string, serverless: { stage?: string } | undefined, warn: (message: string) => void, runtimes?: RuntimeRule): Suite {
-  if (!serverless) return loadSuite(file, runtimes);
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new SuiteError(`--serverless ${file}: cannot read it (${(error as NodeJS.ErrnoException).code ?? 'error'}); pass the path of a serverless.yml`, { cause: error });
-  }
-  return loadSuiteDocument(suiteFromServerless(text, { file, stage: serverless.stage, env: process.env, warn, runtimes }), file, runtimes);
+/** What finishRun puts back, deletes and closes, however far the run got. */
+export interface RunEnd {
+  target: Target;
+  created: Created;
+  warnings: string[];
+  restore: Restore | null;
+  store: RunStore | null;
 }
 
-function eventsFor(file: string | undefined): SuiteEvent[] {
-  if (!file) return [{ file: '(none)', weight: 1, payload: '{}' }];
-  try {
-    const payload = readFileSync(file, 'utf8');
-    JSON.parse(payload);
-    return [{ file, weight: 1, payload }];
-  } catch (error) {
-    throw new BenchOptionError(`--event ${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : `not valid JSON (${(error as Error).message})`}; pass a JSON event file`, { cause: error });
-  }
-}
+/** How a variant gets its function, and gives it back once done with it. */
+export type Deployer = Pick<Rounds, 'start' | 'release'>;
 
 /** Runs (or resumes) a benchmark and returns what it measured. */
 export async function runBench(options: BenchOptions, hooks: BenchHooks): Promise<BenchOutcome> {
-  const resumed = options.resume ? openRunForResume(options.resume) : null;
-  const saved = (resumed?.store.info.options as SavedOptions | undefined) ?? { target: options.target, overrides: options.overrides, functionName: options.functionName, eventFile: options.eventFile, serverless: options.serverless };
-  const targetSpec = resumed && options.target === 'local' && saved.target !== 'local' ? saved.target : options.target;
-  const suiteFile = resumed?.store.info.suite?.file ?? options.suiteFile;
-  let suite: Suite | null = null;
-  let plan: Plan | null = null;
   const warnings: string[] = [];
-  if (options.node?.length && targetSpec !== 'local') {
-    throw new BenchOptionError(`--node ${options.node.join(' ')}: only the embedded emulator (--target local) runs functions on it; a running \`coldbench emulator\` takes its own --node, and AWS runs its own`);
-  }
-  if (!saved.functionName) {
-    // The embedded emulator runs LOCAL_RUNTIMES and nothing else: refuse any other before anything is started or packaged.
-    const runtimes = targetSpec === 'local' ? { allowed: LOCAL_RUNTIMES, where: 'the local emulator' } : undefined;
-    suite = loadAnySuite(suiteFile, saved.serverless, hooks.warn ?? ((w) => warnings.push(w)), runtimes);
-    plan = makePlan(suite, saved.overrides);
-  }
-  if (saved.functionName && targetSpec === 'local') {
-    throw new BenchOptionError(`--function ${saved.functionName}: the embedded emulator starts empty, so it has no such function; pass --target aws, or the URL of a running \`coldbench emulator\` that has it`);
-  }
-  const target = await (hooks.openTarget ?? openTarget)(targetSpec, { profile: options.profile, region: options.region, node: options.node });
-  const created: Created = emptyCreated();
-  let store: RunStore | null = null;
-  let original: OriginalConfig | undefined = saved.original;
-  const failedVariants: string[] = [];
-  /** Whether the user's function (--function) was changed, so it needs restoring */
-  let touched = false;
+  const request = readRequest(options, hooks.warn ?? ((w) => warnings.push(w)));
+  const target = await (hooks.openTarget ?? openTarget)(request.targetSpec, { profile: options.profile, region: options.region, node: options.node });
+  const end: RunEnd = { target, created: emptyCreated(), warnings, restore: savedRestore(request), store: null };
+  let store: RunStore;
   try {
-    if (target.kind === 'aws') await verifyAccount(target);
-    // A coldbench emulator at a URL names the runtimes it runs (its status): refuse any other before packaging.
-    // (Other endpoints, such as LocalStack, and AWS decide for themselves.)
-    if (suite && target.kind === 'url' && target.status?.runtimes && Object.keys(target.status.runtimes).length) {
-      loadAnySuite(suiteFile, saved.serverless, () => {}, { allowed: Object.keys(target.status.runtimes), where: `the coldbench emulator at ${target.endpoint}` });
-    }
-    if (saved.functionName) {
-      const snap = await snapshotFunction(target.lambda, saved.functionName);
-      original ??= snap.original;
-      plan = existingFunctionPlan(
-        { ...snap.config, MemorySize: original.memoryMB, Environment: original.environment ? { Variables: original.environment } : undefined },
-        {
-          memory: saved.overrides.memory,
-          cold: saved.overrides.cold ?? BUILTIN_DEFAULTS.cold,
-          warm: saved.overrides.warm ?? BUILTIN_DEFAULTS.warm,
-          concurrency: BUILTIN_DEFAULTS.concurrency,
-          coldStrategy: saved.overrides.coldStrategy ?? BUILTIN_DEFAULTS.coldStrategy,
-          seed: saved.overrides.seed ?? BUILTIN_DEFAULTS.seed,
-          events: eventsFor(saved.eventFile),
-        },
-      );
-    }
-    const thePlan = plan!;
-    if (resumed) {
-      const before = (resumed.store.info.plan?.variants ?? []).map((v) => v.name).sort().join(',');
-      if (before !== thePlan.variants.map((v) => v.name).sort().join(',')) {
-        throw new ResumeError(`--resume ${options.resume}: ${suiteFile} no longer gives the variants this run planned; resume with the suite unchanged, or start a new run`);
-      }
-    }
-    if (!resumed && (target.kind === 'aws' || saved.functionName)) {
-      const lines = [describePlan(thePlan, estimateCost(thePlan, target.region))];
-      if (saved.functionName) lines.push(`This changes ${saved.functionName}'s memory and environment (which retires its warm environments) and restores them afterwards.`);
-      hooks.progress.line(lines.join('\n'));
-      if (!options.yes && !(await hooks.confirm('Proceed?'))) throw new NotConfirmedError('not confirmed; nothing was changed. Pass --yes to run without asking.');
-    }
-
-    const runId = resumed?.store.info.runId ?? newRunId();
-    const maxConcurrency = Math.max(...thePlan.variants.map((v) => v.concurrency));
-    const info: BenchRunInfo = resumed?.store.info ?? {
-      runId,
-      tool: { name: 'coldbench', version: options.toolVersion, node: process.version },
-      suite: { name: suite?.name ?? saved.functionName!, file: suiteFile },
-      target: { kind: target.kind, endpoint: target.endpoint, region: target.region },
-      startedAt: new Date().toISOString(),
-      coldStrategy: thePlan.coldStrategy,
-      seed: thePlan.seed,
-      plan: { variants: thePlan.variants.map(({ events: _e, environment: _env, base: _b, ...v }) => v), order: thePlan.order },
-      compare: suite?.compare ?? [],
-      host: { cores: cpus().length, loadavgStart: loadavg() },
-      status: 'running',
-      variantResults: Object.fromEntries(thePlan.variants.map((v) => [v.name, { state: 'pending', errors: [], forcedWarm: 0, proactiveInit: 0 } satisfies VariantResult])),
-      options: { ...saved, original } satisfies SavedOptions,
-    };
-    info.status = 'running';
-    info.target = { kind: target.kind, endpoint: target.endpoint, region: target.region };
-    if (target.kind !== 'aws') info.emulator = { cpu: target.status?.cpu, runtimes: target.status?.runtimes, interpreters: planInterpreters(target.status, thePlan.variants), burstCap: burstCap(maxConcurrency, target.coreCap), coldStartSlots: target.status?.coldStartSlots };
-    store = resumed?.store ?? createRun(options.out ?? join('results', runId), info);
-    store.info = info;
-    store.writeInfo();
-
-    const deployCtx: DeployContext = { kind: target.kind, lambda: target.lambda, iam: target.iam, s3: target.s3, sts: target.sts, runId, endpoint: functionEndpoint(target), region: target.region, retry: hooks.retry, log: (l) => hooks.progress.line(l) };
-    const packages = suite ? await (async () => {
-      hooks.progress.phase('packaging');
-      // Locally, pip runs on the interpreter that will run the function, so compiled wheels match it.
-      const pythonFor = target.kind === 'local' ? (runtime: string) => target.status?.interpreters?.[runtime]?.path ?? undefined : undefined;
-      const built = await packageAll(suite!, thePlan, { cacheDir: options.cacheDir, targetKind: target.kind, extraPipArgs: options.extraPipArgs, pythonFor, log: (l) => hooks.progress.line(`  ${l}`) });
-      checkSizes(built);
-      return built;
-    })() : null;
-    const role = suite ? await ensureRole(deployCtx) : null;
-
-    const probe: Probe = probeModule;
-    const random = makeRng(thePlan.seed);
-    const planned = thePlan.variants.reduce((n, v) => n + v.cold + v.warm, 0);
-    let done = [...store.counts.values()].reduce((n, c) => n + c.cold + c.warm, 0);
-    const driveCtx: DriveContext = {
-      kind: target.kind, lambda: target.lambda, logs: target.logs, probe, store, logsTimeoutMs: options.logsTimeoutMs, coreCap: target.coreCap, signal: hooks.signal, random, retry: hooks.retry,
-      classifyForcedWarm: proactiveInitClassifier(probe, target.logs, options.logsTimeoutMs, Date.parse(info.startedAt ?? new Date().toISOString()) - 60_000),
-      onSample: (s) => hooks.progress.update(s.variant, ++done, planned),
-    };
-    const layerArns = new Map<string, string>();
-    const drivers = new Map<string, VariantDriver>();
-    const start = async (name: string): Promise<VariantDriver> => {
-      const variant = thePlan.variants.find((v) => v.name === name)!;
-      let dep: Deployment;
-      if (packages) {
-        const pkg = packages.get(name)!;
-        let layerArn: string | null = null;
-        if (pkg.layer) {
-          if (!layerArns.has(pkg.layer.key)) layerArns.set(pkg.layer.key, await deployLayer(deployCtx, resourceName(runId, `${variant.function}-deps-${pkg.layer.key.slice(0, 8)}`), pkg.layer, variant.runtime, variant.architecture, created));
-          layerArn = layerArns.get(pkg.layer.key)!;
-        }
-        dep = await deployVariant(deployCtx, variant, pkg, layerArn, role!.arn, created);
-      } else {
-        touched = true;
-        dep = await prepareExisting(deployCtx, variant, original!);
-      }
-      return new VariantDriver(driveCtx, dep, info.variantResults![name]);
-    };
-    const finish = async (name: string, driver: VariantDriver | undefined) => {
-      drivers.delete(name);
-      const dep = driver?.dep;
-      if (dep && !saved.functionName && !options.keep && created.functions.has(dep.functionName)) {
-        // Done with this variant: delete it now so its idle environments stop holding memory.
-        await target.lambda.send(new DeleteFunctionCommand({ FunctionName: dep.functionName })).then(() => created.functions.delete(dep.functionName), () => {});
-      }
-      if (dep && original && dep.versions.length) await restoreFunction(deployCtx, original, dep.versions.splice(0)).catch((e: Error) => warnings.push(e.message));
-    };
-    const pending = thePlan.order.filter((name) => {
-      const state = info.variantResults![name].state;
-      if (state !== 'measured' && state !== 'failed' && state !== 'skipped') return true;
-      // A killed run may have left this finished variant's function behind: delete it with the rest.
-      if (resumed && packages) created.functions.add(resourceName(runId, name));
-      return false;
-    });
-    hooks.progress.phase('measuring');
-    // Variants take turns batch by batch, in a freshly shuffled order each round, so drift during
-    // the run (host load, thermal state) spreads over all of them. One function cannot have two
-    // memory sizes at once, so --function runs its variants one after the other.
-    for (let round = 0; pending.length > 0 && !hooks.signal.aborted; round++) {
-      const turn = round === 0 ? [...pending] : seededShuffle(pending, thePlan.seed + round);
-      for (const name of turn) {
-        if (hooks.signal.aborted) break;
-        const result = info.variantResults![name];
-        let driver = drivers.get(name);
-        try {
-          if (!driver) {
-            result.state = 'running';
-            driver = await start(name);
-            drivers.set(name, driver);
-          }
-          do await driver.coldBatch();
-          while (saved.functionName && driver.coldRemaining > 0 && !hooks.signal.aborted);
-          if (driver.coldRemaining === 0 && !hooks.signal.aborted) {
-            await driver.warmAll();
-            if (!hooks.signal.aborted) {
-              driver.finish();
-              pending.splice(pending.indexOf(name), 1);
-              await finish(name, driver);
-            }
-          }
-        } catch (error) {
-          result.state = 'failed';
-          result.errors.push(`${name}: ${(error as Error).message}`);
-          pending.splice(pending.indexOf(name), 1);
-          await finish(name, driver);
-        }
-        store.writeInfo();
-      }
-    }
-    for (const [name, driver] of drivers) await finish(name, driver);
-    info.status = hooks.signal.aborted ? 'interrupted' : 'completed';
+    const subject = await resolveSubject(request, target);
+    if (subject.kind === 'function') end.restore = subject.restore;
+    await confirmPlan(request, target, subject, hooks);
+    store = end.store = openRunFolder(request, target, subject);
+    const run: RunContext = { options, hooks, target, subject, store, resumed: request.resumed !== null, created: end.created, warnings, deploy: deployContext(target, store.info.runId, hooks) };
+    await measure(run, await prepareVariants(run));
+    store.info.status = hooks.signal.aborted ? 'interrupted' : 'completed';
   } catch (error) {
-    if (store) store.info.status = hooks.signal.aborted ? 'interrupted' : 'failed';
+    if (end.store) end.store.info.status = hooks.signal.aborted ? 'interrupted' : 'failed';
     throw error;
   } finally {
-    if (original && saved.functionName && (touched || resumed)) {
-      await restoreFunction({ kind: target.kind, lambda: target.lambda, retry: hooks.retry }, original, []).catch((e: Error) => warnings.push(e.message));
-    }
-    if (!options.keep && (created.functions.size || created.layers.size || created.s3Objects.length)) {
-      hooks.progress.phase('cleaning up');
-      warnings.push(...(await cleanupCreated(target, created, hooks.retry)));
-    }
-    else if (created.functions.size) warnings.push(`kept ${created.functions.size} function(s) (--keep); \`coldbench clean --run ${store?.info.runId ?? ''}\` deletes them`);
-    hooks.progress.end();
-    if (store) {
-      store.info.endedAt = new Date().toISOString();
-      store.info.host = { ...(store.info.host ?? { cores: cpus().length }), loadavgEnd: loadavg() };
-      store.writeInfo();
-      store.close();
-    }
-    await target.close().catch(() => {});
+    await finishRun(end, options.keep, hooks);
   }
-  for (const [name, r] of Object.entries(store.info.variantResults ?? {})) if (r.state === 'failed') failedVariants.push(name);
+  return outcomeOf(store, warnings);
+}
+
+function deployContext(target: Target, runId: string, hooks: BenchHooks): DeployContext {
+  return { kind: target.kind, lambda: target.lambda, iam: target.iam, s3: target.s3, sts: target.sts, runId, endpoint: functionEndpoint(target), region: target.region, retry: hooks.retry, log: (l) => hooks.progress.line(l) };
+}
+
+/**
+ * A suite: packages every variant and readies the role; each variant is deployed at its first
+ * turn and deleted once done. --function: each variant points the user's function at its memory
+ * size; the versions it published are deleted once done.
+ */
+export async function prepareVariants(run: RunContext): Promise<Deployer> {
+  const { options, hooks, target, subject, created, deploy } = run;
+  if (subject.kind === 'function') {
+    const { restore } = subject;
+    return {
+      start: (variant) => {
+        restore.changed = true;
+        return prepareExisting(deploy, variant, restore.original);
+      },
+      release: async (dep) => {
+        if (dep.versions.length) await restoreFunction(deploy, restore.original, dep.versions.splice(0)).catch((e: Error) => void run.warnings.push(e.message));
+      },
+    };
+  }
+  hooks.progress.phase('packaging');
+  // Locally, pip runs on the interpreter that will run the function, so compiled wheels match it.
+  const pythonFor = target.kind === 'local' ? (runtime: string) => target.status?.interpreters?.[runtime]?.path ?? undefined : undefined;
+  const packages = await packageAll(subject.suite, subject.plan, { cacheDir: options.cacheDir, targetKind: target.kind, extraPipArgs: options.extraPipArgs, pythonFor, log: (l) => hooks.progress.line(`  ${l}`) });
+  checkSizes(packages);
+  const role = await ensureRole(deploy);
+  if (run.resumed) {
+    // A killed run may have left a finished variant's function behind: delete it with the rest.
+    const records = run.store.info.variantResults ?? {};
+    for (const name of subject.plan.order) if (records[name] && isFinished(resultOf(records[name]))) created.functions.add(resourceName(deploy.runId, name));
+  }
+  const layerArns = new Map<string, string>();
+  return {
+    start: async (variant) => {
+      const pkg = packages.get(variant.name);
+      if (!pkg) throw new Error(`no package was built for ${variant.name}`);
+      let layerArn: string | null = null;
+      if (pkg.layer) {
+        layerArn = layerArns.get(pkg.layer.key) ?? (await deployLayer(deploy, resourceName(deploy.runId, `${variant.function}-deps-${pkg.layer.key.slice(0, 8)}`), pkg.layer, variant.runtime, variant.architecture, created));
+        layerArns.set(pkg.layer.key, layerArn);
+      }
+      return deployVariant(deploy, variant, pkg, layerArn, role.arn, created);
+    },
+    release: async (dep) => {
+      if (options.keep || !created.functions.has(dep.functionName)) return;
+      // Done with this variant: delete it now so its idle environments stop holding memory.
+      await target.lambda.send(new DeleteFunctionCommand({ FunctionName: dep.functionName })).then(() => created.functions.delete(dep.functionName), () => {});
+    },
+  };
+}
+
+/**
+ * Drives every variant not yet finished through runRounds, run.json rewritten after each turn.
+ * --function runs its variants one after the other: one function cannot have two memory sizes at once.
+ */
+export async function measure(run: RunContext, deployer: Deployer): Promise<void> {
+  const { options, hooks, target, subject, store } = run;
+  const { plan } = subject;
+  const records = (store.info.variantResults ??= {});
+  const results: Record<string, VariantResult> = Object.fromEntries(plan.variants.map((v) => [v.name, records[v.name] ? resultOf(records[v.name]) : { state: 'pending' }]));
+  const probe: Probe = probeModule;
+  const planned = plan.variants.reduce((n, v) => n + v.cold + v.warm, 0);
+  let done = [...store.counts.values()].reduce((n, c) => n + c.cold + c.warm, 0);
+  const drive: DriveContext = {
+    kind: target.kind, lambda: target.lambda, logs: target.logs, probe, store, logsTimeoutMs: options.logsTimeoutMs, coreCap: target.coreCap, signal: hooks.signal, random: makeRng(plan.seed), retry: hooks.retry,
+    classifyForcedWarm: proactiveInitClassifier(probe, target.logs, options.logsTimeoutMs, Date.parse(store.info.startedAt ?? new Date().toISOString()) - 60_000),
+    onSample: (s) => hooks.progress.update(s.variant, ++done, planned),
+  };
+  hooks.progress.phase('measuring');
+  await runRounds(drive, {
+    plan,
+    results,
+    oneAtATime: subject.kind === 'function',
+    ...deployer,
+    onTurn: (name, result) => {
+      records[name] = recordOf(result);
+      store.writeInfo();
+    },
+  });
+}
+
+/** Puts a --function back, deletes what the run created (unless --keep), and closes run.json and the target. Never throws. */
+export async function finishRun(end: RunEnd, keep: boolean, hooks: BenchHooks): Promise<void> {
+  const { target, created, warnings, store } = end;
+  if (end.restore?.changed) {
+    await restoreFunction({ kind: target.kind, lambda: target.lambda, retry: hooks.retry }, end.restore.original, []).catch((e: Error) => void warnings.push(e.message));
+  }
+  if (!keep && (created.functions.size || created.layers.size || created.s3Objects.length)) {
+    hooks.progress.phase('cleaning up');
+    warnings.push(...(await cleanupCreated(target, created, hooks.retry)));
+  } else if (created.functions.size) warnings.push(`kept ${created.functions.size} function(s) (--keep); \`coldbench clean --run ${store?.info.runId ?? ''}\` deletes them`);
+  hooks.progress.end();
+  if (store) {
+    store.info.endedAt = new Date().toISOString();
+    store.info.host = { ...(store.info.host ?? { cores: cpus().length }), loadavgEnd: loadavg() };
+    store.writeInfo();
+    store.close();
+  }
+  await target.close().catch(() => {});
+}
+
+/** What the run measured: every sample on disk (an earlier process's too, when resumed) and the failed variants. */
+export function outcomeOf(store: RunStore, warnings: string[]): BenchOutcome {
+  const failedVariants = Object.entries(store.info.variantResults ?? {}).flatMap(([name, r]) => (r.state === 'failed' ? [name] : []));
   const samplesPath = join(store.dir, 'samples.jsonl');
   const samples = existsSync(samplesPath)
     ? readFileSync(samplesPath, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as BenchSample)

@@ -7,11 +7,12 @@
  * part coldbench does not read (resources, custom.domain, …) is no obstacle.
  */
 import { dirname, relative, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { LineCounter, parseDocument } from 'yaml';
+import { shippedPath } from '../paths.ts';
 import { SuiteError } from './errors.ts';
 import { type Path, Variables, formatPath, isMap } from './serverless-variables.ts';
 import { type RuntimeRule, runtimeRefusal } from './suite-schema.ts';
+import type { Packaging } from '../vocabulary.ts';
 
 export { ServerlessVariableError } from './serverless-variables.ts';
 
@@ -46,7 +47,7 @@ export interface SuiteFunctionDocument {
   event?: string;
   events?: SuiteEventDocument[];
   requirements?: string;
-  packaging?: 'bundled' | 'layer';
+  packaging?: Exclude<Packaging, 'esbuild'>;
 }
 
 /** A plain object in the suite format (docs/suite-format.md). */
@@ -77,7 +78,6 @@ const RUNTIME = /^(python3\.\d{1,2}|nodejs\d{2}\.x)$/;
  */
 const PLUGIN_HANDLERS = new Map([['wsgi_handler.handler', { plugin: 'serverless-wsgi', adds: 'wsgi_handler.py' }]]);
 
-const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 /** Sample events per trigger kind (fixtures/events, plus the two coldbench adds under fixtures/serverless/events). */
 const EVENT_FILES = {
   get: 'fixtures/events/apigw-get.json',
@@ -149,7 +149,7 @@ export function suiteFromServerless(text: string, options: ServerlessOptions): S
 
   const pythonRequirements = pythonRequirementsOf(vars);
   const suiteDir = dirname(resolve(file));
-  const eventPath = (key: keyof typeof EVENT_FILES) => relative(suiteDir, resolve(REPO, EVENT_FILES[key])).split('\\').join('/');
+  const eventPath = (key: keyof typeof EVENT_FILES) => relative(suiteDir, shippedPath(EVENT_FILES[key])).split('\\').join('/');
 
   const functions: Record<string, SuiteFunctionDocument> = {};
   /** What was left out and why, for the warnings and for the error when nothing remains. */

@@ -3,6 +3,7 @@
  * issues into `<file>: <path.to.field>: <problem>; <what is allowed>`.
  */
 import { z } from 'zod';
+import { ARCHITECTURES, COLD_STRATEGIES, PACKAGINGS } from '../vocabulary.ts';
 
 /** Lambda's memory range in MB (1 MB steps). */
 export const MIN_MEMORY_MB = 128;
@@ -37,9 +38,9 @@ const memoryValue = z
   .max(MAX_MEMORY_MB, `is above Lambda's ${MAX_MEMORY_MB} MB limit; allowed: an integer 128-10240`);
 
 const runtimeValue = z.string({ invalid_type_error: `must be a string; allowed: ${RUNTIME_ALLOWED}` }).regex(RUNTIME_PATTERN, `is not a runtime coldbench knows; allowed: ${RUNTIME_ALLOWED}`);
-const archValue = z.enum(['x86_64', 'arm64'], { errorMap: () => ({ message: 'is not an architecture; allowed: x86_64 or arm64' }) });
-const packagingValue = z.enum(['bundled', 'layer', 'esbuild'], { errorMap: () => ({ message: 'is not a packaging; allowed: bundled, layer or esbuild (Node only)' }) });
-const strategyValue = z.enum(['burst', 'config-bump', 'version'], { errorMap: () => ({ message: 'is not a cold-start strategy; allowed: burst, config-bump or version' }) });
+const archValue = z.enum(ARCHITECTURES, { errorMap: () => ({ message: 'is not an architecture; allowed: x86_64 or arm64' }) });
+const packagingValue = z.enum(PACKAGINGS, { errorMap: () => ({ message: 'is not a packaging; allowed: bundled, layer or esbuild (Node only)' }) });
+const strategyValue = z.enum(COLD_STRATEGIES, { errorMap: () => ({ message: 'is not a cold-start strategy; allowed: burst, config-bump or version' }) });
 
 /** A scalar or a non-empty list of scalars (a list is an axis). */
 function axis<T extends z.ZodTypeAny>(item: T) {

@@ -7,10 +7,10 @@ import { basename, dirname, extname, join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { SuiteError } from './errors.ts';
 import { type RawFunction, type RuntimeRule, formatIssues, formatPath, runtimeRefusal, suiteSchema } from './suite-schema.ts';
+import type { Architecture, ColdStrategy, Packaging } from '../vocabulary.ts';
 
-export type Architecture = 'x86_64' | 'arm64';
-export type Packaging = 'bundled' | 'layer' | 'esbuild';
-export type ColdStrategy = 'burst' | 'config-bump' | 'version';
+/** The shared vocabulary (src/vocabulary.ts), re-exported for the harness modules that read it from the suite. */
+export type { Architecture, ColdStrategy, Packaging };
 
 export interface SuiteEvent {
   /** Absolute path of the event file, or '(none)' for the empty event */

@@ -51,6 +51,15 @@ export interface TargetOptions {
   node?: string[];
 }
 
+/**
+ * Retries for the Lambda and S3 clients on every target: the SDK's standard strategy retries
+ * throttling (TooManyRequestsException, ThrottlingException, SlowDown, HTTP 429) and transient
+ * network and 5xx errors with exponential backoff and jitter, honouring Retry-After. 9 attempts
+ * ride out about a minute of throttling, as coldbench's own loop did before it left throttling to
+ * the SDK (retry.ts keeps only what the SDK does not retry).
+ */
+export const SDK_RETRY = { maxAttempts: 9 } as const;
+
 /** Credentials for emulators: they accept any; these never leave the machine. */
 const LOCAL_CREDENTIALS = { accessKeyId: 'coldbench', secretAccessKey: 'coldbench' };
 const LOCAL_REGION = 'us-east-1';
@@ -75,10 +84,10 @@ export async function fetchEmulatorStatus(endpoint: string): Promise<EmulatorSta
 function endpointClients(endpoint: string) {
   const config = { endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS };
   return {
-    lambda: new LambdaClient(config),
+    lambda: new LambdaClient({ ...config, ...SDK_RETRY }),
     logs: new CloudWatchLogsClient(config),
     iam: new IAMClient(config),
-    s3: new S3Client({ ...config, forcePathStyle: true }),
+    s3: new S3Client({ ...config, ...SDK_RETRY, forcePathStyle: true }),
     sts: new STSClient(config),
   };
 }
@@ -156,10 +165,10 @@ export function awsTarget(options: TargetOptions): Target {
   return {
     kind: 'aws',
     region,
-    lambda: new LambdaClient(config),
+    lambda: new LambdaClient({ ...config, ...SDK_RETRY }),
     logs: new CloudWatchLogsClient(config),
     iam: new IAMClient(config),
-    s3: new S3Client(config),
+    s3: new S3Client({ ...config, ...SDK_RETRY }),
     sts: new STSClient(config),
     status: null,
     coreCap: Number.POSITIVE_INFINITY,

@@ -1,17 +1,29 @@
-/** Exit codes shared by every command (knip's convention). */
-export const EXIT_OK = 0;
-/** A finding: a regression at or beyond the threshold, a variant that failed. */
-export const EXIT_FINDING = 1;
-/** Usage or input error: bad flag, missing file, malformed suite. */
-export const EXIT_ERROR = 2;
+import { ColdbenchError, type ColdbenchErrorOptions, EXIT_ERROR } from '../errors.ts';
+
+export { EXIT_ERROR, EXIT_FINDING, EXIT_OK } from '../errors.ts';
 
 /**
- * An error the user can fix: printed as `Error: <message>` (plus `Hint:` when given) and
- * exits with code 2. Anything else that reaches the top is a bug and is printed with its stack.
+ * A flag, argument or input file the user can fix: printed as `Error: <message>` (plus
+ * `Hint:` when given) and exits with code 2, like every ColdbenchError.
  */
-export class UsageError extends Error {
-  constructor(message: string, readonly hint?: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'UsageError';
+export class UsageError extends ColdbenchError {
+  constructor(message: string, options: Omit<ColdbenchErrorOptions, 'exitCode'> = {}) {
+    super(message, { ...options, exitCode: EXIT_ERROR });
   }
+}
+
+/** What went wrong, for a message: Node's error code when it has one (ENOENT, ENOTDIR, …), else the error's message. */
+export function codeOrMessage(error: unknown): string {
+  if (error instanceof Error && 'code' in error && typeof error.code === 'string') return error.code;
+  return messageOf(error);
+}
+
+/** The message of anything thrown. */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** --out names a place that cannot be written (report, compare and import say it the same way). */
+export function cannotWrite(out: string, error: unknown): UsageError {
+  return new UsageError(`--out ${out}: cannot write there (${codeOrMessage(error)})`, { hint: 'Give a file path in a writable place; missing folders are created.', cause: error });
 }

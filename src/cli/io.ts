@@ -25,7 +25,11 @@ export function processIO(): CliIO {
   };
 }
 
-/** The result of a command: its exit code. Commands never call process.exit themselves. */
+/**
+ * The result of a command: its exit code, which main() returns and bin/ sets. Commands end the
+ * process themselves in one case only: a second Ctrl-C during `bench` exits at once with 130,
+ * as its first Ctrl-C message promises, without waiting for the invokes in flight.
+ */
 export type CommandResult = number;
 
 /** Reads one answer line from stdin; false on EOF (no one to ask). */

@@ -1,5 +1,6 @@
 import yargs from 'yargs';
-import type { CommandDef } from './command.ts';
+import { ColdbenchError } from '../errors.ts';
+import type { Command } from './command.ts';
 import { benchCommand } from './commands/bench.ts';
 import { cleanCommand } from './commands/clean.ts';
 import { compareCommand } from './commands/compare.ts';
@@ -10,7 +11,7 @@ import { reportCommand } from './commands/report.ts';
 import { EXIT_ERROR, UsageError } from './errors.ts';
 import { type CliIO, packageVersion, processIO } from './io.ts';
 
-const COMMANDS: CommandDef[] = [
+const COMMANDS: Command[] = [
   benchCommand,
   reportCommand,
   compareCommand,
@@ -34,11 +35,11 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     .exitProcess(false)
     .fail((message, error) => {
       // Throwing stops yargs before it runs the command with the rejected value.
-      throw error ?? new UsageError(message, 'Run `coldbench --help` for the commands and their flags.');
+      throw error ?? new UsageError(message, { hint: 'Run `coldbench --help` for the commands and their flags.' });
     });
   for (const def of COMMANDS) {
-    parser.command(def.command, def.describe, def.builder, async (args) => {
-      exitCode = await def.run(args as Record<string, unknown>, io);
+    def.register(parser, io, (code) => {
+      exitCode = code;
     });
   }
   let helpText = '';
@@ -53,16 +54,20 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   return exitCode ?? 0;
 }
 
+/**
+ * Every failure the user can act on is a ColdbenchError: its message, its hint, its exit code.
+ * Anything else is a bug in coldbench, printed with its cause and stack.
+ */
 function reportError(error: unknown, io: CliIO): number {
-  if (error instanceof UsageError) {
+  if (error instanceof ColdbenchError) {
     io.stderr(`Error: ${error.message}\n`);
     if (error.hint) io.stderr(`Hint: ${error.hint}\n`);
-    return EXIT_ERROR;
+    return error.exitCode;
   }
   const err = error instanceof Error ? error : new Error(String(error));
   io.stderr(`Error: ${err.message}\n`);
   if (err.cause instanceof Error) io.stderr(`Reason: ${err.cause.message}\n`);
-  if (!(err as { expected?: boolean }).expected) io.stderr(`${err.stack ?? ''}\n`);
+  io.stderr(`${err.stack ?? ''}\n`);
   return EXIT_ERROR;
 }
 

@@ -5,16 +5,10 @@
  * function state and the log store; the pool owns processes.
  */
 
-/**
- * Every Lambda runtime identifier the emulator runs: CreateFunction accepts these and no other,
- * and the harness refuses any other before it packages for a local target. Each runs on the
- * closest local interpreter (see RuntimeInterpreter); provided.* runs the package's own bootstrap.
- */
-export const LOCAL_RUNTIMES: readonly string[] = [
-  'python3.9', 'python3.10', 'python3.11', 'python3.12', 'python3.13', 'python3.14',
-  'nodejs18.x', 'nodejs20.x', 'nodejs22.x', 'nodejs24.x',
-  'provided', 'provided.al2', 'provided.al2023',
-];
+import type { Architecture } from '../vocabulary.ts';
+
+/** Every Lambda runtime identifier the emulator runs (spelled in src/vocabulary.ts with the rest of the shared words). */
+export { LOCAL_RUNTIMES } from '../vocabulary.ts';
 
 /**
  * What runs one runtime here (`/_coldbench/status` → `interpreters`, run.json →
@@ -53,7 +47,7 @@ export interface FunctionSpec {
   /** Extracted layer folders, in the function's layer order (later layers win, as in /opt) */
   layerDirs: string[];
   logFormat: 'Text' | 'JSON';
-  architecture: 'x86_64' | 'arm64';
+  architecture: Architecture;
   logGroupName: string;
   region: string;
   accountId: string;

@@ -7,7 +7,7 @@ import { parseLineDetailed } from './parse-line.ts';
 import type { InitReportRecord, ReportRecord } from './records.ts';
 import { scannedReportJson, scanned, scanReportFast } from './report-fast.ts';
 import type { Sample } from './sample.ts';
-import { sampleToJson, str } from './sample-json.ts';
+import { jsonString, sampleToJson } from './sample-json.ts';
 import { newFold, type RequestFold, sampleFromReport } from './to-sample.ts';
 
 /** What an assembler saw so far. */
@@ -175,7 +175,7 @@ export function createAwsAssembler(options: AssemblerOptions = {}): SampleAssemb
     const variant = variantOf();
     if (variant !== variantJsonOf) {
       variantJsonOf = variant;
-      variantJson = str(variant);
+      variantJson = jsonString(variant);
     }
     return variantJson;
   };
@@ -205,7 +205,7 @@ export function createAwsAssembler(options: AssemblerOptions = {}): SampleAssemb
           }
           samples++;
           if (scanned.initMs !== null || scanned.restoreMs !== null) cold++;
-          return scannedReportJson(line, variantJsonNow(), str(scanned.requestId));
+          return scannedReportJson(line, variantJsonNow(), jsonString(scanned.requestId));
         }
       }
       const got = assembler.push(line, lineNumber, context);

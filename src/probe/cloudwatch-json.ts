@@ -8,6 +8,7 @@
  * Not a validating parser: it follows the structure (objects, arrays, strings, scalars) and
  * reports what it cannot follow; commas and colons are not checked.
  */
+import { ColdbenchError } from '../errors.ts';
 
 export interface CloudWatchEvent {
   message: string;
@@ -23,10 +24,9 @@ export const MAX_STRING_CHARS = 4 * 1024 * 1024;
 export const CLOUDWATCH_FIRST_KEYS: ReadonlySet<string> = new Set(['events', 'searchedLogStreams', 'nextToken', 'nextForwardToken', 'nextBackwardToken']);
 
 /** The document could not be followed; `line` is where the reader was. */
-export class CloudWatchJsonError extends Error {
+export class CloudWatchJsonError extends ColdbenchError {
   constructor(message: string, readonly line: number) {
     super(message);
-    this.name = 'CloudWatchJsonError';
   }
 }
 

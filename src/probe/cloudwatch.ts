@@ -4,6 +4,7 @@
  * mocked one) and a fake clock.
  */
 import { type CloudWatchLogsClient, FilterLogEventsCommand, type FilteredLogEvent } from '@aws-sdk/client-cloudwatch-logs';
+import { ColdbenchError } from '../errors.ts';
 import { parseLine } from './parse-line.ts';
 
 /**
@@ -29,12 +30,7 @@ export interface LogQuery {
 }
 
 /** A FilterLogEvents failure other than a missing log group or throttling (which are retried until the deadline). */
-export class LogFetchError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'LogFetchError';
-  }
-}
+export class LogFetchError extends ColdbenchError {}
 
 interface StoredEvent {
   timestamp: number;

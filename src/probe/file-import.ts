@@ -4,6 +4,7 @@
  * document, and which platform wrote it; then streams it through that platform's assembler.
  * Pure: the CLI reads the file and writes the samples.
  */
+import { ColdbenchError } from '../errors.ts';
 import type { AssemblerStats, SampleAssembler } from './assembler.ts';
 import { CLOUDWATCH_FIRST_KEYS, CloudWatchJsonError, createCloudWatchJsonReader } from './cloudwatch-json.ts';
 import { detectPlatform, PLATFORM_ASSEMBLERS } from './platforms.ts';
@@ -32,10 +33,9 @@ export interface FileImportStats extends AssemblerStats {
 }
 
 /** A --platform with no assembler registered in PLATFORM_ASSEMBLERS. */
-export class UnknownPlatformError extends Error {
+export class UnknownPlatformError extends ColdbenchError {
   constructor(readonly platform: string) {
     super(`platform "${platform}" has no log reader (known: ${Object.keys(PLATFORM_ASSEMBLERS).join(', ')})`);
-    this.name = 'UnknownPlatformError';
   }
 }
 

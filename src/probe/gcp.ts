@@ -93,7 +93,8 @@ function statusFromWord(quoted: string): { status: SampleStatus; errorType: stri
   return { status: 'error', errorType: word || 'unknown' };
 }
 
-function str(value: unknown): string | null {
+/** A non-empty string as given; null for '' and for anything that is not a string. */
+function nonEmptyString(value: unknown): string | null {
   return typeof value === 'string' && value !== '' ? value : null;
 }
 
@@ -106,7 +107,7 @@ function obj(value: unknown): Record<string, unknown> {
  * 504 is Cloud Run's answer when the request timeout ends the execution.
  */
 export function readHttpRequest(request: Record<string, unknown>): GcpRequest | { malformed: string } {
-  const latency = str(request.latency);
+  const latency = nonEmptyString(request.latency);
   const m = latency === null ? null : /^(\d+(?:\.\d+)?)s$/.exec(latency);
   if (latency !== null && !m) return { malformed: `httpRequest.latency ${JSON.stringify(latency)} is not a number of seconds` };
   const durationMs = m ? Math.round(Number(m[1]) * 1e6) / 1e3 : null;
@@ -120,14 +121,14 @@ export function readHttpRequest(request: Record<string, unknown>): GcpRequest | 
 export function readLogEntry(entry: Record<string, unknown>): EntryFields & { text: string | null } {
   const labels = obj(entry.labels);
   const resourceLabels = obj(obj(entry.resource).labels);
-  const ts = str(entry.timestamp);
+  const ts = nonEmptyString(entry.timestamp);
   return {
-    text: str(entry.textPayload) ?? str(obj(entry.jsonPayload).message),
+    text: nonEmptyString(entry.textPayload) ?? nonEmptyString(obj(entry.jsonPayload).message),
     ts: ts === null ? null : parseTimestamp(ts),
-    executionId: str(labels.execution_id) ?? str(obj(entry.jsonPayload).execution_id),
-    instance: str(labels.instanceId) ?? str(labels.instance_id) ?? str(resourceLabels.instance_id),
-    functionName: str(resourceLabels.function_name) ?? str(resourceLabels.service_name),
-    trace: str(entry.trace),
+    executionId: nonEmptyString(labels.execution_id) ?? nonEmptyString(obj(entry.jsonPayload).execution_id),
+    instance: nonEmptyString(labels.instanceId) ?? nonEmptyString(labels.instance_id) ?? nonEmptyString(resourceLabels.instance_id),
+    functionName: nonEmptyString(resourceLabels.function_name) ?? nonEmptyString(resourceLabels.service_name),
+    trace: nonEmptyString(entry.trace),
   };
 }
 

@@ -14,7 +14,8 @@ function isObject(v: unknown): v is Json {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function str(o: Json, key: string): string | null {
+/** The string at `key`, or null when it is absent or not a string. */
+function stringField(o: Json, key: string): string | null {
   const v = o[key];
   return typeof v === 'string' ? v : null;
 }
@@ -53,10 +54,10 @@ export function parseJsonLine(line: string, stream: string | null): PlatformReco
   if (typeof kind !== 'string' || !kind.startsWith(PLATFORM_PREFIX)) return null;
   const record = doc.record;
   if (!isObject(record)) return { type: 'malformed', reason: `${clip(kind)}: no "record" object` };
-  const origin: RecordOrigin = { time: str(doc, 'time'), stream, format: 'json' };
+  const origin: RecordOrigin = { time: stringField(doc, 'time'), stream, format: 'json' };
   switch (kind) {
     case 'platform.report': {
-      const requestId = str(record, 'requestId');
+      const requestId = stringField(record, 'requestId');
       if (requestId === null || requestId === '') return { type: 'malformed', reason: 'platform.report: no requestId' };
       const metrics = isObject(record.metrics) ? record.metrics : null;
       const status = jsonStatus(record.status);
@@ -64,7 +65,7 @@ export function parseJsonLine(line: string, stream: string | null): PlatformReco
       const initMs = metric(metrics, 'initDurationMs');
       const restoreMs = metric(metrics, 'restoreDurationMs');
       if (initMs !== null && restoreMs !== null) return { type: 'malformed', reason: 'platform.report: both initDurationMs and restoreDurationMs' };
-      const errorType = str(record, 'errorType');
+      const errorType = stringField(record, 'errorType');
       return {
         type: 'report',
         requestId,
@@ -83,18 +84,18 @@ export function parseJsonLine(line: string, stream: string | null): PlatformReco
       };
     }
     case 'platform.start': {
-      const requestId = str(record, 'requestId');
+      const requestId = stringField(record, 'requestId');
       if (requestId === null || requestId === '') return { type: 'malformed', reason: 'platform.start: no requestId' };
-      return { type: 'start', requestId, version: str(record, 'version'), ...origin };
+      return { type: 'start', requestId, version: stringField(record, 'version'), ...origin };
     }
     case 'platform.initStart':
       return {
         type: 'initStart',
-        runtimeVersion: str(record, 'runtimeVersion'),
-        runtimeVersionArn: str(record, 'runtimeVersionArn'),
-        initializationType: str(record, 'initializationType'),
-        functionName: str(record, 'functionName'),
-        functionVersion: str(record, 'functionVersion'),
+        runtimeVersion: stringField(record, 'runtimeVersion'),
+        runtimeVersionArn: stringField(record, 'runtimeVersionArn'),
+        initializationType: stringField(record, 'initializationType'),
+        functionName: stringField(record, 'functionName'),
+        functionVersion: stringField(record, 'functionVersion'),
         ...origin,
       };
     case 'platform.initReport': {
@@ -102,12 +103,12 @@ export function parseJsonLine(line: string, stream: string | null): PlatformReco
       if (status === undefined) return { type: 'malformed', reason: `platform.initReport: unknown status ${clip(JSON.stringify(record.status))}` };
       const phase = record.phase === 'init' || record.phase === 'invoke' ? record.phase : null;
       const metrics = isObject(record.metrics) ? record.metrics : null;
-      return { type: 'initReport', initMs: metric(metrics, 'durationMs'), phase, status, errorType: str(record, 'errorType'), ...origin };
+      return { type: 'initReport', initMs: metric(metrics, 'durationMs'), phase, status, errorType: stringField(record, 'errorType'), ...origin };
     }
     case 'platform.runtimeDone': {
       const status = jsonStatus(record.status);
       if (status === undefined) return { type: 'malformed', reason: `platform.runtimeDone: unknown status ${clip(JSON.stringify(record.status))}` };
-      return { type: 'runtimeDone', requestId: str(record, 'requestId'), status, errorType: str(record, 'errorType'), ...origin };
+      return { type: 'runtimeDone', requestId: stringField(record, 'requestId'), status, errorType: stringField(record, 'errorType'), ...origin };
     }
     default:
       return { type: 'otherPlatform', name: kind.slice(PLATFORM_PREFIX.length), ...origin };

@@ -10,7 +10,7 @@ function num(v: number | null): string {
 }
 
 /** A JSON string literal (or null), skipping JSON.stringify when nothing needs escaping. */
-export function str(v: string | null): string {
+export function jsonString(v: string | null): string {
   if (v === null) return 'null';
   return NEEDS_ESCAPE.test(v) ? JSON.stringify(v) : `"${v}"`;
 }
@@ -31,12 +31,12 @@ export function sampleToJson(s: Sample): string {
   for (let i = 0; i < keys.length; i++) if (keys[i] !== SAMPLE_KEYS[i]) return JSON.stringify(s);
   if (s.variant !== lastVariant) {
     lastVariant = s.variant;
-    lastVariantJson = str(s.variant);
+    lastVariantJson = jsonString(s.variant);
   }
   return (
-    `{"variant":${lastVariantJson},"kind":"${s.kind}","coldBy":"${s.coldBy}","requestId":${str(s.requestId)}` +
+    `{"variant":${lastVariantJson},"kind":"${s.kind}","coldBy":"${s.coldBy}","requestId":${jsonString(s.requestId)}` +
     `,"initMs":${num(s.initMs)},"restoreMs":${num(s.restoreMs)},"billedRestoreMs":${num(s.billedRestoreMs)}` +
     `,"durationMs":${num(s.durationMs)},"billedMs":${num(s.billedMs)},"memoryMB":${num(s.memoryMB)},"maxMemoryMB":${num(s.maxMemoryMB)}` +
-    `,"status":"${s.status}","errorType":${str(s.errorType)},"clientMs":${num(s.clientMs)}}`
+    `,"status":"${s.status}","errorType":${jsonString(s.errorType)},"clientMs":${num(s.clientMs)}}`
   );
 }

@@ -3,8 +3,8 @@
  * Units in headers, numbers in cells, `—` where there is no value (a module the package does
  * not ship has no size), a saving always with how it was obtained.
  */
-import Table from 'cli-table3';
 import { DASH, ms } from '../report/format.ts';
+import { alignColumns } from '../report/render/columns.ts';
 import type { ModuleEntry } from './group.ts';
 import type { ProfileReport, Recommendation } from './types.ts';
 
@@ -17,11 +17,6 @@ export const SHOWN_PACKAGES = 12;
 export const SHOWN_CHILDREN = 3;
 export const SHOWN_HANDLER_CHILDREN = 6;
 
-const CHARS = {
-  top: '', 'top-mid': '', 'top-left': '', 'top-right': '',
-  bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '',
-  left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: '  ',
-};
 const HEADERS = ['Module', 'Kind', 'Self [ms]', 'Cumulative [ms]', 'Share of init', 'Size [MB]'];
 
 const pct = (x: number): string => `${(x * 100).toFixed(1)} %`;
@@ -66,12 +61,8 @@ function heading(report: ProfileReport): string[] {
 
 /** The terminal rendering: the module table (packages with their heaviest children) and the ranked advice. */
 export function renderProfileTable(report: ProfileReport): string {
-  const table = new Table({ head: HEADERS, chars: CHARS, colAligns: ['left', 'left', 'right', 'right', 'right', 'right'], style: { head: [], border: [], 'padding-left': 0, 'padding-right': 0 } });
-  table.push(
-    HEADERS.map((h) => '─'.repeat(h.length)),
-    ...moduleRows(report).map((r) => r.cells),
-  );
-  const out = [...heading(report), '', table.toString().split('\n').map((l) => l.replace(/\s+$/, '')).join('\n'), ''];
+  const table = alignColumns([HEADERS, HEADERS.map((h) => '─'.repeat(h.length)), ...moduleRows(report).map((r) => r.cells)], ['left', 'left', 'right', 'right', 'right', 'right']);
+  const out = [...heading(report), '', table, ''];
   out.push(report.recommendations.length ? 'Recommendations (largest saving first)' : 'Recommendations: none; no rule found anything to change');
   report.recommendations.forEach((r, i) => {
     out.push(` ${i + 1}. ${r.rule}  ${r.target}: ${savingText(r)}${r.verified ? '  [verified]' : ''}`);

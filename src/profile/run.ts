@@ -16,6 +16,7 @@ import { analyze, findReuseTwin } from './analyze.ts';
 import type { Language } from './group.ts';
 import { NODE_MARKER, PYTHON_MARKER } from './import-trace.ts';
 import { moduleSizeIn, pycTagFor, scanPackages, type PackageScan } from './package-scan.ts';
+import { ColdbenchError } from '../errors.ts';
 import { failuresOf } from '../report/failures.ts';
 import { ProfileRunError, ProfileSession } from './session.ts';
 import type { ProfileReport } from './types.ts';
@@ -47,12 +48,7 @@ export interface ProfileOptions {
 }
 
 /** Bad input to `profile`: a missing folder or handler, a suite variant that does not exist. */
-export class ProfileInputError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'ProfileInputError';
-  }
-}
+export class ProfileInputError extends ColdbenchError {}
 
 export interface Resolved {
   suite: Suite;

@@ -4,17 +4,18 @@
  * invoked exactly as `coldbench bench` builds and invokes it. Only the AWS SDK clients touch the
  * emulator; nothing here imports emulator internals.
  */
-import { FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
+import { paginateFilterLogEvents } from '@aws-sdk/client-cloudwatch-logs';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cleanupCreated } from '../bench/cleanup.ts';
 import { type Created, type DeployContext, type Deployment, deployLayer, deployVariant, emptyCreated, ensureRole, resourceName } from '../bench/deploy.ts';
-import { type DriveContext, VariantDriver, bump } from '../bench/drive.ts';
+import { type DriveContext, VariantDriver, bump, errorsOf } from '../bench/drive.ts';
 import type { BuiltPackage } from '../bench/package.ts';
 import type { Variant } from '../bench/plan.ts';
 import { type BenchSample, type RunStore, createRun, newRunId } from '../bench/results.ts';
 import { type Target, functionEndpoint, openTarget } from '../bench/target.ts';
+import { ColdbenchError, EXIT_FINDING } from '../errors.ts';
 import { decodeLogResult, fetchLogLines, samplesFromLines } from '../probe/index.ts';
 import { failuresOf, isFailedSample } from '../report/failures.ts';
 
@@ -91,7 +92,7 @@ export class ProfileSession {
     this.collect = samples;
     let driver = this.drivers.get(dep.functionName);
     if (!driver) {
-      driver = new VariantDriver(this.driveContext, dep, { state: 'running', errors: [], forcedWarm: 0, proactiveInit: 0 });
+      driver = new VariantDriver(this.driveContext, dep);
       this.drivers.set(dep.functionName, driver);
     } else if (cold > 0) await bump(this.driveContext, dep);
     const done = { cold: this.store.done(dep.variant.name, 'cold'), warm: this.store.done(dep.variant.name, 'warm') };
@@ -99,7 +100,7 @@ export class ProfileSession {
     while (driver.coldRemaining > 0) await driver.coldBatch();
     await driver.warmAll();
     if (samples.length > 0 && samples.every(isFailedSample)) {
-      const first = failuresOf(samples)[0]?.first ?? driver.result.errors[0] ?? 'no error message';
+      const first = failuresOf(samples)[0]?.first ?? errorsOf(driver.result)[0] ?? 'no error message';
       throw new ProfileRunError(`${dep.variant.name.replace(/-trace$/, '')}: the handler failed on every invoke (${samples.length} of ${samples.length}) on ${this.target.endpoint ?? this.target.kind}: ${first}; fix the handler (or the event it gets) before profiling it`);
     }
     return samples;
@@ -115,15 +116,11 @@ export class ProfileSession {
     let previous = -1;
     for (;;) {
       const lines: string[] = [];
-      let nextToken: string | undefined;
       try {
-        do {
-          const page = await this.target.logs.send(
-            new FilterLogEventsCommand({ logGroupName: `/aws/lambda/${dep.functionName}`, startTime: since, filterPattern, nextToken }),
-          );
+        // Every page of one read (the paginator follows nextToken until it is absent).
+        for await (const page of paginateFilterLogEvents({ client: this.target.logs }, { logGroupName: `/aws/lambda/${dep.functionName}`, startTime: since, filterPattern })) {
           for (const e of page.events ?? []) if (e.message) lines.push(...e.message.split('\n').filter((l) => l.length > 0));
-          nextToken = page.nextToken;
-        } while (nextToken);
+        }
       } catch (error) {
         if ((error as Error).name !== 'ResourceNotFoundException') throw error;
       }
@@ -145,9 +142,9 @@ export class ProfileSession {
 }
 
 /** A profiled function that could not run on the target (init error, every invoke failed). */
-export class ProfileRunError extends Error {
+export class ProfileRunError extends ColdbenchError {
+  /** A finding about the function, not a usage error: exit 1. */
   constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'ProfileRunError';
+    super(message, { ...options, exitCode: EXIT_FINDING });
   }
 }

@@ -3,7 +3,9 @@
  * region by adding an entry; nothing else in the report knows a price.
  */
 
-export type Architecture = 'x86_64' | 'arm64';
+import type { Architecture } from '../vocabulary.ts';
+
+export type { Architecture };
 
 /** One step of the monthly GB-second ladder: `upToGBs` is cumulative (Infinity for the last). */
 export interface PriceTier {

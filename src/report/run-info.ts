@@ -3,13 +3,15 @@
  * the report; every field but `runId` is optional so runs from `coldbench import` (no run.json)
  * and older runs still report.
  */
+import type { Architecture, ColdStrategy, Packaging } from '../vocabulary.ts';
+
 export interface PlannedVariant {
   name: string;
   function: string;
   memoryMB: number;
-  architecture: 'x86_64' | 'arm64';
+  architecture: Architecture;
   runtime: string;
-  packaging: 'bundled' | 'layer' | 'esbuild';
+  packaging: Packaging;
   handler: string;
   cold: number;
   warm: number;
@@ -37,7 +39,7 @@ export interface RunInfo {
   target?: { kind: 'local' | 'aws' | 'url'; endpoint?: string; region?: string };
   startedAt?: string;
   endedAt?: string;
-  coldStrategy?: 'burst' | 'config-bump' | 'version';
+  coldStrategy?: ColdStrategy;
   seed?: number;
   plan?: { variants: PlannedVariant[]; order?: string[] };
   compare?: Array<[string, string]>;

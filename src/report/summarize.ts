@@ -3,6 +3,7 @@
  * the sample objects, so memory grows by a few doubles per sample.
  */
 import type { Sample } from '../probe/sample.ts';
+import { type Architecture, isArchitecture } from '../vocabulary.ts';
 import type { RunInfo } from './run-info.ts';
 import type { ColdSummary, KindCounts, RunSummary, VariantComparison, VariantSummary, WarmSummary } from './types.ts';
 import { Column } from './column.ts';
@@ -49,7 +50,7 @@ interface VariantAcc {
   name: string;
   fn: string | null;
   memoryMB: number | null;
-  architecture: 'x86_64' | 'arm64' | null;
+  architecture: Architecture | null;
   cold: ColdAcc;
   warm: KindAcc;
   forcedButWarm: number;
@@ -83,7 +84,7 @@ function isNum(v: unknown): v is number {
 function add(acc: VariantAcc, s: Sample): void {
   if (acc.fn === null && typeof s.function === 'string') acc.fn = s.function;
   if (acc.memoryMB === null && isNum(s.memoryMB)) acc.memoryMB = s.memoryMB;
-  if (acc.architecture === null && (s.architecture === 'arm64' || s.architecture === 'x86_64')) acc.architecture = s.architecture;
+  if (acc.architecture === null && isArchitecture(s.architecture)) acc.architecture = s.architecture;
   if (s.forced === true && s.kind === 'warm') acc.forcedButWarm++;
   const k: KindAcc = s.kind === 'cold' ? acc.cold : acc.warm;
   k.counts.total++;

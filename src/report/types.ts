@@ -3,6 +3,7 @@
  * renderer writes (field by field in docs/report-json.md). Plain JSON-safe values only, so an
  * exported summary read back with JSON.parse is a RunSummary again (`compare` takes either).
  */
+import type { Architecture } from '../vocabulary.ts';
 import type { RunInfo } from './run-info.ts';
 
 /** A statistic the sample size cannot support is `null` (shown as `—` with a footnote). */
@@ -82,7 +83,7 @@ export interface WarmSummary {
 
 export interface VariantCost {
   region: string;
-  architecture: 'x86_64' | 'arm64';
+  architecture: Architecture;
   memoryMB: number;
   /** First-tier price per GB-second used for the figures below (USD). */
   gbSecondPrice: number;
@@ -107,7 +108,7 @@ export type VariantSummary =
       family: string;
       function: string | null;
       memoryMB: number | null;
-      architecture: 'x86_64' | 'arm64';
+      architecture: Architecture;
       cold: ColdSummary;
       warm: WarmSummary;
       /** Forced cold invokes (`forced: true`) that came back warm. */
@@ -122,7 +123,7 @@ export type VariantSummary =
       family: string;
       function: string | null;
       memoryMB: number | null;
-      architecture: 'x86_64' | 'arm64';
+      architecture: Architecture;
       cold: ColdSummary;
       warm: WarmSummary;
       forcedButWarm: number;

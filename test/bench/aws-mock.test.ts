@@ -16,7 +16,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { deleteCleanable, findCleanable } from '../../src/bench/cleanup.ts';
 import { type DeployContext, deployVariant, emptyCreated, ensureRole } from '../../src/bench/deploy.ts';
-import { bump, type DriveContext, driveVariant, proactiveInitClassifier } from '../../src/bench/drive.ts';
+import { bump, type DriveContext, proactiveInitClassifier, runRounds } from '../../src/bench/drive.ts';
 import { NotConfirmedError, RestoreError, TargetError } from '../../src/bench/errors.ts';
 import { restoreFunction } from '../../src/bench/existing.ts';
 import type { BuiltPackage } from '../../src/bench/package.ts';
@@ -133,11 +133,11 @@ describe('deployVariant (mocked Lambda and S3: a real account only)', () => {
   });
 });
 
-describe('bump (mocked Lambda: throttling happens on a real account)', () => {
-  it('backs off on TooManyRequestsException and ResourceConflictException and merges the environment map', async () => {
+describe('bump (mocked Lambda: updates in progress and throttling happen on a real account)', () => {
+  it('backs off on ResourceConflictException (an update in progress) and merges the environment map', async () => {
     lambdaMock
       .on(UpdateFunctionConfigurationCommand)
-      .rejectsOnce(awsError('TooManyRequestsException', 'Rate exceeded', 429))
+      .rejectsOnce(awsError('ResourceConflictException', 'An update is in progress', 409))
       .rejectsOnce(awsError('ResourceConflictException', 'An update is in progress', 409))
       .resolves({ LastUpdateStatus: 'Successful' });
     const delays: number[] = [];
@@ -151,6 +151,15 @@ describe('bump (mocked Lambda: throttling happens on a real account)', () => {
     const vars = calls[2].args[0].input.Environment!.Variables!;
     expect(Object.keys(vars).sort()).toEqual(['COLDBENCH_BUMP', 'STAGE', 'USER']);
     expect(vars.USER).toBe('kept');
+  });
+
+  it('does not retry a TooManyRequestsException again: the SDK retry strategy already did (target.ts SDK_RETRY; misc.test.ts runs it)', async () => {
+    lambdaMock.on(UpdateFunctionConfigurationCommand).rejectsOnce(awsError('TooManyRequestsException', 'Rate exceeded', 429)).resolves({ LastUpdateStatus: 'Successful' });
+    const delays: number[] = [];
+    const dep = { variant, functionName: 'f', layerArn: null, environment: {}, bumps: 0, versions: [] };
+    await expect(bump({ kind: 'aws', lambda, retry: { sleep: async (ms) => void delays.push(ms) } }, dep)).rejects.toThrow('Rate exceeded');
+    expect(lambdaMock.commandCalls(UpdateFunctionConfigurationCommand)).toHaveLength(1);
+    expect(delays).toEqual([]);
   });
 });
 
@@ -267,7 +276,7 @@ describe('proactiveInitClassifier (mocked CloudWatch: proactive initialisation h
   });
 });
 
-describe('driveVariant (mocked Lambda: what a real account answers for a handler exception)', () => {
+describe('runRounds with one variant (mocked Lambda: what a real account answers for a handler exception)', () => {
   const requestId = '7c1e5d0a-3b2f-4e6d-9a8c-1f2e3d4c5b6a';
   const tail = (lines: string[]) => Buffer.from(lines.join('\n') + '\n').toString('base64');
   const drive = async (answer: { FunctionError?: string; Payload: string; lines: string[] }): Promise<BenchSample[]> => {
@@ -285,7 +294,8 @@ describe('driveVariant (mocked Lambda: what a real account answers for a handler
       onSample: (s) => void samples.push(s), classifyForcedWarm: async () => 'none', retry: noWait,
     };
     const dep = { variant: { ...variant, cold: 1, warm: 0, concurrency: 1 }, functionName: 'coldbench-x-hello-128', layerArn: null, environment: {}, bumps: 0, versions: [] };
-    await driveVariant(driveCtx, dep, { state: 'running', errors: [], forcedWarm: 0, proactiveInit: 0 });
+    // The run's own round loop, with this one variant.
+    await runRounds(driveCtx, { plan: { variants: [dep.variant], order: [dep.variant.name], seed: 1 }, results: { [dep.variant.name]: { state: 'pending' } }, oneAtATime: false, start: async () => dep, release: async () => {} });
     store.close();
     return samples;
   };

@@ -8,11 +8,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DeployContext, type Deployment, deployVariant, emptyCreated } from '../../src/bench/deploy.ts';
-import { type DriveContext, type Probe, driveVariant } from '../../src/bench/drive.ts';
+import { type DriveContext, type Probe, type VariantResult, recordOf, runRounds } from '../../src/bench/drive.ts';
 import { DeployError } from '../../src/bench/errors.ts';
 import { type BuiltPackage, packageAll } from '../../src/bench/package.ts';
 import { plan } from '../../src/bench/plan.ts';
-import { type BenchSample, RunStore, type VariantResult } from '../../src/bench/results.ts';
+import { type BenchSample, RunStore } from '../../src/bench/results.ts';
 import { loadSuiteDocument } from '../../src/bench/suite.ts';
 import { type Target, urlTarget } from '../../src/bench/target.ts';
 import { startEmulator } from '../../src/emulator/index.ts';
@@ -54,21 +54,23 @@ async function drive(overrides: { cold: number; warm: number; coldStrategy?: 'bu
   const v = { ...variant, ...overrides };
   const dep: Deployment = await deployVariant(deployCtx(), v, pkg, null, 'arn:aws:iam::123456789012:role/r', emptyCreated());
   const store = new RunStore(mkdtempSync(join(work, 'run-')), { runId: 'x' });
-  const result: VariantResult = { state: 'running', errors: [], forcedWarm: 0, proactiveInit: 0 };
+  const results: Record<string, VariantResult> = { [v.name]: { state: 'pending' } };
   const samples: BenchSample[] = [];
   const before = emulator.requestCounts().byOperation;
   const ctx: DriveContext = {
     kind: 'url', lambda: target.lambda, logs: target.logs, probe, store, logsTimeoutMs, coreCap: 2, signal: new AbortController().signal, random: () => 0.5,
     onSample: (s) => void samples.push(s), classifyForcedWarm: async () => 'none',
   };
-  await driveVariant(ctx, dep, result);
+  // The run's own round loop, with this one variant.
+  await runRounds(ctx, { plan: { variants: [v], order: [v.name], seed: 1 }, results, oneAtATime: false, start: async () => dep, release: async () => {} });
   store.close();
+  const result = recordOf(results[v.name]);
   const after = emulator.requestCounts().byOperation;
   const calls = (op: string) => (after[op] ?? 0) - (before[op] ?? 0);
   return { result, samples, calls };
 }
 
-describe('driveVariant (against the in-process emulator)', () => {
+describe('runRounds with one variant (against the in-process emulator)', () => {
   it('bursts cold starts in batches of at most the cap, with one configuration update between batches', async () => {
     const { result, samples, calls } = await drive({ cold: 4, warm: 2 }, realProbe);
     expect(result).toEqual({ state: 'measured', errors: [], forcedWarm: 0, proactiveInit: 0 });

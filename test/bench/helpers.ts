@@ -3,16 +3,16 @@
  * at an endpoint, and the local pip index (pip's default index is unreachable here).
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import type { BenchRunInfo, BenchSample } from '../../src/bench/results.ts';
+import { coldbenchCacheDir } from '../../src/cache-dir.ts';
 import { BIN, REPO_ROOT } from '../helpers/cli.ts';
 
-/** pip flags for the machine's local package index (the default one is unreachable here). */
+/** pip flags for this machine's local package index, for suites built in-process (CLI runs get PIP_* from vitest.config.ts). */
 export const LOCAL_PIP = ['--index-url', 'file:///opt/pypi/simple', '--extra-index-url', 'file:///opt/pypi-more/simple', '--retries', '0'];
-const LOCAL_PIP_ARGS = LOCAL_PIP.join(' ');
 export const CREDENTIALS = { accessKeyId: 'test', secretAccessKey: 'test' };
 
 export interface EmulatorProcess {
@@ -57,9 +57,18 @@ export function logsAt(url: string): CloudWatchLogsClient {
   return new CloudWatchLogsClient({ endpoint: url, region: 'us-east-1', credentials: CREDENTIALS });
 }
 
-/** Environment for CLI runs: the local pip index and a test-owned build cache (bin/coldbench.js silences the SDK's Node notice itself). */
+/**
+ * Environment for CLI runs: a test-owned cache root (pip's index comes from the PIP_* variables
+ * vitest.config.ts sets; bin/coldbench.js silences the SDK's Node notice itself). The emulator's
+ * runtime SDKs live under the cache root too: the test root links to the machine's built ones
+ * instead of pip-installing boto3 again for every test file.
+ */
 export function benchEnv(cacheDir: string): NodeJS.ProcessEnv {
-  return { COLDBENCH_PIP_ARGS: LOCAL_PIP_ARGS, COLDBENCH_CACHE_DIR: cacheDir };
+  const shared = join(coldbenchCacheDir(), 'runtimes');
+  mkdirSync(shared, { recursive: true });
+  mkdirSync(cacheDir, { recursive: true });
+  if (!existsSync(join(cacheDir, 'runtimes'))) symlinkSync(shared, join(cacheDir, 'runtimes'));
+  return { COLDBENCH_CACHE_DIR: cacheDir };
 }
 
 /** A finished run folder's run.json and every line of its samples.jsonl. */

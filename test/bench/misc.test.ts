@@ -1,12 +1,19 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { layerDescription, resourceName, runPrefix } from '../../src/bench/deploy.ts';
-import { burstCap } from '../../src/bench/drive.ts';
+import type { Deployment } from '../../src/bench/deploy.ts';
+import { type DriveContext, type VariantResult, bump, burstCap, recordOf, resultOf, runRounds } from '../../src/bench/drive.ts';
 import { TargetError } from '../../src/bench/errors.ts';
 import { describePlan, estimateCost } from '../../src/bench/estimate.ts';
 import type { Plan, Variant } from '../../src/bench/plan.ts';
 import { createProgress } from '../../src/bench/progress.ts';
-import { isRoleNotReady, isTransient, withRetry } from '../../src/bench/retry.ts';
-import { openTarget, planInterpreters } from '../../src/bench/target.ts';
+import { RunStore, type VariantRecord } from '../../src/bench/results.ts';
+import { isRoleNotReady, isUpdateInProgress, withRetry } from '../../src/bench/retry.ts';
+import { SDK_RETRY, openTarget, planInterpreters, urlTarget } from '../../src/bench/target.ts';
 
 describe('resourceName', () => {
   it("makes variant names legal Lambda names (letters, digits, - and _) and keeps them within 64 characters", () => {
@@ -30,16 +37,16 @@ describe('burstCap', () => {
 });
 
 describe('withRetry', () => {
-  it('retries transient errors with growing delays and rethrows the rest at once', async () => {
+  it('retries an update in progress with growing delays and rethrows the rest at once', async () => {
     const delays: number[] = [];
     let attempts = 0;
     const value = await withRetry(
       async () => {
         attempts++;
-        if (attempts < 4) throw Object.assign(new Error('Rate exceeded'), { name: 'TooManyRequestsException' });
+        if (attempts < 4) throw Object.assign(new Error('An update is in progress'), { name: 'ResourceConflictException' });
         return 'ok';
       },
-      { retries: 5, baseMs: 100, maxMs: 300, retryable: isTransient, sleep: async (ms) => void delays.push(ms) },
+      { retries: 5, baseMs: 100, maxMs: 300, retryable: isUpdateInProgress, sleep: async (ms) => void delays.push(ms) },
     );
     expect(value).toBe('ok');
     // Full jitter in the upper half of min(maxMs, baseMs · 2^attempt): 100, 200, then capped at 300.
@@ -51,13 +58,44 @@ describe('withRetry', () => {
     expect(delays[2]).toBeGreaterThanOrEqual(150);
     expect(delays[2]).toBeLessThanOrEqual(300);
     const fatal = Object.assign(new Error('nope'), { name: 'AccessDeniedException' });
-    await expect(withRetry(async () => Promise.reject(fatal), { retries: 5, baseMs: 1, maxMs: 1, retryable: isTransient, sleep: async () => {} })).rejects.toBe(fatal);
+    await expect(withRetry(async () => Promise.reject(fatal), { retries: 5, baseMs: 1, maxMs: 1, retryable: isUpdateInProgress, sleep: async () => {} })).rejects.toBe(fatal);
   });
 
-  it('recognises role propagation and conflicts', () => {
+  it('recognises role propagation and conflicts, and leaves throttling to the SDK', () => {
     expect(isRoleNotReady(Object.assign(new Error('The role defined for the function cannot be assumed by Lambda.'), { name: 'InvalidParameterValueException' }))).toBe(true);
     expect(isRoleNotReady(Object.assign(new Error('Memory is wrong'), { name: 'InvalidParameterValueException' }))).toBe(false);
-    expect(isTransient(Object.assign(new Error('An update is in progress'), { name: 'ResourceConflictException' }))).toBe(true);
+    expect(isUpdateInProgress(Object.assign(new Error('An update is in progress'), { name: 'ResourceConflictException' }))).toBe(true);
+    expect(isUpdateInProgress(Object.assign(new Error('Rate exceeded'), { name: 'TooManyRequestsException', $metadata: { httpStatusCode: 429 } }))).toBe(false);
+  });
+});
+
+describe('SDK_RETRY (the Lambda and S3 clients of every target)', () => {
+  it('has the SDK retry a throttled call itself: a 429 TooManyRequestsException, then the answer', async () => {
+    // A real client against an endpoint that throttles the first call: the SDK's retry middleware runs (a mocked client skips it).
+    const requests: string[] = [];
+    const server = createServer((req, res) => {
+      if (req.url?.startsWith('/_coldbench/')) return void res.writeHead(404).end();
+      requests.push(`${req.method} ${req.url}`);
+      if (requests.length === 1) {
+        res.writeHead(429, { 'content-type': 'application/json', 'x-amzn-errortype': 'TooManyRequestsException' });
+        return void res.end(JSON.stringify({ Type: 'User', message: 'Rate exceeded', Reason: 'CallerRateLimitExceeded' }));
+      }
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ FunctionName: 'f', LastUpdateStatus: 'Successful' }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const target = await urlTarget(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+      expect(await target.lambda.config.maxAttempts()).toBe(SDK_RETRY.maxAttempts);
+      expect(await target.s3.config.maxAttempts()).toBe(SDK_RETRY.maxAttempts);
+      const variant: Variant = {
+        name: 'f@128', function: 'f', base: 'f', memoryMB: 128, architecture: 'x86_64', runtime: 'python3.11', packaging: 'bundled', handler: 'app.h', cold: 1, warm: 0, timeoutS: 3, concurrency: 1, coldStrategy: 'config-bump', environment: {}, events: [],
+      };
+      await bump({ kind: 'url', lambda: target.lambda }, { variant, functionName: 'f', layerArn: null, environment: {}, bumps: 0, versions: [] });
+      expect(requests).toEqual(['PUT /2015-03-31/functions/f/configuration', 'PUT /2015-03-31/functions/f/configuration']);
+    } finally {
+      server.close();
+    }
   });
 });
 
@@ -134,5 +172,62 @@ describe('planInterpreters', () => {
   it('records nothing for an endpoint that does not say (LocalStack, an older emulator) or for AWS', () => {
     expect(planInterpreters({ cpu: { throttled: false, reason: 'x' } }, [{ name: 'a@128', runtime: 'python3.11' }])).toBeUndefined();
     expect(planInterpreters(null, [{ name: 'a@128', runtime: 'python3.11' }])).toBeUndefined();
+  });
+});
+
+describe('recordOf / resultOf (variantResults in run.json)', () => {
+  it('writes every state with the same four fields in the same order, and reads each back unchanged', () => {
+    expect(JSON.stringify(recordOf({ state: 'pending' }))).toBe('{"state":"pending","errors":[],"forcedWarm":0,"proactiveInit":0}');
+    expect(JSON.stringify(recordOf({ state: 'failed', errors: ['a@128: boom'], forcedWarm: 1, proactiveInit: 2 }))).toBe('{"state":"failed","errors":["a@128: boom"],"forcedWarm":1,"proactiveInit":2}');
+    const records: VariantRecord[] = [
+      { state: 'pending', errors: [], forcedWarm: 0, proactiveInit: 0 },
+      { state: 'running', errors: [], forcedWarm: 2, proactiveInit: 1 },
+      { state: 'measured', errors: [], forcedWarm: 0, proactiveInit: 3 },
+      { state: 'failed', errors: ['x', 'y'], forcedWarm: 1, proactiveInit: 0 },
+      { state: 'skipped', errors: ['left out'], forcedWarm: 0, proactiveInit: 0 },
+    ];
+    for (const r of records) expect(JSON.stringify(recordOf(resultOf(r)))).toBe(JSON.stringify(r));
+  });
+});
+
+describe('runRounds', () => {
+  const variant = (name: string): Variant => ({
+    name, function: 'f', base: 'f', memoryMB: 128, architecture: 'x86_64', runtime: 'python3.11', packaging: 'bundled', handler: 'app.h', cold: 0, warm: 0, timeoutS: 3, concurrency: 1, coldStrategy: 'burst', environment: {}, events: [],
+  });
+  it('fails a variant whose start throws and goes on with the others, skips finished ones, and reports each turn', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'coldbench-rounds-'));
+    const store = new RunStore(dir, { runId: 'x' });
+    try {
+      // Nothing left to measure in b@128 (cold 0, warm 0): no Lambda call is made.
+      const ctx = { store, signal: new AbortController().signal, coreCap: 1, random: () => 0.5 } as DriveContext;
+      const variants = ['a@128', 'b@128', 'c@128'].map(variant);
+      const results: Record<string, VariantResult> = { 'a@128': { state: 'pending' }, 'b@128': { state: 'running', forcedWarm: 1, proactiveInit: 0 }, 'c@128': { state: 'measured', forcedWarm: 0, proactiveInit: 0 } };
+      const started: string[] = [];
+      const released: string[] = [];
+      const turns: string[] = [];
+      await runRounds(ctx, {
+        plan: { variants, order: ['a@128', 'b@128', 'c@128'], seed: 1 },
+        results,
+        oneAtATime: false,
+        start: async (v) => {
+          started.push(v.name);
+          if (v.name === 'a@128') throw new Error('cannot deploy');
+          return { variant: v, functionName: `fn-${v.name}`, layerArn: null, environment: {}, bumps: 0, versions: [] } satisfies Deployment;
+        },
+        release: async (dep) => void released.push(dep.functionName),
+        onTurn: (name, result) => void turns.push(`${name}:${result.state}`),
+      });
+      expect(started).toEqual(['a@128', 'b@128']);
+      expect(released).toEqual(['fn-b@128']);
+      expect(turns).toEqual(['a@128:failed', 'b@128:measured']);
+      expect(Object.fromEntries(Object.entries(results).map(([n, r]) => [n, recordOf(r)]))).toEqual({
+        'a@128': { state: 'failed', errors: ['a@128: cannot deploy'], forcedWarm: 0, proactiveInit: 0 },
+        'b@128': { state: 'measured', errors: [], forcedWarm: 1, proactiveInit: 0 },
+        'c@128': { state: 'measured', errors: [], forcedWarm: 0, proactiveInit: 0 },
+      });
+    } finally {
+      store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

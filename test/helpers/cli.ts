@@ -10,12 +10,16 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Spawns the real binary with NO_COLOR=1, as a user would run it, and collects its output. */
+/**
+ * Spawns the real binary with NO_COLOR=1, as a user would run it, and collects its output.
+ * COLDBENCH_FROM_SRC=1 (also set for every test by vitest.config.ts) makes bin/coldbench.js run
+ * the current src/ through tsx rather than dist/, which may be stale or not built at all.
+ */
 export function runCli(args: string[], options: { input?: string; env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       cwd: options.cwd ?? REPO_ROOT,
-      env: { ...process.env, NO_COLOR: '1', ...options.env },
+      env: { ...process.env, NO_COLOR: '1', COLDBENCH_FROM_SRC: '1', ...options.env },
     });
     let stdout = '';
     let stderr = '';

@@ -1,10 +1,11 @@
-import { BenchOptionError, NotConfirmedError, ResumeError, SuiteError } from '../../bench/errors.ts';
-import type { ColdStrategy } from '../../bench/suite.ts';
 import { createProgress } from '../../bench/progress.ts';
-import { runBench } from '../../bench/run.ts';
-import { failureLines, failuresOf } from '../../report/failures.ts';
+import type { BenchOptions } from '../../bench/run.ts';
+import { coldbenchCacheDir } from '../../cache-dir.ts';
+import { suiteOrDefault } from '../../paths.ts';
+import { type EventSource, failureLines, failuresOf } from '../../report/failures.ts';
 import { render, summarize } from '../../report/index.ts';
-import type { CommandDef } from '../command.ts';
+import { COLD_STRATEGIES } from '../../vocabulary.ts';
+import { defineCommand } from '../command.ts';
 import { EXIT_FINDING, EXIT_OK, UsageError } from '../errors.ts';
 import { askYesNo, packageVersion } from '../io.ts';
 
@@ -12,9 +13,8 @@ import { askYesNo, packageVersion } from '../io.ts';
 const DEFAULT_LOGS_TIMEOUT_S = 90;
 /** Conventional exit code of a process stopped by SIGINT (128 + 2). */
 const EXIT_INTERRUPTED = 130;
-const STRATEGIES: ColdStrategy[] = ['burst', 'config-bump', 'version'];
 
-function parseMemory(value: unknown): number[] | undefined {
+function parseMemory(value: string | undefined): number[] | undefined {
   if (value === undefined) return undefined;
   const parts = String(value).split(',').map((s) => s.trim()).filter(Boolean);
   const out = parts.map(Number);
@@ -23,19 +23,28 @@ function parseMemory(value: unknown): number[] | undefined {
   return out;
 }
 
-function count(name: string, value: unknown): number | undefined {
+function count(name: string, value: number | undefined): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) throw new UsageError(`--${name} ${String(value)}: allowed: a whole number ≥ 0`);
   return n;
 }
 
-export const benchCommand: CommandDef = {
+/** What `coldbench bench` runs with, every flag checked. */
+interface BenchCommandOptions {
+  /** runBench's options that come from flags (the environment and the tool's version are added when it runs) */
+  bench: Omit<BenchOptions, 'cacheDir' | 'extraPipArgs' | 'toolVersion'>;
+  quiet: boolean;
+  /** Where the events came from, so a failure line says what to check */
+  source: EventSource;
+}
+
+export const benchCommand = defineCommand({
   command: 'bench [suite]',
-  describe: 'Run a benchmark suite (default fixtures/suites/seed.yaml) and print the comparison',
+  describe: 'Run a benchmark suite (default: the seed suite shipped with coldbench) and print the comparison',
   builder: (y) =>
     y
-      .positional('suite', { type: 'string', describe: 'suite file (YAML or JSON)', default: 'fixtures/suites/seed.yaml' })
+      .positional('suite', { type: 'string', describe: 'suite file (YAML or JSON; default: the seed suite shipped with coldbench, fixtures/suites/seed.yaml)' })
       .option('target', { type: 'string', describe: 'local (embedded emulator), aws (real account: costs money, asks first unless --yes) or an endpoint URL (default: local)' })
       .option('out', { type: 'string', describe: 'results folder, created with any missing parents (default results/<run-id>)' })
       .option('resume', { type: 'string', describe: 'continue an interrupted run in this folder without redoing finished samples (default: off)' })
@@ -43,7 +52,7 @@ export const benchCommand: CommandDef = {
       .option('cold', { type: 'number', describe: 'cold samples per variant (default: the suite’s)' })
       .option('warm', { type: 'number', describe: 'warm samples per variant (default: the suite’s)' })
       .option('memory', { type: 'string', describe: 'memory sizes for every function, e.g. 128,512 (default: the suite’s)' })
-      .option('cold-strategy', { type: 'string', choices: STRATEGIES, describe: 'how cold starts are forced (default: the suite’s, else burst)' })
+      .option('cold-strategy', { type: 'string', choices: COLD_STRATEGIES, describe: 'how cold starts are forced (default: the suite’s, else burst)' })
       .option('seed', { type: 'number', describe: 'seed of the variant order (default: the suite’s, else 42)' })
       .option('logs-timeout', { type: 'number', default: DEFAULT_LOGS_TIMEOUT_S, describe: 'seconds to wait for REPORTs in CloudWatch when the invoke tail lacks them' })
       .option('keep', { type: 'boolean', default: false, describe: 'keep the deployed functions and layers (default: delete them)' })
@@ -56,50 +65,60 @@ export const benchCommand: CommandDef = {
       .option('serverless', { type: 'string', describe: 'read functions from this serverless.yml instead of a suite' })
       .option('stage', { type: 'string', describe: 'stage for --serverless (${opt:stage}; default: the file’s provider.stage, else dev)' })
       .option('node', { type: 'string', array: true, describe: 'node binary the embedded emulator runs the nodejsNN.x of its major on (repeatable; default: COLDBENCH_NODE, else this node for every nodejsNN.x)' }),
-  run: async (args, io) => {
-    const strategy = args['cold-strategy'] as ColdStrategy | undefined;
-    const logsTimeout = Number(args['logs-timeout']);
-    if (!(logsTimeout > 0)) throw new UsageError(`--logs-timeout ${String(args['logs-timeout'])}: allowed: a number of seconds above 0`);
-    const serverless = args.serverless !== undefined ? { stage: args.stage as string | undefined } : undefined;
-    const suiteFile = serverless ? String(args.serverless) : String(args.suite);
+  resolve: (flags): BenchCommandOptions => {
+    const logsTimeout = Number(flags.logsTimeout);
+    if (!(logsTimeout > 0)) throw new UsageError(`--logs-timeout ${String(flags.logsTimeout)}: allowed: a number of seconds above 0`);
+    const serverless = flags.serverless !== undefined ? { stage: flags.stage } : undefined;
+    return {
+      bench: {
+        suiteFile: flags.serverless ?? suiteOrDefault(flags.suite),
+        serverless,
+        functionName: flags.function,
+        eventFile: flags.event,
+        target: flags.target ?? 'local',
+        profile: flags.profile,
+        region: flags.region,
+        out: flags.out,
+        resume: flags.resume,
+        overrides: {
+          only: flags.only,
+          cold: count('cold', flags.cold),
+          warm: count('warm', flags.warm),
+          memory: parseMemory(flags.memory),
+          coldStrategy: flags.coldStrategy,
+          seed: flags.seed,
+        },
+        logsTimeoutMs: logsTimeout * 1000,
+        keep: flags.keep,
+        yes: flags.yes,
+        node: flags.node,
+      },
+      quiet: flags.quiet,
+      source: flags.function !== undefined ? 'function' : serverless ? 'serverless' : 'suite',
+    };
+  },
+  run: async ({ bench, quiet, source }, io) => {
     const controller = new AbortController();
     let interrupts = 0;
     const onSignal = (signal: NodeJS.Signals) => {
       interrupts += 1;
+      // The user asked twice not to wait: the one place a command ends the process itself.
       if (interrupts > 1) process.exit(EXIT_INTERRUPTED);
       io.stderr(`\n${signal}: finishing the invokes in flight, then cleaning up (press Ctrl-C again to exit at once)\n`);
       controller.abort();
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
-    const progress = createProgress({ write: io.stderr, isTTY: io.isTTY, quiet: Boolean(args.quiet) });
+    const progress = createProgress({ write: io.stderr, isTTY: io.isTTY, quiet });
     try {
+      // The harness pulls in the AWS SDK, esbuild and the emulator: loaded only when a bench runs.
+      const { runBench } = await import('../../bench/run.ts');
       const outcome = await runBench(
         {
-          suiteFile,
-          serverless,
-          functionName: args.function as string | undefined,
-          eventFile: args.event as string | undefined,
-          target: (args.target as string | undefined) ?? 'local',
-          profile: args.profile as string | undefined,
-          region: args.region as string | undefined,
-          out: args.out as string | undefined,
-          resume: args.resume as string | undefined,
-          overrides: {
-            only: args.only as string[] | undefined,
-            cold: count('cold', args.cold),
-            warm: count('warm', args.warm),
-            memory: parseMemory(args.memory),
-            coldStrategy: strategy,
-            seed: args.seed as number | undefined,
-          },
-          logsTimeoutMs: logsTimeout * 1000,
-          keep: Boolean(args.keep),
-          yes: Boolean(args.yes),
+          ...bench,
           extraPipArgs: io.env.COLDBENCH_PIP_ARGS?.split(/\s+/).filter(Boolean),
-          cacheDir: io.env.COLDBENCH_CACHE_DIR || undefined,
+          cacheDir: coldbenchCacheDir(io.env),
           toolVersion: packageVersion(),
-          node: args.node as string[] | undefined,
         },
         // Warnings print as they arise (even with --quiet), before the plan and the measuring.
         { progress, confirm: (q) => askYesNo(io, q), signal: controller.signal, warn: (w) => io.stderr(`Warning: ${w}\n`) },
@@ -107,7 +126,6 @@ export const benchCommand: CommandDef = {
       for (const w of outcome.warnings) io.stderr(`Warning: ${w}\n`);
       if (outcome.samples.length > 0) io.stdout(render(summarize(outcome.samples, outcome.info), 'table', { color: io.color }));
       const failures = failuresOf(outcome.samples);
-      const source = args.function !== undefined ? 'function' : serverless ? 'serverless' : 'suite';
       for (const line of failureLines(failures, source)) io.stderr(`${line}\n`);
       // Variants that failed before any invoke (packaging, deploy) have no samples to count.
       for (const name of outcome.failedVariants.filter((n) => !failures.some((f) => f.variant === n))) {
@@ -120,14 +138,9 @@ export const benchCommand: CommandDef = {
         return EXIT_INTERRUPTED;
       }
       return outcome.failedVariants.length > 0 || failures.length > 0 ? EXIT_FINDING : EXIT_OK;
-    } catch (error) {
-      if (error instanceof SuiteError || error instanceof BenchOptionError || error instanceof ResumeError || error instanceof NotConfirmedError) {
-        throw new UsageError(error.message, undefined, { cause: error });
-      }
-      throw error;
     } finally {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
     }
   },
-};
+});

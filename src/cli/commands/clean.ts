@@ -1,6 +1,5 @@
-import { type Cleanable, deleteCleanable, findCleanable } from '../../bench/cleanup.ts';
-import { openTarget, verifyAccount } from '../../bench/target.ts';
-import type { CommandDef } from '../command.ts';
+import type { Cleanable } from '../../bench/cleanup.ts';
+import { defineCommand } from '../command.ts';
 import { EXIT_FINDING, EXIT_OK, UsageError } from '../errors.ts';
 import { askYesNo } from '../io.ts';
 
@@ -13,7 +12,18 @@ function describe(found: Cleanable): string[] {
   ];
 }
 
-export const cleanCommand: CommandDef = {
+/** What `coldbench clean` runs with, every flag checked. */
+interface CleanCommandOptions {
+  target: string;
+  runId: string | undefined;
+  roles: boolean;
+  logs: boolean;
+  yes: boolean;
+  profile: string | undefined;
+  region: string | undefined;
+}
+
+export const cleanCommand = defineCommand({
   command: 'clean',
   describe: 'Delete what coldbench created (recognised by tag and name prefix) and nothing else',
   builder: (y) =>
@@ -25,30 +35,32 @@ export const cleanCommand: CommandDef = {
       .option('yes', { type: 'boolean', default: false, describe: 'do not ask for confirmation' })
       .option('profile', { type: 'string', describe: 'AWS profile for --target aws (default: the standard credential chain)' })
       .option('region', { type: 'string', describe: 'AWS region for --target aws (default: AWS_REGION)' }),
-  run: async (args, io) => {
-    const spec = String(args.target);
+  resolve: (flags): CleanCommandOptions => {
+    const runId = flags.run;
+    // The embedded emulator has nothing to clean, whatever --run says.
+    if (flags.target !== 'local' && runId !== undefined && !/^[A-Za-z0-9-]+$/.test(runId)) {
+      throw new UsageError(`--run ${runId}: not a run id; allowed: the id of results/<run-id>, e.g. 20261128T162501Z-k3f9`);
+    }
+    return { target: flags.target, runId, roles: flags.roles, logs: flags.logs, yes: flags.yes, profile: flags.profile, region: flags.region };
+  },
+  run: async ({ target: spec, runId, roles, logs, yes, profile, region }, io) => {
+    // The AWS SDK clients load only when clean runs.
+    const [{ deleteCleanable, findCleanable }, { openTarget, verifyAccount }] = await Promise.all([import('../../bench/cleanup.ts'), import('../../bench/target.ts')]);
     if (spec === 'local') {
       io.stdout('Nothing to clean: the embedded emulator starts empty and stops with each run. Pass --target URL or --target aws.\n');
       return EXIT_OK;
     }
-    const runId = args.run as string | undefined;
-    if (runId !== undefined && !/^[A-Za-z0-9-]+$/.test(runId)) throw new UsageError(`--run ${runId}: not a run id; allowed: the id of results/<run-id>, e.g. 20261128T162501Z-k3f9`);
-    let target;
-    try {
-      target = await openTarget(spec, { profile: args.profile as string | undefined, region: args.region as string | undefined });
-    } catch (error) {
-      throw new UsageError((error as Error).message, undefined, { cause: error });
-    }
+    const target = await openTarget(spec, { profile, region });
     try {
       if (target.kind === 'aws') await verifyAccount(target);
-      const found = await findCleanable(target, { runId, roles: Boolean(args.roles), logs: Boolean(args.logs) });
+      const found = await findCleanable(target, { runId, roles, logs });
       const lines = describe(found);
       if (lines.length === 0) {
         io.stdout(`Nothing to clean on ${target.endpoint ?? `AWS ${target.region}`}${runId ? ` for run ${runId}` : ''}.\n`);
         return EXIT_OK;
       }
       io.stdout(`coldbench created these on ${target.endpoint ?? `AWS ${target.region}`}:\n${lines.join('\n')}\n`);
-      if (target.kind === 'aws' && !args.yes && !(await askYesNo(io, `Delete these ${lines.length}?`))) {
+      if (target.kind === 'aws' && !yes && !(await askYesNo(io, `Delete these ${lines.length}?`))) {
         io.stderr('Not confirmed; nothing was deleted. Pass --yes to delete without asking.\n');
         return EXIT_OK;
       }
@@ -60,4 +72,4 @@ export const cleanCommand: CommandDef = {
       await target.close();
     }
   },
-};
+});

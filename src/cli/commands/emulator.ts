@@ -1,10 +1,16 @@
-import { InterpreterError, isLoopback, startEmulator } from '../../emulator/index.ts';
-import type { CommandDef } from '../command.ts';
+import { defineCommand } from '../command.ts';
 import { EXIT_OK, UsageError } from '../errors.ts';
 
 const STOP_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
 
-export const emulatorCommand: CommandDef = {
+/** What `coldbench emulator` runs with, every flag checked. */
+interface EmulatorCommandOptions {
+  port: number;
+  host: string;
+  nodeBinaries: string[] | undefined;
+}
+
+export const emulatorCommand = defineCommand({
   command: 'emulator',
   describe: 'Run the local Lambda emulator; prints its URL when ready, stops cleanly on SIGINT/SIGTERM',
   builder: (y) =>
@@ -12,23 +18,25 @@ export const emulatorCommand: CommandDef = {
       .option('port', { type: 'number', default: 0, describe: 'port to listen on (0 = a free port)' })
       .option('host', { type: 'string', default: '127.0.0.1', describe: 'address to bind (anything but loopback prints a warning)' })
       .option('node', { type: 'string', array: true, describe: 'node binary for the nodejsNN.x runtime of its major (repeatable; default: COLDBENCH_NODE, else this node for every nodejsNN.x)' }),
-  run: async (args, io) => {
-    const port = args.port as number;
-    const host = args.host as string;
+  resolve: ({ port, host, node }): EmulatorCommandOptions => {
     if (!Number.isInteger(port) || port < 0 || port > 65_535) {
-      throw new UsageError(`--port: ${String(args.port)} is not a port number`, 'Pass an integer from 0 to 65535 (0 picks a free port).');
+      throw new UsageError(`--port: ${String(port)} is not a port number`, { hint: 'Pass an integer from 0 to 65535 (0 picks a free port).' });
     }
+    return { port, host, nodeBinaries: node };
+  },
+  run: async ({ port, host, nodeBinaries }, io) => {
+    const { isLoopback, startEmulator } = await import('../../emulator/index.ts');
     if (!isLoopback(host)) {
       io.stderr(`Warning: --host ${host} is not loopback: anyone who can reach this address can run code on this machine through the emulator.\n`);
     }
     let emulator;
     try {
-      emulator = await startEmulator({ port, host, nodeBinaries: args.node as string[] | undefined });
+      emulator = await startEmulator({ port, host, nodeBinaries });
     } catch (error) {
-      if (error instanceof InterpreterError) throw new UsageError(error.message, undefined, { cause: error });
-      const code = (error as NodeJS.ErrnoException).code;
+      // Node's own listen errors, which only this command can put in terms of its flags.
+      const code = error instanceof Error && 'code' in error ? error.code : undefined;
       if (code === 'EADDRINUSE' || code === 'EADDRNOTAVAIL' || code === 'EACCES') {
-        throw new UsageError(`--port ${port} --host ${host}: cannot listen there (${code})`, 'Pick another port, or --port 0 for a free one.', { cause: error });
+        throw new UsageError(`--port ${port} --host ${host}: cannot listen there (${code})`, { hint: 'Pick another port, or --port 0 for a free one.', cause: error });
       }
       throw error;
     }
@@ -46,4 +54,4 @@ export const emulatorCommand: CommandDef = {
     await emulator.stop();
     return EXIT_OK;
   },
-};
+});

@@ -1,7 +1,7 @@
 import { closeSync, createReadStream, mkdirSync, openSync, statSync, writeSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
-import type { CommandDef } from '../command.ts';
-import { EXIT_FINDING, EXIT_OK, UsageError } from '../errors.ts';
+import { defineCommand } from '../command.ts';
+import { cannotWrite, EXIT_FINDING, EXIT_OK, UsageError } from '../errors.ts';
 import type { CliIO } from '../io.ts';
 import { ByteBatch, createByteFileImporter } from '../../probe/byte-import.ts';
 import { createFileImporter, type FileImportStats } from '../../probe/file-import.ts';
@@ -12,7 +12,7 @@ import { TimeoutScanner } from '../../probe/timeouts.ts';
 const READ_CHUNK_BYTES = 256 * 1024;
 /** Malformed lines shown on stderr; the rest are counted. */
 const MALFORMED_SHOWN = 5;
-const PLATFORMS = ['aws', 'gcp', 'azure', 'auto'] as const;
+const PLATFORMS = ['aws', 'gcp', 'azure', 'auto'];
 /** Extensions dropped from a file name to make its default variant name. */
 const LOG_EXTENSIONS = /\.(log|txt|json|jsonl|ndjson)$/i;
 
@@ -33,7 +33,7 @@ function openSink(out: string | undefined, io: CliIO): { write(bytes: Buffer): v
     mkdirSync(dirname(out), { recursive: true });
     fd = openSync(out, 'w');
   } catch (error) {
-    throw new UsageError(`--out ${out}: cannot write there (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, 'Give a file path in a writable place; missing folders are created.', { cause: error });
+    throw cannotWrite(out, error);
   }
   return {
     write: (bytes) => {
@@ -47,14 +47,14 @@ function openSink(out: string | undefined, io: CliIO): { write(bytes: Buffer): v
 function checkInputs(files: string[]): void {
   for (const file of files) {
     if (file === '-') continue;
-    if (file.startsWith('--')) throw new UsageError(`unknown flag ${file}`, 'coldbench import --help lists the flags.');
+    if (file.startsWith('--')) throw new UsageError(`unknown flag ${file}`, { hint: 'coldbench import --help lists the flags.' });
     let isFile = false;
     try {
       isFile = statSync(file).isFile();
     } catch (error) {
-      throw new UsageError(`${file}: no such file`, 'Check the path; - reads stdin.', { cause: error });
+      throw new UsageError(`${file}: no such file`, { hint: 'Check the path; - reads stdin.', cause: error });
     }
-    if (!isFile) throw new UsageError(`${file}: not a file`, 'Name log files, not folders.');
+    if (!isFile) throw new UsageError(`${file}: not a file`, { hint: 'Name log files, not folders.' });
   }
 }
 
@@ -94,8 +94,8 @@ function summarize(perFile: Array<{ file: string; stats: FileImportStats }>, sam
   return text;
 }
 
-async function importOne(file: string, args: { variant?: string; platform: string }, io: CliIO, out: ByteBatch): Promise<FileImportStats> {
-  const options = { platform: args.platform, variant: args.variant, fallbackVariant: variantFromFileName(file) };
+async function importOne(file: string, how: { variant?: string; platform: string }, io: CliIO, out: ByteBatch): Promise<FileImportStats> {
+  const options = { platform: how.platform, variant: how.variant, fallbackVariant: variantFromFileName(file) };
   if (file !== '-') {
     // A first pass finds the timeout lines: copies often print one after its request's REPORT.
     const scanner = new TimeoutScanner();
@@ -114,8 +114,16 @@ async function importOne(file: string, args: { variant?: string; platform: strin
   return importer.stats();
 }
 
+/** What `coldbench import` runs with, every flag checked. */
+interface ImportCommandOptions {
+  files: string[];
+  variant: string | undefined;
+  platform: string;
+  out: string | undefined;
+}
+
 /** `coldbench import FILE…`: platform logs → samples JSONL, streamed. */
-export const importCommand: CommandDef = {
+export const importCommand = defineCommand({
   command: 'import <files..>',
   describe: 'Turn platform logs (text, JSON lines, CloudWatch JSON output) into samples JSONL; - reads stdin',
   builder: (y) =>
@@ -129,20 +137,24 @@ export const importCommand: CommandDef = {
         type: 'string',
         describe: 'variant name on every sample (default: the function name when the log gives it (JSON platform.initStart), else the file name without its extension; "stdin" for -)',
       })
-      .option('platform', { choices: PLATFORMS, default: 'auto' as const, describe: 'which platform wrote the logs (default: auto, recognised per file from its first lines)' })
+      .option('platform', { choices: PLATFORMS, default: 'auto', describe: 'which platform wrote the logs (default: auto, recognised per file from its first lines)' })
       .epilogue('Exit codes: 0 samples imported, 1 no REPORT / platform.report record in the input, 2 missing file or bad flag.'),
-  run: async (args, io) => {
-    const files = (args.files as string[] | undefined) ?? [];
-    if (files.length === 0) throw new UsageError('name at least one log file', 'coldbench import app.log [more.log …]; - reads stdin.');
-    const platform = String(args.platform ?? 'auto');
-    const variant = args.variant === undefined ? undefined : String(args.variant);
-    if (variant !== undefined && variant.trim() === '') throw new UsageError('--variant: empty name', 'Give a name such as reuse@512, or leave the flag out.');
+  resolve: (flags): ImportCommandOptions => {
+    const files = flags.files ?? [];
+    if (files.length === 0) throw new UsageError('name at least one log file', { hint: 'coldbench import app.log [more.log …]; - reads stdin.' });
+    const platform = flags.platform;
+    // String(): a repeated --variant arrives as an array, whatever its declared type.
+    const variant = flags.variant === undefined ? undefined : String(flags.variant);
+    if (variant !== undefined && variant.trim() === '') throw new UsageError('--variant: empty name', { hint: 'Give a name such as reuse@512, or leave the flag out.' });
     if (platform !== 'auto' && !(platform in PLATFORM_ASSEMBLERS)) {
-      throw new UsageError(`--platform ${platform}: no log reader for it yet`, `Known: ${Object.keys(PLATFORM_ASSEMBLERS).join(', ')}, auto.`);
+      throw new UsageError(`--platform ${platform}: no log reader for it yet`, { hint: `Known: ${Object.keys(PLATFORM_ASSEMBLERS).join(', ')}, auto.` });
     }
-    if (files.filter((f) => f === '-').length > 1) throw new UsageError('- (stdin) given more than once', 'Name stdin once.');
+    if (files.filter((f) => f === '-').length > 1) throw new UsageError('- (stdin) given more than once', { hint: 'Name stdin once.' });
     checkInputs(files);
-    const sink = openSink(args.out === undefined ? undefined : String(args.out), io);
+    return { files, variant, platform, out: flags.out };
+  },
+  run: async ({ files, variant, platform, out }, io) => {
+    const sink = openSink(out, io);
     const batch = new ByteBatch((bytes) => sink.write(bytes));
     const perFile: Array<{ file: string; stats: FileImportStats }> = [];
     try {
@@ -160,4 +172,4 @@ export const importCommand: CommandDef = {
     io.stderr(summarize(perFile, { total, cold }));
     return total > 0 ? EXIT_OK : EXIT_FINDING;
   },
-};
+});

@@ -1,9 +1,9 @@
 import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
-import type { CommandDef } from '../command.ts';
+import { defineCommand } from '../command.ts';
 import type { CliIO } from '../io.ts';
-import { EXIT_OK, UsageError } from '../errors.ts';
+import { cannotWrite, EXIT_OK, messageOf, UsageError } from '../errors.ts';
 import type { Sample } from '../../probe/sample.ts';
 import {
   DEFAULT_COLD_RATIO,
@@ -67,18 +67,18 @@ export function loadSummary(path: string, label: string, options: SummarizeOptio
 
 /** As loadSummary, also saying what the input was: an exported summary is used as computed. */
 export function loadInput(path: string, label: string, options: SummarizeOptions): { summary: RunSummary; kind: 'run' | 'samples' | 'exported' } {
-  if (!existsSync(path)) throw new UsageError(`${label}: ${path} does not exist`, 'Give a run folder (results/<run-id>), a samples JSONL file or a JSON file written by `coldbench report --format json`.');
+  if (!existsSync(path)) throw new UsageError(`${label}: ${path} does not exist`, { hint: 'Give a run folder (results/<run-id>), a samples JSONL file or a JSON file written by `coldbench report --format json`.' });
   try {
     if (statSync(path).isDirectory()) {
       const samplesFile = join(path, 'samples.jsonl');
-      if (!existsSync(samplesFile)) throw new UsageError(`${label}: ${samplesFile} does not exist; a run folder holds samples.jsonl (and run.json)`, 'Point at the folder `coldbench bench` wrote, or at a samples JSONL file.');
+      if (!existsSync(samplesFile)) throw new UsageError(`${label}: ${samplesFile} does not exist; a run folder holds samples.jsonl (and run.json)`, { hint: 'Point at the folder `coldbench bench` wrote, or at a samples JSONL file.' });
       const runFile = join(path, 'run.json');
       let run: RunInfo | undefined;
       if (existsSync(runFile)) {
         try {
           run = JSON.parse(readFileSync(runFile, 'utf8')) as RunInfo;
         } catch (error) {
-          throw new UsageError(`${label}: ${runFile} is not valid JSON (${(error as Error).message})`, 'run.json is rewritten after every variant; a run killed mid-write can be reported from samples.jsonl alone.', { cause: error });
+          throw new UsageError(`${label}: ${runFile} is not valid JSON (${messageOf(error)})`, { hint: 'run.json is rewritten after every variant; a run killed mid-write can be reported from samples.jsonl alone.', cause: error });
         }
       }
       return { summary: summarize(samplesOf(samplesFile), run, options), kind: 'run' };
@@ -98,19 +98,19 @@ export function loadInput(path: string, label: string, options: SummarizeOptions
     try {
       whole = JSON.parse(readFileSync(path, 'utf8'));
     } catch (error) {
-      throw new UsageError(`${label}: ${path} is neither samples JSONL nor JSON (${(error as Error).message})`, 'Use a samples file from `coldbench bench`/`coldbench import` or `coldbench report --format json` output.', { cause: error });
+      throw new UsageError(`${label}: ${path} is neither samples JSONL nor JSON (${messageOf(error)})`, { hint: 'Use a samples file from `coldbench bench`/`coldbench import` or `coldbench report --format json` output.', cause: error });
     }
-    if (!isRunSummary(whole)) throw new UsageError(`${label}: ${path} is JSON but not a coldbench summary (no "format": "coldbench-summary")`, 'Export one with `coldbench report RUN --format json --out FILE`.');
+    if (!isRunSummary(whole)) throw new UsageError(`${label}: ${path} is JSON but not a coldbench summary (no "format": "coldbench-summary")`, { hint: 'Export one with `coldbench report RUN --format json --out FILE`.' });
     return { summary: whole, kind: 'exported' };
   } catch (error) {
-    if (error instanceof SummaryFormatError) throw new UsageError(`${label}: ${error.message}`, undefined, { cause: error });
+    if (error instanceof SummaryFormatError) throw new UsageError(`${label}: ${error.message}`, { cause: error });
     throw error;
   }
 }
 
 /** "0.3", "30%" → 0.3; the flag name goes in the message. */
-export function parseRatio(value: unknown, flag: string): number {
-  const text = String(value).trim();
+export function parseRatio(value: string, flag: string): number {
+  const text = value.trim();
   const percent = text.endsWith('%');
   const n = Number(percent ? text.slice(0, -1).trim() : text);
   const ratio = percent ? n / 100 : n;
@@ -127,7 +127,7 @@ export function emit(io: CliIO, text: string, out: string | undefined): void {
       mkdirSync(dirname(out), { recursive: true });
       writeFileSync(out, text);
     } catch (error) {
-      throw new UsageError(`--out ${out}: cannot write there (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`, 'Give a file path in a writable place; missing folders are created.', { cause: error });
+      throw cannotWrite(out, error);
     }
     io.stderr(`Wrote ${out}\n`);
   } else {
@@ -144,37 +144,51 @@ export function appendStepSummary(io: CliIO, markdown: string): void {
   appendFileSync(file, markdown.endsWith('\n') ? `${markdown}\n` : `${markdown}\n\n`);
 }
 
-export const reportCommand: CommandDef = {
+const FORMATS: ReportFormat[] = ['table', 'markdown', 'json', 'csv', 'html'];
+const DEFAULT_FORMAT: ReportFormat = 'table';
+type Optimize = NonNullable<SummarizeOptions['optimize']>;
+const OPTIMIZE_GOALS: Optimize[] = ['cost', 'speed', 'balanced'];
+const DEFAULT_OPTIMIZE: Optimize = 'balanced';
+
+/** What `coldbench report` runs with, every flag checked. */
+interface ReportCommandOptions {
+  run: string;
+  summarize: SummarizeOptions;
+  format: ReportFormat;
+  out: string | undefined;
+  githubSummary: boolean;
+}
+
+export const reportCommand = defineCommand({
   command: 'report <run>',
   describe: 'Render a run folder, samples JSONL or exported JSON as statistics, comparisons and cost',
   builder: (y) =>
     y
-      .positional('run', { type: 'string', describe: 'run folder (results/<run-id>), samples JSONL (from `coldbench import`) or exported JSON' })
-      .option('format', { choices: ['table', 'markdown', 'json', 'csv', 'html'], default: 'table', describe: 'output format' })
+      .positional('run', { type: 'string', demandOption: true, describe: 'run folder (results/<run-id>), samples JSONL (from `coldbench import`) or exported JSON' })
+      .option('format', { choices: FORMATS, default: DEFAULT_FORMAT, describe: 'output format' })
       .option('out', { type: 'string', describe: 'write to this file instead of stdout, creating missing folders (default: stdout)' })
       .option('cold-ratio', { type: 'string', default: String(DEFAULT_COLD_RATIO), describe: 'share of invocations that are cold when pricing per 1 M and recommending memory (fraction or %)' })
-      .option('optimize', { choices: ['cost', 'speed', 'balanced'], default: 'balanced', describe: 'what the memory recommendation optimises (AWS Lambda Power Tuning strategies)' })
+      .option('optimize', { choices: OPTIMIZE_GOALS, default: DEFAULT_OPTIMIZE, describe: 'what the memory recommendation optimises (AWS Lambda Power Tuning strategies)' })
       .option('region', { type: 'string', describe: 'price table region (default: the run\'s region, else us-east-1)' })
       .option('seed', { type: 'number', describe: 'seed of the bootstrap intervals (default: the run\'s seed, else 42)' })
       .option('github-summary', { type: 'boolean', default: false, describe: 'also append the markdown report to $GITHUB_STEP_SUMMARY when set' }),
-  run: async (args, io) => {
-    const options: SummarizeOptions = {
-      coldRatio: parseRatio(args['cold-ratio'], '--cold-ratio'),
-      optimize: args.optimize as SummarizeOptions['optimize'],
-      region: args.region as string | undefined,
-      seed: args.seed as number | undefined,
-    };
-    const { summary, kind } = loadInput(String(args.run), 'RUN', options);
+  resolve: (flags): ReportCommandOptions => ({
+    run: flags.run,
+    summarize: { coldRatio: parseRatio(flags.coldRatio, '--cold-ratio'), optimize: flags.optimize, region: flags.region, seed: flags.seed },
+    format: flags.format,
+    out: flags.out,
+    githubSummary: flags.githubSummary,
+  }),
+  run: async ({ run, summarize: options, format, out, githubSummary }, io) => {
+    const { summary, kind } = loadInput(run, 'RUN', options);
     if (kind === 'exported') {
       // Its numbers were computed when it was exported; only the samples could be re-priced.
       const o = summary.options;
       const differs = o.coldRatio !== options.coldRatio || o.optimize !== options.optimize || (options.region !== undefined && o.region !== options.region) || (options.seed !== undefined && o.seed !== options.seed);
-      if (differs) io.stderr(`Note: ${args.run} is an exported summary computed with --cold-ratio ${o.coldRatio} --optimize ${o.optimize} --region ${o.region} --seed ${o.seed}; those flags apply only to run folders and samples files.\n`);
+      if (differs) io.stderr(`Note: ${run} is an exported summary computed with --cold-ratio ${o.coldRatio} --optimize ${o.optimize} --region ${o.region} --seed ${o.seed}; those flags apply only to run folders and samples files.\n`);
     }
-    const format = args.format as ReportFormat;
-    const out = args.out as string | undefined;
     emit(io, render(summary, format, { color: io.color && !out }), out);
-    if (args['github-summary']) appendStepSummary(io, render(summary, 'markdown'));
+    if (githubSummary) appendStepSummary(io, render(summary, 'markdown'));
     return EXIT_OK;
   },
-};
+});

@@ -7,8 +7,9 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { coldbenchCacheDir } from '../../cache-dir.ts';
+import { isNotFound, missingToolMessage } from '../../tools.ts';
 
 /** Where the key, certificate and CA bundle are kept between runs (made once, reused). */
 const TLS_DIR_NAME = 'tls-v1';
@@ -32,7 +33,7 @@ export type TlsResult = { ok: true; material: TlsMaterial } | { ok: false; reaso
  * Loads the emulator's TLS material from the cache, creating it with openssl the first time.
  * @example const tls = ensureTlsMaterial(); if (tls.ok) https.createServer({ key: tls.material.key, cert: tls.material.cert })
  */
-export function ensureTlsMaterial(cacheDir = join(process.env.COLDBENCH_CACHE_DIR || join(homedir(), '.cache', 'coldbench'))): TlsResult {
+export function ensureTlsMaterial(cacheDir = coldbenchCacheDir()): TlsResult {
   const dir = join(cacheDir, TLS_DIR_NAME);
   const keyPath = join(dir, 'key.pem');
   const certPath = join(dir, 'cert.pem');
@@ -41,6 +42,7 @@ export function ensureTlsMaterial(cacheDir = join(process.env.COLDBENCH_CACHE_DI
     if (!existsSync(caBundlePath)) create(dir, keyPath, certPath, caBundlePath);
     return { ok: true, material: { key: readFileSync(keyPath), cert: readFileSync(certPath), certPath, caBundlePath } };
   } catch (error) {
+    if (isNotFound(error)) return { ok: false, reason: `no HTTPS for functions: ${missingToolMessage('openssl')}` };
     return { ok: false, reason: `no HTTPS for functions (${(error as Error).message.split('\n')[0]}); they call the emulator over HTTP, which leaves out the TLS handshake a per-call client pays on Lambda` };
   }
 }

@@ -42,13 +42,15 @@ export class Environment implements RuntimeApiHandler {
   dead = false;
   retiring = false;
   lastUsed = Date.now();
-  private started = false;
+  /** An invoke has started init (set before the process is even spawned). */
+  private initBegun = false;
   private readonly log: PlatformLog;
   private readonly tree: ProcessTree;
   private readonly tmpDir: string;
   private server: Server | null = null;
   private runtimeApi = '';
-  private initialized = false;
+  /** Init has ended: the runtime's first /next arrived. */
+  private initFinished = false;
   private initErrorPosted = false;
   private initWaiter: ((r: InitResult) => void) | null = null;
   private initStartedAt = 0;
@@ -70,21 +72,21 @@ export class Environment implements RuntimeApiHandler {
   }
 
   /** Whether an invoke has started this environment's init (its next invoke is warm). */
-  get initialised(): boolean {
-    return this.started;
+  get initStarted(): boolean {
+    return this.initBegun;
   }
 
-  /** Idle: initialised, alive, not running an invoke (its next /next may still be on its way). */
+  /** Idle: init started, alive, not running an invoke (its next /next may still be on its way). */
   get idle(): boolean {
-    return this.started && !this.busy && !this.dead && !this.retiring;
+    return this.initBegun && !this.busy && !this.dead && !this.retiring;
   }
 
   /** Runs one invoke; the first one initialises the environment. Never rejects. */
   invoke(request: InvokeRequest): Promise<InvokeOutcome> {
     const inv: Invocation = { request, resolve: () => {}, log: [], logging: false, handed: false, answered: false, done: false, handedAt: 0, initMs: null };
     const result = new Promise<InvokeOutcome>((resolve) => (inv.resolve = resolve));
-    if (!this.started) {
-      this.started = true;
+    if (!this.initBegun) {
+      this.initBegun = true;
       this.coldStart(inv).catch((err) => this.finish(inv, this.internalFailure(err)));
     } else {
       this.current = inv;
@@ -163,7 +165,7 @@ export class Environment implements RuntimeApiHandler {
       this.emit(`${launch.errorType}: ${launch.message}\n`);
       return Promise.resolve({ ok: false, ms: 0, status: 'error', errorType: launch.errorType, body: jsonBuffer({ errorType: launch.errorType, errorMessage: launch.message }) });
     }
-    this.initialized = false;
+    this.initFinished = false;
     this.initErrorPosted = false;
     return new Promise((resolve) => {
       let timer: NodeJS.Timeout | undefined;
@@ -262,8 +264,8 @@ export class Environment implements RuntimeApiHandler {
       return;
     }
     this.pendingNext = res;
-    if (!this.initialized) {
-      this.initialized = true;
+    if (!this.initFinished) {
+      this.initFinished = true;
       const ms = performance.now() - this.initStartedAt;
       this.tree.initDone();
       // The CPU share applies from the first invoke: wait for the cgroup move (started at spawn,
@@ -300,7 +302,7 @@ export class Environment implements RuntimeApiHandler {
   }
 
   initError(body: Buffer, errorType: string | undefined, res: ServerResponse): void {
-    if (this.initialized || !this.initWaiter) {
+    if (this.initFinished || !this.initWaiter) {
       reply(res, 403, { errorMessage: 'Init error reported after init had finished', errorType: 'InvalidStateTransition' });
       return;
     }

@@ -152,7 +152,7 @@ class Pool implements LocalEnvironmentPool {
   async invoke(spec: FunctionSpec, request: InvokeRequest): Promise<InvokeOutcome> {
     if (this.closed) throw new Error('The environment pool has been shut down; start a new emulator to invoke functions');
     const env = this.acquire(spec);
-    const cold = !env.initialised;
+    const cold = !env.initStarted;
     const name = spec.functionName;
     this.running.set(name, (this.running.get(name) ?? 0) + 1);
     if (cold) await this.coldGate.acquire();

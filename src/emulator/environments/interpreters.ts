@@ -19,8 +19,10 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { accessSync, constants, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
+import { coldbenchCacheDir } from '../../cache-dir.ts';
+import { ColdbenchError } from '../../errors.ts';
+import { missingToolMessage } from '../../tools.ts';
 import { LOCAL_RUNTIMES, type RuntimeInterpreter } from '../contract.ts';
 
 const PROBE_TIMEOUT_MS = 10_000;
@@ -43,7 +45,7 @@ export interface ProbeOptions {
   env?: NodeJS.ProcessEnv;
   /** Folder pyenv's `.python-version` lookup starts from (default process.cwd()) */
   cwd?: string;
-  /** Root of the on-disk cache (default COLDBENCH_CACHE_DIR, else ~/.cache/coldbench); null: memo only */
+  /** Root of the on-disk cache (default: coldbench's cache root, see src/cache-dir.ts); null: memo only */
   cacheDir?: string | null;
 }
 
@@ -53,13 +55,7 @@ export interface ResolveOptions extends ProbeOptions {
 }
 
 /** A `--node` / COLDBENCH_NODE binary that does not run, or serves no runtime. */
-export class InterpreterError extends Error {
-  readonly expected = true;
-  constructor(message: string) {
-    super(message);
-    this.name = 'InterpreterError';
-  }
-}
+export class InterpreterError extends ColdbenchError {}
 
 export interface ResolvedInterpreters {
   byRuntime: Record<string, RuntimeInterpreter>;
@@ -72,10 +68,6 @@ const memo = new Map<string, Promise<Probe>>();
 /** Forgets every in-process probe (tests). */
 export function clearInterpreterMemo(): void {
   memo.clear();
-}
-
-function defaultCacheRoot(env: NodeJS.ProcessEnv): string {
-  return env.COLDBENCH_CACHE_DIR || join(homedir(), '.cache', 'coldbench');
 }
 
 /** The file a command names: itself when it has a slash, else the first executable of that name on PATH. */
@@ -177,7 +169,7 @@ export function probeInterpreter(command: string, kind: InterpreterKind, options
     .slice(0, 32);
   const known = memo.get(key);
   if (known) return known;
-  const root = options.cacheDir === undefined ? defaultCacheRoot(env) : options.cacheDir;
+  const root = options.cacheDir === undefined ? coldbenchCacheDir(env) : options.cacheDir;
   const job = (async () => {
     const hit = root === null ? null : cached(root, key);
     if (hit) return hit;
@@ -206,7 +198,7 @@ export async function resolveInterpreters(options: ResolveOptions = {}): Promise
     const own = versioned[i];
     if (own.ok && own.version.startsWith(minor)) byRuntime[runtime] = { command: own.command, path: own.path, version: own.version, exact: true };
     else if (python3.ok) byRuntime[runtime] = { command: 'python3', path: python3.path, version: python3.version, exact: python3.version.startsWith(minor) };
-    else byRuntime[runtime] = { command: null, path: null, version: null, exact: false, problem: `python3 could not be run (${python3.reason})` };
+    else byRuntime[runtime] = { command: null, path: null, version: null, exact: false, problem: python3.reason.endsWith('is not on PATH') ? missingToolMessage('python3') : `python3 could not be run (${python3.reason})` };
   });
   const given = new Map<string, RuntimeInterpreter>();
   for (const node of nodes) {

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { missingToolMessage } from '../../tools.ts';
 import { LOCAL_RUNTIMES, type FunctionSpec, type FunctionTls, type RuntimeInterpreter } from '../contract.ts';
 import { resolveInterpreters, type ResolveOptions } from './interpreters.ts';
 
@@ -47,7 +48,10 @@ export function runtimeFamily(runtime: string): RuntimeFamily | null {
 export async function detectInterpreters(options: ResolveOptions = {}): Promise<Interpreters> {
   const node = { path: process.execPath, version: process.version };
   const { byRuntime, python3 } = await resolveInterpreters(options);
-  if (!python3.ok) return { python: null, pythonProblem: `python3 could not be run (${python3.reason})`, node, byRuntime };
+  if (!python3.ok) {
+    const problem = python3.reason.endsWith('is not on PATH') ? missingToolMessage('python3') : `python3 could not be run (${python3.reason})`;
+    return { python: null, pythonProblem: problem, node, byRuntime };
+  }
   return { python: { path: python3.path, version: python3.version }, node, byRuntime };
 }
 

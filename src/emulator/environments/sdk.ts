@@ -1,15 +1,24 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { cachePath } from '../../cache-dir.ts';
+import { missingToolMessage } from '../../tools.ts';
 import type { Interpreters } from './launch.ts';
 
-/** Where built runtime folders live, outside any checkout, keyed by a hash of their inputs. */
-export const RUNTIMES_CACHE = join(homedir(), '.cache', 'coldbench', 'runtimes');
-/** Local package indexes (this machine has no internet); pip fails fast when they lack something. */
-const PIP_INDEX_FLAGS = ['--index-url', 'file:///opt/pypi/simple', '--extra-index-url', 'file:///opt/pypi-more/simple', '--retries', '0'];
+/** Where built runtime folders live (<cache root>/runtimes), outside any checkout, keyed by a hash of their inputs. */
+export function runtimesCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  return cachePath('runtimes', env);
+}
+
+/**
+ * Extra pip arguments for the boto3 build: COLDBENCH_PIP_ARGS, as for suite builds. Otherwise pip
+ * runs exactly as the user configured it (PIP_INDEX_URL, PIP_EXTRA_INDEX_URL, pip.conf, …).
+ */
+export function sdkPipArgs(env: NodeJS.ProcessEnv = process.env): string[] {
+  return (env.COLDBENCH_PIP_ARGS ?? '').split(/\s+/).filter(Boolean);
+}
 /** A build holding the lock longer than this is considered abandoned. */
 const LOCK_STALE_MS = 15 * 60_000;
 const LOCK_POLL_MS = 500;
@@ -43,7 +52,7 @@ export class RuntimeSdks {
   constructor(
     private readonly interpreters: Pick<Interpreters, 'python' | 'pythonProblem' | 'node'>,
     skip: boolean,
-    private readonly cacheRoot = RUNTIMES_CACHE,
+    private readonly cacheRoot = runtimesCacheDir(),
     families: Family[] = ['python', 'nodejs'],
   ) {
     if (skip) {
@@ -103,11 +112,18 @@ export class RuntimeSdks {
 
   private async buildPython(): Promise<SdkState> {
     const py = this.interpreters.python;
-    if (!py) return { state: 'unavailable', reason: this.interpreters.pythonProblem ?? 'no python3' };
-    const dir = join(this.cacheRoot, `python-boto3-${hashOf({ v: 1, python: py.version, pkgs: ['boto3'], flags: PIP_INDEX_FLAGS })}`);
+    if (!py) return { state: 'unavailable', reason: this.interpreters.pythonProblem ?? missingToolMessage('python3') };
+    const pipArgs = sdkPipArgs();
+    const dir = join(this.cacheRoot, `python-boto3-${hashOf({ v: 2, python: py.version, pkgs: ['boto3'], pipArgs })}`);
     return this.cached('python', dir, 'boto3', async (tmp) => {
-      const args = ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--no-input', '--target', tmp, ...PIP_INDEX_FLAGS, 'boto3'];
-      await this.exec(py.path, args);
+      const args = ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--no-input', '--target', tmp, ...pipArgs, 'boto3'];
+      try {
+        await this.exec(py.path, args);
+      } catch (error) {
+        // `python3 -m pip` without pip says "No module named pip": say what needs it and how to get it.
+        if (/No module named pip/.test((error as Error).message)) throw new Error(missingToolMessage('pip'), { cause: error });
+        throw error;
+      }
     });
   }
 

@@ -1,27 +1,19 @@
 /** The terminal table `coldbench report` and `coldbench bench` print (hyperfine's layout). */
-import Table from 'cli-table3';
 import type { RunSummary } from '../types.ts';
+import { type Align, alignColumns } from './columns.ts';
 import { costHeaders, costRows, footnotes, latencyHeaders, latencyRows, type LatencyRow } from './rows.ts';
 
 const BEST_MARK = '*';
 const GREEN_BOLD = (s: string) => `\u001b[1;32m${s}\u001b[0m`;
 const YELLOW = (s: string) => `\u001b[33m${s}\u001b[0m`;
 
-/** Borderless columns: only a rule under the header, so wide tables still fit a terminal. */
-const CHARS = {
-  top: '', 'top-mid': '', 'top-left': '', 'top-right': '',
-  bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '',
-  left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: '  ',
-};
-
 /** Left-aligned names, right-aligned numbers. */
-function aligns(headers: string[], textColumns: number, trailingText: number): Array<'left' | 'right'> {
+function aligns(headers: string[], textColumns: number, trailingText: number): Align[] {
   return headers.map((_, i) => (i < textColumns || i >= headers.length - trailingText ? 'left' : 'right'));
 }
 
-/** A borderless cli-table3 table: text columns left, numbers right, the best cell marked (green when colour is on). */
+/** A borderless table, only a rule under the header: text columns left, numbers right, the best cell marked (green when colour is on). */
 export function renderTable(headers: string[], rows: LatencyRow[], textColumns: number, color: boolean, trailingText = 0): string {
-  const table = new Table({ head: headers, chars: CHARS, colAligns: aligns(headers, textColumns, trailingText), style: { head: [], border: [], 'padding-left': 0, 'padding-right': 0 } });
   const rule = headers.map((h) => '─'.repeat(h.length));
   // Cells in a column with a best mark get the mark's width as padding, so digits stay aligned.
   const marked = new Set(rows.map((r) => r.bestCell).filter((i) => i >= 0));
@@ -31,12 +23,7 @@ export function renderTable(headers: string[], rows: LatencyRow[], textColumns: 
       return color ? GREEN_BOLD(`${cell} ${BEST_MARK}`) : `${cell} ${BEST_MARK}`;
     }),
   );
-  table.push(rule, ...cells);
-  return table
-    .toString()
-    .split('\n')
-    .map((line) => line.replace(/\s+$/, ''))
-    .join('\n');
+  return alignColumns([headers, rule, ...cells], aligns(headers, textColumns, trailingText));
 }
 
 /** The whole run: latency per variant and kind, cost, comparisons, recommendations, warnings. */

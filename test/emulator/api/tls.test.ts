@@ -27,13 +27,13 @@ describe('ensureTlsMaterial', () => {
     expect(bundle.startsWith(first.material.cert.toString('utf8'))).toBe(true);
   });
 
-  it('says why functions fall back to HTTP when openssl cannot run', () => {
+  it('says what needs openssl, how to install it and what happens without it when it is missing', () => {
     const path = process.env.PATH;
     process.env.PATH = '/nonexistent';
     try {
       const result = ensureTlsMaterial(tempDir());
       expect(result.ok).toBe(false);
-      expect(!result.ok && result.reason).toMatch(/^no HTTPS for functions \(.*\); they call the emulator over HTTP/);
+      expect(!result.ok && result.reason).toMatch(/^no HTTPS for functions: openssl not found: the emulator's HTTPS endpoint .* needs it .*; install OpenSSL \(apt install openssl \/ brew install openssl\); without it functions call the emulator over plain HTTP/);
     } finally {
       process.env.PATH = path;
     }

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { LocalEnvironmentPool } from '../../../src/emulator/environments/index.ts';
-import { RUNTIMES_CACHE, RuntimeSdks } from '../../../src/emulator/environments/sdk.ts';
+import { RuntimeSdks, runtimesCacheDir } from '../../../src/emulator/environments/sdk.ts';
 import { json, makeSpec, request, stageFixture, tempRoot, usePool, withPool } from './helpers.ts';
 
 /** A first build runs pip (local index) and copies the SDK closure: minutes on a busy machine. */
@@ -27,7 +27,7 @@ describe("The runtimes' AWS SDKs", () => {
     expect(pool.sdkAvailable.python).toBe(true);
     const spec = makeSpec({ runtime: 'python3.12', handler: 'sdk.handler', codeDir: stageFixture('python', root.dir) });
     const out = json((await pool.invoke(spec, request())).payload);
-    expect(out.file.startsWith(`${RUNTIMES_CACHE}/python-boto3-`)).toBe(true);
+    expect(out.file.startsWith(`${runtimesCacheDir()}/python-boto3-`)).toBe(true);
     expect(out.boto3).toMatch(/^\d+\.\d+\.\d+$/);
   });
 
@@ -37,7 +37,7 @@ describe("The runtimes' AWS SDKs", () => {
     const spec = makeSpec({ runtime: 'nodejs20.x', handler: 'sdk.handler', codeDir: stageFixture('node', root.dir) });
     const out = json((await pool.invoke(spec, request())).payload);
     expect(out.sts).toBe('function');
-    expect(out.from.startsWith(`${RUNTIMES_CACHE}/nodejs-aws-sdk-`)).toBe(true);
+    expect(out.from.startsWith(`${runtimesCacheDir()}/nodejs-aws-sdk-`)).toBe(true);
   });
 
   it('reuses the cached folders: a second pool finds them ready at once', async () => {

@@ -21,7 +21,7 @@ export class AliasOperations {
     const { fn } = this.functions.find(raw);
     const name = aliasName(body.Name);
     if (fn.aliases.has(name)) throw conflict(`Alias already exists: ${fn.arn}:${name}`);
-    const alias: Alias = { name, functionVersion: this.version(fn, body.FunctionVersion), description: str(body.Description), revisionId: randomUUID() };
+    const alias: Alias = { name, functionVersion: this.version(fn, body.FunctionVersion), description: stringOrEmpty(body.Description), revisionId: randomUUID() };
     fn.aliases.set(name, alias);
     return render(fn, alias);
   }
@@ -38,7 +38,7 @@ export class AliasOperations {
       throw new AwsError('PreconditionFailedException', 412, 'The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id');
     }
     if (body.FunctionVersion !== undefined) alias.functionVersion = this.version(fn, body.FunctionVersion);
-    if (body.Description !== undefined) alias.description = str(body.Description);
+    if (body.Description !== undefined) alias.description = stringOrEmpty(body.Description);
     alias.revisionId = randomUUID();
     return render(fn, alias);
   }
@@ -80,7 +80,8 @@ function aliasName(raw: unknown): string {
   return raw;
 }
 
-function str(raw: unknown): string {
+/** A string as given, '' for anything else (an absent or non-string Description). */
+function stringOrEmpty(raw: unknown): string {
   return typeof raw === 'string' ? raw : '';
 }
 

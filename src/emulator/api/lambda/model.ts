@@ -1,3 +1,4 @@
+import { type Architecture, isArchitecture } from '../../../vocabulary.ts';
 import { LOCAL_RUNTIMES } from '../../contract.ts';
 import type { StoredCode } from '../code-store.ts';
 import { AwsError, invalidParameter } from '../errors.ts';
@@ -39,7 +40,7 @@ export interface FunctionConfig {
   logGroup: string;
   applicationLogLevel?: string;
   systemLogLevel?: string;
-  architecture: 'x86_64' | 'arm64';
+  architecture: Architecture;
   ephemeralStorageMB: number;
   tracingMode: 'Active' | 'PassThrough';
 }
@@ -75,10 +76,10 @@ export function applyConfig(name: string, base: FunctionConfig | undefined, body
         environment: undefined, layers: [], logFormat: 'Text', logGroup: `/aws/lambda/${name}`, architecture: 'x86_64',
         ephemeralStorageMB: 512, tracingMode: 'PassThrough',
       };
-  if (body.Runtime !== undefined) cfg.runtime = str(body.Runtime, 'runtime');
-  if (body.Handler !== undefined) cfg.handler = str(body.Handler, 'handler');
-  if (body.Role !== undefined) cfg.role = str(body.Role, 'role');
-  if (body.Description !== undefined) cfg.description = str(body.Description, 'description');
+  if (body.Runtime !== undefined) cfg.runtime = requireString(body.Runtime, 'runtime');
+  if (body.Handler !== undefined) cfg.handler = requireString(body.Handler, 'handler');
+  if (body.Role !== undefined) cfg.role = requireString(body.Role, 'role');
+  if (body.Description !== undefined) cfg.description = requireString(body.Description, 'description');
   if (body.Timeout !== undefined) cfg.timeoutS = int(body.Timeout, 'timeout', MIN_TIMEOUT_S, MAX_TIMEOUT_S);
   if (body.MemorySize !== undefined) cfg.memoryMB = int(body.MemorySize, 'memorySize', MIN_MEMORY_MB, MAX_MEMORY_MB);
   if (body.Environment !== undefined) cfg.environment = environment(body.Environment);
@@ -89,7 +90,7 @@ export function applyConfig(name: string, base: FunctionConfig | undefined, body
   }
   if (body.Architectures !== undefined) {
     const archs = body.Architectures;
-    if (!Array.isArray(archs) || archs.length !== 1 || (archs[0] !== 'x86_64' && archs[0] !== 'arm64')) {
+    if (!Array.isArray(archs) || archs.length !== 1 || !isArchitecture(archs[0])) {
       throw validation(`1 validation error detected: Value '${JSON.stringify(archs)}' at 'architectures' failed to satisfy constraint: Member must have length less than or equal to 1, and each member must be x86_64 or arm64`);
     }
     cfg.architecture = archs[0];
@@ -114,9 +115,9 @@ function applyLogging(cfg: FunctionConfig, raw: unknown): void {
     if (lc.LogFormat !== 'Text' && lc.LogFormat !== 'JSON') throw validation(`1 validation error detected: Value '${String(lc.LogFormat)}' at 'loggingConfig.logFormat' failed to satisfy constraint: Member must satisfy enum value set: [JSON, Text]`);
     cfg.logFormat = lc.LogFormat;
   }
-  if (lc.LogGroup !== undefined) cfg.logGroup = str(lc.LogGroup, 'loggingConfig.logGroup');
-  if (lc.ApplicationLogLevel !== undefined) cfg.applicationLogLevel = str(lc.ApplicationLogLevel, 'loggingConfig.applicationLogLevel');
-  if (lc.SystemLogLevel !== undefined) cfg.systemLogLevel = str(lc.SystemLogLevel, 'loggingConfig.systemLogLevel');
+  if (lc.LogGroup !== undefined) cfg.logGroup = requireString(lc.LogGroup, 'loggingConfig.logGroup');
+  if (lc.ApplicationLogLevel !== undefined) cfg.applicationLogLevel = requireString(lc.ApplicationLogLevel, 'loggingConfig.applicationLogLevel');
+  if (lc.SystemLogLevel !== undefined) cfg.systemLogLevel = requireString(lc.SystemLogLevel, 'loggingConfig.systemLogLevel');
   if (cfg.logFormat === 'JSON') {
     cfg.applicationLogLevel ??= 'INFO';
     cfg.systemLogLevel ??= 'INFO';
@@ -165,7 +166,8 @@ function environment(raw: unknown): Record<string, string> | undefined {
   return out;
 }
 
-function str(value: unknown, field: string): string {
+/** A field that must be a string, else Lambda's validation error naming the field. */
+function requireString(value: unknown, field: string): string {
   if (typeof value !== 'string') throw validation(`1 validation error detected: Value '${String(value)}' at '${field}' failed to satisfy constraint: Member must be a string`);
   return value;
 }

@@ -1,0 +1,38 @@
+/**
+ * The words every part of coldbench shares: Lambda's architectures and runtimes, how a package
+ * is built and how cold starts are forced. Suites, plans, run.json, reports, the emulator and the
+ * CLI all speak them, so they are spelled once here. Every layer may import this module (it
+ * imports nothing); the emulator re-exports LOCAL_RUNTIMES from its contract.
+ */
+
+/** Lambda's instruction set architectures (`Architectures` in CreateFunction). */
+export const ARCHITECTURES = ['x86_64', 'arm64'] as const;
+export type Architecture = (typeof ARCHITECTURES)[number];
+
+/** How a function's dependencies are shipped: in its package, in a layer, or bundled by esbuild (Node only). */
+export const PACKAGINGS = ['bundled', 'layer', 'esbuild'] as const;
+export type Packaging = (typeof PACKAGINGS)[number];
+
+/**
+ * How cold starts are forced (DESIGN.md, "Measurement rules"): `burst` (one configuration update,
+ * then N concurrent invokes), `config-bump` (an update per sample), `version` (a published
+ * version per sample; SnapStart needs it).
+ */
+export const COLD_STRATEGIES = ['burst', 'config-bump', 'version'] as const;
+export type ColdStrategy = (typeof COLD_STRATEGIES)[number];
+
+/**
+ * Every Lambda runtime identifier the emulator runs: CreateFunction accepts these and no other,
+ * and the harness refuses any other before it packages for a local target. Each runs on the
+ * closest local interpreter (see RuntimeInterpreter); provided.* runs the package's own bootstrap.
+ */
+export const LOCAL_RUNTIMES: readonly string[] = [
+  'python3.9', 'python3.10', 'python3.11', 'python3.12', 'python3.13', 'python3.14',
+  'nodejs18.x', 'nodejs20.x', 'nodejs22.x', 'nodejs24.x',
+  'provided', 'provided.al2', 'provided.al2023',
+];
+
+/** Whether a value is one of ARCHITECTURES. */
+export function isArchitecture(value: unknown): value is Architecture {
+  return (ARCHITECTURES as readonly unknown[]).includes(value);
+}
