@@ -8,7 +8,9 @@ import { join } from 'node:path';
 
 const perfDir = fileURLToPath(new URL('../perf/', import.meta.url));
 const filter = process.argv[2] ?? '';
-const files = readdirSync(perfDir).filter((f) => f.endsWith('.perf.ts') && f.includes(filter)).sort();
+const files = readdirSync(perfDir)
+  .filter((f) => f.endsWith('.perf.ts') && f.includes(filter))
+  .sort();
 let failed = 0;
 for (const file of files) {
   console.log(`\n== perf/${file}`);

@@ -54,14 +54,26 @@ try {
     const beforeDeploy = controlPlaneCalls(emulator.requestCounts().byOperation);
     const dep = await deployVariant(
       { kind: 'url', lambda: target.lambda, iam: target.iam, s3: target.s3, sts: target.sts, runId: `perf${i++}`, endpoint: target.endpoint, region: target.region },
-      variant, pkg, null, 'arn:aws:iam::123456789012:role/perf', emptyCreated(),
+      variant,
+      pkg,
+      null,
+      'arn:aws:iam::123456789012:role/perf',
+      emptyCreated(),
     );
     const deployCalls = controlPlaneCalls(emulator.requestCounts().byOperation) - beforeDeploy;
     const store = new RunStore(mkdtempSync(join(work, 'run-')), { runId: 'perf' });
     let cold = 0;
     const ctx: DriveContext = {
-      kind: 'url', lambda: target.lambda, logs: target.logs, probe, store, logsTimeoutMs: 30_000, coreCap: c.coreCap,
-      signal: new AbortController().signal, random: () => 0.5, onSample: (s) => void (cold += s.kind === 'cold' ? 1 : 0),
+      kind: 'url',
+      lambda: target.lambda,
+      logs: target.logs,
+      probe,
+      store,
+      logsTimeoutMs: 30_000,
+      coreCap: c.coreCap,
+      signal: new AbortController().signal,
+      random: () => 0.5,
+      onSample: (s) => void (cold += s.kind === 'cold' ? 1 : 0),
     };
     const before = { ...emulator.requestCounts().byOperation };
     await driveVariant(ctx, dep, { state: 'running', errors: [], forcedWarm: 0, proactiveInit: 0 });

@@ -46,12 +46,16 @@ interface Reply {
 
 function post(url: string, path: string, body: string, headers: Record<string, string> = {}): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const req = httpRequest(`${url}${path}`, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers } }, (res) => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', (c) => (text += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
-    });
+    const req = httpRequest(
+      `${url}${path}`,
+      { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers } },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c) => (text += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text }));
+      },
+    );
     req.on('error', reject);
     req.end(body);
   });
@@ -120,7 +124,17 @@ async function main(): Promise<void> {
   const invokePath = (name: string) => `/2015-03-31/functions/${name}/invocations`;
   const zip = (module: string) => zipSync({ [`${module}.py`]: new Uint8Array(readFileSync(new URL(`${module}.py`, FIXTURES))) });
   const create = async (name: string, module: string) => {
-    await lambda.send(new CreateFunctionCommand({ FunctionName: name, Runtime: 'python3.11', Handler: `${module}.handler`, Role: 'arn:aws:iam::123456789012:role/perf', MemorySize: MEMORY_MB, Timeout: 30, Code: { ZipFile: zip(module) } }));
+    await lambda.send(
+      new CreateFunctionCommand({
+        FunctionName: name,
+        Runtime: 'python3.11',
+        Handler: `${module}.handler`,
+        Role: 'arn:aws:iam::123456789012:role/perf',
+        MemorySize: MEMORY_MB,
+        Timeout: 30,
+        Code: { ZipFile: zip(module) },
+      }),
+    );
     await waitUpdated(name);
   };
   const waitUpdated = async (name: string) => {
@@ -138,7 +152,9 @@ async function main(): Promise<void> {
   const tailOf = (r: Reply) => Buffer.from(String(r.headers['x-amz-log-result'] ?? ''), 'base64').toString('utf8');
 
   const load = () => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
-  console.log(`emulator ${emulator.url} · CPU: ${emulator.cpuMode.throttled ? 'throttled' : 'not throttled'} (${emulator.cpuMode.reason}) · functions at ${MEMORY_MB} MB · python ${interpreters.python.version} · load average ${load()}`);
+  console.log(
+    `emulator ${emulator.url} · CPU: ${emulator.cpuMode.throttled ? 'throttled' : 'not throttled'} (${emulator.cpuMode.reason}) · functions at ${MEMORY_MB} MB · python ${interpreters.python.version} · load average ${load()}`,
+  );
 
   // 1. Warm invoke p50 over a keep-alive connection.
   await create('perf-noop', 'noop');
@@ -151,7 +167,9 @@ async function main(): Promise<void> {
   }
   const echo = await echoServerP50(WARM_N);
   const warmP50 = median(warm);
-  console.log(`warm invoke p50          ${ms(warmP50)}  (p90 ${ms(quantile(warm, 0.9))}, n=${WARM_N})   reference: bare loopback echo p50 ${ms(echo)}; target < 0.81 ms  ${verdict(warmP50 < 0.81)}`);
+  console.log(
+    `warm invoke p50          ${ms(warmP50)}  (p90 ${ms(quantile(warm, 0.9))}, n=${WARM_N})   reference: bare loopback echo p50 ${ms(echo)}; target < 0.81 ms  ${verdict(warmP50 < 0.81)}`,
+  );
 
   // 2. Cold invoke after a configuration update (client-observed).
   const cold: number[] = [];
@@ -192,7 +210,9 @@ async function main(): Promise<void> {
   }
   const rate = median(rates);
   const refRate = median(refRates);
-  console.log(`cold starts/s (bursts 8) ${rate.toFixed(1)}/s   reference: 8 isolated python spawns at once ${refRate.toFixed(1)}/s; ratio ${(rate / refRate).toFixed(2)} (target ≥ 0.5)  ${verdict(rate >= refRate / 2)}`);
+  console.log(
+    `cold starts/s (bursts 8) ${rate.toFixed(1)}/s   reference: 8 isolated python spawns at once ${refRate.toFixed(1)}/s; ratio ${(rate / refRate).toFixed(2)} (target ≥ 0.5)  ${verdict(rate >= refRate / 2)}`,
+  );
 
   // 4. Init Duration of a handler that sleeps 300 ms at import.
   await create('perf-sleep', 'sleep_import');
@@ -203,7 +223,9 @@ async function main(): Promise<void> {
     inits.push(Number(/Init Duration: ([\d.]+) ms/.exec(tailOf(r))?.[1] ?? NaN));
   }
   const initMed = median(inits);
-  console.log(`Init Duration (sleep 300 ms at import) median ${ms(initMed)} (min ${ms(Math.min(...inits))}, max ${ms(Math.max(...inits))}, n=${INIT_N}); target 300–400 ms  ${verdict(Math.min(...inits) >= 300 && Math.max(...inits) <= 400)}`);
+  console.log(
+    `Init Duration (sleep 300 ms at import) median ${ms(initMed)} (min ${ms(Math.min(...inits))}, max ${ms(Math.max(...inits))}, n=${INIT_N}); target 300–400 ms  ${verdict(Math.min(...inits) >= 300 && Math.max(...inits) <= 400)}`,
+  );
 
   // 5. 3,000 invokes at concurrency 24, one REPORT each.
   await create('perf-many', 'noop');

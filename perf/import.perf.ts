@@ -138,12 +138,24 @@ async function parent(): Promise<void> {
     const baseCpu = median(base.map((m) => m.cpuMs));
     const ratio = impMs / baseMs;
     console.log(`import of ${LINES.toLocaleString('en')} REPORT lines (half cold), start-up excluded (timed inside each process), median of ${RUNS}:`);
-    console.log(`  coldbench import   ${impMs.toFixed(0).padStart(6)} ms wall  ${impCpu.toFixed(0).padStart(6)} ms CPU   (${((LINES / impMs) * 1000 / 1e6).toFixed(2)} M lines/s)`);
+    console.log(
+      `  coldbench import   ${impMs.toFixed(0).padStart(6)} ms wall  ${impCpu.toFixed(0).padStart(6)} ms CPU   (${(((LINES / impMs) * 1000) / 1e6).toFixed(2)} M lines/s)`,
+    );
     console.log(`  bare read+write    ${baseMs.toFixed(0).padStart(6)} ms wall  ${baseCpu.toFixed(0).padStart(6)} ms CPU`);
-    console.log(`  ratio              ${ratio.toFixed(2)}× wall  ${(impCpu / baseCpu).toFixed(2)}× CPU   (target ≤ ${TARGET_RATIO}× wall: ${ratio <= TARGET_RATIO ? 'met' : 'MISSED'})`);
-    console.log(`  load average during the run: ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${cpus().length} cores (a busy machine stretches both sides)`);
-    console.log(`peak RSS of coldbench import: ${median(imp.map((m) => m.maxRssMB)).toFixed(0)} MB for ${LINES.toLocaleString('en')} lines, ${smallImport.maxRssMB.toFixed(0)} MB for ${SMALL_LINES.toLocaleString('en')} lines (baseline ${median(base.map((m) => m.maxRssMB)).toFixed(0)} MB)`);
-    console.log(`  with the old generation capped at ${BOUNDED_HEAP_MB} MB: ${LINES.toLocaleString('en')} lines imported in ${bounded.ms.toFixed(0)} ms, peak RSS ${bounded.maxRssMB.toFixed(0)} MB (live memory does not grow with the file)`);
+    console.log(
+      `  ratio              ${ratio.toFixed(2)}× wall  ${(impCpu / baseCpu).toFixed(2)}× CPU   (target ≤ ${TARGET_RATIO}× wall: ${ratio <= TARGET_RATIO ? 'met' : 'MISSED'})`,
+    );
+    console.log(
+      `  load average during the run: ${loadavg()
+        .map((l) => l.toFixed(1))
+        .join(' ')} on ${cpus().length} cores (a busy machine stretches both sides)`,
+    );
+    console.log(
+      `peak RSS of coldbench import: ${median(imp.map((m) => m.maxRssMB)).toFixed(0)} MB for ${LINES.toLocaleString('en')} lines, ${smallImport.maxRssMB.toFixed(0)} MB for ${SMALL_LINES.toLocaleString('en')} lines (baseline ${median(base.map((m) => m.maxRssMB)).toFixed(0)} MB)`,
+    );
+    console.log(
+      `  with the old generation capped at ${BOUNDED_HEAP_MB} MB: ${LINES.toLocaleString('en')} lines imported in ${bounded.ms.toFixed(0)} ms, peak RSS ${bounded.maxRssMB.toFixed(0)} MB (live memory does not grow with the file)`,
+    );
     if (ratio > TARGET_RATIO) process.exitCode = 1;
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -36,9 +36,24 @@ async function writeSamples(file: string, count: number): Promise<void> {
     const init = cold ? two(v.initMs * Math.exp(0.08 * normal(rng))) : null;
     chunk.push(
       JSON.stringify({
-        variant: v.name, function: 'connection', kind: cold ? 'cold' : 'warm', coldBy: cold ? 'init-duration' : 'none', requestId: `00000000-0000-4000-a000-${String(i).padStart(12, '0')}`,
-        initMs: init, restoreMs: null, billedRestoreMs: null, durationMs: d, billedMs: Math.ceil(d + (init ?? 0)), memoryMB: v.memoryMB, maxMemoryMB: 58,
-        status: 'success', errorType: null, clientMs: two(d + (init ?? 0) + 4), sampleIndex: i, forced: cold, timestamp: '2026-11-28T15:00:00.000Z',
+        variant: v.name,
+        function: 'connection',
+        kind: cold ? 'cold' : 'warm',
+        coldBy: cold ? 'init-duration' : 'none',
+        requestId: `00000000-0000-4000-a000-${String(i).padStart(12, '0')}`,
+        initMs: init,
+        restoreMs: null,
+        billedRestoreMs: null,
+        durationMs: d,
+        billedMs: Math.ceil(d + (init ?? 0)),
+        memoryMB: v.memoryMB,
+        maxMemoryMB: 58,
+        status: 'success',
+        errorType: null,
+        clientMs: two(d + (init ?? 0) + 4),
+        sampleIndex: i,
+        forced: cold,
+        timestamp: '2026-11-28T15:00:00.000Z',
       }),
     );
     if (chunk.length === 10_000) {
@@ -55,7 +70,14 @@ async function writeSamples(file: string, count: number): Promise<void> {
 async function child(dir: string): Promise<void> {
   const { main } = await import('../src/cli/main.ts');
   let bytes = 0;
-  const io = { stdout: (t: string) => void (bytes += t.length), stderr: (t: string) => void process.stderr.write(t), color: false, env: process.env, stdin: process.stdin, isTTY: false };
+  const io = {
+    stdout: (t: string) => void (bytes += t.length),
+    stderr: (t: string) => void process.stderr.write(t),
+    color: false,
+    env: process.env,
+    stdin: process.stdin,
+    isTTY: false,
+  };
   const start = performance.now();
   const code = await main(['report', dir], io);
   const ms = performance.now() - start;
@@ -77,7 +99,9 @@ async function parent(): Promise<void> {
       if (r.status !== 0) throw new Error(`report on ${size} samples failed: ${r.stderr}`);
       const m = JSON.parse(r.stdout) as { code: number; ms: number; maxRssMB: number };
       if (m.code !== 0) throw new Error(`report exited ${m.code}: ${r.stderr}`);
-      rows.push(`${size.toLocaleString('en-US').padStart(10)} samples  ${mb.toFixed(0).padStart(4)} MB file  ${(m.ms / 1000).toFixed(2).padStart(6)} s  peak RSS ${m.maxRssMB.toFixed(0).padStart(4)} MB`);
+      rows.push(
+        `${size.toLocaleString('en-US').padStart(10)} samples  ${mb.toFixed(0).padStart(4)} MB file  ${(m.ms / 1000).toFixed(2).padStart(6)} s  peak RSS ${m.maxRssMB.toFixed(0).padStart(4)} MB`,
+      );
       rmSync(dir, { recursive: true, force: true });
     }
     console.log('coldbench report (table) on generated samples.jsonl:');

@@ -27,9 +27,19 @@ export type ColdStrategy = (typeof COLD_STRATEGIES)[number];
  * closest local interpreter (see RuntimeInterpreter); provided.* runs the package's own bootstrap.
  */
 export const LOCAL_RUNTIMES: readonly string[] = [
-  'python3.9', 'python3.10', 'python3.11', 'python3.12', 'python3.13', 'python3.14',
-  'nodejs18.x', 'nodejs20.x', 'nodejs22.x', 'nodejs24.x',
-  'provided', 'provided.al2', 'provided.al2023',
+  'python3.9',
+  'python3.10',
+  'python3.11',
+  'python3.12',
+  'python3.13',
+  'python3.14',
+  'nodejs18.x',
+  'nodejs20.x',
+  'nodejs22.x',
+  'nodejs24.x',
+  'provided',
+  'provided.al2',
+  'provided.al2023',
 ];
 
 /** Whether a value is one of ARCHITECTURES. */

@@ -4,7 +4,15 @@
  */
 import { DeleteLogGroupCommand, type CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { DeleteRoleCommand, DetachRolePolicyCommand, GetRoleCommand, type IAMClient, ListAttachedRolePoliciesCommand, ListRoleTagsCommand } from '@aws-sdk/client-iam';
-import { DeleteFunctionCommand, DeleteLayerVersionCommand, type LambdaClient, ListFunctionsCommand, ListLayerVersionsCommand, ListLayersCommand, ListTagsCommand } from '@aws-sdk/client-lambda';
+import {
+  DeleteFunctionCommand,
+  DeleteLayerVersionCommand,
+  type LambdaClient,
+  ListFunctionsCommand,
+  ListLayerVersionsCommand,
+  ListLayersCommand,
+  ListTagsCommand,
+} from '@aws-sdk/client-lambda';
 import { DeleteObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { CREATED_BY, type Created, NAME_PREFIX, ROLE_NAME, TAG_CREATED_BY, TAG_RUN, layerDescription, runPrefix } from './deploy.ts';
 import { CONTROL_PLANE_RETRY, type RetryOptions, retryPolicy, withRetry } from './retry.ts';
@@ -39,7 +47,8 @@ export async function cleanupCreated(clients: { lambda: LambdaClient; s3: S3Clie
   for (const name of created.functions) await attempt(`function ${name}`, () => clients.lambda.send(new DeleteFunctionCommand({ FunctionName: name })));
   created.functions.clear();
   for (const [name, versions] of created.layers) {
-    for (const version of versions) await attempt(`layer ${name}:${version}`, () => clients.lambda.send(new DeleteLayerVersionCommand({ LayerName: name, VersionNumber: version })));
+    for (const version of versions)
+      await attempt(`layer ${name}:${version}`, () => clients.lambda.send(new DeleteLayerVersionCommand({ LayerName: name, VersionNumber: version })));
   }
   created.layers.clear();
   for (const o of created.s3Objects) await attempt(`s3://${o.bucket}/${o.key}`, () => clients.s3.send(new DeleteObjectCommand({ Bucket: o.bucket, Key: o.key })));
@@ -130,10 +139,15 @@ async function layerNames(lambda: LambdaClient, prefix: string, hints: Set<strin
 }
 
 /** Deletes what findCleanable listed; returns the failures. */
-export async function deleteCleanable(clients: { lambda: LambdaClient; iam: IAMClient; logs: CloudWatchLogsClient }, found: Cleanable, retry?: Partial<RetryOptions>): Promise<string[]> {
+export async function deleteCleanable(
+  clients: { lambda: LambdaClient; iam: IAMClient; logs: CloudWatchLogsClient },
+  found: Cleanable,
+  retry?: Partial<RetryOptions>,
+): Promise<string[]> {
   const { attempt, failures } = deleter(retry);
   for (const name of found.functions) await attempt(`function ${name}`, () => clients.lambda.send(new DeleteFunctionCommand({ FunctionName: name })));
-  for (const l of found.layers) await attempt(`layer ${l.name}:${l.version}`, () => clients.lambda.send(new DeleteLayerVersionCommand({ LayerName: l.name, VersionNumber: l.version })));
+  for (const l of found.layers)
+    await attempt(`layer ${l.name}:${l.version}`, () => clients.lambda.send(new DeleteLayerVersionCommand({ LayerName: l.name, VersionNumber: l.version })));
   for (const group of found.logGroups) await attempt(`log group ${group}`, () => clients.logs.send(new DeleteLogGroupCommand({ logGroupName: group })));
   if (found.role) {
     await attempt(`role ${found.role}`, async () => {

@@ -120,7 +120,8 @@ export async function ensureRole(ctx: DeployContext): Promise<{ arn: string; cre
     const existing = await ctx.iam.send(new GetRoleCommand({ RoleName: ROLE_NAME }));
     return { arn: existing.Role!.Arn!, created: false };
   } catch (error) {
-    if ((error as Error).name !== 'NoSuchEntityException') throw new DeployError(`cannot read IAM role ${ROLE_NAME}: ${(error as Error).message}; check the credentials' iam:GetRole permission`, { cause: error });
+    if ((error as Error).name !== 'NoSuchEntityException')
+      throw new DeployError(`cannot read IAM role ${ROLE_NAME}: ${(error as Error).message}; check the credentials' iam:GetRole permission`, { cause: error });
   }
   const trust = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }] };
   const created = await ctx.iam.send(
@@ -150,7 +151,9 @@ async function codeLocation(ctx: DeployContext, zip: BuiltZip, created: Created,
     try {
       await ctx.s3.send(new HeadBucketCommand({ Bucket: bucket }));
     } catch {
-      await ctx.s3.send(new CreateBucketCommand({ Bucket: bucket, ...(ctx.region === 'us-east-1' ? {} : { CreateBucketConfiguration: { LocationConstraint: ctx.region as never } }) }));
+      await ctx.s3.send(
+        new CreateBucketCommand({ Bucket: bucket, ...(ctx.region === 'us-east-1' ? {} : { CreateBucketConfiguration: { LocationConstraint: ctx.region as never } }) }),
+      );
     }
     const key = `builds/${zip.key}/${Buffer.from(zip.sha256, 'base64').toString('hex')}.zip`;
     let exists = false;
@@ -162,7 +165,14 @@ async function codeLocation(ctx: DeployContext, zip: BuiltZip, created: Created,
     }
     if (!exists) {
       ctx.log?.(`uploading ${mb} MB to s3://${bucket}/${key} (above the 50 MB direct-upload limit)`);
-      await ctx.s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: readFileSync(zip.path), Tagging: `${encodeURIComponent(TAG_RUN)}=${encodeURIComponent(ctx.runId)}&${encodeURIComponent(TAG_CREATED_BY)}=${CREATED_BY}` }));
+      await ctx.s3.send(
+        new PutObjectCommand({
+          Bucket: bucket,
+          Key: key,
+          Body: readFileSync(zip.path),
+          Tagging: `${encodeURIComponent(TAG_RUN)}=${encodeURIComponent(ctx.runId)}&${encodeURIComponent(TAG_CREATED_BY)}=${CREATED_BY}`,
+        }),
+      );
       created.s3Objects.push({ bucket, key });
     }
     return { S3Bucket: bucket, S3Key: key };
@@ -219,7 +229,8 @@ export async function deployVariant(ctx: DeployContext, variant: Variant, pkg: B
   try {
     existing = (await ctx.lambda.send(new GetFunctionCommand({ FunctionName: functionName }))).Configuration;
   } catch (error) {
-    if ((error as Error).name !== 'ResourceNotFoundException') throw new DeployError(`deploying ${variant.name}: GetFunction failed: ${(error as Error).message}`, { cause: error });
+    if ((error as Error).name !== 'ResourceNotFoundException')
+      throw new DeployError(`deploying ${variant.name}: GetFunction failed: ${(error as Error).message}`, { cause: error });
   }
   try {
     if (!existing) {

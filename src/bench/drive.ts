@@ -6,7 +6,14 @@
  * VariantResult.
  */
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
-import { InvokeCommand, type LambdaClient, PublishVersionCommand, UpdateFunctionConfigurationCommand, waitUntilFunctionUpdatedV2, waitUntilPublishedVersionActive } from '@aws-sdk/client-lambda';
+import {
+  InvokeCommand,
+  type LambdaClient,
+  PublishVersionCommand,
+  UpdateFunctionConfigurationCommand,
+  waitUntilFunctionUpdatedV2,
+  waitUntilPublishedVersionActive,
+} from '@aws-sdk/client-lambda';
 import type { Sample } from '../probe/sample.ts';
 import { decideStatus, describeError, type InvokeErrorPayload, parseErrorPayload, shortenErrorMessage } from '../probe/status.ts';
 import type { Deployment } from './deploy.ts';
@@ -167,7 +174,10 @@ export async function bump(ctx: Pick<DriveContext, 'kind' | 'lambda' | 'retry'>,
 
 async function publish(ctx: DriveContext, dep: Deployment): Promise<string> {
   await bump(ctx, dep);
-  const out = await withRetry(() => ctx.lambda.send(new PublishVersionCommand({ FunctionName: dep.functionName, Description: `coldbench cold sample ${dep.bumps}` })), retryPolicy(CONTROL_PLANE_RETRY, ctx.retry));
+  const out = await withRetry(
+    () => ctx.lambda.send(new PublishVersionCommand({ FunctionName: dep.functionName, Description: `coldbench cold sample ${dep.bumps}` })),
+    retryPolicy(CONTROL_PLANE_RETRY, ctx.retry),
+  );
   dep.versions.push(out.Version!);
   if (out.State && out.State !== 'Active') await waitUntilPublishedVersionActive(waiterConfig(ctx), { FunctionName: dep.functionName, Qualifier: out.Version! });
   return out.Version!;
@@ -202,12 +212,18 @@ async function measureBatch(ctx: DriveContext, dep: Deployment, phase: Phase, qu
   const found = outcomes.map((o) => (o.invokeError ? null : pickReport(ctx, v.name, o)));
   // A forced cold start that failed and looks warm in the tail may have re-run a failed init inside
   // the invoke: the INIT_REPORT (phase invoke) that says so precedes START, outside the tail.
-  const initUnseen = (o: InvokeOutcome, i: number) => phase === 'cold' && found[i] !== null && found[i]!.kind === 'warm' && (o.functionError !== null || found[i]!.status !== 'success');
+  const initUnseen = (o: InvokeOutcome, i: number) =>
+    phase === 'cold' && found[i] !== null && found[i]!.kind === 'warm' && (o.functionError !== null || found[i]!.status !== 'success');
   const missing = outcomes.filter((o, i) => !o.invokeError && o.requestId && (!found[i] || initUnseen(o, i))).map((o) => o.requestId!);
   let fetched = new Map<string, string[]>();
   if (missing.length > 0) {
     try {
-      fetched = await ctx.probe.fetchLogLines(ctx.logs, { logGroupName: `/aws/lambda/${dep.functionName}`, requestIds: missing, startTime: batchStart - 1_000, deadline: Date.now() + ctx.logsTimeoutMs });
+      fetched = await ctx.probe.fetchLogLines(ctx.logs, {
+        logGroupName: `/aws/lambda/${dep.functionName}`,
+        requestIds: missing,
+        startTime: batchStart - 1_000,
+        deadline: Date.now() + ctx.logsTimeoutMs,
+      });
     } catch {
       fetched = new Map();
     }
@@ -462,7 +478,10 @@ export async function driveVariant(ctx: DriveContext, dep: Deployment, record?: 
  */
 export function proactiveInitClassifier(probe: Probe, logs: CloudWatchLogsClient, logsTimeoutMs: number, since: number): DriveContext['classifyForcedWarm'] {
   return async (functionName, requestId) => {
-    const lines = (await probe.fetchLogLines(logs, { logGroupName: `/aws/lambda/${functionName}`, requestIds: [requestId], startTime: since, deadline: Date.now() + logsTimeoutMs })).get(requestId) ?? [];
+    const lines =
+      (await probe.fetchLogLines(logs, { logGroupName: `/aws/lambda/${functionName}`, requestIds: [requestId], startTime: since, deadline: Date.now() + logsTimeoutMs })).get(
+        requestId,
+      ) ?? [];
     const initAt = lines.findIndex((l) => /(^|\s)INIT_START\s|"platform\.initStart"/.test(l));
     const startAt = lines.findIndex((l) => l.includes(`START RequestId: ${requestId}`) || (l.includes('"platform.start"') && l.includes(requestId)));
     const initFailed = lines.some((l) => /(^|\s)INIT_REPORT\s|"platform\.initReport"/.test(l));

@@ -3,7 +3,14 @@
  * snapshotted first and restored exactly afterwards (also after an error or Ctrl-C), and the
  * versions the `version` strategy published are deleted.
  */
-import { DeleteFunctionCommand, type FunctionConfiguration, GetFunctionConfigurationCommand, type LambdaClient, UpdateFunctionConfigurationCommand, waitUntilFunctionUpdatedV2 } from '@aws-sdk/client-lambda';
+import {
+  DeleteFunctionCommand,
+  type FunctionConfiguration,
+  GetFunctionConfigurationCommand,
+  type LambdaClient,
+  UpdateFunctionConfigurationCommand,
+  waitUntilFunctionUpdatedV2,
+} from '@aws-sdk/client-lambda';
 import type { Deployment } from './deploy.ts';
 import { waiterConfig } from './deploy.ts';
 import { bump } from './drive.ts';
@@ -27,7 +34,10 @@ export async function snapshotFunction(lambda: LambdaClient, functionName: strin
   try {
     config = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: functionName }));
   } catch (error) {
-    throw new TargetError(`--function ${functionName}: ${(error as Error).name === 'ResourceNotFoundException' ? 'no such function in this account and region' : (error as Error).message}`, { cause: error });
+    throw new TargetError(
+      `--function ${functionName}: ${(error as Error).name === 'ResourceNotFoundException' ? 'no such function in this account and region' : (error as Error).message}`,
+      { cause: error },
+    );
   }
   const variables = config.Environment?.Variables;
   return { config, original: { functionName, memoryMB: config.MemorySize ?? 128, environment: variables ? { ...variables } : null } };
@@ -61,7 +71,11 @@ export function existingFunctionPlan(
 }
 
 /** Points the user's function at a variant's memory size (this retires its warm environments). */
-export async function prepareExisting(ctx: { kind: TargetKind; lambda: LambdaClient; retry?: Partial<RetryOptions> }, variant: Variant, original: OriginalConfig): Promise<Deployment> {
+export async function prepareExisting(
+  ctx: { kind: TargetKind; lambda: LambdaClient; retry?: Partial<RetryOptions> },
+  variant: Variant,
+  original: OriginalConfig,
+): Promise<Deployment> {
   const dep: Deployment = { variant, functionName: original.functionName, layerArn: null, environment: { ...(original.environment ?? {}) }, bumps: 0, versions: [] };
   await bump(ctx, dep, { MemorySize: variant.memoryMB });
   return dep;
@@ -94,5 +108,8 @@ export async function restoreFunction(ctx: { kind: TargetKind; lambda: LambdaCli
       if ((error as Error).name !== 'ResourceNotFoundException') failed.push(version);
     }
   }
-  if (failed.length) throw new RestoreError(`restored ${original.functionName}, but could not delete the versions it published: ${failed.join(', ')}; delete them with \`aws lambda delete-function --function-name ${original.functionName} --qualifier N\``);
+  if (failed.length)
+    throw new RestoreError(
+      `restored ${original.functionName}, but could not delete the versions it published: ${failed.join(', ')}; delete them with \`aws lambda delete-function --function-name ${original.functionName} --qualifier N\``,
+    );
 }

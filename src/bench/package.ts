@@ -75,7 +75,12 @@ function hashInputs(parts: Array<string | Buffer>): string {
 }
 
 function folderDigest(root: string): string[] {
-  return listFiles(root, skipInput).flatMap((rel) => [rel, createHash('sha256').update(readFileSync(join(root, rel))).digest('hex')]);
+  return listFiles(root, skipInput).flatMap((rel) => [
+    rel,
+    createHash('sha256')
+      .update(readFileSync(join(root, rel)))
+      .digest('hex'),
+  ]);
 }
 
 /** The Node handler modules the function's variants use (esbuild entry points). */
@@ -96,7 +101,8 @@ function run(command: string, args: string[], cwd: string, what: string): Promis
     });
     child.on('close', (code) => {
       if (code === 0) resolve();
-      else if (args[0] === '-m' && args[1] === 'pip' && /No module named pip/.test(output)) reject(new PackagingError(`${what}: ${missingToolMessage('pip', `${command} -m pip: No module named pip`)}`));
+      else if (args[0] === '-m' && args[1] === 'pip' && /No module named pip/.test(output))
+        reject(new PackagingError(`${what}: ${missingToolMessage('pip', `${command} -m pip: No module named pip`)}`));
       else reject(new PackagingError(`${what}: \`${command} ${args.join(' ')}\` exited with ${code}:\n${output.trim().split('\n').slice(-15).join('\n')}`));
     });
   });
@@ -106,7 +112,15 @@ function run(command: string, args: string[], cwd: string, what: string): Promis
 export const PIP_DEFAULT_RETRIES = 1;
 
 /** pip arguments for the target: this machine's Python locally, Lambda's platform on AWS. */
-export function pipInstallArgs(requirements: string, targetDir: string, runtime: string, architecture: string, targetKind: string, extra: string[], env: NodeJS.ProcessEnv = process.env): string[] {
+export function pipInstallArgs(
+  requirements: string,
+  targetDir: string,
+  runtime: string,
+  architecture: string,
+  targetKind: string,
+  extra: string[],
+  env: NodeJS.ProcessEnv = process.env,
+): string[] {
   const args = ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '-r', requirements, '--target', targetDir];
   if (targetKind === 'aws') {
     const platform = architecture === 'arm64' ? 'manylinux2014_aarch64' : 'manylinux2014_x86_64';
@@ -256,7 +270,14 @@ export async function packageVariant(fn: SuiteFunction, variant: Variant, allVar
   const pipArgs = [...fn.pipArgs, ...(options.extraPipArgs ?? [])].join(' ');
   const depsInputs = hasDeps
     ? isPython
-      ? ['python', runtime, platformKey, pipArgs, readFileSync(fn.requirements!), ...(options.targetKind !== 'aws' && options.pythonFor?.(runtime) ? [options.pythonFor(runtime)!] : [])]
+      ? [
+          'python',
+          runtime,
+          platformKey,
+          pipArgs,
+          readFileSync(fn.requirements!),
+          ...(options.targetKind !== 'aws' && options.pythonFor?.(runtime) ? [options.pythonFor(runtime)!] : []),
+        ]
       : ['node', runtime, fn.npmArgs.join(' '), ...['package.json', 'package-lock.json'].map((f) => (existsSync(join(fn.code, f)) ? readFileSync(join(fn.code, f)) : ''))]
     : [];
   const codeDigest = folderDigest(fn.code);
@@ -294,7 +315,10 @@ export function checkSizes(packages: Map<string, BuiltPackage>): void {
   const over = [...packages].filter(([, p]) => p.function.unzippedBytes + (p.layer?.unzippedBytes ?? 0) > MAX_UNZIPPED_BYTES);
   if (over.length === 0) return;
   const mb = (n: number) => (n / 1024 / 1000).toFixed(1);
-  const lines = over.map(([name, p]) => `  ${name}: ${mb(p.function.unzippedBytes + (p.layer?.unzippedBytes ?? 0))} MB (function ${mb(p.function.unzippedBytes)} MB + layer ${mb(p.layer?.unzippedBytes ?? 0)} MB)`);
+  const lines = over.map(
+    ([name, p]) =>
+      `  ${name}: ${mb(p.function.unzippedBytes + (p.layer?.unzippedBytes ?? 0))} MB (function ${mb(p.function.unzippedBytes)} MB + layer ${mb(p.layer?.unzippedBytes ?? 0)} MB)`,
+  );
   throw new PackageTooLargeError(
     `${over.length === 1 ? 'a package is' : `${over.length} packages are`} above Lambda's 250 MB unzipped limit (function and layers together); nothing was deployed:\n${lines.join('\n')}\nTrim the dependencies, or move them to a container image (not supported by coldbench).`,
   );

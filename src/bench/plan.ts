@@ -96,7 +96,9 @@ export function plan(suite: Suite, overrides: PlanOverrides = {}): Plan {
     const matchers = overrides.only.map((glob) => picomatch(glob));
     selected = variants.filter((v) => matchers.some((m) => m(v.name)));
     if (selected.length === 0) {
-      throw new BenchOptionError(`--only ${overrides.only.map((g) => `'${g}'`).join(' --only ')} matches no variant of ${suite.file}; the variants are: ${variants.map((v) => v.name).join(', ')}`);
+      throw new BenchOptionError(
+        `--only ${overrides.only.map((g) => `'${g}'`).join(' --only ')} matches no variant of ${suite.file}; the variants are: ${variants.map((v) => v.name).join(', ')}`,
+      );
     }
   }
   const seed = overrides.seed ?? suite.seed;

@@ -43,8 +43,18 @@ export interface BenchRunInfo extends RunInfo {
 }
 
 /** `20261128T162501Z-k3f9`: sortable UTC time plus a short random suffix. */
-export function newRunId(now: Date = new Date(), suffix: string = randomBytes(3).toString('base64url').toLowerCase().replace(/[^a-z0-9]/g, 'x').slice(0, 4)): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+export function newRunId(
+  now: Date = new Date(),
+  suffix: string = randomBytes(3)
+    .toString('base64url')
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, 'x')
+    .slice(0, 4),
+): string {
+  const stamp = now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
   return `${stamp}-${suffix}`;
 }
 
@@ -99,7 +109,10 @@ export function createRun(dir: string, info: BenchRunInfo): RunStore {
   try {
     mkdirSync(dir, { recursive: true });
   } catch (error) {
-    throw new BenchOptionError(`--out ${dir}: cannot create the run folder (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); choose a folder path in a writable place`, { cause: error });
+    throw new BenchOptionError(
+      `--out ${dir}: cannot create the run folder (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); choose a folder path in a writable place`,
+      { cause: error },
+    );
   }
   const store = new RunStore(dir, info);
   store.writeInfo();

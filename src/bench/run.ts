@@ -107,7 +107,17 @@ export async function runBench(options: BenchOptions, hooks: BenchHooks): Promis
     if (subject.kind === 'function') end.restore = subject.restore;
     await confirmPlan(request, target, subject, hooks);
     store = end.store = openRunFolder(request, target, subject);
-    const run: RunContext = { options, hooks, target, subject, store, resumed: request.resumed !== null, created: end.created, warnings, deploy: deployContext(target, store.info.runId, hooks) };
+    const run: RunContext = {
+      options,
+      hooks,
+      target,
+      subject,
+      store,
+      resumed: request.resumed !== null,
+      created: end.created,
+      warnings,
+      deploy: deployContext(target, store.info.runId, hooks),
+    };
     await measure(run, await prepareVariants(run));
     store.info.status = hooks.signal.aborted ? 'interrupted' : 'completed';
   } catch (error) {
@@ -120,7 +130,18 @@ export async function runBench(options: BenchOptions, hooks: BenchHooks): Promis
 }
 
 function deployContext(target: Target, runId: string, hooks: BenchHooks): DeployContext {
-  return { kind: target.kind, lambda: target.lambda, iam: target.iam, s3: target.s3, sts: target.sts, runId, endpoint: functionEndpoint(target), region: target.region, retry: hooks.retry, log: (l) => hooks.progress.line(l) };
+  return {
+    kind: target.kind,
+    lambda: target.lambda,
+    iam: target.iam,
+    s3: target.s3,
+    sts: target.sts,
+    runId,
+    endpoint: functionEndpoint(target),
+    region: target.region,
+    retry: hooks.retry,
+    log: (l) => hooks.progress.line(l),
+  };
 }
 
 /**
@@ -145,7 +166,13 @@ export async function prepareVariants(run: RunContext): Promise<Deployer> {
   hooks.progress.phase('packaging');
   // Locally, pip runs on the interpreter that will run the function, so compiled wheels match it.
   const pythonFor = target.kind === 'local' ? (runtime: string) => target.status?.interpreters?.[runtime]?.path ?? undefined : undefined;
-  const packages = await packageAll(subject.suite, subject.plan, { cacheDir: options.cacheDir, targetKind: target.kind, extraPipArgs: options.extraPipArgs, pythonFor, log: (l) => hooks.progress.line(`  ${l}`) });
+  const packages = await packageAll(subject.suite, subject.plan, {
+    cacheDir: options.cacheDir,
+    targetKind: target.kind,
+    extraPipArgs: options.extraPipArgs,
+    pythonFor,
+    log: (l) => hooks.progress.line(`  ${l}`),
+  });
   checkSizes(packages);
   const role = await ensureRole(deploy);
   if (run.resumed) {
@@ -160,7 +187,16 @@ export async function prepareVariants(run: RunContext): Promise<Deployer> {
       if (!pkg) throw new Error(`no package was built for ${variant.name}`);
       let layerArn: string | null = null;
       if (pkg.layer) {
-        layerArn = layerArns.get(pkg.layer.key) ?? (await deployLayer(deploy, resourceName(deploy.runId, `${variant.function}-deps-${pkg.layer.key.slice(0, 8)}`), pkg.layer, variant.runtime, variant.architecture, created));
+        layerArn =
+          layerArns.get(pkg.layer.key) ??
+          (await deployLayer(
+            deploy,
+            resourceName(deploy.runId, `${variant.function}-deps-${pkg.layer.key.slice(0, 8)}`),
+            pkg.layer,
+            variant.runtime,
+            variant.architecture,
+            created,
+          ));
         layerArns.set(pkg.layer.key, layerArn);
       }
       return deployVariant(deploy, variant, pkg, layerArn, role.arn, created);
@@ -168,7 +204,10 @@ export async function prepareVariants(run: RunContext): Promise<Deployer> {
     release: async (dep) => {
       if (options.keep || !created.functions.has(dep.functionName)) return;
       // Done with this variant: delete it now so its idle environments stop holding memory.
-      await target.lambda.send(new DeleteFunctionCommand({ FunctionName: dep.functionName })).then(() => created.functions.delete(dep.functionName), () => {});
+      await target.lambda.send(new DeleteFunctionCommand({ FunctionName: dep.functionName })).then(
+        () => created.functions.delete(dep.functionName),
+        () => {},
+      );
     },
   };
 }
@@ -186,7 +225,16 @@ export async function measure(run: RunContext, deployer: Deployer): Promise<void
   const planned = plan.variants.reduce((n, v) => n + v.cold + v.warm, 0);
   let done = [...store.counts.values()].reduce((n, c) => n + c.cold + c.warm, 0);
   const drive: DriveContext = {
-    kind: target.kind, lambda: target.lambda, logs: target.logs, probe, store, logsTimeoutMs: options.logsTimeoutMs, coreCap: target.coreCap, signal: hooks.signal, random: makeRng(plan.seed), retry: hooks.retry,
+    kind: target.kind,
+    lambda: target.lambda,
+    logs: target.logs,
+    probe,
+    store,
+    logsTimeoutMs: options.logsTimeoutMs,
+    coreCap: target.coreCap,
+    signal: hooks.signal,
+    random: makeRng(plan.seed),
+    retry: hooks.retry,
     classifyForcedWarm: proactiveInitClassifier(probe, target.logs, options.logsTimeoutMs, Date.parse(store.info.startedAt ?? new Date().toISOString()) - 60_000),
     onSample: (s) => hooks.progress.update(s.variant, ++done, planned),
   };
@@ -228,7 +276,10 @@ export function outcomeOf(store: RunStore, warnings: string[]): BenchOutcome {
   const failedVariants = Object.entries(store.info.variantResults ?? {}).flatMap(([name, r]) => (r.state === 'failed' ? [name] : []));
   const samplesPath = join(store.dir, 'samples.jsonl');
   const samples = existsSync(samplesPath)
-    ? readFileSync(samplesPath, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as BenchSample)
+    ? readFileSync(samplesPath, 'utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as BenchSample)
     : [];
   return { runDir: store.dir, info: store.info, samples, failedVariants, warnings };
 }

@@ -53,7 +53,8 @@ export class Variables {
     if (this.stageValue === null) {
       const given = this.options.stage ?? this.options.opt?.stage;
       if (given !== undefined) return (this.stageValue = given);
-      if (this.resolving.has('(stage)')) this.fail(['provider', 'stage'], 'the stage refers to itself (${sls:stage} inside provider.stage); give it a value, e.g. ${opt:stage, \'dev\'}');
+      if (this.resolving.has('(stage)'))
+        this.fail(['provider', 'stage'], "the stage refers to itself (${sls:stage} inside provider.stage); give it a value, e.g. ${opt:stage, 'dev'}");
       this.resolving.add('(stage)');
       try {
         this.stageValue = String(this.get(['provider', 'stage']) ?? SLS_DEFAULT_STAGE);
@@ -91,7 +92,14 @@ export class Variables {
       if (end < 0) this.fail(path, `${JSON.stringify(text)} has a \${ without its closing }`);
       const variable = text.slice(start, end + 1);
       const found = this.variable(text.slice(start + 2, end), variable, path, depth);
-      if (found === undefined) this.fail(path, `${variable} has no value and no default; set it, or give a default: \${${text.slice(start + 2, end).split(',')[0].trim()}, 'value'}`);
+      if (found === undefined)
+        this.fail(
+          path,
+          `${variable} has no value and no default; set it, or give a default: \${${text
+            .slice(start + 2, end)
+            .split(',')[0]
+            .trim()}, 'value'}`,
+        );
       parts.push(found);
       i = end + 1;
     }

@@ -91,7 +91,26 @@ const EVENT_FILES = {
   schedule: 'fixtures/serverless/events/schedule.json',
 } as const;
 
-const CFN_INTRINSICS = ['Base64', 'Cidr', 'FindInMap', 'GetAtt', 'GetAZs', 'ImportValue', 'Join', 'Select', 'Split', 'Sub', 'Transform', 'And', 'Equals', 'If', 'Not', 'Or', 'Condition', 'Ref'];
+const CFN_INTRINSICS = [
+  'Base64',
+  'Cidr',
+  'FindInMap',
+  'GetAtt',
+  'GetAZs',
+  'ImportValue',
+  'Join',
+  'Select',
+  'Split',
+  'Sub',
+  'Transform',
+  'And',
+  'Equals',
+  'If',
+  'Not',
+  'Or',
+  'Condition',
+  'Ref',
+];
 /** CloudFormation's short tags (`!Ref`, `!GetAtt`, …) read as their long forms, so resources sections parse. */
 const CFN_TAGS = CFN_INTRINSICS.flatMap((name) => {
   const key = name === 'Ref' || name === 'Condition' ? name : `Fn::${name}`;
@@ -130,8 +149,10 @@ export function suiteFromServerless(text: string, options: ServerlessOptions): S
   };
 
   const providerName = vars.get(['provider', 'name']);
-  if (providerName !== 'aws') unsupported(['provider', 'name'], `${JSON.stringify(providerName ?? null)} is not supported; coldbench benchmarks AWS Lambda services (provider.name: aws)`);
-  if (vars.get(['provider', 'ecr']) !== undefined) unsupported(['provider', 'ecr'], 'container images are not supported; coldbench benchmarks zip packages (python3.x and nodejsNN.x runtimes)');
+  if (providerName !== 'aws')
+    unsupported(['provider', 'name'], `${JSON.stringify(providerName ?? null)} is not supported; coldbench benchmarks AWS Lambda services (provider.name: aws)`);
+  if (vars.get(['provider', 'ecr']) !== undefined)
+    unsupported(['provider', 'ecr'], 'container images are not supported; coldbench benchmarks zip packages (python3.x and nodejsNN.x runtimes)');
   if (vars.get(['package', 'artifact']) !== undefined) unsupported(['package', 'artifact'], 'a prebuilt artifact is not supported; coldbench packages the service folder itself');
 
   const service = vars.get(['service']);
@@ -164,16 +185,22 @@ export function suiteFromServerless(text: string, options: ServerlessOptions): S
     if (!isMap(vars.get(at()))) unsupported(at(), 'must be a map with at least `handler`');
     const pluginHandler = PLUGIN_HANDLERS.get(String(vars.get(at('handler'))));
     if (pluginHandler) {
-      leaveOut(at(), `handler ${String(vars.get(at('handler')))} comes from the ${pluginHandler.plugin} plugin (it adds ${pluginHandler.adds} to the package)`, pluginHandler.plugin);
+      leaveOut(
+        at(),
+        `handler ${String(vars.get(at('handler')))} comes from the ${pluginHandler.plugin} plugin (it adds ${pluginHandler.adds} to the package)`,
+        pluginHandler.plugin,
+      );
       continue;
     }
     if (vars.get(at('image')) !== undefined) unsupported(at('image'), 'container images are not supported; coldbench benchmarks zip packages with a handler');
-    if (vars.get(at('package', 'artifact')) !== undefined) unsupported(at('package', 'artifact'), 'a prebuilt artifact is not supported; coldbench packages the service folder itself');
+    if (vars.get(at('package', 'artifact')) !== undefined)
+      unsupported(at('package', 'artifact'), 'a prebuilt artifact is not supported; coldbench packages the service folder itself');
     const handler = vars.get(at('handler'));
-    if (typeof handler !== 'string' || !/^[^\s]+\.[^\s.]+$/.test(handler)) unsupported(at('handler'), `${JSON.stringify(handler ?? null)} is not a handler; expected file.function, e.g. handler.hello`);
+    if (typeof handler !== 'string' || !/^[^\s]+\.[^\s.]+$/.test(handler))
+      unsupported(at('handler'), `${JSON.stringify(handler ?? null)} is not a handler; expected file.function, e.g. handler.hello`);
     const ownRuntime = vars.get(at('runtime'));
     const runtime = ownRuntime === undefined ? defaults.runtime : runtimeOf(ownRuntime, at('runtime'), unsupported, options.runtimes);
-    if (runtime === undefined) unsupported(at('runtime'), 'no runtime: set provider.runtime or this function\'s runtime (python3.X or nodejsNN.x)');
+    if (runtime === undefined) unsupported(at('runtime'), "no runtime: set provider.runtime or this function's runtime (python3.X or nodejsNN.x)");
     const python = runtime.startsWith('python');
     const fn: SuiteFunctionDocument = { code: '.', handler: python ? handler.replace(/\//g, '.') : handler };
     if (ownRuntime !== undefined) fn.runtime = runtime;
@@ -194,9 +221,17 @@ export function suiteFromServerless(text: string, options: ServerlessOptions): S
     Object.assign(fn, eventsOf(vars, at('events'), eventPath, unsupported));
     functions[name] = fn;
   }
-  for (const construct of constructFunctions(raw.constructs)) leaveOut(construct.path, `the ${construct.key} of the ${construct.type} construct ${construct.name} (handler ${construct.handler}) comes from the serverless-lift plugin`, 'serverless-lift');
+  for (const construct of constructFunctions(raw.constructs))
+    leaveOut(
+      construct.path,
+      `the ${construct.key} of the ${construct.type} construct ${construct.name} (handler ${construct.handler}) comes from the serverless-lift plugin`,
+      'serverless-lift',
+    );
   if (Object.keys(functions).length === 0) {
-    if (leftOut.length > 0) throw new ServerlessUnsupportedError(`${file}: functions: nothing left to benchmark; every function comes from a plugin or construct coldbench does not model: ${leftOut.join(', ')}. Benchmark its code with a suite file (docs/suite-format.md)`);
+    if (leftOut.length > 0)
+      throw new ServerlessUnsupportedError(
+        `${file}: functions: nothing left to benchmark; every function comes from a plugin or construct coldbench does not model: ${leftOut.join(', ')}. Benchmark its code with a suite file (docs/suite-format.md)`,
+      );
     throw new ServerlessSyntaxError(`${file}: functions: is empty; a service needs at least one function`);
   }
   const suiteName = `${serviceName}-${vars.stage()}`.replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 40);
@@ -215,7 +250,8 @@ function constructFunctions(constructs: unknown): Array<{ path: Path; name: stri
   for (const [name, construct] of Object.entries(constructs)) {
     if (!isMap(construct)) continue;
     for (const [key, value] of Object.entries(construct)) {
-      if (isMap(value) && typeof value.handler === 'string') out.push({ path: ['constructs', name, key], name, key, type: typeof construct.type === 'string' ? construct.type : 'unknown', handler: value.handler });
+      if (isMap(value) && typeof value.handler === 'string')
+        out.push({ path: ['constructs', name, key], name, key, type: typeof construct.type === 'string' ? construct.type : 'unknown', handler: value.handler });
     }
   }
   return out;
@@ -248,7 +284,10 @@ function environmentOf(vars: Variables, path: Path, unsupported: Unsupported): R
     if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') out[key] = value;
     else if (value === null) out[key] = '';
     else {
-      unsupported([...path, key], `${JSON.stringify(value)} is a CloudFormation value that only exists once deployed; give the benchmark a literal, e.g. ${key}: \${env:${key}, 'local-value'}`);
+      unsupported(
+        [...path, key],
+        `${JSON.stringify(value)} is a CloudFormation value that only exists once deployed; give the benchmark a literal, e.g. ${key}: \${env:${key}, 'local-value'}`,
+      );
     }
   }
   return out;
@@ -264,7 +303,10 @@ function checkLayers(vars: Variables, path: Path, unsupported: Unsupported): voi
   }
   layers.forEach((layer, i) => {
     if (isMap(layer) && layer.Ref === REQUIREMENTS_LAYER_REF) return;
-    unsupported([...path, i], `${JSON.stringify(layer)} is not supported; the only layer coldbench builds is serverless-python-requirements' (Ref: ${REQUIREMENTS_LAYER_REF}, with custom.pythonRequirements.layer: true)`);
+    unsupported(
+      [...path, i],
+      `${JSON.stringify(layer)} is not supported; the only layer coldbench builds is serverless-python-requirements' (Ref: ${REQUIREMENTS_LAYER_REF}, with custom.pythonRequirements.layer: true)`,
+    );
   });
 }
 

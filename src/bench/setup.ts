@@ -76,18 +76,29 @@ function eventsFor(file: string | undefined): SuiteEvent[] {
     JSON.parse(payload);
     return [{ file, weight: 1, payload }];
   } catch (error) {
-    throw new BenchOptionError(`--event ${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : `not valid JSON (${(error as Error).message})`}; pass a JSON event file`, { cause: error });
+    throw new BenchOptionError(
+      `--event ${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : `not valid JSON (${(error as Error).message})`}; pass a JSON event file`,
+      { cause: error },
+    );
   }
 }
 
 /** The options, or a resumed run's saved ones; the suite loaded and planned. Refuses what cannot run before anything starts. */
 export function readRequest(options: BenchOptions, warn: (message: string) => void): RunRequest {
   const resumed = options.resume ? openRunForResume(options.resume).store : null;
-  const saved = (resumed?.info.options as SavedOptions | undefined) ?? { target: options.target, overrides: options.overrides, functionName: options.functionName, eventFile: options.eventFile, serverless: options.serverless };
+  const saved = (resumed?.info.options as SavedOptions | undefined) ?? {
+    target: options.target,
+    overrides: options.overrides,
+    functionName: options.functionName,
+    eventFile: options.eventFile,
+    serverless: options.serverless,
+  };
   const targetSpec = resumed && options.target === 'local' && saved.target !== 'local' ? saved.target : options.target;
   const suiteFile = resumed?.info.suite?.file ?? options.suiteFile;
   if (options.node?.length && targetSpec !== 'local') {
-    throw new BenchOptionError(`--node ${options.node.join(' ')}: only the embedded emulator (--target local) runs functions on it; a running \`coldbench emulator\` takes its own --node, and AWS runs its own`);
+    throw new BenchOptionError(
+      `--node ${options.node.join(' ')}: only the embedded emulator (--target local) runs functions on it; a running \`coldbench emulator\` takes its own --node, and AWS runs its own`,
+    );
   }
   let subject: RunRequest['subject'];
   if (!saved.functionName) {
@@ -96,7 +107,9 @@ export function readRequest(options: BenchOptions, warn: (message: string) => vo
     const suite = loadAnySuite(suiteFile, saved.serverless, warn, runtimes);
     subject = { kind: 'suite', suite, plan: makePlan(suite, saved.overrides) };
   } else if (targetSpec === 'local') {
-    throw new BenchOptionError(`--function ${saved.functionName}: the embedded emulator starts empty, so it has no such function; pass --target aws, or the URL of a running \`coldbench emulator\` that has it`);
+    throw new BenchOptionError(
+      `--function ${saved.functionName}: the embedded emulator starts empty, so it has no such function; pass --target aws, or the URL of a running \`coldbench emulator\` that has it`,
+    );
   } else {
     subject = { kind: 'function', functionName: saved.functionName };
   }
@@ -119,7 +132,8 @@ export async function resolveSubject(request: RunRequest, target: Target): Promi
     // A coldbench emulator at a URL names the runtimes it runs (its status): refuse any other before packaging.
     // (Other endpoints, such as LocalStack, and AWS decide for themselves.)
     const runtimes = target.kind === 'url' ? target.status?.runtimes : undefined;
-    if (runtimes && Object.keys(runtimes).length) loadAnySuite(suiteFile, saved.serverless, () => {}, { allowed: Object.keys(runtimes), where: `the coldbench emulator at ${target.endpoint}` });
+    if (runtimes && Object.keys(runtimes).length)
+      loadAnySuite(suiteFile, saved.serverless, () => {}, { allowed: Object.keys(runtimes), where: `the coldbench emulator at ${target.endpoint}` });
   } else {
     const { functionName } = request.subject;
     const snap = await snapshotFunction(target.lambda, functionName);
@@ -139,8 +153,17 @@ export async function resolveSubject(request: RunRequest, target: Target): Promi
     subject = { kind: 'function', functionName, plan, restore: { original, changed: resumed !== null } };
   }
   if (resumed) {
-    const before = (resumed.info.plan?.variants ?? []).map((v) => v.name).sort().join(',');
-    if (before !== subject.plan.variants.map((v) => v.name).sort().join(',')) {
+    const before = (resumed.info.plan?.variants ?? [])
+      .map((v) => v.name)
+      .sort()
+      .join(',');
+    if (
+      before !==
+      subject.plan.variants
+        .map((v) => v.name)
+        .sort()
+        .join(',')
+    ) {
       throw new ResumeError(`--resume ${request.options.resume}: ${suiteFile} no longer gives the variants this run planned; resume with the suite unchanged, or start a new run`);
     }
   }
@@ -179,10 +202,16 @@ export function openRunFolder(request: RunRequest, target: Target, subject: Subj
   };
   info.status = 'running';
   info.target = { kind: target.kind, endpoint: target.endpoint, region: target.region };
-  if (target.kind !== 'aws') info.emulator = { cpu: target.status?.cpu, runtimes: target.status?.runtimes, interpreters: planInterpreters(target.status, plan.variants), burstCap: burstCap(maxConcurrency, target.coreCap), coldStartSlots: target.status?.coldStartSlots };
+  if (target.kind !== 'aws')
+    info.emulator = {
+      cpu: target.status?.cpu,
+      runtimes: target.status?.runtimes,
+      interpreters: planInterpreters(target.status, plan.variants),
+      burstCap: burstCap(maxConcurrency, target.coreCap),
+      coldStartSlots: target.status?.coldStartSlots,
+    };
   const store = resumed ?? createRun(options.out ?? join('results', runId), info);
   store.info = info;
   store.writeInfo();
   return store;
 }
-

@@ -37,7 +37,9 @@ const memoryValue = z
   .min(MIN_MEMORY_MB, `is below Lambda's ${MIN_MEMORY_MB} MB minimum; allowed: an integer 128-10240`)
   .max(MAX_MEMORY_MB, `is above Lambda's ${MAX_MEMORY_MB} MB limit; allowed: an integer 128-10240`);
 
-const runtimeValue = z.string({ invalid_type_error: `must be a string; allowed: ${RUNTIME_ALLOWED}` }).regex(RUNTIME_PATTERN, `is not a runtime coldbench knows; allowed: ${RUNTIME_ALLOWED}`);
+const runtimeValue = z
+  .string({ invalid_type_error: `must be a string; allowed: ${RUNTIME_ALLOWED}` })
+  .regex(RUNTIME_PATTERN, `is not a runtime coldbench knows; allowed: ${RUNTIME_ALLOWED}`);
 const archValue = z.enum(ARCHITECTURES, { errorMap: () => ({ message: 'is not an architecture; allowed: x86_64 or arm64' }) });
 const packagingValue = z.enum(PACKAGINGS, { errorMap: () => ({ message: 'is not a packaging; allowed: bundled, layer or esbuild (Node only)' }) });
 const strategyValue = z.enum(COLD_STRATEGIES, { errorMap: () => ({ message: 'is not a cold-start strategy; allowed: burst, config-bump or version' }) });
@@ -88,7 +90,11 @@ const functionShape = {
     .max(MAX_TIMEOUT_S, `is above Lambda's ${MAX_TIMEOUT_S} s limit; allowed: an integer 1-900`),
   cold: count('cold samples'),
   warm: count('warm samples'),
-  concurrency: z.number().int('must be a whole number; allowed: an integer 1-1000').min(1, 'must be at least 1; allowed: an integer 1-1000').max(1000, 'is above 1000; allowed: an integer 1-1000'),
+  concurrency: z
+    .number()
+    .int('must be a whole number; allowed: an integer 1-1000')
+    .min(1, 'must be at least 1; allowed: an integer 1-1000')
+    .max(1000, 'is above 1000; allowed: an integer 1-1000'),
   coldStrategy: strategyValue,
   variants: z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/, 'is not a usable variant name; allowed: letters, digits, _ . -'), variantSchema),
   event: z.string(),
@@ -110,14 +116,15 @@ const defaultsSchema = z
 
 export const suiteSchema = z
   .object({
-    name: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'is not a usable suite name; allowed: 1-40 letters, digits, _ and -').optional(),
+    name: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,40}$/, 'is not a usable suite name; allowed: 1-40 letters, digits, _ and -')
+      .optional(),
     defaults: defaultsSchema.optional(),
     functions: z.record(z.string().regex(/^[A-Za-z0-9_.-]{1,40}$/, 'is not a usable function name; allowed: 1-40 letters, digits, _ . -'), functionSchema, {
       required_error: 'is required; allowed: a map of function name to its settings',
     }),
-    compare: z
-      .array(z.tuple([z.string(), z.string()], { errorMap: () => ({ message: 'must be a pair of variant names, e.g. [reuse@512, percall@512]' }) }))
-      .optional(),
+    compare: z.array(z.tuple([z.string(), z.string()], { errorMap: () => ({ message: 'must be a pair of variant names, e.g. [reuse@512, percall@512]' }) })).optional(),
   })
   .strict();
 

@@ -79,7 +79,9 @@ export function loadSuite(file: string, runtimes?: RuntimeRule): Suite {
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new SuiteError(`${file}: cannot read the suite file (${(error as NodeJS.ErrnoException).code ?? 'error'}); pass a YAML or JSON suite, e.g. fixtures/suites/seed.yaml`, { cause: error });
+    throw new SuiteError(`${file}: cannot read the suite file (${(error as NodeJS.ErrnoException).code ?? 'error'}); pass a YAML or JSON suite, e.g. fixtures/suites/seed.yaml`, {
+      cause: error,
+    });
   }
   let doc: unknown;
   try {
@@ -170,7 +172,8 @@ function normaliseFunction(name: string, fn: RawFunction, dir: string, file: str
     problems.push(`${at('handler')}: is required (here, in defaults or in every variant); allowed: module.function, e.g. app.handler`);
   }
   if (fn.runtime === undefined) problems.push(`${at('runtime')}: is required (here or in defaults); allowed: e.g. python3.11 or nodejs20.x`);
-  if (fn.event !== undefined && fn.events !== undefined) problems.push(`${at('events')}: cannot be combined with event; allowed: either event (one file) or events (a weighted list)`);
+  if (fn.event !== undefined && fn.events !== undefined)
+    problems.push(`${at('events')}: cannot be combined with event; allowed: either event (one file) or events (a weighted list)`);
   if (problems.length > before) return null;
 
   const code = resolve(dir, fn.code!);
@@ -187,12 +190,20 @@ function normaliseFunction(name: string, fn: RawFunction, dir: string, file: str
   let requirements: string | null = null;
   if (fn.requirements !== undefined) {
     requirements = resolve(code, fn.requirements);
-    if (!existsSync(requirements)) problems.push(`${at('requirements')}: ${JSON.stringify(fn.requirements)} does not exist in ${code}; allowed: a requirements file inside the code folder`);
+    if (!existsSync(requirements))
+      problems.push(`${at('requirements')}: ${JSON.stringify(fn.requirements)} does not exist in ${code}; allowed: a requirements file inside the code folder`);
     else if (!isPython) problems.push(`${at('requirements')}: is for Python functions; Node dependencies come from package.json`);
   } else if (isPython && existsSync(join(code, 'requirements.txt'))) {
     requirements = join(code, 'requirements.txt');
   }
-  if (requirements && existsSync(requirements) && readFileSync(requirements, 'utf8').split('\n').every((l) => !l.trim() || l.trim().startsWith('#'))) requirements = null;
+  if (
+    requirements &&
+    existsSync(requirements) &&
+    readFileSync(requirements, 'utf8')
+      .split('\n')
+      .every((l) => !l.trim() || l.trim().startsWith('#'))
+  )
+    requirements = null;
   const nodeDependencies = isNode && hasNodeDependencies(code, at('code'), problems);
 
   const events: SuiteEvent[] = [];

@@ -106,15 +106,23 @@ export async function urlTarget(endpoint: string, close: () => Promise<void> = a
   // itself, so a whole burst can go out after one bump; an older one states its cores; an
   // unknown endpoint on this machine shares this machine's cores.
   const coreCap = status
-    ? typeof status.coldStartSlots === 'number' ? Number.POSITIVE_INFINITY : (status.cores ?? cpus().length)
-    : kind === 'local' ? cpus().length : Number.POSITIVE_INFINITY;
+    ? typeof status.coldStartSlots === 'number'
+      ? Number.POSITIVE_INFINITY
+      : (status.cores ?? cpus().length)
+    : kind === 'local'
+      ? cpus().length
+      : Number.POSITIVE_INFINITY;
   return { kind, endpoint: clean, region: LOCAL_REGION, ...endpointClients(clean), status, coreCap, close };
 }
 
 /** Starts the embedded emulator in this process and returns clients pointed at it. */
 export async function localTarget(options: Pick<TargetOptions, 'node'> = {}): Promise<Target> {
   const { startEmulator } = (await import('../emulator/index.ts')) as {
-    startEmulator: (o?: { port?: number; host?: string; nodeBinaries?: string[] }) => Promise<{ url: string; stop(): Promise<void>; cpuMode: EmulatorStatus['cpu']; runtimeMapping: Record<string, string> }>;
+    startEmulator: (o?: {
+      port?: number;
+      host?: string;
+      nodeBinaries?: string[];
+    }) => Promise<{ url: string; stop(): Promise<void>; cpuMode: EmulatorStatus['cpu']; runtimeMapping: Record<string, string> }>;
   };
   let emulator;
   try {
@@ -133,7 +141,10 @@ export async function localTarget(options: Pick<TargetOptions, 'node'> = {}): Pr
  * emulator ran it on (from its status), whether that is the runtime's own version, and the
  * variants it ran. Undefined when the target is not a coldbench emulator that says.
  */
-export function planInterpreters(status: EmulatorStatus | null, variants: Array<{ name: string; runtime: string }>): Record<string, RuntimeInterpreter & { variants: string[] }> | undefined {
+export function planInterpreters(
+  status: EmulatorStatus | null,
+  variants: Array<{ name: string; runtime: string }>,
+): Record<string, RuntimeInterpreter & { variants: string[] }> | undefined {
   const known = status?.interpreters;
   if (!known || typeof known !== 'object') return undefined;
   const out: Record<string, RuntimeInterpreter & { variants: string[] }> = {};

@@ -11,15 +11,7 @@ import { reportCommand } from './commands/report.ts';
 import { EXIT_ERROR, UsageError } from './errors.ts';
 import { type CliIO, packageVersion, processIO } from './io.ts';
 
-const COMMANDS: Command[] = [
-  benchCommand,
-  reportCommand,
-  compareCommand,
-  importCommand,
-  emulatorCommand,
-  cleanCommand,
-  profileCommand,
-];
+const COMMANDS: Command[] = [benchCommand, reportCommand, compareCommand, importCommand, emulatorCommand, cleanCommand, profileCommand];
 
 /** Parses argv, runs one command and returns its exit code. Never exits the process. */
 export async function main(argv: string[], io: CliIO): Promise<number> {

@@ -80,7 +80,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const codeUrl = (stored: StoredCode) => `${baseUrl}/_coldbench/code/${Buffer.from(stored.codeSha256, 'base64').toString('hex')}.zip`;
   const layers = new LayerRegistry(code, { region, accountId, codeUrl });
   const functions = new FunctionRegistry({
-    region, accountId, pool: getPool, code, s3, layers, codeUrl,
+    region,
+    accountId,
+    pool: getPool,
+    code,
+    s3,
+    layers,
+    codeUrl,
     updateDelayMs: options.updateDelayMs ?? DEFAULT_UPDATE_DELAY_MS,
     describeRuntime: (runtime) => {
       const p = getPool();
@@ -96,7 +102,13 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const invoke: InvokeContext = { functions, pool: getPool, asyncQueue: new Set(), stopped: () => stopped };
   const counts: RequestCounts = { total: 0, byOperation: {} };
   const handleRequest = createRequestHandler({
-    region, accountId, logs, code, s3, invoke, counts,
+    region,
+    accountId,
+    logs,
+    code,
+    s3,
+    invoke,
+    counts,
     routes: lambdaRoutes(functions, layers, s3),
     status: () => ({ ...status(getPool(), functions, counts, region, accountId), functionEndpoint: functionTls?.endpointUrl ?? baseUrl, functionTls: tlsNote }),
   });

@@ -42,7 +42,8 @@ const HOST_STARTED = /^Host started \((\d+(?:\.\d+)?)\s*ms\)/;
 const ID = /\bId=([0-9A-Fa-f][0-9A-Fa-f-]{7,})/;
 const DURATION = /\bDuration=(\d+(?:\.\d+)?)ms\b/;
 /** Core Tools `[2026-…Z] msg`, log stream `2026-…  [Information] msg`, or a bare ISO time. */
-const PREFIX = /^\s*(?:\[(\d{4}-\d{2}-\d{2}[T ][^\]]+)\]|(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?))\s*(?:\[(?:Trace|Debug|Information|Warning|Error|Critical)\]\s*)?(.*)$/;
+const PREFIX =
+  /^\s*(?:\[(\d{4}-\d{2}-\d{2}[T ][^\]]+)\]|(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?))\s*(?:\[(?:Trace|Debug|Information|Warning|Error|Critical)\]\s*)?(.*)$/;
 
 /** Every Application Insights export header names its time column one of these ways. */
 const CSV_HEADER_HINT = /timestamp|timegenerated/i;
@@ -210,7 +211,8 @@ class AzureAssembler implements SampleAssembler {
     const { message, instance } = record;
     if (message.kind === 'exception') {
       const failure = this.failure;
-      if (failure !== null && failure.sample.errorType === null && (message.functionName === null || message.functionName === failure.functionName)) failure.sample.errorType = message.errorType;
+      if (failure !== null && failure.sample.errorType === null && (message.functionName === null || message.functionName === failure.functionName))
+        failure.sample.errorType = message.errorType;
       return;
     }
     this.flushFailure(out);

@@ -25,7 +25,10 @@ export const CLOUDWATCH_FIRST_KEYS: ReadonlySet<string> = new Set(['events', 'se
 
 /** The document could not be followed; `line` is where the reader was. */
 export class CloudWatchJsonError extends ColdbenchError {
-  constructor(message: string, readonly line: number) {
+  constructor(
+    message: string,
+    readonly line: number,
+  ) {
     super(message);
   }
 }

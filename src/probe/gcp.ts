@@ -16,10 +16,7 @@ import { parseTimestamp } from './platforms/time.ts';
 import { type AssemblerOptions, platformSample, type SampleAssembler, StatsCounter, variantOf } from './platforms/types.ts';
 
 /** What one Google log line says, before ordering. */
-export type GcpMessage =
-  | { kind: 'start' }
-  | { kind: 'end'; durationMs: number; status: SampleStatus; errorType: string | null }
-  | { kind: 'instance'; reason: string };
+export type GcpMessage = { kind: 'start' } | { kind: 'end'; durationMs: number; status: SampleStatus; errorType: string | null } | { kind: 'instance'; reason: string };
 
 /** A Cloud Run request log entry (`httpRequest`): one whole execution, placed at its start. */
 export interface GcpRequest {
@@ -50,7 +47,8 @@ const INSTANCE = /^Starting new instance\. Reason: (.*?)\s*$/;
 const TABLE_ROW = /^([A-Z]+)\s+(\S+)\s+(?:(\S+)\s+)?(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(?:\.\d+)?)\s+(.*)$/;
 /** `firebase functions:log`: `<ISO> <L> <function>: <message>`. */
 const FIREBASE_ROW = /^(\d{4}-\d{2}-\d{2}T\S+)\s+([A-Z])\s+([^\s:]+):\s(.*)$/;
-const ISO_PREFIX = /^\[?(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?)\]?\s+(?:(?:DEFAULT|DEBUG|INFO|NOTICE|WARNING|ERROR|CRITICAL|ALERT|EMERGENCY)\s+)?(.*)$/;
+const ISO_PREFIX =
+  /^\[?(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?)\]?\s+(?:(?:DEFAULT|DEBUG|INFO|NOTICE|WARNING|ERROR|CRITICAL|ALERT|EMERGENCY)\s+)?(.*)$/;
 
 /**
  * Reads one message of the Google platform, or null when it is not one (application output).
@@ -213,7 +211,16 @@ class GcpAssembler implements SampleAssembler {
       return;
     }
     this.stat.records += 1;
-    const record: GcpRecord = { ts: fields.ts, rank: RANK.request, line, message, executionId: fields.executionId, instance: fields.instance, functionName: fields.functionName, trace: fields.trace };
+    const record: GcpRecord = {
+      ts: fields.ts,
+      rank: RANK.request,
+      line,
+      message,
+      executionId: fields.executionId,
+      instance: fields.instance,
+      functionName: fields.functionName,
+      trace: fields.trace,
+    };
     for (const ready of this.order.push(record)) this.process(ready, out);
   }
 
@@ -229,7 +236,16 @@ class GcpAssembler implements SampleAssembler {
     }
     this.stat.records += 1;
     // Built field by field: one object shape for every record keeps this hot path monomorphic.
-    const record: GcpRecord = { ts: fields.ts, rank: RANK[message.kind], line, message, executionId: fields.executionId, instance: fields.instance, functionName: fields.functionName, trace: fields.trace };
+    const record: GcpRecord = {
+      ts: fields.ts,
+      rank: RANK[message.kind],
+      line,
+      message,
+      executionId: fields.executionId,
+      instance: fields.instance,
+      functionName: fields.functionName,
+      trace: fields.trace,
+    };
     for (const ready of this.order.push(record)) this.process(ready, out);
   }
 

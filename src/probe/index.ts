@@ -2,7 +2,20 @@
  * The probe's public API: platform output → samples. Pure parsers (strings in, records out);
  * only fetchLogLines does I/O, through the client it is given.
  */
-export type { PlatformRecord, ReportRecord, StartRecord, EndRecord, InitStartRecord, InitReportRecord, XrayRecord, TimeoutRecord, RuntimeExitRecord, RuntimeDoneRecord, OtherPlatformRecord, Malformed } from './records.ts';
+export type {
+  PlatformRecord,
+  ReportRecord,
+  StartRecord,
+  EndRecord,
+  InitStartRecord,
+  InitReportRecord,
+  XrayRecord,
+  TimeoutRecord,
+  RuntimeExitRecord,
+  RuntimeDoneRecord,
+  OtherPlatformRecord,
+  Malformed,
+} from './records.ts';
 export type { Sample, SampleKind, SampleStatus, ColdBy } from './sample.ts';
 export { parseLine, parseLineDetailed } from './parse-line.ts';
 export { decodeLogResult, LOG_RESULT_MAX_BYTES } from './log-result.ts';

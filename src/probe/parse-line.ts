@@ -4,16 +4,7 @@
  * dispatches on the marker.
  */
 import { parseJsonLine } from './parse-json.ts';
-import {
-  parseEnd,
-  parseInitReport,
-  parseInitStart,
-  parseReport,
-  parseRuntimeExit,
-  parseStart,
-  parseTimeout,
-  parseXray,
-} from './parse-text.ts';
+import { parseEnd, parseInitReport, parseInitStart, parseReport, parseRuntimeExit, parseStart, parseTimeout, parseXray } from './parse-text.ts';
 import type { Malformed, PlatformRecord, RecordOrigin } from './records.ts';
 import { parseReportFast } from './report-fast.ts';
 

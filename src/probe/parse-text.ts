@@ -258,7 +258,10 @@ const REQUEST_ID_LABEL = 'RequestId: ';
 export function parseTimeout(text: string, origin: RecordOrigin): TimeoutRecord | Malformed | null {
   const at = text.indexOf(TIMED_OUT);
   if (at < 0) return null;
-  const head = text.slice(0, at).trim().split(/[ \t]+/);
+  const head = text
+    .slice(0, at)
+    .trim()
+    .split(/[ \t]+/);
   let requestId: string | null;
   if (head.length === 1 && head[0] !== '') requestId = head[0];
   else if (head.length === 3 && head[0] === 'RequestId:' && head[2] === 'Error:') requestId = head[1];

@@ -1,7 +1,22 @@
 import type { Sample } from './sample.ts';
 
 /** The keys of a Sample in the order JSON.stringify writes them for one built by sampleFromReport. */
-const SAMPLE_KEYS = ['variant', 'kind', 'coldBy', 'requestId', 'initMs', 'restoreMs', 'billedRestoreMs', 'durationMs', 'billedMs', 'memoryMB', 'maxMemoryMB', 'status', 'errorType', 'clientMs'];
+const SAMPLE_KEYS = [
+  'variant',
+  'kind',
+  'coldBy',
+  'requestId',
+  'initMs',
+  'restoreMs',
+  'billedRestoreMs',
+  'durationMs',
+  'billedMs',
+  'memoryMB',
+  'maxMemoryMB',
+  'status',
+  'errorType',
+  'clientMs',
+];
 /** Characters JSON.stringify escapes: quote, backslash, controls, and (lone) surrogates. */
 const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
 

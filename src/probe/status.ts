@@ -51,10 +51,7 @@ export function decideStatus(e: StatusEvidence): DecidedStatus {
   const payloadType = e.payload?.errorType ?? null;
   const errorMessage = shortenErrorMessage(e.payload?.errorMessage ?? null);
   const timedOut =
-    e.reportStatus === 'timeout' ||
-    payloadType === SANDBOX_TIMEDOUT ||
-    (e.payload?.errorMessage != null && TIMED_OUT_MESSAGE.test(e.payload.errorMessage)) ||
-    e.timeoutLine;
+    e.reportStatus === 'timeout' || payloadType === SANDBOX_TIMEDOUT || (e.payload?.errorMessage != null && TIMED_OUT_MESSAGE.test(e.payload.errorMessage)) || e.timeoutLine;
   if (timedOut) return { status: 'timeout', errorType: payloadType ?? e.reportErrorType, errorMessage };
   if (e.functionError !== null || e.reportStatus === 'error' || e.reportStatus === 'failure') {
     return { status: 'error', errorType: payloadType ?? e.reportErrorType, errorMessage };

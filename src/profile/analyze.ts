@@ -107,7 +107,10 @@ export function findReuseTwin(sources: ReadonlyMap<string, string>, handler: str
   for (const module of [...sources.keys()].sort()) {
     if (module === own.module) continue;
     const text = sources.get(module) ?? '';
-    const fnPattern = language === 'python' ? new RegExp(`^(async\\s+)?def\\s+${own.fn}\\s*\\(`, 'm') : new RegExp(`exports\\.${own.fn}\\s*=|export\\s+(const|async\\s+function|function)\\s+${own.fn}\\b`);
+    const fnPattern =
+      language === 'python'
+        ? new RegExp(`^(async\\s+)?def\\s+${own.fn}\\s*\\(`, 'm')
+        : new RegExp(`exports\\.${own.fn}\\s*=|export\\s+(const|async\\s+function|function)\\s+${own.fn}\\b`);
     if (!fnPattern.test(text)) continue;
     const scan = scanSource(sources, module, own.fn, language);
     if (scan.perCallClients.length === 0 && scan.moduleWork.some((l) => l.clientSetup)) {

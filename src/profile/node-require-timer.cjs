@@ -17,7 +17,11 @@ const childUs = [0];
 
 function displayName(filename) {
   const at = filename.lastIndexOf(`${path.sep}node_modules${path.sep}`);
-  if (at >= 0) return filename.slice(at + '/node_modules/'.length).split(path.sep).join('/');
+  if (at >= 0)
+    return filename
+      .slice(at + '/node_modules/'.length)
+      .split(path.sep)
+      .join('/');
   const rel = path.relative(taskRoot, filename);
   if (!rel.startsWith('..') && !path.isAbsolute(rel)) return `./${rel.split(path.sep).join('/')}`;
   return `(runtime)/${path.basename(filename)}`;

@@ -30,7 +30,8 @@ function moduleRows(report: ProfileReport): Row[] {
   const rows: Row[] = [];
   for (const m of report.modules.slice(0, SHOWN_PACKAGES)) {
     rows.push({ cells: [m.name, m.kind, ms(m.selfMs), ms(m.cumulativeMs), pct(m.share), mb(m.sizeBytes)] });
-    for (const c of m.children.slice(0, m.kind === 'handler' ? SHOWN_HANDLER_CHILDREN : SHOWN_CHILDREN)) rows.push({ cells: [`  ${c.name}`, '', ms(c.selfMs), ms(c.cumulativeMs), pct(c.share), c.sizeBytes === null ? '' : mb(c.sizeBytes)] });
+    for (const c of m.children.slice(0, m.kind === 'handler' ? SHOWN_HANDLER_CHILDREN : SHOWN_CHILDREN))
+      rows.push({ cells: [`  ${c.name}`, '', ms(c.selfMs), ms(c.cumulativeMs), pct(c.share), c.sizeBytes === null ? '' : mb(c.sizeBytes)] });
   }
   return rows;
 }
@@ -108,10 +109,16 @@ export function renderProfileHtml(report: ProfileReport): string {
   const max = Math.max(...report.modules.map((m) => m.cumulativeMs), 0);
   const rows = report.modules
     .slice(0, SHOWN_PACKAGES)
-    .map((m) => `<tr><td>${esc(m.name)}</td><td>${m.kind}</td><td class="n">${ms(m.selfMs)}</td><td class="n">${ms(m.cumulativeMs)}</td><td class="n">${pct(m.share)}</td><td class="n">${mb(m.sizeBytes)}</td><td>${htmlBar(m, max)}</td></tr>`)
+    .map(
+      (m) =>
+        `<tr><td>${esc(m.name)}</td><td>${m.kind}</td><td class="n">${ms(m.selfMs)}</td><td class="n">${ms(m.cumulativeMs)}</td><td class="n">${pct(m.share)}</td><td class="n">${mb(m.sizeBytes)}</td><td>${htmlBar(m, max)}</td></tr>`,
+    )
     .join('\n');
   const recs = report.recommendations
-    .map((r) => `<li><b>${esc(r.rule)}</b> <code>${esc(r.target)}</code>: ${esc(savingText(r))}${r.verified ? ' <span class="ok">verified</span>' : ''}<br>${esc(r.action)}<br><small>Evidence: ${esc(r.evidence)}</small></li>`)
+    .map(
+      (r) =>
+        `<li><b>${esc(r.rule)}</b> <code>${esc(r.target)}</code>: ${esc(savingText(r))}${r.verified ? ' <span class="ok">verified</span>' : ''}<br>${esc(r.action)}<br><small>Evidence: ${esc(r.evidence)}</small></li>`,
+    )
     .join('\n');
   const head = heading(report);
   return `<!doctype html>
@@ -124,7 +131,10 @@ td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}
 .ok{color:#1a7f37;font-weight:bold}li{margin-bottom:.8rem}
 </style></head><body>
 <h1>${esc(head[0])}</h1>
-${head.slice(1).map((l) => `<p>${esc(l)}</p>`).join('\n')}
+${head
+  .slice(1)
+  .map((l) => `<p>${esc(l)}</p>`)
+  .join('\n')}
 <table><thead><tr>${HEADERS.map((h, i) => `<th${i >= 2 ? ' class="n"' : ''}>${esc(h)}</th>`).join('')}<th>self / dependencies</th></tr></thead>
 <tbody>
 ${rows}

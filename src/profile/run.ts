@@ -62,7 +62,8 @@ export function resolveFunction(options: Pick<ProfileOptions, 'dir' | 'handler' 
   if (options.suiteFile) {
     const suite = loadSuite(options.suiteFile);
     const all = plan(suite);
-    if (!options.only) throw new ProfileInputError(`${options.suiteFile} is a suite: name the variant to profile with --only, one of ${all.variants.map((v) => v.name).join(', ')}`);
+    if (!options.only)
+      throw new ProfileInputError(`${options.suiteFile} is a suite: name the variant to profile with --only, one of ${all.variants.map((v) => v.name).join(', ')}`);
     const chosen = plan(suite, { only: [options.only] });
     if (chosen.variants.length !== 1) {
       throw new ProfileInputError(
@@ -73,7 +74,8 @@ export function resolveFunction(options: Pick<ProfileOptions, 'dir' | 'handler' 
     return { suite, fn: suite.functions.find((f) => f.name === variant.function) as SuiteFunction, variant, plan: all };
   }
   const dir = resolve(options.dir ?? '.');
-  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new ProfileInputError(`${options.dir}: not a folder; pass the function's code folder (or a suite file with --only VARIANT)`);
+  if (!existsSync(dir) || !statSync(dir).isDirectory())
+    throw new ProfileInputError(`${options.dir}: not a folder; pass the function's code folder (or a suite file with --only VARIANT)`);
   if (!options.handler) throw new ProfileInputError(`--handler is required with a folder: module.function, e.g. --handler app.handler`);
   const name = basename(dir).replace(/[^A-Za-z0-9_-]/g, '-') || 'function';
   const doc = {
@@ -161,7 +163,9 @@ export function splitAtFirstStart(lines: string[]): { init: string[]; invoke: st
 export async function runProfile(options: ProfileOptions): Promise<ProfileReport> {
   if (options.target === 'aws') {
     // The wrapper is a file on this machine; on a real account it would have to ship in a layer.
-    throw new ProfileInputError('--endpoint aws: profile runs on the emulator (local, or the URL of a `coldbench emulator` on this machine); the trace wrapper is not deployed to real accounts yet');
+    throw new ProfileInputError(
+      '--endpoint aws: profile runs on the emulator (local, or the URL of a `coldbench emulator` on this machine); the trace wrapper is not deployed to real accounts yet',
+    );
   }
   const resolved = resolveFunction(options);
   const { fn, variant } = resolved;
@@ -186,17 +190,27 @@ export async function runProfile(options: ProfileOptions): Promise<ProfileReport
     // A failing handler's durations are not its performance: say so rather than profile them.
     const failed = failuresOf(samples.map((s) => ({ ...s, variant: variant.name })))[0];
     if (failed !== undefined) {
-      throw new ProfileRunError(`${variant.name}: the handler failed on ${failed.failed} of ${failed.total} invokes: ${failed.first}; fix the handler (or the event it gets) before profiling it`);
+      throw new ProfileRunError(
+        `${variant.name}: the handler failed on ${failed.failed} of ${failed.total} invokes: ${failed.first}; fix the handler (or the event it gets) before profiling it`,
+      );
     }
     const cold = samples.find((s) => s.phase === 'cold' && s.initMs !== null);
-    if (!cold) throw new ProfileInputError(`the traced cold start of ${variant.name} reported no Init Duration: ${samples[0]?.error ?? samples[0]?.errorType ?? 'no REPORT record'}`);
+    if (!cold)
+      throw new ProfileInputError(`the traced cold start of ${variant.name} reported no Init Duration: ${samples[0]?.error ?? samples[0]?.errorType ?? 'no REPORT record'}`);
     const marker = language === 'python' ? PYTHON_MARKER : NODE_MARKER;
     // START lines come too: trace lines after the first one were imports during an invocation.
     const lines = await session.traceLines(dep, [marker, 'START RequestId:'], since);
     const { init, invoke } = splitAtFirstStart(lines);
     const sources = readSources(fn.code, language);
     const report = analyze({
-      function: { name: fn.name, codeDir: fn.code, runtime: variant.runtime, handler: variant.handler, memoryMB: variant.memoryMB, ...(options.suiteFile ? { variant: variant.name } : {}) },
+      function: {
+        name: fn.name,
+        codeDir: fn.code,
+        runtime: variant.runtime,
+        handler: variant.handler,
+        memoryMB: variant.memoryMB,
+        ...(options.suiteFile ? { variant: variant.name } : {}),
+      },
       language,
       traceText: init.join('\n'),
       invokeTraceText: invoke.join('\n'),

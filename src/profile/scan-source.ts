@@ -86,7 +86,13 @@ function pythonImports(lines: SourceLine[]): ModuleImport[] {
     if (m && !m[1].startsWith('.')) {
       const bound = m[2]
         .split(',')
-        .map((p) => p.trim().split(/\s+as\s+/).pop() ?? '')
+        .map(
+          (p) =>
+            p
+              .trim()
+              .split(/\s+as\s+/)
+              .pop() ?? '',
+        )
         .filter((n) => /^\w+$/.test(n));
       imports.push({ package: m[1].split('.')[0], bound, line });
     }
@@ -205,7 +211,10 @@ function factsOf(source: string, language: Language, files: ReadonlyMap<string, 
   const fns = language === 'python' ? pythonFunctions(lines) : nodeFunctions(lines);
   const inFunction = new Set(fns.flatMap((f) => f.lines.map((l) => l.line)));
   // Python runs `if`/`try` blocks at module level too: an import there is still paid at init.
-  const moduleLevel = language === 'python' ? lines.filter((l) => l.text.trim() && !inFunction.has(l.line) && !/^\s+(def|class)\s/.test(l.text)).map((l) => ({ ...l, text: l.text.trim() })) : topLevel;
+  const moduleLevel =
+    language === 'python'
+      ? lines.filter((l) => l.text.trim() && !inFunction.has(l.line) && !/^\s+(def|class)\s/.test(l.text)).map((l) => ({ ...l, text: l.text.trim() }))
+      : topLevel;
   const imports = language === 'python' ? pythonImports(moduleLevel) : nodeImports(topLevel);
   const importLines = new Set(imports.map((i) => i.line));
   const moduleWork = topLevel
@@ -270,10 +279,16 @@ export function scanSource(files: ReadonlyMap<string, string>, entry: string, ha
   }
   const useMap = new Map<string, SourceLine[]>();
   for (const imp of main.imports) {
-    for (const bound of imp.bound) useMap.set(bound, [...reachableLines, ...main.moduleWork].filter((l) => !IMPORT_LINE.test(l.text) && uses(stripStrings(l.text), bound)));
+    for (const bound of imp.bound)
+      useMap.set(
+        bound,
+        [...reachableLines, ...main.moduleWork].filter((l) => !IMPORT_LINE.test(l.text) && uses(stripStrings(l.text), bound)),
+      );
   }
   const buildsClient = (module: string, name: string): boolean =>
-    factsFor(module)?.functions.get(name)?.lines.some((l) => CLIENT_CALLS[language].test(l.text)) ?? false;
+    factsFor(module)
+      ?.functions.get(name)
+      ?.lines.some((l) => CLIENT_CALLS[language].test(l.text)) ?? false;
   const moduleWork = main.moduleWork.map((l) => ({
     ...l,
     clientSetup:
@@ -288,7 +303,10 @@ export function scanSource(files: ReadonlyMap<string, string>, entry: string, ha
     uses: useMap,
     perCallClients,
     readsLazyFlag: [...files.values()].some((s) => s.includes(LAZY_IMPORTS_ENV)),
-    lazyPackages: lazyPackagesOf([...files.values()], main.imports.map((i) => i.package)),
+    lazyPackages: lazyPackagesOf(
+      [...files.values()],
+      main.imports.map((i) => i.package),
+    ),
     handlerLines: (main.functions.get(handlerFunction)?.lines ?? []).map((l) => l.line),
     functionOfLine,
   };

@@ -101,7 +101,9 @@ export class ProfileSession {
     await driver.warmAll();
     if (samples.length > 0 && samples.every(isFailedSample)) {
       const first = failuresOf(samples)[0]?.first ?? errorsOf(driver.result)[0] ?? 'no error message';
-      throw new ProfileRunError(`${dep.variant.name.replace(/-trace$/, '')}: the handler failed on every invoke (${samples.length} of ${samples.length}) on ${this.target.endpoint ?? this.target.kind}: ${first}; fix the handler (or the event it gets) before profiling it`);
+      throw new ProfileRunError(
+        `${dep.variant.name.replace(/-trace$/, '')}: the handler failed on every invoke (${samples.length} of ${samples.length}) on ${this.target.endpoint ?? this.target.kind}: ${first}; fix the handler (or the event it gets) before profiling it`,
+      );
     }
     return samples;
   }

@@ -4,15 +4,7 @@
  */
 import type { ModuleEntry } from './group.ts';
 
-export type RuleId =
-  | 'module-level-work'
-  | 'unused-import'
-  | 'barely-used-import'
-  | 'per-call-client'
-  | 'strip-package'
-  | 'missing-bytecode'
-  | 'node-bundle'
-  | 'memory-size';
+export type RuleId = 'module-level-work' | 'unused-import' | 'barely-used-import' | 'per-call-client' | 'strip-package' | 'missing-bytecode' | 'node-bundle' | 'memory-size';
 
 /** How --verify can apply a recommendation mechanically; absent when only a person can. */
 export type Fix =

@@ -4,7 +4,11 @@ import { ColdbenchError } from '../errors.ts';
 
 /** Two summaries have no variant in common, so there is nothing to compare. */
 export class NoCommonVariantsError extends ColdbenchError {
-  constructor(readonly baseVariants: string[], readonly curVariants: string[], options?: { cause?: unknown }) {
+  constructor(
+    readonly baseVariants: string[],
+    readonly curVariants: string[],
+    options?: { cause?: unknown },
+  ) {
     super(
       `the two runs have no measured variant in common: BASE has ${baseVariants.length ? baseVariants.join(', ') : 'none'}; ` +
         `CUR has ${curVariants.length ? curVariants.join(', ') : 'none'}`,
@@ -15,8 +19,16 @@ export class NoCommonVariantsError extends ColdbenchError {
 
 /** --normalize-by names a variant that is not measured in both runs. */
 export class ReferenceVariantError extends ColdbenchError {
-  constructor(readonly variant: string, readonly side: 'BASE' | 'CUR', readonly available: string[], options?: { cause?: unknown }) {
-    super(`--normalize-by ${variant}: ${side} has no measured variant of that name (it has ${available.join(', ') || 'none'})`, { ...options, hint: 'Name a variant measured in both runs.' });
+  constructor(
+    readonly variant: string,
+    readonly side: 'BASE' | 'CUR',
+    readonly available: string[],
+    options?: { cause?: unknown },
+  ) {
+    super(`--normalize-by ${variant}: ${side} has no measured variant of that name (it has ${available.join(', ') || 'none'})`, {
+      ...options,
+      hint: 'Name a variant measured in both runs.',
+    });
   }
 }
 

@@ -18,9 +18,11 @@ export function parseSampleLine(line: string, lineNo: number, file: string): Sam
   } catch (error) {
     throw new SummaryFormatError(`${file}:${lineNo}: not a JSON object (${(error as Error).message}); each line of a samples file is one JSON sample`, { cause: error });
   }
-  if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) throw new SummaryFormatError(`${file}:${lineNo}: expected a JSON object per line, found ${Array.isArray(obj) ? 'an array' : typeof obj}`);
+  if (typeof obj !== 'object' || obj === null || Array.isArray(obj))
+    throw new SummaryFormatError(`${file}:${lineNo}: expected a JSON object per line, found ${Array.isArray(obj) ? 'an array' : typeof obj}`);
   const s = obj as Record<string, unknown>;
-  if (typeof s.variant !== 'string' || s.variant === '') throw new SummaryFormatError(`${file}:${lineNo}: field "variant" is missing or not a string; every sample names its variant`);
+  if (typeof s.variant !== 'string' || s.variant === '')
+    throw new SummaryFormatError(`${file}:${lineNo}: field "variant" is missing or not a string; every sample names its variant`);
   if (s.kind !== 'cold' && s.kind !== 'warm') throw new SummaryFormatError(`${file}:${lineNo}: field "kind" is ${JSON.stringify(s.kind)}; expected "cold" or "warm"`);
   // Normalised in place: the parsed object is ours, and copying a million of them costs seconds.
   s.status = s.status === 'error' || s.status === 'timeout' ? s.status : s.status === undefined || s.status === 'success' ? 'success' : 'error';

@@ -129,7 +129,18 @@ export function compareRuns(base: RunSummary, cur: RunSummary, options: CompareO
     const norm = (x: MaybeNumber, r: MetricSampler | null): MaybeNumber => (x === null ? null : r === null ? x : r.value ? x / r.value : null);
     const baseValue = norm(sb.value, rb);
     const curValue = norm(sc.value, rc);
-    const change: VariantChange = { variant: name, base: baseValue, cur: curValue, ratio: null, ratioCI: null, p: null, significant: false, regression: false, improvement: false, text: '' };
+    const change: VariantChange = {
+      variant: name,
+      base: baseValue,
+      cur: curValue,
+      ratio: null,
+      ratioCI: null,
+      p: null,
+      significant: false,
+      regression: false,
+      improvement: false,
+      text: '',
+    };
     const missing = [sb, sc, rb, rc].find((s) => s?.missing)?.missing;
     if (baseValue === null || curValue === null || baseValue === 0) {
       change.text = `${name}: ${label} n/a (${missing ?? 'a zero denominator'})`;

@@ -263,17 +263,28 @@ function pickRun(run?: RunInfo): RunSummary['run'] {
 function variantNotes(v: VariantSummary): string[] {
   const notes: string[] = [];
   if (v.state === 'failed') return [v.error === NO_SAMPLES || v.error === NOT_YET ? `${v.name}: ${v.error}.` : `${v.name} failed: ${v.error}.`];
-  for (const [kind, k] of [['cold', v.cold], ['warm', v.warm]] as const) {
+  for (const [kind, k] of [
+    ['cold', v.cold],
+    ['warm', v.warm],
+  ] as const) {
     if (k.counts.error + k.counts.timeout > 0) notes.push(`${v.name} ${kind}: ${failureText(kind, k.counts)}; statistics use the ${k.counts.success} successful ones.`);
-    if (k.counts.unmeasured > 0) notes.push(`${v.name} ${kind}: ${k.counts.unmeasured} of ${k.counts.total} samples succeeded without a Duration in the log; they are in no statistic.`);
+    if (k.counts.unmeasured > 0)
+      notes.push(`${v.name} ${kind}: ${k.counts.unmeasured} of ${k.counts.total} samples succeeded without a Duration in the log; they are in no statistic.`);
     const o = k.outliers;
     if (o.count > 0) {
-      const shown = o.values.slice(0, 5).map((x) => `${ms(x)} ms`).join(', ');
-      notes.push(`${v.name} ${kind}: ${o.count} of ${k.latency.n} samples are outliers (modified z-score above 14.8 on the MAD): ${shown}${o.count > 5 ? ', …' : ''}. Flagged, not removed.`);
-      if (o.slowFirst) notes.push(`${v.name} ${kind}: the first sample (${ms(o.values[0])} ms) is the slow outlier; a first invoke often pays lazy initialisation or a cold disk cache.`);
+      const shown = o.values
+        .slice(0, 5)
+        .map((x) => `${ms(x)} ms`)
+        .join(', ');
+      notes.push(
+        `${v.name} ${kind}: ${o.count} of ${k.latency.n} samples are outliers (modified z-score above 14.8 on the MAD): ${shown}${o.count > 5 ? ', …' : ''}. Flagged, not removed.`,
+      );
+      if (o.slowFirst)
+        notes.push(`${v.name} ${kind}: the first sample (${ms(o.values[0])} ms) is the slow outlier; a first invoke often pays lazy initialisation or a cold disk cache.`);
     }
   }
-  if (v.forcedButWarm > 0) notes.push(`${v.name}: ${v.forcedButWarm} forced cold invoke${v.forcedButWarm === 1 ? '' : 's'} came back warm (the platform reused an environment); counted as warm.`);
+  if (v.forcedButWarm > 0)
+    notes.push(`${v.name}: ${v.forcedButWarm} forced cold invoke${v.forcedButWarm === 1 ? '' : 's'} came back warm (the platform reused an environment); counted as warm.`);
   return notes;
 }
 
@@ -309,8 +320,5 @@ function recommendAll(variants: VariantSummary[], optimize: 'cost' | 'speed' | '
     list.push({ variant: v.name, memoryMB: v.memoryMB, expectedLatencyMs: v.expectedLatencyMs, perMillion: v.cost.perMillionAtRatio });
     families.set(v.family, list);
   }
-  return [...families.entries()]
-    .filter(([, list]) => new Set(list.map((c) => c.memoryMB)).size > 1)
-    .map(([family, list]) => recommendMemory(family, list, optimize, coldRatio));
+  return [...families.entries()].filter(([, list]) => new Set(list.map((c) => c.memoryMB)).size > 1).map(([family, list]) => recommendMemory(family, list, optimize, coldRatio));
 }
-

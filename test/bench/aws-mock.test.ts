@@ -8,8 +8,28 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
-import { AttachRolePolicyCommand, CreateRoleCommand, DeleteRoleCommand, DetachRolePolicyCommand, GetRoleCommand, IAMClient, ListAttachedRolePoliciesCommand, ListRoleTagsCommand } from '@aws-sdk/client-iam';
-import { CreateFunctionCommand, DeleteFunctionCommand, GetFunctionCommand, InvokeCommand, LambdaClient, ListFunctionsCommand, ListLayersCommand, ListTagsCommand, UpdateFunctionCodeCommand, UpdateFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
+import {
+  AttachRolePolicyCommand,
+  CreateRoleCommand,
+  DeleteRoleCommand,
+  DetachRolePolicyCommand,
+  GetRoleCommand,
+  IAMClient,
+  ListAttachedRolePoliciesCommand,
+  ListRoleTagsCommand,
+} from '@aws-sdk/client-iam';
+import {
+  CreateFunctionCommand,
+  DeleteFunctionCommand,
+  GetFunctionCommand,
+  InvokeCommand,
+  LambdaClient,
+  ListFunctionsCommand,
+  ListLayersCommand,
+  ListTagsCommand,
+  UpdateFunctionCodeCommand,
+  UpdateFunctionConfigurationCommand,
+} from '@aws-sdk/client-lambda';
 import { CreateBucketCommand, HeadBucketCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -49,10 +69,26 @@ function awsError(name: string, message: string, status = 400): Error {
 }
 const ctx: DeployContext = { kind: 'aws', lambda, iam, s3, sts, runId: '20261128T162501Z-k3f9', region: 'us-east-1', retry: noWait };
 const variant: Variant = {
-  name: 'hello@128', function: 'hello', base: 'hello', memoryMB: 128, architecture: 'x86_64', runtime: 'python3.11', packaging: 'bundled', handler: 'app.handler',
-  cold: 1, warm: 1, timeoutS: 10, concurrency: 2, coldStrategy: 'burst', environment: { STAGE: 'bench' }, events: [{ file: '(none)', weight: 1, payload: '{}' }],
+  name: 'hello@128',
+  function: 'hello',
+  base: 'hello',
+  memoryMB: 128,
+  architecture: 'x86_64',
+  runtime: 'python3.11',
+  packaging: 'bundled',
+  handler: 'app.handler',
+  cold: 1,
+  warm: 1,
+  timeoutS: 10,
+  concurrency: 2,
+  coldStrategy: 'burst',
+  environment: { STAGE: 'bench' },
+  events: [{ file: '(none)', weight: 1, payload: '{}' }],
 };
-const pkg = (zipBytes: number): BuiltPackage => ({ function: { path: zipPath, sha256: 'c2hhMjU2', zipBytes, unzippedBytes: 100, key: 'abcdef0123456789', cached: true }, layer: null });
+const pkg = (zipBytes: number): BuiltPackage => ({
+  function: { path: zipPath, sha256: 'c2hhMjU2', zipBytes, unzippedBytes: 100, key: 'abcdef0123456789', cached: true },
+  layer: null,
+});
 
 beforeEach(() => {
   for (const m of [lambdaMock, iamMock, s3Mock, stsMock, logsMock]) m.reset();
@@ -65,7 +101,10 @@ describe('ensureRole (mocked IAM: a real account only)', () => {
     iamMock.on(AttachRolePolicyCommand).resolves({});
     expect(await ensureRole(ctx)).toEqual({ arn: 'arn:aws:iam::111122223333:role/coldbench-execution-role', created: true });
     const create = iamMock.commandCalls(CreateRoleCommand)[0].args[0].input;
-    expect(JSON.parse(create.AssumeRolePolicyDocument!)).toEqual({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }] });
+    expect(JSON.parse(create.AssumeRolePolicyDocument!)).toEqual({
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }],
+    });
     expect(create.Tags).toEqual([{ Key: 'coldbench:created-by', Value: 'coldbench' }]);
     expect(iamMock.commandCalls(AttachRolePolicyCommand).map((c) => c.args[0].input.PolicyArn)).toEqual(['arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole']);
   });
@@ -79,7 +118,10 @@ describe('ensureRole (mocked IAM: a real account only)', () => {
 
 describe('deployVariant (mocked Lambda and S3: a real account only)', () => {
   it('retries CreateFunction while the new role "cannot be assumed by Lambda" (IAM propagation), then tags and names the function', async () => {
-    lambdaMock.on(GetFunctionCommand).rejectsOnce(awsError('ResourceNotFoundException', 'Function not found', 404)).resolves({ Configuration: { State: 'Active', LastUpdateStatus: 'Successful' } });
+    lambdaMock
+      .on(GetFunctionCommand)
+      .rejectsOnce(awsError('ResourceNotFoundException', 'Function not found', 404))
+      .resolves({ Configuration: { State: 'Active', LastUpdateStatus: 'Successful' } });
     lambdaMock
       .on(CreateFunctionCommand)
       .rejectsOnce(awsError('InvalidParameterValueException', 'The role defined for the function cannot be assumed by Lambda.'))
@@ -99,7 +141,10 @@ describe('deployVariant (mocked Lambda and S3: a real account only)', () => {
   });
 
   it('uploads a package above 50 MB zipped through S3, and not again when the object is there', async () => {
-    lambdaMock.on(GetFunctionCommand).rejectsOnce(awsError('ResourceNotFoundException', 'nf', 404)).resolves({ Configuration: { State: 'Active' } });
+    lambdaMock
+      .on(GetFunctionCommand)
+      .rejectsOnce(awsError('ResourceNotFoundException', 'nf', 404))
+      .resolves({ Configuration: { State: 'Active' } });
     lambdaMock.on(CreateFunctionCommand).resolves({});
     stsMock.on(GetCallerIdentityCommand).resolves({ Account: '111122223333' });
     s3Mock.on(HeadBucketCommand).rejects(awsError('NotFound', 'nf', 404));
@@ -110,13 +155,20 @@ describe('deployVariant (mocked Lambda and S3: a real account only)', () => {
     await deployVariant(ctx, variant, pkg(51 * 1024 * 1024), null, 'arn:aws:iam::111122223333:role/r', created);
     const key = `builds/abcdef0123456789/${Buffer.from('c2hhMjU2', 'base64').toString('hex')}.zip`;
     expect(s3Mock.commandCalls(CreateBucketCommand)[0].args[0].input).toEqual({ Bucket: 'coldbench-artifacts-111122223333-us-east-1' });
-    expect(s3Mock.commandCalls(PutObjectCommand)[0].args[0].input).toMatchObject({ Bucket: 'coldbench-artifacts-111122223333-us-east-1', Key: key, Tagging: 'coldbench%3Arun=20261128T162501Z-k3f9&coldbench%3Acreated-by=coldbench' });
+    expect(s3Mock.commandCalls(PutObjectCommand)[0].args[0].input).toMatchObject({
+      Bucket: 'coldbench-artifacts-111122223333-us-east-1',
+      Key: key,
+      Tagging: 'coldbench%3Arun=20261128T162501Z-k3f9&coldbench%3Acreated-by=coldbench',
+    });
     expect(lambdaMock.commandCalls(CreateFunctionCommand)[0].args[0].input.Code).toEqual({ S3Bucket: 'coldbench-artifacts-111122223333-us-east-1', S3Key: key });
     expect(created.s3Objects).toEqual([{ bucket: 'coldbench-artifacts-111122223333-us-east-1', key }]);
 
     s3Mock.reset();
     lambdaMock.reset();
-    lambdaMock.on(GetFunctionCommand).rejectsOnce(awsError('ResourceNotFoundException', 'nf', 404)).resolves({ Configuration: { State: 'Active' } });
+    lambdaMock
+      .on(GetFunctionCommand)
+      .rejectsOnce(awsError('ResourceNotFoundException', 'nf', 404))
+      .resolves({ Configuration: { State: 'Active' } });
     lambdaMock.on(CreateFunctionCommand).resolves({});
     s3Mock.on(HeadBucketCommand).resolves({});
     s3Mock.on(HeadObjectCommand).resolves({});
@@ -154,7 +206,10 @@ describe('bump (mocked Lambda: updates in progress and throttling happen on a re
   });
 
   it('does not retry a TooManyRequestsException again: the SDK retry strategy already did (target.ts SDK_RETRY; misc.test.ts runs it)', async () => {
-    lambdaMock.on(UpdateFunctionConfigurationCommand).rejectsOnce(awsError('TooManyRequestsException', 'Rate exceeded', 429)).resolves({ LastUpdateStatus: 'Successful' });
+    lambdaMock
+      .on(UpdateFunctionConfigurationCommand)
+      .rejectsOnce(awsError('TooManyRequestsException', 'Rate exceeded', 429))
+      .resolves({ LastUpdateStatus: 'Successful' });
     const delays: number[] = [];
     const dep = { variant, functionName: 'f', layerArn: null, environment: {}, bumps: 0, versions: [] };
     await expect(bump({ kind: 'aws', lambda, retry: { sleep: async (ms) => void delays.push(ms) } }, dep)).rejects.toThrow('Rate exceeded');
@@ -192,9 +247,16 @@ describe('runBench --target aws (mocked clients: the consent prompt guards a rea
     const questions: string[] = [];
     const run = runBench(
       { suiteFile: join(REPO_ROOT, 'fixtures/suites/e2e-basic.yaml'), target: 'aws', overrides: {}, logsTimeoutMs: 1000, keep: false, yes: true, toolVersion: '0' },
-      { progress: { phase: () => {}, update: () => {}, line: () => {}, end: () => {} }, confirm: async (q) => (questions.push(q), true), signal: new AbortController().signal, openTarget: async () => target },
+      {
+        progress: { phase: () => {}, update: () => {}, line: () => {}, end: () => {} },
+        confirm: async (q) => (questions.push(q), true),
+        signal: new AbortController().signal,
+        openTarget: async () => target,
+      },
     );
-    await expect(run).rejects.toThrow(new TargetError('--target aws: no credentials were found: pass --profile, set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or run `aws sso login`'));
+    await expect(run).rejects.toThrow(
+      new TargetError('--target aws: no credentials were found: pass --profile, set AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or run `aws sso login`'),
+    );
     expect(questions).toEqual([]);
     expect(lambdaMock.calls()).toHaveLength(0);
   });
@@ -207,7 +269,11 @@ describe('restoreFunction (mocked Lambda: --function on a real account)', () => 
     lambdaMock.on(DeleteFunctionCommand).resolves({});
     const snapshot = { functionName: 'payments', memoryMB: 1536, environment: { DB: 'prod', FLAG: '1' } };
     await restoreFunction({ kind: 'aws', lambda, retry: noWait }, snapshot, ['7', '8']);
-    expect(lambdaMock.commandCalls(UpdateFunctionConfigurationCommand)[0].args[0].input).toEqual({ FunctionName: 'payments', MemorySize: 1536, Environment: { Variables: { DB: 'prod', FLAG: '1' } } });
+    expect(lambdaMock.commandCalls(UpdateFunctionConfigurationCommand)[0].args[0].input).toEqual({
+      FunctionName: 'payments',
+      MemorySize: 1536,
+      Environment: { Variables: { DB: 'prod', FLAG: '1' } },
+    });
     expect(lambdaMock.commandCalls(DeleteFunctionCommand).map((c) => c.args[0].input)).toEqual([
       { FunctionName: 'payments', Qualifier: '7' },
       { FunctionName: 'payments', Qualifier: '8' },
@@ -218,7 +284,9 @@ describe('restoreFunction (mocked Lambda: --function on a real account)', () => 
     lambdaMock.on(UpdateFunctionConfigurationCommand).rejects(awsError('AccessDeniedException', 'not allowed'));
     const snapshot = { functionName: 'payments', memoryMB: 1536, environment: null };
     await expect(restoreFunction({ kind: 'aws', lambda, retry: noWait }, snapshot, [])).rejects.toThrow(
-      new RestoreError('could not restore payments (MemorySize 1536, 0 environment variables): not allowed; set them back by hand: {"functionName":"payments","memoryMB":1536,"environment":null}'),
+      new RestoreError(
+        'could not restore payments (MemorySize 1536, 0 environment variables): not allowed; set them back by hand: {"functionName":"payments","memoryMB":1536,"environment":null}',
+      ),
     );
   });
 });
@@ -290,12 +358,28 @@ describe('runRounds with one variant (mocked Lambda: what a real account answers
     const store = new RunStore(mkdtempSync(join(dir, 'run-')), { runId: 'x' });
     const samples: BenchSample[] = [];
     const driveCtx: DriveContext = {
-      kind: 'aws', lambda, logs, probe, store, logsTimeoutMs: 1_000, coreCap: Infinity, signal: new AbortController().signal, random: () => 0.5,
-      onSample: (s) => void samples.push(s), classifyForcedWarm: async () => 'none', retry: noWait,
+      kind: 'aws',
+      lambda,
+      logs,
+      probe,
+      store,
+      logsTimeoutMs: 1_000,
+      coreCap: Infinity,
+      signal: new AbortController().signal,
+      random: () => 0.5,
+      onSample: (s) => void samples.push(s),
+      classifyForcedWarm: async () => 'none',
+      retry: noWait,
     };
     const dep = { variant: { ...variant, cold: 1, warm: 0, concurrency: 1 }, functionName: 'coldbench-x-hello-128', layerArn: null, environment: {}, bumps: 0, versions: [] };
     // The run's own round loop, with this one variant.
-    await runRounds(driveCtx, { plan: { variants: [dep.variant], order: [dep.variant.name], seed: 1 }, results: { [dep.variant.name]: { state: 'pending' } }, oneAtATime: false, start: async () => dep, release: async () => {} });
+    await runRounds(driveCtx, {
+      plan: { variants: [dep.variant], order: [dep.variant.name], seed: 1 },
+      results: { [dep.variant.name]: { state: 'pending' } },
+      oneAtATime: false,
+      start: async () => dep,
+      release: async () => {},
+    });
     store.close();
     return samples;
   };
@@ -312,7 +396,13 @@ describe('runRounds with one variant (mocked Lambda: what a real account answers
       ],
     });
     expect(s).toMatchObject({
-      kind: 'cold', status: 'error', errorType: 'ValueError', errorMessage: 'boom from the handler', durationMs: 2.31, billedMs: 149, initMs: 146.07,
+      kind: 'cold',
+      status: 'error',
+      errorType: 'ValueError',
+      errorMessage: 'boom from the handler',
+      durationMs: 2.31,
+      billedMs: 149,
+      initMs: 146.07,
       error: 'cold sample 1 of hello@128 failed: ValueError: boom from the handler',
     });
   });
@@ -321,8 +411,16 @@ describe('runRounds with one variant (mocked Lambda: what a real account answers
     const report = `REPORT RequestId: ${requestId}\tDuration: 1000.00 ms\tBilled Duration: 1150 ms\tMemory Size: 128 MB\tMax Memory Used: 40 MB\tInit Duration: 149.20 ms\t`;
     const [handled] = await drive({ FunctionError: 'Handled', Payload: JSON.stringify({ errorType: 'Error', errorMessage: 'callback error' }), lines: [report] });
     expect([handled.status, handled.errorType, handled.errorMessage]).toEqual(['error', 'Error', 'callback error']);
-    const [timedOut] = await drive({ FunctionError: 'Unhandled', Payload: JSON.stringify({ errorType: 'Sandbox.Timedout', errorMessage: `RequestId: ${requestId} Error: Task timed out after 1.00 seconds` }), lines: [report] });
-    expect([timedOut.status, timedOut.errorType, timedOut.errorMessage]).toEqual(['timeout', 'Sandbox.Timedout', `RequestId: ${requestId} Error: Task timed out after 1.00 seconds`]);
+    const [timedOut] = await drive({
+      FunctionError: 'Unhandled',
+      Payload: JSON.stringify({ errorType: 'Sandbox.Timedout', errorMessage: `RequestId: ${requestId} Error: Task timed out after 1.00 seconds` }),
+      lines: [report],
+    });
+    expect([timedOut.status, timedOut.errorType, timedOut.errorMessage]).toEqual([
+      'timeout',
+      'Sandbox.Timedout',
+      `RequestId: ${requestId} Error: Task timed out after 1.00 seconds`,
+    ]);
     expect(timedOut.error).toBe("cold sample 1 of hello@128 timed out after 10 s (the function's Timeout); raise timeout for this function in the suite");
   });
 });

@@ -58,8 +58,17 @@ async function drive(overrides: { cold: number; warm: number; coldStrategy?: 'bu
   const samples: BenchSample[] = [];
   const before = emulator.requestCounts().byOperation;
   const ctx: DriveContext = {
-    kind: 'url', lambda: target.lambda, logs: target.logs, probe, store, logsTimeoutMs, coreCap: 2, signal: new AbortController().signal, random: () => 0.5,
-    onSample: (s) => void samples.push(s), classifyForcedWarm: async () => 'none',
+    kind: 'url',
+    lambda: target.lambda,
+    logs: target.logs,
+    probe,
+    store,
+    logsTimeoutMs,
+    coreCap: 2,
+    signal: new AbortController().signal,
+    random: () => 0.5,
+    onSample: (s) => void samples.push(s),
+    classifyForcedWarm: async () => 'none',
   };
   // The run's own round loop, with this one variant.
   await runRounds(ctx, { plan: { variants: [v], order: [v.name], seed: 1 }, results, oneAtATime: false, start: async () => dep, release: async () => {} });
@@ -95,9 +104,21 @@ describe('runRounds with one variant (against the in-process emulator)', () => {
     const { result, samples } = await drive({ cold: 1, warm: 0 }, probe, 2_000);
     expect(samples).toHaveLength(1);
     const s = samples[0];
-    expect(s).toMatchObject({ variant: 'hello@128', kind: 'cold', coldBy: 'forced', initMs: null, durationMs: null, billedMs: null, maxMemoryMB: null, status: 'success', forced: true });
+    expect(s).toMatchObject({
+      variant: 'hello@128',
+      kind: 'cold',
+      coldBy: 'forced',
+      initMs: null,
+      durationMs: null,
+      billedMs: null,
+      maxMemoryMB: null,
+      status: 'success',
+      forced: true,
+    });
     expect(s.clientMs).toBeGreaterThan(0);
-    expect(s.error).toBe(`cold sample 1 of hello@128: no REPORT record for request ${s.requestId} in the LogResult tail nor in CloudWatch within 2 s (--logs-timeout); measurements left empty, not estimated`);
+    expect(s.error).toBe(
+      `cold sample 1 of hello@128: no REPORT record for request ${s.requestId} in the LogResult tail nor in CloudWatch within 2 s (--logs-timeout); measurements left empty, not estimated`,
+    );
     expect(result.state).toBe('failed');
   });
 
@@ -122,7 +143,9 @@ describe('deployVariant (against the in-process emulator)', () => {
     const dep = await deployVariant(ctx, variant, big, null, 'arn:aws:iam::123456789012:role/r', created);
     const after = emulator.requestCounts().byOperation;
     expect((after['s3:PutObject'] ?? 0) - (before['s3:PutObject'] ?? 0)).toBe(1);
-    expect(created.s3Objects).toEqual([{ bucket: 'coldbench-artifacts-123456789012-us-east-1', key: `builds/${pkg.function.key}/${Buffer.from(pkg.function.sha256, 'base64').toString('hex')}.zip` }]);
+    expect(created.s3Objects).toEqual([
+      { bucket: 'coldbench-artifacts-123456789012-us-east-1', key: `builds/${pkg.function.key}/${Buffer.from(pkg.function.sha256, 'base64').toString('hex')}.zip` },
+    ]);
     const out = await target.lambda.send(new InvokeCommand({ FunctionName: dep.functionName, Payload: Buffer.from('{}') }));
     expect(JSON.parse(Buffer.from(out.Payload!).toString())).toMatchObject({ ok: true, count: 1 });
   });
@@ -134,7 +157,9 @@ describe('deployVariant (against the in-process emulator)', () => {
     const error = await deployVariant(ctx, variant, big, null, 'arn:aws:iam::123456789012:role/r', emptyCreated()).catch((e: Error) => e);
     expect(error).toBeInstanceOf(DeployError);
     expect((error as Error).message).toMatch(
-      new RegExp(`^deploying hello@128 as coldbench-${ctx.runId}-hello-128 failed: the package of hello@128 is 60\\.0 MB zipped, above Lambda's 50 MB direct-upload limit, so it must go through S3, and ${emulator.url.replace(/[.]/g, '\\.')} does not serve S3 for it \\(.*\\)\\. Shrink its dependencies \\(\`coldbench profile\` shows what is large\\) or run it with --target aws\\.$`),
+      new RegExp(
+        `^deploying hello@128 as coldbench-${ctx.runId}-hello-128 failed: the package of hello@128 is 60\\.0 MB zipped, above Lambda's 50 MB direct-upload limit, so it must go through S3, and ${emulator.url.replace(/[.]/g, '\\.')} does not serve S3 for it \\(.*\\)\\. Shrink its dependencies \\(\`coldbench profile\` shows what is large\\) or run it with --target aws\\.$`,
+      ),
     );
   });
 });

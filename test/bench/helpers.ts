@@ -75,6 +75,9 @@ export function benchEnv(cacheDir: string): NodeJS.ProcessEnv {
 export function readRun(dir: string): { info: BenchRunInfo; samples: BenchSample[] } {
   return {
     info: JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as BenchRunInfo,
-    samples: readFileSync(join(dir, 'samples.jsonl'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as BenchSample),
+    samples: readFileSync(join(dir, 'samples.jsonl'), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as BenchSample),
   };
 }

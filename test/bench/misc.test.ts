@@ -16,7 +16,7 @@ import { isRoleNotReady, isUpdateInProgress, withRetry } from '../../src/bench/r
 import { SDK_RETRY, openTarget, planInterpreters, urlTarget } from '../../src/bench/target.ts';
 
 describe('resourceName', () => {
-  it("makes variant names legal Lambda names (letters, digits, - and _) and keeps them within 64 characters", () => {
+  it('makes variant names legal Lambda names (letters, digits, - and _) and keeps them within 64 characters', () => {
     expect(resourceName('20261128T162501Z-k3f9', 'deps@1024-layer')).toBe('coldbench-20261128T162501Z-k3f9-deps-1024-layer');
     expect(resourceName('20261128T162501Z-k3f9', 'hello@128-python3.12')).toBe('coldbench-20261128T162501Z-k3f9-hello-128-python3-12');
     const long = resourceName('20261128T162501Z-k3f9', 'a-very-long-variant-name-that-goes-on@10240-bundled-python3.12-arm64');
@@ -89,7 +89,21 @@ describe('SDK_RETRY (the Lambda and S3 clients of every target)', () => {
       expect(await target.lambda.config.maxAttempts()).toBe(SDK_RETRY.maxAttempts);
       expect(await target.s3.config.maxAttempts()).toBe(SDK_RETRY.maxAttempts);
       const variant: Variant = {
-        name: 'f@128', function: 'f', base: 'f', memoryMB: 128, architecture: 'x86_64', runtime: 'python3.11', packaging: 'bundled', handler: 'app.h', cold: 1, warm: 0, timeoutS: 3, concurrency: 1, coldStrategy: 'config-bump', environment: {}, events: [],
+        name: 'f@128',
+        function: 'f',
+        base: 'f',
+        memoryMB: 128,
+        architecture: 'x86_64',
+        runtime: 'python3.11',
+        packaging: 'bundled',
+        handler: 'app.h',
+        cold: 1,
+        warm: 0,
+        timeoutS: 3,
+        concurrency: 1,
+        coldStrategy: 'config-bump',
+        environment: {},
+        events: [],
       };
       await bump({ kind: 'url', lambda: target.lambda }, { variant, functionName: 'f', layerArn: null, environment: {}, bumps: 0, versions: [] });
       expect(requests).toEqual(['PUT /2015-03-31/functions/f/configuration', 'PUT /2015-03-31/functions/f/configuration']);
@@ -101,7 +115,21 @@ describe('SDK_RETRY (the Lambda and S3 clients of every target)', () => {
 
 describe('estimateCost', () => {
   const v = (name: string, memoryMB: number, cold: number, warm: number): Variant => ({
-    name, function: 'f', base: 'f', memoryMB, architecture: 'x86_64', runtime: 'python3.11', packaging: 'bundled', handler: 'app.h', cold, warm, timeoutS: 3, concurrency: 2, coldStrategy: 'burst', environment: {}, events: [],
+    name,
+    function: 'f',
+    base: 'f',
+    memoryMB,
+    architecture: 'x86_64',
+    runtime: 'python3.11',
+    packaging: 'bundled',
+    handler: 'app.h',
+    cold,
+    warm,
+    timeoutS: 3,
+    concurrency: 2,
+    coldStrategy: 'burst',
+    environment: {},
+    events: [],
   });
   const plan: Plan = { variants: [v('a@1024', 1024, 10, 20)], order: ['a@1024'], seed: 1, coldStrategy: 'burst' };
   it('counts requests and GB-seconds at the assumed durations and at the timeout', () => {
@@ -149,7 +177,9 @@ describe('createProgress', () => {
 
 describe('openTarget', () => {
   it('refuses anything but local, aws or a URL, naming the flag', async () => {
-    await expect(openTarget('staging')).rejects.toThrow(new TargetError('--target staging: not a target; allowed: local (the embedded emulator), aws (a real account) or an endpoint URL such as http://127.0.0.1:4566'));
+    await expect(openTarget('staging')).rejects.toThrow(
+      new TargetError('--target staging: not a target; allowed: local (the embedded emulator), aws (a real account) or an endpoint URL such as http://127.0.0.1:4566'),
+    );
   });
   it('needs a region for aws', async () => {
     await expect(openTarget('aws', { env: {} })).rejects.toThrow('--target aws: no region; pass --region (e.g. --region us-east-1) or set AWS_REGION');
@@ -162,7 +192,11 @@ describe('planInterpreters', () => {
   const status = { interpreters: { 'python3.11': py311, 'python3.12': py312, 'nodejs20.x': { command: 'node', path: '/usr/bin/node', version: '20.20.2', exact: true } } };
 
   it("records, for each runtime of the plan, the emulator's interpreter and the variants it ran", () => {
-    const variants = [{ name: 'a@128', runtime: 'python3.11' }, { name: 'b@128', runtime: 'python3.12' }, { name: 'a@512', runtime: 'python3.11' }];
+    const variants = [
+      { name: 'a@128', runtime: 'python3.11' },
+      { name: 'b@128', runtime: 'python3.12' },
+      { name: 'a@512', runtime: 'python3.11' },
+    ];
     expect(planInterpreters(status, variants)).toEqual({
       'python3.11': { ...py311, variants: ['a@128', 'a@512'] },
       'python3.12': { ...py312, variants: ['b@128'] },
@@ -178,7 +212,9 @@ describe('planInterpreters', () => {
 describe('recordOf / resultOf (variantResults in run.json)', () => {
   it('writes every state with the same four fields in the same order, and reads each back unchanged', () => {
     expect(JSON.stringify(recordOf({ state: 'pending' }))).toBe('{"state":"pending","errors":[],"forcedWarm":0,"proactiveInit":0}');
-    expect(JSON.stringify(recordOf({ state: 'failed', errors: ['a@128: boom'], forcedWarm: 1, proactiveInit: 2 }))).toBe('{"state":"failed","errors":["a@128: boom"],"forcedWarm":1,"proactiveInit":2}');
+    expect(JSON.stringify(recordOf({ state: 'failed', errors: ['a@128: boom'], forcedWarm: 1, proactiveInit: 2 }))).toBe(
+      '{"state":"failed","errors":["a@128: boom"],"forcedWarm":1,"proactiveInit":2}',
+    );
     const records: VariantRecord[] = [
       { state: 'pending', errors: [], forcedWarm: 0, proactiveInit: 0 },
       { state: 'running', errors: [], forcedWarm: 2, proactiveInit: 1 },
@@ -192,7 +228,21 @@ describe('recordOf / resultOf (variantResults in run.json)', () => {
 
 describe('runRounds', () => {
   const variant = (name: string): Variant => ({
-    name, function: 'f', base: 'f', memoryMB: 128, architecture: 'x86_64', runtime: 'python3.11', packaging: 'bundled', handler: 'app.h', cold: 0, warm: 0, timeoutS: 3, concurrency: 1, coldStrategy: 'burst', environment: {}, events: [],
+    name,
+    function: 'f',
+    base: 'f',
+    memoryMB: 128,
+    architecture: 'x86_64',
+    runtime: 'python3.11',
+    packaging: 'bundled',
+    handler: 'app.h',
+    cold: 0,
+    warm: 0,
+    timeoutS: 3,
+    concurrency: 1,
+    coldStrategy: 'burst',
+    environment: {},
+    events: [],
   });
   it('fails a variant whose start throws and goes on with the others, skips finished ones, and reports each turn', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'coldbench-rounds-'));
@@ -201,7 +251,11 @@ describe('runRounds', () => {
       // Nothing left to measure in b@128 (cold 0, warm 0): no Lambda call is made.
       const ctx = { store, signal: new AbortController().signal, coreCap: 1, random: () => 0.5 } as DriveContext;
       const variants = ['a@128', 'b@128', 'c@128'].map(variant);
-      const results: Record<string, VariantResult> = { 'a@128': { state: 'pending' }, 'b@128': { state: 'running', forcedWarm: 1, proactiveInit: 0 }, 'c@128': { state: 'measured', forcedWarm: 0, proactiveInit: 0 } };
+      const results: Record<string, VariantResult> = {
+        'a@128': { state: 'pending' },
+        'b@128': { state: 'running', forcedWarm: 1, proactiveInit: 0 },
+        'c@128': { state: 'measured', forcedWarm: 0, proactiveInit: 0 },
+      };
       const started: string[] = [];
       const released: string[] = [];
       const turns: string[] = [];

@@ -25,7 +25,9 @@ function names(zipPath: string): string[] {
 
 describe('packageAll', () => {
   it('bundles Python dependencies with the code, or puts them in a python/ layer', async () => {
-    const suite = suiteOf({ deps: { code: '../functions/edge/py-deps', handler: 'app.handler', runtime: 'python3.11', packaging: ['bundled', 'layer'], pip: { args: LOCAL_PIP } } });
+    const suite = suiteOf({
+      deps: { code: '../functions/edge/py-deps', handler: 'app.handler', runtime: 'python3.11', packaging: ['bundled', 'layer'], pip: { args: LOCAL_PIP } },
+    });
     const p = plan(suite);
     const packages = await packageAll(suite, p, { cacheDir, targetKind: 'local' });
     const bundled = packages.get('deps@128-bundled')!;
@@ -62,17 +64,47 @@ describe('packageAll', () => {
 
   it('names the function and shows pip output when pip fails', async () => {
     const suite = suiteOf({ deps: { code: '../functions/edge/py-deps', handler: 'app.handler', runtime: 'python3.11', pip: { args: [...LOCAL_PIP, '--no-such-flag'] } } });
-    await expect(packageAll(suite, plan(suite), { cacheDir, targetKind: 'local' })).rejects.toThrow(/^packaging deps: `python3 -m pip install .*--no-such-flag` exited with 2:\n.*no such option: --no-such-flag/s);
+    await expect(packageAll(suite, plan(suite), { cacheDir, targetKind: 'local' })).rejects.toThrow(
+      /^packaging deps: `python3 -m pip install .*--no-such-flag` exited with 2:\n.*no such option: --no-such-flag/s,
+    );
   });
 });
 
 describe('pipInstallArgs', () => {
   it("targets Lambda's platform and Python version on a real account", () => {
     expect(pipInstallArgs('r.txt', '/t', 'python3.12', 'arm64', 'aws', ['--retries', '0'])).toEqual([
-      '-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '-r', 'r.txt', '--target', '/t',
-      '--platform', 'manylinux2014_aarch64', '--only-binary=:all:', '--python-version', '3.12', '--implementation', 'cp', '--retries', '0',
+      '-m',
+      'pip',
+      'install',
+      '--quiet',
+      '--disable-pip-version-check',
+      '-r',
+      'r.txt',
+      '--target',
+      '/t',
+      '--platform',
+      'manylinux2014_aarch64',
+      '--only-binary=:all:',
+      '--python-version',
+      '3.12',
+      '--implementation',
+      'cp',
+      '--retries',
+      '0',
     ]);
-    expect(pipInstallArgs('r.txt', '/t', 'python3.11', 'x86_64', 'local', [], {})).toEqual(['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '-r', 'r.txt', '--target', '/t', '--retries', '1']);
+    expect(pipInstallArgs('r.txt', '/t', 'python3.11', 'x86_64', 'local', [], {})).toEqual([
+      '-m',
+      'pip',
+      'install',
+      '--quiet',
+      '--disable-pip-version-check',
+      '-r',
+      'r.txt',
+      '--target',
+      '/t',
+      '--retries',
+      '1',
+    ]);
   });
 
   it('leaves the retries to the user when PIP_RETRIES is set', () => {

@@ -5,9 +5,27 @@ import type { Suite, SuiteFunction } from '../../src/bench/suite.ts';
 
 function fn(over: Partial<SuiteFunction>): SuiteFunction {
   return {
-    name: 'f', code: '/c', handler: 'app.handler', runtimes: ['python3.11'], architectures: ['x86_64'], memory: [512], timeout: 30, cold: 5, warm: 10,
-    concurrency: 2, coldStrategy: 'burst', variants: null, events: [{ file: '(none)', weight: 1, payload: '{}' }], environment: { STAGE: 'bench' },
-    requirements: null, nodeDependencies: false, packaging: ['bundled'], packagingDeclared: false, pipArgs: [], npmArgs: [], ...over,
+    name: 'f',
+    code: '/c',
+    handler: 'app.handler',
+    runtimes: ['python3.11'],
+    architectures: ['x86_64'],
+    memory: [512],
+    timeout: 30,
+    cold: 5,
+    warm: 10,
+    concurrency: 2,
+    coldStrategy: 'burst',
+    variants: null,
+    events: [{ file: '(none)', weight: 1, payload: '{}' }],
+    environment: { STAGE: 'bench' },
+    requirements: null,
+    nodeDependencies: false,
+    packaging: ['bundled'],
+    packagingDeclared: false,
+    pipArgs: [],
+    npmArgs: [],
+    ...over,
   };
 }
 function suite(functions: SuiteFunction[]): Suite {
@@ -17,8 +35,18 @@ function suite(functions: SuiteFunction[]): Suite {
 describe('variantName', () => {
   it('follows docs/suite-format.md', () => {
     expect(variantName(fn({}), { base: 'reuse', memoryMB: 512, packaging: 'bundled', runtime: 'python3.11', architecture: 'x86_64' })).toBe('reuse@512');
-    expect(variantName(fn({ requirements: '/r.txt' }), { base: 'deps', memoryMB: 1024, packaging: 'layer', runtime: 'python3.11', architecture: 'x86_64' })).toBe('deps@1024-layer');
-    expect(variantName(fn({ runtimes: ['python3.11', 'python3.12'], architectures: ['x86_64', 'arm64'] }), { base: 'f', memoryMB: 128, packaging: 'bundled', runtime: 'python3.12', architecture: 'arm64' })).toBe('f@128-python3.12-arm64');
+    expect(variantName(fn({ requirements: '/r.txt' }), { base: 'deps', memoryMB: 1024, packaging: 'layer', runtime: 'python3.11', architecture: 'x86_64' })).toBe(
+      'deps@1024-layer',
+    );
+    expect(
+      variantName(fn({ runtimes: ['python3.11', 'python3.12'], architectures: ['x86_64', 'arm64'] }), {
+        base: 'f',
+        memoryMB: 128,
+        packaging: 'bundled',
+        runtime: 'python3.12',
+        architecture: 'arm64',
+      }),
+    ).toBe('f@128-python3.12-arm64');
   });
 });
 
@@ -44,14 +72,18 @@ describe('plan', () => {
   });
 
   it('names every variant when --only matches none', () => {
-    expect(() => plan(suite([deps]), { only: ['nope*'] })).toThrow(new BenchOptionError("--only 'nope*' matches no variant of s.yaml; the variants are: deps@1024-bundled, deps@1024-layer"));
+    expect(() => plan(suite([deps]), { only: ['nope*'] })).toThrow(
+      new BenchOptionError("--only 'nope*' matches no variant of s.yaml; the variants are: deps@1024-bundled, deps@1024-layer"),
+    );
   });
 
   it('names both functions when two produce the same variant name', () => {
     const a = fn({ name: 'a', variants: { x: {} } });
     const b = fn({ name: 'b', variants: { x: {} } });
     expect(() => plan(suite([a, b]))).toThrow(SuiteError);
-    expect(() => plan(suite([a, b]))).toThrow('s.yaml: variant name x@512 is produced by both functions.a and functions.b; rename a function or a `variants` key so every variant name is unique');
+    expect(() => plan(suite([a, b]))).toThrow(
+      's.yaml: variant name x@512 is produced by both functions.a and functions.b; rename a function or a `variants` key so every variant name is unique',
+    );
   });
 });
 

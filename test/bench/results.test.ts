@@ -10,11 +10,44 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 function sample(variant: string, phase: 'cold' | 'warm', sampleIndex: number): BenchSample {
   return {
-    variant, kind: phase, coldBy: phase === 'cold' ? 'init-duration' : 'none', requestId: `${variant}-${phase}-${sampleIndex}`, initMs: phase === 'cold' ? 100 : null, restoreMs: null, billedRestoreMs: null,
-    durationMs: 2, billedMs: 3, memoryMB: 128, maxMemoryMB: 40, status: 'success', errorType: null, clientMs: 5, function: 'f', phase, sampleIndex, forced: phase === 'cold', error: null, timestamp: '2026-11-28T16:25:01.000Z',
+    variant,
+    kind: phase,
+    coldBy: phase === 'cold' ? 'init-duration' : 'none',
+    requestId: `${variant}-${phase}-${sampleIndex}`,
+    initMs: phase === 'cold' ? 100 : null,
+    restoreMs: null,
+    billedRestoreMs: null,
+    durationMs: 2,
+    billedMs: 3,
+    memoryMB: 128,
+    maxMemoryMB: 40,
+    status: 'success',
+    errorType: null,
+    clientMs: 5,
+    function: 'f',
+    phase,
+    sampleIndex,
+    forced: phase === 'cold',
+    error: null,
+    timestamp: '2026-11-28T16:25:01.000Z',
   };
 }
-const plan = { variants: [{ name: 'a@128', function: 'f', memoryMB: 128, architecture: 'x86_64' as const, runtime: 'python3.11', packaging: 'bundled' as const, handler: 'app.handler', cold: 2, warm: 2 }], order: ['a@128'] };
+const plan = {
+  variants: [
+    {
+      name: 'a@128',
+      function: 'f',
+      memoryMB: 128,
+      architecture: 'x86_64' as const,
+      runtime: 'python3.11',
+      packaging: 'bundled' as const,
+      handler: 'app.handler',
+      cold: 2,
+      warm: 2,
+    },
+  ],
+  order: ['a@128'],
+};
 
 describe('newRunId', () => {
   it('is the UTC timestamp plus the suffix', () => {
@@ -46,7 +79,9 @@ describe('RunStore', () => {
   it('says which --out it cannot create, as an option error (exit 2), when a file is in the way', () => {
     const file = join(work, 'a-file');
     writeFileSync(file, '');
-    expect(() => createRun(join(file, 'run'), { runId: 'r' })).toThrow(new BenchOptionError(`--out ${join(file, 'run')}: cannot create the run folder (ENOTDIR); choose a folder path in a writable place`));
+    expect(() => createRun(join(file, 'run'), { runId: 'r' })).toThrow(
+      new BenchOptionError(`--out ${join(file, 'run')}: cannot create the run folder (ENOTDIR); choose a folder path in a writable place`),
+    );
   });
 });
 

@@ -11,11 +11,14 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 describe('coldbench bench --serverless', () => {
   it('benchmarks the guide service on the embedded emulator: three functions, requirements in a layer', async () => {
     const out = join(work, 'guide');
-    const run = await runCli(['bench', '--serverless', 'fixtures/serverless/serverless.yml', '--cold', '1', '--warm', '2', '--out', out, '--quiet'], { env: benchEnv(join(work, 'cache')) });
+    const run = await runCli(['bench', '--serverless', 'fixtures/serverless/serverless.yml', '--cold', '1', '--warm', '2', '--out', out, '--quiet'], {
+      env: benchEnv(join(work, 'cache')),
+    });
     expect(run.stderr).toContain(`Results: ${out} (completed)`);
     expect(run.code).toBe(0);
     expect(run.stdout).toContain('(suite coldbench-guide-dev)');
-    for (const row of [/hello@512-layer\s+cold\s+1\s/, /hello@512-layer\s+warm\s+2\s/, /processor@1024-layer\s+cold\s+1\s/, /worker@512-layer\s+warm\s+2\s/]) expect(run.stdout).toMatch(row);
+    for (const row of [/hello@512-layer\s+cold\s+1\s/, /hello@512-layer\s+warm\s+2\s/, /processor@1024-layer\s+cold\s+1\s/, /worker@512-layer\s+warm\s+2\s/])
+      expect(run.stdout).toMatch(row);
     const { samples } = readRun(out);
     expect(samples.map((s) => `${s.variant} ${s.kind}`).sort()).toEqual([
       'hello@512-layer cold',
@@ -39,7 +42,10 @@ describe('coldbench bench --serverless', () => {
     const dir = join(work, 'wsgi');
     mkdirSync(dir);
     const file = join(dir, 'serverless.yml');
-    writeFileSync(file, "service: svc\nplugins: [serverless-wsgi, serverless-lift]\nprovider:\n  name: aws\n  runtime: python3.11\nfunctions:\n  api:\n    handler: wsgi_handler.handler\nconstructs:\n  jobs:\n    type: queue\n    worker:\n      handler: worker.handler\n");
+    writeFileSync(
+      file,
+      'service: svc\nplugins: [serverless-wsgi, serverless-lift]\nprovider:\n  name: aws\n  runtime: python3.11\nfunctions:\n  api:\n    handler: wsgi_handler.handler\nconstructs:\n  jobs:\n    type: queue\n    worker:\n      handler: worker.handler\n',
+    );
     const run = await runCli(['bench', '--serverless', file, '--quiet']);
     expect(run.code).toBe(2);
     expect(run.stdout).toBe('');
@@ -53,7 +59,10 @@ describe('coldbench bench --serverless', () => {
   it('exits 2 with the field and the unsupported variable source named', async () => {
     const dir = join(work, 'ssm');
     mkdirSync(dir);
-    writeFileSync(join(dir, 'serverless.yml'), 'service: svc\nprovider:\n  name: aws\n  runtime: python3.11\nfunctions:\n  f:\n    handler: app.handler\n    environment:\n      KEY: ${ssm:/app/key}\n');
+    writeFileSync(
+      join(dir, 'serverless.yml'),
+      'service: svc\nprovider:\n  name: aws\n  runtime: python3.11\nfunctions:\n  f:\n    handler: app.handler\n    environment:\n      KEY: ${ssm:/app/key}\n',
+    );
     const run = await runCli(['bench', '--serverless', join(dir, 'serverless.yml')]);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain(`Error: ${join(dir, 'serverless.yml')}: functions.f.environment.KEY: \${ssm:/app/key}: the ssm:… variable source is not supported`);

@@ -62,7 +62,18 @@ compare: [[reuse@256, percall@256]]
     expect(suite.name).toBe('t');
     expect(suite.seed).toBe(7);
     const [conn, deps, node] = suite.functions;
-    expect(conn).toMatchObject({ name: 'conn', code: join(dir, 'py'), runtimes: ['python3.11'], memory: [256, 512], cold: 3, warm: 10, timeout: 30, requirements: null, packaging: ['bundled'], packagingDeclared: false });
+    expect(conn).toMatchObject({
+      name: 'conn',
+      code: join(dir, 'py'),
+      runtimes: ['python3.11'],
+      memory: [256, 512],
+      cold: 3,
+      warm: 10,
+      timeout: 30,
+      requirements: null,
+      packaging: ['bundled'],
+      packagingDeclared: false,
+    });
     expect(conn.variants).toEqual({ reuse: { handler: 'app.reuse', environment: undefined }, percall: { handler: undefined, environment: { MODE: 'percall', N: '3' } } });
     expect(conn.events).toEqual([{ file: join(dir, 'get.json'), weight: 1, payload: '{"path":"/"}' }]);
     expect(deps).toMatchObject({ memory: [1024], requirements: join(dir, 'deps', 'requirements.txt'), packaging: ['bundled', 'layer'], packagingDeclared: true });
@@ -84,7 +95,9 @@ compare: [[reuse@256, percall@256]]
 
   it('reports a missing code folder with the resolved path', () => {
     const file = suiteFile('nocode.yaml', 'functions:\n  f: { code: nope, handler: app.handler, runtime: python3.11 }\n');
-    expect(errorOf(() => loadSuite(file))).toBe(`${file}: functions.f.code: "nope" is not a folder (resolved to ${join(dir, 'nope')}); allowed: a path to the function folder, relative to the suite`);
+    expect(errorOf(() => loadSuite(file))).toBe(
+      `${file}: functions.f.code: "nope" is not a folder (resolved to ${join(dir, 'nope')}); allowed: a path to the function folder, relative to the suite`,
+    );
   });
 
   it('reports a missing runtime, a bad strategy and a missing event file together', () => {
@@ -109,7 +122,9 @@ compare: [[reuse@256, percall@256]]
   it('refuses a runtime the target cannot run only when the target says which it can (local); AWS decides for itself', () => {
     const file = suiteFile('py38.yaml', 'functions:\n  f: { code: py, handler: app.handler, runtime: python3.8 }\n');
     const rule = { allowed: ['python3.11', 'nodejs20.x'], where: 'the local emulator' };
-    expect(errorOf(() => loadSuite(file, rule))).toBe(`${file}: functions.f.runtime: "python3.8" is not a runtime the local emulator can run (on --target aws, Lambda decides); allowed: python3.11, nodejs20.x`);
+    expect(errorOf(() => loadSuite(file, rule))).toBe(
+      `${file}: functions.f.runtime: "python3.8" is not a runtime the local emulator can run (on --target aws, Lambda decides); allowed: python3.11, nodejs20.x`,
+    );
     expect(loadSuite(file).functions[0].runtimes).toEqual(['python3.8']);
     const ok = suiteFile('py311.yaml', 'defaults: { runtime: [python3.11, nodejs20.x] }\nfunctions:\n  f: { code: py, handler: app.handler }\n');
     expect(loadSuite(ok, rule).functions[0].runtimes).toEqual(['python3.11', 'nodejs20.x']);
@@ -129,6 +144,8 @@ describe('loadSuiteDocument', () => {
   });
 
   it('refuses a document that is not a map', () => {
-    expect(errorOf(() => loadSuiteDocument([1], 'x.yml'))).toBe('x.yml: (top level): must be a map with `functions` (and optionally name, defaults, compare); see docs/suite-format.md');
+    expect(errorOf(() => loadSuiteDocument([1], 'x.yml'))).toBe(
+      'x.yml: (top level): must be a map with `functions` (and optionally name, defaults, compare); see docs/suite-format.md',
+    );
   });
 });

@@ -11,7 +11,8 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 const LOCAL = 'python3.9, python3.10, python3.11, python3.12, python3.13, python3.14, nodejs18.x, nodejs20.x, nodejs22.x, nodejs24.x, provided, provided.al2, provided.al2023';
 const LOCAL_SERVERLESS = 'python3.9, python3.10, python3.11, python3.12, python3.13, python3.14, nodejs18.x, nodejs20.x, nodejs22.x, nodejs24.x';
-const refused = (value: string, where = 'the local emulator', allowed = LOCAL) => `${JSON.stringify(value)} is not a runtime ${where} can run (on --target aws, Lambda decides); allowed: ${allowed}`;
+const refused = (value: string, where = 'the local emulator', allowed = LOCAL) =>
+  `${JSON.stringify(value)} is not a runtime ${where} can run (on --target aws, Lambda decides); allowed: ${allowed}`;
 
 let n = 0;
 /** A suite folder with one function folder, and the suite text. */
@@ -43,7 +44,9 @@ describe('coldbench bench refuses a runtime the local emulator cannot run, befor
   });
 
   it('names defaults.runtime once, and each refused item of a runtime list, java21 included', async () => {
-    const s = suiteDir('defaults:\n  runtime: java21\nfunctions:\n  a:\n    code: fn\n    handler: app.handler\n  b:\n    code: fn\n    handler: app.handler\n    runtime: [python3.11, nodejs16.x]\n');
+    const s = suiteDir(
+      'defaults:\n  runtime: java21\nfunctions:\n  a:\n    code: fn\n    handler: app.handler\n  b:\n    code: fn\n    handler: app.handler\n    runtime: [python3.11, nodejs16.x]\n',
+    );
     const run = await refusedRun([s.file], s);
     expect(run.stderr).toBe(`Error: ${s.file}: defaults.runtime: ${refused('java21')}\n${s.file}: functions.b.runtime[1]: ${refused('nodejs16.x')}\n`);
     expect(run.code).toBe(2);
@@ -81,7 +84,9 @@ describe('coldbench bench refuses a runtime the local emulator cannot run, befor
   it('--node is refused for a target other than the embedded emulator', async () => {
     const s = suiteDir('functions:\n  api:\n    code: fn\n    handler: app.handler\n    runtime: python3.11\n');
     const run = await refusedRun([s.file, '--target', 'aws', '--node', '/opt/node22/bin/node'], s);
-    expect(run.stderr).toBe('Error: --node /opt/node22/bin/node: only the embedded emulator (--target local) runs functions on it; a running `coldbench emulator` takes its own --node, and AWS runs its own\n');
+    expect(run.stderr).toBe(
+      'Error: --node /opt/node22/bin/node: only the embedded emulator (--target local) runs functions on it; a running `coldbench emulator` takes its own --node, and AWS runs its own\n',
+    );
     expect(run.code).toBe(2);
   });
 

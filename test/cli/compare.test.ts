@@ -49,7 +49,23 @@ describe('coldbench compare', () => {
     /** A samples file of five cold starts of app@512 around `median` ms, tight enough that any change is significant. */
     const samples = (name: string, median: number): string => {
       const file = join(tmp, `${name}.jsonl`);
-      const line = (d: number) => JSON.stringify({ variant: 'app@512', kind: 'cold', coldBy: 'init-duration', requestId: null, initMs: median + d - 10, restoreMs: null, billedRestoreMs: null, durationMs: 10, billedMs: Math.ceil(median + d), memoryMB: 512, maxMemoryMB: 50, status: 'success', errorType: null, clientMs: null });
+      const line = (d: number) =>
+        JSON.stringify({
+          variant: 'app@512',
+          kind: 'cold',
+          coldBy: 'init-duration',
+          requestId: null,
+          initMs: median + d - 10,
+          restoreMs: null,
+          billedRestoreMs: null,
+          durationMs: 10,
+          billedMs: Math.ceil(median + d),
+          memoryMB: 512,
+          maxMemoryMB: 50,
+          status: 'success',
+          errorType: null,
+          clientMs: null,
+        });
       writeFileSync(file, `${[-4, -2, 0, 2, 4].map(line).join('\n')}\n`);
       return file;
     };
@@ -144,10 +160,19 @@ describe('coldbench compare', () => {
     expect(run.stderr).toBe('Error: --threshold ten: expected a fraction between 0 and 1 or a percentage (e.g. 0.05 or 5%)\n');
   });
 
-  it('states every flag\'s default in --help', async () => {
+  it("states every flag's default in --help", async () => {
     const run = await runCli(['compare', '--help']);
     expect(run.code).toBe(0);
     const text = run.stdout.replace(/\s+/g, ' ');
-    for (const d of ['[default: "10%"]', '[default: "cold.median"]', '(default: absolute values)', '[default: "0.01"]', '[default: "table"]', '(default: stdout)', '[default: false]']) expect(text).toContain(d);
+    for (const d of [
+      '[default: "10%"]',
+      '[default: "cold.median"]',
+      '(default: absolute values)',
+      '[default: "0.01"]',
+      '[default: "table"]',
+      '(default: stdout)',
+      '[default: false]',
+    ])
+      expect(text).toContain(d);
   });
 });

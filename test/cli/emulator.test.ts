@@ -47,7 +47,6 @@ function descendants(pid: number): number[] {
   return found;
 }
 
-
 describe('coldbench emulator', () => {
   it('prints http://127.0.0.1:PORT first, serves the SDK, and exits 0 on SIGTERM leaving no child processes or temp folders', async () => {
     // A private TMPDIR, so this emulator's temp folders are told apart from other tests' ones.
@@ -59,7 +58,9 @@ describe('coldbench emulator', () => {
     expect(error).toBeInstanceOf(ResourceNotFoundException);
     // A live execution environment (a Python process tree) must be gone after SIGTERM too.
     const zip = zipOf({ 'app.py': 'def handler(event, context):\n    return 7\n' });
-    await client.send(new CreateFunctionCommand({ FunctionName: 'cli-fn', Runtime: 'python3.11', Handler: 'app.handler', Role: 'arn:aws:iam::123456789012:role/r', Code: { ZipFile: zip } }));
+    await client.send(
+      new CreateFunctionCommand({ FunctionName: 'cli-fn', Runtime: 'python3.11', Handler: 'app.handler', Role: 'arn:aws:iam::123456789012:role/r', Code: { ZipFile: zip } }),
+    );
     await waitUntilFunctionActiveV2({ client, maxWaitTime: 20, minDelay: 1 }, { FunctionName: 'cli-fn' });
     const result = await client.send(new InvokeCommand({ FunctionName: 'cli-fn', Payload: '{}' }));
     expect(Buffer.from(result.Payload!).toString()).toBe('7');

@@ -8,7 +8,11 @@ const AWS = 'fixtures/logs/aws';
 const tmp = mkdtempSync(join(tmpdir(), 'coldbench-import-test-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-const parse = (stdout: string) => stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+const parse = (stdout: string) =>
+  stdout
+    .trimEnd()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 const sample = (fields: Record<string, unknown>) => ({
   kind: 'warm',
   coldBy: 'none',
@@ -41,8 +45,27 @@ describe('coldbench import', () => {
     const run = await runCli(['import', `${AWS}/json-format.jsonl`]);
     expect(run.code).toBe(0);
     expect(parse(run.stdout)).toEqual([
-      sample({ variant: 'checkout', kind: 'cold', coldBy: 'init-duration', requestId: '7a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c55', initMs: 463.512, durationMs: 1233.96, billedMs: 1698, memoryMB: 256, maxMemoryMB: 123 }),
-      sample({ variant: 'checkout', requestId: '8b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d66', durationMs: 41.2, billedMs: 42, memoryMB: 256, maxMemoryMB: 125, status: 'error', errorType: 'Runtime.UnhandledPromiseRejection' }),
+      sample({
+        variant: 'checkout',
+        kind: 'cold',
+        coldBy: 'init-duration',
+        requestId: '7a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c55',
+        initMs: 463.512,
+        durationMs: 1233.96,
+        billedMs: 1698,
+        memoryMB: 256,
+        maxMemoryMB: 123,
+      }),
+      sample({
+        variant: 'checkout',
+        requestId: '8b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d66',
+        durationMs: 41.2,
+        billedMs: 42,
+        memoryMB: 256,
+        maxMemoryMB: 125,
+        status: 'error',
+        errorType: 'Runtime.UnhandledPromiseRejection',
+      }),
     ]);
     expect(run.stderr).toBe('coldbench import: 2 samples (1 cold, 1 warm) from 5 platform records in 1 file; 1 line skipped (1 not a platform line)\n');
   });
@@ -51,7 +74,17 @@ describe('coldbench import', () => {
     const run = await runCli(['import', `${AWS}/filter-log-events.json`]);
     expect(run.code).toBe(0);
     expect(parse(run.stdout)).toEqual([
-      sample({ variant: 'filter-log-events', kind: 'cold', coldBy: 'init-duration', requestId: '9c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e77', initMs: 201.33, durationMs: 9.87, billedMs: 212, memoryMB: 512, maxMemoryMB: 80 }),
+      sample({
+        variant: 'filter-log-events',
+        kind: 'cold',
+        coldBy: 'init-duration',
+        requestId: '9c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e77',
+        initMs: 201.33,
+        durationMs: 9.87,
+        billedMs: 212,
+        memoryMB: 512,
+        maxMemoryMB: 80,
+      }),
       sample({ variant: 'filter-log-events', requestId: 'ad4e5f6a-7b8c-4d9e-9fa0-2b3c4d5e6f88', durationMs: 3.1, billedMs: 4, memoryMB: 512, maxMemoryMB: 81 }),
     ]);
     expect(run.stderr).toBe('coldbench import: 2 samples (1 cold, 1 warm) from 7 platform records in 1 file; 0 lines skipped\n');
@@ -147,7 +180,9 @@ describe('coldbench import', () => {
     writeFileSync(file, '');
     const run = await runCli(['import', `${AWS}/logs-tail.log`, '--out', join(file, 'sub', 'x.jsonl')]);
     expect(run.code).toBe(2);
-    expect(run.stderr).toBe(`Error: --out ${join(file, 'sub', 'x.jsonl')}: cannot write there (ENOTDIR)\nHint: Give a file path in a writable place; missing folders are created.\n`);
+    expect(run.stderr).toBe(
+      `Error: --out ${join(file, 'sub', 'x.jsonl')}: cannot write there (ENOTDIR)\nHint: Give a file path in a writable place; missing folders are created.\n`,
+    );
   });
 
   it('states each flag’s default in --help', async () => {
@@ -173,7 +208,13 @@ describe('coldbench import', () => {
 
     it('returns a timeout sample for a CloudWatch FilterLogEvents JSON document', async () => {
       const file = join(tmp, 'late-timeout.json');
-      const events = [report, timeoutLine].map((message, i) => ({ logStreamName: '2026/10/08/[$LATEST]0123456789abcdef0123456789abcdef', timestamp: 1791444629000 + i, message: `${message}\n`, ingestionTime: 1791444630000, eventId: String(i) }));
+      const events = [report, timeoutLine].map((message, i) => ({
+        logStreamName: '2026/10/08/[$LATEST]0123456789abcdef0123456789abcdef',
+        timestamp: 1791444629000 + i,
+        message: `${message}\n`,
+        ingestionTime: 1791444630000,
+        eventId: String(i),
+      }));
       writeFileSync(file, JSON.stringify({ events, searchedLogStreams: [] }, null, 2));
       const run = await runCli(['import', file]);
       expect(run.code).toBe(0);
@@ -185,7 +226,7 @@ describe('coldbench import', () => {
       expect(run.code).toBe(0);
       expect(parse(run.stdout).map((x) => x.status)).toEqual(['success']);
       expect(run.stderr).toContain(
-          '  stdin: 1 timeout line had no REPORT after it; stdin is read once, so a REPORT printed before its timeout line stays "success": import the log as a file to count those as timeouts\n',
+        '  stdin: 1 timeout line had no REPORT after it; stdin is read once, so a REPORT printed before its timeout line stays "success": import the log as a file to count those as timeouts\n',
       );
     });
   });

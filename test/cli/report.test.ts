@@ -71,7 +71,9 @@ describe('coldbench report', () => {
     const run = await runCli(['report', 'fixtures/runs/baseline', '--out', join(file, 'sub', 'report.txt')]);
     expect(run.code).toBe(2);
     expect(run.stdout).toBe('');
-    expect(run.stderr).toBe(`Error: --out ${join(file, 'sub', 'report.txt')}: cannot write there (ENOTDIR)\nHint: Give a file path in a writable place; missing folders are created.\n`);
+    expect(run.stderr).toBe(
+      `Error: --out ${join(file, 'sub', 'report.txt')}: cannot write there (ENOTDIR)\nHint: Give a file path in a writable place; missing folders are created.\n`,
+    );
   });
 
   it('reports a bare samples JSONL from `coldbench import`', async () => {
@@ -94,7 +96,9 @@ describe('coldbench report', () => {
     const run = await runCli(['report', exported, '--cold-ratio', '5%']);
     expect(run.code).toBe(0);
     expect(run.stdout).toBe(SNAP('baseline.txt'));
-    expect(run.stderr).toBe(`Note: ${exported} is an exported summary computed with --cold-ratio 0.01 --optimize balanced --region us-east-1 --seed 42; those flags apply only to run folders and samples files.\n`);
+    expect(run.stderr).toBe(
+      `Note: ${exported} is an exported summary computed with --cold-ratio 0.01 --optimize balanced --region us-east-1 --seed 42; those flags apply only to run folders and samples files.\n`,
+    );
   });
 
   it('prices at --cold-ratio and recommends with --optimize', async () => {
@@ -161,10 +165,18 @@ describe('coldbench report', () => {
     expect(run.stderr).toBe('Error: --cold-ratio 150%: expected a fraction between 0 and 1 or a percentage (e.g. 0.05 or 5%)\n');
   });
 
-  it('states every flag\'s default in --help', async () => {
+  it("states every flag's default in --help", async () => {
     const run = await runCli(['report', '--help']);
     expect(run.code).toBe(0);
-    for (const text of ['[default: "table"]', '[default: "0.01"]', '[default: "balanced"]', '(default: stdout)', "(default: the run's region, else us-east-1)", "(default: the run's seed, else 42)", '[default: false]']) {
+    for (const text of [
+      '[default: "table"]',
+      '[default: "0.01"]',
+      '[default: "balanced"]',
+      '(default: stdout)',
+      "(default: the run's region, else us-east-1)",
+      "(default: the run's seed, else 42)",
+      '[default: false]',
+    ]) {
       expect(run.stdout.replace(/\s+/g, ' ')).toContain(text);
     }
   });

@@ -2,7 +2,14 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateFunctionCommand, GetFunctionConfigurationCommand, type LambdaClient, ListFunctionsCommand, ListVersionsByFunctionCommand, waitUntilFunctionActiveV2 } from '@aws-sdk/client-lambda';
+import {
+  CreateFunctionCommand,
+  GetFunctionConfigurationCommand,
+  type LambdaClient,
+  ListFunctionsCommand,
+  ListVersionsByFunctionCommand,
+  waitUntilFunctionActiveV2,
+} from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { zipFolder } from '../../src/bench/zip.ts';
 import { DescribeLogGroupsCommand } from '@aws-sdk/client-cloudwatch-logs';
@@ -20,7 +27,17 @@ const ROLE = 'arn:aws:iam::123456789012:role/user-role';
 async function createUserFunction(name: string, tags?: Record<string, string>): Promise<void> {
   const zip = zipFolder(join(REPO_ROOT, 'fixtures/functions/edge/py-hello'));
   await lambda.send(
-    new CreateFunctionCommand({ FunctionName: name, Runtime: 'python3.11', Handler: 'app.handler', Role: ROLE, MemorySize: 256, Timeout: 10, Environment: { Variables: { KEEP: 'me', OTHER: 'x' } }, Code: { ZipFile: zip.bytes }, Tags: tags }),
+    new CreateFunctionCommand({
+      FunctionName: name,
+      Runtime: 'python3.11',
+      Handler: 'app.handler',
+      Role: ROLE,
+      MemorySize: 256,
+      Timeout: 10,
+      Environment: { Variables: { KEEP: 'me', OTHER: 'x' } },
+      Code: { ZipFile: zip.bytes },
+      Tags: tags,
+    }),
   );
   await waitUntilFunctionActiveV2({ client: lambda, maxWaitTime: 30 }, { FunctionName: name });
 }
@@ -45,7 +62,26 @@ describe('coldbench bench --target URL (a separate `coldbench emulator` process)
   for (const strategy of ['burst', 'config-bump', 'version'] as const) {
     it(`forces a fresh environment for every cold sample with --cold-strategy ${strategy}, then deletes what it created`, async () => {
       const out = join(work, strategy);
-      const run = await runCli(['bench', 'fixtures/suites/e2e-basic.yaml', '--target', emulator.url, '--out', out, '--only', 'main@*', '--cold', '3', '--warm', '2', '--cold-strategy', strategy, '--quiet'], { env });
+      const run = await runCli(
+        [
+          'bench',
+          'fixtures/suites/e2e-basic.yaml',
+          '--target',
+          emulator.url,
+          '--out',
+          out,
+          '--only',
+          'main@*',
+          '--cold',
+          '3',
+          '--warm',
+          '2',
+          '--cold-strategy',
+          strategy,
+          '--quiet',
+        ],
+        { env },
+      );
       expect(run.stderr).toBe(`Results: ${out} (completed)\n`);
       expect(run.code).toBe(0);
       const { info, samples } = readRun(out);
@@ -93,7 +129,28 @@ describe('coldbench bench --target URL (a separate `coldbench emulator` process)
   it('benchmarks an existing function with --function, then restores its configuration exactly and deletes the versions it published', async () => {
     const before = await lambda.send(new GetFunctionConfigurationCommand({ FunctionName: USER_FUNCTION }));
     const out = join(work, 'existing');
-    const run = await runCli(['bench', '--function', USER_FUNCTION, '--target', emulator.url, '--memory', '128,512', '--cold', '1', '--warm', '1', '--cold-strategy', 'version', '--out', out, '--yes', '--quiet'], { env });
+    const run = await runCli(
+      [
+        'bench',
+        '--function',
+        USER_FUNCTION,
+        '--target',
+        emulator.url,
+        '--memory',
+        '128,512',
+        '--cold',
+        '1',
+        '--warm',
+        '1',
+        '--cold-strategy',
+        'version',
+        '--out',
+        out,
+        '--yes',
+        '--quiet',
+      ],
+      { env },
+    );
     expect(run.stderr).toBe(`Results: ${out} (completed)\n`);
     expect(run.code).toBe(0);
     const { samples } = readRun(out);
@@ -114,9 +171,15 @@ describe('coldbench bench --target URL (a separate `coldbench emulator` process)
 
   it('restores an existing function when the run is interrupted with SIGINT', async () => {
     const out = join(work, 'existing-sigint');
-    const child = spawn(process.execPath, [BIN, 'bench', '--function', USER_FUNCTION, '--target', emulator.url, '--memory', '1024', '--cold', '1', '--warm', '500', '--out', out, '--yes', '--quiet'], {
-      cwd: REPO_ROOT, env: { ...process.env, NO_COLOR: '1', ...env }, stdio: 'ignore',
-    });
+    const child = spawn(
+      process.execPath,
+      [BIN, 'bench', '--function', USER_FUNCTION, '--target', emulator.url, '--memory', '1024', '--cold', '1', '--warm', '500', '--out', out, '--yes', '--quiet'],
+      {
+        cwd: REPO_ROOT,
+        env: { ...process.env, NO_COLOR: '1', ...env },
+        stdio: 'ignore',
+      },
+    );
     const samplesFile = join(out, 'samples.jsonl');
     await new Promise<void>((resolve) => {
       const timer = setInterval(() => {

@@ -62,7 +62,9 @@ describe('coldbench bench › failed invocations (real handlers on the embedded 
     const hint = '  every invocation failed: check the sample event it is invoked with (`event:` / `events:` of the function in the suite), and the handler';
     expect(stderr).toContain('pyraise@128: 2 of 2 invocations failed: ValueError: boom from the handler');
     expect(stderr).toContain("noderaise@128: 2 of 2 invocations failed: TypeError: Cannot read properties of undefined (reading 'body')");
-    expect(stderr).toContain("pyimport@128: 2 of 2 invocations failed: Runtime.ImportModuleError: Unable to import module 'app': No module named 'coldbench_module_that_is_not_packaged'");
+    expect(stderr).toContain(
+      "pyimport@128: 2 of 2 invocations failed: Runtime.ImportModuleError: Unable to import module 'app': No module named 'coldbench_module_that_is_not_packaged'",
+    );
     expect(stderr.find((l) => l.startsWith('slow@128:'))).toMatch(/^slow@128: 2 of 2 invocations failed: Sandbox\.Timedout: Task timed out after 1\.\d\d seconds$/);
     expect(stderr).toContain('nodecallback@128: 2 of 2 invocations failed: Error: bad request body: Unexpected end of JSON input');
     expect(stderr.filter((l) => l === hint)).toHaveLength(5);
@@ -80,7 +82,9 @@ describe('coldbench profile › a handler that fails', () => {
   it('exits 1 quoting the error instead of reporting durations of failed invokes', async () => {
     const run = await runCli(['profile', 'fixtures/functions/edge/py-raise', '--handler', 'app.handler', '--warm', '2'], { env });
     // The first cold start failed, so the warm invokes were skipped: no duration of a failed invoke is reported.
-    expect(run.stderr).toMatch(/\nError: py-raise@1024: the handler failed on every invoke \(1 of 1\) on http:\/\/127\.0\.0\.1:\d+: ValueError: boom from the handler; fix the handler \(or the event it gets\) before profiling it\n$/);
+    expect(run.stderr).toMatch(
+      /\nError: py-raise@1024: the handler failed on every invoke \(1 of 1\) on http:\/\/127\.0\.0\.1:\d+: ValueError: boom from the handler; fix the handler \(or the event it gets\) before profiling it\n$/,
+    );
     expect(run.code).toBe(1);
     expect(run.stdout).toBe('');
   });
@@ -89,7 +93,9 @@ describe('coldbench profile › a handler that fails', () => {
 describe('coldbench profile › a handler that fails only warm', () => {
   it('exits 1 naming how many invokes failed, and reports no warm duration', async () => {
     const run = await runCli(['profile', 'fixtures/functions/edge/py-fails-warm', '--handler', 'app.handler', '--warm', '2'], { env });
-    expect(run.stderr).toContain('Error: py-fails-warm@1024: the handler failed on 2 of 3 invokes: RuntimeError: warm invokes fail: state left over from the first call; fix the handler (or the event it gets) before profiling it\n');
+    expect(run.stderr).toContain(
+      'Error: py-fails-warm@1024: the handler failed on 2 of 3 invokes: RuntimeError: warm invokes fail: state left over from the first call; fix the handler (or the event it gets) before profiling it\n',
+    );
     expect(run.code).toBe(1);
     expect(run.stdout).toBe('');
   });

@@ -19,7 +19,13 @@ describe('coldbench bench --target local (embedded emulator)', () => {
     expect(run.stdout).toMatch(/main@128\s+cold\s+2\s/);
     expect(run.stdout).toMatch(/other@128\s+warm\s+2\s/);
     const { info, samples } = readRun(out);
-    expect(info).toMatchObject({ status: 'completed', coldStrategy: 'burst', seed: 7, suite: { name: 'e2e-basic', file: 'fixtures/suites/e2e-basic.yaml' }, target: { kind: 'local' } });
+    expect(info).toMatchObject({
+      status: 'completed',
+      coldStrategy: 'burst',
+      seed: 7,
+      suite: { name: 'e2e-basic', file: 'fixtures/suites/e2e-basic.yaml' },
+      target: { kind: 'local' },
+    });
     expect(info.emulator?.burstCap).toBe(2);
     expect(info.emulator?.cpu).toEqual({ throttled: expect.any(Boolean), reason: expect.any(String) });
     // Which interpreter ran the suite's runtime (same PATH as this process), whether it is python3.11's own, and for which variants.
@@ -54,7 +60,12 @@ describe('coldbench bench --target local (embedded emulator)', () => {
     const [first, second] = info.plan!.order!;
     // Round 0 follows plan.order; each variant's warm samples follow its last cold batch.
     expect(samples.slice(0, 2).map((s) => `${s.variant}:${s.phase}`)).toEqual([`${first}:cold`, `${second}:cold`]);
-    expect(samples.filter((s) => s.phase === 'cold').map((s) => s.variant).sort()).toEqual([first, first, second, second].sort());
+    expect(
+      samples
+        .filter((s) => s.phase === 'cold')
+        .map((s) => s.variant)
+        .sort(),
+    ).toEqual([first, first, second, second].sort());
     expect(samples).toHaveLength(6);
   });
 
@@ -66,7 +77,9 @@ describe('coldbench bench --target local (embedded emulator)', () => {
     const { info, samples } = readRun(out);
     expect(info.status).toBe('completed');
     expect(info.variantResults?.['broken@128']).toMatchObject({ state: 'failed' });
-    expect(info.variantResults?.['broken@128'].errors).toContain('broken@128: every invoke of the first batch failed, so its remaining samples were skipped; the run goes on with the other variants');
+    expect(info.variantResults?.['broken@128'].errors).toContain(
+      'broken@128: every invoke of the first batch failed, so its remaining samples were skipped; the run goes on with the other variants',
+    );
     expect(info.variantResults?.['hello@128']).toEqual({ state: 'measured', errors: [], forcedWarm: 0, proactiveInit: 0 });
     const broken = samples.filter((s) => s.variant === 'broken@128');
     expect(broken).toHaveLength(2);
@@ -86,7 +99,13 @@ describe('coldbench bench --target local (embedded emulator)', () => {
     expect(run.stderr).toContain('(completed)');
     expect(run.code).toBe(0);
     const { samples } = readRun(out);
-    expect([...new Set(samples.map((s) => s.variant))].sort()).toEqual(['nodedeps@128-bundled', 'nodedeps@128-esbuild', 'nodedeps@128-layer', 'pydeps@128-bundled', 'pydeps@128-layer']);
+    expect([...new Set(samples.map((s) => s.variant))].sort()).toEqual([
+      'nodedeps@128-bundled',
+      'nodedeps@128-esbuild',
+      'nodedeps@128-layer',
+      'pydeps@128-bundled',
+      'pydeps@128-layer',
+    ]);
     expect(samples.every((s) => s.status === 'success')).toBe(true);
   });
 
@@ -115,6 +134,8 @@ describe('coldbench bench --target local (embedded emulator)', () => {
     expect(only.stderr).toBe("Error: --only 'zzz*' matches no variant of fixtures/suites/e2e-basic.yaml; the variants are: main@128, other@128\n");
     const fn = await runCli(['bench', '--function', 'payments'], { env });
     expect(fn.code).toBe(2);
-    expect(fn.stderr).toBe('Error: --function payments: the embedded emulator starts empty, so it has no such function; pass --target aws, or the URL of a running `coldbench emulator` that has it\n');
+    expect(fn.stderr).toBe(
+      'Error: --function payments: the embedded emulator starts empty, so it has no such function; pass --target aws, or the URL of a running `coldbench emulator` that has it\n',
+    );
   });
 });

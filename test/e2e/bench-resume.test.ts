@@ -64,7 +64,10 @@ describe('coldbench bench --resume', () => {
     const samples = lines.map((l) => JSON.parse(l) as BenchSample);
     expect(samples).toHaveLength(30);
     for (const variant of ['main@128', 'other@128']) {
-      for (const [phase, n] of [['cold', 3], ['warm', 12]] as const) {
+      for (const [phase, n] of [
+        ['cold', 3],
+        ['warm', 12],
+      ] as const) {
         const indexes = samples.filter((s) => s.variant === variant && s.phase === phase).map((s) => s.sampleIndex);
         expect(indexes).toEqual(Array.from({ length: n }, (_, i) => i));
       }

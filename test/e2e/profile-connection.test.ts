@@ -39,14 +39,35 @@ describe.skipIf(!hasPython)('coldbench profile on the emulator: the seed connect
     expect(report.modules[0]).toMatchObject({ name: 'percall', kind: 'handler' });
     expect(report.initMs).toBeGreaterThan(0);
     const rec = report.recommendations.find((r) => r.rule === 'per-call-client');
-    expect(rec).toMatchObject({ target: 'identity.new_sts_client', per: 'invocation', basis: 'measured', verified: true, n: { baseline: 15, variant: 15 }, fix: { kind: 'compare-handler', handler: 'reuse.handler' } });
+    expect(rec).toMatchObject({
+      target: 'identity.new_sts_client',
+      per: 'invocation',
+      basis: 'measured',
+      verified: true,
+      n: { baseline: 15, variant: 15 },
+      fix: { kind: 'compare-handler', handler: 'reuse.handler' },
+    });
     const [low, high] = rec?.ci as [number, number];
     expect(low).toBeGreaterThan(0);
 
     // The separate benchmark: the harness runs the suite's reuse and percall variants.
     const out = mkdtempSync(join(tmpdir(), 'coldbench-e2e-profile-'));
     try {
-      const bench = await runCli(['bench', 'fixtures/suites/seed.yaml', '--only', 'reuse@1769', '--only', 'percall@1769', '--cold', '1', '--warm', '15', '--out', join(out, 'run'), '--quiet']);
+      const bench = await runCli([
+        'bench',
+        'fixtures/suites/seed.yaml',
+        '--only',
+        'reuse@1769',
+        '--only',
+        'percall@1769',
+        '--cold',
+        '1',
+        '--warm',
+        '15',
+        '--out',
+        join(out, 'run'),
+        '--quiet',
+      ]);
       expect(bench.code).toBe(0);
       const samples = readFileSync(join(out, 'run', 'samples.jsonl'), 'utf8')
         .trim()

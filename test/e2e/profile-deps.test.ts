@@ -25,11 +25,26 @@ describe.skipIf(!hasPython)('coldbench profile on the emulator: dependencies', (
     expect(cumulative).toEqual([...cumulative].sort((a, b) => b - a));
     const lazy = report.recommendations.find((r) => r.rule === 'barely-used-import');
     expect(lazy).toMatchObject({ target: 'requests', basis: 'estimated from the import trace', verified: false, fix: { kind: 'lazy-import', package: 'requests' } });
-    expect(lazy?.evidence).toMatch(/^importing requests took \d+(\.\d)? ms of init \(\d+ %, packages the handler also imports excluded\); `requests` is used on 1 line, outside handler's own body \(build_request, line 21\)$/);
+    expect(lazy?.evidence).toMatch(
+      /^importing requests took \d+(\.\d)? ms of init \(\d+ %, packages the handler also imports excluded\); `requests` is used on 1 line, outside handler's own body \(build_request, line 21\)$/,
+    );
   }, 300_000);
 
   it('--verify measures the lazy import through the flag the fixture reads', async () => {
-    const run = await runCli(['profile', 'test/profile/fixtures/functions/numdeps', '--handler', 'app.handler', '--verify', '--samples', '6', '--verify-limit', '1', '--format', 'json', '--quiet']);
+    const run = await runCli([
+      'profile',
+      'test/profile/fixtures/functions/numdeps',
+      '--handler',
+      'app.handler',
+      '--verify',
+      '--samples',
+      '6',
+      '--verify-limit',
+      '1',
+      '--format',
+      'json',
+      '--quiet',
+    ]);
     expect(run.code).toBe(0);
     const report = JSON.parse(run.stdout) as ProfileReport;
     const lazy = report.recommendations.find((r) => r.rule === 'barely-used-import');
@@ -48,7 +63,12 @@ describe.skipIf(!hasPython)('coldbench profile on the emulator: dependencies', (
     // What the handler's own imports cost: its children in the tree, largest first. boto3 may load
     // from the runtime (as on Lambda) rather than the package.
     const handler = report.modules.find((m) => m.kind === 'handler');
-    expect(handler?.children.slice(0, 3).map((c) => c.name).sort()).toEqual(['boto3', 'numpy', 'pandas']);
+    expect(
+      handler?.children
+        .slice(0, 3)
+        .map((c) => c.name)
+        .sort(),
+    ).toEqual(['boto3', 'numpy', 'pandas']);
     for (const c of handler?.children.slice(0, 3) ?? []) expect(c.cumulativeMs).toBeGreaterThan(0);
     const pandas = report.modules.find((m) => m.name === 'pandas');
     expect(pandas?.sizeBytes).toBeGreaterThan(10 * 1024 * 1024);

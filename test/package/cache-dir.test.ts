@@ -37,7 +37,9 @@ describe('shipped files resolve from the package, not the current folder', () =>
 
 describe('missing tools', () => {
   it('say what needs them and how to install them', () => {
-    expect(missingToolMessage('python3')).toMatch(/^python3 not found: the python3\.x functions.*; install Python 3 \(apt install python3 \/ brew install python.*\) or benchmark Node functions only/);
+    expect(missingToolMessage('python3')).toMatch(
+      /^python3 not found: the python3\.x functions.*; install Python 3 \(apt install python3 \/ brew install python.*\) or benchmark Node functions only/,
+    );
     expect(missingToolMessage('pip')).toMatch(/^pip not found: .*apt install python3-pip/);
   });
 });

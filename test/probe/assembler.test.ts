@@ -10,7 +10,9 @@ const warmReport = (id: string) => `REPORT RequestId: ${id}\tDuration: 2.05 ms\t
 describe('samplesFromLines › kind', () => {
   it('marks a SnapStart restore cold with coldBy restore, initMs null and restoreMs set', () => {
     const [s] = samplesFromLines(
-      [`REPORT RequestId: ${A}\tDuration: 15.74 ms\tBilled Duration: 147 ms\tMemory Size: 512 MB\tMax Memory Used: 90 MB\tRestore Duration: 473.89 ms\tBilled Restore Duration: 222 ms\t`],
+      [
+        `REPORT RequestId: ${A}\tDuration: 15.74 ms\tBilled Duration: 147 ms\tMemory Size: 512 MB\tMax Memory Used: 90 MB\tRestore Duration: 473.89 ms\tBilled Restore Duration: 222 ms\t`,
+      ],
       { variant: 'snap' },
     );
     expect(s).toMatchObject({ kind: 'cold', coldBy: 'restore', initMs: null, restoreMs: 473.89, billedRestoreMs: 222 });
@@ -50,10 +52,9 @@ describe('samplesFromLines › kind', () => {
   });
 
   it('keeps the REPORT’s own Status over a folded line', () => {
-    const [s] = samplesFromLines(
-      [`RequestId: ${A} Error: Runtime exited with error: signal: killed`, `${warmReport(A)}Status: error\tError Type: Runtime.OutOfMemory`],
-      { variant: 'v' },
-    );
+    const [s] = samplesFromLines([`RequestId: ${A} Error: Runtime exited with error: signal: killed`, `${warmReport(A)}Status: error\tError Type: Runtime.OutOfMemory`], {
+      variant: 'v',
+    });
     expect(s).toMatchObject({ status: 'error', errorType: 'Runtime.OutOfMemory' });
   });
 
@@ -75,7 +76,10 @@ describe('samplesFromLines › JSON format', () => {
       [
         JSON.stringify({ type: 'platform.initStart', record: { initializationType: 'on-demand', phase: 'init', functionName: 'f' } }),
         JSON.stringify({ type: 'platform.start', record: { requestId: A } }),
-        JSON.stringify({ type: 'platform.initReport', record: { initializationType: 'on-demand', phase: 'invoke', status: 'error', errorType: 'Runtime.Unknown', metrics: { durationMs: 1712.41 } } }),
+        JSON.stringify({
+          type: 'platform.initReport',
+          record: { initializationType: 'on-demand', phase: 'invoke', status: 'error', errorType: 'Runtime.Unknown', metrics: { durationMs: 1712.41 } },
+        }),
         JSON.stringify({ type: 'platform.report', record: { requestId: A, metrics: { durationMs: 1800, billedDurationMs: 1800, memorySizeMB: 128, maxMemoryUsedMB: 60 } } }),
       ],
       { variant: 'v' },
@@ -173,7 +177,10 @@ describe('createAwsAssembler', () => {
     ];
     const slow = createAwsAssembler({ variant: 'v"ü' });
     const fast = createAwsAssembler({ variant: 'v"ü' });
-    const expected = lines.flatMap((l, i) => slow.push(l, i + 1)).map((s) => `${JSON.stringify(s)}\n`).join('');
+    const expected = lines
+      .flatMap((l, i) => slow.push(l, i + 1))
+      .map((s) => `${JSON.stringify(s)}\n`)
+      .join('');
     const got = lines.map((l, i) => fast.pushJson?.(l, i + 1) ?? '').join('');
     expect(got).toBe(expected);
     expect(fast.stats()).toEqual(slow.stats());

@@ -118,7 +118,15 @@ describe('createAzureAssembler', () => {
     const lines = [
       JSON.stringify({ timestamp: '2026-11-20T10:29:59.000Z', message: 'Host started (640ms)', cloud_RoleInstance: 'i1' }),
       JSON.stringify({ timestamp: '2026-11-20T10:30:00.100Z', message: `Executing 'Functions.http_hello' (Reason='x', Id=${id})`, cloud_RoleInstance: 'i1' }),
-      JSON.stringify({ timestamp: '2026-11-20T10:30:00.100Z', name: 'http_hello', success: true, resultCode: '200', duration: 301.2, cloud_RoleInstance: 'i1', customDimensions: { InvocationId: id } }),
+      JSON.stringify({
+        timestamp: '2026-11-20T10:30:00.100Z',
+        name: 'http_hello',
+        success: true,
+        resultCode: '200',
+        duration: 301.2,
+        cloud_RoleInstance: 'i1',
+        customDimensions: { InvocationId: id },
+      }),
       JSON.stringify({ timestamp: '2026-11-20T10:30:00.401Z', message: `Executed 'Functions.http_hello' (Succeeded, Id=${id}, Duration=301ms)`, cloud_RoleInstance: 'i1' }),
     ];
     const { samples, stats } = assemble(lines.join('\n'));
@@ -158,19 +166,34 @@ describe('createAzureAssembler', () => {
 
 describe('parseAzureMessage', () => {
   it.each([
-    ["Executing 'Functions.queue_worker' (Reason='New queue message detected on 'coldbench-jobs'.', Id=b81e4d07-2c9f-4a6b-8e13-5f7a0c2d9e46)", { kind: 'executing', functionName: 'queue_worker', id: 'b81e4d07-2c9f-4a6b-8e13-5f7a0c2d9e46' }],
-    ["Executed 'Functions.HttpTrigger1' (Failed, Id=1f47fd4e-0e1b-4c5d-9d0e-2c1b5a8e7f90, Duration=10862ms)", { kind: 'executed', functionName: 'HttpTrigger1', id: '1f47fd4e-0e1b-4c5d-9d0e-2c1b5a8e7f90', succeeded: false, durationMs: 10862 }],
+    [
+      "Executing 'Functions.queue_worker' (Reason='New queue message detected on 'coldbench-jobs'.', Id=b81e4d07-2c9f-4a6b-8e13-5f7a0c2d9e46)",
+      { kind: 'executing', functionName: 'queue_worker', id: 'b81e4d07-2c9f-4a6b-8e13-5f7a0c2d9e46' },
+    ],
+    [
+      "Executed 'Functions.HttpTrigger1' (Failed, Id=1f47fd4e-0e1b-4c5d-9d0e-2c1b5a8e7f90, Duration=10862ms)",
+      { kind: 'executed', functionName: 'HttpTrigger1', id: '1f47fd4e-0e1b-4c5d-9d0e-2c1b5a8e7f90', succeeded: false, durationMs: 10862 },
+    ],
     ['Host started (329ms)', { kind: 'host-started', ms: 329 }],
     ['Host initialized (127ms)', { kind: 'host-init' }],
     ['Initializing Host.', { kind: 'host-init' }],
-    ["Timeout value of 00:05:00 exceeded by function 'Functions.slow' (Id: 'c2d6a9f4-8e1b-4c37-a5d0-9b3f6e2c7a18'). Initiating cancellation.", { kind: 'timeout', functionName: 'slow', id: 'c2d6a9f4-8e1b-4c37-a5d0-9b3f6e2c7a18' }],
+    [
+      "Timeout value of 00:05:00 exceeded by function 'Functions.slow' (Id: 'c2d6a9f4-8e1b-4c37-a5d0-9b3f6e2c7a18'). Initiating cancellation.",
+      { kind: 'timeout', functionName: 'slow', id: 'c2d6a9f4-8e1b-4c37-a5d0-9b3f6e2c7a18' },
+    ],
   ])('reads %j', (line, expected) => {
     expect(parseAzureMessage(line)).toEqual(expected);
   });
 
   it.each([
-    ['System.Private.CoreLib: Exception while executing function: Functions.blob_processor. System.Private.CoreLib: Result: Failure', { kind: 'exception', functionName: 'blob_processor', errorType: null }],
-    ['Exception while executing function: Functions.f Result: Failure Exception: OSError: [Errno 28] No space left on device', { kind: 'exception', functionName: 'f', errorType: 'OSError' }],
+    [
+      'System.Private.CoreLib: Exception while executing function: Functions.blob_processor. System.Private.CoreLib: Result: Failure',
+      { kind: 'exception', functionName: 'blob_processor', errorType: null },
+    ],
+    [
+      'Exception while executing function: Functions.f Result: Failure Exception: OSError: [Errno 28] No space left on device',
+      { kind: 'exception', functionName: 'f', errorType: 'OSError' },
+    ],
     ['Exception: ValueError: uploads/photos/cat.png is not a JPEG', { kind: 'exception', functionName: null, errorType: 'ValueError' }],
   ])('reads the failure detail %j', (line, expected) => {
     expect(parseAzureMessage(line)).toEqual(expected);
@@ -191,7 +214,28 @@ describe('detectAzure', () => {
 });
 
 describe('createAzureAssembler on garbage', () => {
-  const pieces = ["Executing 'Functions.f' (", "Executed 'Functions.f' (", 'Succeeded', 'Failed', ', Id=', '3f2a9c1e-7b4d', ', Duration=', '12ms', ')', 'Host started (', 'Initializing Host.', '[2026-11-20T09:30:10.118Z] ', 'timestamp [UTC],message,cloud_RoleInstance', '"', ',', '{', '}', '[', '\r', '\uFEFF'];
+  const pieces = [
+    "Executing 'Functions.f' (",
+    "Executed 'Functions.f' (",
+    'Succeeded',
+    'Failed',
+    ', Id=',
+    '3f2a9c1e-7b4d',
+    ', Duration=',
+    '12ms',
+    ')',
+    'Host started (',
+    'Initializing Host.',
+    '[2026-11-20T09:30:10.118Z] ',
+    'timestamp [UTC],message,cloud_RoleInstance',
+    '"',
+    ',',
+    '{',
+    '}',
+    '[',
+    '\r',
+    '\uFEFF',
+  ];
   const line = fc.array(fc.oneof(fc.constantFrom(...pieces), fc.string(), fc.string({ unit: 'binary', maxLength: 8 })), { maxLength: 12 }).map((parts) => parts.join(''));
 
   it('never throws and never yields a sample with an impossible field', () => {

@@ -36,7 +36,13 @@ describe.skipIf(!HAS_PYTHON)('probe against the emulator’s real Lambda and Clo
     expect(coldTail).toMatchObject({ variant: 'emu', kind: 'cold', coldBy: 'init-duration', requestId: ids[0], memoryMB: 256, status: 'success' });
     expect(coldTail.initMs).toBeGreaterThan(0);
 
-    const lines = await fetchLogLines(harness.logs, { logGroupName: `/aws/lambda/${FUNCTION}`, requestIds: ids, startTime, deadline: Date.now() + DEADLINE_MS, pollIntervalMs: 200 });
+    const lines = await fetchLogLines(harness.logs, {
+      logGroupName: `/aws/lambda/${FUNCTION}`,
+      requestIds: ids,
+      startTime,
+      deadline: Date.now() + DEADLINE_MS,
+      pollIntervalMs: 200,
+    });
     const [cold] = samplesFromLines(lines.get(ids[0]) ?? [], { variant: 'emu' });
     const [warm] = samplesFromLines(lines.get(ids[1]) ?? [], { variant: 'emu' });
     expect(cold).toEqual(coldTail);

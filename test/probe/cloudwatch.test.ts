@@ -82,7 +82,12 @@ describe('fetchLogLines (mocked CloudWatch)', () => {
       pollIntervalMs: 1_000,
       ...clock,
     });
-    expect(lines).toEqual(new Map([[A, [report(A).slice(0, -1)]], [B, []]]));
+    expect(lines).toEqual(
+      new Map([
+        [A, [report(A).slice(0, -1)]],
+        [B, []],
+      ]),
+    );
     expect(clock.sleeps).toEqual([1_000, 1_000, 500]);
   });
 
@@ -98,7 +103,13 @@ describe('fetchLogLines (mocked CloudWatch)', () => {
       ],
     });
     const clock = fakeClock();
-    const lines = await fetchLogLines(new CloudWatchLogsClient({ region: 'us-east-1' }), { logGroupName: GROUP, requestIds: [A, B], startTime: 0, deadline: clock.now(), ...clock });
+    const lines = await fetchLogLines(new CloudWatchLogsClient({ region: 'us-east-1' }), {
+      logGroupName: GROUP,
+      requestIds: [A, B],
+      startTime: 0,
+      deadline: clock.now(),
+      ...clock,
+    });
     expect(lines.get(A)?.[0]).toMatch(/^INIT_START /);
     expect(lines.get(B)).toEqual([`START RequestId: ${B} Version: $LATEST`, `2026-10-08T07:30:59.479Z ${B} Task timed out after 3.00 seconds`, report(B).slice(0, -1)]);
     expect(samplesFromLines(lines.get(B) ?? [], { variant: 'v' })[0]).toMatchObject({ status: 'timeout', kind: 'warm' });
@@ -112,7 +123,13 @@ describe('fetchLogLines (mocked CloudWatch)', () => {
       await clock.sleep(400); // each page takes 400 ms of the caller's time
       return { events: [], nextToken: `t${page++}` };
     });
-    const lines = await fetchLogLines(new CloudWatchLogsClient({ region: 'us-east-1' }), { logGroupName: GROUP, requestIds: [A], startTime: 0, deadline: clock.now() + 1_000, ...clock });
+    const lines = await fetchLogLines(new CloudWatchLogsClient({ region: 'us-east-1' }), {
+      logGroupName: GROUP,
+      requestIds: [A],
+      startTime: 0,
+      deadline: clock.now() + 1_000,
+      ...clock,
+    });
     expect(lines).toEqual(new Map([[A, []]]));
     expect(logs.commandCalls(FilterLogEventsCommand)).toHaveLength(3);
   });
@@ -123,7 +140,13 @@ describe('fetchLogLines (mocked CloudWatch)', () => {
       .rejectsOnce(new ResourceNotFoundException({ message: 'The specified log group does not exist.', $metadata: {} }))
       .resolves({ events: [event(S1, 1, report(A))] });
     const clock = fakeClock();
-    const lines = await fetchLogLines(new CloudWatchLogsClient({ region: 'us-east-1' }), { logGroupName: GROUP, requestIds: [A], startTime: 0, deadline: clock.now() + 5_000, ...clock });
+    const lines = await fetchLogLines(new CloudWatchLogsClient({ region: 'us-east-1' }), {
+      logGroupName: GROUP,
+      requestIds: [A],
+      startTime: 0,
+      deadline: clock.now() + 5_000,
+      ...clock,
+    });
     expect(lines.get(A)).toHaveLength(1);
     expect(clock.sleeps).toEqual([1_000]);
   });
@@ -132,7 +155,13 @@ describe('fetchLogLines (mocked CloudWatch)', () => {
     const denied = Object.assign(new Error('User is not authorized to perform: logs:FilterLogEvents'), { name: 'AccessDeniedException' });
     logs.on(FilterLogEventsCommand).rejects(denied);
     const clock = fakeClock();
-    const fetching = fetchLogLines(new CloudWatchLogsClient({ region: 'us-east-1' }), { logGroupName: GROUP, requestIds: [A], startTime: 0, deadline: clock.now() + 5_000, ...clock });
+    const fetching = fetchLogLines(new CloudWatchLogsClient({ region: 'us-east-1' }), {
+      logGroupName: GROUP,
+      requestIds: [A],
+      startTime: 0,
+      deadline: clock.now() + 5_000,
+      ...clock,
+    });
     await expect(fetching).rejects.toThrow(LogFetchError);
     await expect(fetching).rejects.toThrow(`FilterLogEvents on ${GROUP} failed: User is not authorized to perform: logs:FilterLogEvents`);
   });

@@ -60,7 +60,10 @@ const jsonReport = fc
   .record(
     {
       requestId: fc.oneof(fc.string(), fc.integer()),
-      metrics: fc.dictionary(fc.constantFrom('durationMs', 'billedDurationMs', 'memorySizeMB', 'maxMemoryUsedMB', 'initDurationMs', 'restoreDurationMs', 'x'), fc.oneof(fc.double(), fc.string(), fc.constant(null), fc.nat())),
+      metrics: fc.dictionary(
+        fc.constantFrom('durationMs', 'billedDurationMs', 'memorySizeMB', 'maxMemoryUsedMB', 'initDurationMs', 'restoreDurationMs', 'x'),
+        fc.oneof(fc.double(), fc.string(), fc.constant(null), fc.nat()),
+      ),
       status: fc.constantFrom('success', 'failure', 'error', 'timeout', 'weird', undefined),
       errorType: fc.option(fc.string()),
     },
@@ -81,7 +84,15 @@ const numberText = fc.oneof(
 /** Mostly what the field holds in real logs (whole numbers for billed durations and memory), sometimes anything. */
 const wholeText = fc.oneof({ arbitrary: fc.nat(100_000).map(String), weight: 6 }, { arbitrary: numberText, weight: 1 });
 const msText = fc.oneof(
-  { arbitrary: fc.tuple(fc.nat(5000), fc.nat(999)).map(([a, b]) => `${a}.${String(b).padStart(3, '0').slice(0, 1 + (b % 3))}`), weight: 4 },
+  {
+    arbitrary: fc.tuple(fc.nat(5000), fc.nat(999)).map(
+      ([a, b]) =>
+        `${a}.${String(b)
+          .padStart(3, '0')
+          .slice(0, 1 + (b % 3))}`,
+    ),
+    weight: 4,
+  },
   { arbitrary: numberText, weight: 1 },
 );
 /** A REPORT in the canonical form (the byte lane's), optional fields and order varied. */
@@ -119,14 +130,16 @@ const foldLine = requestId.chain((id) =>
   ),
 );
 /** One line's bytes: text of every kind, or raw bytes (invalid UTF-8 included). */
-const lineBytes = fc.oneof(
-  { arbitrary: canonical, weight: 8 },
-  { arbitrary: canonical.map((l) => l.replace('\t', '\t\t')), weight: 1 },
-  { arbitrary: reportLike, weight: 1 },
-  { arbitrary: mutated, weight: 2 },
-  { arbitrary: foldLine, weight: 3 },
-  { arbitrary: fc.string({ unit: 'binary', maxLength: 80 }), weight: 1 },
-).map((l) => Buffer.from(l.replace(/\n/g, ' ')));
+const lineBytes = fc
+  .oneof(
+    { arbitrary: canonical, weight: 8 },
+    { arbitrary: canonical.map((l) => l.replace('\t', '\t\t')), weight: 1 },
+    { arbitrary: reportLike, weight: 1 },
+    { arbitrary: mutated, weight: 2 },
+    { arbitrary: foldLine, weight: 3 },
+    { arbitrary: fc.string({ unit: 'binary', maxLength: 80 }), weight: 1 },
+  )
+  .map((l) => Buffer.from(l.replace(/\n/g, ' ')));
 /** Raw bytes, invalid UTF-8 included, without a newline. */
 const rawLine = fc.uint8Array({ maxLength: 40 }).map((b) => Buffer.from(b.map((x) => (x === 10 ? 32 : x))));
 const anyLine = fc.oneof({ arbitrary: lineBytes, weight: 6 }, { arbitrary: rawLine, weight: 1 });
@@ -227,7 +240,10 @@ describe('probe fuzz', () => {
       fc.property(fc.array(fc.oneof(canonical, reportLike, mutated), { maxLength: 5 }), (lines) => {
         const slow = createAwsAssembler({ variant: 'v' });
         const fast = createAwsAssembler({ variant: 'v' });
-        const expected = lines.flatMap((l, i) => slow.push(l, i + 1)).map((s) => `${JSON.stringify(s)}\n`).join('');
+        const expected = lines
+          .flatMap((l, i) => slow.push(l, i + 1))
+          .map((s) => `${JSON.stringify(s)}\n`)
+          .join('');
         expect(lines.map((l, i) => fast.pushJson?.(l, i + 1)).join('')).toBe(expected);
         canonicalLines += lines.filter((l) => l.startsWith('REPORT ') && scanReportFast(l, 7)).length;
       }),

@@ -103,7 +103,8 @@ describe('ReorderBuffer', () => {
       { ts: 10, rank: 3, name: 'end-a' },
       { ts: 10, rank: 1, name: 'start-a' },
       { ts: 5, rank: 0, name: 'instance' },
-    ]) expect(buffer.push(r)).toEqual([]);
+    ])
+      expect(buffer.push(r)).toEqual([]);
     expect(buffer.drain().map((r) => r.name)).toEqual(['instance', 'start-a', 'end-a', 'end-b', 'text-after-end-b']);
   });
 
@@ -149,9 +150,36 @@ describe('BoundedSet', () => {
 
 describe('Application Insights rows', () => {
   it('reads classic and workspace column names alike', () => {
-    const classic = readAppInsightsRow({ 'timestamp [UTC]': '11/20/2026, 10:30:00.100 AM', name: 'Functions.f', duration: '12.5', success: 'False', resultCode: '500', cloud_RoleInstance: 'i1', id: 'r1', customDimensions: '{"InvocationId":"inv-1"}' });
-    const workspace = readAppInsightsRow({ TimeGenerated: '2026-11-20T10:30:00.1Z', Name: 'Functions.f', DurationMs: 12.5, Success: false, ResultCode: '500', AppRoleInstance: 'i1', Id: 'r1', Properties: { InvocationId: 'inv-1' } });
-    const expected = { ts: Date.UTC(2026, 10, 20, 10, 30, 0, 100), instance: 'i1', message: null, name: 'Functions.f', durationMs: 12.5, success: false, resultCode: '500', id: 'inv-1' };
+    const classic = readAppInsightsRow({
+      'timestamp [UTC]': '11/20/2026, 10:30:00.100 AM',
+      name: 'Functions.f',
+      duration: '12.5',
+      success: 'False',
+      resultCode: '500',
+      cloud_RoleInstance: 'i1',
+      id: 'r1',
+      customDimensions: '{"InvocationId":"inv-1"}',
+    });
+    const workspace = readAppInsightsRow({
+      TimeGenerated: '2026-11-20T10:30:00.1Z',
+      Name: 'Functions.f',
+      DurationMs: 12.5,
+      Success: false,
+      ResultCode: '500',
+      AppRoleInstance: 'i1',
+      Id: 'r1',
+      Properties: { InvocationId: 'inv-1' },
+    });
+    const expected = {
+      ts: Date.UTC(2026, 10, 20, 10, 30, 0, 100),
+      instance: 'i1',
+      message: null,
+      name: 'Functions.f',
+      durationMs: 12.5,
+      success: false,
+      resultCode: '500',
+      id: 'inv-1',
+    };
     expect(classic).toEqual(expected);
     expect(workspace).toEqual(expected);
   });

@@ -157,8 +157,9 @@ describe('createGcpAssembler', () => {
   });
 
   it('reads one LogEntry per line (JSON lines) and counts a repeated execution once', () => {
-    const entry = (ts: string, text: string) => JSON.stringify({ labels: { execution_id: 'e1', instanceId: 'i1' }, resource: { labels: { function_name: 'f' }, type: 'cloud_function' }, timestamp: ts, textPayload: text });
-    const end = entry('2026-11-20T10:00:00.200Z', 'Function execution took 200 ms, finished with status: \'ok\'');
+    const entry = (ts: string, text: string) =>
+      JSON.stringify({ labels: { execution_id: 'e1', instanceId: 'i1' }, resource: { labels: { function_name: 'f' }, type: 'cloud_function' }, timestamp: ts, textPayload: text });
+    const end = entry('2026-11-20T10:00:00.200Z', "Function execution took 200 ms, finished with status: 'ok'");
     const { samples, stats } = assemble([entry('2026-11-20T10:00:00.000Z', 'Function execution started'), end, end].join('\n'));
     expect(samples.map((s) => [s.requestId, s.kind, s.durationMs, s.instance])).toEqual([['e1', 'cold', 200, 'i1']]);
     expect(stats.skippedBy).toEqual({ 'duplicate execution': 1 });
@@ -182,14 +183,17 @@ describe('createGcpAssembler', () => {
 describe('parseGcpMessage', () => {
   it.each([
     ["Function execution took 1269 ms, finished with status: 'ok'", { kind: 'end', durationMs: 1269, status: 'success', errorType: null }],
-    ["Function execution took 3006 ms, finished with status code: 200", { kind: 'end', durationMs: 3006, status: 'success', errorType: null }],
-    ["Function execution took 5 ms, finished with status code: 404", { kind: 'end', durationMs: 5, status: 'success', errorType: null }],
-    ["Function execution took 5 ms, finished with status code: 503", { kind: 'end', durationMs: 5, status: 'error', errorType: 'HTTP 503' }],
+    ['Function execution took 3006 ms, finished with status code: 200', { kind: 'end', durationMs: 3006, status: 'success', errorType: null }],
+    ['Function execution took 5 ms, finished with status code: 404', { kind: 'end', durationMs: 5, status: 'success', errorType: null }],
+    ['Function execution took 5 ms, finished with status code: 503', { kind: 'end', durationMs: 5, status: 'error', errorType: 'HTTP 503' }],
     ["Function execution took 540001 ms, finished with status: 'timeout'", { kind: 'end', durationMs: 540001, status: 'timeout', errorType: null }],
     ["Function execution took 12 ms, finished with status: 'connection error'", { kind: 'end', durationMs: 12, status: 'error', errorType: 'connection error' }],
     ["Function execution took 12 ms, finished with status: 'out of memory'", { kind: 'end', durationMs: 12, status: 'error', errorType: 'out of memory' }],
     ['Function execution started', { kind: 'start' }],
-    ['Starting new instance. Reason: DEPLOYMENT_ROLLOUT - Instance started because of a new revision.', { kind: 'instance', reason: 'DEPLOYMENT_ROLLOUT - Instance started because of a new revision.' }],
+    [
+      'Starting new instance. Reason: DEPLOYMENT_ROLLOUT - Instance started because of a new revision.',
+      { kind: 'instance', reason: 'DEPLOYMENT_ROLLOUT - Instance started because of a new revision.' },
+    ],
   ])('reads %j', (line, expected) => {
     expect(parseGcpMessage(line)).toEqual(expected);
   });
@@ -210,8 +214,14 @@ describe('parseGcpMessage', () => {
 
 describe('readHttpRequest', () => {
   it.each([
-    [{ status: 200, latency: '0.5s' }, { kind: 'request', durationMs: 500, status: 'success', errorType: null }],
-    [{ status: 504, latency: '300.000131s' }, { kind: 'request', durationMs: 300000.131, status: 'timeout', errorType: null }],
+    [
+      { status: 200, latency: '0.5s' },
+      { kind: 'request', durationMs: 500, status: 'success', errorType: null },
+    ],
+    [
+      { status: 504, latency: '300.000131s' },
+      { kind: 'request', durationMs: 300000.131, status: 'timeout', errorType: null },
+    ],
     [{ status: 500 }, { kind: 'request', durationMs: null, status: 'error', errorType: 'HTTP 500' }],
     [{ latency: '0.5s' }, { malformed: 'httpRequest has no numeric status' }],
     [{ status: 200, latency: '-1s' }, { malformed: 'httpRequest.latency "-1s" is not a number of seconds' }],
@@ -230,7 +240,28 @@ describe('detectGcp', () => {
 });
 
 describe('createGcpAssembler on garbage', () => {
-  const pieces = ['Function execution took ', ' ms, finished with status', ' code: ', "'ok'", 'Starting new instance. Reason: ', '{', '}', '[', ']', '"', ',', '\\', '"labels":', '"execution_id":"e"', '2026-11-20T10:00:00Z ', 'D f e 2026-11-20 09:14:02.101 ', '12', 'NaN', '\u0000', '\r'];
+  const pieces = [
+    'Function execution took ',
+    ' ms, finished with status',
+    ' code: ',
+    "'ok'",
+    'Starting new instance. Reason: ',
+    '{',
+    '}',
+    '[',
+    ']',
+    '"',
+    ',',
+    '\\',
+    '"labels":',
+    '"execution_id":"e"',
+    '2026-11-20T10:00:00Z ',
+    'D f e 2026-11-20 09:14:02.101 ',
+    '12',
+    'NaN',
+    '\u0000',
+    '\r',
+  ];
   const line = fc.array(fc.oneof(fc.constantFrom(...pieces), fc.string(), fc.string({ unit: 'binary', maxLength: 8 })), { maxLength: 12 }).map((parts) => parts.join(''));
 
   it('never throws and never yields a sample with an impossible field', () => {

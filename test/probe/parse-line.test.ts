@@ -83,18 +83,58 @@ describe('parseLine › REPORT', () => {
 
 describe('parseLineDetailed › malformed REPORT lines', () => {
   const cases: Array<[string, string, string]> = [
-    ['a line torn before Max Memory Used', `REPORT RequestId: ${RID}\tDuration: 15.74 ms\tBilled Duration: 147 ms\tMemory Size: 128 MB\t`, 'REPORT: no Max Memory Used (torn line?)'],
-    ['a line torn inside a value', `REPORT RequestId: ${RID}\tDuration: 15.74 ms\tBilled Duration: 147 ms\tMemory Size: 128 MB\tMax Memory Used: 56`, 'REPORT: Max Memory Used: "56" has no unit (expected MB; torn line?)'],
-    ['a line torn inside a label', `REPORT RequestId: ${RID}\tDuration: 15.74 ms\tBilled Duration: 147 ms\tMemory Size: 128 MB\tMax Memory Used: 56 MB\tInit Dur`, 'REPORT: text "Init Dur" is not a "Label: value" field (torn line?)'],
-    ['a duration in seconds', `REPORT RequestId: ${RID}\tDuration: 15.74 s\tBilled Duration: 147 ms\tMemory Size: 128 MB\tMax Memory Used: 56 MB`, 'REPORT: Duration: unit "s" (expected ms)'],
-    ['memory in GB', `REPORT RequestId: ${RID}\tDuration: 15.74 ms\tBilled Duration: 147 ms\tMemory Size: 1 GB\tMax Memory Used: 56 MB`, 'REPORT: Memory Size: unit "GB" (expected MB)'],
-    ['a number beyond 2^53', `REPORT RequestId: ${RID}\tDuration: 123456789012345678901234567890 ms\tBilled Duration: 147 ms\tMemory Size: 128 MB\tMax Memory Used: 56 MB`, 'REPORT: Duration: "123456789012345678901234567890" is not a plain number'],
-    ['a negative number', `REPORT RequestId: ${RID}\tDuration: -1 ms\tBilled Duration: 147 ms\tMemory Size: 128 MB\tMax Memory Used: 56 MB`, 'REPORT: Duration: "-1" is not a plain number'],
-    ['an exponent', `REPORT RequestId: ${RID}\tDuration: 1e3 ms\tBilled Duration: 147 ms\tMemory Size: 128 MB\tMax Memory Used: 56 MB`, 'REPORT: Duration: "1e3" is not a plain number'],
-    ['a fractional Billed Duration', `REPORT RequestId: ${RID}\tDuration: 15.74 ms\tBilled Duration: 147.5 ms\tMemory Size: 128 MB\tMax Memory Used: 56 MB`, 'REPORT: Billed Duration: 147.5 ms is not a whole number'],
+    [
+      'a line torn before Max Memory Used',
+      `REPORT RequestId: ${RID}\tDuration: 15.74 ms\tBilled Duration: 147 ms\tMemory Size: 128 MB\t`,
+      'REPORT: no Max Memory Used (torn line?)',
+    ],
+    [
+      'a line torn inside a value',
+      `REPORT RequestId: ${RID}\tDuration: 15.74 ms\tBilled Duration: 147 ms\tMemory Size: 128 MB\tMax Memory Used: 56`,
+      'REPORT: Max Memory Used: "56" has no unit (expected MB; torn line?)',
+    ],
+    [
+      'a line torn inside a label',
+      `REPORT RequestId: ${RID}\tDuration: 15.74 ms\tBilled Duration: 147 ms\tMemory Size: 128 MB\tMax Memory Used: 56 MB\tInit Dur`,
+      'REPORT: text "Init Dur" is not a "Label: value" field (torn line?)',
+    ],
+    [
+      'a duration in seconds',
+      `REPORT RequestId: ${RID}\tDuration: 15.74 s\tBilled Duration: 147 ms\tMemory Size: 128 MB\tMax Memory Used: 56 MB`,
+      'REPORT: Duration: unit "s" (expected ms)',
+    ],
+    [
+      'memory in GB',
+      `REPORT RequestId: ${RID}\tDuration: 15.74 ms\tBilled Duration: 147 ms\tMemory Size: 1 GB\tMax Memory Used: 56 MB`,
+      'REPORT: Memory Size: unit "GB" (expected MB)',
+    ],
+    [
+      'a number beyond 2^53',
+      `REPORT RequestId: ${RID}\tDuration: 123456789012345678901234567890 ms\tBilled Duration: 147 ms\tMemory Size: 128 MB\tMax Memory Used: 56 MB`,
+      'REPORT: Duration: "123456789012345678901234567890" is not a plain number',
+    ],
+    [
+      'a negative number',
+      `REPORT RequestId: ${RID}\tDuration: -1 ms\tBilled Duration: 147 ms\tMemory Size: 128 MB\tMax Memory Used: 56 MB`,
+      'REPORT: Duration: "-1" is not a plain number',
+    ],
+    [
+      'an exponent',
+      `REPORT RequestId: ${RID}\tDuration: 1e3 ms\tBilled Duration: 147 ms\tMemory Size: 128 MB\tMax Memory Used: 56 MB`,
+      'REPORT: Duration: "1e3" is not a plain number',
+    ],
+    [
+      'a fractional Billed Duration',
+      `REPORT RequestId: ${RID}\tDuration: 15.74 ms\tBilled Duration: 147.5 ms\tMemory Size: 128 MB\tMax Memory Used: 56 MB`,
+      'REPORT: Billed Duration: 147.5 ms is not a whole number',
+    ],
     ['two REPORT lines joined', `${REPORT_COLD}REPORT RequestId: x\tDuration: 1.00 ms\t`, 'REPORT: Duration appears twice (two lines joined?)'],
     ['both Init and Restore Duration', `${REPORT_COLD}Restore Duration: 400.00 ms\t`, 'REPORT: both Init Duration and Restore Duration'],
-    ['an unknown Status', `REPORT RequestId: ${RID}\tDuration: 15.74 ms\tBilled Duration: 147 ms\tMemory Size: 128 MB\tMax Memory Used: 56 MB\tStatus: exploded`, 'REPORT: Status: unknown value "exploded"'],
+    [
+      'an unknown Status',
+      `REPORT RequestId: ${RID}\tDuration: 15.74 ms\tBilled Duration: 147 ms\tMemory Size: 128 MB\tMax Memory Used: 56 MB\tStatus: exploded`,
+      'REPORT: Status: unknown value "exploded"',
+    ],
   ];
   for (const [what, line, reason] of cases) {
     it(`rejects ${what} with the reason`, () => {
@@ -139,7 +179,11 @@ describe('parseLine › other text platform lines', () => {
   });
 
   it('reads INIT_REPORT of phase invoke and a timed-out init', () => {
-    expect(parseLine('INIT_REPORT Init Duration: 1712.41 ms\tPhase: invoke\tStatus: error\tError Type: Runtime.Unknown')).toMatchObject({ phase: 'invoke', initMs: 1712.41, errorType: 'Runtime.Unknown' });
+    expect(parseLine('INIT_REPORT Init Duration: 1712.41 ms\tPhase: invoke\tStatus: error\tError Type: Runtime.Unknown')).toMatchObject({
+      phase: 'invoke',
+      initMs: 1712.41,
+      errorType: 'Runtime.Unknown',
+    });
     expect(parseLine('INIT_REPORT Init Duration: 9999.79 ms\tPhase: init\tStatus: timeout')).toMatchObject({ phase: 'init', status: 'timeout', errorType: null });
   });
 
@@ -179,7 +223,16 @@ describe('parseLine › other text platform lines', () => {
   });
 
   it('returns null for application output, blank lines and marker words used as prose', () => {
-    for (const line of ['', '   ', 'hello world', '[INFO] 2026-10-08T07:30:29.470Z handler ran', 'START processing batch 7', 'END of stream', 'REPORT generated', 'the job said: Task timed out after 3 seconds, retrying']) {
+    for (const line of [
+      '',
+      '   ',
+      'hello world',
+      '[INFO] 2026-10-08T07:30:29.470Z handler ran',
+      'START processing batch 7',
+      'END of stream',
+      'REPORT generated',
+      'the job said: Task timed out after 3 seconds, retrying',
+    ]) {
       expect(parseLineDetailed(line)).toBeNull();
     }
   });
@@ -189,7 +242,11 @@ describe('parseLine › JSON log format', () => {
   const report = (record: object) => JSON.stringify({ time: '2026-10-08T07:30:29.470Z', type: 'platform.report', record });
 
   it('reads platform.report with init metrics', () => {
-    const line = report({ requestId: RID, metrics: { durationMs: 1233.96, billedDurationMs: 1698, memorySizeMB: 256, maxMemoryUsedMB: 123, initDurationMs: 463.512 }, status: 'success' });
+    const line = report({
+      requestId: RID,
+      metrics: { durationMs: 1233.96, billedDurationMs: 1698, memorySizeMB: 256, maxMemoryUsedMB: 123, initDurationMs: 463.512 },
+      status: 'success',
+    });
     expect(parseLine(line)).toEqual({
       type: 'report',
       requestId: RID,
@@ -216,23 +273,42 @@ describe('parseLine › JSON log format', () => {
   });
 
   it('makes a missing or mistyped metric null and ignores extra keys', () => {
-    const line = report({ requestId: RID, metrics: { durationMs: '12', billedDurationMs: 13, memorySizeMB: 128, extra: 1 }, status: 'success', spans: [], tracing: { type: 'X-Amzn-Trace-Id' } });
+    const line = report({
+      requestId: RID,
+      metrics: { durationMs: '12', billedDurationMs: 13, memorySizeMB: 128, extra: 1 },
+      status: 'success',
+      spans: [],
+      tracing: { type: 'X-Amzn-Trace-Id' },
+    });
     expect(parseLine(line)).toMatchObject({ durationMs: null, billedMs: 13, memoryMB: 128, maxMemoryMB: null, initMs: null });
   });
 
   it('reads platform.initStart, platform.start, platform.initReport and platform.runtimeDone', () => {
-    const initStart = JSON.stringify({ time: 't', type: 'platform.initStart', record: { initializationType: 'on-demand', phase: 'init', runtimeVersion: 'nodejs:22.mainline.v122', functionName: 'checkout', functionVersion: '$LATEST' } });
+    const initStart = JSON.stringify({
+      time: 't',
+      type: 'platform.initStart',
+      record: { initializationType: 'on-demand', phase: 'init', runtimeVersion: 'nodejs:22.mainline.v122', functionName: 'checkout', functionVersion: '$LATEST' },
+    });
     expect(parseLine(initStart)).toMatchObject({ type: 'initStart', functionName: 'checkout', initializationType: 'on-demand', format: 'json' });
     expect(parseLine(JSON.stringify({ type: 'platform.start', record: { requestId: RID, version: '$LATEST' } }))).toMatchObject({ type: 'start', requestId: RID, time: null });
-    expect(parseLine(JSON.stringify({ type: 'platform.initReport', record: { initializationType: 'on-demand', phase: 'init', status: 'timeout', metrics: { durationMs: 10000.487 } } }))).toMatchObject({ type: 'initReport', initMs: 10000.487, phase: 'init', status: 'timeout' });
-    expect(parseLine(JSON.stringify({ type: 'platform.runtimeDone', record: { requestId: RID, status: 'timeout' } }))).toMatchObject({ type: 'runtimeDone', status: 'timeout', requestId: RID });
+    expect(
+      parseLine(JSON.stringify({ type: 'platform.initReport', record: { initializationType: 'on-demand', phase: 'init', status: 'timeout', metrics: { durationMs: 10000.487 } } })),
+    ).toMatchObject({ type: 'initReport', initMs: 10000.487, phase: 'init', status: 'timeout' });
+    expect(parseLine(JSON.stringify({ type: 'platform.runtimeDone', record: { requestId: RID, status: 'timeout' } }))).toMatchObject({
+      type: 'runtimeDone',
+      status: 'timeout',
+      requestId: RID,
+    });
   });
 
   it('returns null for application JSON lines and malformed for a broken platform record', () => {
     expect(parseLineDetailed(JSON.stringify({ timestamp: 't', level: 'INFO', requestId: RID, message: 'hi' }))).toBeNull();
     expect(parseLineDetailed('{"type":"platform.report","record":{"requestId":')).toEqual({ type: 'malformed', reason: 'JSON platform record that does not parse (torn line?)' });
     expect(parseLineDetailed('{"type":"platform.report","record":{"metrics":{}}}')).toEqual({ type: 'malformed', reason: 'platform.report: no requestId' });
-    expect(parseLineDetailed(`{"type":"platform.report","record":{"requestId":"${RID}","status":"meh"}}`)).toEqual({ type: 'malformed', reason: 'platform.report: unknown status "meh"' });
+    expect(parseLineDetailed(`{"type":"platform.report","record":{"requestId":"${RID}","status":"meh"}}`)).toEqual({
+      type: 'malformed',
+      reason: 'platform.report: unknown status "meh"',
+    });
   });
 
   it('reads a JSON record behind an `aws logs tail` prefix and takes the stream from it', () => {

@@ -33,10 +33,7 @@ describe('samplesFromLines', () => {
   });
 
   it('reads a REPORT without Init Duration as warm (coldBy none)', () => {
-    const [s] = samplesFromLines(
-      [`REPORT RequestId: ${RID2}\tDuration: 2.05 ms\tBilled Duration: 3 ms\tMemory Size: 128 MB\tMax Memory Used: 57 MB\t`],
-      { variant: 'v' },
-    );
+    const [s] = samplesFromLines([`REPORT RequestId: ${RID2}\tDuration: 2.05 ms\tBilled Duration: 3 ms\tMemory Size: 128 MB\tMax Memory Used: 57 MB\t`], { variant: 'v' });
     expect(s).toMatchObject({ kind: 'warm', coldBy: 'none', initMs: null, durationMs: 2.05, billedMs: 3 });
   });
 

@@ -41,7 +41,9 @@ describe('TimeoutScanner', () => {
 
 describe('samplesFromLines › timeout after its REPORT', () => {
   it('returns a timeout when the timeout line follows the REPORT (CloudWatch and console copies)', () => {
-    const [s] = samplesFromLines([`START RequestId: ${ID} Version: $LATEST`, `END RequestId: ${ID}`, REPORT, `2026-10-08T07:30:32.470Z ${ID} Task timed out after 3.00 seconds`], { variant: 'v' });
+    const [s] = samplesFromLines([`START RequestId: ${ID} Version: $LATEST`, `END RequestId: ${ID}`, REPORT, `2026-10-08T07:30:32.470Z ${ID} Task timed out after 3.00 seconds`], {
+      variant: 'v',
+    });
     expect([s.status, s.errorType, s.errorMessage]).toEqual(['timeout', null, 'Task timed out after 3.00 seconds']);
   });
 });

@@ -3,9 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { analyze, findReuseTwin, splitHandler } from '../../src/profile/analyze.ts';
 import { splitAtFirstStart } from '../../src/profile/run.ts';
 
-const connection = new Map(
-  ['identity', 'percall', 'reuse'].map((m) => [m, readFileSync(new URL(`../../fixtures/functions/python/connection/${m}.py`, import.meta.url), 'utf8')]),
-);
+const connection = new Map(['identity', 'percall', 'reuse'].map((m) => [m, readFileSync(new URL(`../../fixtures/functions/python/connection/${m}.py`, import.meta.url), 'utf8')]));
 const nodeConnection = new Map(
   ['identity', 'percall', 'reuse'].map((m) => [`./${m}.js`, readFileSync(new URL(`../../fixtures/functions/node/connection/${m}.js`, import.meta.url), 'utf8')]),
 );
@@ -42,7 +40,9 @@ describe('analyze', () => {
   };
 
   it('labels the handler module and the function’s other modules as its code', () => {
-    const trace = ['import time:       100 |        100 |     boto3', 'import time:       200 |        300 |   identity', 'import time:       400 |        700 | percall'].join('\n');
+    const trace = ['import time:       100 |        100 |     boto3', 'import time:       200 |        300 |   identity', 'import time:       400 |        700 | percall'].join(
+      '\n',
+    );
     const report = analyze({ ...base, traceText: trace });
     expect(report.modules.map((m) => [m.name, m.kind])).toEqual([
       ['percall', 'handler'],
@@ -78,6 +78,9 @@ describe('splitAtFirstStart', () => {
     });
   });
   it('does not mistake INIT_START for an invocation', () => {
-    expect(splitAtFirstStart(['INIT_START Runtime Version: python:3.11.v1', 'import time: a'])).toEqual({ init: ['INIT_START Runtime Version: python:3.11.v1', 'import time: a'], invoke: [] });
+    expect(splitAtFirstStart(['INIT_START Runtime Version: python:3.11.v1', 'import time: a'])).toEqual({
+      init: ['INIT_START Runtime Version: python:3.11.v1', 'import time: a'],
+      invoke: [],
+    });
   });
 });

@@ -12,7 +12,9 @@ describe('coldbench profile (usage errors, before anything runs)', () => {
   it('exits 2 for a suite file that does not exist, with what to pass instead', async () => {
     const run = await runCli(['profile', 'nope.yaml']);
     expect(run.code).toBe(2);
-    expect(run.stderr).toBe('Error: nope.yaml: no such suite file\nHint: pass a function folder with --handler, a suite file with --only VARIANT, or a variant name of the seed suite\n');
+    expect(run.stderr).toBe(
+      'Error: nope.yaml: no such suite file\nHint: pass a function folder with --handler, a suite file with --only VARIANT, or a variant name of the seed suite\n',
+    );
   });
 
   it('exits 2 naming the variants when --only matches none of them', async () => {
@@ -39,7 +41,8 @@ describe('coldbench profile (usage errors, before anything runs)', () => {
   it('documents every flag and its default in --help', async () => {
     const run = await runCli(['profile', '--help']);
     expect(run.code).toBe(0);
-    for (const flag of ['--handler', '--runtime', '--memory', '--requirements', '--only', '--format', '--verify', '--samples', '--verify-limit', '--warm', '--endpoint']) expect(run.stdout).toContain(flag);
+    for (const flag of ['--handler', '--runtime', '--memory', '--requirements', '--only', '--format', '--verify', '--samples', '--verify-limit', '--warm', '--endpoint'])
+      expect(run.stdout).toContain(flag);
     expect(run.stdout).toContain('[default: "python3.11"]');
   });
 });

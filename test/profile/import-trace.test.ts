@@ -26,9 +26,7 @@ describe('parseImportTrace', () => {
 
   it('reads a real trace of this machine’s python3 -X importtime with CRLF endings', () => {
     const text = 'import time:       108 |        108 |   time\r\nimport time:       110 |        218 | zipimport\r\n';
-    expect(parseImportTrace(text)).toEqual([
-      { name: 'zipimport', selfUs: 110, cumulativeUs: 218, children: [{ name: 'time', selfUs: 108, cumulativeUs: 108, children: [] }] },
-    ]);
+    expect(parseImportTrace(text)).toEqual([{ name: 'zipimport', selfUs: 110, cumulativeUs: 218, children: [{ name: 'time', selfUs: 108, cumulativeUs: 108, children: [] }] }]);
   });
 
   it('keeps orphans of a trace cut short as roots instead of losing their time', () => {

@@ -87,7 +87,18 @@ describe('renderProfile markdown and html', () => {
 });
 
 describe('savingText', () => {
-  const rec: Recommendation = { rule: 'strip-package', target: 'numpy', action: '', savingMs: -85, per: 'cold-start', basis: 'measured', evidence: '', verified: true, ci: [-300, 39.5], n: { baseline: 8, variant: 8 } };
+  const rec: Recommendation = {
+    rule: 'strip-package',
+    target: 'numpy',
+    action: '',
+    savingMs: -85,
+    per: 'cold-start',
+    basis: 'measured',
+    evidence: '',
+    verified: true,
+    ci: [-300, 39.5],
+    n: { baseline: 8, variant: 8 },
+  };
   it('calls an interval that holds zero no measurable saving', () => {
     expect(savingText(rec)).toBe('no measurable saving per cold start: measured -85.0 ms (95 % CI -300.0–39.5 ms, n = 8 + 8)');
   });

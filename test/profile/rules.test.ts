@@ -76,7 +76,9 @@ describe('recommend', () => {
     const [rec] = recommend(input(source));
     expect(rec).toMatchObject({ rule: 'barely-used-import', target: 'pandas', savingMs: 12, fix: { kind: 'lazy-import', package: 'pandas' } });
     expect(rec.action).toBe('Import `pandas` inside the code that uses it (line 6) instead of at module level, so invocations that skip it do not pay for it.');
-    expect(rec.evidence).toBe("importing pandas took 12 ms of init (60 %, packages the handler also imports excluded); `pd` is used on 1 line, outside handler's own body (report, line 6)");
+    expect(rec.evidence).toBe(
+      "importing pandas took 12 ms of init (60 %, packages the handler also imports excluded); `pd` is used on 1 line, outside handler's own body (report, line 6)",
+    );
   });
 
   it('leaves a package alone that module-level code uses: init needs it anyway', () => {
@@ -108,12 +110,16 @@ describe('recommend', () => {
     const source = 'import boto3\n\ndef handler(e, c):\n    s3 = boto3.client("s3")\n    return s3.list_buckets()\n';
     const [rec] = recommend(input(source, [], { reuseTwin: 'reuse.handler' }));
     expect(rec).toMatchObject({ rule: 'per-call-client', target: 'handler', savingMs: null, per: 'invocation', basis: 'not estimated', verified: false });
-    expect(rec.evidence).toBe('handler reaches `s3 = boto3.client("s3")` (handler, line 4) on every invocation; reuse.handler builds it once and can be benchmarked against it with --verify');
+    expect(rec.evidence).toBe(
+      'handler reaches `s3 = boto3.client("s3")` (handler, line 4) on every invocation; reuse.handler builds it once and can be benchmarked against it with --verify',
+    );
     expect(rec.fix).toEqual({ kind: 'compare-handler', handler: 'reuse.handler' });
   });
 
   it('names strippable folders with sizes and bytecode missing for the runtime', () => {
-    const packages = [pkg('pandas', { bytes: 50 * 1024 * 1024, removable: [{ path: 'pandas/tests', bytes: 20 * 1024 * 1024 }], removableBytes: 20 * 1024 * 1024, pyFilesWithoutPyc: 4 })];
+    const packages = [
+      pkg('pandas', { bytes: 50 * 1024 * 1024, removable: [{ path: 'pandas/tests', bytes: 20 * 1024 * 1024 }], removableBytes: 20 * 1024 * 1024, pyFilesWithoutPyc: 4 }),
+    ];
     const recs = recommend(input('import pandas\n\ndef handler(e, c):\n    a = pandas.a()\n    b = pandas.b()\n    return pandas.c(a, b)\n', packages));
     expect(recs.map((r) => r.rule)).toEqual(['missing-bytecode', 'strip-package']);
     expect(recs[1].evidence).toBe("20.0 MB of pandas's 50.0 MB is never imported (pandas/tests 20.0 MB); a smaller package downloads and unpacks faster on Lambda");

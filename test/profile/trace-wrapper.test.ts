@@ -20,7 +20,10 @@ describe('trace-wrapper.sh', () => {
   it.skipIf(!hasPython)('shows the module a runtime loads with importlib.import_module, which CPython alone does not trace', () => {
     const dir = mkdtempSync(join(tmpdir(), 'coldbench-wrap-'));
     writeFileSync(join(dir, 'handler_mod.py'), 'import json\nVALUE = 1\n');
-    writeFileSync(join(dir, 'boot.py'), 'import importlib, sys\nsys.path.insert(0, sys.argv[1])\nm = importlib.import_module("handler_mod")\nprint(m.VALUE, __name__, sys.argv[1:] == [sys.argv[1]])\n');
+    writeFileSync(
+      join(dir, 'boot.py'),
+      'import importlib, sys\nsys.path.insert(0, sys.argv[1])\nm = importlib.import_module("handler_mod")\nprint(m.VALUE, __name__, sys.argv[1:] == [sys.argv[1]])\n',
+    );
     try {
       const run = spawnSync(WRAPPER, ['python3', '-I', '-S', '-u', join(dir, 'boot.py'), dir], { encoding: 'utf8' });
       expect(run.stdout).toBe('1 __main__ True\n');
@@ -32,7 +35,10 @@ describe('trace-wrapper.sh', () => {
   });
 
   it('preloads the require timer into node', () => {
-    const run = spawnSync(WRAPPER, [process.execPath, '-e', "require('vitest/package.json'); console.log('ok')"], { encoding: 'utf8', cwd: fileURLToPath(new URL('../..', import.meta.url)) });
+    const run = spawnSync(WRAPPER, [process.execPath, '-e', "require('vitest/package.json'); console.log('ok')"], {
+      encoding: 'utf8',
+      cwd: fileURLToPath(new URL('../..', import.meta.url)),
+    });
     expect(run.status).toBe(0);
     expect(run.stdout).toBe('ok\n');
     expect(parseImportTrace(run.stderr, NODE_MARKER).map((r) => r.name)).toEqual(['vitest/package.json']);

@@ -12,7 +12,16 @@ describe('displayWidth', () => {
 
 describe('alignColumns', () => {
   it('pads each column to its widest cell, text left and numbers right, two spaces apart, trailing spaces dropped', () => {
-    expect(alignColumns([['Variant', 'n', 'Note'], ['a', '10', ''], ['longer', '2', 'x']], ['left', 'right', 'left'])).toBe('Variant   n  Note\na        10\nlonger    2  x');
+    expect(
+      alignColumns(
+        [
+          ['Variant', 'n', 'Note'],
+          ['a', '10', ''],
+          ['longer', '2', 'x'],
+        ],
+        ['left', 'right', 'left'],
+      ),
+    ).toBe('Variant   n  Note\na        10\nlonger    2  x');
   });
 
   it('aligns coloured cells by what they show', () => {

@@ -38,7 +38,16 @@ describe('perMillion', () => {
 
 describe('variantCost', () => {
   it('prices a variant at the measured 10-of-30 cold share and at the given ratio', () => {
-    const c = variantCost({ region: 'us-east-1', architecture: 'x86_64', memoryMB: 1024, meanBilledColdMs: 500, meanBilledWarmMs: 10, coldCount: 10, warmCount: 20, coldRatio: 0.05 });
+    const c = variantCost({
+      region: 'us-east-1',
+      architecture: 'x86_64',
+      memoryMB: 1024,
+      meanBilledColdMs: 500,
+      meanBilledWarmMs: 10,
+      coldCount: 10,
+      warmCount: 20,
+      coldRatio: 0.05,
+    });
     // measured: (1/3 × 0.5 + 2/3 × 0.01) GB-s = 0.173333 → × 0.0000166667 × 1e6 + 0.20 = $3.09
     expect(usd(c.perMillionMeasured)).toBe('$3.09');
     // at 5 %: 0.05 × 0.5 + 0.95 × 0.01 = 0.0345 GB-s → $0.575 + $0.20 = $0.78
@@ -47,7 +56,9 @@ describe('variantCost', () => {
   });
 
   it('uses the arm64 price for arm64', () => {
-    expect(variantCost({ region: 'us-east-1', architecture: 'arm64', memoryMB: 128, meanBilledColdMs: 1, meanBilledWarmMs: 1, coldCount: 1, warmCount: 1, coldRatio: 0 }).gbSecondPrice).toBe(ARM);
+    expect(
+      variantCost({ region: 'us-east-1', architecture: 'arm64', memoryMB: 128, meanBilledColdMs: 1, meanBilledWarmMs: 1, coldCount: 1, warmCount: 1, coldRatio: 0 }).gbSecondPrice,
+    ).toBe(ARM);
   });
 });
 
@@ -89,7 +100,11 @@ describe('recommendMemory', () => {
   it('balances cost/maxCost and latency/maxLatency equally: 256 MB scores 0.55 against 0.75 and 0.70', () => {
     const r = recommendMemory('f@*', candidates, 'balanced', 0.01);
     expect(r.best).toBe('f@256');
-    expect(r.candidates.map((c) => [c.memoryMB, Number(c.score.toFixed(4))])).toEqual([[128, 0.75], [256, 0.55], [512, 0.7]]);
+    expect(r.candidates.map((c) => [c.memoryMB, Number(c.score.toFixed(4))])).toEqual([
+      [128, 0.75],
+      [256, 0.55],
+      [512, 0.7],
+    ]);
     expect(r.text).toBe('f@*: 256 MB (f@256) is the best balance of cost and speed at 1 % cold starts: $1.20 per 1 M invocations, 50.0 ms expected latency.');
   });
 

@@ -3,8 +3,21 @@ import type { Sample } from '../../src/probe/sample.ts';
 import { failureLines, failuresOf } from '../../src/report/failures.ts';
 
 const sample = (variant: string, fields: Partial<Sample> = {}): Sample => ({
-  variant, kind: 'warm', coldBy: 'none', requestId: 'r', initMs: null, restoreMs: null, billedRestoreMs: null, durationMs: 1, billedMs: 1,
-  memoryMB: 512, maxMemoryMB: 40, status: 'success', errorType: null, clientMs: null, ...fields,
+  variant,
+  kind: 'warm',
+  coldBy: 'none',
+  requestId: 'r',
+  initMs: null,
+  restoreMs: null,
+  billedRestoreMs: null,
+  durationMs: 1,
+  billedMs: 1,
+  memoryMB: 512,
+  maxMemoryMB: 40,
+  status: 'success',
+  errorType: null,
+  clientMs: null,
+  ...fields,
 });
 
 describe('failuresOf', () => {

@@ -34,7 +34,10 @@ describe('mannWhitney', () => {
 
   it("stays exact for 10 vs 10 values without ties, where scipy's default method='auto' would not: p = 0.028806 (method='exact'; 'auto' gives 0.031209)", () => {
     const a = Array.from({ length: 10 }, (_, i) => i);
-    const r = mannWhitney(a, a.map((x) => x + 3.5));
+    const r = mannWhitney(
+      a,
+      a.map((x) => x + 3.5),
+    );
     expect(r.method).toBe('exact');
     expect(r.u).toBe(21);
     expect(r.p).toBeCloseTo(0.0288055598, 9);

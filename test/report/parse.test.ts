@@ -5,8 +5,20 @@ describe('parseSampleLine', () => {
   it('reads a sample line and fills absent measurement fields with null', () => {
     const s = parseSampleLine('{"variant":"reuse@512","kind":"cold","initMs":210.5,"durationMs":21.4,"billedMs":232}', 1, 'samples.jsonl');
     expect(s).toEqual({
-      variant: 'reuse@512', kind: 'cold', coldBy: 'init-duration', requestId: null, initMs: 210.5, restoreMs: null, billedRestoreMs: null,
-      durationMs: 21.4, billedMs: 232, memoryMB: null, maxMemoryMB: null, status: 'success', errorType: null, clientMs: null,
+      variant: 'reuse@512',
+      kind: 'cold',
+      coldBy: 'init-duration',
+      requestId: null,
+      initMs: 210.5,
+      restoreMs: null,
+      billedRestoreMs: null,
+      durationMs: 21.4,
+      billedMs: 232,
+      memoryMB: null,
+      maxMemoryMB: null,
+      status: 'success',
+      errorType: null,
+      clientMs: null,
     });
   });
 

@@ -6,9 +6,20 @@ import { renderTable } from '../../src/report/render/table.ts';
 
 function sample(variant: string, kind: 'cold' | 'warm', durationMs: number): Sample {
   return {
-    variant, kind, coldBy: kind === 'cold' ? 'init-duration' : 'none', requestId: `${variant}-${kind}`,
-    initMs: kind === 'cold' ? 100 : null, restoreMs: null, billedRestoreMs: null, durationMs, billedMs: Math.ceil(durationMs + (kind === 'cold' ? 100 : 0)),
-    memoryMB: 128, maxMemoryMB: 40, status: 'success', errorType: null, clientMs: null,
+    variant,
+    kind,
+    coldBy: kind === 'cold' ? 'init-duration' : 'none',
+    requestId: `${variant}-${kind}`,
+    initMs: kind === 'cold' ? 100 : null,
+    restoreMs: null,
+    billedRestoreMs: null,
+    durationMs,
+    billedMs: Math.ceil(durationMs + (kind === 'cold' ? 100 : 0)),
+    memoryMB: 128,
+    maxMemoryMB: 40,
+    status: 'success',
+    errorType: null,
+    clientMs: null,
   } as Sample;
 }
 

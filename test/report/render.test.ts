@@ -19,7 +19,10 @@ describe('render', () => {
     const { readFileSync } = await import('node:fs');
     const { parseSampleLine, summarize } = await import('../../src/report/index.ts');
     const lines = readFileSync(new URL('../../fixtures/runs/imported.jsonl', import.meta.url), 'utf8').split('\n');
-    const summary = summarize(lines.map((l, i) => parseSampleLine(l, i + 1, 'imported.jsonl')).filter((s) => s !== null), { runId: 'imported' });
+    const summary = summarize(
+      lines.map((l, i) => parseSampleLine(l, i + 1, 'imported.jsonl')).filter((s) => s !== null),
+      { runId: 'imported' },
+    );
     await expect(render(summary, 'table')).toMatchFileSnapshot('__snapshots__/imported.txt');
   });
 
@@ -41,7 +44,12 @@ describe('render', () => {
     expect(lines).toHaveLength(1 + 3 * 2);
     expect(lines[0].startsWith('variant,kind,state,memory_mb')).toBe(true);
     expect(lines.slice(1).map((l) => l.split(',').slice(0, 3).join(','))).toEqual([
-      'snap@1024,cold,measured', 'snap@1024,warm,measured', 'flaky@256,cold,measured', 'flaky@256,warm,measured', 'broken@128,cold,failed', 'broken@128,warm,failed',
+      'snap@1024,cold,measured',
+      'snap@1024,warm,measured',
+      'flaky@256,cold,measured',
+      'flaky@256,warm,measured',
+      'broken@128,cold,failed',
+      'broken@128,warm,failed',
     ]);
   });
 
@@ -63,7 +71,15 @@ describe('renderComparison', () => {
 
 describe('renderTable', () => {
   it('right-aligns numbers, underlines the header and marks the best cell', () => {
-    const text = renderTable(['Name', 'Median [ms]'], [{ variant: 'a', kind: '', cells: ['a', '1.0'], bestCell: 1 }, { variant: 'bb', kind: '', cells: ['bb', '12.5'], bestCell: -1 }], 1, false);
+    const text = renderTable(
+      ['Name', 'Median [ms]'],
+      [
+        { variant: 'a', kind: '', cells: ['a', '1.0'], bestCell: 1 },
+        { variant: 'bb', kind: '', cells: ['bb', '12.5'], bestCell: -1 },
+      ],
+      1,
+      false,
+    );
     expect(text).toBe(['Name  Median [ms]', '────  ───────────', 'a           1.0 *', 'bb         12.5'].join('\n'));
   });
 });

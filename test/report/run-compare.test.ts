@@ -26,7 +26,9 @@ describe('compareRuns', () => {
     expect(percall.ratio).toBeCloseTo(425.9 / 261.6, 2);
     expect(percall.ratioCI![0]).toBeGreaterThan(1.1);
     expect(percall.p).toBeLessThan(0.001);
-    expect(percall.text).toMatch(/^percall@512: cold median 261\.6 ms → 425\.9 ms, \+62\.8 % \(95 % CI \+\d+\.\d % to \+\d+\.\d %, Mann–Whitney p < 0\.001\): regression at or beyond the 10 % threshold$/);
+    expect(percall.text).toMatch(
+      /^percall@512: cold median 261\.6 ms → 425\.9 ms, \+62\.8 % \(95 % CI \+\d+\.\d % to \+\d+\.\d %, Mann–Whitney p < 0\.001\): regression at or beyond the 10 % threshold$/,
+    );
     expect(c.changes.filter((ch) => ch.variant !== 'percall@512').every((ch) => !ch.regression)).toBe(true);
   });
 
@@ -40,7 +42,23 @@ describe('compareRuns', () => {
     const run = (median: number) =>
       summarize(
         [-4, -2, 0, 2, 4].map(
-          (d) => ({ variant: 'app@512', kind: 'cold', coldBy: 'init-duration', requestId: null, initMs: median + d - 10, restoreMs: null, billedRestoreMs: null, durationMs: 10, billedMs: Math.ceil(median + d), memoryMB: 512, maxMemoryMB: 50, status: 'success', errorType: null, clientMs: null }) as Sample,
+          (d) =>
+            ({
+              variant: 'app@512',
+              kind: 'cold',
+              coldBy: 'init-duration',
+              requestId: null,
+              initMs: median + d - 10,
+              restoreMs: null,
+              billedRestoreMs: null,
+              durationMs: 10,
+              billedMs: Math.ceil(median + d),
+              memoryMB: 512,
+              maxMemoryMB: 50,
+              status: 'success',
+              errorType: null,
+              clientMs: null,
+            }) as Sample,
         ),
       );
     const base1000 = run(1000);
@@ -60,7 +78,9 @@ describe('compareRuns', () => {
 
     it('prints the threshold as given (24.9 %, not 25 %), and a change just below it is within the threshold', () => {
       const at = change(1249, 0.249);
-      expect(at.text).toMatch(/^app@512: cold median 1000\.0 ms → 1249\.0 ms, \+24\.9 % \(95 % CI \+\d+\.\d % to \+\d+\.\d %, Mann–Whitney p = 0\.008\): regression at or beyond the 24\.9 % threshold$/);
+      expect(at.text).toMatch(
+        /^app@512: cold median 1000\.0 ms → 1249\.0 ms, \+24\.9 % \(95 % CI \+\d+\.\d % to \+\d+\.\d %, Mann–Whitney p = 0\.008\): regression at or beyond the 24\.9 % threshold$/,
+      );
       const below = change(1248.9, 0.249);
       expect(below.ratio).toBeCloseTo(1.2489, 12);
       expect(below.significant).toBe(true);
@@ -85,10 +105,27 @@ describe('compareRuns', () => {
 
   it('normalises by a reference variant of the same run: a uniformly 2× slower machine is no regression', () => {
     const slowMachine = (s: Sample): Sample => ({ ...s, initMs: s.initMs === null ? null : s.initMs * 2, durationMs: s.durationMs === null ? null : s.durationMs * 2 });
-    const mk = (k: number) => [
-      ...[1, 2, 3, 4, 5, 6, 7, 8, 9, 10].map((i) => ({ variant: 'ref@512', kind: 'cold', coldBy: 'init-duration', initMs: 100 + i * k, durationMs: 10, billedMs: 111, memoryMB: 512 })),
-      ...[1, 2, 3, 4, 5, 6, 7, 8, 9, 10].map((i) => ({ variant: 'app@512', kind: 'cold', coldBy: 'init-duration', initMs: 200 + i * k, durationMs: 10, billedMs: 211, memoryMB: 512 })),
-    ].map((s) => ({ requestId: null, restoreMs: null, billedRestoreMs: null, maxMemoryMB: null, status: 'success', errorType: null, clientMs: null, ...s }) as Sample);
+    const mk = (k: number) =>
+      [
+        ...[1, 2, 3, 4, 5, 6, 7, 8, 9, 10].map((i) => ({
+          variant: 'ref@512',
+          kind: 'cold',
+          coldBy: 'init-duration',
+          initMs: 100 + i * k,
+          durationMs: 10,
+          billedMs: 111,
+          memoryMB: 512,
+        })),
+        ...[1, 2, 3, 4, 5, 6, 7, 8, 9, 10].map((i) => ({
+          variant: 'app@512',
+          kind: 'cold',
+          coldBy: 'init-duration',
+          initMs: 200 + i * k,
+          durationMs: 10,
+          billedMs: 211,
+          memoryMB: 512,
+        })),
+      ].map((s) => ({ requestId: null, restoreMs: null, billedRestoreMs: null, maxMemoryMB: null, status: 'success', errorType: null, clientMs: null, ...s }) as Sample);
     const here = summarize(mk(1));
     const there = summarize(mk(1).map(slowMachine));
     expect(compareRuns(here, there, { threshold: 0.1, metric: 'cold.median' }).regressions).toBe(2);
@@ -106,7 +143,7 @@ describe('compareRuns', () => {
     expect(c.changes.find((ch) => ch.variant === 'percall@512')!.text).toContain('cold median relative to reuse@512');
   });
 
-  it('compares cost per 1 M invocations at CUR\'s cold ratio: the slower cold start costs more only when cold starts count', () => {
+  it("compares cost per 1 M invocations at CUR's cold ratio: the slower cold start costs more only when cold starts count", () => {
     const atOnePercent = compareRuns(base, regression, { threshold: 0.1, metric: 'cost' }).changes.find((ch) => ch.variant === 'percall@512')!;
     expect(atOnePercent.regression).toBe(false);
     const allCold = compareRuns(base, fixtureSummary('regression', { coldRatio: 1 }), { threshold: 0.1, metric: 'cost' });
@@ -118,7 +155,24 @@ describe('compareRuns', () => {
   });
 
   it('says n/a for cold p90 when a run has fewer than 10 cold samples', () => {
-    const few = summarize([{ variant: 'reuse@512', kind: 'cold', coldBy: 'init-duration', requestId: null, initMs: 200, restoreMs: null, billedRestoreMs: null, durationMs: 20, billedMs: 220, memoryMB: 512, maxMemoryMB: 50, status: 'success', errorType: null, clientMs: null }]);
+    const few = summarize([
+      {
+        variant: 'reuse@512',
+        kind: 'cold',
+        coldBy: 'init-duration',
+        requestId: null,
+        initMs: 200,
+        restoreMs: null,
+        billedRestoreMs: null,
+        durationMs: 20,
+        billedMs: 220,
+        memoryMB: 512,
+        maxMemoryMB: 50,
+        status: 'success',
+        errorType: null,
+        clientMs: null,
+      },
+    ]);
     const c = compareRuns(base, few, { threshold: 0.1, metric: 'cold.p90' });
     expect(c.changes[0].text).toBe('reuse@512: cold p90 n/a (the cold p90 needs at least 10 samples, has 1)');
     expect(c.onlyInBase).toEqual(['percall@512', 'reuse@1024']);

@@ -50,7 +50,10 @@ group('describe', () => {
     const ten = describe([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], makeRng(1));
     expect(ten.p90).toBeCloseTo(9.1, 12);
     expect(ten.p99).toBeNull();
-    const hundred = describe(Array.from({ length: 100 }, (_, i) => i + 1), makeRng(1));
+    const hundred = describe(
+      Array.from({ length: 100 }, (_, i) => i + 1),
+      makeRng(1),
+    );
     expect(hundred.p99).toBeCloseTo(99.01, 10);
   });
 
@@ -133,7 +136,7 @@ group('mad and findOutliers', () => {
     expect(o).toEqual({ count: 1, indices: [0], values: [100], slowFirst: true });
   });
 
-  it('keeps a value 9 robust σ out (below hyperfine\'s threshold of 10)', () => {
+  it("keeps a value 9 robust σ out (below hyperfine's threshold of 10)", () => {
     // median 10, MAD 1: 10 + 9 × 1.4826 = 23.34 is not an outlier, 10 + 10.1 × 1.4826 is.
     const inside = [9, 10, 10, 11, 23.34];
     expect(findOutliers(inside, sortedCopy(inside)).count).toBe(0);

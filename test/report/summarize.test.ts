@@ -21,7 +21,8 @@ function sample(over: Partial<Sample> & Pick<Sample, 'variant' | 'kind'>): Sampl
   };
 }
 
-const cold = (variant: string, initMs: number, durationMs: number, billedMs: number, extra: Partial<Sample> = {}) => sample({ variant, kind: 'cold', initMs, durationMs, billedMs, ...extra });
+const cold = (variant: string, initMs: number, durationMs: number, billedMs: number, extra: Partial<Sample> = {}) =>
+  sample({ variant, kind: 'cold', initMs, durationMs, billedMs, ...extra });
 const warm = (variant: string, durationMs: number, billedMs: number, extra: Partial<Sample> = {}) => sample({ variant, kind: 'warm', durationMs, billedMs, ...extra });
 
 function measured(summary: ReturnType<typeof summarize>, name: string) {
@@ -97,7 +98,7 @@ describe('summarize', () => {
     expect(s.variants[0]).toMatchObject({ state: 'failed', name: 'b@128', error: '2 of 2 cold samples failed (Runtime.InvalidEntrypoint ×2)' });
   });
 
-  it('lists planned variants in the suite\'s order (not the shuffled run order), one without samples as failed', () => {
+  it("lists planned variants in the suite's order (not the shuffled run order), one without samples as failed", () => {
     const run: RunInfo = {
       runId: 'r1',
       plan: {
@@ -109,19 +110,20 @@ describe('summarize', () => {
       },
     };
     const s = summarize([warm('z@128', 1, 1), warm('x@128', 5, 5)], run);
-    expect(s.variants.map((v) => [v.name, v.state])).toEqual([['x@128', 'measured'], ['y@128', 'failed'], ['z@128', 'measured']]);
+    expect(s.variants.map((v) => [v.name, v.state])).toEqual([
+      ['x@128', 'measured'],
+      ['y@128', 'failed'],
+      ['z@128', 'measured'],
+    ]);
     expect(s.notes).toContain('y@128: no samples recorded.');
     expect(summarize([], { ...run, status: 'running' }).variants[0]).toMatchObject({ state: 'failed', error: 'no samples recorded yet (the run is still running)' });
     expect(measured(s, 'x@128')).toMatchObject({ architecture: 'arm64', memoryMB: 128, function: 'x' });
     expect(s.run.runId).toBe('r1');
   });
 
-  it('compares the run\'s compare pairs, phrased with the ratio of medians', () => {
+  it("compares the run's compare pairs, phrased with the ratio of medians", () => {
     const run: RunInfo = { runId: 'r', compare: [['fast@512', 'slow@512']] };
-    const samples = [
-      ...[100, 101, 102, 103, 104].map((x) => cold('fast@512', x - 10, 10, x)),
-      ...[200, 202, 204, 206, 208].map((x) => cold('slow@512', x - 10, 10, x)),
-    ];
+    const samples = [...[100, 101, 102, 103, 104].map((x) => cold('fast@512', x - 10, 10, x)), ...[200, 202, 204, 206, 208].map((x) => cold('slow@512', x - 10, 10, x))];
     const s = summarize(samples, run, { seed: 1 });
     expect(s.comparisons).toHaveLength(1);
     const c = s.comparisons[0];
@@ -132,7 +134,10 @@ describe('summarize', () => {
   it('compares each variant against the fastest when the run names no pairs', () => {
     const samples = [warm('a@128', 10, 10), warm('b@128', 5, 5), warm('c@128', 20, 20)];
     const s = summarize(samples);
-    expect(s.comparisons.map((c) => [c.faster, c.slower, c.ratio])).toEqual([['b@128', 'a@128', 2], ['b@128', 'c@128', 4]]);
+    expect(s.comparisons.map((c) => [c.faster, c.slower, c.ratio])).toEqual([
+      ['b@128', 'a@128', 2],
+      ['b@128', 'c@128', 4],
+    ]);
     expect(s.comparisons[0].text.startsWith('b@128 warm invocations ran 2.00× faster than a@128')).toBe(true);
   });
 
@@ -142,7 +147,12 @@ describe('summarize', () => {
   });
 
   it('gives the expected latency at the cold ratio and recommends a memory size per family', () => {
-    const samples = [cold('r@128', 390, 10, 400, { memoryMB: 128 }), warm('r@128', 100, 100, { memoryMB: 128 }), cold('r@1024', 190, 10, 200, { memoryMB: 1024 }), warm('r@1024', 10, 10, { memoryMB: 1024 })];
+    const samples = [
+      cold('r@128', 390, 10, 400, { memoryMB: 128 }),
+      warm('r@128', 100, 100, { memoryMB: 128 }),
+      cold('r@1024', 190, 10, 200, { memoryMB: 1024 }),
+      warm('r@1024', 10, 10, { memoryMB: 1024 }),
+    ];
     const s = summarize(samples, undefined, { coldRatio: 0.1, optimize: 'speed' });
     expect(measured(s, 'r@128').expectedLatencyMs).toBeCloseTo(0.1 * 400 + 0.9 * 100, 10);
     expect(s.recommendations).toHaveLength(1);

@@ -16,10 +16,14 @@ const EXIT_INTERRUPTED = 130;
 
 function parseMemory(value: string | undefined): number[] | undefined {
   if (value === undefined) return undefined;
-  const parts = String(value).split(',').map((s) => s.trim()).filter(Boolean);
+  const parts = String(value)
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const out = parts.map(Number);
   const bad = parts.find((p, i) => !Number.isInteger(out[i]) || out[i] < 128 || out[i] > 10240);
-  if (bad !== undefined || out.length === 0) throw new UsageError(`--memory ${String(value)}: ${bad ?? '(empty)'} is not a memory size; allowed: comma-separated integers 128-10240, e.g. --memory 128,512`);
+  if (bad !== undefined || out.length === 0)
+    throw new UsageError(`--memory ${String(value)}: ${bad ?? '(empty)'} is not a memory size; allowed: comma-separated integers 128-10240, e.g. --memory 128,512`);
   return out;
 }
 
@@ -64,7 +68,11 @@ export const benchCommand = defineCommand({
       .option('event', { type: 'string', describe: 'event file for --function (default: {})' })
       .option('serverless', { type: 'string', describe: 'read functions from this serverless.yml instead of a suite' })
       .option('stage', { type: 'string', describe: 'stage for --serverless (${opt:stage}; default: the file’s provider.stage, else dev)' })
-      .option('node', { type: 'string', array: true, describe: 'node binary the embedded emulator runs the nodejsNN.x of its major on (repeatable; default: COLDBENCH_NODE, else this node for every nodejsNN.x)' }),
+      .option('node', {
+        type: 'string',
+        array: true,
+        describe: 'node binary the embedded emulator runs the nodejsNN.x of its major on (repeatable; default: COLDBENCH_NODE, else this node for every nodejsNN.x)',
+      }),
   resolve: (flags): BenchCommandOptions => {
     const logsTimeout = Number(flags.logsTimeout);
     if (!(logsTimeout > 0)) throw new UsageError(`--logs-timeout ${String(flags.logsTimeout)}: allowed: a number of seconds above 0`);

@@ -131,11 +131,16 @@ export const importCommand = defineCommand({
       // yargs drops a bare "-" from positionals unless unknown options pass as arguments; the price
       // is that a mistyped flag arrives as a file name, which checkInputs reports as a flag.
       .parserConfiguration({ 'unknown-options-as-args': true })
-      .positional('files', { type: 'string', array: true, describe: 'log files (text, JSON lines, or `aws logs filter-log-events`/`get-log-events` JSON, in any mix); - reads stdin' })
+      .positional('files', {
+        type: 'string',
+        array: true,
+        describe: 'log files (text, JSON lines, or `aws logs filter-log-events`/`get-log-events` JSON, in any mix); - reads stdin',
+      })
       .option('out', { type: 'string', describe: 'write samples JSONL to this file, creating missing folders (default: stdout)' })
       .option('variant', {
         type: 'string',
-        describe: 'variant name on every sample (default: the function name when the log gives it (JSON platform.initStart), else the file name without its extension; "stdin" for -)',
+        describe:
+          'variant name on every sample (default: the function name when the log gives it (JSON platform.initStart), else the file name without its extension; "stdin" for -)',
       })
       .option('platform', { choices: PLATFORMS, default: 'auto', describe: 'which platform wrote the logs (default: auto, recognised per file from its first lines)' })
       .epilogue('Exit codes: 0 samples imported, 1 no REPORT / platform.report record in the input, 2 missing file or bad flag.'),

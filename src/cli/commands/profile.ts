@@ -21,7 +21,8 @@ function whole(name: string, value: number, min: number): number {
 function modeOf(target: string, only: string | undefined): { dir?: string; suiteFile?: string; only?: string } {
   if (existsSync(target) && statSync(target).isDirectory()) return { dir: target };
   if (existsSync(target) && /\.(ya?ml|json)$/i.test(target)) return { suiteFile: target, only };
-  if (/\.(ya?ml|json)$/i.test(target)) throw new UsageError(`${target}: no such suite file`, { hint: 'pass a function folder with --handler, a suite file with --only VARIANT, or a variant name of the seed suite' });
+  if (/\.(ya?ml|json)$/i.test(target))
+    throw new UsageError(`${target}: no such suite file`, { hint: 'pass a function folder with --handler, a suite file with --only VARIANT, or a variant name of the seed suite' });
   return { suiteFile: DEFAULT_SUITE, only: only ?? target };
 }
 
@@ -49,7 +50,11 @@ export const profileCommand = defineCommand({
       .option('out', { type: 'string', describe: 'write to this file instead of stdout (default: stdout)' })
       .option('endpoint', { type: 'string', default: 'local', describe: 'where the function runs: local (the embedded emulator) or an emulator URL' })
       .option('warm', { type: 'number', default: 5, describe: 'warm invokes after the traced cold start' })
-      .option('verify', { type: 'boolean', default: false, describe: 'apply each mechanical recommendation, benchmark it against the unchanged function and print the measured saving' })
+      .option('verify', {
+        type: 'boolean',
+        default: false,
+        describe: 'apply each mechanical recommendation, benchmark it against the unchanged function and print the measured saving',
+      })
       .option('samples', { type: 'number', default: 10, describe: 'samples per side when verifying (cold starts, or warm invokes for per-call rules)' })
       .option('verify-limit', { type: 'number', default: 3, describe: 'most recommendations --verify measures, largest first' })
       .option('quiet', { type: 'boolean', default: false, describe: 'no progress on stderr' }),

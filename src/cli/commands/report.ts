@@ -67,18 +67,27 @@ export function loadSummary(path: string, label: string, options: SummarizeOptio
 
 /** As loadSummary, also saying what the input was: an exported summary is used as computed. */
 export function loadInput(path: string, label: string, options: SummarizeOptions): { summary: RunSummary; kind: 'run' | 'samples' | 'exported' } {
-  if (!existsSync(path)) throw new UsageError(`${label}: ${path} does not exist`, { hint: 'Give a run folder (results/<run-id>), a samples JSONL file or a JSON file written by `coldbench report --format json`.' });
+  if (!existsSync(path))
+    throw new UsageError(`${label}: ${path} does not exist`, {
+      hint: 'Give a run folder (results/<run-id>), a samples JSONL file or a JSON file written by `coldbench report --format json`.',
+    });
   try {
     if (statSync(path).isDirectory()) {
       const samplesFile = join(path, 'samples.jsonl');
-      if (!existsSync(samplesFile)) throw new UsageError(`${label}: ${samplesFile} does not exist; a run folder holds samples.jsonl (and run.json)`, { hint: 'Point at the folder `coldbench bench` wrote, or at a samples JSONL file.' });
+      if (!existsSync(samplesFile))
+        throw new UsageError(`${label}: ${samplesFile} does not exist; a run folder holds samples.jsonl (and run.json)`, {
+          hint: 'Point at the folder `coldbench bench` wrote, or at a samples JSONL file.',
+        });
       const runFile = join(path, 'run.json');
       let run: RunInfo | undefined;
       if (existsSync(runFile)) {
         try {
           run = JSON.parse(readFileSync(runFile, 'utf8')) as RunInfo;
         } catch (error) {
-          throw new UsageError(`${label}: ${runFile} is not valid JSON (${messageOf(error)})`, { hint: 'run.json is rewritten after every variant; a run killed mid-write can be reported from samples.jsonl alone.', cause: error });
+          throw new UsageError(`${label}: ${runFile} is not valid JSON (${messageOf(error)})`, {
+            hint: 'run.json is rewritten after every variant; a run killed mid-write can be reported from samples.jsonl alone.',
+            cause: error,
+          });
         }
       }
       return { summary: summarize(samplesOf(samplesFile), run, options), kind: 'run' };
@@ -98,9 +107,15 @@ export function loadInput(path: string, label: string, options: SummarizeOptions
     try {
       whole = JSON.parse(readFileSync(path, 'utf8'));
     } catch (error) {
-      throw new UsageError(`${label}: ${path} is neither samples JSONL nor JSON (${messageOf(error)})`, { hint: 'Use a samples file from `coldbench bench`/`coldbench import` or `coldbench report --format json` output.', cause: error });
+      throw new UsageError(`${label}: ${path} is neither samples JSONL nor JSON (${messageOf(error)})`, {
+        hint: 'Use a samples file from `coldbench bench`/`coldbench import` or `coldbench report --format json` output.',
+        cause: error,
+      });
     }
-    if (!isRunSummary(whole)) throw new UsageError(`${label}: ${path} is JSON but not a coldbench summary (no "format": "coldbench-summary")`, { hint: 'Export one with `coldbench report RUN --format json --out FILE`.' });
+    if (!isRunSummary(whole))
+      throw new UsageError(`${label}: ${path} is JSON but not a coldbench summary (no "format": "coldbench-summary")`, {
+        hint: 'Export one with `coldbench report RUN --format json --out FILE`.',
+      });
     return { summary: whole, kind: 'exported' };
   } catch (error) {
     if (error instanceof SummaryFormatError) throw new UsageError(`${label}: ${error.message}`, { cause: error });
@@ -167,10 +182,14 @@ export const reportCommand = defineCommand({
       .positional('run', { type: 'string', demandOption: true, describe: 'run folder (results/<run-id>), samples JSONL (from `coldbench import`) or exported JSON' })
       .option('format', { choices: FORMATS, default: DEFAULT_FORMAT, describe: 'output format' })
       .option('out', { type: 'string', describe: 'write to this file instead of stdout, creating missing folders (default: stdout)' })
-      .option('cold-ratio', { type: 'string', default: String(DEFAULT_COLD_RATIO), describe: 'share of invocations that are cold when pricing per 1 M and recommending memory (fraction or %)' })
+      .option('cold-ratio', {
+        type: 'string',
+        default: String(DEFAULT_COLD_RATIO),
+        describe: 'share of invocations that are cold when pricing per 1 M and recommending memory (fraction or %)',
+      })
       .option('optimize', { choices: OPTIMIZE_GOALS, default: DEFAULT_OPTIMIZE, describe: 'what the memory recommendation optimises (AWS Lambda Power Tuning strategies)' })
-      .option('region', { type: 'string', describe: 'price table region (default: the run\'s region, else us-east-1)' })
-      .option('seed', { type: 'number', describe: 'seed of the bootstrap intervals (default: the run\'s seed, else 42)' })
+      .option('region', { type: 'string', describe: "price table region (default: the run's region, else us-east-1)" })
+      .option('seed', { type: 'number', describe: "seed of the bootstrap intervals (default: the run's seed, else 42)" })
       .option('github-summary', { type: 'boolean', default: false, describe: 'also append the markdown report to $GITHUB_STEP_SUMMARY when set' }),
   resolve: (flags): ReportCommandOptions => ({
     run: flags.run,
@@ -184,8 +203,15 @@ export const reportCommand = defineCommand({
     if (kind === 'exported') {
       // Its numbers were computed when it was exported; only the samples could be re-priced.
       const o = summary.options;
-      const differs = o.coldRatio !== options.coldRatio || o.optimize !== options.optimize || (options.region !== undefined && o.region !== options.region) || (options.seed !== undefined && o.seed !== options.seed);
-      if (differs) io.stderr(`Note: ${run} is an exported summary computed with --cold-ratio ${o.coldRatio} --optimize ${o.optimize} --region ${o.region} --seed ${o.seed}; those flags apply only to run folders and samples files.\n`);
+      const differs =
+        o.coldRatio !== options.coldRatio ||
+        o.optimize !== options.optimize ||
+        (options.region !== undefined && o.region !== options.region) ||
+        (options.seed !== undefined && o.seed !== options.seed);
+      if (differs)
+        io.stderr(
+          `Note: ${run} is an exported summary computed with --cold-ratio ${o.coldRatio} --optimize ${o.optimize} --region ${o.region} --seed ${o.seed}; those flags apply only to run folders and samples files.\n`,
+        );
     }
     emit(io, render(summary, format, { color: io.color && !out }), out);
     if (githubSummary) appendStepSummary(io, render(summary, 'markdown'));

@@ -100,12 +100,7 @@ function readZip(zip: Uint8Array): ZipEntry[] {
 }
 
 function checkEntryName(name: string): void {
-  const escapes =
-    name.startsWith('/') ||
-    name.startsWith('\\') ||
-    /^[A-Za-z]:/.test(name) ||
-    name.includes('\0') ||
-    name.split(/[\\/]/).some((segment) => segment === '..');
+  const escapes = name.startsWith('/') || name.startsWith('\\') || /^[A-Za-z]:/.test(name) || name.includes('\0') || name.split(/[\\/]/).some((segment) => segment === '..');
   if (escapes) {
     throw invalidParameter(`Zip entry ${JSON.stringify(name)} would be extracted outside the function's folder (absolute path or '..'). Repackage with relative paths.`);
   }

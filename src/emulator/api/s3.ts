@@ -34,7 +34,11 @@ export class S3Store {
   async read(bucket: string, key: string): Promise<Buffer> {
     const object = this.buckets.get(bucket)?.get(key);
     if (!object) {
-      throw new AwsError('InvalidParameterValueException', 400, `Error occurred while GetObject. S3 Error Code: NoSuchKey. S3 Error Message: The specified key does not exist. (s3://${bucket}/${key})`);
+      throw new AwsError(
+        'InvalidParameterValueException',
+        400,
+        `Error occurred while GetObject. S3 Error Code: NoSuchKey. S3 Error Message: The specified key does not exist. (s3://${bucket}/${key})`,
+      );
     }
     return readFile(object.file);
   }
@@ -117,10 +121,12 @@ export class S3Store {
         `<Name>${escapeXml(bucket)}</Name><Prefix>${escapeXml(prefix)}</Prefix><KeyCount>${page.length}</KeyCount><MaxKeys>${maxKeys}</MaxKeys>` +
         `<IsTruncated>${truncated}</IsTruncated>` +
         (truncated ? `<NextContinuationToken>${escapeXml(page[page.length - 1])}</NextContinuationToken>` : '') +
-        page.map((k) => {
-          const o = objects.get(k)!;
-          return `<Contents><Key>${escapeXml(k)}</Key><LastModified>${o.lastModified.toISOString()}</LastModified><ETag>${escapeXml(o.etag)}</ETag><Size>${o.size}</Size><StorageClass>STANDARD</StorageClass></Contents>`;
-        }).join('') +
+        page
+          .map((k) => {
+            const o = objects.get(k)!;
+            return `<Contents><Key>${escapeXml(k)}</Key><LastModified>${o.lastModified.toISOString()}</LastModified><ETag>${escapeXml(o.etag)}</ETag><Size>${o.size}</Size><StorageClass>STANDARD</StorageClass></Contents>`;
+          })
+          .join('') +
         `</ListBucketResult>`;
       res.writeHead(200, { 'content-type': 'application/xml' });
       res.end(xml);
@@ -190,7 +196,9 @@ function s3Error(code: string, status: number, message: string, fields: Record<s
 
 /** S3's REST-XML error body. */
 export function s3ErrorBody(error: AwsError, requestId: string): { headers: Record<string, string>; body: string } {
-  const extra = Object.entries(error.extra.fields ?? {}).map(([k, v]) => `<${k}>${escapeXml(String(v))}</${k}>`).join('');
+  const extra = Object.entries(error.extra.fields ?? {})
+    .map(([k, v]) => `<${k}>${escapeXml(String(v))}</${k}>`)
+    .join('');
   return {
     headers: { 'content-type': 'application/xml', 'x-amz-request-id': requestId },
     body: `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${escapeXml(error.code)}</Code><Message>${escapeXml(error.message)}</Message>${extra}<RequestId>${requestId}</RequestId></Error>`,

@@ -53,7 +53,7 @@ export function createRequestHandler(state: ApiState): (req: IncomingMessage, re
       if (req.method === 'POST' && url.startsWith(INVOKE_PREFIX)) {
         const end = url.indexOf(INVOKE_SUFFIX, INVOKE_PREFIX.length);
         const after = end + INVOKE_SUFFIX.length;
-        if (end > 0 && (url.length === after || url.charCodeAt(after) === 63 /* ? */)) {
+        if (end > 0 && (url.length === after || url.charCodeAt(after) === 63) /* ? */) {
           serveInvoke(state, req, res, url, end, after);
           return;
         }
@@ -215,15 +215,19 @@ function sendError(service: Service, res: ServerResponse, error: unknown, headOn
     res.destroy();
     return;
   }
-  const aws = error instanceof AwsError
-    ? error
-    : new AwsError(service === 'lambda' ? 'ServiceException' : 'InternalFailure', 500, `The coldbench emulator failed: ${(error as Error)?.message ?? String(error)}`, {}, { cause: error });
+  const aws =
+    error instanceof AwsError
+      ? error
+      : new AwsError(
+          service === 'lambda' ? 'ServiceException' : 'InternalFailure',
+          500,
+          `The coldbench emulator failed: ${(error as Error)?.message ?? String(error)}`,
+          {},
+          { cause: error },
+        );
   const requestId = randomUUID();
   const shaped =
-    service === 'logs' ? jsonErrorBody(aws)
-    : service === 'sts' ? queryErrorBody(aws, requestId)
-    : service === 's3' ? s3ErrorBody(aws, requestId)
-    : lambdaErrorBody(aws);
+    service === 'logs' ? jsonErrorBody(aws) : service === 'sts' ? queryErrorBody(aws, requestId) : service === 's3' ? s3ErrorBody(aws, requestId) : lambdaErrorBody(aws);
   try {
     // HEAD responses carry no body: S3 clients read the status alone.
     send(res, aws.status, { ...shaped.headers, 'x-amzn-requestid': requestId }, headOnly ? '' : shaped.body);

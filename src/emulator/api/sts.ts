@@ -6,7 +6,11 @@ export function handleSts(params: URLSearchParams, accountId: string): { request
   const action = params.get('Action');
   const requestId = randomUUID();
   if (action !== 'GetCallerIdentity') {
-    throw new AwsError('InvalidAction', 400, `Could not find operation ${action ?? '(no Action)'} for version ${params.get('Version') ?? '(no Version)'}; the coldbench emulator serves GetCallerIdentity only.`);
+    throw new AwsError(
+      'InvalidAction',
+      400,
+      `Could not find operation ${action ?? '(no Action)'} for version ${params.get('Version') ?? '(no Version)'}; the coldbench emulator serves GetCallerIdentity only.`,
+    );
   }
   const xml =
     `<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">\n` +

@@ -43,7 +43,10 @@ export function ensureTlsMaterial(cacheDir = coldbenchCacheDir()): TlsResult {
     return { ok: true, material: { key: readFileSync(keyPath), cert: readFileSync(certPath), certPath, caBundlePath } };
   } catch (error) {
     if (isNotFound(error)) return { ok: false, reason: `no HTTPS for functions: ${missingToolMessage('openssl')}` };
-    return { ok: false, reason: `no HTTPS for functions (${(error as Error).message.split('\n')[0]}); they call the emulator over HTTP, which leaves out the TLS handshake a per-call client pays on Lambda` };
+    return {
+      ok: false,
+      reason: `no HTTPS for functions (${(error as Error).message.split('\n')[0]}); they call the emulator over HTTP, which leaves out the TLS handshake a per-call client pays on Lambda`,
+    };
   }
 }
 
@@ -55,13 +58,31 @@ function create(dir: string, keyPath: string, certPath: string, caBundlePath: st
   try {
     const key = join(work, 'key.pem');
     const cert = join(work, 'cert.pem');
-    execFileSync('openssl', [
-      'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-      '-keyout', key, '-out', cert, '-days', CERT_DAYS,
-      '-subj', '/CN=coldbench-emulator',
-      '-addext', 'subjectAltName=IP:127.0.0.1,IP:::1,DNS:localhost',
-      '-addext', 'basicConstraints=critical,CA:TRUE',
-    ], { stdio: ['ignore', 'ignore', 'pipe'] });
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-keyout',
+        key,
+        '-out',
+        cert,
+        '-days',
+        CERT_DAYS,
+        '-subj',
+        '/CN=coldbench-emulator',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1,IP:::1,DNS:localhost',
+        '-addext',
+        'basicConstraints=critical,CA:TRUE',
+      ],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
     const system = existsSync(SYSTEM_CA_BUNDLE) ? readFileSync(SYSTEM_CA_BUNDLE, 'utf8') : '';
     writeFileSync(join(work, 'ca-bundle.pem'), `${readFileSync(cert, 'utf8')}${system}`);
     renameSync(key, keyPath);

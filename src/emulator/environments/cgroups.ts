@@ -46,7 +46,10 @@ export class CgroupSlots {
   private closed = false;
   private shares = DEFAULT_SHARES;
 
-  constructor(private readonly cpuDir: string | null, private readonly memoryDir: string | null) {
+  constructor(
+    private readonly cpuDir: string | null,
+    private readonly memoryDir: string | null,
+  ) {
     this.refill();
   }
 

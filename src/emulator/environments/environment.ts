@@ -15,7 +15,6 @@ import { ProcessTree } from './process-tree.ts';
 import { billedDuration, exitHow, exitMessage, logStreamName, PlatformLog, timeoutMessage } from './platform-log.ts';
 import { createRuntimeApiServer, MAX_RESPONSE_BYTES, reply, type RuntimeApiHandler } from './runtime-api.ts';
 
-
 export interface EnvironmentDeps {
   sink: LogSink;
   endpointUrl: string;
@@ -60,7 +59,10 @@ export class Environment implements RuntimeApiHandler {
   private readonly out: LogBuffer;
   private readonly coldInvokes = new WeakSet<Invocation>();
 
-  constructor(readonly spec: FunctionSpec, private readonly deps: EnvironmentDeps) {
+  constructor(
+    readonly spec: FunctionSpec,
+    private readonly deps: EnvironmentDeps,
+  ) {
     this.revision = revisionOf(spec);
     this.streamName = logStreamName(spec.version);
     const rv = runtimeVersionOf(spec.runtime, deps.interpreters);
@@ -183,7 +185,13 @@ export class Environment implements RuntimeApiHandler {
           startError: (err) => {
             const message = `Couldn't start ${launch.command}: ${err.message}`;
             this.emit(`Runtime.InvalidEntrypoint: ${message}\n`);
-            this.initWaiter?.({ ok: false, ms: performance.now() - this.initStartedAt, status: 'error', errorType: 'Runtime.InvalidEntrypoint', body: jsonBuffer({ errorType: 'Runtime.InvalidEntrypoint', errorMessage: message }) });
+            this.initWaiter?.({
+              ok: false,
+              ms: performance.now() - this.initStartedAt,
+              status: 'error',
+              errorType: 'Runtime.InvalidEntrypoint',
+              body: jsonBuffer({ errorType: 'Runtime.InvalidEntrypoint', errorMessage: message }),
+            });
           },
         },
       );
@@ -284,7 +292,13 @@ export class Environment implements RuntimeApiHandler {
     if (body === null) {
       reply(res, 413, { errorMessage: `Exceeded maximum allowed payload size (${MAX_RESPONSE_BYTES} bytes).`, errorType: 'RequestEntityTooLarge' });
       const errorMessage = `Response payload size exceeded maximum allowed payload size (${MAX_RESPONSE_BYTES} bytes).`;
-      setImmediate(() => this.finish(inv, { status: 'error', payload: jsonBuffer({ errorMessage, errorType: 'Function.ResponseSizeTooLarge' }), errorType: 'Function.ResponseSizeTooLarge', platformFailure: true }, durationMs));
+      setImmediate(() =>
+        this.finish(
+          inv,
+          { status: 'error', payload: jsonBuffer({ errorMessage, errorType: 'Function.ResponseSizeTooLarge' }), errorType: 'Function.ResponseSizeTooLarge', platformFailure: true },
+          durationMs,
+        ),
+      );
       return;
     }
     reply(res, 202, { status: 'OK' });

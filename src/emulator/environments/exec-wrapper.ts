@@ -10,9 +10,7 @@ import { join } from 'node:path';
 
 const EXEC_WRAPPER_VAR = 'AWS_LAMBDA_EXEC_WRAPPER';
 
-export type WrappedLaunch =
-  | { ok: true; command: string; args: string[]; env: Record<string, string> }
-  | { ok: false; errorType: string; message: string };
+export type WrappedLaunch = { ok: true; command: string; args: string[]; env: Record<string, string> } | { ok: false; errorType: string; message: string };
 
 /** Where a wrapper path points on this machine: `/opt/x` → the last layer that has `x`. */
 export function resolveWrapperPath(path: string, layerDirs: string[]): string | null {

@@ -184,9 +184,7 @@ class Pool implements LocalEnvironmentPool {
       return best;
     }
     if (this.envs.size >= this.maxEnvironments && !this.evictIdle()) {
-      throw new TooManyEnvironmentsError(
-        `All ${this.maxEnvironments} execution environments are busy (maxEnvironments); wait for invokes to finish or raise maxEnvironments`,
-      );
+      throw new TooManyEnvironmentsError(`All ${this.maxEnvironments} execution environments are busy (maxEnvironments); wait for invokes to finish or raise maxEnvironments`);
     }
     const env = new Environment(spec, {
       sink: this.options.logSink,

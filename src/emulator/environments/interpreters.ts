@@ -36,9 +36,7 @@ const PYTHON_SCRIPT = "import sys; print('Python %d.%d.%d' % sys.version_info[:3
 
 export type InterpreterKind = 'python' | 'node';
 
-export type Probe =
-  | { ok: true; command: string; path: string; version: string }
-  | { ok: false; command: string; reason: string };
+export type Probe = { ok: true; command: string; path: string; version: string } | { ok: false; command: string; reason: string };
 
 export interface ProbeOptions {
   /** PATH and pyenv's variables come from here (default process.env) */
@@ -72,7 +70,12 @@ export function clearInterpreterMemo(): void {
 
 /** The file a command names: itself when it has a slash, else the first executable of that name on PATH. */
 function locate(command: string, env: NodeJS.ProcessEnv, cwd: string): string | null {
-  const candidates = command.includes('/') ? [resolve(cwd, command)] : (env.PATH ?? '').split(delimiter).filter(Boolean).map((dir) => join(resolve(cwd, dir), command));
+  const candidates = command.includes('/')
+    ? [resolve(cwd, command)]
+    : (env.PATH ?? '')
+        .split(delimiter)
+        .filter(Boolean)
+        .map((dir) => join(resolve(cwd, dir), command));
   for (const file of candidates) {
     try {
       if (!statSync(file).isFile()) continue;
@@ -146,7 +149,10 @@ async function spawnProbe(command: string, file: string, kind: InterpreterKind, 
     const said = (out.stderr.trim() || out.stdout.trim()).split('\n')[0];
     return { ok: false, command, reason: `${file} exited with ${String(out.code)}${said ? ` (${said})` : ''}` };
   }
-  const lines = out.stdout.trim().split('\n').map((l) => l.trim());
+  const lines = out.stdout
+    .trim()
+    .split('\n')
+    .map((l) => l.trim());
   const version = (kind === 'python' ? /^Python (\d+\.\d+\.\d+)/ : /^v(\d+\.\d+\.\d+)/).exec(lines[0] ?? '')?.[1];
   if (!version) return { ok: false, command, reason: `${file} did not report a ${kind} version (it printed ${JSON.stringify(lines[0] ?? '')})` };
   // The executable behind a shim, when the interpreter names it; else the file that was run.
@@ -198,14 +204,23 @@ export async function resolveInterpreters(options: ResolveOptions = {}): Promise
     const own = versioned[i];
     if (own.ok && own.version.startsWith(minor)) byRuntime[runtime] = { command: own.command, path: own.path, version: own.version, exact: true };
     else if (python3.ok) byRuntime[runtime] = { command: 'python3', path: python3.path, version: python3.version, exact: python3.version.startsWith(minor) };
-    else byRuntime[runtime] = { command: null, path: null, version: null, exact: false, problem: python3.reason.endsWith('is not on PATH') ? missingToolMessage('python3') : `python3 could not be run (${python3.reason})` };
+    else
+      byRuntime[runtime] = {
+        command: null,
+        path: null,
+        version: null,
+        exact: false,
+        problem: python3.reason.endsWith('is not on PATH') ? missingToolMessage('python3') : `python3 could not be run (${python3.reason})`,
+      };
   });
   const given = new Map<string, RuntimeInterpreter>();
   for (const node of nodes) {
     if (!node.ok) throw new InterpreterError(`node binary ${node.command} (--node / COLDBENCH_NODE): ${node.reason}; pass the path of a node executable`);
     const runtime = `nodejs${major(node.version)}.x`;
     if (!nodeRuntimes.includes(runtime)) {
-      throw new InterpreterError(`node binary ${node.command} (--node / COLDBENCH_NODE) is node ${node.version}, which serves none of the runtimes the emulator runs (${nodeRuntimes.join(', ')})`);
+      throw new InterpreterError(
+        `node binary ${node.command} (--node / COLDBENCH_NODE) is node ${node.version}, which serves none of the runtimes the emulator runs (${nodeRuntimes.join(', ')})`,
+      );
     }
     if (!given.has(runtime)) given.set(runtime, { command: node.command, path: node.path, version: node.version, exact: true });
   }
@@ -219,5 +234,8 @@ export async function resolveInterpreters(options: ResolveOptions = {}): Promise
 
 /** COLDBENCH_NODE as a list of paths (PATH-style, `:`-separated). */
 export function nodeBinariesFromEnv(env: NodeJS.ProcessEnv = process.env): string[] {
-  return (env.COLDBENCH_NODE ?? '').split(delimiter).map((s) => s.trim()).filter(Boolean);
+  return (env.COLDBENCH_NODE ?? '')
+    .split(delimiter)
+    .map((s) => s.trim())
+    .filter(Boolean);
 }

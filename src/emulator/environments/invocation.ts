@@ -17,9 +17,7 @@ export interface Invocation {
   timer?: NodeJS.Timeout;
 }
 
-export type InitResult =
-  | { ok: true; ms: number }
-  | { ok: false; ms: number; status: 'error' | 'timeout'; errorType?: string; body: Buffer };
+export type InitResult = { ok: true; ms: number } | { ok: false; ms: number; status: 'error' | 'timeout'; errorType?: string; body: Buffer };
 
 export interface Ending {
   status: InvokeOutcome['status'];
@@ -37,7 +35,11 @@ export class LogBuffer {
   private buffer: LogEvent[] = [];
   private flushScheduled = false;
 
-  constructor(private readonly sink: LogSink, private readonly group: string, private readonly stream: string) {
+  constructor(
+    private readonly sink: LogSink,
+    private readonly group: string,
+    private readonly stream: string,
+  ) {
     sink.createStream(group, stream);
   }
 
@@ -124,5 +126,11 @@ export function outcomeOf(inv: Invocation, end: Ending, m: { cold: boolean; dura
 /** When the emulator itself fails to set an environment up (not the function's fault). */
 export function internalFailureEnding(err: unknown): Ending {
   const message = `The local emulator could not start the environment: ${err instanceof Error ? err.message : String(err)}`;
-  return { status: 'error', payload: jsonBuffer({ errorType: 'Runtime.Unknown', errorMessage: message }), errorType: 'Runtime.Unknown', platformFailure: true, line: `${message}\n` };
+  return {
+    status: 'error',
+    payload: jsonBuffer({ errorType: 'Runtime.Unknown', errorMessage: message }),
+    errorType: 'Runtime.Unknown',
+    platformFailure: true,
+    line: `${message}\n`,
+  };
 }

@@ -76,7 +76,9 @@ export function runtimeVersionOf(runtime: string, interpreters: Interpreters): {
   else if (family === 'nodejs') version = `nodejs:${runtime.slice('nodejs'.length, -2)}.v1`;
   else version = `provided:${runtime.split('.')[1] ?? 'al2'}.v1`;
   const local = family === 'provided' ? undefined : interpreters.byRuntime[runtime]?.version;
-  const hash = createHash('sha256').update(`${runtime}|${local ?? ''}`).digest('hex');
+  const hash = createHash('sha256')
+    .update(`${runtime}|${local ?? ''}`)
+    .digest('hex');
   return { version, arn: (region) => `arn:aws:lambda:${region}::runtime:${hash}` };
 }
 
@@ -91,9 +93,7 @@ export interface LaunchContext {
   sdkDir: string | null;
 }
 
-export type Launch =
-  | { ok: true; command: string; args: string[]; env: Record<string, string> }
-  | { ok: false; errorType: string; message: string };
+export type Launch = { ok: true; command: string; args: string[]; env: Record<string, string> } | { ok: false; errorType: string; message: string };
 
 /** Command line and environment of one execution environment, as Lambda would set them. */
 export function buildLaunch(spec: FunctionSpec, ctx: LaunchContext): Launch {

@@ -82,7 +82,11 @@ class SpawnerLauncher implements Launcher {
   private buffered = '';
   private dead: Error | null = null;
 
-  private constructor(private readonly helper: ChildProcess, private readonly logServer: Server, private readonly logPort: number) {
+  private constructor(
+    private readonly helper: ChildProcess,
+    private readonly logServer: Server,
+    private readonly logPort: number,
+  ) {
     helper.stdout!.setEncoding('utf8');
     helper.stdout!.on('data', (chunk: string) => this.onMessages(chunk));
     helper.once('exit', (code, signal) => this.onHelperExit(code, signal));

@@ -130,7 +130,9 @@ export class RuntimeSdks {
   private async buildNode(): Promise<SdkState> {
     const root = findNodeModules();
     if (!root) return { state: 'unavailable', reason: 'no node_modules with @aws-sdk/client-* found above the emulator' };
-    const clients = readdirSync(join(root, '@aws-sdk')).filter((n) => n.startsWith('client-')).map((n) => `@aws-sdk/${n}`);
+    const clients = readdirSync(join(root, '@aws-sdk'))
+      .filter((n) => n.startsWith('client-'))
+      .map((n) => `@aws-sdk/${n}`);
     if (clients.length === 0) return { state: 'unavailable', reason: `no @aws-sdk/client-* package in ${root}` };
     const closure = dependencyClosure(root, clients);
     const versions = [...closure].map((d) => `${relative(root, d)}@${readVersion(d)}`).sort();

@@ -38,7 +38,11 @@ export function renderHtml(summary: RunSummary): string {
   const measured = summary.variants.filter((v) => v.state === 'measured');
   const ratio = formatRatio(summary.options.coldRatio);
   const title = `coldbench ${summary.run.runId}`;
-  const sub = [summary.run.suite ? `suite ${summary.run.suite.name}` : '', summary.run.target ? `target ${summary.run.target.kind}` : '', summary.run.startedAt ? `started ${summary.run.startedAt}` : '']
+  const sub = [
+    summary.run.suite ? `suite ${summary.run.suite.name}` : '',
+    summary.run.target ? `target ${summary.run.target.kind}` : '',
+    summary.run.startedAt ? `started ${summary.run.startedAt}` : '',
+  ]
     .filter(Boolean)
     .join(' · ');
   const points = measured
@@ -51,16 +55,26 @@ export function renderHtml(summary: RunSummary): string {
     '<h2>Latency</h2>',
     tableHtml('latency', latencyHeaders(summary), latencyRows(summary), 2, LATENCY_STATS),
     '<h2>Cold starts (Init + Duration)</h2>',
-    boxPlotSvg('cold-boxes', 'Cold start latency per variant [ms]', measured.map((v) => ({ name: v.name, values: v.cold.values }))),
+    boxPlotSvg(
+      'cold-boxes',
+      'Cold start latency per variant [ms]',
+      measured.map((v) => ({ name: v.name, values: v.cold.values })),
+    ),
     '<h2>Warm invocations (Duration)</h2>',
-    boxPlotSvg('warm-boxes', 'Warm invocation latency per variant [ms]', measured.map((v) => ({ name: v.name, values: v.warm.values }))),
+    boxPlotSvg(
+      'warm-boxes',
+      'Warm invocation latency per variant [ms]',
+      measured.map((v) => ({ name: v.name, values: v.warm.values })),
+    ),
     `<h2>Cost and latency at ${esc(ratio)} cold starts</h2>`,
     tableHtml('cost', costHeaders(summary), costRows(summary), 2, { 7: 'perMillion' }),
     costLatencySvg('cost-latency', `Cost per 1 M invocations against expected latency at ${ratio} cold starts`, points),
     summary.comparisons.length ? `<h2>Summary</h2>${list(summary.comparisons.map((c) => c.text))}` : '',
     summary.recommendations.length ? `<h2>Memory (optimize ${esc(summary.options.optimize)})</h2>${list(summary.recommendations.map((r) => r.text))}` : '',
     summary.notes.length ? `<h2>Warnings</h2>${list(summary.notes, 'notes')}` : '',
-    `<div class="foot">${footnotes(summary, '★').map((f) => `<p>${esc(f)}</p>`).join('')}</div>`,
+    `<div class="foot">${footnotes(summary, '★')
+      .map((f) => `<p>${esc(f)}</p>`)
+      .join('')}</div>`,
   ].filter(Boolean);
   return `<!doctype html>
 <html lang="en">
@@ -76,4 +90,3 @@ ${body.join('\n')}
 </html>
 `;
 }
-

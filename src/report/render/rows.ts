@@ -41,7 +41,22 @@ function variantLabeller(summary: RunSummary): (name: string) => string {
 /** Headers of the latency table; a Restore column appears only when a variant has SnapStart restores. */
 export function latencyHeaders(summary: RunSummary): string[] {
   const restore = hasRestore(summary);
-  return ['Variant', 'Kind', 'n', 'Median [ms]', '95 % CI [ms]', 'p90 [ms]', 'p99 [ms]', 'Mean ± sd [ms]', 'Min…max [ms]', 'Init [ms]', ...(restore ? ['Restore [ms]'] : []), 'Billed mean [ms]', 'Max memory [MB]', 'Failed'];
+  return [
+    'Variant',
+    'Kind',
+    'n',
+    'Median [ms]',
+    '95 % CI [ms]',
+    'p90 [ms]',
+    'p99 [ms]',
+    'Mean ± sd [ms]',
+    'Min…max [ms]',
+    'Init [ms]',
+    ...(restore ? ['Restore [ms]'] : []),
+    'Billed mean [ms]',
+    'Max memory [MB]',
+    'Failed',
+  ];
 }
 
 function hasRestore(summary: RunSummary): boolean {
@@ -76,7 +91,18 @@ export function latencyRows(summary: RunSummary): LatencyRow[] {
       const failed = k.counts.error + k.counts.timeout;
       const init = kind === 'cold' ? ms(v.cold.init.median) : '';
       const restoreCell = kind === 'cold' ? ms(v.cold.restore.median) : '';
-      const cells = [label(v.name), kind, String(s.n), ...spread(s), range(s), init, ...(restore ? [restoreCell] : []), fixed(k.billed.mean, 1), fixed(k.maxMemory.median, 0), String(failed)];
+      const cells = [
+        label(v.name),
+        kind,
+        String(s.n),
+        ...spread(s),
+        range(s),
+        init,
+        ...(restore ? [restoreCell] : []),
+        fixed(k.billed.mean, 1),
+        fixed(k.maxMemory.median, 0),
+        String(failed),
+      ];
       rows.push({ variant: v.name, kind, cells, bestCell: best[kind] === v.name ? MEDIAN_CELL : -1 });
     }
   }
@@ -92,7 +118,17 @@ export function bestOf(variants: VariantSummary[], kind: 'cold' | 'warm'): strin
 
 /** Headers of the cost table, naming the cold ratio the prices assume. */
 export function costHeaders(summary: RunSummary): string[] {
-  return ['Variant', 'Arch', 'Memory [MB]', 'Cold [GB-s]', 'Warm [GB-s]', 'Run cold share [%]', '$ per 1 M at run mix', `$ per 1 M at ${formatRatio(summary.options.coldRatio)} cold`, `Expected latency at ${formatRatio(summary.options.coldRatio)} cold [ms]`];
+  return [
+    'Variant',
+    'Arch',
+    'Memory [MB]',
+    'Cold [GB-s]',
+    'Warm [GB-s]',
+    'Run cold share [%]',
+    '$ per 1 M at run mix',
+    `$ per 1 M at ${formatRatio(summary.options.coldRatio)} cold`,
+    `Expected latency at ${formatRatio(summary.options.coldRatio)} cold [ms]`,
+  ];
 }
 
 export const COST_BEST_CELL = 7;
@@ -131,10 +167,15 @@ export function costRows(summary: RunSummary): LatencyRow[] {
 export function footnotes(summary: RunSummary, bestMark: string): string[] {
   const notes: string[] = [];
   notes.push(`${bestMark} lowest of its kind.`);
-  for (const r of otherVersionRuntimes(summary)) notes.push(`${OTHER_VERSION_MARK} ${r.runtime} ran on the local ${r.family} ${r.version} (${r.path}): its times are not ${r.runtime}'s.`);
+  for (const r of otherVersionRuntimes(summary))
+    notes.push(`${OTHER_VERSION_MARK} ${r.runtime} ran on the local ${r.family} ${r.version} (${r.path}): its times are not ${r.runtime}'s.`);
   const dashed = summary.variants.some((v) => [v.cold.latency, v.warm.latency].some((s) => s.n > 0 && (s.p90 === null || s.p99 === null)));
   if (dashed) notes.push(`${DASH} not enough samples: p90 needs n ≥ ${P90_MIN_N}, p99 n ≥ ${P99_MIN_N}.`);
-  notes.push(`Cold = Init + Duration (Restore + Duration for SnapStart); warm = Duration. Statistics use successful samples; 95 % CI of the median: percentile bootstrap, ${BOOTSTRAP_RESAMPLES} resamples, seed ${summary.options.seed}.`);
-  notes.push(`Cost: ${summary.options.region} prices (first tier), the reported Billed Duration of every invocation, failed and timed-out ones included (AWS bills them), requests at $0.20 per 1 M. Billed mean: the same invocations.`);
+  notes.push(
+    `Cold = Init + Duration (Restore + Duration for SnapStart); warm = Duration. Statistics use successful samples; 95 % CI of the median: percentile bootstrap, ${BOOTSTRAP_RESAMPLES} resamples, seed ${summary.options.seed}.`,
+  );
+  notes.push(
+    `Cost: ${summary.options.region} prices (first tier), the reported Billed Duration of every invocation, failed and timed-out ones included (AWS bills them), requests at $0.20 per 1 M. Billed mean: the same invocations.`,
+  );
   return notes;
 }

@@ -103,8 +103,13 @@ export function costLatencySvg(id: string, title: string, points: ScatterPoint[]
   const yMax = Math.max(yt[yt.length - 1], ...points.map((p) => p.perMillion));
   const x = (v: number) => r2(pad.l + (v / (xMax || 1)) * (W - pad.l - pad.r));
   const y = (v: number) => r2(H - pad.b - (v / (yMax || 1)) * (H - pad.t - pad.b));
-  const parts: string[] = [`<svg id="${id}" xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" role="img" aria-label="${esc(title)}">`, `<title>${esc(title)}</title>`];
-  parts.push(`<line class="axis" x1="${pad.l}" x2="${W - pad.r}" y1="${H - pad.b}" y2="${H - pad.b}"/><line class="axis" x1="${pad.l}" x2="${pad.l}" y1="${pad.t}" y2="${H - pad.b}"/>`);
+  const parts: string[] = [
+    `<svg id="${id}" xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" role="img" aria-label="${esc(title)}">`,
+    `<title>${esc(title)}</title>`,
+  ];
+  parts.push(
+    `<line class="axis" x1="${pad.l}" x2="${W - pad.r}" y1="${H - pad.b}" y2="${H - pad.b}"/><line class="axis" x1="${pad.l}" x2="${pad.l}" y1="${pad.t}" y2="${H - pad.b}"/>`,
+  );
   for (const t of xt) parts.push(`<text class="tick" x="${x(t)}" y="${H - pad.b + 16}" text-anchor="middle">${t}</text>`);
   for (const t of yt) parts.push(`<text class="tick" x="${pad.l - 6}" y="${y(t) + 4}" text-anchor="end">${t}</text>`);
   parts.push(`<text class="unit" x="${W - pad.r}" y="${H - 8}" text-anchor="end">expected latency [ms]</text>`);
@@ -116,9 +121,12 @@ export function costLatencySvg(id: string, title: string, points: ScatterPoint[]
   families.forEach((family, i) => {
     const colour = PALETTE[i % PALETTE.length];
     const members = points.filter((p) => p.family === family).sort((a, b) => a.memoryMB - b.memoryMB);
-    if (members.length > 1) parts.push(`<polyline class="family" fill="none" stroke="${colour}" points="${members.map((p) => `${x(p.latencyMs)},${y(p.perMillion)}`).join(' ')}"/>`);
+    if (members.length > 1)
+      parts.push(`<polyline class="family" fill="none" stroke="${colour}" points="${members.map((p) => `${x(p.latencyMs)},${y(p.perMillion)}`).join(' ')}"/>`);
     for (const p of members) {
-      parts.push(`<circle class="point" data-variant="${esc(p.name)}" data-latency="${p.latencyMs}" data-cost="${p.perMillion}" cx="${x(p.latencyMs)}" cy="${y(p.perMillion)}" r="5" fill="${colour}"><title>${esc(p.name)}: ${p.latencyMs.toFixed(1)} ms, $${p.perMillion.toFixed(2)} per 1 M</title></circle>`);
+      parts.push(
+        `<circle class="point" data-variant="${esc(p.name)}" data-latency="${p.latencyMs}" data-cost="${p.perMillion}" cx="${x(p.latencyMs)}" cy="${y(p.perMillion)}" r="5" fill="${colour}"><title>${esc(p.name)}: ${p.latencyMs.toFixed(1)} ms, $${p.perMillion.toFixed(2)} per 1 M</title></circle>`,
+      );
       const right = x(p.latencyMs) > W * 0.7;
       if (!free(x(p.latencyMs), y(p.perMillion))) continue;
       placed.push([x(p.latencyMs), y(p.perMillion)]);

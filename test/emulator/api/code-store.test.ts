@@ -65,7 +65,7 @@ describe('CodeStore', () => {
     expect(error.message).toBe('Zip entry "link" is a symbolic link; Lambda packages may not contain links. Replace it with the file it points to.');
   });
 
-  it('refuses bytes that are not a zip with AWS\'s message, and a truncated zip too', async () => {
+  it("refuses bytes that are not a zip with AWS's message, and a truncated zip too", async () => {
     expect((await rejection(enc.encode('hello'))).message).toBe(NOT_A_ZIP_MESSAGE);
     const zip = zipSync({ 'a.txt': enc.encode('a'.repeat(1000)) });
     expect((await rejection(zip.subarray(0, zip.length - 30))).message).toBe(NOT_A_ZIP_MESSAGE);

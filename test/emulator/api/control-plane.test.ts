@@ -29,7 +29,16 @@ describe('CreateFunction', () => {
   it('returns the configuration with State Pending, then Active for the waiter', async () => {
     const zip = zipOf({ 'app.py': PY_ECHO });
     const created = await h.lambda.send(
-      new CreateFunctionCommand({ FunctionName: 'create-basic', Runtime: 'python3.12', Handler: 'app.handler', Role: ROLE, Code: { ZipFile: zip }, MemorySize: 256, Timeout: 7, Environment: { Variables: { A: '1' } } }),
+      new CreateFunctionCommand({
+        FunctionName: 'create-basic',
+        Runtime: 'python3.12',
+        Handler: 'app.handler',
+        Role: ROLE,
+        Code: { ZipFile: zip },
+        MemorySize: 256,
+        Timeout: 7,
+        Environment: { Variables: { A: '1' } },
+      }),
     );
     expect(created).toMatchObject({
       FunctionName: 'create-basic',
@@ -67,7 +76,9 @@ describe('CreateFunction', () => {
 
   it('refuses a second function with the same name with ResourceConflictException', async () => {
     await createActive(h, 'create-twice');
-    const error = await h.lambda.send(new CreateFunctionCommand({ FunctionName: 'create-twice', Runtime: 'python3.11', Handler: 'app.handler', Role: ROLE, Code: { ZipFile: zipOf({ 'app.py': PY_ECHO }) } })).catch((e) => e);
+    const error = await h.lambda
+      .send(new CreateFunctionCommand({ FunctionName: 'create-twice', Runtime: 'python3.11', Handler: 'app.handler', Role: ROLE, Code: { ZipFile: zipOf({ 'app.py': PY_ECHO }) } }))
+      .catch((e) => e);
     expect(error).toBeInstanceOf(ResourceConflictException);
     expect(error.message).toBe('Function already exist: create-twice');
     expect(error.$metadata.httpStatusCode).toBe(409);
@@ -83,11 +94,28 @@ describe('CreateFunction', () => {
     [{ Environment: { Variables: { AWS_REGION: 'eu-west-1' } } }, 'InvalidParameterValueException', 'Reserved keys used in this request: AWS_REGION'],
     [{ Runtime: 'java21' }, 'InvalidParameterValueException', 'The runtime parameter of java21 is not supported'],
     [{ Role: 'not-a-role' }, 'ValidationException', "at 'role' failed to satisfy constraint"],
-    [{ Code: { ZipFile: new TextEncoder().encode('plain text, not a zip') } }, 'InvalidParameterValueException', 'Could not unzip uploaded file. Please check your file, then try to upload again.'],
-    [{ Layers: ['arn:aws:lambda:us-east-1:123456789012:layer:missing:1'] }, 'InvalidParameterValueException', 'Layer version arn:aws:lambda:us-east-1:123456789012:layer:missing:1 does not exist.'],
+    [
+      { Code: { ZipFile: new TextEncoder().encode('plain text, not a zip') } },
+      'InvalidParameterValueException',
+      'Could not unzip uploaded file. Please check your file, then try to upload again.',
+    ],
+    [
+      { Layers: ['arn:aws:lambda:us-east-1:123456789012:layer:missing:1'] },
+      'InvalidParameterValueException',
+      'Layer version arn:aws:lambda:us-east-1:123456789012:layer:missing:1 does not exist.',
+    ],
   ])('rejects %j with %s', async (override, name, message) => {
     const error = await h.lambda
-      .send(new CreateFunctionCommand({ FunctionName: 'create-invalid', Runtime: 'python3.11', Handler: 'app.handler', Role: ROLE, Code: { ZipFile: zipOf({ 'app.py': PY_ECHO }) }, ...(override as object) }))
+      .send(
+        new CreateFunctionCommand({
+          FunctionName: 'create-invalid',
+          Runtime: 'python3.11',
+          Handler: 'app.handler',
+          Role: ROLE,
+          Code: { ZipFile: zipOf({ 'app.py': PY_ECHO }) },
+          ...(override as object),
+        }),
+      )
       .catch((e) => e);
     expect(error.name).toBe(name);
     if (name === 'InvalidParameterValueException') expect(error).toBeInstanceOf(InvalidParameterValueException);
@@ -117,7 +145,9 @@ describe('GetFunction / GetFunctionConfiguration', () => {
 describe('UpdateFunctionConfiguration', () => {
   it('moves LastUpdateStatus InProgress → Successful, refuses a second update meanwhile, and the waiter sees it', async () => {
     await withHarness({ updateDelayMs: 400 }, async (slow) => {
-      await slow.lambda.send(new CreateFunctionCommand({ FunctionName: 'upd', Runtime: 'python3.11', Handler: 'app.handler', Role: ROLE, Code: { ZipFile: zipOf({ 'app.py': PY_ECHO }) } }));
+      await slow.lambda.send(
+        new CreateFunctionCommand({ FunctionName: 'upd', Runtime: 'python3.11', Handler: 'app.handler', Role: ROLE, Code: { ZipFile: zipOf({ 'app.py': PY_ECHO }) } }),
+      );
       const early = await slow.lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'upd', MemorySize: 512 })).catch((e) => e);
       expect(early).toBeInstanceOf(ResourceConflictException);
       await waitUntilFunctionActiveV2({ client: slow.lambda, maxWaitTime: 10, minDelay: 1 }, { FunctionName: 'upd' });

@@ -2,7 +2,11 @@ import { describe, expect, it } from 'vitest';
 import { compileFilterPattern, FilterPatternError } from '../../../src/emulator/api/logs/filter-pattern.ts';
 
 const REPORT = 'REPORT RequestId: 8f5e\tDuration: 1.20 ms\tBilled Duration: 2 ms\tMemory Size: 128 MB\tMax Memory Used: 40 MB\tInit Duration: 90.10 ms\t';
-const JSON_REPORT = JSON.stringify({ time: 't', type: 'platform.report', record: { requestId: 'r1', status: 'success', metrics: { durationMs: 12.5, initDurationMs: 300 }, tags: ['a', 'b'], ok: true, none: null } });
+const JSON_REPORT = JSON.stringify({
+  time: 't',
+  type: 'platform.report',
+  record: { requestId: 'r1', status: 'success', metrics: { durationMs: 12.5, initDurationMs: 300 }, tags: ['a', 'b'], ok: true, none: null },
+});
 
 function matches(pattern: string, message: string): boolean {
   return compileFilterPattern(pattern)(message);

@@ -27,7 +27,11 @@ const PREFIXES = [
 const request = fc.record({
   method: fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'PATCH'),
   prefix: fc.constantFrom(...PREFIXES),
-  suffix: fc.oneof(fc.constant(''), fc.string({ maxLength: 20 }).map((s) => encodeURIComponent(s)), fc.constantFrom('/..', '/%2e%2e', '?Qualifier=%24LATEST', '?MaxItems=-1', '?Marker=zz')),
+  suffix: fc.oneof(
+    fc.constant(''),
+    fc.string({ maxLength: 20 }).map((s) => encodeURIComponent(s)),
+    fc.constantFrom('/..', '/%2e%2e', '?Qualifier=%24LATEST', '?MaxItems=-1', '?Marker=zz'),
+  ),
   target: fc.option(fc.constantFrom('Logs_20140328.FilterLogEvents', 'Logs_20140328.PutLogEvents', 'Logs_20140328.Nope', 'Other.Thing'), { nil: undefined }),
   invokeShape: fc.boolean(),
   body: fc.oneof(fc.json(), fc.string({ maxLength: 200 }), fc.constant('{"Code":{"ZipFile":"UEsDBA=="},"FunctionName":"x","Role":"r"}')),

@@ -46,11 +46,7 @@ export function zipOf(files: Record<string, string>): Uint8Array {
 export const PY_ECHO = 'def handler(event, context):\n    return event\n';
 
 /** Creates a function and waits until it is Active, as a harness would. */
-export async function createActive(
-  h: Harness,
-  name: string,
-  extra: Partial<ConstructorParameters<typeof CreateFunctionCommand>[0]> = {},
-): Promise<void> {
+export async function createActive(h: Harness, name: string, extra: Partial<ConstructorParameters<typeof CreateFunctionCommand>[0]> = {}): Promise<void> {
   await h.lambda.send(
     new CreateFunctionCommand({
       FunctionName: name,
@@ -70,7 +66,11 @@ export async function raw(
   path: string,
   init: { method?: string; headers?: Record<string, string>; body?: string | Uint8Array } = {},
 ): Promise<{ status: number; headers: Headers; text: string; json: () => any }> {
-  const res = await fetch(`${h.emulator.url}${path}`, { method: init.method ?? 'GET', headers: init.headers, body: typeof init.body === 'string' || init.body === undefined ? init.body : new Blob([new Uint8Array(init.body)]) });
+  const res = await fetch(`${h.emulator.url}${path}`, {
+    method: init.method ?? 'GET',
+    headers: init.headers,
+    body: typeof init.body === 'string' || init.body === undefined ? init.body : new Blob([new Uint8Array(init.body)]),
+  });
   const text = await res.text();
   return { status: res.status, headers: res.headers, text, json: () => JSON.parse(text) };
 }

@@ -44,7 +44,9 @@ describe('Invoke (RequestResponse) with real handlers', () => {
     const coldLog = tail(cold.LogResult);
     expect(coldLog).toMatch(/^START RequestId: [0-9a-f-]{36} Version: \$LATEST\n/);
     expect(coldLog).toContain("event {'n': 1}");
-    expect(coldLog).toMatch(/REPORT RequestId: [0-9a-f-]{36}\tDuration: [\d.]+ ms\tBilled Duration: \d+ ms\tMemory Size: 128 MB\tMax Memory Used: \d+ MB\tInit Duration: [\d.]+ ms/);
+    expect(coldLog).toMatch(
+      /REPORT RequestId: [0-9a-f-]{36}\tDuration: [\d.]+ ms\tBilled Duration: \d+ ms\tMemory Size: 128 MB\tMax Memory Used: \d+ MB\tInit Duration: [\d.]+ ms/,
+    );
     const warm = await invoke('py-echo', { n: 2 });
     expect(JSON.parse(text(warm.Payload))).toEqual({ echo: { n: 2 }, mem: 128 });
     expect(tail(warm.LogResult)).not.toContain('Init Duration');
@@ -64,7 +66,7 @@ describe('Invoke (RequestResponse) with real handlers', () => {
     expect(JSON.parse(text(res.Payload)).echo).toEqual({});
   });
 
-  it('reports a handler exception with X-Amz-Function-Error Unhandled and the runtime\'s error body', async () => {
+  it("reports a handler exception with X-Amz-Function-Error Unhandled and the runtime's error body", async () => {
     await createActive(h, 'py-raises', { Code: { ZipFile: PY_RAISES } });
     const res = await invoke('py-raises', {});
     expect(res.StatusCode).toBe(200);
@@ -72,7 +74,7 @@ describe('Invoke (RequestResponse) with real handlers', () => {
     expect(JSON.parse(text(res.Payload))).toMatchObject({ errorType: 'ValueError', errorMessage: 'bad input' });
   });
 
-  it('writes the invoke\'s lines to /aws/lambda/<name> in a per-environment stream', async () => {
+  it("writes the invoke's lines to /aws/lambda/<name> in a per-environment stream", async () => {
     await createActive(h, 'py-logs', { Code: { ZipFile: PY } });
     const res = await invoke('py-logs', { marker: 'm-42' });
     const id = res.$metadata.requestId!;
@@ -86,7 +88,10 @@ describe('Invoke: Tail and concurrency', () => {
   it('returns only the last 4 KB of a long log in X-Amz-Log-Result, ending with REPORT', async () => {
     // The pause lets the output pipe drain before the response: today the environments can close an
     // invoke's log before late stdout arrives, which is theirs to fix; this test is about the 4 KB cut.
-    const chatty = zipOf({ 'app.py': 'import sys, time\ndef handler(event, context):\n    for i in range(200):\n        print("line %03d %s" % (i, "x" * 60))\n    sys.stdout.flush()\n    time.sleep(0.3)\n    return 1\n' });
+    const chatty = zipOf({
+      'app.py':
+        'import sys, time\ndef handler(event, context):\n    for i in range(200):\n        print("line %03d %s" % (i, "x" * 60))\n    sys.stdout.flush()\n    time.sleep(0.3)\n    return 1\n',
+    });
     await createActive(h, 'py-chatty', { Code: { ZipFile: chatty } });
     const res = await invoke('py-chatty', {});
     const bytes = Buffer.from(res.LogResult!, 'base64');
@@ -106,7 +111,7 @@ describe('Invoke: Tail and concurrency', () => {
 });
 
 describe('Invoke: what passes through to the function and its logs', () => {
-  it('hands X-Amz-Client-Context to the function\'s context', async () => {
+  it("hands X-Amz-Client-Context to the function's context", async () => {
     const code = zipOf({ 'index.js': 'exports.handler = async (event, context) => context.clientContext;\n' });
     await createActive(h, 'node-client-context', { Runtime: 'nodejs22.x', Handler: 'index.handler', Code: { ZipFile: code } });
     const clientContext = Buffer.from(JSON.stringify({ custom: { run: 'r1' }, env: {}, client: {} })).toString('base64');
@@ -120,7 +125,9 @@ describe('Invoke: what passes through to the function and its logs', () => {
     for (let i = 0; i < 3; i++) ids.push((await invoke('py-json-logs', { i })).$metadata.requestId!);
     const reports = await h.logs.send(new FilterLogEventsCommand({ logGroupName: '/aws/lambda/py-json-logs', filterPattern: '{ $.type = "platform.report" }' }));
     expect(reports.events!.map((e) => JSON.parse(e.message!).record.requestId)).toEqual(ids);
-    const cold = await h.logs.send(new FilterLogEventsCommand({ logGroupName: '/aws/lambda/py-json-logs', filterPattern: '{ $.type = "platform.report" && $.record.metrics.initDurationMs > 0 }' }));
+    const cold = await h.logs.send(
+      new FilterLogEventsCommand({ logGroupName: '/aws/lambda/py-json-logs', filterPattern: '{ $.type = "platform.report" && $.record.metrics.initDurationMs > 0 }' }),
+    );
     expect(cold.events!.length).toBe(1);
   });
 });

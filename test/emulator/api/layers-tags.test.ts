@@ -68,7 +68,10 @@ describe('layers', () => {
       await own.lambda.send(new PublishLayerVersionCommand({ LayerName: 'b-layer', Content: { ZipFile: zipOf({ 'a.txt': '2' }) }, CompatibleRuntimes: ['nodejs22.x'] }));
       await own.lambda.send(new PublishLayerVersionCommand({ LayerName: 'a-layer', Content: { ZipFile: zipOf({ 'a.txt': '3' }) } }));
       const all = await own.lambda.send(new ListLayersCommand({}));
-      expect(all.Layers!.map((l) => [l.LayerName, l.LatestMatchingVersion?.Version])).toEqual([['a-layer', 1], ['b-layer', 2]]);
+      expect(all.Layers!.map((l) => [l.LayerName, l.LatestMatchingVersion?.Version])).toEqual([
+        ['a-layer', 1],
+        ['b-layer', 2],
+      ]);
       const py = await own.lambda.send(new ListLayersCommand({ CompatibleRuntime: 'python3.11' }));
       expect(py.Layers!.map((l) => [l.LayerName, l.LatestMatchingVersion?.Version])).toEqual([['b-layer', 1]]);
       const paged = await own.lambda.send(new ListLayersCommand({ MaxItems: 1 }));

@@ -24,16 +24,23 @@ beforeAll(async () => {
   await h.logs.send(new CreateLogStreamCommand({ logGroupName: G, logStreamName: '2026/11/28/[$LATEST]aaaa' }));
   await h.logs.send(new CreateLogStreamCommand({ logGroupName: G, logStreamName: '2026/11/28/[$LATEST]bbbb' }));
   // Stream a: START/REPORT at even seconds; stream b: at odd seconds, so a merged read interleaves them.
-  await h.logs.send(new PutLogEventsCommand({
-    logGroupName: G,
-    logStreamName: '2026/11/28/[$LATEST]aaaa',
-    logEvents: [0, 2, 4, 6, 8].map((s) => ({ timestamp: T0 + s * 1000, message: s % 4 === 0 ? `START RequestId: a${s} Version: $LATEST` : `REPORT RequestId: a${s}\tDuration: ${s}.00 ms` })),
-  }));
-  await h.logs.send(new PutLogEventsCommand({
-    logGroupName: G,
-    logStreamName: '2026/11/28/[$LATEST]bbbb',
-    logEvents: [1, 3, 5].map((s) => ({ timestamp: T0 + s * 1000, message: JSON.stringify({ type: s === 3 ? 'platform.report' : 'platform.start', record: { n: s } }) })),
-  }));
+  await h.logs.send(
+    new PutLogEventsCommand({
+      logGroupName: G,
+      logStreamName: '2026/11/28/[$LATEST]aaaa',
+      logEvents: [0, 2, 4, 6, 8].map((s) => ({
+        timestamp: T0 + s * 1000,
+        message: s % 4 === 0 ? `START RequestId: a${s} Version: $LATEST` : `REPORT RequestId: a${s}\tDuration: ${s}.00 ms`,
+      })),
+    }),
+  );
+  await h.logs.send(
+    new PutLogEventsCommand({
+      logGroupName: G,
+      logStreamName: '2026/11/28/[$LATEST]bbbb',
+      logEvents: [1, 3, 5].map((s) => ({ timestamp: T0 + s * 1000, message: JSON.stringify({ type: s === 3 ? 'platform.report' : 'platform.start', record: { n: s } }) })),
+    }),
+  );
 });
 afterAll(() => stopHarness(h));
 
@@ -107,7 +114,9 @@ describe('CloudWatch Logs: GetLogEvents', () => {
   });
 
   it('limits by startTime (inclusive) and endTime (exclusive)', async () => {
-    const res = await h.logs.send(new GetLogEventsCommand({ logGroupName: G, logStreamName: '2026/11/28/[$LATEST]aaaa', startTime: T0 + 2000, endTime: T0 + 6000, startFromHead: true }));
+    const res = await h.logs.send(
+      new GetLogEventsCommand({ logGroupName: G, logStreamName: '2026/11/28/[$LATEST]aaaa', startTime: T0 + 2000, endTime: T0 + 6000, startFromHead: true }),
+    );
     expect(res.events!.map((e) => e.timestamp)).toEqual([T0 + 2000, T0 + 4000]);
   });
 
@@ -164,7 +173,9 @@ describe('CloudWatch Logs: FilterLogEvents', () => {
     await h.logs.send(new CreateLogGroupCommand({ logGroupName: '/big' }));
     await h.logs.send(new CreateLogStreamCommand({ logGroupName: '/big', logStreamName: 's' }));
     const big = 'y'.repeat(200_000);
-    await h.logs.send(new PutLogEventsCommand({ logGroupName: '/big', logStreamName: 's', logEvents: [0, 1, 2, 3, 4, 5, 6].map((i) => ({ timestamp: T0 + i, message: `${i}${big}` })) }));
+    await h.logs.send(
+      new PutLogEventsCommand({ logGroupName: '/big', logStreamName: 's', logEvents: [0, 1, 2, 3, 4, 5, 6].map((i) => ({ timestamp: T0 + i, message: `${i}${big}` })) }),
+    );
     const first = await h.logs.send(new FilterLogEventsCommand({ logGroupName: '/big' }));
     expect(first.events!.length).toBe(5);
     const second = await h.logs.send(new FilterLogEventsCommand({ logGroupName: '/big', nextToken: first.nextToken }));
@@ -185,7 +196,11 @@ describe('CloudWatch Logs: FilterLogEvents', () => {
 
 describe('CloudWatch Logs: wire shapes', () => {
   it('answers malformed JSON with SerializationException in the JSON 1.1 shape', async () => {
-    const res = await raw(h, '/', { method: 'POST', headers: { 'x-amz-target': 'Logs_20140328.DescribeLogGroups', 'content-type': 'application/x-amz-json-1.1' }, body: '{"limit":' });
+    const res = await raw(h, '/', {
+      method: 'POST',
+      headers: { 'x-amz-target': 'Logs_20140328.DescribeLogGroups', 'content-type': 'application/x-amz-json-1.1' },
+      body: '{"limit":',
+    });
     expect(res.status).toBe(400);
     expect(res.json().__type).toBe('SerializationException');
   });
@@ -198,7 +213,16 @@ describe('CloudWatch Logs: wire shapes', () => {
 
   it('refuses PutLogEvents out of chronological order', async () => {
     const error = await h.logs
-      .send(new PutLogEventsCommand({ logGroupName: G, logStreamName: '2026/11/28/[$LATEST]aaaa', logEvents: [{ timestamp: T0 + 5, message: 'b' }, { timestamp: T0, message: 'a' }] }))
+      .send(
+        new PutLogEventsCommand({
+          logGroupName: G,
+          logStreamName: '2026/11/28/[$LATEST]aaaa',
+          logEvents: [
+            { timestamp: T0 + 5, message: 'b' },
+            { timestamp: T0, message: 'a' },
+          ],
+        }),
+      )
       .catch((e) => e);
     expect(error).toBeInstanceOf(InvalidParameterException);
     expect(error.message).toBe('Log events in a single PutLogEvents request must be in chronological order.');

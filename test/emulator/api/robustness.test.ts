@@ -114,7 +114,7 @@ describe('STS GetCallerIdentity', () => {
 });
 
 describe.skipIf(!hasBoto3)('another official SDK (boto3) against the same responses', () => {
-  it('raises botocore\'s typed exceptions and reads STS, Lambda and Logs', async () => {
+  it("raises botocore's typed exceptions and reads STS, Lambda and Logs", async () => {
     const script = `
 import boto3, json, sys
 kw = dict(endpoint_url=sys.argv[1], region_name='us-east-1', aws_access_key_id='a', aws_secret_access_key='b')
@@ -134,7 +134,10 @@ except logs.exceptions.ResourceNotFoundException as e:
 print(json.dumps(out))
 `;
     // Asynchronous on purpose: the emulator serves boto3 from this same event loop.
-    const run = await promisify(execFile)('python3', ['-c', script, h.emulator.url], { encoding: 'utf8', env: { ...process.env, AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null' } });
+    const run = await promisify(execFile)('python3', ['-c', script, h.emulator.url], {
+      encoding: 'utf8',
+      env: { ...process.env, AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null' },
+    });
     expect(run.stderr).toBe('');
     expect(JSON.parse(run.stdout)).toEqual({ account: '123456789012', lambda: 'ResourceNotFoundException', runtime: 'python3.11', logs: 'ResourceNotFoundException' });
   });
@@ -169,7 +172,9 @@ describe('GET /_coldbench/status', () => {
 
   it('records the interpreter behind each runtime and whether it is exact; the function log stays START / END / REPORT', async () => {
     // A PATH with this machine's python as python3, and a pyenv-style shim for another python3.X that exits 127.
-    const [version, executable] = execFileSync('python3', ['-c', "import sys; print('%d.%d.%d' % sys.version_info[:3]); print(sys.executable)"], { encoding: 'utf8' }).trim().split('\n');
+    const [version, executable] = execFileSync('python3', ['-c', "import sys; print('%d.%d.%d' % sys.version_info[:3]); print(sys.executable)"], { encoding: 'utf8' })
+      .trim()
+      .split('\n');
     const minor = Number(version.split('.')[1]);
     const other = minor === 12 ? 13 : 12;
     const dir = mkdtempSync(join(tmpdir(), 'coldbench-status-path-'));
@@ -183,16 +188,35 @@ describe('GET /_coldbench/status', () => {
         const python3 = join(dir, 'python3');
         expect(status.interpreters[`python3.${minor}`]).toEqual({ command: 'python3', path: python3, version, exact: true });
         expect(status.interpreters[`python3.${other}`]).toEqual({ command: 'python3', path: python3, version, exact: false });
-        expect(status.interpreters['nodejs18.x']).toEqual({ command: 'node', path: process.execPath, version: process.version.slice(1), exact: process.version.startsWith('v18.') });
+        expect(status.interpreters['nodejs18.x']).toEqual({
+          command: 'node',
+          path: process.execPath,
+          version: process.version.slice(1),
+          exact: process.version.startsWith('v18.'),
+        });
         expect(status.interpreters['provided.al2023']).toEqual({ command: null, path: null, version: null, exact: true });
         expect(Object.keys(status.interpreters)).toEqual([
-          'python3.9', 'python3.10', 'python3.11', 'python3.12', 'python3.13', 'python3.14',
-          'nodejs18.x', 'nodejs20.x', 'nodejs22.x', 'nodejs24.x', 'provided', 'provided.al2', 'provided.al2023',
+          'python3.9',
+          'python3.10',
+          'python3.11',
+          'python3.12',
+          'python3.13',
+          'python3.14',
+          'nodejs18.x',
+          'nodejs20.x',
+          'nodejs22.x',
+          'nodejs24.x',
+          'provided',
+          'provided.al2',
+          'provided.al2023',
         ]);
         expect(status.runtimeMapping[`python3.${other}`]).toBe(`python3 ${version} (${python3})`);
 
         // The function runs on the closest interpreter, and its own log says nothing about it.
-        await createActive(p, 'other-python', { Runtime: `python3.${other}`, Code: { ZipFile: zipOf({ 'app.py': "import sys\ndef handler(event, context):\n    return '%d.%d' % sys.version_info[:2]\n" }) } });
+        await createActive(p, 'other-python', {
+          Runtime: `python3.${other}`,
+          Code: { ZipFile: zipOf({ 'app.py': "import sys\ndef handler(event, context):\n    return '%d.%d' % sys.version_info[:2]\n" }) },
+        });
         const res = await p.lambda.send(new InvokeCommand({ FunctionName: 'other-python', Payload: '{}', LogType: 'Tail' }));
         expect(new TextDecoder().decode(res.Payload)).toBe(JSON.stringify(version.split('.').slice(0, 2).join('.')));
         const lines = Buffer.from(res.LogResult!, 'base64').toString('utf8').trim().split('\n');

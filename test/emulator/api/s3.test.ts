@@ -54,12 +54,18 @@ describe('S3 subset', () => {
     await s3.send(new CreateBucketCommand({ Bucket: 'code' }));
     const zip = zipOf({ 'app.py': PY_ECHO });
     await s3.send(new PutObjectCommand({ Bucket: 'code', Key: 'fn.zip', Body: zip }));
-    await h.lambda.send(new CreateFunctionCommand({ FunctionName: 'from-s3', Runtime: 'python3.11', Handler: 'app.handler', Role: ROLE, Code: { S3Bucket: 'code', S3Key: 'fn.zip' } }));
+    await h.lambda.send(
+      new CreateFunctionCommand({ FunctionName: 'from-s3', Runtime: 'python3.11', Handler: 'app.handler', Role: ROLE, Code: { S3Bucket: 'code', S3Key: 'fn.zip' } }),
+    );
     const config = await h.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'from-s3' }));
     expect(config.CodeSha256).toBe(createHash('sha256').update(zip).digest('base64'));
     const layer = await h.lambda.send(new PublishLayerVersionCommand({ LayerName: 'from-s3', Content: { S3Bucket: 'code', S3Key: 'fn.zip' } }));
     expect(layer.Content?.CodeSize).toBe(zip.length);
-    const error = await h.lambda.send(new CreateFunctionCommand({ FunctionName: 'from-s3-missing', Runtime: 'python3.11', Handler: 'app.handler', Role: ROLE, Code: { S3Bucket: 'code', S3Key: 'nope.zip' } })).catch((e) => e);
+    const error = await h.lambda
+      .send(
+        new CreateFunctionCommand({ FunctionName: 'from-s3-missing', Runtime: 'python3.11', Handler: 'app.handler', Role: ROLE, Code: { S3Bucket: 'code', S3Key: 'nope.zip' } }),
+      )
+      .catch((e) => e);
     expect(error).toBeInstanceOf(InvalidParameterValueException);
     expect(error.message).toContain('NoSuchKey');
   });

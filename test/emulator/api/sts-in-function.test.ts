@@ -34,7 +34,8 @@ describe('STS from inside a function (AWS_ENDPOINT_URL points at the emulator)',
   it('answers @aws-sdk/client-sts in a Node function with the emulator account', async (ctx) => {
     if (!(await sdkAvailable('nodejs'))) ctx.skip('the AWS SDK for JavaScript could not be built into the runtime folder here (see /_coldbench/status sdkState)');
     const code = zipOf({
-      'index.js': "const { STSClient, GetCallerIdentityCommand } = require('@aws-sdk/client-sts');\nexports.handler = async () => (await new STSClient({}).send(new GetCallerIdentityCommand({}))).Account;\n",
+      'index.js':
+        "const { STSClient, GetCallerIdentityCommand } = require('@aws-sdk/client-sts');\nexports.handler = async () => (await new STSClient({}).send(new GetCallerIdentityCommand({}))).Account;\n",
     });
     await createActive(h, 'node-sts', { Runtime: 'nodejs22.x', Handler: 'index.handler', Code: { ZipFile: code }, Timeout: 30 });
     const res = await h.lambda.send(new InvokeCommand({ FunctionName: 'node-sts', Payload: '{}' }));

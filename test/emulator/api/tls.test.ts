@@ -33,7 +33,9 @@ describe('ensureTlsMaterial', () => {
     try {
       const result = ensureTlsMaterial(tempDir());
       expect(result.ok).toBe(false);
-      expect(!result.ok && result.reason).toMatch(/^no HTTPS for functions: openssl not found: the emulator's HTTPS endpoint .* needs it .*; install OpenSSL \(apt install openssl \/ brew install openssl\); without it functions call the emulator over plain HTTP/);
+      expect(!result.ok && result.reason).toMatch(
+        /^no HTTPS for functions: openssl not found: the emulator's HTTPS endpoint .* needs it .*; install OpenSSL \(apt install openssl \/ brew install openssl\); without it functions call the emulator over plain HTTP/,
+      );
     } finally {
       process.env.PATH = path;
     }
@@ -59,10 +61,17 @@ describe('startEmulator functionEndpoint', () => {
       expect(emulator.functionEndpoint).toMatch(/^https:\/\/127\.0\.0\.1:\d+$/);
       const { request } = await import('node:https');
       const body = await new Promise<string>((resolve, reject) => {
-        const req = request(`${emulator.functionEndpoint}/`, { method: 'POST', rejectUnauthorized: false, headers: { 'content-type': 'application/x-www-form-urlencoded' } }, (res) => {
-          let text = '';
-          res.setEncoding('utf8').on('data', (d: string) => (text += d)).on('end', () => resolve(text));
-        });
+        const req = request(
+          `${emulator.functionEndpoint}/`,
+          { method: 'POST', rejectUnauthorized: false, headers: { 'content-type': 'application/x-www-form-urlencoded' } },
+          (res) => {
+            let text = '';
+            res
+              .setEncoding('utf8')
+              .on('data', (d: string) => (text += d))
+              .on('end', () => resolve(text));
+          },
+        );
         req.on('error', reject);
         req.end('Action=GetCallerIdentity&Version=2011-06-15');
       });

@@ -127,7 +127,11 @@ describe('EnvironmentPool failures', () => {
           expect.stringMatching(new RegExp(`^INIT_REPORT Init Duration: \\d+\\.\\d\\d ms\\tPhase: invoke\\tStatus: error\\tError Type: ${errorType.replace('.', '\\.')}\\n$`)),
         ]);
         expect(log.indexOf(reports[1])).toBeLessThan(log.indexOf(`START RequestId: ${req.requestId} Version: $LATEST\n`));
-        expect(log.at(-1)).toMatch(new RegExp(`^REPORT RequestId: ${req.requestId}\\tDuration: [\\d.]+ ms\\tBilled Duration: \\d+ ms\\tMemory Size: 512 MB\\tMax Memory Used: \\d+ MB\\tStatus: error\\tError Type: ${errorType.replace('.', '\\.')}\\t\\n$`));
+        expect(log.at(-1)).toMatch(
+          new RegExp(
+            `^REPORT RequestId: ${req.requestId}\\tDuration: [\\d.]+ ms\\tBilled Duration: \\d+ ms\\tMemory Size: 512 MB\\tMax Memory Used: \\d+ MB\\tStatus: error\\tError Type: ${errorType.replace('.', '\\.')}\\t\\n$`,
+          ),
+        );
         expect(pool.environmentCount(spec.functionName)).toBe(0);
       });
     }
@@ -196,7 +200,9 @@ describe('Suppressed init (the init limit passed, the retry in the invoke phase 
       expect(out.durationMs).toBeGreaterThanOrEqual(300);
       const log = sink.messages(spec.logGroupName);
       expect(log.filter((l) => l.startsWith('INIT_REPORT'))).toEqual([expect.stringMatching(/^INIT_REPORT Init Duration: \d+\.\d\d ms\tPhase: init\tStatus: timeout\n$/)]);
-      expect(log.at(-1)).toMatch(new RegExp(`^REPORT RequestId: ${req.requestId}\\tDuration: [\\d.]+ ms\\tBilled Duration: \\d+ ms\\tMemory Size: 512 MB\\tMax Memory Used: \\d+ MB\\t\\n$`));
+      expect(log.at(-1)).toMatch(
+        new RegExp(`^REPORT RequestId: ${req.requestId}\\tDuration: [\\d.]+ ms\\tBilled Duration: \\d+ ms\\tMemory Size: 512 MB\\tMax Memory Used: \\d+ MB\\t\\n$`),
+      );
       expect((await pool.invoke(spec, request())).cold).toBe(false);
     });
   });

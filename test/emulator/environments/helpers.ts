@@ -62,11 +62,7 @@ function openPool(sink: MemorySink, options: TestPoolOptions): Promise<LocalEnvi
  * A pool and a temp folder for the enclosing describe block: made in beforeAll (then `ready` runs with the pool),
  * shut down and removed in afterAll.
  */
-export function usePool(
-  options: TestPoolOptions = {},
-  ready?: (pool: LocalEnvironmentPool) => void | Promise<void>,
-  timeoutMs?: number,
-): { sink: MemorySink; root: TempRoot } {
+export function usePool(options: TestPoolOptions = {}, ready?: (pool: LocalEnvironmentPool) => void | Promise<void>, timeoutMs?: number): { sink: MemorySink; root: TempRoot } {
   const sink = new MemorySink();
   const root = tempRoot();
   let pool: LocalEnvironmentPool | undefined;
@@ -82,10 +78,7 @@ export function usePool(
 }
 
 /** Runs one test's body against its own pool and temp folder, and shuts both down whatever happens. */
-export async function withPool(
-  options: TestPoolOptions,
-  run: (pool: LocalEnvironmentPool, sink: MemorySink, root: TempRoot) => Promise<void>,
-): Promise<void> {
+export async function withPool(options: TestPoolOptions, run: (pool: LocalEnvironmentPool, sink: MemorySink, root: TempRoot) => Promise<void>): Promise<void> {
   const sink = new MemorySink();
   const root = tempRoot();
   const pool = await openPool(sink, options);

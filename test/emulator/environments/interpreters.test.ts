@@ -21,7 +21,12 @@ function fakeBin(scripts: Record<string, string>): string {
   return dir;
 }
 
-const runs = (dir: string, name: string) => (existsSync(join(dir, `runs-${name}`)) ? readFileSync(join(dir, `runs-${name}`), 'utf8').split('\n').filter(Boolean).length : 0);
+const runs = (dir: string, name: string) =>
+  existsSync(join(dir, `runs-${name}`))
+    ? readFileSync(join(dir, `runs-${name}`), 'utf8')
+        .split('\n')
+        .filter(Boolean).length
+    : 0;
 
 const SHIM_127 = "echo 'pyenv: python3.12: command not found' >&2\nexit 127";
 const PY_3117 = "echo 'Python 3.11.7'";
@@ -115,7 +120,9 @@ describe('interpreter probe', () => {
     const dir = fakeBin({ node16: "echo 'v16.20.0'", broken: 'exit 3', python3: PY_3117 });
     const options = { env: { PATH: dir }, cacheDir: null };
     await expect(resolveInterpreters({ ...options, nodeBinaries: [join(dir, 'node16')] })).rejects.toThrow(
-      new InterpreterError(`node binary ${join(dir, 'node16')} (--node / COLDBENCH_NODE) is node 16.20.0, which serves none of the runtimes the emulator runs (nodejs18.x, nodejs20.x, nodejs22.x, nodejs24.x)`),
+      new InterpreterError(
+        `node binary ${join(dir, 'node16')} (--node / COLDBENCH_NODE) is node 16.20.0, which serves none of the runtimes the emulator runs (nodejs18.x, nodejs20.x, nodejs22.x, nodejs24.x)`,
+      ),
     );
     await expect(resolveInterpreters({ ...options, nodeBinaries: [join(dir, 'broken')] })).rejects.toThrow(
       `node binary ${join(dir, 'broken')} (--node / COLDBENCH_NODE): ${join(dir, 'broken')} exited with 3; pass the path of a node executable`,

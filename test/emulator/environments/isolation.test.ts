@@ -148,7 +148,9 @@ describe('Execution environment contents', () => {
   describe('runtimeMapping', () => {
     it('maps every python3.x and nodejs18.x–24.x to a local interpreter: python3.X when it runs, else python3', () => {
       expect(pool.runtimeMapping['python3.13']).toMatch(/^python3(\.13)? 3\.\d+\.\d+ \(\/.+\)$/);
-      expect(pool.runtimeMapping['python3.13']).toBe(`${pool.runtimeInterpreters['python3.13'].command} ${pool.runtimeInterpreters['python3.13'].version} (${pool.runtimeInterpreters['python3.13'].path})`);
+      expect(pool.runtimeMapping['python3.13']).toBe(
+        `${pool.runtimeInterpreters['python3.13'].command} ${pool.runtimeInterpreters['python3.13'].version} (${pool.runtimeInterpreters['python3.13'].path})`,
+      );
       expect(pool.runtimeMapping['nodejs24.x']).toBe(`node ${process.version} (${process.execPath})`);
       expect(pool.runtimeMapping['provided.al2023']).toBe("the package's own bootstrap (or a layer's)");
     });

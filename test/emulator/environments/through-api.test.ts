@@ -38,7 +38,9 @@ describe('Environments through the Lambda API (@aws-sdk/client-lambda against st
     const first = await lambda.send(new InvokeCommand({ FunctionName: 'api-noop', LogType: 'Tail' }));
     const second = await lambda.send(new InvokeCommand({ FunctionName: 'api-noop', LogType: 'Tail' }));
     expect(JSON.parse(Buffer.from(first.Payload!).toString())).toEqual({ ok: true });
-    expect(decodeTail(first.LogResult)).toMatch(/^START RequestId: \S+ Version: \$LATEST\nEND RequestId: \S+\nREPORT RequestId: \S+\tDuration: [\d.]+ ms\tBilled Duration: \d+ ms\tMemory Size: 128 MB\tMax Memory Used: \d+ MB\tInit Duration: [\d.]+ ms\t\n$/);
+    expect(decodeTail(first.LogResult)).toMatch(
+      /^START RequestId: \S+ Version: \$LATEST\nEND RequestId: \S+\nREPORT RequestId: \S+\tDuration: [\d.]+ ms\tBilled Duration: \d+ ms\tMemory Size: 128 MB\tMax Memory Used: \d+ MB\tInit Duration: [\d.]+ ms\t\n$/,
+    );
     expect(decodeTail(second.LogResult)).not.toContain('Init Duration');
   });
 

@@ -35,7 +35,11 @@ export class AliasOperations {
     const { fn } = this.functions.find(raw);
     const alias = this.find(fn, name);
     if (typeof body.RevisionId === 'string' && body.RevisionId !== alias.revisionId) {
-      throw new AwsError('PreconditionFailedException', 412, 'The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id');
+      throw new AwsError(
+        'PreconditionFailedException',
+        412,
+        'The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id',
+      );
     }
     if (body.FunctionVersion !== undefined) alias.functionVersion = this.version(fn, body.FunctionVersion);
     if (body.Description !== undefined) alias.description = stringOrEmpty(body.Description);
@@ -75,7 +79,11 @@ export class AliasOperations {
 
 function aliasName(raw: unknown): string {
   if (typeof raw !== 'string' || !ALIAS_NAME.test(raw)) {
-    throw new AwsError('ValidationException', 400, `1 validation error detected: Value '${String(raw)}' at 'name' failed to satisfy constraint: Member must satisfy regular expression pattern: (?!^[0-9]+$)([a-zA-Z0-9-_]+)`);
+    throw new AwsError(
+      'ValidationException',
+      400,
+      `1 validation error detected: Value '${String(raw)}' at 'name' failed to satisfy constraint: Member must satisfy regular expression pattern: (?!^[0-9]+$)([a-zA-Z0-9-_]+)`,
+    );
   }
   return raw;
 }

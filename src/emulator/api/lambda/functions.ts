@@ -60,7 +60,11 @@ export class FunctionRegistry {
     if (FUNCTION_NAME.test(raw)) return { name: raw };
     const m = QUALIFIED.exec(raw);
     if (!m || raw.length > 170) {
-      throw new AwsError('ValidationException', 400, `1 validation error detected: Value '${raw.slice(0, 200)}' at 'functionName' failed to satisfy constraint: Member must satisfy regular expression pattern: (arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}(-gov)?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?([a-zA-Z0-9-_]+)(:(\\$LATEST|[a-zA-Z0-9-_]+))?`);
+      throw new AwsError(
+        'ValidationException',
+        400,
+        `1 validation error detected: Value '${raw.slice(0, 200)}' at 'functionName' failed to satisfy constraint: Member must satisfy regular expression pattern: (arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}(-gov)?-[a-z]+-\\d{1}:)?(\\d{12}:)?(function:)?([a-zA-Z0-9-_]+)(:(\\$LATEST|[a-zA-Z0-9-_]+))?`,
+      );
     }
     return { name: m[3], qualifier: m[4] };
   }
@@ -82,9 +86,7 @@ export class FunctionRegistry {
   /** The revision and spec a qualifier names; unknown versions are ResourceNotFoundException. */
   revisionFor(fn: LambdaFunction, qualifier: string | undefined, forInvoke: boolean): { revision: Revision; spec: FunctionSpec; version: string } {
     if (qualifier === undefined || qualifier === '$LATEST') {
-      return forInvoke
-        ? { revision: fn.effective, spec: fn.effectiveSpec, version: '$LATEST' }
-        : { revision: fn.latest, spec: fn.effectiveSpec, version: '$LATEST' };
+      return forInvoke ? { revision: fn.effective, spec: fn.effectiveSpec, version: '$LATEST' } : { revision: fn.latest, spec: fn.effectiveSpec, version: '$LATEST' };
     }
     const alias = fn.aliases.get(qualifier);
     if (alias) return this.revisionFor(fn, alias.functionVersion, forInvoke);
@@ -162,7 +164,9 @@ export class FunctionRegistry {
   publishVersion(raw: string, body: Record<string, unknown>): Record<string, unknown> {
     const { fn } = this.find(raw);
     if (typeof body.CodeSha256 === 'string' && body.CodeSha256 !== fn.latest.code.codeSha256) {
-      throw invalidParameter(`CodeSHA256 (${body.CodeSha256}) is different from current CodeSHA256 in $LATEST (${fn.latest.code.codeSha256}). Please try again with the CodeSHA256 in $LATEST.`);
+      throw invalidParameter(
+        `CodeSHA256 (${body.CodeSha256}) is different from current CodeSHA256 in $LATEST (${fn.latest.code.codeSha256}). Please try again with the CodeSHA256 in $LATEST.`,
+      );
     }
     this.checkRevision(fn, body.RevisionId);
     if (fn.state === 'Pending' || fn.lastUpdateStatus === 'InProgress') this.checkNotBusy(fn);
@@ -173,18 +177,31 @@ export class FunctionRegistry {
   listVersions(raw: string, query: URLSearchParams): Record<string, unknown> {
     const { fn } = this.find(raw);
     const all = ['$LATEST', ...fn.versions.keys()];
-    return paginate(all, query, (v) => v, (v) => this.configuration(fn, v), 'Versions');
+    return paginate(
+      all,
+      query,
+      (v) => v,
+      (v) => this.configuration(fn, v),
+      'Versions',
+    );
   }
 
   list(query: URLSearchParams): Record<string, unknown> {
     const names = [...this.functions.keys()].sort();
-    const all = query.get('FunctionVersion') === 'ALL'
-      ? names.flatMap((n) => ['$LATEST', ...this.functions.get(n)!.versions.keys()].map((v) => `${n}:${v}`))
-      : names.map((n) => `${n}:$LATEST`);
-    return paginate(all, query, (k) => k, (k) => {
-      const [name, version] = k.split(':');
-      return this.configuration(this.functions.get(name)!, version);
-    }, 'Functions');
+    const all =
+      query.get('FunctionVersion') === 'ALL'
+        ? names.flatMap((n) => ['$LATEST', ...this.functions.get(n)!.versions.keys()].map((v) => `${n}:${v}`))
+        : names.map((n) => `${n}:$LATEST`);
+    return paginate(
+      all,
+      query,
+      (k) => k,
+      (k) => {
+        const [name, version] = k.split(':');
+        return this.configuration(this.functions.get(name)!, version);
+      },
+      'Functions',
+    );
   }
 
   configuration(fn: LambdaFunction, version: string): Record<string, unknown> {
@@ -222,7 +239,11 @@ export class FunctionRegistry {
     const { fn } = this.find(raw);
     const n = body.ReservedConcurrentExecutions;
     if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) {
-      throw new AwsError('ValidationException', 400, `1 validation error detected: Value '${String(n)}' at 'reservedConcurrentExecutions' failed to satisfy constraint: Member must have value greater than or equal to 0`);
+      throw new AwsError(
+        'ValidationException',
+        400,
+        `1 validation error detected: Value '${String(n)}' at 'reservedConcurrentExecutions' failed to satisfy constraint: Member must have value greater than or equal to 0`,
+      );
     }
     if (n > MAX_RESERVED_CONCURRENCY) {
       throw invalidParameter(`Specified ReservedConcurrentExecutions for function decreases account's UnreservedConcurrentExecution below its minimum value of [100].`);
@@ -295,7 +316,11 @@ export class FunctionRegistry {
     fn.effective = fn.latest;
     fn.effectiveSpec = this.spec(fn.name, '$LATEST', fn.latest);
     fn.lastUpdateStatus = 'Successful';
-    if (changed && this.functions.get(fn.name) === fn) void this.ctx.pool().retire(fn.name, '$LATEST').catch(() => undefined);
+    if (changed && this.functions.get(fn.name) === fn)
+      void this.ctx
+        .pool()
+        .retire(fn.name, '$LATEST')
+        .catch(() => undefined);
   }
 
   private checkNotBusy(fn: LambdaFunction): void {
@@ -306,7 +331,11 @@ export class FunctionRegistry {
 
   private checkRevision(fn: LambdaFunction, revisionId: unknown): void {
     if (typeof revisionId === 'string' && revisionId !== fn.latest.revisionId) {
-      throw new AwsError('PreconditionFailedException', 412, 'The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id');
+      throw new AwsError(
+        'PreconditionFailedException',
+        412,
+        'The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id',
+      );
     }
   }
 

@@ -39,14 +39,7 @@ export function tooLarge(invocationType: string | undefined): AwsError {
 }
 
 /** Invoke: validates, applies reserved concurrency, runs through the pool and writes Lambda's response headers. */
-export async function handleInvoke(
-  ctx: InvokeContext,
-  rawName: string,
-  qualifier: string | null,
-  h: InvokeHeaders,
-  payload: Buffer,
-  res: ServerResponse,
-): Promise<void> {
+export async function handleInvoke(ctx: InvokeContext, rawName: string, qualifier: string | null, h: InvokeHeaders, payload: Buffer, res: ServerResponse): Promise<void> {
   const { fn, qualifier: q } = ctx.functions.find(rawName, qualifier);
   const type = h.invocationType ?? 'RequestResponse';
   if (type !== 'RequestResponse' && type !== 'Event' && type !== 'DryRun') {
@@ -110,9 +103,7 @@ function runAsync(ctx: InvokeContext, fn: LambdaFunction, spec: FunctionSpec, re
     if (ctx.stopped()) return Promise.resolve();
     const pool = ctx.pool();
     const throttled = fn.reservedConcurrency !== undefined && pool.inFlight(fn.name) >= fn.reservedConcurrency;
-    const run = throttled
-      ? Promise.reject(new TooManyEnvironmentsError('reserved concurrency'))
-      : pool.invoke(spec, request);
+    const run = throttled ? Promise.reject(new TooManyEnvironmentsError('reserved concurrency')) : pool.invoke(spec, request);
     return run.catch((error: unknown) => {
       if (!(error instanceof TooManyEnvironmentsError) || ctx.stopped()) return;
       return new Promise((resolve) => setTimeout(resolve, ASYNC_RETRY_MS).unref()).then(attempt);
@@ -127,7 +118,13 @@ function checkJson(payload: Buffer): void {
   try {
     JSON.parse(payload.toString('utf8'));
   } catch (error) {
-    throw new AwsError('InvalidRequestContentException', 400, `Could not parse request body into json: Could not parse payload into json: ${(error as Error).message}`, {}, { cause: error });
+    throw new AwsError(
+      'InvalidRequestContentException',
+      400,
+      `Could not parse request body into json: Could not parse payload into json: ${(error as Error).message}`,
+      {},
+      { cause: error },
+    );
   }
 }
 

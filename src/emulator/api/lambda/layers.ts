@@ -38,7 +38,11 @@ export class LayerRegistry {
     const arn = LAYER_ARN.exec(raw);
     const name = arn ? arn[1] : raw;
     if (!LAYER_NAME.test(name)) {
-      throw new AwsError('ValidationException', 400, `1 validation error detected: Value '${raw}' at 'layerName' failed to satisfy constraint: Member must satisfy regular expression pattern: (arn:[a-zA-Z0-9-]+:lambda:[a-zA-Z0-9-]+:\\d{12}:layer:[a-zA-Z0-9-_]+)|[a-zA-Z0-9-_]+`);
+      throw new AwsError(
+        'ValidationException',
+        400,
+        `1 validation error detected: Value '${raw}' at 'layerName' failed to satisfy constraint: Member must satisfy regular expression pattern: (arn:[a-zA-Z0-9-]+:lambda:[a-zA-Z0-9-]+:\\d{12}:layer:[a-zA-Z0-9-_]+)|[a-zA-Z0-9-_]+`,
+      );
     }
     return name;
   }
@@ -134,9 +138,7 @@ export class LayerRegistry {
 
   private render(name: string, v: LayerVersion, withContent: boolean): Record<string, unknown> {
     return {
-      ...(withContent
-        ? { Content: { Location: this.ctx.codeUrl(v.code), CodeSha256: v.code.codeSha256, CodeSize: v.code.codeSize }, LayerArn: this.layerArn(name) }
-        : {}),
+      ...(withContent ? { Content: { Location: this.ctx.codeUrl(v.code), CodeSha256: v.code.codeSha256, CodeSize: v.code.codeSize }, LayerArn: this.layerArn(name) } : {}),
       LayerVersionArn: `${this.layerArn(name)}:${v.version}`,
       Version: v.version,
       Description: v.description,
@@ -160,7 +162,11 @@ export function readMaxItems(query: URLSearchParams): number {
   if (raw === null) return 50;
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 1 || n > 10_000) {
-    throw new AwsError('ValidationException', 400, `1 validation error detected: Value '${raw}' at 'maxItems' failed to satisfy constraint: Member must have value between 1 and 10000`);
+    throw new AwsError(
+      'ValidationException',
+      400,
+      `1 validation error detected: Value '${raw}' at 'maxItems' failed to satisfy constraint: Member must have value between 1 and 10000`,
+    );
   }
   return n;
 }

@@ -20,10 +20,24 @@ const SUPPORTED_RUNTIMES = new Set(LOCAL_RUNTIMES);
 
 /** Keys Lambda sets itself and refuses in Environment.Variables. */
 const RESERVED_ENV_KEYS = new Set([
-  '_HANDLER', '_X_AMZN_TRACE_ID', 'AWS_DEFAULT_REGION', 'AWS_REGION', 'AWS_EXECUTION_ENV', 'AWS_LAMBDA_FUNCTION_NAME',
-  'AWS_LAMBDA_FUNCTION_MEMORY_SIZE', 'AWS_LAMBDA_FUNCTION_VERSION', 'AWS_LAMBDA_INITIALIZATION_TYPE',
-  'AWS_LAMBDA_LOG_GROUP_NAME', 'AWS_LAMBDA_LOG_STREAM_NAME', 'AWS_ACCESS_KEY', 'AWS_ACCESS_KEY_ID',
-  'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN', 'AWS_LAMBDA_RUNTIME_API', 'LAMBDA_TASK_ROOT', 'LAMBDA_RUNTIME_DIR',
+  '_HANDLER',
+  '_X_AMZN_TRACE_ID',
+  'AWS_DEFAULT_REGION',
+  'AWS_REGION',
+  'AWS_EXECUTION_ENV',
+  'AWS_LAMBDA_FUNCTION_NAME',
+  'AWS_LAMBDA_FUNCTION_MEMORY_SIZE',
+  'AWS_LAMBDA_FUNCTION_VERSION',
+  'AWS_LAMBDA_INITIALIZATION_TYPE',
+  'AWS_LAMBDA_LOG_GROUP_NAME',
+  'AWS_LAMBDA_LOG_STREAM_NAME',
+  'AWS_ACCESS_KEY',
+  'AWS_ACCESS_KEY_ID',
+  'AWS_SECRET_ACCESS_KEY',
+  'AWS_SESSION_TOKEN',
+  'AWS_LAMBDA_RUNTIME_API',
+  'LAMBDA_TASK_ROOT',
+  'LAMBDA_RUNTIME_DIR',
 ]);
 
 export interface FunctionConfig {
@@ -72,9 +86,19 @@ export function applyConfig(name: string, base: FunctionConfig | undefined, body
   const cfg: FunctionConfig = base
     ? { ...base, layers: [...base.layers] }
     : {
-        runtime: '', handler: '', role: '', description: '', timeoutS: DEFAULT_TIMEOUT_S, memoryMB: DEFAULT_MEMORY_MB,
-        environment: undefined, layers: [], logFormat: 'Text', logGroup: `/aws/lambda/${name}`, architecture: 'x86_64',
-        ephemeralStorageMB: 512, tracingMode: 'PassThrough',
+        runtime: '',
+        handler: '',
+        role: '',
+        description: '',
+        timeoutS: DEFAULT_TIMEOUT_S,
+        memoryMB: DEFAULT_MEMORY_MB,
+        environment: undefined,
+        layers: [],
+        logFormat: 'Text',
+        logGroup: `/aws/lambda/${name}`,
+        architecture: 'x86_64',
+        ephemeralStorageMB: 512,
+        tracingMode: 'PassThrough',
       };
   if (body.Runtime !== undefined) cfg.runtime = requireString(body.Runtime, 'runtime');
   if (body.Handler !== undefined) cfg.handler = requireString(body.Handler, 'handler');
@@ -91,7 +115,9 @@ export function applyConfig(name: string, base: FunctionConfig | undefined, body
   if (body.Architectures !== undefined) {
     const archs = body.Architectures;
     if (!Array.isArray(archs) || archs.length !== 1 || !isArchitecture(archs[0])) {
-      throw validation(`1 validation error detected: Value '${JSON.stringify(archs)}' at 'architectures' failed to satisfy constraint: Member must have length less than or equal to 1, and each member must be x86_64 or arm64`);
+      throw validation(
+        `1 validation error detected: Value '${JSON.stringify(archs)}' at 'architectures' failed to satisfy constraint: Member must have length less than or equal to 1, and each member must be x86_64 or arm64`,
+      );
     }
     cfg.architecture = archs[0];
   }
@@ -100,7 +126,10 @@ export function applyConfig(name: string, base: FunctionConfig | undefined, body
   }
   if (body.TracingConfig !== undefined) {
     const mode = (body.TracingConfig as { Mode?: unknown })?.Mode;
-    if (mode !== 'Active' && mode !== 'PassThrough') throw validation(`1 validation error detected: Value '${String(mode)}' at 'tracingConfig.mode' failed to satisfy constraint: Member must satisfy enum value set: [Active, PassThrough]`);
+    if (mode !== 'Active' && mode !== 'PassThrough')
+      throw validation(
+        `1 validation error detected: Value '${String(mode)}' at 'tracingConfig.mode' failed to satisfy constraint: Member must satisfy enum value set: [Active, PassThrough]`,
+      );
     cfg.tracingMode = mode;
   }
   if (body.LoggingConfig !== undefined) applyLogging(cfg, body.LoggingConfig);
@@ -112,7 +141,10 @@ function applyLogging(cfg: FunctionConfig, raw: unknown): void {
   if (raw === null || typeof raw !== 'object') throw invalidParameter('LoggingConfig must be an object.');
   const lc = raw as Record<string, unknown>;
   if (lc.LogFormat !== undefined) {
-    if (lc.LogFormat !== 'Text' && lc.LogFormat !== 'JSON') throw validation(`1 validation error detected: Value '${String(lc.LogFormat)}' at 'loggingConfig.logFormat' failed to satisfy constraint: Member must satisfy enum value set: [JSON, Text]`);
+    if (lc.LogFormat !== 'Text' && lc.LogFormat !== 'JSON')
+      throw validation(
+        `1 validation error detected: Value '${String(lc.LogFormat)}' at 'loggingConfig.logFormat' failed to satisfy constraint: Member must satisfy enum value set: [JSON, Text]`,
+      );
     cfg.logFormat = lc.LogFormat;
   }
   if (lc.LogGroup !== undefined) cfg.logGroup = requireString(lc.LogGroup, 'loggingConfig.logGroup');
@@ -133,14 +165,17 @@ function applyLogging(cfg: FunctionConfig, raw: unknown): void {
 function checkComplete(cfg: FunctionConfig): void {
   if (cfg.role === '') throw validation("1 validation error detected: Value null at 'role' failed to satisfy constraint: Member must not be null");
   if (!/^arn:(aws[a-zA-Z-]*)?:iam::\d{12}:role\/?[a-zA-Z_0-9+=,.@\-_/]+$/.test(cfg.role)) {
-    throw validation(`1 validation error detected: Value '${cfg.role}' at 'role' failed to satisfy constraint: Member must satisfy regular expression pattern: arn:(aws[a-zA-Z-]*)?:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+`);
+    throw validation(
+      `1 validation error detected: Value '${cfg.role}' at 'role' failed to satisfy constraint: Member must satisfy regular expression pattern: arn:(aws[a-zA-Z-]*)?:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+`,
+    );
   }
   if (cfg.runtime === '') throw invalidParameter('Runtime is required for .zip deployment packages.');
   if (!SUPPORTED_RUNTIMES.has(cfg.runtime)) {
     throw invalidParameter(`The runtime parameter of ${cfg.runtime} is not supported by the coldbench emulator. Use one of: ${[...SUPPORTED_RUNTIMES].join(', ')}.`);
   }
   if (cfg.handler === '') throw invalidParameter('Handler is required for .zip deployment packages.');
-  if (cfg.handler.length > 128) throw validation(`1 validation error detected: Value '${cfg.handler}' at 'handler' failed to satisfy constraint: Member must have length less than or equal to 128`);
+  if (cfg.handler.length > 128)
+    throw validation(`1 validation error detected: Value '${cfg.handler}' at 'handler' failed to satisfy constraint: Member must have length less than or equal to 128`);
 }
 
 function environment(raw: unknown): Record<string, string> | undefined {
@@ -151,17 +186,24 @@ function environment(raw: unknown): Record<string, string> | undefined {
   const out: Record<string, string> = {};
   const reserved: string[] = [];
   for (const [key, value] of Object.entries(vars as Record<string, unknown>)) {
-    if (!/^[a-zA-Z]([a-zA-Z0-9_])*$/.test(key)) throw validation(`1 validation error detected: Value at 'environment.variables' failed to satisfy constraint: Map keys must satisfy constraint: [Member must satisfy regular expression pattern: [a-zA-Z]([a-zA-Z0-9_])+]`);
+    if (!/^[a-zA-Z]([a-zA-Z0-9_])*$/.test(key))
+      throw validation(
+        `1 validation error detected: Value at 'environment.variables' failed to satisfy constraint: Map keys must satisfy constraint: [Member must satisfy regular expression pattern: [a-zA-Z]([a-zA-Z0-9_])+]`,
+      );
     if (typeof value !== 'string') throw invalidParameter(`Environment variable ${key} must be a string.`);
     if (RESERVED_ENV_KEYS.has(key)) reserved.push(key);
     out[key] = value;
   }
   if (reserved.length) {
-    throw invalidParameter(`Lambda was unable to configure your environment variables because the environment variables you have provided contains reserved keys that are currently not supported for modification. Reserved keys used in this request: ${reserved.join(', ')}`);
+    throw invalidParameter(
+      `Lambda was unable to configure your environment variables because the environment variables you have provided contains reserved keys that are currently not supported for modification. Reserved keys used in this request: ${reserved.join(', ')}`,
+    );
   }
   const size = Buffer.byteLength(JSON.stringify(out));
   if (size > MAX_ENVIRONMENT_BYTES) {
-    throw invalidParameter(`Lambda was unable to configure your environment variables because the environment variables you have provided exceeded the 4KB limit. String measured: ${JSON.stringify(out).slice(0, 200)}…`);
+    throw invalidParameter(
+      `Lambda was unable to configure your environment variables because the environment variables you have provided exceeded the 4KB limit. String measured: ${JSON.stringify(out).slice(0, 200)}…`,
+    );
   }
   return out;
 }
@@ -176,8 +218,10 @@ function int(value: unknown, field: string, min: number, max: number): number {
   if (typeof value !== 'number' || !Number.isInteger(value)) {
     throw validation(`1 validation error detected: Value '${String(value)}' at '${field}' failed to satisfy constraint: Member must be an integer`);
   }
-  if (value < min) throw validation(`1 validation error detected: Value '${value}' at '${field}' failed to satisfy constraint: Member must have value greater than or equal to ${min}`);
-  if (value > max) throw validation(`1 validation error detected: Value '${value}' at '${field}' failed to satisfy constraint: Member must have value less than or equal to ${max}`);
+  if (value < min)
+    throw validation(`1 validation error detected: Value '${value}' at '${field}' failed to satisfy constraint: Member must have value greater than or equal to ${min}`);
+  if (value > max)
+    throw validation(`1 validation error detected: Value '${value}' at '${field}' failed to satisfy constraint: Member must have value less than or equal to ${max}`);
   return value;
 }
 

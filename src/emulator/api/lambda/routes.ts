@@ -91,9 +91,16 @@ export function lambdaRoutes(functions: FunctionRegistry, layers: LayerRegistry,
     }),
     r('GET', '/2016-08-19/account-settings', 'GetAccountSettings', () =>
       ok({
-        AccountLimit: { TotalCodeSize: 80_530_636_800, CodeSizeUnzipped: 262_144_000, CodeSizeZipped: 52_428_800, ConcurrentExecutions: 1000, UnreservedConcurrentExecutions: 1000 - [...functions.functions.values()].reduce((s, f) => s + (f.reservedConcurrency ?? 0), 0) },
+        AccountLimit: {
+          TotalCodeSize: 80_530_636_800,
+          CodeSizeUnzipped: 262_144_000,
+          CodeSizeZipped: 52_428_800,
+          ConcurrentExecutions: 1000,
+          UnreservedConcurrentExecutions: 1000 - [...functions.functions.values()].reduce((s, f) => s + (f.reservedConcurrency ?? 0), 0),
+        },
         AccountUsage: { TotalCodeSize: 0, FunctionCount: functions.functions.size },
-      })),
+      }),
+    ),
   ];
 }
 

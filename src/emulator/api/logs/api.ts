@@ -27,7 +27,10 @@ export function handleLogsOperation(store: LogStore, operation: string, input: I
 const OPERATIONS: Record<string, (store: LogStore, input: Input, ctx: { region: string; accountId: string }) => unknown> = {
   CreateLogGroup(store, input) {
     const name = requireString(input, 'logGroupName');
-    if (!/^[.\-_/#A-Za-z0-9]{1,512}$/.test(name)) throw validation(`1 validation error detected: Value '${name}' at 'logGroupName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\.\\-_/#A-Za-z0-9]+`);
+    if (!/^[.\-_/#A-Za-z0-9]{1,512}$/.test(name))
+      throw validation(
+        `1 validation error detected: Value '${name}' at 'logGroupName' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\.\\-_/#A-Za-z0-9]+`,
+      );
     if (store.groups.has(name)) throw new AwsError('ResourceAlreadyExistsException', 400, 'The specified log group already exists');
     store.createGroup(name);
     return {};
@@ -72,9 +75,7 @@ const OPERATIONS: Record<string, (store: LogStore, input: Input, ctx: { region: 
     const pattern = optionalString(input, 'logGroupNamePattern');
     if (prefix !== undefined && pattern !== undefined) throw invalid('LogGroupNamePrefix and LogGroupNamePattern are mutually exclusive.');
     const limit = readLimit(input, MAX_DESCRIBE_PAGE);
-    const names = [...store.groups.keys()]
-      .filter((n) => (prefix === undefined || n.startsWith(prefix)) && (pattern === undefined || n.includes(pattern)))
-      .sort();
+    const names = [...store.groups.keys()].filter((n) => (prefix === undefined || n.startsWith(prefix)) && (pattern === undefined || n.includes(pattern))).sort();
     const { page, nextToken } = pageByName(names, input.nextToken, limit);
     return {
       logGroups: page.map((n) => describeGroup(store.groups.get(n)!, ctx)),
@@ -85,7 +86,10 @@ const OPERATIONS: Record<string, (store: LogStore, input: Input, ctx: { region: 
     const group = findGroup(store, input);
     const prefix = optionalString(input, 'logStreamNamePrefix');
     const orderBy = optionalString(input, 'orderBy') ?? 'LogStreamName';
-    if (orderBy !== 'LogStreamName' && orderBy !== 'LastEventTime') throw validation(`1 validation error detected: Value '${orderBy}' at 'orderBy' failed to satisfy constraint: Member must satisfy enum value set: [LogStreamName, LastEventTime]`);
+    if (orderBy !== 'LogStreamName' && orderBy !== 'LastEventTime')
+      throw validation(
+        `1 validation error detected: Value '${orderBy}' at 'orderBy' failed to satisfy constraint: Member must satisfy enum value set: [LogStreamName, LastEventTime]`,
+      );
     if (prefix !== undefined && orderBy === 'LastEventTime') throw invalid('Cannot order by LastEventTime with a logStreamNamePrefix.');
     const descending = input.descending === true;
     const limit = readLimit(input, MAX_DESCRIBE_PAGE);

@@ -111,12 +111,18 @@ function evaluate(expr: Expr, doc: unknown): boolean {
   if (typeof value === 'number') {
     if (typeof found !== 'number') return op === '!=';
     switch (op) {
-      case '=': return found === value;
-      case '!=': return found !== value;
-      case '<': return found < value;
-      case '<=': return found <= value;
-      case '>': return found > value;
-      default: return found >= value;
+      case '=':
+        return found === value;
+      case '!=':
+        return found !== value;
+      case '<':
+        return found < value;
+      case '<=':
+        return found <= value;
+      case '>':
+        return found > value;
+      default:
+        return found >= value;
     }
   }
   const equal = expr.wildcard ? typeof found === 'string' && expr.wildcard.test(found) : found === value || (typeof found !== 'object' && String(found) === value);
@@ -158,9 +164,15 @@ class JsonPatternParser {
     this.pos += op!.length;
     const value = this.parseValue();
     if (typeof value === 'string' && (op === '<' || op === '>' || op === '<=' || op === '>=')) this.fail(`${op} needs a number`);
-    const wildcard = typeof value === 'string' && value.includes('*')
-      ? new RegExp(`^${value.split('*').map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('.*')}$`)
-      : undefined;
+    const wildcard =
+      typeof value === 'string' && value.includes('*')
+        ? new RegExp(
+            `^${value
+              .split('*')
+              .map((s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+              .join('.*')}$`,
+          )
+        : undefined;
     return { kind: 'cmp', path, op: op!, value, wildcard };
   }
 

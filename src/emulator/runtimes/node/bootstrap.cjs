@@ -71,13 +71,15 @@ const request = (method, urlPath, body, headers) => client.request(method, urlPa
 
 // Console lines as the official runtime writes them; a multi-line message stays one log event.
 function patchConsole() {
-  const write = (level) => (...args) => {
-    const message = util.format(...args);
-    const line = JSON_LOGS
-      ? JSON.stringify({ timestamp: new Date().toISOString(), level, requestId: currentRequestId, message })
-      : `${new Date().toISOString()}\t${currentRequestId}\t${level}\t${message}`;
-    process.stdout.write(line.replace(/\n/g, '\r') + '\n');
-  };
+  const write =
+    (level) =>
+    (...args) => {
+      const message = util.format(...args);
+      const line = JSON_LOGS
+        ? JSON.stringify({ timestamp: new Date().toISOString(), level, requestId: currentRequestId, message })
+        : `${new Date().toISOString()}\t${currentRequestId}\t${level}\t${message}`;
+      process.stdout.write(line.replace(/\n/g, '\r') + '\n');
+    };
   console.log = console.info = write('INFO');
   console.warn = write('WARN');
   console.error = write('ERROR');
