@@ -37,7 +37,8 @@ const suite = loadSuiteDocument(
 const emulator = await startEmulator({ port: 0 });
 try {
   const target = await urlTarget(emulator.url);
-  const pkg = (await packageAll(suite, plan(suite), { cacheDir: join(work, 'cache'), targetKind: 'url' })).get('hello@128')!;
+  const pkg = (await packageAll(suite, plan(suite), { cacheDir: join(work, 'cache'), targetKind: 'url' })).get('hello@128');
+  if (!pkg) throw new Error('perf: packageAll produced no package for hello@128');
   const cases = [
     // What a local run does: the emulator admits target.status.coldStartSlots cold starts at once, so the harness sends the whole burst.
     { strategy: 'burst' as const, coreCap: target.coreCap, label: `burst (local: ${burstCap(N, target.coreCap)} at once, ${String(target.status?.coldStartSlots)} cold slots)` },
@@ -73,7 +74,9 @@ try {
       coreCap: c.coreCap,
       signal: new AbortController().signal,
       random: () => 0.5,
-      onSample: (s) => void (cold += s.kind === 'cold' ? 1 : 0),
+      onSample: (s) => {
+        cold += s.kind === 'cold' ? 1 : 0;
+      },
     };
     const before = { ...emulator.requestCounts().byOperation };
     await driveVariant(ctx, dep, { state: 'running', errors: [], forcedWarm: 0, proactiveInit: 0 });

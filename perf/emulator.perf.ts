@@ -85,7 +85,9 @@ function spawnReference(python: string, imports: string, count: number): Promise
   return new Promise((resolve, reject) => {
     let out = '';
     const child = spawn(python, ['-I', '-S', '-c', driver], { stdio: ['ignore', 'pipe', 'inherit'] });
-    child.stdout!.on('data', (c) => (out += c));
+    child.stdout.on('data', (c) => {
+      out += c;
+    });
     child.on('error', reject);
     child.on('exit', () => resolve(Number(out.trim())));
   });

@@ -93,7 +93,16 @@ async function runChild(mode: string, file: string, out: string): Promise<void> 
   if (mode === 'import') {
     const { main } = await import('../src/cli/main.ts');
     let stderr = '';
-    const io = { stdout: () => undefined, stderr: (t: string) => void (stderr += t), color: false, env: process.env, stdin: process.stdin, isTTY: false };
+    const io = {
+      stdout: () => undefined,
+      stderr: (t: string) => {
+        stderr += t;
+      },
+      color: false,
+      env: process.env,
+      stdin: process.stdin,
+      isTTY: false,
+    };
     work = async () => {
       const code = await main(['import', file, '--out', out], io);
       if (code !== 0) throw new Error(`import exited ${code}: ${stderr}`);

@@ -71,7 +71,9 @@ async function child(dir: string): Promise<void> {
   const { main } = await import('../src/cli/main.ts');
   let bytes = 0;
   const io = {
-    stdout: (t: string) => void (bytes += t.length),
+    stdout: (t: string) => {
+      bytes += t.length;
+    },
     stderr: (t: string) => void process.stderr.write(t),
     color: false,
     env: process.env,

@@ -149,11 +149,12 @@ export async function deleteCleanable(
   for (const l of found.layers)
     await attempt(`layer ${l.name}:${l.version}`, () => clients.lambda.send(new DeleteLayerVersionCommand({ LayerName: l.name, VersionNumber: l.version })));
   for (const group of found.logGroups) await attempt(`log group ${group}`, () => clients.logs.send(new DeleteLogGroupCommand({ logGroupName: group })));
-  if (found.role) {
-    await attempt(`role ${found.role}`, async () => {
-      const attached = await clients.iam.send(new ListAttachedRolePoliciesCommand({ RoleName: found.role! }));
-      for (const p of attached.AttachedPolicies ?? []) await clients.iam.send(new DetachRolePolicyCommand({ RoleName: found.role!, PolicyArn: p.PolicyArn! }));
-      await clients.iam.send(new DeleteRoleCommand({ RoleName: found.role! }));
+  const role = found.role;
+  if (role) {
+    await attempt(`role ${role}`, async () => {
+      const attached = await clients.iam.send(new ListAttachedRolePoliciesCommand({ RoleName: role }));
+      for (const p of attached.AttachedPolicies ?? []) await clients.iam.send(new DetachRolePolicyCommand({ RoleName: role, PolicyArn: p.PolicyArn }));
+      await clients.iam.send(new DeleteRoleCommand({ RoleName: role }));
     });
   }
   return failures;

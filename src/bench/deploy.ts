@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { AttachRolePolicyCommand, CreateRoleCommand, GetRoleCommand, type IAMClient } from '@aws-sdk/client-iam';
+import { AttachRolePolicyCommand, CreateRoleCommand, GetRoleCommand, type GetRoleCommandOutput, type IAMClient } from '@aws-sdk/client-iam';
 import {
   CreateFunctionCommand,
   type FunctionConfiguration,
@@ -113,16 +113,23 @@ function retryOptions(ctx: DeployContext, base: RetryOptions): RetryOptions {
   return { ...retryPolicy(base, ctx.retry), onRetry: (e, attempt, ms) => ctx.log?.(`retry ${attempt} in ${ms} ms: ${(e as Error).message}`) };
 }
 
+/** A field the AWS API always returns on success; a target that leaves it out is not speaking Lambda's/IAM's protocol. */
+function answered<T>(value: T | undefined, call: string, field: string): T {
+  if (value === undefined) throw new DeployError(`${call} answered without ${field}; the target does not implement this AWS API as documented`);
+  return value;
+}
+
 /** The role ARN to deploy with: on a real account, created on first use and reused. */
 export async function ensureRole(ctx: DeployContext): Promise<{ arn: string; created: boolean }> {
   if (ctx.kind !== 'aws') return { arn: LOCAL_ROLE_ARN, created: false };
+  let existing: GetRoleCommandOutput | undefined;
   try {
-    const existing = await ctx.iam.send(new GetRoleCommand({ RoleName: ROLE_NAME }));
-    return { arn: existing.Role!.Arn!, created: false };
+    existing = await ctx.iam.send(new GetRoleCommand({ RoleName: ROLE_NAME }));
   } catch (error) {
     if ((error as Error).name !== 'NoSuchEntityException')
       throw new DeployError(`cannot read IAM role ${ROLE_NAME}: ${(error as Error).message}; check the credentials' iam:GetRole permission`, { cause: error });
   }
+  if (existing) return { arn: answered(existing.Role?.Arn, `IAM GetRole ${ROLE_NAME}`, 'Role.Arn'), created: false };
   const trust = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }] };
   const created = await ctx.iam.send(
     new CreateRoleCommand({
@@ -134,7 +141,7 @@ export async function ensureRole(ctx: DeployContext): Promise<{ arn: string; cre
   );
   await ctx.iam.send(new AttachRolePolicyCommand({ RoleName: ROLE_NAME, PolicyArn: BASIC_EXECUTION_POLICY }));
   ctx.log?.(`created IAM role ${ROLE_NAME} (kept for later runs; \`coldbench clean --roles\` deletes it)`);
-  return { arn: created.Role!.Arn!, created: true };
+  return { arn: answered(created.Role?.Arn, `IAM CreateRole ${ROLE_NAME}`, 'Role.Arn'), created: true };
 }
 
 /**
@@ -201,8 +208,9 @@ export async function deployLayer(ctx: DeployContext, name: string, zip: BuiltZi
       ),
     retryOptions(ctx, CONTROL_PLANE_RETRY),
   );
-  created.layers.set(name, [...(created.layers.get(name) ?? []), out.Version!]);
-  return out.LayerVersionArn!;
+  const version = answered(out.Version, `PublishLayerVersion ${name}`, 'Version');
+  created.layers.set(name, [...(created.layers.get(name) ?? []), version]);
+  return answered(out.LayerVersionArn, `PublishLayerVersion ${name}`, 'LayerVersionArn');
 }
 
 /** The environment a variant runs with: the suite's, plus AWS_ENDPOINT_URL on emulators. */

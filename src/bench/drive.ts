@@ -18,6 +18,7 @@ import type { Sample } from '../probe/sample.ts';
 import { decideStatus, describeError, type InvokeErrorPayload, parseErrorPayload, shortenErrorMessage } from '../probe/status.ts';
 import type { Deployment } from './deploy.ts';
 import { waiterConfig } from './deploy.ts';
+import { DeployError } from './errors.ts';
 import { type Plan, type Variant, pickEvent, seededShuffle } from './plan.ts';
 import type { BenchSample, Phase, RunStore, VariantRecord } from './results.ts';
 import { CONTROL_PLANE_RETRY, type RetryOptions, retryPolicy, withRetry } from './retry.ts';
@@ -178,9 +179,11 @@ async function publish(ctx: DriveContext, dep: Deployment): Promise<string> {
     () => ctx.lambda.send(new PublishVersionCommand({ FunctionName: dep.functionName, Description: `coldbench cold sample ${dep.bumps}` })),
     retryPolicy(CONTROL_PLANE_RETRY, ctx.retry),
   );
-  dep.versions.push(out.Version!);
-  if (out.State && out.State !== 'Active') await waitUntilPublishedVersionActive(waiterConfig(ctx), { FunctionName: dep.functionName, Qualifier: out.Version! });
-  return out.Version!;
+  const version = out.Version;
+  if (version === undefined) throw new DeployError(`PublishVersion ${dep.functionName} answered without Version; the target does not implement the Lambda API as documented`);
+  dep.versions.push(version);
+  if (out.State && out.State !== 'Active') await waitUntilPublishedVersionActive(waiterConfig(ctx), { FunctionName: dep.functionName, Qualifier: version });
+  return version;
 }
 
 function emptySample(variant: string, phase: Phase): Sample {
@@ -212,9 +215,11 @@ async function measureBatch(ctx: DriveContext, dep: Deployment, phase: Phase, qu
   const found = outcomes.map((o) => (o.invokeError ? null : pickReport(ctx, v.name, o)));
   // A forced cold start that failed and looks warm in the tail may have re-run a failed init inside
   // the invoke: the INIT_REPORT (phase invoke) that says so precedes START, outside the tail.
-  const initUnseen = (o: InvokeOutcome, i: number) =>
-    phase === 'cold' && found[i] !== null && found[i]!.kind === 'warm' && (o.functionError !== null || found[i]!.status !== 'success');
-  const missing = outcomes.filter((o, i) => !o.invokeError && o.requestId && (!found[i] || initUnseen(o, i))).map((o) => o.requestId!);
+  const initUnseen = (o: InvokeOutcome, i: number) => {
+    const record = found[i];
+    return phase === 'cold' && record !== null && record.kind === 'warm' && (o.functionError !== null || record.status !== 'success');
+  };
+  const missing = outcomes.flatMap((o, i) => (!o.invokeError && o.requestId && (!found[i] || initUnseen(o, i)) ? [o.requestId] : []));
   let fetched = new Map<string, string[]>();
   if (missing.length > 0) {
     try {
@@ -232,7 +237,8 @@ async function measureBatch(ctx: DriveContext, dep: Deployment, phase: Phase, qu
   for (let i = 0; i < count; i++) {
     const o = outcomes[i];
     let record = found[i];
-    if (o.requestId && fetched.has(o.requestId)) record = pickReport(ctx, v.name, { ...o, lines: fetched.get(o.requestId)! }) ?? record;
+    const fetchedLines = o.requestId ? fetched.get(o.requestId) : undefined;
+    if (fetchedLines) record = pickReport(ctx, v.name, { ...o, lines: fetchedLines }) ?? record;
     const base: Sample = record ?? { ...emptySample(v.name, phase), requestId: o.requestId };
     let error: string | null = null;
     const what = `${phase} sample ${startIndex + i + 1} of ${v.name}`;

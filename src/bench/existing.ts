@@ -48,7 +48,8 @@ export function existingFunctionPlan(
   config: FunctionConfiguration,
   options: { memory?: number[]; cold: number; warm: number; concurrency: number; coldStrategy: ColdStrategy; seed: number; events: SuiteEvent[] },
 ): Plan {
-  const name = config.FunctionName!;
+  const name = config.FunctionName;
+  if (!name) throw new TargetError('GetFunctionConfiguration answered without FunctionName; the target does not implement the Lambda API as documented');
   const memories = options.memory ?? [config.MemorySize ?? 128];
   const variants: Variant[] = memories.map((memoryMB) => ({
     name: `${name}@${memoryMB}`,

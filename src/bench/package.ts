@@ -133,10 +133,12 @@ export function pipInstallArgs(
 }
 
 async function installPython(fn: SuiteFunction, runtime: string, architecture: string, targetDir: string, options: PackageOptions): Promise<void> {
+  const requirements = fn.requirements;
+  if (requirements === null) throw new PackagingError(`${fn.name}: no requirements.txt to install (the caller installs Python dependencies only when there is one)`);
   mkdirSync(targetDir, { recursive: true });
-  const args = pipInstallArgs(fn.requirements!, targetDir, runtime, architecture, options.targetKind, [...fn.pipArgs, ...(options.extraPipArgs ?? [])]);
-  options.log?.(`pip install -r ${fn.requirements} (${fn.name}, ${runtime}, ${architecture})`);
-  await run(options.pythonFor?.(runtime) ?? options.python ?? 'python3', args, dirname(fn.requirements!), `packaging ${fn.name}`);
+  const args = pipInstallArgs(requirements, targetDir, runtime, architecture, options.targetKind, [...fn.pipArgs, ...(options.extraPipArgs ?? [])]);
+  options.log?.(`pip install -r ${requirements} (${fn.name}, ${runtime}, ${architecture})`);
+  await run(options.pythonFor?.(runtime) ?? options.python ?? 'python3', args, dirname(requirements), `packaging ${fn.name}`);
 }
 
 async function installNode(fn: SuiteFunction, targetDir: string, options: PackageOptions): Promise<void> {
@@ -265,21 +267,21 @@ export async function packageVariant(fn: SuiteFunction, variant: Variant, allVar
   const cacheDir = options.cacheDir ?? defaultCacheDir();
   const { runtime, architecture, packaging } = variant;
   const isPython = runtime.startsWith('python');
-  const hasDeps = isPython ? fn.requirements !== null : fn.nodeDependencies;
+  /** requirements.txt of a Python function that has one; null otherwise */
+  const requirements = isPython ? fn.requirements : null;
+  const hasDeps = isPython ? requirements !== null : fn.nodeDependencies;
   const platformKey = isPython && options.targetKind === 'aws' ? `lambda-${architecture}` : `host-${process.platform}-${process.arch}`;
   const pipArgs = [...fn.pipArgs, ...(options.extraPipArgs ?? [])].join(' ');
-  const depsInputs = hasDeps
-    ? isPython
-      ? [
-          'python',
-          runtime,
-          platformKey,
-          pipArgs,
-          readFileSync(fn.requirements!),
-          ...(options.targetKind !== 'aws' && options.pythonFor?.(runtime) ? [options.pythonFor(runtime)!] : []),
-        ]
-      : ['node', runtime, fn.npmArgs.join(' '), ...['package.json', 'package-lock.json'].map((f) => (existsSync(join(fn.code, f)) ? readFileSync(join(fn.code, f)) : ''))]
-    : [];
+  const localPython = (): string[] => {
+    const python = options.targetKind !== 'aws' ? options.pythonFor?.(runtime) : undefined;
+    return python ? [python] : [];
+  };
+  const depsInputs =
+    requirements !== null
+      ? ['python', runtime, platformKey, pipArgs, readFileSync(requirements), ...localPython()]
+      : hasDeps
+        ? ['node', runtime, fn.npmArgs.join(' '), ...['package.json', 'package-lock.json'].map((f) => (existsSync(join(fn.code, f)) ? readFileSync(join(fn.code, f)) : ''))]
+        : [];
   const codeDigest = folderDigest(fn.code);
   const modules = packaging === 'esbuild' ? handlerModules(fn, allVariants) : [];
   const fnKey = hashInputs([BUILD_RECIPE_VERSION, 'function', runtime, architecture, packaging, ...modules, ...codeDigest, ...(packaging === 'bundled' ? depsInputs : [])]);
@@ -302,10 +304,15 @@ export async function packageAll(suite: Suite, plan: Plan, options: PackageOptio
   const out = new Map<string, BuiltPackage>();
   const byCell = new Map<string, Promise<BuiltPackage>>();
   for (const variant of plan.variants) {
-    const fn = suite.functions.find((f) => f.name === variant.function)!;
+    const fn = suite.functions.find((f) => f.name === variant.function);
+    if (!fn) throw new Error(`variant ${variant.name} names function ${variant.function}, which the suite does not define`);
     const cell = `${fn.name}|${variant.runtime}|${variant.architecture}|${variant.packaging}`;
-    if (!byCell.has(cell)) byCell.set(cell, packageVariant(fn, variant, plan.variants, options));
-    out.set(variant.name, await byCell.get(cell)!);
+    let built = byCell.get(cell);
+    if (!built) {
+      built = packageVariant(fn, variant, plan.variants, options);
+      byCell.set(cell, built);
+    }
+    out.set(variant.name, await built);
   }
   return out;
 }

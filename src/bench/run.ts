@@ -219,7 +219,8 @@ export async function prepareVariants(run: RunContext): Promise<Deployer> {
 export async function measure(run: RunContext, deployer: Deployer): Promise<void> {
   const { options, hooks, target, subject, store } = run;
   const { plan } = subject;
-  const records = (store.info.variantResults ??= {});
+  store.info.variantResults ??= {};
+  const records = store.info.variantResults;
   const results: Record<string, VariantResult> = Object.fromEntries(plan.variants.map((v) => [v.name, records[v.name] ? resultOf(records[v.name]) : { state: 'pending' }]));
   const probe: Probe = probeModule;
   const planned = plan.variants.reduce((n, v) => n + v.cold + v.warm, 0);

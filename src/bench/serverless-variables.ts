@@ -52,7 +52,10 @@ export class Variables {
   stage(): string {
     if (this.stageValue === null) {
       const given = this.options.stage ?? this.options.opt?.stage;
-      if (given !== undefined) return (this.stageValue = given);
+      if (given !== undefined) {
+        this.stageValue = given;
+        return given;
+      }
       if (this.resolving.has('(stage)'))
         this.fail(['provider', 'stage'], "the stage refers to itself (${sls:stage} inside provider.stage); give it a value, e.g. ${opt:stage, 'dev'}");
       this.resolving.add('(stage)');
@@ -124,13 +127,13 @@ export class Variables {
       else if (c.startsWith('${')) {
         const end = closingBrace(c, 2);
         found = end === c.length - 1 ? this.variable(c.slice(2, -1), c, path, depth + 1) : this.value(c, path, depth + 1);
-      } else found = this.source(String(this.deep(c, path, depth + 1)), whole, path, depth);
+      } else found = this.source(String(this.deep(c, path, depth + 1)), whole, path);
       if (found !== undefined && found !== null) return found;
     }
     return undefined;
   }
 
-  private source(reference: string, whole: string, path: Path, depth: number): unknown {
+  private source(reference: string, whole: string, path: Path): unknown {
     const m = /^([A-Za-z][\w-]*)(\([^)]*\))?:(.*)$/s.exec(reference);
     if (!m) this.fail(path, `${whole}: ${JSON.stringify(reference)} is not a variable coldbench reads; supported: ${SUPPORTED_VARIABLES}`);
     const [, source, args, address] = m;

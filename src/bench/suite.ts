@@ -140,8 +140,11 @@ export function loadSuiteDocument(doc: unknown, file: string, runtimes?: Runtime
 function refusedRuntimes(doc: Record<string, unknown>, file: string, rule: RuntimeRule): Array<{ prefix: string; line: string }> {
   const out: Array<{ prefix: string; line: string }> = [];
   const check = (value: unknown, path: (string | number)[]) => {
-    if (Array.isArray(value)) value.forEach((v, i) => check(v, [...path, i]));
-    else if (typeof value === 'string' && !rule.allowed.includes(value)) {
+    if (Array.isArray(value)) {
+      value.forEach((v, i) => {
+        check(v, [...path, i]);
+      });
+    } else if (typeof value === 'string' && !rule.allowed.includes(value)) {
       const prefix = `${file}: ${formatPath(path)}: `;
       out.push({ prefix, line: `${prefix}${runtimeRefusal(value, rule)}` });
     }
@@ -174,9 +177,10 @@ function normaliseFunction(name: string, fn: RawFunction, dir: string, file: str
   if (fn.runtime === undefined) problems.push(`${at('runtime')}: is required (here or in defaults); allowed: e.g. python3.11 or nodejs20.x`);
   if (fn.event !== undefined && fn.events !== undefined)
     problems.push(`${at('events')}: cannot be combined with event; allowed: either event (one file) or events (a weighted list)`);
-  if (problems.length > before) return null;
+  // A missing code was reported above (problems grew); the check also tells TypeScript it is set.
+  if (problems.length > before || fn.code === undefined) return null;
 
-  const code = resolve(dir, fn.code!);
+  const code = resolve(dir, fn.code);
   if (!existsSync(code) || !statSync(code).isDirectory()) {
     problems.push(`${at('code')}: ${JSON.stringify(fn.code)} is not a folder (resolved to ${code}); allowed: a path to the function folder, relative to the suite`);
     return null;

@@ -124,7 +124,7 @@ export async function localTarget(options: Pick<TargetOptions, 'node'> = {}): Pr
       nodeBinaries?: string[];
     }) => Promise<{ url: string; stop(): Promise<void>; cpuMode: EmulatorStatus['cpu']; runtimeMapping: Record<string, string> }>;
   };
-  let emulator;
+  let emulator: Awaited<ReturnType<typeof startEmulator>>;
   try {
     emulator = await startEmulator({ port: 0, host: '127.0.0.1', ...(options.node?.length ? { nodeBinaries: options.node } : {}) });
   } catch (error) {

@@ -280,7 +280,10 @@ class AzureAssembler implements SampleAssembler {
   private anonymousQueue(key: string, functionName: string): OpenExecution[] {
     const queueKey = `${key}\u0000${functionName}`;
     let queue = this.anonymous.get(queueKey);
-    if (!queue) setBounded(this.anonymous, queueKey, (queue = []));
+    if (!queue) {
+      queue = [];
+      setBounded(this.anonymous, queueKey, queue);
+    }
     return queue;
   }
 }

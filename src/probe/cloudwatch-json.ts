@@ -49,7 +49,7 @@ export function createCloudWatchJsonReader(): { push(chunk: string): CloudWatchE
   const stack: Frame[] = [];
   let line = 1;
   let inString = false;
-  let escape = false;
+  let escaping = false;
   let capture: string[] | null = null;
   let captureLength = 0;
   let stringIsKey = false;
@@ -95,15 +95,15 @@ export function createCloudWatchJsonReader(): { push(chunk: string): CloudWatchE
       while (i < n) {
         if (inString) {
           let j = i;
-          if (escape) {
+          if (escaping) {
             j++;
-            escape = false;
+            escaping = false;
           }
           while (j < n) {
             const c = chunk.charCodeAt(j);
             if (c === BACKSLASH) {
               if (j + 1 >= n) {
-                escape = true;
+                escaping = true;
                 j = n;
                 break;
               }
@@ -152,7 +152,7 @@ export function createCloudWatchJsonReader(): { push(chunk: string): CloudWatchE
             if (frame === undefined) throw new CloudWatchJsonError('a string outside any object', line);
             stringIsKey = frame.isObject && frame.key === null;
             inString = true;
-            escape = false;
+            escaping = false;
             capture = wantsCapture(stringIsKey) ? [] : null;
             captureLength = 0;
             break;

@@ -101,7 +101,10 @@ export async function fetchLogLines(client: CloudWatchLogsClient, query: LogQuer
     if (seen.has(key)) return;
     seen.add(key);
     let list = streams.get(stream);
-    if (list === undefined) streams.set(stream, (list = []));
+    if (list === undefined) {
+      list = [];
+      streams.set(stream, list);
+    }
     list.push({ timestamp: event.timestamp ?? 0, arrival: arrival++, message: messageLine(message) });
   }
 }

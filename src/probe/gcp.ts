@@ -112,7 +112,9 @@ export function readHttpRequest(request: Record<string, unknown>): GcpRequest | 
   const code = request.status;
   if (typeof code !== 'number' || !Number.isInteger(code)) return { malformed: 'httpRequest has no numeric status' };
   if (code === 504) return { kind: 'request', durationMs, status: 'timeout', errorType: null };
-  return { kind: 'request', durationMs, ...statusFromCode(String(code))! };
+  const outcome = statusFromCode(String(code));
+  if (!outcome) return { malformed: `httpRequest.status ${code} is not an HTTP status code` };
+  return { kind: 'request', durationMs, ...outcome };
 }
 
 /** Fields of a LogEntry (missing ones null); text null when it has none (a request log). */

@@ -152,7 +152,11 @@ export function scanReportBytes(b: Uint8Array, start: number, end: number): bool
   let p = start + PREFIX.length;
   const id0 = p;
   let cls = ID_OK;
-  while (p < end && (cls = ID_CLASS[b[p]]) === ID_OK) p++;
+  while (p < end) {
+    cls = ID_CLASS[b[p]];
+    if (cls !== ID_OK) break;
+    p++;
+  }
   if (cls !== ID_TAB || p === end || p === id0) return false;
   const id1 = p;
   let tab = p;

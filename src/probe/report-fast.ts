@@ -89,7 +89,7 @@ export function scanReportFast(text: string, pos: number): boolean {
     const space = text.indexOf(' ', valueStart);
     if (space < 0 || space + 2 >= n) return false;
     const value = parseDecimalAt(text, valueStart, space);
-    if (value !== value) return false; // NaN: not a plain number (a tab inside the range lands here too)
+    if (Number.isNaN(value)) return false; // not a plain number (a tab inside the range lands here too)
     RAW[2 * id] = valueStart;
     RAW[2 * id + 1] = space;
     VALUE[id] = value;

@@ -100,6 +100,10 @@ export function templateCache<T>(build: (variantJson: string, mask: number) => T
       of = variantJson;
       byMask = [];
     }
-    return (byMask[mask] ??= build(variantJson, mask));
+    const cached = byMask[mask];
+    if (cached !== undefined && cached !== null) return cached;
+    const built = build(variantJson, mask);
+    byMask[mask] = built;
+    return built;
   };
 }

@@ -18,6 +18,7 @@ const SAMPLE_KEYS = [
   'clientMs',
 ];
 /** Characters JSON.stringify escapes: quote, backslash, controls, and (lone) surrogates. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: it must match the control characters (U+0000–U+001F) JSON.stringify escapes.
 const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/;
 
 function num(v: number | null): string {

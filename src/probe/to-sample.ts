@@ -70,7 +70,7 @@ export function sampleFromReport(report: ReportRecord, fold: RequestFold | null,
       reportErrorType = fold.invokeInit.errorType;
     }
   }
-  const timeoutLine = fold !== null && fold.timedOut;
+  const timeoutLine = fold?.timedOut === true;
   const decided = decideStatus({
     reportStatus,
     reportErrorType,

@@ -76,7 +76,10 @@ export function groupByPackage(roots: ImportNode[], options: GroupOptions): Modu
   const groups = new Map<string, { selfUs: number; cumulativeUs: number; children: Map<string, { selfUs: number; cumulativeUs: number }> }>();
   const groupOf = (top: string) => {
     let g = groups.get(top);
-    if (!g) groups.set(top, (g = { selfUs: 0, cumulativeUs: 0, children: new Map() }));
+    if (!g) {
+      g = { selfUs: 0, cumulativeUs: 0, children: new Map() };
+      groups.set(top, g);
+    }
     return g;
   };
   walkImports(roots, (node, ancestors) => {

@@ -5,9 +5,9 @@
 // of indentation per level) so src/profile/import-trace.ts reads both. Builtins and modules
 // already in the cache are not traced: they cost nothing at init. Writes are synchronous so a
 // crash during init keeps the lines written so far (stderr lines become CloudWatch events).
-const Module = require('module');
-const fs = require('fs');
-const path = require('path');
+const Module = require('node:module');
+const fs = require('node:fs');
+const path = require('node:path');
 
 const MARKER = 'coldbench require:';
 const taskRoot = process.env.LAMBDA_TASK_ROOT || process.cwd();
@@ -31,23 +31,24 @@ function pad(n, width) {
   return String(Math.round(n)).padStart(width, ' ');
 }
 
-Module._load = function timedLoad(request, parent, isMain) {
+Module._load = function timedLoad(...args) {
+  const [request, parent, isMain] = args;
   if (typeof request !== 'string' || request.startsWith('node:') || Module.isBuiltin?.(request)) {
-    return originalLoad.apply(this, arguments);
+    return originalLoad.apply(this, args);
   }
   let filename;
   try {
     filename = Module._resolveFilename(request, parent, isMain);
   } catch {
     // Let the real load raise the real error (MODULE_NOT_FOUND with Node's message).
-    return originalLoad.apply(this, arguments);
+    return originalLoad.apply(this, args);
   }
-  if (Module._cache[filename] || !path.isAbsolute(filename)) return originalLoad.apply(this, arguments);
+  if (Module._cache[filename] || !path.isAbsolute(filename)) return originalLoad.apply(this, args);
   const depth = childUs.length - 1;
   childUs.push(0);
   const start = process.hrtime.bigint();
   try {
-    return originalLoad.apply(this, arguments);
+    return originalLoad.apply(this, args);
   } finally {
     const cumulative = Number(process.hrtime.bigint() - start) / 1000;
     const children = childUs.pop();

@@ -147,8 +147,10 @@ function nodeFunctions(lines: SourceLine[]): FunctionBody[] {
     for (let j = i; j < lines.length; j += 1) {
       body.push(lines[j]);
       for (const ch of lines[j].text) {
-        if (ch === '{') (depth += 1), (opened = true);
-        else if (ch === '}') depth -= 1;
+        if (ch === '{') {
+          depth += 1;
+          opened = true;
+        } else if (ch === '}') depth -= 1;
       }
       if ((opened && depth <= 0) || (!opened && lines[j].text.endsWith(';'))) break;
     }

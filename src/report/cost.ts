@@ -3,7 +3,7 @@
  * Duration: the billing rule changed in 2025 and differs by runtime and packaging), and a
  * memory recommendation in the style of AWS Lambda Power Tuning that weighs cold starts in.
  */
-import { DEFAULT_REGION, type Architecture, regionPrices } from './prices.ts';
+import { type Architecture, pricesOrDefault } from './prices.ts';
 import type { MaybeNumber, Recommendation, VariantCost } from './types.ts';
 
 const MB_PER_GB = 1024;
@@ -41,8 +41,7 @@ export function variantCost(input: {
   warmCount: number;
   coldRatio: number;
 }): VariantCost {
-  const prices = regionPrices(input.region) ?? regionPrices(DEFAULT_REGION)!;
-  const region = regionPrices(input.region) ? input.region : DEFAULT_REGION;
+  const { region, prices } = pricesOrDefault(input.region);
   const memoryMB = input.memoryMB ?? 0;
   const gbSecondPrice = prices.duration[input.architecture][0].pricePerGBs;
   const coldGBs = input.meanBilledColdMs === null || !input.memoryMB ? null : gbSeconds(input.meanBilledColdMs, memoryMB);

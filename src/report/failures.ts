@@ -38,7 +38,10 @@ export function failuresOf(samples: Iterable<Sample>): VariantFailures[] {
   const byVariant = new Map<string, VariantFailures>();
   for (const s of samples) {
     let f = byVariant.get(s.variant);
-    if (f === undefined) byVariant.set(s.variant, (f = { variant: s.variant, failed: 0, total: 0, first: '' }));
+    if (f === undefined) {
+      f = { variant: s.variant, failed: 0, total: 0, first: '' };
+      byVariant.set(s.variant, f);
+    }
     f.total++;
     if (!isFailedSample(s)) continue;
     if (f.failed === 0) f.first = firstError(s);

@@ -37,8 +37,14 @@ export function mannWhitney(a: ArrayLike<number>, b: ArrayLike<number>): MannWhi
     const v = i < n1 && (j >= n2 || a[i] <= b[j]) ? a[i] : b[j];
     let ca = 0;
     let cb = 0;
-    while (i < n1 && a[i] === v) i++, ca++;
-    while (j < n2 && b[j] === v) j++, cb++;
+    while (i < n1 && a[i] === v) {
+      i++;
+      ca++;
+    }
+    while (j < n2 && b[j] === v) {
+      j++;
+      cb++;
+    }
     const t = ca + cb;
     rankSumA += ca * (rank + (t + 1) / 2);
     rank += t;

@@ -46,6 +46,15 @@ export function regionPrices(region: string): RegionPrices | null {
   return Object.hasOwn(PRICES, region) ? PRICES[region] : null;
 }
 
+/** The prices of DEFAULT_REGION, which the table always has. */
+const DEFAULT_PRICES: RegionPrices = PRICES[DEFAULT_REGION];
+
+/** The prices of a region, or DEFAULT_REGION's when the table has none for it; `region` names the region priced. */
+export function pricesOrDefault(region: string): { region: string; prices: RegionPrices } {
+  const prices = regionPrices(region);
+  return prices ? { region, prices } : { region: DEFAULT_REGION, prices: DEFAULT_PRICES };
+}
+
 /**
  * Duration charge (USD) for a month's GB-seconds, walking the tiers (no free tier: it is per
  * account, not per function).

@@ -111,21 +111,27 @@ export function compareRuns(base: RunSummary, cur: RunSummary, options: CompareO
   const b = measured(base);
   const c = measured(cur);
   const ref = options.normalizeBy;
+  const refBase = ref === undefined ? undefined : b.get(ref);
+  const refCur = ref === undefined ? undefined : c.get(ref);
   if (ref !== undefined) {
-    if (!b.has(ref)) throw new ReferenceVariantError(ref, 'BASE', [...b.keys()]);
-    if (!c.has(ref)) throw new ReferenceVariantError(ref, 'CUR', [...c.keys()]);
+    if (!refBase) throw new ReferenceVariantError(ref, 'BASE', [...b.keys()]);
+    if (!refCur) throw new ReferenceVariantError(ref, 'CUR', [...c.keys()]);
   }
-  const common = [...c.keys()].filter((name) => b.has(name) && name !== ref);
+  const common = [...c].flatMap(([name, inCur]) => {
+    const inBase = b.get(name);
+    return inBase && name !== ref ? [{ name, inBase, inCur }] : [];
+  });
   if (common.length === 0) throw new NoCommonVariantsError([...b.keys()], [...c.keys()]);
   // Cost of both runs at one cold ratio, so a different --cold-ratio cannot pose as a change.
   const coldRatio = cur.options.coldRatio;
   const seed = cur.options.seed;
   const label = metricLabel(options.metric) + (ref ? ` relative to ${ref}` : '');
-  const changes: VariantChange[] = common.map((name) => {
-    const sb = sampler(b.get(name)!, options.metric, coldRatio);
-    const sc = sampler(c.get(name)!, options.metric, coldRatio);
-    const rb = ref ? sampler(b.get(ref)!, options.metric, coldRatio) : null;
-    const rc = ref ? sampler(c.get(ref)!, options.metric, coldRatio) : null;
+  const changes: VariantChange[] = common.map(({ name, inBase, inCur }) => {
+    const sb = sampler(inBase, options.metric, coldRatio);
+    const sc = sampler(inCur, options.metric, coldRatio);
+    // Both are set whenever ref is (checked above).
+    const rb = ref && refBase ? sampler(refBase, options.metric, coldRatio) : null;
+    const rc = ref && refCur ? sampler(refCur, options.metric, coldRatio) : null;
     const norm = (x: MaybeNumber, r: MetricSampler | null): MaybeNumber => (x === null ? null : r === null ? x : r.value ? x / r.value : null);
     const baseValue = norm(sb.value, rb);
     const curValue = norm(sc.value, rc);

@@ -78,7 +78,7 @@ export function resampleQuantile(x: ArrayLike<number>, p: number, rng: Rng): num
   const at = (u: number) => x[Math.min(n - 1, Math.floor(n * u))];
   const v1 = at(u1);
   if (frac === 0 || k >= n) return v1;
-  const u2 = u1 + (1 - u1) * (1 - Math.pow(1 - rng(), 1 / (n - k)));
+  const u2 = u1 + (1 - u1) * (1 - (1 - rng()) ** (1 / (n - k)));
   return v1 + frac * (at(u2) - v1);
 }
 

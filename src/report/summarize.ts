@@ -191,7 +191,10 @@ export function summarize(samples: Iterable<Sample>, run?: RunInfo, options: Sum
   for (const v of planned) accs.set(v.name, variantAcc(v.name));
   for (const s of samples) {
     let acc = accs.get(s.variant);
-    if (!acc) accs.set(s.variant, (acc = variantAcc(s.variant)));
+    if (!acc) {
+      acc = variantAcc(s.variant);
+      accs.set(s.variant, acc);
+    }
     add(acc, s);
   }
 
@@ -294,18 +297,22 @@ function compareAll(variants: VariantSummary[], pairs: Array<[string, string]> |
   const out: VariantComparison[] = [];
   for (const kind of ['cold', 'warm'] as const) {
     const withData = measured.filter((v) => v[kind].values.length > 0);
-    let todo: Array<[string, string]>;
-    if (pairs && pairs.length) {
+    let todo: Array<[(typeof measured)[number], (typeof measured)[number]]>;
+    if (pairs?.length) {
       // A pair where neither side has this kind (e.g. a cold-only suite) says nothing for it.
-      todo = pairs.filter(([a, b]) => byName.has(a) && byName.has(b) && (byName.get(a)![kind].values.length > 0 || byName.get(b)![kind].values.length > 0));
+      todo = pairs.flatMap(([a, b]) => {
+        const va = byName.get(a);
+        const vb = byName.get(b);
+        return va && vb && (va[kind].values.length > 0 || vb[kind].values.length > 0) ? [[va, vb] as [typeof va, typeof vb]] : [];
+      });
     } else {
       if (withData.length < 2) continue;
       const fastest = withData.reduce((best, v) => ((quantileSorted(v[kind].values, 0.5) as number) < (quantileSorted(best[kind].values, 0.5) as number) ? v : best));
-      todo = withData.filter((v) => v !== fastest).map((v) => [fastest.name, v.name]);
+      todo = withData.filter((v) => v !== fastest).map((v) => [fastest, v]);
     }
-    for (const [a, b] of todo) {
-      const va = byName.get(a)!;
-      const vb = byName.get(b)!;
+    for (const [va, vb] of todo) {
+      const a = va.name;
+      const b = vb.name;
       out.push(compareVariants(kind, { name: a, values: va[kind].values }, { name: b, values: vb[kind].values }, (seed ^ hash32(`${kind}:${a}:${b}`)) >>> 0));
     }
   }

@@ -228,7 +228,10 @@ describe('runBench --target aws (mocked clients: the consent prompt guards a rea
       { suiteFile: join(REPO_ROOT, 'fixtures/suites/e2e-basic.yaml'), target: 'aws', overrides: {}, logsTimeoutMs: 1000, keep: false, yes: false, toolVersion: '0' },
       {
         progress: { phase: () => {}, update: () => {}, line: (t) => void lines.push(t), end: () => {} },
-        confirm: async (q) => (questions.push(q), false),
+        confirm: async (q) => {
+          questions.push(q);
+          return false;
+        },
         signal: new AbortController().signal,
         openTarget: async () => target,
       },
@@ -249,7 +252,10 @@ describe('runBench --target aws (mocked clients: the consent prompt guards a rea
       { suiteFile: join(REPO_ROOT, 'fixtures/suites/e2e-basic.yaml'), target: 'aws', overrides: {}, logsTimeoutMs: 1000, keep: false, yes: true, toolVersion: '0' },
       {
         progress: { phase: () => {}, update: () => {}, line: () => {}, end: () => {} },
-        confirm: async (q) => (questions.push(q), true),
+        confirm: async (q) => {
+          questions.push(q);
+          return true;
+        },
         signal: new AbortController().signal,
         openTarget: async () => target,
       },
@@ -346,7 +352,7 @@ describe('proactiveInitClassifier (mocked CloudWatch: proactive initialisation h
 
 describe('runRounds with one variant (mocked Lambda: what a real account answers for a handler exception)', () => {
   const requestId = '7c1e5d0a-3b2f-4e6d-9a8c-1f2e3d4c5b6a';
-  const tail = (lines: string[]) => Buffer.from(lines.join('\n') + '\n').toString('base64');
+  const tail = (lines: string[]) => Buffer.from(`${lines.join('\n')}\n`).toString('base64');
   const drive = async (answer: { FunctionError?: string; Payload: string; lines: string[] }): Promise<BenchSample[]> => {
     lambdaMock.on(InvokeCommand).resolves({
       StatusCode: 200,

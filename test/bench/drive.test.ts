@@ -90,7 +90,14 @@ describe('runRounds with one variant (against the in-process emulator)', () => {
 
   it('reads the REPORT from CloudWatch when the LogResult tail lacks it', async () => {
     const queries: string[][] = [];
-    const probe: Probe = { ...realProbe, decodeLogResult: () => [], fetchLogLines: (client, q) => (queries.push(q.requestIds), realProbe.fetchLogLines(client, q)) };
+    const probe: Probe = {
+      ...realProbe,
+      decodeLogResult: () => [],
+      fetchLogLines: (client, q) => {
+        queries.push(q.requestIds);
+        return realProbe.fetchLogLines(client, q);
+      },
+    };
     const { result, samples } = await drive({ cold: 2, warm: 1 }, probe);
     expect(result.state).toBe('measured');
     expect(samples.every((s) => s.error === null && s.durationMs !== null && s.billedMs !== null)).toBe(true);

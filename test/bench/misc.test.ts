@@ -152,7 +152,14 @@ describe('createProgress', () => {
   it('rewrites one status line with done/planned, elapsed and ETA on a TTY', () => {
     let out = '';
     let now = 0;
-    const p = createProgress({ write: (t) => void (out += t), isTTY: true, quiet: false, now: () => now });
+    const p = createProgress({
+      write: (t) => {
+        out += t;
+      },
+      isTTY: true,
+      quiet: false,
+      now: () => now,
+    });
     p.phase('measuring');
     now = 10_000;
     p.update('a@128', 5, 20);
@@ -161,13 +168,26 @@ describe('createProgress', () => {
   });
   it('writes plain lines when not a TTY and nothing with --quiet', () => {
     let out = '';
-    const p = createProgress({ write: (t) => void (out += t), isTTY: false, quiet: false, now: () => 0 });
+    const p = createProgress({
+      write: (t) => {
+        out += t;
+      },
+      isTTY: false,
+      quiet: false,
+      now: () => 0,
+    });
     p.phase('measuring');
     p.update('a@128', 1, 2);
     p.update('a@128', 2, 2);
     expect(out).toBe('measuring…\nmeasuring a@128  1/2 samples  0:00 elapsed · ETA 0:00\nmeasuring a@128  2/2 samples  0:00 elapsed\n');
     let quiet = '';
-    const q = createProgress({ write: (t) => void (quiet += t), isTTY: true, quiet: true });
+    const q = createProgress({
+      write: (t) => {
+        quiet += t;
+      },
+      isTTY: true,
+      quiet: true,
+    });
     q.phase('x');
     q.update('a', 1, 2);
     q.line('y');

@@ -252,7 +252,7 @@ describe('suiteFromServerless errors', () => {
     const message =
       'svc/serverless.yml: functions: nothing left to benchmark; every function comes from a plugin or construct coldbench does not model: functions.api (serverless-wsgi), constructs.jobs.worker (serverless-lift). Benchmark its code with a suite file (docs/suite-format.md)';
     fails(
-      service('handler: wsgi_handler.handler').replace('  f:\n', '  api:\n') + 'constructs:\n  jobs:\n    type: queue\n    worker:\n      handler: worker.handler\n',
+      `${service('handler: wsgi_handler.handler').replace('  f:\n', '  api:\n')}constructs:\n  jobs:\n    type: queue\n    worker:\n      handler: worker.handler\n`,
       ServerlessUnsupportedError,
       message,
     );

@@ -47,7 +47,7 @@ describe.skipIf(!hasPython)('coldbench profile on the emulator: the seed connect
       n: { baseline: 15, variant: 15 },
       fix: { kind: 'compare-handler', handler: 'reuse.handler' },
     });
-    const [low, high] = rec?.ci as [number, number];
+    const [low, high] = rec!.ci as [number, number];
     expect(low).toBeGreaterThan(0);
 
     // The separate benchmark: the harness runs the suite's reuse and percall variants.
@@ -77,7 +77,7 @@ describe.skipIf(!hasPython)('coldbench profile on the emulator: the seed connect
       const benchSaving = measuredSaving(warm('percall@1769'), warm('reuse@1769'));
       expect(benchSaving?.n).toEqual({ baseline: 15, variant: 15 });
       // Two measurements of the same difference agree when their 95 % intervals overlap.
-      const [benchLow, benchHigh] = benchSaving?.ci as [number, number];
+      const [benchLow, benchHigh] = benchSaving!.ci as [number, number];
       expect(benchHigh).toBeGreaterThanOrEqual(low);
       expect(benchLow).toBeLessThanOrEqual(high);
     } finally {

@@ -120,7 +120,9 @@ describe('createAwsAssembler', () => {
 
   it('counts records, skipped lines by reason and keeps malformed lines with their numbers', () => {
     const a = createAwsAssembler({ variant: 'v' });
-    ['hello', '', warmReport(A), 'REPORT RequestId: x\tDuration: 1 s', `END RequestId: ${A}`].forEach((l, i) => a.push(l, i + 1));
+    ['hello', '', warmReport(A), 'REPORT RequestId: x\tDuration: 1 s', `END RequestId: ${A}`].forEach((l, i) => {
+      a.push(l, i + 1);
+    });
     expect(a.stats()).toEqual({
       records: 2,
       skipped: 3,

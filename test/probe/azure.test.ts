@@ -256,7 +256,7 @@ describe('createAzureAssembler on garbage', () => {
   it('never throws on fixtures with bytes broken at many positions', () => {
     for (const name of ['func-start.log', 'appinsights-traces.csv', 'appinsights-requests.json']) {
       const text = fixture(name);
-      for (let cut = 0; cut < text.length; cut += 7 * 97) expect(() => assemble(text.slice(0, cut) + '"\u0000{' + text.slice(cut + 3))).not.toThrow();
+      for (let cut = 0; cut < text.length; cut += 7 * 97) expect(() => assemble(`${text.slice(0, cut)}"\u0000{${text.slice(cut + 3)}`)).not.toThrow();
     }
   });
 });

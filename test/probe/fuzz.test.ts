@@ -107,7 +107,7 @@ const canonical = fc
   .map(([id, optional, values, trailing, seed]) => {
     const labels = ['Duration', 'Billed Duration', 'Memory Size', 'Max Memory Used', ...optional];
     // Values by label, so whole-number fields get whole-number texts.
-    const valueOf: Record<string, string> = {
+    const valueByLabel: Record<string, string> = {
       Duration: values[0],
       'Billed Duration': values[1],
       'Memory Size': values[2],
@@ -116,7 +116,7 @@ const canonical = fc
       'Restore Duration': values[5],
       'Billed Restore Duration': values[6],
     };
-    const fields = labels.map((l) => `${l}: ${valueOf[l]} ${l.startsWith('M') ? 'MB' : 'ms'}`);
+    const fields = labels.map((l) => `${l}: ${valueByLabel[l]} ${l.startsWith('M') ? 'MB' : 'ms'}`);
     const at = seed % fields.length;
     fields.push(...fields.splice(0, at));
     return `REPORT RequestId: ${id}\t${fields.join('\t')}${trailing}`;
@@ -154,7 +154,9 @@ describe('probe fuzz', () => {
     fc.assert(
       fc.property(fc.array(anyLine, { maxLength: 25 }), fc.integer({ min: 1, max: 400 }), endOfLine, fc.boolean(), (lines, chunk, eol, lastNewline) => {
         const parts = [PREAMBLE];
-        lines.forEach((l, i) => parts.push(l, ...(i < lines.length - 1 || lastNewline ? [Buffer.from(eol)] : [])));
+        lines.forEach((l, i) => {
+          parts.push(l, ...(i < lines.length - 1 || lastNewline ? [Buffer.from(eol)] : []));
+        });
         const bytes = Buffer.concat(parts);
         const got = viaBytes(bytes, chunk);
         const want = viaText(bytes);

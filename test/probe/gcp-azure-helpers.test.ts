@@ -110,7 +110,7 @@ describe('ReorderBuffer', () => {
 
   it('releases the oldest half once the window is full', () => {
     const buffer = new ReorderBuffer<{ ts: number; rank: number }>(4);
-    [5, 1, 4, 2].forEach((ts) => expect(buffer.push({ ts, rank: 0 })).toEqual([]));
+    for (const ts of [5, 1, 4, 2]) expect(buffer.push({ ts, rank: 0 })).toEqual([]);
     expect(buffer.push({ ts: 3, rank: 0 }).map((r) => r.ts)).toEqual([1, 2, 3]);
     expect(buffer.drain().map((r) => r.ts)).toEqual([4, 5]);
   });
@@ -143,7 +143,7 @@ describe('InstanceTracker', () => {
 describe('BoundedSet', () => {
   it('forgets the oldest generation once full', () => {
     const set = new BoundedSet(4);
-    ['a', 'b', 'c', 'd', 'e'].forEach((k) => set.add(k));
+    for (const k of ['a', 'b', 'c', 'd', 'e']) set.add(k);
     expect(['a', 'b', 'c', 'd', 'e'].map((k) => set.has(k))).toEqual([false, false, true, true, true]);
   });
 });

@@ -283,7 +283,7 @@ describe('createGcpAssembler on garbage', () => {
   it('never throws on every fixture line cut at every 7th position', () => {
     for (const name of ['functions-logs-read.txt', 'logging-read.json', 'value-format.log']) {
       const text = fixture(name);
-      for (let cut = 0; cut < text.length; cut += 7 * 97) expect(() => assemble(text.slice(0, cut) + '\u0000{' + text.slice(cut + 3))).not.toThrow();
+      for (let cut = 0; cut < text.length; cut += 7 * 97) expect(() => assemble(`${text.slice(0, cut)}\u0000{${text.slice(cut + 3)}`)).not.toThrow();
     }
   });
 });

@@ -11,7 +11,9 @@ export function assembleWith(create: (options: AssemblerOptions) => SampleAssemb
   // As the file importer feeds lines: a final newline ends the last line, it does not add a blank one.
   const lines = text.split('\n');
   if (lines.at(-1) === '') lines.pop();
-  lines.forEach((line, i) => samples.push(...assembler.push(line, i + 1)));
+  lines.forEach((line, i) => {
+    samples.push(...assembler.push(line, i + 1));
+  });
   samples.push(...assembler.end());
   return { samples, stats: assembler.stats() };
 }

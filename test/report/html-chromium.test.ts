@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
+import type { Browser, Locator } from 'playwright-core';
 import { render, type RunSummary } from '../../src/report/index.ts';
 import { fixtureSummary } from './fixture-runs.ts';
 
@@ -11,6 +11,12 @@ const HAVE_CHROMIUM = existsSync(CHROMIUM);
 const SKIP_REASON = HAVE_CHROMIUM ? '' : ` (skipped: ${CHROMIUM} is missing; install Debian's chromium package, as .ci/run does)`;
 // Flags that keep a headless Chromium from reaching the network on its own (updates, sync, first-run).
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+
+/** The text as the reader sees it (Playwright's Locator.innerText: rendered, CSS applied), not the DOM's raw textContent. */
+function shownText(locator: Locator): Promise<string> {
+  // biome-ignore lint/performance/useDomNodeTextContent: Playwright's Locator.innerText(), not HTMLElement.innerText; the test checks the rendered text.
+  return locator.innerText();
+}
 
 describe.skipIf(!HAVE_CHROMIUM)(`HTML report in headless Chromium${SKIP_REASON}`, () => {
   let browser: Browser;
@@ -62,9 +68,9 @@ describe.skipIf(!HAVE_CHROMIUM)(`HTML report in headless Chromium${SKIP_REASON}`
         }
         for (const v of expected) {
           const cell = page.locator(`#latency tr[data-variant="${v.name}"][data-kind="${kind}"] td[data-stat="median"]`);
-          expect((await cell.innerText()).replace(' ★', '')).toBe(v[kind].latency.median!.toFixed(1));
+          expect((await shownText(cell)).replace(' ★', '')).toBe(v[kind].latency.median!.toFixed(1));
           const n = page.locator(`#latency tr[data-variant="${v.name}"][data-kind="${kind}"] td[data-stat="n"]`);
-          expect(await n.innerText()).toBe(String(v[kind].latency.n));
+          expect(await shownText(n)).toBe(String(v[kind].latency.n));
         }
       }
 
@@ -75,7 +81,7 @@ describe.skipIf(!HAVE_CHROMIUM)(`HTML report in headless Chromium${SKIP_REASON}`
         expect(Number(await point.getAttribute('data-cost'))).toBe(v.cost.perMillionAtRatio);
         expect(Number(await point.getAttribute('data-latency'))).toBe(v.expectedLatencyMs);
         const cell = page.locator(`#cost tr[data-variant="${v.name}"] td[data-stat="perMillion"]`);
-        expect((await cell.innerText()).replace(' ★', '')).toBe(v.cost.perMillionAtRatio!.toFixed(2));
+        expect((await shownText(cell)).replace(' ★', '')).toBe(v.cost.perMillionAtRatio!.toFixed(2));
       }
       await page.close();
     });

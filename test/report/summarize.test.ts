@@ -27,7 +27,7 @@ const warm = (variant: string, durationMs: number, billedMs: number, extra: Part
 
 function measured(summary: ReturnType<typeof summarize>, name: string) {
   const v = summary.variants.find((x) => x.name === name);
-  if (!v || v.state !== 'measured') throw new Error(`${name} not measured`);
+  if (v?.state !== 'measured') throw new Error(`${name} not measured`);
   return v;
 }
 

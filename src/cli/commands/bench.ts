@@ -21,7 +21,7 @@ function parseMemory(value: string | undefined): number[] | undefined {
     .map((s) => s.trim())
     .filter(Boolean);
   const out = parts.map(Number);
-  const bad = parts.find((p, i) => !Number.isInteger(out[i]) || out[i] < 128 || out[i] > 10240);
+  const bad = parts.find((_part, i) => !Number.isInteger(out[i]) || out[i] < 128 || out[i] > 10240);
   if (bad !== undefined || out.length === 0)
     throw new UsageError(`--memory ${String(value)}: ${bad ?? '(empty)'} is not a memory size; allowed: comma-separated integers 128-10240, e.g. --memory 128,512`);
   return out;

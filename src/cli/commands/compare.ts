@@ -53,7 +53,7 @@ export const compareCommand = defineCommand({
   run: async (options, io) => {
     const base = loadSummary(options.base, 'BASE', { coldRatio: options.coldRatio });
     const cur = loadSummary(options.cur, 'CUR', { coldRatio: options.coldRatio });
-    let comparison;
+    let comparison: ReturnType<typeof compareRuns>;
     try {
       comparison = compareRuns(base, cur, options.compare);
     } catch (error) {

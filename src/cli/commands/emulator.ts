@@ -33,7 +33,7 @@ export const emulatorCommand = defineCommand({
     if (!isLoopback(host)) {
       io.stderr(`Warning: --host ${host} is not loopback: anyone who can reach this address can run code on this machine through the emulator.\n`);
     }
-    let emulator;
+    let emulator: Awaited<ReturnType<typeof startEmulator>>;
     try {
       emulator = await startEmulator({ port, host, nodeBinaries });
     } catch (error) {

@@ -113,19 +113,19 @@ export class S3Store {
       const prefix = query.get('prefix') ?? '';
       const after = query.get('continuation-token') ?? query.get('start-after') ?? '';
       const maxKeys = Math.min(Number(query.get('max-keys') ?? LIST_MAX_KEYS) || LIST_MAX_KEYS, LIST_MAX_KEYS);
-      const keys = [...objects.keys()].filter((k) => k.startsWith(prefix) && k > after).sort();
-      const page = keys.slice(0, maxKeys);
-      const truncated = keys.length > maxKeys;
+      const listed = [...objects].filter(([k]) => k.startsWith(prefix) && k > after).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+      const page = listed.slice(0, maxKeys);
+      const truncated = listed.length > maxKeys;
       const xml =
         `<?xml version="1.0" encoding="UTF-8"?>\n<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/">` +
         `<Name>${escapeXml(bucket)}</Name><Prefix>${escapeXml(prefix)}</Prefix><KeyCount>${page.length}</KeyCount><MaxKeys>${maxKeys}</MaxKeys>` +
         `<IsTruncated>${truncated}</IsTruncated>` +
-        (truncated ? `<NextContinuationToken>${escapeXml(page[page.length - 1])}</NextContinuationToken>` : '') +
+        (truncated ? `<NextContinuationToken>${escapeXml(page[page.length - 1][0])}</NextContinuationToken>` : '') +
         page
-          .map((k) => {
-            const o = objects.get(k)!;
-            return `<Contents><Key>${escapeXml(k)}</Key><LastModified>${o.lastModified.toISOString()}</LastModified><ETag>${escapeXml(o.etag)}</ETag><Size>${o.size}</Size><StorageClass>STANDARD</StorageClass></Contents>`;
-          })
+          .map(
+            ([k, o]) =>
+              `<Contents><Key>${escapeXml(k)}</Key><LastModified>${o.lastModified.toISOString()}</LastModified><ETag>${escapeXml(o.etag)}</ETag><Size>${o.size}</Size><StorageClass>STANDARD</StorageClass></Contents>`,
+          )
           .join('') +
         `</ListBucketResult>`;
       res.writeHead(200, { 'content-type': 'application/xml' });

@@ -8,7 +8,7 @@ import { handleInvoke, type InvokeContext, payloadLimitFor, tooLarge } from './l
 import { matchRoute, type lambdaRoutes } from './lambda/routes.ts';
 import { handleLogsOperation } from './logs/api.ts';
 import type { LogStore } from './logs/store.ts';
-import { S3Store, s3ErrorBody } from './s3.ts';
+import { type S3Store, s3ErrorBody } from './s3.ts';
 import { handleSts } from './sts.ts';
 
 /** Control-plane bodies carry a base64 zip of up to 50 MB (≈ 67 MB encoded) plus JSON around it. */

@@ -139,11 +139,12 @@ export class Environment implements RuntimeApiHandler {
   }
 
   private listen(): Promise<void> {
-    this.server = createRuntimeApiServer(this);
+    const server = createRuntimeApiServer(this);
+    this.server = server;
     return new Promise((resolve, reject) => {
-      this.server!.once('error', reject);
-      this.server!.listen(0, '127.0.0.1', () => {
-        this.runtimeApi = `127.0.0.1:${(this.server!.address() as AddressInfo).port}`;
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', () => {
+        this.runtimeApi = `127.0.0.1:${(server.address() as AddressInfo).port}`;
         resolve();
       });
     });
@@ -332,7 +333,7 @@ export class Environment implements RuntimeApiHandler {
   /** The invoke a posted response or error answers, now marked answered; null (and 400/403 sent) for any other id. */
   private answering(requestId: string, res: ServerResponse): Invocation | null {
     const inv = this.current;
-    if (!inv || !inv.handed || inv.answered || inv.request.requestId !== requestId) {
+    if (!inv?.handed || inv.answered || inv.request.requestId !== requestId) {
       this.rejectId(requestId, res);
       return null;
     }
@@ -400,7 +401,7 @@ export class Environment implements RuntimeApiHandler {
       return;
     }
     const inv = this.current;
-    if (inv && inv.handed && !inv.done) {
+    if (inv?.handed && !inv.done) {
       const errorMessage = exitMessage(inv.request.requestId, how);
       this.finish(inv, { status: 'error', payload: jsonBuffer({ errorType, errorMessage }), errorType, platformFailure: true, line: `${errorMessage}\n`, oom });
       void this.destroy();

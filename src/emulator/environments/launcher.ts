@@ -1,6 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server, type Socket } from 'node:net';
+import type { Readable, Writable } from 'node:stream';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { constants } from 'node:os';
@@ -45,11 +46,11 @@ export class DirectLauncher implements Launcher {
   readonly kind = 'direct spawn from the emulator process';
 
   start(req: ProcessRequest, handlers: ProcessHandlers): Promise<number> {
-    const proc: ChildProcess = spawn(req.command, req.args, { cwd: req.cwd, env: req.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(req.command, req.args, { cwd: req.cwd, env: req.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
     if (proc.pid === undefined) {
       return new Promise((_, reject) => proc.once('error', reject));
     }
-    for (const s of [proc.stdout!, proc.stderr!]) {
+    for (const s of [proc.stdout, proc.stderr]) {
       s.setEncoding('utf8');
       s.on('data', handlers.output);
     }
@@ -83,12 +84,12 @@ class SpawnerLauncher implements Launcher {
   private dead: Error | null = null;
 
   private constructor(
-    private readonly helper: ChildProcess,
+    private readonly helper: ChildProcessByStdio<Writable, Readable, null>,
     private readonly logServer: Server,
     private readonly logPort: number,
   ) {
-    helper.stdout!.setEncoding('utf8');
-    helper.stdout!.on('data', (chunk: string) => this.onMessages(chunk));
+    helper.stdout.setEncoding('utf8');
+    helper.stdout.on('data', (chunk: string) => this.onMessages(chunk));
     helper.once('exit', (code, signal) => this.onHelperExit(code, signal));
   }
 
@@ -106,11 +107,11 @@ class SpawnerLauncher implements Launcher {
     await new Promise<void>((resolve, reject) => {
       const onData = (chunk: Buffer) => {
         if (chunk.toString().includes('"ready"')) {
-          helper.stdout!.off('data', onData);
+          helper.stdout.off('data', onData);
           resolve();
         }
       };
-      helper.stdout!.on('data', onData);
+      helper.stdout.on('data', onData);
       helper.once('error', reject);
       helper.once('exit', (code) => reject(new Error(`the spawner helper exited at start (status ${code})`)));
     });
@@ -129,7 +130,7 @@ class SpawnerLauncher implements Launcher {
       const pending: Pending = { handlers, resolve, reject };
       this.byId.set(id, pending);
       this.byToken.set(token, pending);
-      this.helper.stdin!.write(`${JSON.stringify({ id, ...req, logPort: this.logPort, token })}\n`);
+      this.helper.stdin.write(`${JSON.stringify({ id, ...req, logPort: this.logPort, token })}\n`);
     });
   }
 
@@ -158,8 +159,7 @@ class SpawnerLauncher implements Launcher {
 
   private onMessages(chunk: string): void {
     this.buffered += chunk;
-    let nl: number;
-    while ((nl = this.buffered.indexOf('\n')) >= 0) {
+    for (let nl = this.buffered.indexOf('\n'); nl >= 0; nl = this.buffered.indexOf('\n')) {
       const line = this.buffered.slice(0, nl);
       this.buffered = this.buffered.slice(nl + 1);
       let msg: { id?: string; pid?: number; error?: string; exit?: number; code?: number | null; signal?: number | null };
@@ -180,7 +180,12 @@ class SpawnerLauncher implements Launcher {
           pending.reject(new Error(msg.error));
           continue;
         }
-        const pid = msg.pid!;
+        const pid = msg.pid;
+        if (pid === undefined) {
+          pending.socket?.destroy();
+          pending.reject(new Error(`the spawner helper answered spawn ${msg.id} with neither a pid nor an error`));
+          continue;
+        }
         this.byPid.set(pid, pending);
         pending.resolve(pid);
         const early = this.earlyExits.get(pid);
@@ -213,7 +218,7 @@ class SpawnerLauncher implements Launcher {
   }
 
   close(): void {
-    this.helper.stdin!.end();
+    this.helper.stdin.end();
     this.logServer.close();
   }
 }

@@ -105,7 +105,7 @@ export class PlatformLog {
     if (f.initMs !== null) line += `Init Duration: ${ms2(f.initMs)} ms\t`;
     if (f.status === 'timeout') line += 'Status: timeout\t';
     else if (f.status === 'error' && f.errorType) line += `Status: error\tError Type: ${f.errorType}\t`;
-    return line + '\n';
+    return `${line}\n`;
   }
 
   initReport(f: InitReportFields): string {
@@ -121,7 +121,7 @@ export class PlatformLog {
     }
     let line = `INIT_REPORT Init Duration: ${ms2(f.durationMs)} ms\tPhase: ${f.phase}\tStatus: ${f.status}`;
     if (f.errorType) line += `\tError Type: ${f.errorType}`;
-    return line + '\n';
+    return `${line}\n`;
   }
 
   /** Written before END when the deadline passes (text format only, as a function line). */

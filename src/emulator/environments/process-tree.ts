@@ -74,7 +74,7 @@ export class ProcessTree {
     let partial = '';
     const push = (chunk: string) => {
       const lines = (partial + chunk).split('\n');
-      partial = lines.pop()!;
+      partial = lines.pop() ?? '';
       for (const line of lines) handlers.line(line);
     };
     this.launcher

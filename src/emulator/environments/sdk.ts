@@ -197,7 +197,7 @@ export class RuntimeSdks {
       const child = spawn(command, args, { stdio: ['ignore', 'ignore', 'pipe'] });
       this.children.add(child);
       let stderr = '';
-      child.stderr!.on('data', (c) => (stderr += c));
+      child.stderr.on('data', (c) => (stderr += c));
       child.on('error', reject);
       child.on('close', (code) => {
         this.children.delete(child);
@@ -236,8 +236,8 @@ function readVersion(dir: string): string {
 function dependencyClosure(root: string, names: string[]): Set<string> {
   const found = new Set<string>();
   const queue: Array<[string, string]> = names.map((n) => [n, root]);
-  while (queue.length) {
-    const [name, from] = queue.shift()!;
+  for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
+    const [name, from] = next;
     const dir = resolvePackage(root, from, name);
     if (!dir || found.has(dir)) continue;
     found.add(dir);

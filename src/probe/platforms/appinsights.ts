@@ -129,7 +129,9 @@ export function rowsFromTables(doc: Record<string, unknown>): Array<Record<strin
     for (const r of t.rows) {
       if (!Array.isArray(r)) continue;
       const record: Record<string, unknown> = {};
-      names.forEach((name, i) => (record[name] = r[i]));
+      names.forEach((name, i) => {
+        record[name] = r[i];
+      });
       out.push(record);
     }
   }
@@ -139,6 +141,8 @@ export function rowsFromTables(doc: Record<string, unknown>): Array<Record<strin
 /** A CSV record as a row object keyed by the header. */
 export function csvRecord(header: string[], fields: string[]): Record<string, unknown> {
   const record: Record<string, unknown> = {};
-  header.forEach((name, i) => (record[name.replace(/^\uFEFF/, '')] = fields[i]));
+  header.forEach((name, i) => {
+    record[name.replace(/^\uFEFF/, '')] = fields[i];
+  });
   return record;
 }

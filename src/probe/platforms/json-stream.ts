@@ -109,7 +109,7 @@ export class JsonObjectStream {
         out.push({ type: 'malformed', line: start, reason: 'JSON string not closed on its line' });
         return out;
       }
-      const piece = line.slice(objectStart) + '\n';
+      const piece = `${line.slice(objectStart)}\n`;
       this.chunks.push(piece);
       this.size += piece.length;
       if (this.size > MAX_JSON_OBJECT_CHARS) {

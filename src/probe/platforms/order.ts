@@ -105,9 +105,8 @@ export class InstanceTracker {
   /** Called once per execution, at its start: cold when it is the first after a start. */
   claim(instance: string | null): Claim {
     const key = instance ?? '';
-    const queue = this.pending.get(key);
-    if (queue && queue.length > 0) {
-      const start = queue.shift()!;
+    const start = this.pending.get(key)?.shift();
+    if (start) {
       if (instance !== null) this.seen.add(key);
       return { cold: true, initMs: start.initMs };
     }

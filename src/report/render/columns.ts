@@ -28,7 +28,10 @@ export function displayWidth(text: string): number {
  */
 export function alignColumns(rows: string[][], aligns: Align[]): string {
   const widths: number[] = [];
-  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, displayWidth(cell))));
+  for (const row of rows)
+    row.forEach((cell, i) => {
+      widths[i] = Math.max(widths[i] ?? 0, displayWidth(cell));
+    });
   return rows
     .map((row) =>
       row

@@ -138,12 +138,11 @@ export const COST_BEST_CELL = 7;
  * billed); the cheapest measured one at the given cold ratio is marked.
  */
 export function costRows(summary: RunSummary): LatencyRow[] {
-  const priced = summary.variants.filter((v) => v.cost !== null);
-  const candidates = priced.filter((v) => v.state === 'measured' && v.cost.perMillionAtRatio !== null);
-  const cheapest = candidates.length >= 2 ? candidates.reduce((a, b) => ((b.cost!.perMillionAtRatio as number) < (a.cost!.perMillionAtRatio as number) ? b : a)).name : null;
+  const priced = summary.variants.flatMap((v) => (v.cost === null ? [] : [{ v, cost: v.cost }]));
+  const candidates = priced.filter(({ v, cost }) => v.state === 'measured' && cost.perMillionAtRatio !== null);
+  const cheapest = candidates.length >= 2 ? candidates.reduce((a, b) => ((b.cost.perMillionAtRatio as number) < (a.cost.perMillionAtRatio as number) ? b : a)).v.name : null;
   const label = variantLabeller(summary);
-  return priced.map((v) => {
-    const cost = v.cost!;
+  return priced.map(({ v, cost }) => {
     return {
       variant: v.name,
       kind: '',

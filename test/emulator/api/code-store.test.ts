@@ -2,7 +2,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { zipSync } from 'fflate';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { CodeStore, NOT_A_ZIP_MESSAGE } from '../../../src/emulator/api/code-store.ts';
-import { AwsError } from '../../../src/emulator/api/errors.ts';
+import type { AwsError } from '../../../src/emulator/api/errors.ts';
 
 const enc = new TextEncoder();
 /** Unix "made by" host in the zip's version-made-by field, so external attributes carry st_mode. */

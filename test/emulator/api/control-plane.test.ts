@@ -67,7 +67,7 @@ describe('CreateFunction', () => {
   });
 
   it('serves the uploaded zip back at Code.Location', async () => {
-    const zip = zipOf({ 'app.py': '# location\n' + PY_ECHO });
+    const zip = zipOf({ 'app.py': `# location\n${PY_ECHO}` });
     await createActive(h, 'create-location', { Code: { ZipFile: zip } });
     const got = await h.lambda.send(new GetFunctionCommand({ FunctionName: 'create-location' }));
     const body = new Uint8Array(await (await fetch(got.Code!.Location!)).arrayBuffer());
@@ -187,7 +187,7 @@ describe('UpdateFunctionCode', () => {
   it('changes CodeSha256 and RevisionId; a non-zip is InvalidParameterValueException', async () => {
     await createActive(h, 'code-upd');
     const before = await h.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'code-upd' }));
-    const zip = zipOf({ 'app.py': '# v2\n' + PY_ECHO });
+    const zip = zipOf({ 'app.py': `# v2\n${PY_ECHO}` });
     const after = await h.lambda.send(new UpdateFunctionCodeCommand({ FunctionName: 'code-upd', ZipFile: zip }));
     expect(after.CodeSha256).toBe(createHash('sha256').update(zip).digest('base64'));
     expect(after.RevisionId).not.toBe(before.RevisionId);

@@ -60,12 +60,16 @@ export async function createActive(h: Harness, name: string, extra: Partial<Cons
   await waitUntilFunctionActiveV2({ client: h.lambda, maxWaitTime: 30, minDelay: 1 }, { FunctionName: name });
 }
 
+/** A JSON body of any shape, as the tests read it. */
+// biome-ignore lint/suspicious/noExplicitAny: an arbitrary wire body; the tests index into it freely and compare the parts they care about.
+type WireJson = any;
+
 /** Raw HTTP to the emulator, for what the SDK would never send. */
 export async function raw(
   h: Harness,
   path: string,
   init: { method?: string; headers?: Record<string, string>; body?: string | Uint8Array } = {},
-): Promise<{ status: number; headers: Headers; text: string; json: () => any }> {
+): Promise<{ status: number; headers: Headers; text: string; json: () => WireJson }> {
   const res = await fetch(`${h.emulator.url}${path}`, {
     method: init.method ?? 'GET',
     headers: init.headers,

@@ -126,6 +126,7 @@ export function request(payload: unknown = {}, clientContext?: string): InvokeRe
   return { requestId: randomUUID(), payload: Buffer.from(JSON.stringify(payload)), clientContext };
 }
 
+// biome-ignore lint/suspicious/noExplicitAny: an arbitrary payload the test function returned; the tests index into it freely.
 export function json(buf: Buffer): any {
   return JSON.parse(buf.toString('utf8'));
 }

@@ -187,19 +187,15 @@ export class FunctionRegistry {
   }
 
   list(query: URLSearchParams): Record<string, unknown> {
-    const names = [...this.functions.keys()].sort();
-    const all =
-      query.get('FunctionVersion') === 'ALL'
-        ? names.flatMap((n) => ['$LATEST', ...this.functions.get(n)!.versions.keys()].map((v) => `${n}:${v}`))
-        : names.map((n) => `${n}:$LATEST`);
+    const allVersions = query.get('FunctionVersion') === 'ALL';
+    const all = [...this.functions]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .flatMap(([name, fn]) => (allVersions ? ['$LATEST', ...fn.versions.keys()] : ['$LATEST']).map((version) => ({ key: `${name}:${version}`, fn, version })));
     return paginate(
       all,
       query,
-      (k) => k,
-      (k) => {
-        const [name, version] = k.split(':');
-        return this.configuration(this.functions.get(name)!, version);
-      },
+      (row) => row.key,
+      (row) => this.configuration(row.fn, row.version),
       'Functions',
     );
   }
@@ -291,7 +287,7 @@ export class FunctionRegistry {
 
   private publish(fn: LambdaFunction, description?: string): { version: string } {
     // Lambda returns the newest version instead of a new one when nothing changed since.
-    const newest = fn.versions.size ? [...fn.versions.values()].at(-1)! : undefined;
+    const newest = [...fn.versions.values()].at(-1);
     if (newest && newest.revision.code.codeSha256 === fn.latest.code.codeSha256 && newest.revision.revisionId === fn.latest.revisionId) {
       return { version: newest.spec.version };
     }

@@ -98,8 +98,8 @@ export class LayerRegistry {
     const runtime = query.get('CompatibleRuntime');
     const arch = query.get('CompatibleArchitecture');
     const rows: Record<string, unknown>[] = [];
-    for (const name of [...this.layers.keys()].sort()) {
-      const newest = [...this.layers.get(name)!.versions.values()]
+    for (const [name, layer] of [...this.layers].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+      const newest = [...layer.versions.values()]
         .filter((v) => (!runtime || v.compatibleRuntimes?.includes(runtime)) && (!arch || v.compatibleArchitectures?.includes(arch)))
         .sort((a, b) => b.version - a.version)[0];
       if (newest) rows.push({ LayerName: name, LayerArn: this.layerArn(name), LatestMatchingVersion: this.render(name, newest, false) });

@@ -75,10 +75,12 @@ const OPERATIONS: Record<string, (store: LogStore, input: Input, ctx: { region: 
     const pattern = optionalString(input, 'logGroupNamePattern');
     if (prefix !== undefined && pattern !== undefined) throw invalid('LogGroupNamePrefix and LogGroupNamePattern are mutually exclusive.');
     const limit = readLimit(input, MAX_DESCRIBE_PAGE);
-    const names = [...store.groups.keys()].filter((n) => (prefix === undefined || n.startsWith(prefix)) && (pattern === undefined || n.includes(pattern))).sort();
-    const { page, nextToken } = pageByName(names, input.nextToken, limit);
+    const groups = [...store.groups.values()]
+      .filter(({ name: n }) => (prefix === undefined || n.startsWith(prefix)) && (pattern === undefined || n.includes(pattern)))
+      .sort((a, b) => cmp(a.name, b.name));
+    const { page, nextToken } = pageByName(groups, input.nextToken, limit);
     return {
-      logGroups: page.map((n) => describeGroup(store.groups.get(n)!, ctx)),
+      logGroups: page.map((g) => describeGroup(g, ctx)),
       ...(nextToken ? { nextToken } : {}),
     };
   },
@@ -265,19 +267,19 @@ function cmp(a: string, b: string): number {
 }
 
 /** Describe tokens name the last item returned, so a page stays correct while groups are added. */
-function pageByName(sorted: string[], token: unknown, limit: number): { page: string[]; nextToken?: string } {
+function pageByName<T extends { name: string }>(sorted: T[], token: unknown, limit: number): { page: T[]; nextToken?: string } {
   let from = 0;
   if (token !== undefined && token !== null) {
     if (typeof token !== 'string') throw invalid('The specified nextToken is invalid.');
     const after = Buffer.from(token, 'base64url').toString('utf8');
     if (!after.startsWith('n:')) throw invalid('The specified nextToken is invalid.');
     const name = after.slice(2);
-    from = sorted.findIndex((n) => n > name);
+    from = sorted.findIndex((t) => t.name > name);
     if (from < 0) from = sorted.length;
   }
   const page = sorted.slice(from, from + limit);
   const more = from + limit < sorted.length;
-  return { page, nextToken: more ? Buffer.from(`n:${page[page.length - 1]}`).toString('base64url') : undefined };
+  return { page, nextToken: more ? Buffer.from(`n:${page[page.length - 1].name}`).toString('base64url') : undefined };
 }
 
 function encodeOffset(offset: number): string {

@@ -42,7 +42,7 @@ function compileTermPattern(text: string): Matcher {
     if (between.trim() !== '') throw new FilterPatternError(`Invalid character(s) in term '${between.trim()}'`);
     consumed = (m.index ?? 0) + m[0].length;
     const term = m[2] !== undefined ? m[2].replace(/\\(.)/g, '$1') : m[3];
-    if (m[3] !== undefined && m[3].includes('"')) throw new FilterPatternError(`Unbalanced quote in filter pattern term ${m[3]}`);
+    if (m[3]?.includes('"')) throw new FilterPatternError(`Unbalanced quote in filter pattern term ${m[3]}`);
     if (term === '') continue;
     (m[1] === '?' ? optional : m[1] === '-' ? excluded : required).push(term);
   }
@@ -161,7 +161,7 @@ class JsonPatternParser {
     }
     const op = /^(!=|<=|>=|=|<|>)/.exec(rest)?.[1];
     if (!op) this.fail('expected a comparison operator (=, !=, <, <=, >, >=)');
-    this.pos += op!.length;
+    this.pos += op.length;
     const value = this.parseValue();
     if (typeof value === 'string' && (op === '<' || op === '>' || op === '<=' || op === '>=')) this.fail(`${op} needs a number`);
     const wildcard =
@@ -173,7 +173,7 @@ class JsonPatternParser {
               .join('.*')}$`,
           )
         : undefined;
-    return { kind: 'cmp', path, op: op!, value, wildcard };
+    return { kind: 'cmp', path, op, value, wildcard };
   }
 
   private parsePath(): PathStep[] {
@@ -206,11 +206,11 @@ class JsonPatternParser {
     }
     const bare = /^[^\s()&|]+/.exec(rest);
     if (!bare) this.fail('expected a value');
-    this.pos += bare![0].length;
-    if (bare![0] === 'true') return true;
-    if (bare![0] === 'false') return false;
-    if (bare![0] === 'null') return null;
-    return bare![0];
+    this.pos += bare[0].length;
+    if (bare[0] === 'true') return true;
+    if (bare[0] === 'false') return false;
+    if (bare[0] === 'null') return null;
+    return bare[0];
   }
 
   private eat(token: string): boolean {

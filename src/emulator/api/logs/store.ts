@@ -43,17 +43,13 @@ export class LogStore implements LogSink {
   }
 
   /** Lambda creates its group on first write, so the sink does too. */
-  createStream(logGroupName: string, logStreamName: string): void {
-    const group = this.createGroup(logGroupName);
-    if (!group.streams.has(logStreamName)) {
-      group.streams.set(logStreamName, { name: logStreamName, creationTime: this.now(), events: [], storedBytes: 0, sequence: 0 });
-    }
+  createStream(logGroupName: string, logStreamName: string): LogStream {
+    return this.streamIn(this.createGroup(logGroupName), logStreamName);
   }
 
   append(logGroupName: string, logStreamName: string, events: LogEvent[]): void {
-    this.createStream(logGroupName, logStreamName);
-    const group = this.groups.get(logGroupName)!;
-    const stream = group.streams.get(logStreamName)!;
+    const group = this.createGroup(logGroupName);
+    const stream = this.streamIn(group, logStreamName);
     const ingestionTime = this.now();
     for (const event of events) {
       const stored: StoredEvent = { timestamp: event.timestamp, message: event.message, ingestionTime, seq: ++this.seq };
@@ -66,6 +62,16 @@ export class LogStore implements LogSink {
     }
     stream.lastIngestionTime = ingestionTime;
     stream.sequence++;
+  }
+
+  /** The group's stream of that name, created empty on first use. */
+  private streamIn(group: LogGroup, logStreamName: string): LogStream {
+    let stream = group.streams.get(logStreamName);
+    if (!stream) {
+      stream = { name: logStreamName, creationTime: this.now(), events: [], storedBytes: 0, sequence: 0 };
+      group.streams.set(logStreamName, stream);
+    }
+    return stream;
   }
 }
 

@@ -78,7 +78,7 @@ function patchConsole() {
       const line = JSON_LOGS
         ? JSON.stringify({ timestamp: new Date().toISOString(), level, requestId: currentRequestId, message })
         : `${new Date().toISOString()}\t${currentRequestId}\t${level}\t${message}`;
-      process.stdout.write(line.replace(/\n/g, '\r') + '\n');
+      process.stdout.write(`${line.replace(/\n/g, '\r')}\n`);
     };
   console.log = console.info = write('INFO');
   console.warn = write('WARN');

@@ -13,16 +13,18 @@ const TLS_USERS = new Set(['https', 'tls', 'http2', 'node:https', 'node:tls', 'n
 module.exports = function trustEmulatorCa(certPath) {
   const load = Module._load;
   let trusted = false;
-  Module._load = function loadAndTrust(request) {
-    const loaded = load.apply(this, arguments);
+  Module._load = function loadAndTrust(...args) {
+    const request = args[0];
+    const loaded = load.apply(this, args);
     if (!trusted && TLS_USERS.has(request)) {
       trusted = true;
       const tls = require('node:tls');
       const pem = require('node:fs').readFileSync(certPath, 'utf8');
       const create = tls.createSecureContext;
-      tls.createSecureContext = function createTrustingContext(options) {
-        const context = create.apply(this, arguments);
-        if (!options || !options.ca) context.context.addCACert(pem);
+      tls.createSecureContext = function createTrustingContext(...args) {
+        const options = args[0];
+        const context = create.apply(this, args);
+        if (!options?.ca) context.context.addCACert(pem);
         return context;
       };
     }
