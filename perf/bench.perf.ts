@@ -1,6 +1,6 @@
 /**
  * Control-plane calls per forced cold sample, per cold-start strategy: every Lambda API call
- * but Invoke, counted by the emulator (requestCounts) around driveVariant for N = 10 cold
+ * but Invoke, counted by the emulator (requestCounts) around runRounds for N = 10 cold
  * samples. `burst` updates the configuration once per batch of concurrent invokes, so its
  * cost per sample is (update + waiter polls) / batch size. Locally the whole burst of N goes out
  * at once (as on AWS with concurrency N) and the emulator runs one cold start per core at a
@@ -12,7 +12,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { deployVariant, emptyCreated } from '../src/bench/deploy.ts';
-import { type DriveContext, burstCap, driveVariant } from '../src/bench/drive.ts';
+import { burstCap, driveContextOn } from '../src/bench/drive.ts';
+import { runRounds } from '../src/bench/rounds.ts';
 import { packageAll } from '../src/bench/package.ts';
 import { plan } from '../src/bench/plan.ts';
 import { RunStore } from '../src/bench/results.ts';
@@ -64,10 +65,7 @@ try {
     const deployCalls = controlPlaneCalls(emulator.requestCounts().byOperation) - beforeDeploy;
     const store = new RunStore(mkdtempSync(join(work, 'run-')), { runId: 'perf' });
     let cold = 0;
-    const ctx: DriveContext = {
-      kind: 'url',
-      lambda: target.lambda,
-      logs: target.logs,
+    const ctx = driveContextOn(target, {
       probe,
       store,
       logsTimeoutMs: 30_000,
@@ -77,9 +75,16 @@ try {
       onSample: (s) => {
         cold += s.kind === 'cold' ? 1 : 0;
       },
-    };
+    });
     const before = { ...emulator.requestCounts().byOperation };
-    await driveVariant(ctx, dep, { state: 'running', errors: [], forcedWarm: 0, proactiveInit: 0 });
+    // The run's own round loop, with this one variant.
+    await runRounds(ctx, {
+      plan: { variants: [dep.variant], order: [dep.variant.name], seed: 0 },
+      results: {},
+      oneAtATime: false,
+      start: async () => dep,
+      release: async () => {},
+    });
     store.close();
     const after = emulator.requestCounts().byOperation;
     const ops = Object.keys(after)

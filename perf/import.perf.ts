@@ -7,9 +7,14 @@
  * stops the clock and prints `{ ms, maxRssMB }`. Both read with the same chunk size and write
  * to a file in the same temp folder. Peak RSS (process.resourceUsage().maxRSS) for 1 M vs
  * 200 k lines shows whether memory grows with the file.
+ *
+ * Then a 100 MB CloudWatch Logs Insights JSON export (the console's "Download table (JSON)": a
+ * pretty-printed array of `@timestamp` / `@message` / `@logStream` / `@log` records) is imported
+ * with the old generation capped at 64 MB: it must stream (one record held at a time), and its
+ * time, throughput and peak RSS are printed (no target beyond bounded memory).
  */
 import { spawnSync } from 'node:child_process';
-import { closeSync, createReadStream, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, createReadStream, mkdtempSync, openSync, rmSync, statSync, writeSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -46,6 +51,42 @@ function generate(file: string, lines: number): void {
   }
   writeSync(fd, batch);
   closeSync(fd);
+}
+
+const INSIGHTS_BYTES = 100 * 1024 * 1024;
+
+/** A pretty-printed Insights JSON export of about `bytes` bytes: START / REPORT / END records per invocation. */
+function generateInsights(file: string, bytes: number): number {
+  const fd = openSync(file, 'w');
+  let batch = '[\n';
+  let written = 0;
+  let reports = 0;
+  const stream = '2026/10/08/[$LATEST]22be4c1d9e8f4a7b8c6d5e4f3a2b1c0d';
+  const record = (t: number, message: string, last: boolean) =>
+    `  {\n    "@timestamp": "${new Date(t).toISOString().replace('T', ' ').replace('Z', '')}",\n    "@message": ${JSON.stringify(message)},\n    "@logStream": "${stream}",\n    "@log": "123456789012:/aws/lambda/perf"\n  }${last ? '' : ','}\n`;
+  for (let i = 0; written + batch.length < bytes; i++) {
+    const id = `${hex(i * 2654435761, 8)}-${hex(i, 4)}-4${hex(i * 7, 3)}-8${hex(i * 13, 3)}-${hex(i * 40503, 12)}`;
+    const t = 1791444629470 + i * 10;
+    const init = i % 2 === 0 ? `Init Duration: ${100 + (i % 400)}.${i % 10} ms\t` : '';
+    batch += record(t, `START RequestId: ${id} Version: $LATEST\n`, false);
+    batch += record(t + 5, `END RequestId: ${id}\n`, false);
+    const last = written + batch.length > bytes - 400;
+    batch += record(
+      t + 5,
+      `REPORT RequestId: ${id}\tDuration: ${(i % 900) + 1}.25 ms\tBilled Duration: ${(i % 900) + 2} ms\tMemory Size: 128 MB\tMax Memory Used: ${40 + (i % 50)} MB\t${init}\n`,
+      last,
+    );
+    reports++;
+    if (batch.length > 1 << 20 || last) {
+      writeSync(fd, batch);
+      written += batch.length;
+      batch = '';
+      if (last) break;
+    }
+  }
+  writeSync(fd, `${batch}]\n`);
+  closeSync(fd);
+  return reports;
 }
 
 interface Measure {
@@ -164,6 +205,14 @@ async function parent(): Promise<void> {
     );
     console.log(
       `  with the old generation capped at ${BOUNDED_HEAP_MB} MB: ${LINES.toLocaleString('en')} lines imported in ${bounded.ms.toFixed(0)} ms, peak RSS ${bounded.maxRssMB.toFixed(0)} MB (live memory does not grow with the file)`,
+    );
+    const insights = join(dir, 'insights-export.json');
+    const insightsReports = generateInsights(insights, INSIGHTS_BYTES);
+    const streamed = child('import', insights, out, [`--max-old-space-size=${BOUNDED_HEAP_MB}`]);
+    const mb = statSync(insights).size / 1e6;
+    console.log(
+      `Insights JSON export, ${mb.toFixed(0)} MB (${insightsReports.toLocaleString('en')} invocations, 3 records each), old generation capped at ${BOUNDED_HEAP_MB} MB: ` +
+        `${streamed.ms.toFixed(0)} ms wall, ${streamed.cpuMs.toFixed(0)} ms CPU (${(mb / (streamed.ms / 1000)).toFixed(0)} MB/s), peak RSS ${streamed.maxRssMB.toFixed(0)} MB (streams in bounded memory)`,
     );
     if (ratio > TARGET_RATIO) process.exitCode = 1;
   } finally {

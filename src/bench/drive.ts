@@ -19,10 +19,10 @@ import { decideStatus, describeError, type InvokeErrorPayload, parseErrorPayload
 import type { Deployment } from './deploy.ts';
 import { waiterConfig } from './deploy.ts';
 import { DeployError } from './errors.ts';
-import { type Plan, type Variant, pickEvent, seededShuffle } from './plan.ts';
+import { pickEvent } from './plan.ts';
 import type { BenchSample, Phase, RunStore, VariantRecord } from './results.ts';
 import { CONTROL_PLANE_RETRY, type RetryOptions, retryPolicy, withRetry } from './retry.ts';
-import type { TargetKind } from './target.ts';
+import type { Target, TargetKind } from './target.ts';
 
 /** The probe functions the harness uses (src/probe/index.ts), injected so tests can pin them. */
 export interface Probe {
@@ -50,6 +50,14 @@ export interface DriveContext {
   retry?: Partial<RetryOptions>;
   /** Labels a forced invoke that came back warm: proactive initialisation or an ordinary warm start */
   classifyForcedWarm?: (functionName: string, requestId: string) => Promise<'proactive-init' | 'none'>;
+}
+
+/** The DriveContext of a target: its kind, Lambda and Logs clients and cold-start capacity (unless `rest` caps it), and the rest as given. */
+export function driveContextOn(
+  target: Pick<Target, 'kind' | 'lambda' | 'logs' | 'coreCap'>,
+  rest: Omit<DriveContext, 'kind' | 'lambda' | 'logs' | 'coreCap'> & Partial<Pick<DriveContext, 'coreCap'>>,
+): DriveContext {
+  return { kind: target.kind, lambda: target.lambda, logs: target.logs, coreCap: target.coreCap, ...rest };
 }
 
 /** Distinct error messages kept per variant (the rest are counted in the samples). */
@@ -387,94 +395,6 @@ export class VariantDriver {
     if (!this.ctx.signal.aborted && this.state !== 'failed') this.state = 'measured';
     return this.result;
   }
-}
-
-/** What the rounds drive, and how each variant gets its function and gives it back. */
-export interface Rounds {
-  plan: Pick<Plan, 'variants' | 'order' | 'seed'>;
-  /**
-   * Every variant's outcome so far (run.json's, on --resume), updated in place after each turn;
-   * a finished variant is not driven again.
-   */
-  results: Record<string, VariantResult>;
-  /** Each variant runs all its cold batches in one turn (--function: one function cannot have two memory sizes at once) */
-  oneAtATime: boolean;
-  /** The variant's function, deployed (or pointed at the variant) at its first turn */
-  start(variant: Variant): Promise<Deployment>;
-  /** Done with a variant's function: measured, failed, or the run was interrupted */
-  release(dep: Deployment): Promise<void>;
-  /** After each turn, with the variant's outcome so far (the run rewrites run.json) */
-  onTurn?(name: string, result: VariantResult): void;
-}
-
-/**
- * The measuring loop of a run. Variants take turns batch by batch, in a freshly shuffled order
- * each round (seeded: the plan's seed + round), so drift during the run (host load, thermal
- * state) spreads over all of them. A variant starts at its first turn and is released as soon as
- * it is done; a variant whose turn throws is failed with the error and the others go on.
- */
-export async function runRounds(ctx: DriveContext, rounds: Rounds): Promise<void> {
-  const { plan, results } = rounds;
-  for (const v of plan.variants) results[v.name] ??= { state: 'pending' };
-  const byName = new Map(plan.variants.map((v) => [v.name, v]));
-  const pending = plan.order.flatMap((name) => {
-    const variant = byName.get(name);
-    return variant && !isFinished(results[name]) ? [variant] : [];
-  });
-  const drivers = new Map<string, VariantDriver>();
-  const release = async (name: string) => {
-    const driver = drivers.get(name);
-    drivers.delete(name);
-    if (driver) await rounds.release(driver.dep);
-  };
-  const done = (variant: Variant) => {
-    const at = pending.indexOf(variant);
-    if (at !== -1) pending.splice(at, 1);
-  };
-  for (let round = 0; pending.length > 0 && !ctx.signal.aborted; round++) {
-    const turn = round === 0 ? [...pending] : seededShuffle(pending, plan.seed + round);
-    for (const variant of turn) {
-      if (ctx.signal.aborted) break;
-      const name = variant.name;
-      let driver = drivers.get(name);
-      try {
-        if (!driver) {
-          results[name] = { state: 'running', ...tallyOf(results[name]) };
-          driver = new VariantDriver(ctx, await rounds.start(variant), results[name]);
-          drivers.set(name, driver);
-        }
-        do await driver.coldBatch();
-        while (rounds.oneAtATime && driver.coldRemaining > 0 && !ctx.signal.aborted);
-        if (driver.coldRemaining === 0 && !ctx.signal.aborted) {
-          await driver.warmAll();
-          if (!ctx.signal.aborted) {
-            driver.finish();
-            done(variant);
-            await release(name);
-          }
-        }
-        results[name] = driver.result;
-      } catch (error) {
-        results[name] = failedWith(driver?.result ?? results[name], `${name}: ${(error as Error).message}`);
-        done(variant);
-        await release(name);
-      }
-      rounds.onTurn?.(name, results[name]);
-    }
-  }
-  // Interrupted: give back what is still deployed.
-  for (const name of [...drivers.keys()]) await release(name);
-}
-
-/**
- * A variant's remaining cold then warm samples in one go: runRounds with that variant alone.
- * For perf/bench.perf.ts; runs and tests call runRounds.
- */
-export async function driveVariant(ctx: DriveContext, dep: Deployment, record?: VariantRecord): Promise<VariantRecord> {
-  const name = dep.variant.name;
-  const results: Record<string, VariantResult> = { [name]: record ? resultOf(record) : { state: 'pending' } };
-  await runRounds(ctx, { plan: { variants: [dep.variant], order: [name], seed: 0 }, results, oneAtATime: false, start: async () => dep, release: async () => {} });
-  return recordOf(results[name]);
 }
 
 /**

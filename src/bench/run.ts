@@ -12,7 +12,8 @@ import { join } from 'node:path';
 import { DeleteFunctionCommand } from '@aws-sdk/client-lambda';
 import { cleanupCreated } from './cleanup.ts';
 import { type Created, type DeployContext, deployLayer, deployVariant, emptyCreated, ensureRole, resourceName } from './deploy.ts';
-import { type DriveContext, type Probe, type Rounds, type VariantResult, isFinished, proactiveInitClassifier, recordOf, resultOf, runRounds } from './drive.ts';
+import { driveContextOn, type Probe, type VariantResult, isFinished, proactiveInitClassifier, recordOf, resultOf } from './drive.ts';
+import { type Rounds, runRounds } from './rounds.ts';
 import { prepareExisting, restoreFunction } from './existing.ts';
 import { checkSizes, packageAll } from './package.ts';
 import type { PlanOverrides } from './plan.ts';
@@ -225,20 +226,16 @@ export async function measure(run: RunContext, deployer: Deployer): Promise<void
   const probe: Probe = probeModule;
   const planned = plan.variants.reduce((n, v) => n + v.cold + v.warm, 0);
   let done = [...store.counts.values()].reduce((n, c) => n + c.cold + c.warm, 0);
-  const drive: DriveContext = {
-    kind: target.kind,
-    lambda: target.lambda,
-    logs: target.logs,
+  const drive = driveContextOn(target, {
     probe,
     store,
     logsTimeoutMs: options.logsTimeoutMs,
-    coreCap: target.coreCap,
     signal: hooks.signal,
     random: makeRng(plan.seed),
     retry: hooks.retry,
     classifyForcedWarm: proactiveInitClassifier(probe, target.logs, options.logsTimeoutMs, Date.parse(store.info.startedAt ?? new Date().toISOString()) - 60_000),
     onSample: (s) => hooks.progress.update(s.variant, ++done, planned),
-  };
+  });
   hooks.progress.phase('measuring');
   await runRounds(drive, {
     plan,

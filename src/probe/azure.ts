@@ -12,7 +12,7 @@ import { type AppInsightsRow, csvRecord, isAppInsightsHeader, readAppInsightsRow
 import { CsvRecordReader, splitCsv } from './platforms/csv.ts';
 import { JsonObjectStream } from './platforms/json-stream.ts';
 import { BoundedSet, type Claim, InstanceTracker, type Ordered, ReorderBuffer, setBounded } from './platforms/order.ts';
-import { parseTimestamp } from './platforms/time.ts';
+import { splitLeadingPrefix } from './platforms/prefix.ts';
 import { type AssemblerOptions, platformSample, type SampleAssembler, StatsCounter, variantOf } from './platforms/types.ts';
 
 /** What one Azure host line (or exported row) says. */
@@ -26,24 +26,43 @@ export type AzureMessage =
   | { kind: 'request'; functionName: string | null; id: string | null; durationMs: number | null; status: SampleStatus };
 
 interface AzureRecord extends Ordered {
+  /** The time reported on the sample: null for Core Tools' local culture times, whose zone the log does not give. */
+  shown: number | null;
   line: number;
   message: AzureMessage;
   instance: string | null;
 }
 
-const EXECUTING = /^Executing '([^']+)' \((.*)\)\s*$/;
-const EXECUTED = /^Executed '([^']+)' \((Succeeded|Failed)\b(.*)\)\s*$/;
+/** `Executing 'Functions.X' (…)` / `Executed 'Functions.X' (…)`: the fields inside the parentheses are read one by one, in any order. */
+const EXECUTION = /^Execut(ing|ed)\s+'([^']+)'\s*\((.*)\)\s*$/;
 /** The host's failure detail: `Exception while executing function: Functions.X …`, and the worker's `Exception: ValueError: …` (often on the next line). */
 const EXCEPTION_WHILE = /Exception while executing function: (?:Functions\.)?([\w.-]+?)\.?(?:\s|$)/;
 const EXCEPTION_TYPE = /(?:^|\s)Exception: ([A-Za-z_][\w.]*):/;
 const TIMEOUT = /^Timeout value of \S+ (?:was )?exceeded by function:? '?([^'\s(]+)'?\s*(?:\(Id: '([^']+)'\))?/;
-const HOST_INIT = /^(Initializing Host\b|Starting Host \(|Host initialized \()/;
-const HOST_STARTED = /^Host started \((\d+(?:\.\d+)?)\s*ms\)/;
-const ID = /\bId=([0-9A-Fa-f][0-9A-Fa-f-]{7,})/;
-const DURATION = /\bDuration=(\d+(?:\.\d+)?)ms\b/;
-/** Core Tools `[2026-…Z] msg`, log stream `2026-…  [Information] msg`, or a bare ISO time. */
-const PREFIX =
-  /^\s*(?:\[(\d{4}-\d{2}-\d{2}[T ][^\]]+)\]|(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?))\s*(?:\[(?:Trace|Debug|Information|Warning|Error|Critical)\]\s*)?(.*)$/;
+const HOST_INIT = /^(Initializing\s+Host\b|Starting\s+Host\s*\(|Host\s+initialized\s*\()/;
+const HOST_STARTED = /^Host\s+started\s*\((\d+(?:\.\d+)?)\s*ms\)/;
+
+/**
+ * The fields of an Executing / Executed line: `Reason='…'` (quoted, may hold commas and parentheses),
+ * `Id=…`, `Duration=Nms`, and the bare outcome word `Succeeded` / `Failed`; null when they do not split.
+ */
+function executionFields(inner: string): { outcome: string | null; id: string | null; duration: string | null } | null {
+  let outcome: string | null = null;
+  let id: string | null = null;
+  let duration: string | null = null;
+  const field = /\s*(?:(\w+)\s*=\s*(?:'(.*?)'(?=\s*(?:,|$))|([^,]*?))|([A-Za-z]+))\s*(?:,|$)/y;
+  let at = 0;
+  while (at < inner.length) {
+    field.lastIndex = at;
+    const m = field.exec(inner);
+    if (m === null || field.lastIndex === at) return null;
+    at = field.lastIndex;
+    if (m[4] !== undefined) outcome = m[4];
+    else if (m[1].toLowerCase() === 'id') id = (m[3] ?? m[2]).trim() || null;
+    else if (m[1].toLowerCase() === 'duration') duration = (m[3] ?? m[2]).trim();
+  }
+  return { outcome, id, duration };
+}
 
 /** Every Application Insights export header names its time column one of these ways. */
 const CSV_HEADER_HINT = /timestamp|timegenerated/i;
@@ -59,14 +78,22 @@ function shortName(name: string): string {
  */
 export function parseAzureMessage(text: string): AzureMessage | { malformed: string } | null {
   const message = text.trim();
-  let m = EXECUTING.exec(message);
-  if (m) return { kind: 'executing', functionName: shortName(m[1]), id: ID.exec(m[2])?.[1] ?? null };
-  m = EXECUTED.exec(message);
+  let m = EXECUTION.exec(message);
   if (m) {
-    const duration = DURATION.exec(m[3]);
-    return { kind: 'executed', functionName: shortName(m[1]), id: ID.exec(m[3])?.[1] ?? null, succeeded: m[2] === 'Succeeded', durationMs: duration ? Number(duration[1]) : null };
+    const fields = executionFields(m[3]);
+    const functionName = shortName(m[2]);
+    if (fields === null) return { malformed: `the fields of this ${m[1] === 'ing' ? 'Executing' : 'Executed'} line do not split into Name=value pairs` };
+    if (m[1] === 'ing') return { kind: 'executing', functionName, id: fields.id };
+    if (fields.outcome !== 'Succeeded' && fields.outcome !== 'Failed') return { malformed: 'an Executed line without Succeeded or Failed' };
+    let durationMs: number | null = null;
+    if (fields.duration !== null) {
+      const d = /^(\d+(?:\.\d+)?)\s*ms$/.exec(fields.duration);
+      if (!d) return { malformed: `Duration=${fields.duration} is not a number of ms` };
+      durationMs = Number(d[1]);
+    }
+    return { kind: 'executed', functionName, id: fields.id, succeeded: fields.outcome === 'Succeeded', durationMs };
   }
-  if (message.startsWith('Executed ') || message.startsWith('Executing ')) return { malformed: 'an Executing/Executed line in no known form' };
+  if (/^Execut(ing|ed)\s/.test(message)) return { malformed: 'an Executing/Executed line in no known form' };
   m = EXCEPTION_WHILE.exec(message);
   if (m) return { kind: 'exception', functionName: shortName(m[1]), errorType: EXCEPTION_TYPE.exec(message)?.[1] ?? null };
   m = /^Exception: ([A-Za-z_][\w.]*):/.exec(message);
@@ -161,9 +188,8 @@ class AzureAssembler implements SampleAssembler {
         return;
       }
     }
-    const m = PREFIX.exec(line);
-    const ts = m ? parseTimestamp(m[1] ?? m[2]) : null;
-    this.acceptMessage(m ? m[3] : line, ts, null, lineNumber, out);
+    const { text, stamp } = splitLeadingPrefix(line);
+    this.acceptMessage(text, stamp?.ms ?? null, stamp?.exact ? stamp.ms : null, null, lineNumber, out);
   }
 
   private acceptObject(value: Record<string, unknown>, lineNumber: number, out: Sample[]): void {
@@ -175,7 +201,7 @@ class AzureAssembler implements SampleAssembler {
   private acceptRow(record: Record<string, unknown>, lineNumber: number, out: Sample[]): void {
     const row = readAppInsightsRow(record);
     if (row.message !== null) {
-      this.acceptMessage(row.message, row.ts, row.instance, lineNumber, out);
+      this.acceptMessage(row.message, row.ts, row.ts, row.instance, lineNumber, out);
       return;
     }
     if (row.durationMs === null && row.success === null) {
@@ -184,14 +210,14 @@ class AzureAssembler implements SampleAssembler {
     }
     const message = requestMessage(row);
     if (message === null) this.stat.bad(lineNumber, 'request row has neither success nor a numeric resultCode');
-    else this.enqueue({ ts: row.ts, rank: RANK.request, line: lineNumber, message, instance: row.instance }, out);
+    else this.enqueue({ ts: row.ts, shown: row.ts, rank: RANK.request, line: lineNumber, message, instance: row.instance }, out);
   }
 
-  private acceptMessage(text: string, ts: number | null, instance: string | null, lineNumber: number, out: Sample[]): void {
+  private acceptMessage(text: string, ts: number | null, shown: number | null, instance: string | null, lineNumber: number, out: Sample[]): void {
     const message = parseAzureMessage(text);
     if (message === null) this.stat.skip('not a platform line');
     else if ('malformed' in message) this.stat.bad(lineNumber, message.malformed);
-    else this.enqueue({ ts, rank: RANK[message.kind], line: lineNumber, message, instance }, out);
+    else this.enqueue({ ts, shown, rank: RANK[message.kind], line: lineNumber, message, instance }, out);
   }
 
   private enqueue(record: AzureRecord, out: Sample[]): void {
@@ -230,7 +256,7 @@ class AzureAssembler implements SampleAssembler {
         return;
       case 'executing': {
         if (message.id !== null && this.finished.has(message.id)) return;
-        const open: OpenExecution = { claim: this.instances.claim(instance), ts: record.ts, timedOut: false };
+        const open: OpenExecution = { claim: this.instances.claim(instance), ts: record.shown, timedOut: false };
         if (message.id !== null) setBounded(this.byId, message.id, open);
         else this.anonymousQueue(key, message.functionName).push(open);
         return;
@@ -269,7 +295,7 @@ class AzureAssembler implements SampleAssembler {
           durationMs: message.durationMs,
           status,
           errorType: null,
-          timestamp: open?.ts ?? record.ts,
+          timestamp: open?.ts ?? record.shown,
         });
         if (status === 'error') this.failure = { sample, functionName: message.functionName };
         else out.push(sample);
@@ -295,7 +321,7 @@ export function createAzureAssembler(options: AssemblerOptions = {}): SampleAsse
 
 /** True when a line is recognisably Azure's (for `import --platform auto`). */
 export function detectAzure(line: string): boolean {
-  return /Executing '[^']+' \(Reason=|Executed '[^']+' \((Succeeded|Failed)|Starting Host \(HostId=|Host started \(\d|cloud_RoleInstance|AppRoleInstance/.test(line);
+  return /Executing\s+'[^']+'\s*\(|Executed\s+'[^']+'\s*\(.*\b(Succeeded|Failed)\b|Starting Host \(HostId=|Host started \(\d|cloud_RoleInstance|AppRoleInstance/.test(line);
 }
 
 /** The `azure` entry of PLATFORM_ASSEMBLERS: the factory, with `detect` for `--platform auto`. */

@@ -1,20 +1,27 @@
 /**
- * One log file's text, in chunks → samples. Decides per file whether it is lines (text or
- * JSON-lines platform logs, in any mix) or a CloudWatch FilterLogEvents / GetLogEvents JSON
- * document, and which platform wrote it; then streams it through that platform's assembler.
- * Pure: the CLI reads the file and writes the samples.
+ * One log file's text, in chunks → samples. Decides per file which platform wrote it and
+ * whether it is lines (text or JSON-lines platform logs, in any mix) or, for AWS, JSON read by
+ * structure (json-reader.ts + aws-json.ts: CloudWatch FilterLogEvents / GetLogEvents output,
+ * Logs Insights exports, subscription and Firehose payloads, forwarders' records, Telemetry API
+ * arrays, pretty-printed or not, text lines in between); then streams it through that
+ * platform's assembler. Pure: the CLI reads the file and writes the samples.
  */
 import { ColdbenchError } from '../errors.ts';
 import type { AssemblerStats, SampleAssembler } from './assembler.ts';
-import { CLOUDWATCH_FIRST_KEYS, CloudWatchJsonError, createCloudWatchJsonReader } from './cloudwatch-json.ts';
+import { type AwsItem, AwsJsonReader } from './aws-json.ts';
+import { JsonReader } from './json-reader.ts';
 import { detectPlatform, PLATFORM_ASSEMBLERS } from './platforms.ts';
 import type { Sample } from './sample.ts';
 import { sampleToJson } from './sample-json.ts';
 
 /** Lines looked at to recognise the platform when it is `auto`. */
 export const DETECT_LINES = 50;
-/** How much of a file's start is looked at to tell a CloudWatch JSON document from lines. */
-const SNIFF_CHARS = 4096;
+/** How much of a JSON file's start is looked at to tell which platform wrote it. */
+const SNIFF_CHARS = 64 * 1024;
+/** A file whose first character opens JSON (`{`, or `[` before `{`, `[`, `]` or the line's end). */
+const OPENS_JSON = /^\uFEFF?\s*(?:\{|\[\s*(?:[{[\]]|$))/;
+/** A file whose first characters are not JSON. */
+const NOT_JSON = /^\uFEFF?\s*(?:[^\s{[\uFEFF]|\[\s*[^\s{[\]])/;
 
 export interface FileImportOptions {
   /** A key of PLATFORM_ASSEMBLERS, or `auto`. */
@@ -27,9 +34,10 @@ export interface FileImportOptions {
 
 export interface FileImportStats extends AssemblerStats {
   platform: string | null;
-  format: 'lines' | 'cloudwatch-json' | null;
+  format: 'lines' | 'json' | null;
   samples: number;
   cold: number;
+  failed: number;
 }
 
 /** A --platform with no assembler registered in PLATFORM_ASSEMBLERS. */
@@ -69,11 +77,16 @@ export function createFileImporter(options: FileImportOptions): FileImporter {
   let assembler: SampleAssembler | null = null;
   let platform: string | null = options.platform === 'auto' ? null : options.platform;
   const waiting: Array<{ line: string; n: number; stream: string | null }> = [];
-  const json = createCloudWatchJsonReader();
-  let jsonFailure: { line: number; reason: string } | null = null;
+  const json = new JsonReader({ split: true });
+  const aws = new AwsJsonReader();
+  const items: AwsItem[] = [];
+  /** What the JSON reader could not read (torn or truncated JSON). */
+  const jsonMalformed: Array<{ line: number; reason: string }> = [];
+  let jsonMalformedCount = 0;
   // Counted here for assemblers without pushJson (which count themselves).
   let samples = 0;
   let cold = 0;
+  let failed = 0;
   /** JSON lines completed since the last push / end returned. */
   let out = '';
 
@@ -81,6 +94,7 @@ export function createFileImporter(options: FileImportOptions): FileImporter {
     for (let k = 0; k < got.length; k++) {
       samples++;
       if (got[k].kind === 'cold') cold++;
+      if (got[k].status !== 'success') failed++;
       out += `${sampleToJson(got[k])}\n`;
     }
   };
@@ -126,29 +140,44 @@ export function createFileImporter(options: FileImportOptions): FileImporter {
     carry = text.slice(start);
   };
 
-  const feedJson = (text: string): void => {
-    if (jsonFailure !== null) return;
-    try {
-      for (const event of json.push(text)) {
-        for (const line of event.message.split('\n')) {
-          if (line !== '') feed(line, event.line, event.stream);
+  const feedPieces = (pieces: ReturnType<JsonReader['push']>): void => {
+    const a = assembler as SampleAssembler;
+    for (const piece of pieces) {
+      if (piece.type === 'text') {
+        give(a, piece.text, piece.line, null);
+      } else if (piece.type === 'malformed') {
+        jsonMalformedCount++;
+        if (jsonMalformed.length < 20) jsonMalformed.push({ line: piece.line, reason: piece.reason });
+      } else {
+        aws.read(piece.value, piece.parent, items);
+        if (aws.timeouts.size > 0) {
+          a.noteTimeouts?.(aws.timeouts);
+          aws.timeouts.clear();
         }
+        for (const item of items) {
+          if (item.kind === 'line') give(a, item.text, piece.line, item.stream);
+          // The AWS assembler counts its own samples (it has pushJson): only write them.
+          else if (a.pushRecord !== undefined) for (const got of a.pushRecord(item.record, piece.line)) out += `${sampleToJson(got)}\n`;
+        }
+        items.length = 0;
       }
-    } catch (error) {
-      if (!(error instanceof CloudWatchJsonError)) throw error;
-      jsonFailure = { line: error.line, reason: `CloudWatch JSON: ${error.message}; the rest of this file was not read` };
     }
   };
 
   const decide = (final: boolean): boolean => {
-    const m = /^\s*\{\s*"([^"\\]*)"/.exec(sniffed);
-    if (m) format = CLOUDWATCH_FIRST_KEYS.has(m[1]) ? 'cloudwatch-json' : 'lines';
-    else if (final || sniffed.length >= SNIFF_CHARS || /^\s*[^\s{]/.test(sniffed)) format = 'lines';
+    if (NOT_JSON.test(sniffed)) format = 'lines';
+    else if (OPENS_JSON.test(sniffed)) {
+      // JSON: read by structure when AWS wrote it; Google's and Azure's readers take their JSON line by line.
+      if (!final && sniffed.length < SNIFF_CHARS && sniffed.split('\n').length <= DETECT_LINES) return false;
+      if (platform === null) platform = detectPlatform(sniffed.split('\n').slice(0, DETECT_LINES));
+      format = platform === 'aws' ? 'json' : 'lines';
+      if (format === 'json') assembler = PLATFORM_ASSEMBLERS.aws({ variant: options.variant, fallbackVariant: options.fallbackVariant, timedOut: options.timedOut });
+    } else if (final) format = 'lines';
     return format !== null;
   };
 
   const route = (text: string): void => {
-    if (format === 'cloudwatch-json') feedJson(text);
+    if (format === 'json') feedPieces(json.push(text));
     else feedText(text);
   };
 
@@ -181,14 +210,7 @@ export function createFileImporter(options: FileImportOptions): FileImporter {
         feed(carry, ++lineNumber, null);
         carry = '';
       }
-      if (format === 'cloudwatch-json' && jsonFailure === null) {
-        try {
-          json.end();
-        } catch (error) {
-          if (!(error instanceof CloudWatchJsonError)) throw error;
-          jsonFailure = { line: error.line, reason: `CloudWatch JSON: ${error.message}` };
-        }
-      }
+      if (format === 'json') feedPieces(json.end());
       if (assembler === null) assembler = startAssembler();
       take(assembler.end());
       return flush();
@@ -200,13 +222,14 @@ export function createFileImporter(options: FileImportOptions): FileImporter {
     },
     stats() {
       const base: AssemblerStats = assembler?.stats() ?? { records: 0, skipped: 0, skippedBy: {}, malformed: [], malformedCount: 0 };
-      if (jsonFailure !== null) {
-        base.malformed.push(jsonFailure);
-        base.malformedCount++;
-        base.skipped++;
-        base.skippedBy['unreadable CloudWatch JSON'] = (base.skippedBy['unreadable CloudWatch JSON'] ?? 0) + 1;
+      if (jsonMalformedCount > 0) {
+        base.malformed.push(...jsonMalformed);
+        base.malformed.sort((x, y) => x.line - y.line);
+        base.malformedCount += jsonMalformedCount;
+        base.skipped += jsonMalformedCount;
+        base.skippedBy['unreadable JSON'] = (base.skippedBy['unreadable JSON'] ?? 0) + jsonMalformedCount;
       }
-      return { ...base, platform, format, samples: samples + (base.samples ?? 0), cold: cold + (base.cold ?? 0) };
+      return { ...base, platform, format, samples: samples + (base.samples ?? 0), cold: cold + (base.cold ?? 0), failed: failed + (base.failed ?? 0) };
     },
   };
 }

@@ -12,6 +12,7 @@
 import type { Sample, SampleStatus } from './sample.ts';
 import { JsonObjectStream } from './platforms/json-stream.ts';
 import { BoundedSet, type Claim, InstanceTracker, type Ordered, MAX_OPEN_EXECUTIONS, ReorderBuffer, setBounded } from './platforms/order.ts';
+import { readPrefix } from './platforms/prefix.ts';
 import { parseTimestamp } from './platforms/time.ts';
 import { type AssemblerOptions, platformSample, type SampleAssembler, StatsCounter, variantOf } from './platforms/types.ts';
 
@@ -27,7 +28,10 @@ export interface GcpRequest {
 }
 
 interface EntryFields {
+  /** Orders the records. */
   ts: number | null;
+  /** The time reported on the sample: null when the log gives a wall-clock time without its zone. */
+  shown: number | null;
   executionId: string | null;
   instance: string | null;
   functionName: string | null;
@@ -40,15 +44,17 @@ interface GcpRecord extends Ordered, EntryFields {
   message: GcpMessage | GcpRequest;
 }
 
-const START = /^Function execution started\s*$/;
-const END = /^Function execution took (\S+) ms, finished with status( code)?: (.*?)\s*$/;
-const INSTANCE = /^Starting new instance\. Reason: (.*?)\s*$/;
-/** `gcloud functions logs read`: LEVEL NAME [EXECUTION_ID] TIME_UTC LOG (2nd gen has no EXECUTION_ID column). */
-const TABLE_ROW = /^([A-Z]+)\s+(\S+)\s+(?:(\S+)\s+)?(\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(?:\.\d+)?)\s+(.*)$/;
-/** `firebase functions:log`: `<ISO> <L> <function>: <message>`. */
-const FIREBASE_ROW = /^(\d{4}-\d{2}-\d{2}T\S+)\s+([A-Z])\s+([^\s:]+):\s(.*)$/;
-const ISO_PREFIX =
-  /^\[?(\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?)\]?\s+(?:(?:DEFAULT|DEBUG|INFO|NOTICE|WARNING|ERROR|CRITICAL|ALERT|EMERGENCY)\s+)?(.*)$/;
+const START = /^Function\s+execution\s+started\s*$/;
+/**
+ * `Function execution took N ms, finished with status: 'ok'` (1st gen's wording) and `Function execution
+ * took N ms. Finished with status: ok` (the current one), each also as `… status code: 200`.
+ */
+const END = /^Function\s+execution\s+took\s+(\S+)\s+ms\s*[,.]\s*[Ff]inished\s+with\s+status(\s+code)?\s*:\s*(.*?)\s*$/;
+const INSTANCE = /^Starting\s+new\s+instance\.\s+Reason:\s*(.*?)\s*$/;
+/** Where a Google platform message starts inside a line (after whatever prefix a tool or a copy put there). */
+const MESSAGE_AT = /Function\s+execution\s|Starting\s+new\s+instance\./;
+/** The Google status words (kept verbatim as errorType when they are failures). */
+const TIMEOUT_WORDS = new Set(['timeout', 'load timeout']);
 
 /**
  * Reads one message of the Google platform, or null when it is not one (application output).
@@ -59,7 +65,7 @@ const ISO_PREFIX =
 export function parseGcpMessage(text: string): GcpMessage | { malformed: string } | null {
   const message = text.trim();
   // Most lines are application output: two prefix checks turn them away before any regex.
-  if (!message.startsWith('Function execution') && !message.startsWith('Starting new instance')) return null;
+  if (!message.startsWith('Function') && !message.startsWith('Starting')) return null;
   if (START.test(message)) return { kind: 'start' };
   let m = END.exec(message);
   if (m) {
@@ -71,7 +77,7 @@ export function parseGcpMessage(text: string): GcpMessage | { malformed: string 
   }
   m = INSTANCE.exec(message);
   if (m) return { kind: 'instance', reason: m[1] };
-  if (message.startsWith('Function execution')) return { malformed: 'a `Function execution` line in no known form' };
+  if (/^Function\s+execution\s/.test(message)) return { malformed: 'a `Function execution` line in no known form' };
   return null;
 }
 
@@ -81,13 +87,16 @@ function statusFromCode(code: string): { status: SampleStatus; errorType: string
   return Number(code) >= 500 ? { status: 'error', errorType: `HTTP ${code}` } : { status: 'success', errorType: null };
 }
 
-/** Event functions: 'ok' | 'crash' | 'timeout' | 'error' | 'connection error' | 'out of memory' (kept verbatim as errorType). */
-function statusFromWord(quoted: string): { status: SampleStatus; errorType: string | null } | null {
-  const m = /^'([^']*)'$/.exec(quoted);
+/**
+ * Event functions: `ok` → success; `timeout`, `load timeout` → timeout; any other word (`crash`, `error`,
+ * `connection error`, `load error`, `out of memory`) → error, the word kept as errorType. Quoted (1st gen) or not (current wording).
+ */
+function statusFromWord(given: string): { status: SampleStatus; errorType: string | null } | null {
+  const m = /^'([^']*)'$/.exec(given) ?? /^([a-z][a-z ]*[a-z])$/i.exec(given);
   if (!m) return null;
-  const word = m[1];
+  const word = m[1].replace(/\s+/g, ' ').toLowerCase();
   if (word === 'ok') return { status: 'success', errorType: null };
-  if (word === 'timeout') return { status: 'timeout', errorType: null };
+  if (TIMEOUT_WORDS.has(word)) return { status: 'timeout', errorType: null };
   return { status: 'error', errorType: word || 'unknown' };
 }
 
@@ -121,10 +130,12 @@ export function readHttpRequest(request: Record<string, unknown>): GcpRequest | 
 export function readLogEntry(entry: Record<string, unknown>): EntryFields & { text: string | null } {
   const labels = obj(entry.labels);
   const resourceLabels = obj(obj(entry.resource).labels);
-  const ts = nonEmptyString(entry.timestamp);
+  const stamp = nonEmptyString(entry.timestamp);
+  const ts = stamp === null ? null : parseTimestamp(stamp);
   return {
     text: nonEmptyString(entry.textPayload) ?? nonEmptyString(obj(entry.jsonPayload).message),
-    ts: ts === null ? null : parseTimestamp(ts),
+    ts,
+    shown: ts,
     executionId: nonEmptyString(labels.execution_id) ?? nonEmptyString(obj(entry.jsonPayload).execution_id),
     instance: nonEmptyString(labels.instanceId) ?? nonEmptyString(labels.instance_id) ?? nonEmptyString(resourceLabels.instance_id),
     functionName: nonEmptyString(resourceLabels.function_name) ?? nonEmptyString(resourceLabels.service_name),
@@ -132,16 +143,23 @@ export function readLogEntry(entry: Record<string, unknown>): EntryFields & { te
   };
 }
 
-/** Splits a text line's known prefixes off its message. */
-function readTextLine(line: string): { text: string; ts: number | null; executionId: string | null; functionName: string | null } {
-  let m = TABLE_ROW.exec(line);
-  // gcloud prints `-` in EXECUTION_ID for lines outside any execution.
-  if (m) return { text: m[5], ts: parseTimestamp(m[4]), executionId: m[3] === undefined || m[3] === '-' ? null : m[3], functionName: m[2] };
-  m = FIREBASE_ROW.exec(line);
-  if (m) return { text: m[4], ts: parseTimestamp(m[1]), executionId: null, functionName: m[3] };
-  m = ISO_PREFIX.exec(line);
-  if (m) return { text: m[2], ts: parseTimestamp(m[1]), executionId: null, functionName: null };
-  return { text: line, ts: null, executionId: null, functionName: null };
+/**
+ * Splits a text line into its prefix (read by its structure: platforms/prefix.ts) and the message.
+ * The prefix's words are the function and the execution id, in that order; more than two words
+ * means the prefix is something else, so neither is taken from it.
+ */
+function readTextLine(line: string): { text: string; ts: number | null; shown: number | null; executionId: string | null; functionName: string | null } {
+  const at = MESSAGE_AT.exec(line);
+  if (at === null) return { text: line, ts: null, shown: null, executionId: null, functionName: null };
+  const prefix = readPrefix(line.slice(0, at.index));
+  const named = prefix.words.length <= 2;
+  return {
+    text: line.slice(at.index),
+    ts: prefix.stamp?.ms ?? null,
+    shown: prefix.stamp?.exact ? prefix.stamp.ms : null,
+    functionName: named ? (prefix.words[0] ?? null) : null,
+    executionId: named ? (prefix.words[1] ?? null) : null,
+  };
 }
 
 const RANK = { instance: 0, start: 1, request: 1, end: 3 } as const;
@@ -193,7 +211,7 @@ class GcpAssembler implements SampleAssembler {
       return;
     }
     const read = readTextLine(text);
-    this.accept(read.text, { ts: read.ts, executionId: read.executionId, functionName: read.functionName, instance: null, trace: null }, lineNumber, out);
+    this.accept(read.text, { ts: read.ts, shown: read.shown, executionId: read.executionId, functionName: read.functionName, instance: null, trace: null }, lineNumber, out);
   }
 
   end(): Sample[] {
@@ -215,6 +233,7 @@ class GcpAssembler implements SampleAssembler {
     this.stat.records += 1;
     const record: GcpRecord = {
       ts: fields.ts,
+      shown: fields.shown,
       rank: RANK.request,
       line,
       message,
@@ -240,6 +259,7 @@ class GcpAssembler implements SampleAssembler {
     // Built field by field: one object shape for every record keeps this hot path monomorphic.
     const record: GcpRecord = {
       ts: fields.ts,
+      shown: fields.shown,
       rank: RANK[message.kind],
       line,
       message,
@@ -261,7 +281,7 @@ class GcpAssembler implements SampleAssembler {
     const anonKey = executionId === null && trace === null ? `${instance ?? ''}\u0000${record.functionName ?? ''}` : '';
     if (message.kind === 'start') {
       if (done) return;
-      const open: OpenExecution = { claim: this.instances.claim(instance), ts: record.ts, executionId };
+      const open: OpenExecution = { claim: this.instances.claim(instance), ts: record.shown, executionId };
       if (executionId !== null) setBounded(this.byId, executionId, open);
       else if (trace === null) {
         const queue = this.anonymous.get(anonKey);
@@ -304,7 +324,7 @@ class GcpAssembler implements SampleAssembler {
         durationMs: message.durationMs,
         status: message.status,
         errorType: message.errorType,
-        timestamp: open?.ts ?? record.ts,
+        timestamp: open?.ts ?? record.shown,
       }),
     );
   }
@@ -317,7 +337,9 @@ export function createGcpAssembler(options: AssemblerOptions = {}): SampleAssemb
 
 /** True when a line is recognisably Google's (for `import --platform auto`). */
 export function detectGcp(line: string): boolean {
-  return /Function execution (started|took \d)|Starting new instance\. Reason:|cloudfunctions\.googleapis\.com|"cloud_run_revision"|"cloud_function"|"execution_id"/.test(line);
+  return /Function\s+execution\s+(started|took\s+\d)|Starting new instance\. Reason:|cloudfunctions\.googleapis\.com|"cloud_run_revision"|"cloud_function"|"execution_id"/.test(
+    line,
+  );
 }
 
 /** The `gcp` entry of PLATFORM_ASSEMBLERS: the factory, with `detect` for `--platform auto`. */

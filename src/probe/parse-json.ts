@@ -49,6 +49,14 @@ export function parseJsonLine(line: string, stream: string | null): PlatformReco
     if (line.includes('"platform.')) return { type: 'malformed', reason: 'JSON platform record that does not parse (torn line?)' };
     return null;
   }
+  return platformRecordFromObject(doc, stream);
+}
+
+/**
+ * A parsed JSON value → its platform record: the same as parseJsonLine, for values read by the
+ * streaming JSON reader (Telemetry API arrays, exports).
+ */
+export function platformRecordFromObject(doc: unknown, stream: string | null): PlatformRecord | Malformed | null {
   if (!isObject(doc)) return null;
   const kind = doc.type;
   if (typeof kind !== 'string' || !kind.startsWith(PLATFORM_PREFIX)) return null;

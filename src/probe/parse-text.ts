@@ -258,16 +258,19 @@ const REQUEST_ID_LABEL = 'RequestId: ';
 export function parseTimeout(text: string, origin: RecordOrigin): TimeoutRecord | Malformed | null {
   const at = text.indexOf(TIMED_OUT);
   if (at < 0) return null;
+  // The id is the token right before the phrase (console copies glue text before it), or the
+  // `RequestId: <id> Error:` form; taken as printed.
   const head = text
     .slice(0, at)
     .trim()
     .split(/[ \t]+/);
   let requestId: string | null;
-  if (head.length === 1 && head[0] !== '') requestId = head[0];
-  else if (head.length === 3 && head[0] === 'RequestId:' && head[2] === 'Error:') requestId = head[1];
-  else return null; // "Task timed out" inside application output, not the platform line
+  const n = head.length;
+  if (n >= 3 && head[n - 3].endsWith('RequestId:') && head[n - 1] === 'Error:') requestId = head[n - 2];
+  else requestId = head[n - 1].replace(/^.*["'|]/, '');
+  if (requestId === '' || requestId.endsWith(':')) return null; // "Task timed out" inside application output, not the platform line
   const tail = text.slice(at + TIMED_OUT.length).trim();
-  const match = /^(\S+) seconds$/.exec(tail);
+  const match = /^(\S+) seconds\b/.exec(tail);
   if (!match) return malformed(`timeout line: "${clip(tail)}" is not "<n> seconds" (torn line?)`);
   const afterSeconds = parseDecimal(match[1]);
   if (Number.isNaN(afterSeconds)) return malformed(`timeout line: "${clip(match[1])}" is not a plain number`);

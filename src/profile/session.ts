@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cleanupCreated } from '../bench/cleanup.ts';
 import { type Created, type DeployContext, type Deployment, deployLayer, deployVariant, emptyCreated, ensureRole, resourceName } from '../bench/deploy.ts';
-import { type DriveContext, VariantDriver, bump, errorsOf } from '../bench/drive.ts';
+import { type DriveContext, driveContextOn, VariantDriver, bump, errorsOf } from '../bench/drive.ts';
 import type { BuiltPackage } from '../bench/package.ts';
 import type { Variant } from '../bench/plan.ts';
 import { type BenchSample, type RunStore, createRun, newRunId } from '../bench/results.ts';
@@ -42,21 +42,17 @@ export class ProfileSession {
     private readonly log: (line: string) => void,
   ) {
     this.store = createRun(this.storeDir, { runId: this.runId });
-    this.driveContext = {
-      kind: target.kind,
-      lambda: target.lambda,
-      logs: target.logs,
+    this.driveContext = driveContextOn(target, {
       probe: { decodeLogResult, samplesFromLines, fetchLogLines },
       store: this.store,
       logsTimeoutMs: LOGS_TIMEOUT_MS,
-      coreCap: target.coreCap,
       signal: new AbortController().signal,
       random: Math.random,
       onSample: (sample) => {
         this.collect.push(sample);
         if (sample.error) this.log(sample.error);
       },
-    };
+    });
   }
 
   /** Opens `local` (the embedded emulator) or an endpoint URL. */

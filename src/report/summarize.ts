@@ -5,7 +5,7 @@
 import type { Sample } from '../probe/sample.ts';
 import { type Architecture, isArchitecture } from '../vocabulary.ts';
 import type { RunInfo } from './run-info.ts';
-import type { ColdSummary, KindCounts, RunSummary, VariantComparison, VariantSummary, WarmSummary } from './types.ts';
+import type { ColdSummary, KindCounts, RunSummary, Stats, VariantComparison, VariantSummary, WarmSummary } from './types.ts';
 import { Column } from './column.ts';
 import { describe, findOutliers, mean, quantileSorted } from './stats.ts';
 import { makeRng } from './random.ts';
@@ -128,39 +128,34 @@ function rngFor(seed: number, key: string): () => number {
   return makeRng((seed ^ hash32(key)) >>> 0);
 }
 
-function finishWarm(name: string, k: KindAcc, seed: number): WarmSummary {
+/** The columns a kind's summary describes after its latency, in the order the summary lists them. */
+const WARM_COLUMNS = ['billed', 'maxMemory', 'client'] as const;
+const COLD_COLUMNS = ['init', 'restore', 'duration', 'billed', 'billedRestore', 'maxMemory', 'client'] as const;
+
+/**
+ * The summary of one kind of a variant: counts, latency, then `columns`, then `extra`, then the outliers and the
+ * sorted values compare resamples. Each statistic has a bootstrap of its own, seeded by variant, kind and column.
+ */
+function finishKind<K extends string, E extends object>(name: string, kind: 'cold' | 'warm', k: KindAcc & Record<K, Column>, columns: readonly K[], seed: number, extra: E) {
   const sorted = k.latency.sorted();
-  const d = (col: Column, key: string) => describe(col.sorted(), rngFor(seed, `${name}/warm/${key}`));
+  const d = (values: Float64Array, key: string) => describe(values, rngFor(seed, `${name}/${kind}/${key}`));
   return {
     counts: k.counts,
-    latency: describe(sorted, rngFor(seed, `${name}/warm/latency`)),
-    billed: d(k.billed, 'billed'),
-    maxMemory: d(k.maxMemory, 'maxMemory'),
-    client: d(k.client, 'client'),
+    latency: d(sorted, 'latency'),
+    ...(Object.fromEntries(columns.map((key) => [key, d(k[key].sorted(), key)])) as Record<K, Stats>),
+    ...extra,
     outliers: findOutliers(k.latency.view(), sorted),
     values: Array.from(sorted),
     billedValues: Array.from(k.billedTotal.sorted()),
   };
 }
 
+function finishWarm(name: string, k: KindAcc, seed: number): WarmSummary {
+  return finishKind(name, 'warm', k, WARM_COLUMNS, seed, {});
+}
+
 function finishCold(name: string, c: ColdAcc, seed: number): ColdSummary {
-  const sorted = c.latency.sorted();
-  const d = (col: Column, key: string) => describe(col.sorted(), rngFor(seed, `${name}/cold/${key}`));
-  return {
-    counts: c.counts,
-    latency: describe(sorted, rngFor(seed, `${name}/cold/latency`)),
-    init: d(c.init, 'init'),
-    restore: d(c.restore, 'restore'),
-    duration: d(c.duration, 'duration'),
-    billed: d(c.billed, 'billed'),
-    billedRestore: d(c.billedRestore, 'billedRestore'),
-    maxMemory: d(c.maxMemory, 'maxMemory'),
-    client: d(c.client, 'client'),
-    coldBy: c.coldBy,
-    outliers: findOutliers(c.latency.view(), sorted),
-    values: Array.from(sorted),
-    billedValues: Array.from(c.billedTotal.sorted()),
-  };
+  return finishKind(name, 'cold', c, COLD_COLUMNS, seed, { coldBy: c.coldBy });
 }
 
 function failureText(kind: string, counts: KindCounts): string {

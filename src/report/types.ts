@@ -100,38 +100,34 @@ export interface VariantCost {
   perMillionAtRatio: MaybeNumber;
 }
 
+/** What the summary of a variant holds whether it was measured or failed. */
+export interface VariantSummaryBase {
+  name: string;
+  /** `<base>@<memory>...` with the `@<memory>` removed: variants differing only in memory share it. */
+  family: string;
+  function: string | null;
+  memoryMB: number | null;
+  architecture: Architecture;
+  cold: ColdSummary;
+  warm: WarmSummary;
+  /** Forced cold invokes (`forced: true`) that came back warm. */
+  forcedButWarm: number;
+}
+
 export type VariantSummary =
-  | {
+  | (VariantSummaryBase & {
       state: 'measured';
-      name: string;
-      /** `<base>@<memory>...` with the `@<memory>` removed: variants differing only in memory share it. */
-      family: string;
-      function: string | null;
-      memoryMB: number | null;
-      architecture: Architecture;
-      cold: ColdSummary;
-      warm: WarmSummary;
-      /** Forced cold invokes (`forced: true`) that came back warm. */
-      forcedButWarm: number;
       /** Expected latency (ms) at the report's cold ratio: r·cold median + (1 − r)·warm median. */
       expectedLatencyMs: MaybeNumber;
       cost: VariantCost;
-    }
-  | {
+    })
+  | (VariantSummaryBase & {
       state: 'failed';
-      name: string;
-      family: string;
-      function: string | null;
-      memoryMB: number | null;
-      architecture: Architecture;
-      cold: ColdSummary;
-      warm: WarmSummary;
-      forcedButWarm: number;
       /** Why nothing was measured, e.g. "all 10 cold samples failed (Runtime.ExitError ×10)". */
       error: string;
       /** What the failed invocations cost (AWS bills them); null when none reported a Billed Duration. */
       cost: VariantCost | null;
-    };
+    });
 
 export type LatencyKind = 'cold' | 'warm';
 

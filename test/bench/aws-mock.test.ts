@@ -21,6 +21,7 @@ import {
 import {
   CreateFunctionCommand,
   DeleteFunctionCommand,
+  type FunctionConfiguration,
   GetFunctionCommand,
   InvokeCommand,
   LambdaClient,
@@ -36,7 +37,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { deleteCleanable, findCleanable } from '../../src/bench/cleanup.ts';
 import { type DeployContext, deployVariant, emptyCreated, ensureRole } from '../../src/bench/deploy.ts';
-import { bump, type DriveContext, proactiveInitClassifier, runRounds } from '../../src/bench/drive.ts';
+import { bump, type DriveContext, proactiveInitClassifier } from '../../src/bench/drive.ts';
+import { runRounds } from '../../src/bench/rounds.ts';
 import { NotConfirmedError, RestoreError, TargetError } from '../../src/bench/errors.ts';
 import { restoreFunction } from '../../src/bench/existing.ts';
 import type { BuiltPackage } from '../../src/bench/package.ts';
@@ -117,11 +119,15 @@ describe('ensureRole (mocked IAM: a real account only)', () => {
 });
 
 describe('deployVariant (mocked Lambda and S3: a real account only)', () => {
-  it('retries CreateFunction while the new role "cannot be assumed by Lambda" (IAM propagation), then tags and names the function', async () => {
+  /** GetFunction of a function not deployed yet: not found once, then `configuration`, as after CreateFunction. */
+  const notFoundUntilCreated = (configuration: FunctionConfiguration) =>
     lambdaMock
       .on(GetFunctionCommand)
       .rejectsOnce(awsError('ResourceNotFoundException', 'Function not found', 404))
-      .resolves({ Configuration: { State: 'Active', LastUpdateStatus: 'Successful' } });
+      .resolves({ Configuration: configuration });
+
+  it('retries CreateFunction while the new role "cannot be assumed by Lambda" (IAM propagation), then tags and names the function', async () => {
+    notFoundUntilCreated({ State: 'Active', LastUpdateStatus: 'Successful' });
     lambdaMock
       .on(CreateFunctionCommand)
       .rejectsOnce(awsError('InvalidParameterValueException', 'The role defined for the function cannot be assumed by Lambda.'))
@@ -141,10 +147,7 @@ describe('deployVariant (mocked Lambda and S3: a real account only)', () => {
   });
 
   it('uploads a package above 50 MB zipped through S3, and not again when the object is there', async () => {
-    lambdaMock
-      .on(GetFunctionCommand)
-      .rejectsOnce(awsError('ResourceNotFoundException', 'nf', 404))
-      .resolves({ Configuration: { State: 'Active' } });
+    notFoundUntilCreated({ State: 'Active' });
     lambdaMock.on(CreateFunctionCommand).resolves({});
     stsMock.on(GetCallerIdentityCommand).resolves({ Account: '111122223333' });
     s3Mock.on(HeadBucketCommand).rejects(awsError('NotFound', 'nf', 404));
@@ -165,10 +168,7 @@ describe('deployVariant (mocked Lambda and S3: a real account only)', () => {
 
     s3Mock.reset();
     lambdaMock.reset();
-    lambdaMock
-      .on(GetFunctionCommand)
-      .rejectsOnce(awsError('ResourceNotFoundException', 'nf', 404))
-      .resolves({ Configuration: { State: 'Active' } });
+    notFoundUntilCreated({ State: 'Active' });
     lambdaMock.on(CreateFunctionCommand).resolves({});
     s3Mock.on(HeadBucketCommand).resolves({});
     s3Mock.on(HeadObjectCommand).resolves({});

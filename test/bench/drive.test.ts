@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DeployContext, type Deployment, deployVariant, emptyCreated } from '../../src/bench/deploy.ts';
-import { type DriveContext, type Probe, type VariantResult, recordOf, runRounds } from '../../src/bench/drive.ts';
+import { driveContextOn, type Probe, type VariantResult, recordOf } from '../../src/bench/drive.ts';
+import { runRounds } from '../../src/bench/rounds.ts';
 import { DeployError } from '../../src/bench/errors.ts';
 import { type BuiltPackage, packageAll } from '../../src/bench/package.ts';
 import { plan } from '../../src/bench/plan.ts';
@@ -57,10 +58,7 @@ async function drive(overrides: { cold: number; warm: number; coldStrategy?: 'bu
   const results: Record<string, VariantResult> = { [v.name]: { state: 'pending' } };
   const samples: BenchSample[] = [];
   const before = emulator.requestCounts().byOperation;
-  const ctx: DriveContext = {
-    kind: 'url',
-    lambda: target.lambda,
-    logs: target.logs,
+  const ctx = driveContextOn(target, {
     probe,
     store,
     logsTimeoutMs,
@@ -69,7 +67,7 @@ async function drive(overrides: { cold: number; warm: number; coldStrategy?: 'bu
     random: () => 0.5,
     onSample: (s) => void samples.push(s),
     classifyForcedWarm: async () => 'none',
-  };
+  });
   // The run's own round loop, with this one variant.
   await runRounds(ctx, { plan: { variants: [v], order: [v.name], seed: 1 }, results, oneAtATime: false, start: async () => dep, release: async () => {} });
   store.close();

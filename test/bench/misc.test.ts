@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { layerDescription, resourceName, runPrefix } from '../../src/bench/deploy.ts';
 import type { Deployment } from '../../src/bench/deploy.ts';
-import { type DriveContext, type VariantResult, bump, burstCap, recordOf, resultOf, runRounds } from '../../src/bench/drive.ts';
+import { type DriveContext, type VariantResult, bump, burstCap, recordOf, resultOf } from '../../src/bench/drive.ts';
+import { runRounds } from '../../src/bench/rounds.ts';
 import { TargetError } from '../../src/bench/errors.ts';
 import { describePlan, estimateCost } from '../../src/bench/estimate.ts';
 import type { Plan, Variant } from '../../src/bench/plan.ts';
@@ -14,6 +15,28 @@ import { createProgress } from '../../src/bench/progress.ts';
 import { RunStore, type VariantRecord } from '../../src/bench/results.ts';
 import { isRoleNotReady, isUpdateInProgress, withRetry } from '../../src/bench/retry.ts';
 import { SDK_RETRY, openTarget, planInterpreters, urlTarget } from '../../src/bench/target.ts';
+
+/** A bundled python3.11 handler app.h of function f at 128 MB, no samples, 3 s timeout, one at a time: `fields` say what differs. */
+function variantOf(name: string, fields: Partial<Variant> = {}): Variant {
+  return {
+    name,
+    function: 'f',
+    base: 'f',
+    memoryMB: 128,
+    architecture: 'x86_64',
+    runtime: 'python3.11',
+    packaging: 'bundled',
+    handler: 'app.h',
+    cold: 0,
+    warm: 0,
+    timeoutS: 3,
+    concurrency: 1,
+    coldStrategy: 'burst',
+    environment: {},
+    events: [],
+    ...fields,
+  };
+}
 
 describe('resourceName', () => {
   it('makes variant names legal Lambda names (letters, digits, - and _) and keeps them within 64 characters', () => {
@@ -88,23 +111,7 @@ describe('SDK_RETRY (the Lambda and S3 clients of every target)', () => {
       const target = await urlTarget(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
       expect(await target.lambda.config.maxAttempts()).toBe(SDK_RETRY.maxAttempts);
       expect(await target.s3.config.maxAttempts()).toBe(SDK_RETRY.maxAttempts);
-      const variant: Variant = {
-        name: 'f@128',
-        function: 'f',
-        base: 'f',
-        memoryMB: 128,
-        architecture: 'x86_64',
-        runtime: 'python3.11',
-        packaging: 'bundled',
-        handler: 'app.h',
-        cold: 1,
-        warm: 0,
-        timeoutS: 3,
-        concurrency: 1,
-        coldStrategy: 'config-bump',
-        environment: {},
-        events: [],
-      };
+      const variant = variantOf('f@128', { cold: 1, coldStrategy: 'config-bump' });
       await bump({ kind: 'url', lambda: target.lambda }, { variant, functionName: 'f', layerArn: null, environment: {}, bumps: 0, versions: [] });
       expect(requests).toEqual(['PUT /2015-03-31/functions/f/configuration', 'PUT /2015-03-31/functions/f/configuration']);
     } finally {
@@ -114,23 +121,7 @@ describe('SDK_RETRY (the Lambda and S3 clients of every target)', () => {
 });
 
 describe('estimateCost', () => {
-  const v = (name: string, memoryMB: number, cold: number, warm: number): Variant => ({
-    name,
-    function: 'f',
-    base: 'f',
-    memoryMB,
-    architecture: 'x86_64',
-    runtime: 'python3.11',
-    packaging: 'bundled',
-    handler: 'app.h',
-    cold,
-    warm,
-    timeoutS: 3,
-    concurrency: 2,
-    coldStrategy: 'burst',
-    environment: {},
-    events: [],
-  });
+  const v = (name: string, memoryMB: number, cold: number, warm: number) => variantOf(name, { memoryMB, cold, warm, concurrency: 2 });
   const plan: Plan = { variants: [v('a@1024', 1024, 10, 20)], order: ['a@1024'], seed: 1, coldStrategy: 'burst' };
   it('counts requests and GB-seconds at the assumed durations and at the timeout', () => {
     const e = estimateCost(plan, 'us-east-1');
@@ -149,49 +140,38 @@ describe('estimateCost', () => {
 });
 
 describe('createProgress', () => {
-  it('rewrites one status line with done/planned, elapsed and ETA on a TTY', () => {
+  /** A progress display writing into a string: `written()` is all it wrote so far. */
+  const recording = (options: Omit<Parameters<typeof createProgress>[0], 'write'>) => {
     let out = '';
-    let now = 0;
-    const p = createProgress({
+    const progress = createProgress({
+      ...options,
       write: (t) => {
         out += t;
       },
-      isTTY: true,
-      quiet: false,
-      now: () => now,
     });
+    return { progress, written: () => out };
+  };
+
+  it('rewrites one status line with done/planned, elapsed and ETA on a TTY', () => {
+    let now = 0;
+    const { progress: p, written } = recording({ isTTY: true, quiet: false, now: () => now });
     p.phase('measuring');
     now = 10_000;
     p.update('a@128', 5, 20);
     p.end();
-    expect(out).toBe('measuring…\n\r\x1b[2Kmeasuring a@128  5/20 samples  0:10 elapsed · ETA 0:30\r\x1b[2K');
+    expect(written()).toBe('measuring…\n\r\x1b[2Kmeasuring a@128  5/20 samples  0:10 elapsed · ETA 0:30\r\x1b[2K');
   });
   it('writes plain lines when not a TTY and nothing with --quiet', () => {
-    let out = '';
-    const p = createProgress({
-      write: (t) => {
-        out += t;
-      },
-      isTTY: false,
-      quiet: false,
-      now: () => 0,
-    });
+    const { progress: p, written } = recording({ isTTY: false, quiet: false, now: () => 0 });
     p.phase('measuring');
     p.update('a@128', 1, 2);
     p.update('a@128', 2, 2);
-    expect(out).toBe('measuring…\nmeasuring a@128  1/2 samples  0:00 elapsed · ETA 0:00\nmeasuring a@128  2/2 samples  0:00 elapsed\n');
-    let quiet = '';
-    const q = createProgress({
-      write: (t) => {
-        quiet += t;
-      },
-      isTTY: true,
-      quiet: true,
-    });
+    expect(written()).toBe('measuring…\nmeasuring a@128  1/2 samples  0:00 elapsed · ETA 0:00\nmeasuring a@128  2/2 samples  0:00 elapsed\n');
+    const { progress: q, written: quiet } = recording({ isTTY: true, quiet: true });
     q.phase('x');
     q.update('a', 1, 2);
     q.line('y');
-    expect(quiet).toBe('');
+    expect(quiet()).toBe('');
   });
 });
 
@@ -247,30 +227,13 @@ describe('recordOf / resultOf (variantResults in run.json)', () => {
 });
 
 describe('runRounds', () => {
-  const variant = (name: string): Variant => ({
-    name,
-    function: 'f',
-    base: 'f',
-    memoryMB: 128,
-    architecture: 'x86_64',
-    runtime: 'python3.11',
-    packaging: 'bundled',
-    handler: 'app.h',
-    cold: 0,
-    warm: 0,
-    timeoutS: 3,
-    concurrency: 1,
-    coldStrategy: 'burst',
-    environment: {},
-    events: [],
-  });
   it('fails a variant whose start throws and goes on with the others, skips finished ones, and reports each turn', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'coldbench-rounds-'));
     const store = new RunStore(dir, { runId: 'x' });
     try {
       // Nothing left to measure in b@128 (cold 0, warm 0): no Lambda call is made.
       const ctx = { store, signal: new AbortController().signal, coreCap: 1, random: () => 0.5 } as DriveContext;
-      const variants = ['a@128', 'b@128', 'c@128'].map(variant);
+      const variants = ['a@128', 'b@128', 'c@128'].map((name) => variantOf(name));
       const results: Record<string, VariantResult> = {
         'a@128': { state: 'pending' },
         'b@128': { state: 'running', forcedWarm: 1, proactiveInit: 0 },

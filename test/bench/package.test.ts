@@ -71,17 +71,11 @@ describe('packageAll', () => {
 });
 
 describe('pipInstallArgs', () => {
+  /** What every install of r.txt into /t starts with. */
+  const INSTALL_R_TXT_INTO_T = ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '-r', 'r.txt', '--target', '/t'];
   it("targets Lambda's platform and Python version on a real account", () => {
     expect(pipInstallArgs('r.txt', '/t', 'python3.12', 'arm64', 'aws', ['--retries', '0'])).toEqual([
-      '-m',
-      'pip',
-      'install',
-      '--quiet',
-      '--disable-pip-version-check',
-      '-r',
-      'r.txt',
-      '--target',
-      '/t',
+      ...INSTALL_R_TXT_INTO_T,
       '--platform',
       'manylinux2014_aarch64',
       '--only-binary=:all:',
@@ -92,19 +86,7 @@ describe('pipInstallArgs', () => {
       '--retries',
       '0',
     ]);
-    expect(pipInstallArgs('r.txt', '/t', 'python3.11', 'x86_64', 'local', [], {})).toEqual([
-      '-m',
-      'pip',
-      'install',
-      '--quiet',
-      '--disable-pip-version-check',
-      '-r',
-      'r.txt',
-      '--target',
-      '/t',
-      '--retries',
-      '1',
-    ]);
+    expect(pipInstallArgs('r.txt', '/t', 'python3.11', 'x86_64', 'local', [], {})).toEqual([...INSTALL_R_TXT_INTO_T, '--retries', '1']);
   });
 
   it('leaves the retries to the user when PIP_RETRIES is set', () => {

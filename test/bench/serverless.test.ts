@@ -191,28 +191,24 @@ describe('suiteFromServerless errors', () => {
     fails(service(`handler: app.handler\nenvironment:\n  ${env}`), ServerlessVariableError, message);
   });
 
-  it('says which variable has no value and how to give it a default', () => {
-    fails(
+  it.each([
+    [
+      'says which variable has no value and how to give it a default',
       service('handler: app.handler\nenvironment:\n  TABLE: ${env:TABLE_NAME}'),
-      ServerlessVariableError,
       "svc/serverless.yml: functions.f.environment.TABLE: ${env:TABLE_NAME} has no value and no default; set it, or give a default: ${env:TABLE_NAME, 'value'}",
-    );
-  });
-
-  it('stops a ${self:…} loop', () => {
-    fails(
+    ],
+    [
+      'stops a ${self:…} loop',
       service('handler: app.handler\nenvironment:\n  A: ${self:custom.a}', 'custom:\n  a: ${self:custom.b}\n  b: ${self:custom.a}\n'),
-      ServerlessVariableError,
       'refers to itself through self:custom.a; break the loop',
-    );
-  });
-
-  it('stops a stage defined by itself', () => {
-    fails(
+    ],
+    [
+      'stops a stage defined by itself',
       service('handler: app.handler').replace('provider:\n', 'provider:\n  stage: ${sls:stage}\n'),
-      ServerlessVariableError,
       "svc/serverless.yml: provider.stage: the stage refers to itself (${sls:stage} inside provider.stage); give it a value, e.g. ${opt:stage, 'dev'}",
-    );
+    ],
+  ])('%s', (_name, text, message) => {
+    fails(text, ServerlessVariableError, message);
   });
 
   it.each([

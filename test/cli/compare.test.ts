@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.ts';
+import { tightColdStarts } from '../report/samples.ts';
 
 const SNAP = (name: string) => readFileSync(new URL(`../report/__snapshots__/${name}`, import.meta.url), 'utf8');
 
@@ -49,24 +50,12 @@ describe('coldbench compare', () => {
     /** A samples file of five cold starts of app@512 around `median` ms, tight enough that any change is significant. */
     const samples = (name: string, median: number): string => {
       const file = join(tmp, `${name}.jsonl`);
-      const line = (d: number) =>
-        JSON.stringify({
-          variant: 'app@512',
-          kind: 'cold',
-          coldBy: 'init-duration',
-          requestId: null,
-          initMs: median + d - 10,
-          restoreMs: null,
-          billedRestoreMs: null,
-          durationMs: 10,
-          billedMs: Math.ceil(median + d),
-          memoryMB: 512,
-          maxMemoryMB: 50,
-          status: 'success',
-          errorType: null,
-          clientMs: null,
-        });
-      writeFileSync(file, `${[-4, -2, 0, 2, 4].map(line).join('\n')}\n`);
+      writeFileSync(
+        file,
+        `${tightColdStarts(median)
+          .map((s) => JSON.stringify(s))
+          .join('\n')}\n`,
+      );
       return file;
     };
 

@@ -38,7 +38,10 @@ describe('coldbench import', () => {
         '',
       ].join('\n'),
     );
-    expect(run.stderr).toBe('coldbench import: 4 samples (1 cold, 3 warm) from 15 platform records in 1 file; 1 line skipped (1 not a platform line)\n');
+    expect(run.stderr).toBe(
+      `${AWS}/logs-tail.log: 4 samples (1 cold, 2 failed) from 15 platform records; 1 line skipped (1 not a platform line)\n` +
+        'coldbench import: 4 samples (1 cold, 3 warm, 2 failed) from 15 platform records in 1 file\n',
+    );
   });
 
   it('names samples after the function of a JSON-format log and reads errorType from platform.report', async () => {
@@ -67,7 +70,10 @@ describe('coldbench import', () => {
         errorType: 'Runtime.UnhandledPromiseRejection',
       }),
     ]);
-    expect(run.stderr).toBe('coldbench import: 2 samples (1 cold, 1 warm) from 5 platform records in 1 file; 1 line skipped (1 not a platform line)\n');
+    expect(run.stderr).toBe(
+      `${AWS}/json-format.jsonl: 2 samples (1 cold, 1 failed) from 5 platform records; 1 line skipped (1 not a platform line)\n` +
+        'coldbench import: 2 samples (1 cold, 1 warm, 1 failed) from 5 platform records in 1 file\n',
+    );
   });
 
   it('reads the JSON that `aws logs filter-log-events` prints', async () => {
@@ -87,7 +93,10 @@ describe('coldbench import', () => {
       }),
       sample({ variant: 'filter-log-events', requestId: 'ad4e5f6a-7b8c-4d9e-9fa0-2b3c4d5e6f88', durationMs: 3.1, billedMs: 4, memoryMB: 512, maxMemoryMB: 81 }),
     ]);
-    expect(run.stderr).toBe('coldbench import: 2 samples (1 cold, 1 warm) from 7 platform records in 1 file; 0 lines skipped\n');
+    expect(run.stderr).toBe(
+      `${AWS}/filter-log-events.json: 2 samples (1 cold, 0 failed) from 7 platform records; 0 lines skipped\n` +
+        'coldbench import: 2 samples (1 cold, 1 warm, 0 failed) from 7 platform records in 1 file\n',
+    );
   });
 
   it('counts malformed lines (CRLF file), shows them with file:line, and goes on', async () => {
@@ -98,10 +107,11 @@ describe('coldbench import', () => {
       ['cold', 'restore', 1.5, 473.89],
     ]);
     expect(run.stderr).toBe(
-      'coldbench import: 2 samples (1 cold, 1 warm) from 2 platform records in 1 file; 5 lines skipped (3 malformed, 1 blank, 1 not a platform line)\n' +
+      `${AWS}/malformed-crlf.log: 2 samples (1 cold, 0 failed) from 2 platform records; 5 lines skipped (3 malformed, 1 blank, 1 not a platform line)\n` +
         `  ${AWS}/malformed-crlf.log:2: REPORT: text "Max Mem" is not a "Label: value" field (torn line?)\n` +
         `  ${AWS}/malformed-crlf.log:3: REPORT: Duration: unit "s" (expected ms)\n` +
-        `  ${AWS}/malformed-crlf.log:6: JSON platform record that does not parse (torn line?)\n`,
+        `  ${AWS}/malformed-crlf.log:6: JSON platform record that does not parse (torn line?)\n` +
+        'coldbench import: 2 samples (1 cold, 1 warm, 0 failed) from 2 platform records in 1 file\n',
     );
   });
 
@@ -119,7 +129,12 @@ describe('coldbench import', () => {
       ['reuse@512', '7a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c55'],
       ['reuse@512', '8b2c3d4e-5f6a-4b7c-9d8e-0f1a2b3c4d66'],
     ]);
-    expect(run.stderr).toBe('coldbench import: 5 samples (2 cold, 3 warm) from 13 platform records in 3 files; 1 line skipped (1 not a platform line)\n');
+    expect(run.stderr).toBe(
+      `${AWS}/filter-log-events.json: 2 samples (1 cold, 0 failed) from 7 platform records; 0 lines skipped\n` +
+        'stdin: 1 sample (0 cold, 0 failed) from 1 platform record; 0 lines skipped\n' +
+        `${AWS}/json-format.jsonl: 2 samples (1 cold, 1 failed) from 5 platform records; 1 line skipped (1 not a platform line)\n` +
+        'coldbench import: 5 samples (2 cold, 3 warm, 1 failed) from 13 platform records in 3 files\n',
+    );
   });
 
   it('names stdin samples "stdin" when the log does not name the function', async () => {
@@ -132,7 +147,41 @@ describe('coldbench import', () => {
     const run = await runCli(['import', '-'], { input: 'START RequestId: r1 Version: $LATEST\nhello\n' });
     expect(run.code).toBe(1);
     expect(run.stdout).toBe('');
-    expect(run.stderr).toBe('coldbench import: 0 samples (0 cold, 0 warm) from 1 platform record in 1 file; 1 line skipped (1 not a platform line)\n');
+    expect(run.stderr).toBe(
+      'stdin: 0 samples (0 cold, 0 failed) from 1 platform record; 1 line skipped (1 not a platform line)\n' +
+        "  stdin: no samples: 1 platform record but no execution end (a Lambda REPORT, a Google `Function execution took …`, an Azure `Executed '…'` or a request row)\n" +
+        'coldbench import: 0 samples (0 cold, 0 warm, 0 failed) from 1 platform record in 1 file\n',
+    );
+  });
+
+  it('names the first platform-looking line of a file with no samples, why it was not read and the nearest form; exits 0 when another file has samples', async () => {
+    const wrong = join(tmp, 'azure-as-gcp.log');
+    writeFileSync(wrong, "Function execution started\n[1/14/20 3:56:34 PM] Executed 'Functions.HttpTrigger' (Succeeded, Id=ab12cd34-5e6f-4a7b-8c9d-0e1f2a3b4c5d)\n");
+    const empty = join(tmp, 'notes.txt');
+    writeFileSync(empty, 'nothing to see\n');
+    const run = await runCli(['import', wrong, empty, `${AWS}/logs-tail.log`]);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toBe(
+      `${wrong}: 0 samples (0 cold, 0 failed) from 1 platform record; 1 line skipped (1 not a platform line)\n` +
+        `  ${wrong}:2: no samples: \`[1/14/20 3:56:34 PM] Executed 'Functions.HttpTrigger' (Succeeded, Id=ab12cd34-5e6f-4a7b-8c9d-0e1f2a3b4c5d)\` was not read: ` +
+        "the file was read as Google Cloud (recognised from its first lines), but this line is Azure's: import it with --platform azure; nearest supported form: Executed 'Functions.<name>' (Succeeded|Failed, Id=<invocation id>, Duration=<n>ms)\n" +
+        `${empty}: 0 samples (0 cold, 0 failed) from 0 platform records; 1 line skipped (1 not a platform line)\n` +
+        `  ${empty}: no samples: nothing recognisable as a Lambda, Google Cloud or Azure Functions log (forms read: docs/other-platforms.md)\n` +
+        `${AWS}/logs-tail.log: 4 samples (1 cold, 2 failed) from 15 platform records; 1 line skipped (1 not a platform line)\n` +
+        'coldbench import: 4 samples (1 cold, 3 warm, 2 failed) from 16 platform records in 3 files\n',
+    );
+  });
+
+  it('says which REPORT line was not read and why, and exits 1 when no file gives a sample', async () => {
+    const run = await runCli(['import', '-'], { input: 'hello\nREPORT RequestId r1 Duration 5ms\n' });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe(
+      'stdin: 0 samples (0 cold, 0 failed) from 0 platform records; 2 lines skipped (1 malformed, 1 not a platform line)\n' +
+        '  stdin:2: REPORT: text "RequestId r1 Duration 5ms" is not a "Label: value" field (torn line?)\n' +
+        '  stdin:2: no samples: `REPORT RequestId r1 Duration 5ms` was not read: REPORT: text "RequestId r1 Duration 5ms" is not a "Label: value" field (torn line?); ' +
+        'nearest supported form: REPORT RequestId: <id>  Duration: <n> ms  Billed Duration: <n> ms  Memory Size: <n> MB  Max Memory Used: <n> MB (tab- or space-separated)\n' +
+        'coldbench import: 0 samples (0 cold, 0 warm, 0 failed) from 0 platform records in 1 file\n',
+    );
   });
 
   it('exits 2 naming a missing file, before writing anything', async () => {
@@ -162,8 +211,9 @@ describe('coldbench import', () => {
     expect(run.code).toBe(0);
     expect(parse(run.stdout).map((s) => s.requestId)).toEqual(['9c3d4e5f-6a7b-4c8d-8e9f-1a2b3c4d5e77']);
     expect(run.stderr).toBe(
-      'coldbench import: 1 sample (1 cold, 0 warm) from 4 platform records in 1 file; 1 line skipped (1 unreadable CloudWatch JSON)\n' +
-        '  stdin:34: CloudWatch JSON: the document ends before it closes (truncated file?)\n',
+      'stdin: 1 sample (1 cold, 0 failed) from 4 platform records; 1 line skipped (1 unreadable JSON)\n' +
+        '  stdin:31: JSON not closed at the end of the input (a truncated export?)\n' +
+        'coldbench import: 1 sample (1 cold, 0 warm, 0 failed) from 4 platform records in 1 file\n',
     );
   });
 

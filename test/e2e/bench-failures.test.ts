@@ -19,25 +19,15 @@ describe('coldbench bench › failed invocations (real handlers on the embedded 
     const { info, samples } = readRun(out);
     expect(info.status).toBe('completed');
     const of = (variant: string) => samples.filter((s) => s.variant === variant).map((s) => [s.phase, s.status, s.errorType, s.errorMessage]);
+    /** What `of` gives for a variant whose two cold samples both failed with `errorType` and `message`. */
+    const bothColdFailed = (errorType: string, message: string) => Array.from({ length: 2 }, () => ['cold', 'error', errorType, message]);
 
     // A handler exception: the text REPORT has no Status; X-Amz-Function-Error and the payload say error.
-    expect(of('pyraise@128')).toEqual([
-      ['cold', 'error', 'ValueError', 'boom from the handler'],
-      ['cold', 'error', 'ValueError', 'boom from the handler'],
-    ]);
-    expect(of('noderaise@128')).toEqual([
-      ['cold', 'error', 'TypeError', "Cannot read properties of undefined (reading 'body')"],
-      ['cold', 'error', 'TypeError', "Cannot read properties of undefined (reading 'body')"],
-    ]);
+    expect(of('pyraise@128')).toEqual(bothColdFailed('ValueError', 'boom from the handler'));
+    expect(of('noderaise@128')).toEqual(bothColdFailed('TypeError', "Cannot read properties of undefined (reading 'body')"));
     // The callback style's handled error (callback(err) instead of a throw) fails the same way.
-    expect(of('nodecallback@128')).toEqual([
-      ['cold', 'error', 'Error', 'bad request body: Unexpected end of JSON input'],
-      ['cold', 'error', 'Error', 'bad request body: Unexpected end of JSON input'],
-    ]);
-    expect(of('pyimport@128')).toEqual([
-      ['cold', 'error', 'Runtime.ImportModuleError', "Unable to import module 'app': No module named 'coldbench_module_that_is_not_packaged'"],
-      ['cold', 'error', 'Runtime.ImportModuleError', "Unable to import module 'app': No module named 'coldbench_module_that_is_not_packaged'"],
-    ]);
+    expect(of('nodecallback@128')).toEqual(bothColdFailed('Error', 'bad request body: Unexpected end of JSON input'));
+    expect(of('pyimport@128')).toEqual(bothColdFailed('Runtime.ImportModuleError', "Unable to import module 'app': No module named 'coldbench_module_that_is_not_packaged'"));
     // The init failed, and Lambda re-ran it inside the invoke (INIT_REPORT phase invoke): a cold start.
     expect(samples.filter((s) => s.variant === 'pyimport@128').map((s) => [s.kind, s.coldBy, s.initPhase, typeof s.initMs])).toEqual([
       ['cold', 'init-duration', 'invoke', 'number'],

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { measuredSaving } from '../../src/profile/saving.ts';
-import type { ProfileReport } from '../../src/profile/types.ts';
 import { runCli } from '../helpers/cli.ts';
+import { profileReport } from './profile-report.ts';
 
 const hasPython = (await import('node:child_process')).spawnSync('python3', ['--version']).status === 0;
 
@@ -32,9 +32,7 @@ describe.skipIf(!hasPython)('coldbench profile on the emulator: the seed connect
 
   it('measures the per-call client’s cost within the interval a separate benchmark of reuse and percall agrees with', async () => {
     // At 1769 MB (one full vCPU) warm durations vary least on a shared machine.
-    const profile = await runCli(['profile', 'fixtures/suites/seed.yaml', '--only', 'percall@1769', '--verify', '--samples', '15', '--format', 'json', '--quiet']);
-    expect(profile.code).toBe(0);
-    const report = JSON.parse(profile.stdout) as ProfileReport;
+    const report = await profileReport(['fixtures/suites/seed.yaml', '--only', 'percall@1769', '--verify', '--samples', '15']);
     expect(report.function).toMatchObject({ name: 'connection', variant: 'percall@1769', handler: 'percall.handler', memoryMB: 1769 });
     expect(report.modules[0]).toMatchObject({ name: 'percall', kind: 'handler' });
     expect(report.initMs).toBeGreaterThan(0);

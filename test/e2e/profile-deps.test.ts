@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import type { ProfileReport } from '../../src/profile/types.ts';
 import { runCli } from '../helpers/cli.ts';
+import { profileReport } from './profile-report.ts';
 
 const hasPython = spawnSync('python3', ['--version']).status === 0;
 /** Above this a zip goes through S3 on AWS; the emulator takes ZipFile uploads only. */
@@ -11,9 +12,7 @@ const packages = (report: ProfileReport) => report.modules.filter((m) => m.kind 
 
 describe.skipIf(!hasPython)('coldbench profile on the emulator: dependencies', () => {
   it('names numpy as the dominant package of a numpy + requests function, with time, share and size', async () => {
-    const run = await runCli(['profile', 'test/profile/fixtures/functions/numdeps', '--handler', 'app.handler', '--format', 'json', '--quiet']);
-    expect(run.code).toBe(0);
-    const report = JSON.parse(run.stdout) as ProfileReport;
+    const report = await profileReport(['test/profile/fixtures/functions/numdeps', '--handler', 'app.handler']);
     const [first] = packages(report);
     expect(first.name).toBe('numpy');
     expect(first.share).toBeGreaterThan(0.2);
@@ -31,22 +30,7 @@ describe.skipIf(!hasPython)('coldbench profile on the emulator: dependencies', (
   }, 300_000);
 
   it('--verify measures the lazy import through the flag the fixture reads', async () => {
-    const run = await runCli([
-      'profile',
-      'test/profile/fixtures/functions/numdeps',
-      '--handler',
-      'app.handler',
-      '--verify',
-      '--samples',
-      '6',
-      '--verify-limit',
-      '1',
-      '--format',
-      'json',
-      '--quiet',
-    ]);
-    expect(run.code).toBe(0);
-    const report = JSON.parse(run.stdout) as ProfileReport;
+    const report = await profileReport(['test/profile/fixtures/functions/numdeps', '--handler', 'app.handler', '--verify', '--samples', '6', '--verify-limit', '1']);
     const lazy = report.recommendations.find((r) => r.rule === 'barely-used-import');
     expect(lazy).toMatchObject({ target: 'requests', basis: 'measured', verified: true, n: { baseline: 6, variant: 6 } });
     expect(lazy?.ci?.[0]).toBeLessThanOrEqual(lazy?.savingMs as number);

@@ -1,25 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { ProfileReport } from '../../src/profile/types.ts';
-import { runCli } from '../helpers/cli.ts';
+import { profileReport } from './profile-report.ts';
 
 describe('coldbench profile on the emulator: a Node function with npm dependencies', () => {
   it('times each require, names the packages with sizes, and measures the esbuild bundle with --verify', async () => {
-    const run = await runCli([
-      'profile',
-      'fixtures/suites/full.yaml',
-      '--only',
-      'deps-node@1024-bundled-x86_64',
-      '--verify',
-      '--samples',
-      '5',
-      '--verify-limit',
-      '1',
-      '--format',
-      'json',
-      '--quiet',
-    ]);
-    expect(run.code).toBe(0);
-    const report = JSON.parse(run.stdout) as ProfileReport;
+    const report = await profileReport(['fixtures/suites/full.yaml', '--only', 'deps-node@1024-bundled-x86_64', '--verify', '--samples', '5', '--verify-limit', '1']);
     expect(report.tracing).toBe('Module._load timer (--require) through AWS_LAMBDA_EXEC_WRAPPER');
     const handler = report.modules.find((m) => m.kind === 'handler');
     expect(handler?.name).toBe('./index.js');

@@ -131,6 +131,7 @@ describe('createAwsAssembler', () => {
       malformedCount: 1,
       samples: 1,
       cold: 0,
+      failed: 0,
       unmatchedTimeouts: 0,
     });
   });

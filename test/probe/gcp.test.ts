@@ -189,6 +189,18 @@ describe('parseGcpMessage', () => {
     ["Function execution took 540001 ms, finished with status: 'timeout'", { kind: 'end', durationMs: 540001, status: 'timeout', errorType: null }],
     ["Function execution took 12 ms, finished with status: 'connection error'", { kind: 'end', durationMs: 12, status: 'error', errorType: 'connection error' }],
     ["Function execution took 12 ms, finished with status: 'out of memory'", { kind: 'end', durationMs: 12, status: 'error', errorType: 'out of memory' }],
+    // The current wording: a full stop, a capital F, the status word unquoted.
+    ['Function execution took 104 ms. Finished with status: ok', { kind: 'end', durationMs: 104, status: 'success', errorType: null }],
+    ['Function execution took 540141 ms. Finished with status: timeout', { kind: 'end', durationMs: 540141, status: 'timeout', errorType: null }],
+    ['Function execution took 60016 ms. Finished with status: load timeout', { kind: 'end', durationMs: 60016, status: 'timeout', errorType: null }],
+    ["Function execution took 60016 ms, finished with status: 'load timeout'", { kind: 'end', durationMs: 60016, status: 'timeout', errorType: null }],
+    ['Function execution took 8 ms. Finished with status: crash', { kind: 'end', durationMs: 8, status: 'error', errorType: 'crash' }],
+    ['Function execution took 8 ms. Finished with status: error', { kind: 'end', durationMs: 8, status: 'error', errorType: 'error' }],
+    ['Function execution took 8 ms. Finished with status: load error', { kind: 'end', durationMs: 8, status: 'error', errorType: 'load error' }],
+    ['Function execution took 8 ms. Finished with status: connection error', { kind: 'end', durationMs: 8, status: 'error', errorType: 'connection error' }],
+    ['Function execution took 8 ms. Finished with status: out of memory', { kind: 'end', durationMs: 8, status: 'error', errorType: 'out of memory' }],
+    ['Function execution took 0.692217 ms. Finished with status code: 200', { kind: 'end', durationMs: 0.692217, status: 'success', errorType: null }],
+    ['Function execution took 31 ms. Finished with status code: 500', { kind: 'end', durationMs: 31, status: 'error', errorType: 'HTTP 500' }],
     ['Function execution started', { kind: 'start' }],
     [
       'Starting new instance. Reason: DEPLOYMENT_ROLLOUT - Instance started because of a new revision.',
@@ -201,7 +213,8 @@ describe('parseGcpMessage', () => {
   it.each([
     ['Function execution took -5 ms, finished with status code: 200', { malformed: 'duration "-5" is not a number of ms' }],
     ['Function execution took 5 ms, finished with status code: OK', { malformed: 'status "OK" is not a status code or a quoted status' }],
-    ['Function execution took 5 ms, finished with status: ok', { malformed: 'status "ok" is not a status code or a quoted status' }],
+    ['Function execution took 5 ms, finished with status: ok!', { malformed: 'status "ok!" is not a status code or a quoted status' }],
+    ['Function execution took 5 ms finished with status: ok', { malformed: 'a `Function execution` line in no known form' }],
     ['Function execution finished', { malformed: 'a `Function execution` line in no known form' }],
   ])('calls %j malformed', (line, expected) => {
     expect(parseGcpMessage(line)).toEqual(expected);

@@ -94,7 +94,7 @@ describe('byte import', () => {
     const got = viaBytes(doc, 16);
     expect(got.out.toString()).toBe(warmJson('cw-1'));
     expect(got.lane).toBe(0);
-    expect(got.stats.format).toBe('cloudwatch-json');
+    expect(got.stats.format).toBe('json');
   });
 });
 

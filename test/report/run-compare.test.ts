@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { compareRuns, NoCommonVariantsError, ReferenceVariantError, summarize } from '../../src/report/index.ts';
 import type { Sample } from '../../src/probe/sample.ts';
 import { fixtureSummary } from './fixture-runs.ts';
+import { coldStart, tightColdStarts } from './samples.ts';
 
 const base = fixtureSummary('baseline');
 const regression = fixtureSummary('regression');
@@ -38,29 +39,7 @@ describe('compareRuns', () => {
   });
 
   describe('a change equal to the threshold', () => {
-    /** Five cold starts of app@512 around `median` ms (init + 10 ms duration), tight enough that any change is significant. */
-    const run = (median: number) =>
-      summarize(
-        [-4, -2, 0, 2, 4].map(
-          (d) =>
-            ({
-              variant: 'app@512',
-              kind: 'cold',
-              coldBy: 'init-duration',
-              requestId: null,
-              initMs: median + d - 10,
-              restoreMs: null,
-              billedRestoreMs: null,
-              durationMs: 10,
-              billedMs: Math.ceil(median + d),
-              memoryMB: 512,
-              maxMemoryMB: 50,
-              status: 'success',
-              errorType: null,
-              clientMs: null,
-            }) as Sample,
-        ),
-      );
+    const run = (median: number) => summarize(tightColdStarts(median));
     const base1000 = run(1000);
     const change = (cur: number, threshold: number) => compareRuns(base1000, run(cur), { threshold, metric: 'cold.median' }).changes[0];
 
@@ -105,27 +84,10 @@ describe('compareRuns', () => {
 
   it('normalises by a reference variant of the same run: a uniformly 2× slower machine is no regression', () => {
     const slowMachine = (s: Sample): Sample => ({ ...s, initMs: s.initMs === null ? null : s.initMs * 2, durationMs: s.durationMs === null ? null : s.durationMs * 2 });
-    const mk = (k: number) =>
-      [
-        ...[1, 2, 3, 4, 5, 6, 7, 8, 9, 10].map((i) => ({
-          variant: 'ref@512',
-          kind: 'cold',
-          coldBy: 'init-duration',
-          initMs: 100 + i * k,
-          durationMs: 10,
-          billedMs: 111,
-          memoryMB: 512,
-        })),
-        ...[1, 2, 3, 4, 5, 6, 7, 8, 9, 10].map((i) => ({
-          variant: 'app@512',
-          kind: 'cold',
-          coldBy: 'init-duration',
-          initMs: 200 + i * k,
-          durationMs: 10,
-          billedMs: 211,
-          memoryMB: 512,
-        })),
-      ].map((s) => ({ requestId: null, restoreMs: null, billedRestoreMs: null, maxMemoryMB: null, status: 'success', errorType: null, clientMs: null, ...s }) as Sample);
+    /** Ten cold starts of `variant`, the i-th with from + i·k ms of init. */
+    const ten = (variant: string, from: number, billedMs: number, k: number) =>
+      [1, 2, 3, 4, 5, 6, 7, 8, 9, 10].map((i) => coldStart(variant, { initMs: from + i * k, durationMs: 10, billedMs, maxMemoryMB: null }));
+    const mk = (k: number) => [...ten('ref@512', 100, 111, k), ...ten('app@512', 200, 211, k)];
     const here = summarize(mk(1));
     const there = summarize(mk(1).map(slowMachine));
     expect(compareRuns(here, there, { threshold: 0.1, metric: 'cold.median' }).regressions).toBe(2);
@@ -155,24 +117,7 @@ describe('compareRuns', () => {
   });
 
   it('says n/a for cold p90 when a run has fewer than 10 cold samples', () => {
-    const few = summarize([
-      {
-        variant: 'reuse@512',
-        kind: 'cold',
-        coldBy: 'init-duration',
-        requestId: null,
-        initMs: 200,
-        restoreMs: null,
-        billedRestoreMs: null,
-        durationMs: 20,
-        billedMs: 220,
-        memoryMB: 512,
-        maxMemoryMB: 50,
-        status: 'success',
-        errorType: null,
-        clientMs: null,
-      },
-    ]);
+    const few = summarize([coldStart('reuse@512', { initMs: 200, durationMs: 20, billedMs: 220 })]);
     const c = compareRuns(base, few, { threshold: 0.1, metric: 'cold.p90' });
     expect(c.changes[0].text).toBe('reuse@512: cold p90 n/a (the cold p90 needs at least 10 samples, has 1)');
     expect(c.onlyInBase).toEqual(['percall@512', 'reuse@1024']);

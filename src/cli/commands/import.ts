@@ -6,6 +6,7 @@ import type { CliIO } from '../io.ts';
 import { ByteBatch, createByteFileImporter } from '../../probe/byte-import.ts';
 import { createFileImporter, type FileImportStats } from '../../probe/file-import.ts';
 import { PLATFORM_ASSEMBLERS } from '../../probe/platforms.ts';
+import { excerpt, explainLookalike, FirstLookalike } from '../../probe/platforms/diagnose.ts';
 import { TimeoutScanner } from '../../probe/timeouts.ts';
 
 /** Read size; larger chunks mean fewer stream callbacks for the same bytes. */
@@ -62,39 +63,95 @@ function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
-function summarize(perFile: Array<{ file: string; stats: FileImportStats }>, samples: { total: number; cold: number }): string {
-  let records = 0;
-  let skipped = 0;
-  let malformedCount = 0;
-  const why: Record<string, number> = {};
-  const shown: string[] = [];
-  for (const { file, stats } of perFile) {
-    records += stats.records;
-    skipped += stats.skipped;
-    malformedCount += stats.malformedCount;
-    for (const [reason, count] of Object.entries(stats.skippedBy)) why[reason] = (why[reason] ?? 0) + count;
-    for (const m of stats.malformed) if (shown.length < MALFORMED_SHOWN) shown.push(`  ${file === '-' ? 'stdin' : file}:${m.line}: ${m.reason}\n`);
-  }
+/** A file's name in messages: `stdin` for -. */
+function shown(file: string): string {
+  return file === '-' ? 'stdin' : file;
+}
+
+/** What one file gave, for its summary line. */
+interface FileResult {
+  file: string;
+  stats: FileImportStats;
+  /** Samples whose status is error or timeout. */
+  failed: number;
+  /** The first line that looks like a platform's execution record, found only when the file gave no samples. */
+  lookalike: FirstLookalike['found'];
+}
+
+function skippedText(count: number, why: Record<string, number>): string {
   const reasons = Object.entries(why)
     .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
-    .map(([reason, count]) => `${count} ${reason}`)
+    .map(([reason, n]) => `${n} ${reason}`)
     .join(', ');
-  const files = perFile.length === 1 ? '1 file' : `${perFile.length} files`;
-  let text =
-    `coldbench import: ${plural(samples.total, 'sample')} (${samples.cold} cold, ${samples.total - samples.cold} warm) ` +
-    `from ${plural(records, 'platform record')} in ${files}; ${plural(skipped, 'line')} skipped${reasons ? ` (${reasons})` : ''}\n`;
-  text += shown.join('');
-  if (malformedCount > shown.length) text += `  … and ${malformedCount - shown.length} more malformed lines\n`;
+  return `${plural(count, 'line')} skipped${reasons ? ` (${reasons})` : ''}`;
+}
+
+/** Why a file gave no samples: its first platform-looking line, or that it has records but no execution end, or nothing recognisable. */
+function noSamplesText(result: FileResult, forced: boolean): string {
+  const { file, stats, lookalike } = result;
+  if (lookalike !== null) {
+    const said = stats.malformed.find((m) => m.line === lookalike.line)?.reason ?? null;
+    const { why, nearest } = explainLookalike(lookalike, stats.platform, said, forced);
+    return `  ${shown(file)}:${lookalike.line}: no samples: \`${excerpt(lookalike.text)}\` was not read: ${why}; nearest supported form: ${nearest}\n`;
+  }
+  if (stats.records > 0) {
+    return `  ${shown(file)}: no samples: ${plural(stats.records, 'platform record')} but no execution end (a Lambda REPORT, a Google \`Function execution took …\`, an Azure \`Executed '…'\` or a request row)\n`;
+  }
+  return `  ${shown(file)}: no samples: nothing recognisable as a Lambda, Google Cloud or Azure Functions log (forms read: docs/other-platforms.md)\n`;
+}
+
+/**
+ * stderr: one line per file (`<file>: N samples (C cold, F failed) from M platform records; …`), its
+ * malformed lines and, when it gave no samples, why; then the whole input's line.
+ */
+function summarize(perFile: FileResult[], forced: boolean): string {
+  let text = '';
+  let records = 0;
+  let total = 0;
+  let cold = 0;
+  let failed = 0;
+  let shownMalformed = 0;
+  for (const result of perFile) {
+    const { file, stats } = result;
+    records += stats.records;
+    total += stats.samples;
+    cold += stats.cold;
+    failed += result.failed;
+    text +=
+      `${shown(file)}: ${plural(stats.samples, 'sample')} (${stats.cold} cold, ${result.failed} failed) from ${plural(stats.records, 'platform record')}; ` +
+      `${skippedText(stats.skipped, stats.skippedBy)}\n`;
+    for (const m of stats.malformed) {
+      if (shownMalformed++ < MALFORMED_SHOWN) text += `  ${shown(file)}:${m.line}: ${m.reason}\n`;
+    }
+    if (stats.malformedCount > stats.malformed.length) shownMalformed += stats.malformedCount - stats.malformed.length;
+    if (stats.samples === 0) text += noSamplesText(result, forced);
+  }
+  if (shownMalformed > MALFORMED_SHOWN) text += `  … and ${shownMalformed - MALFORMED_SHOWN} more malformed lines\n`;
   const unmatched = perFile.find((f) => f.file === '-')?.stats.unmatchedTimeouts ?? 0;
   if (unmatched > 0) {
     text +=
       `  stdin: ${plural(unmatched, 'timeout line')} had no REPORT after ${unmatched === 1 ? 'it' : 'them'}; stdin is read once, so a REPORT ` +
       'printed before its timeout line stays "success": import the log as a file to count those as timeouts\n';
   }
+  const files = perFile.length === 1 ? '1 file' : `${perFile.length} files`;
+  text += `coldbench import: ${plural(total, 'sample')} (${cold} cold, ${total - cold} warm, ${failed} failed) from ${plural(records, 'platform record')} in ${files}\n`;
   return text;
 }
 
-async function importOne(file: string, how: { variant?: string; platform: string }, io: CliIO, out: ByteBatch): Promise<FileImportStats> {
+/** The first platform-looking line of a file that gave no samples (read again, up to that line). */
+async function firstLookalikeInFile(file: string): Promise<FirstLookalike['found']> {
+  const finder = new FirstLookalike();
+  const stream = createReadStream(file, { highWaterMark: READ_CHUNK_BYTES, encoding: 'utf8' });
+  for await (const chunk of stream) {
+    finder.push(chunk as string);
+    if (finder.found !== null) break;
+  }
+  stream.destroy();
+  finder.end();
+  return finder.found;
+}
+
+async function importOne(file: string, how: { variant?: string; platform: string }, io: CliIO, out: ByteBatch, lookalike: FirstLookalike): Promise<FileImportStats> {
   const options = { platform: how.platform, variant: how.variant, fallbackVariant: variantFromFileName(file) };
   if (file !== '-') {
     // A first pass finds the timeout lines: copies often print one after its request's REPORT.
@@ -109,7 +166,13 @@ async function importOne(file: string, how: { variant?: string; platform: string
   const importer = createFileImporter(options);
   const input = io.stdin;
   if ('setEncoding' in input) input.setEncoding('utf8');
-  for await (const chunk of input) out.writeString(importer.push(typeof chunk === 'string' ? chunk : String(chunk)));
+  for await (const chunk of input) {
+    const text = typeof chunk === 'string' ? chunk : String(chunk);
+    // stdin is read once: the first platform-looking line is kept as it passes, in case no sample comes.
+    lookalike.push(text);
+    out.writeString(importer.push(text));
+  }
+  lookalike.end();
   out.writeString(importer.end());
   return importer.stats();
 }
@@ -143,7 +206,7 @@ export const importCommand = defineCommand({
           'variant name on every sample (default: the function name when the log gives it (JSON platform.initStart), else the file name without its extension; "stdin" for -)',
       })
       .option('platform', { choices: PLATFORMS, default: 'auto', describe: 'which platform wrote the logs (default: auto, recognised per file from its first lines)' })
-      .epilogue('Exit codes: 0 samples imported, 1 no REPORT / platform.report record in the input, 2 missing file or bad flag.'),
+      .epilogue('Exit codes: 0 samples imported, 1 no sample in the whole input (stderr says why, per file), 2 missing file or bad flag.'),
   resolve: (flags): ImportCommandOptions => {
     const files = flags.files ?? [];
     if (files.length === 0) throw new UsageError('name at least one log file', { hint: 'coldbench import app.log [more.log …]; - reads stdin.' });
@@ -161,20 +224,19 @@ export const importCommand = defineCommand({
   run: async ({ files, variant, platform, out }, io) => {
     const sink = openSink(out, io);
     const batch = new ByteBatch((bytes) => sink.write(bytes));
-    const perFile: Array<{ file: string; stats: FileImportStats }> = [];
+    const perFile: FileResult[] = [];
     try {
-      for (const file of files) perFile.push({ file, stats: await importOne(file, { variant, platform }, io, batch) });
-      batch.flush();
+      for (const file of files) {
+        const finder = new FirstLookalike();
+        const stats = await importOne(file, { variant, platform }, io, batch, finder);
+        batch.flush();
+        const lookalike = stats.samples > 0 ? null : file === '-' ? finder.found : await firstLookalikeInFile(file);
+        perFile.push({ file, stats, failed: stats.failed, lookalike });
+      }
     } finally {
       sink.close();
     }
-    let total = 0;
-    let cold = 0;
-    for (const { stats } of perFile) {
-      total += stats.samples;
-      cold += stats.cold;
-    }
-    io.stderr(summarize(perFile, { total, cold }));
-    return total > 0 ? EXIT_OK : EXIT_FINDING;
+    io.stderr(summarize(perFile, platform !== 'auto'));
+    return perFile.some((f) => f.stats.samples > 0) ? EXIT_OK : EXIT_FINDING;
   },
 });

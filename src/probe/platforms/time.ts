@@ -30,6 +30,57 @@ export function parseTimestamp(text: string): number | null {
   return null;
 }
 
+/**
+ * A time as a log line prints it, with whether it names its zone.
+ * `exact` is false for a wall-clock time in an unknown zone: Core Tools' culture forms
+ * (`12/10/2019 8:11:31 PM`, `1/14/20 3:56:34 PM`, `05/03/2020 12:46:37`, printed in the machine's
+ * local time) and times followed by a zone abbreviation other than UTC/GMT (`… 20:34:51.183 CLST`).
+ * Such times still order lines, but are not reported as UTC instants (nothing is invented).
+ */
+export interface Stamp {
+  ms: number;
+  exact: boolean;
+}
+
+/** `M/D/YY[YY] h:mm:ss[.f] AM|PM` (en-US), `DD/MM/YYYY HH:mm:ss` (24-hour cultures: day first), `YYYY/MM/DD HH:mm:ss`. */
+const CULTURE = /^(\d{1,4})[/.](\d{1,2})[/.](\d{2,4}),?\s+(\d{1,2}):(\d{2}):(\d{2})(?:[.,](\d+))?(?:\s*(AM|PM))?$/i;
+const ZONE_WORD = /^(.*\d)\s+([A-Z]{2,5})$/;
+
+/**
+ * Reads any time form a Google or Azure line prefix carries (see Stamp); null when `text` is none.
+ * @example readStamp('[1/14/20 3:56:34 PM]'.slice(1, -1)) // { ms: Date.UTC(2020, 0, 14, 15, 56, 34), exact: false }
+ */
+export function readStamp(text: string): Stamp | null {
+  const s = text.trim();
+  const zoned = ZONE_WORD.exec(s);
+  if (zoned && !/^[AP]M$/i.test(zoned[2])) {
+    const ms = parseTimestamp(zoned[1]);
+    if (ms === null || /[zZ]$|[+-]\d{2}:?\d{2}$/.test(zoned[1])) return null;
+    return { ms, exact: zoned[2] === 'UTC' || zoned[2] === 'GMT' };
+  }
+  if (/^\d{4}-/.test(s)) {
+    const ms = parseTimestamp(s);
+    return ms === null ? null : { ms, exact: true };
+  }
+  const m = CULTURE.exec(s);
+  if (!m) return null;
+  let year: number;
+  let month: number;
+  let day: number;
+  if (m[1].length === 4) [year, month, day] = [+m[1], +m[2], +m[3]];
+  else if (m[8] !== undefined || +m[2] > 12) [month, day, year] = [+m[1], +m[2], +m[3]];
+  else [day, month, year] = [+m[1], +m[2], +m[3]];
+  if (m[1].length !== 4 && m[3].length === 3) return null;
+  if (year < 100) year += 2000;
+  let hour = +m[4];
+  const ampm = m[8]?.toUpperCase();
+  if (ampm && (hour < 1 || hour > 12)) return null;
+  if (ampm === 'PM' && hour !== 12) hour += 12;
+  if (ampm === 'AM' && hour === 12) hour = 0;
+  const ms = valid(Date.UTC(year, month - 1, day, hour, +m[5], +m[6]) + fraction(m[7]), month, day, hour, +m[5], +m[6]);
+  return ms === null ? null : { ms, exact: false };
+}
+
 function fraction(digits: string | undefined): number {
   return digits ? Number(`0.${digits}`) * 1000 : 0;
 }

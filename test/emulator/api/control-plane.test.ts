@@ -16,14 +16,10 @@ import {
   waitUntilFunctionUpdatedV2,
 } from '@aws-sdk/client-lambda';
 import { createHash } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createActive, type Harness, PY_ECHO, ROLE, raw, startHarness, stopHarness, withHarness, zipOf } from './helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { createActive, harnessPerFile, PY_ECHO, raw, ROLE, withHarness, zipOf } from './helpers.ts';
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(() => stopHarness(h));
+const h = harnessPerFile();
 
 describe('CreateFunction', () => {
   it('returns the configuration with State Pending, then Active for the waiter', async () => {

@@ -18,63 +18,45 @@ describe('compileFilterPattern', () => {
     expect(matches('   ', '')).toBe(true);
   });
 
-  it('requires every plain term', () => {
-    expect(matches('REPORT Init', REPORT)).toBe(true);
-    expect(matches('REPORT Restore', REPORT)).toBe(false);
-  });
-
-  it('matches a quoted phrase as one string, spaces included', () => {
-    expect(matches('"Init Duration"', REPORT)).toBe(true);
-    expect(matches('"Duration Init"', REPORT)).toBe(false);
-  });
-
-  it('matches any of the ?terms', () => {
-    expect(matches('?START ?REPORT', REPORT)).toBe(true);
-    expect(matches('?START ?END', REPORT)).toBe(false);
-  });
-
-  it('excludes messages with a -term', () => {
-    expect(matches('REPORT -Restore', REPORT)).toBe(true);
-    expect(matches('REPORT -Init', REPORT)).toBe(false);
-    expect(matches('REPORT -"Init Duration"', REPORT)).toBe(false);
-  });
-
-  it('is case-sensitive as CloudWatch is', () => {
-    expect(matches('report', REPORT)).toBe(false);
-  });
-
-  it('matches %regex% patterns', () => {
-    expect(matches('%Init Duration: \\d+\\.\\d+ ms%', REPORT)).toBe(true);
-    expect(matches('%^START%', REPORT)).toBe(false);
-  });
-
-  it('compares JSON fields with = and != on strings', () => {
-    expect(matches('{ $.type = "platform.report" }', JSON_REPORT)).toBe(true);
-    expect(matches('{ $.type = platform.report }', JSON_REPORT)).toBe(true);
-    expect(matches('{ $.type != "platform.report" }', JSON_REPORT)).toBe(false);
-    expect(matches('{ $.type = "platform.*" }', JSON_REPORT)).toBe(true);
-  });
-
-  it('compares nested numbers with <, <=, >, >=', () => {
-    expect(matches('{ $.record.metrics.durationMs > 12 }', JSON_REPORT)).toBe(true);
-    expect(matches('{ $.record.metrics.durationMs >= 12.5 }', JSON_REPORT)).toBe(true);
-    expect(matches('{ $.record.metrics.durationMs < 12.5 }', JSON_REPORT)).toBe(false);
-    expect(matches('{ $.record.metrics.initDurationMs <= 300 }', JSON_REPORT)).toBe(true);
-    expect(matches('{ $.record.metrics.initDurationMs = 300 }', JSON_REPORT)).toBe(true);
-  });
-
-  it('combines with && and || and parentheses', () => {
-    expect(matches('{ $.type = "platform.report" && $.record.status = "success" }', JSON_REPORT)).toBe(true);
-    expect(matches('{ $.type = "platform.start" || $.record.status = "success" }', JSON_REPORT)).toBe(true);
-    expect(matches('{ ($.type = "platform.start" || $.type = "platform.report") && $.record.metrics.durationMs > 100 }', JSON_REPORT)).toBe(false);
-  });
-
-  it('reads array indexes, booleans, null and existence', () => {
-    expect(matches('{ $.record.tags[1] = "b" }', JSON_REPORT)).toBe(true);
-    expect(matches('{ $.record.ok IS TRUE }', JSON_REPORT)).toBe(true);
-    expect(matches('{ $.record.none IS NULL }', JSON_REPORT)).toBe(true);
-    expect(matches('{ $.record.missing NOT EXISTS }', JSON_REPORT)).toBe(true);
-    expect(matches('{ $.record.requestId EXISTS }', JSON_REPORT)).toBe(true);
+  it.each([
+    { rule: 'requires every plain term', message: REPORT, match: ['REPORT Init'], noMatch: ['REPORT Restore'] },
+    { rule: 'matches a quoted phrase as one string, spaces included', message: REPORT, match: ['"Init Duration"'], noMatch: ['"Duration Init"'] },
+    { rule: 'matches any of the ?terms', message: REPORT, match: ['?START ?REPORT'], noMatch: ['?START ?END'] },
+    { rule: 'excludes messages with a -term', message: REPORT, match: ['REPORT -Restore'], noMatch: ['REPORT -Init', 'REPORT -"Init Duration"'] },
+    { rule: 'is case-sensitive as CloudWatch is', message: REPORT, match: [], noMatch: ['report'] },
+    { rule: 'matches %regex% patterns', message: REPORT, match: ['%Init Duration: \\d+\\.\\d+ ms%'], noMatch: ['%^START%'] },
+    {
+      rule: 'compares JSON fields with = and != on strings',
+      message: JSON_REPORT,
+      match: ['{ $.type = "platform.report" }', '{ $.type = platform.report }', '{ $.type = "platform.*" }'],
+      noMatch: ['{ $.type != "platform.report" }'],
+    },
+    {
+      rule: 'compares nested numbers with <, <=, >, >=',
+      message: JSON_REPORT,
+      match: [
+        '{ $.record.metrics.durationMs > 12 }',
+        '{ $.record.metrics.durationMs >= 12.5 }',
+        '{ $.record.metrics.initDurationMs <= 300 }',
+        '{ $.record.metrics.initDurationMs = 300 }',
+      ],
+      noMatch: ['{ $.record.metrics.durationMs < 12.5 }'],
+    },
+    {
+      rule: 'combines with && and || and parentheses',
+      message: JSON_REPORT,
+      match: ['{ $.type = "platform.report" && $.record.status = "success" }', '{ $.type = "platform.start" || $.record.status = "success" }'],
+      noMatch: ['{ ($.type = "platform.start" || $.type = "platform.report") && $.record.metrics.durationMs > 100 }'],
+    },
+    {
+      rule: 'reads array indexes, booleans, null and existence',
+      message: JSON_REPORT,
+      match: ['{ $.record.tags[1] = "b" }', '{ $.record.ok IS TRUE }', '{ $.record.none IS NULL }', '{ $.record.missing NOT EXISTS }', '{ $.record.requestId EXISTS }'],
+      noMatch: [],
+    },
+  ])('$rule', ({ message, match, noMatch }) => {
+    for (const pattern of match) expect(matches(pattern, message)).toBe(true);
+    for (const pattern of noMatch) expect(matches(pattern, message)).toBe(false);
   });
 
   it('never matches a JSON pattern against a message that is not JSON', () => {

@@ -1,13 +1,8 @@
 import fc from 'fast-check';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createActive, type Harness, raw, startHarness, stopHarness } from './helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { createActive, harnessPerFile, raw } from './helpers.ts';
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-  await createActive(h, 'fuzz-target');
-});
-afterAll(() => stopHarness(h));
+const h = harnessPerFile({}, (started) => createActive(started, 'fuzz-target'));
 
 const PREFIXES = [
   '/2015-03-31/functions',

@@ -1,6 +1,7 @@
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import { CreateFunctionCommand, LambdaClient, waitUntilFunctionActiveV2 } from '@aws-sdk/client-lambda';
 import { zipSync } from 'fflate';
+import { afterAll, beforeAll } from 'vitest';
 import { type EmulatorOptions, type RunningEmulator, startEmulator } from '../../../src/emulator/index.ts';
 
 export const ROLE = 'arn:aws:iam::123456789012:role/coldbench-test';
@@ -25,6 +26,20 @@ export async function stopHarness(h: Harness | undefined): Promise<void> {
   h.lambda.destroy();
   h.logs.destroy();
   await h.emulator.stop();
+}
+
+/**
+ * One emulator for all the tests of a file: started before the first (then `setup` runs, e.g. to create the functions
+ * they share) and stopped after the last. The harness returned is filled in by then; read it inside tests only.
+ */
+export function harnessPerFile(options: EmulatorOptions = {}, setup?: (h: Harness) => Promise<void>): Harness {
+  const h = {} as Harness;
+  beforeAll(async () => {
+    Object.assign(h, await startHarness(options));
+    await setup?.(h);
+  });
+  afterAll(() => stopHarness(h.emulator ? h : undefined));
+  return h;
 }
 
 /** Runs one test's body against its own emulator (fresh state, or other options) and stops it whatever happens. */

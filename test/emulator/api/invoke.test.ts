@@ -12,14 +12,10 @@ import {
   UpdateFunctionConfigurationCommand,
   waitUntilFunctionUpdatedV2,
 } from '@aws-sdk/client-lambda';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createActive, type Harness, ROLE, raw, startHarness, stopHarness, withHarness, zipOf } from './helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { createActive, harnessPerFile, raw, ROLE, withHarness, zipOf } from './helpers.ts';
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(() => stopHarness(h));
+const h = harnessPerFile();
 
 const PY = zipOf({ 'app.py': 'def handler(event, context):\n    print("event", event)\n    return {"echo": event, "mem": int(context.memory_limit_in_mb)}\n' });
 const PY_RAISES = zipOf({ 'app.py': 'def handler(event, context):\n    raise ValueError("bad input")\n' });

@@ -15,14 +15,10 @@ import {
   TagResourceCommand,
   UntagResourceCommand,
 } from '@aws-sdk/client-lambda';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createActive, type Harness, startHarness, stopHarness, withHarness, zipOf } from './helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { createActive, harnessPerFile, withHarness, zipOf } from './helpers.ts';
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-});
-afterAll(() => stopHarness(h));
+const h = harnessPerFile();
 
 const ARN = (name: string) => `arn:aws:lambda:us-east-1:123456789012:function:${name}`;
 

@@ -6,15 +6,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { connect } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createActive, type Harness, raw, startHarness, stopHarness, withHarness, zipOf } from './helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { LOCAL_RUNTIMES } from '../../../src/vocabulary.ts';
+import { createActive, harnessPerFile, raw, withHarness, zipOf } from './helpers.ts';
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness();
-  await createActive(h, 'robust');
-});
-afterAll(() => stopHarness(h));
+const h = harnessPerFile({}, (started) => createActive(started, 'robust'));
 
 const hasBoto3 = spawnSync('python3', ['-c', 'import boto3'], { stdio: 'ignore' }).status === 0;
 
@@ -195,21 +191,7 @@ describe('GET /_coldbench/status', () => {
           exact: process.version.startsWith('v18.'),
         });
         expect(status.interpreters['provided.al2023']).toEqual({ command: null, path: null, version: null, exact: true });
-        expect(Object.keys(status.interpreters)).toEqual([
-          'python3.9',
-          'python3.10',
-          'python3.11',
-          'python3.12',
-          'python3.13',
-          'python3.14',
-          'nodejs18.x',
-          'nodejs20.x',
-          'nodejs22.x',
-          'nodejs24.x',
-          'provided',
-          'provided.al2',
-          'provided.al2023',
-        ]);
+        expect(Object.keys(status.interpreters)).toEqual(LOCAL_RUNTIMES);
         expect(status.runtimeMapping[`python3.${other}`]).toBe(`python3 ${version} (${python3})`);
 
         // The function runs on the closest interpreter, and its own log says nothing about it.

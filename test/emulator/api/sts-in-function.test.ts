@@ -1,15 +1,11 @@
 import { InvokeCommand } from '@aws-sdk/client-lambda';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createActive, type Harness, raw, startHarness, stopHarness, zipOf } from './helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { createActive, harnessPerFile, raw, zipOf } from './helpers.ts';
 
 /** Building a runtime's SDK on a cold cache takes a while; past this the test skips and says so. */
 const SDK_WAIT_MS = 120_000;
 
-let h: Harness;
-beforeAll(async () => {
-  h = await startHarness({ poolTuning: {} });
-});
-afterAll(() => stopHarness(h));
+const h = harnessPerFile({ poolTuning: {} });
 
 async function sdkAvailable(family: 'python' | 'nodejs'): Promise<boolean> {
   const deadline = Date.now() + SDK_WAIT_MS;

@@ -60,9 +60,13 @@ function openPool(sink: MemorySink, options: TestPoolOptions): Promise<LocalEnvi
 
 /**
  * A pool and a temp folder for the enclosing describe block: made in beforeAll (then `ready` runs with the pool),
- * shut down and removed in afterAll.
+ * shut down and removed in afterAll. `pool()` is the pool inside tests.
  */
-export function usePool(options: TestPoolOptions = {}, ready?: (pool: LocalEnvironmentPool) => void | Promise<void>, timeoutMs?: number): { sink: MemorySink; root: TempRoot } {
+export function usePool(
+  options: TestPoolOptions = {},
+  ready?: (pool: LocalEnvironmentPool) => void | Promise<void>,
+  timeoutMs?: number,
+): { sink: MemorySink; root: TempRoot; pool: () => LocalEnvironmentPool } {
   const sink = new MemorySink();
   const root = tempRoot();
   let pool: LocalEnvironmentPool | undefined;
@@ -74,7 +78,14 @@ export function usePool(options: TestPoolOptions = {}, ready?: (pool: LocalEnvir
     await pool?.shutdown();
     root.remove();
   });
-  return { sink, root };
+  return {
+    sink,
+    root,
+    pool: () => {
+      if (!pool) throw new Error('usePool: the pool is made in beforeAll; read it inside a test');
+      return pool;
+    },
+  };
 }
 
 /** Runs one test's body against its own pool and temp folder, and shuts both down whatever happens. */

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import type { FunctionSpec } from '../../../src/emulator/contract.ts';
-import type { LocalEnvironmentPool } from '../../../src/emulator/environments/index.ts';
 import { billedDuration, exitHow, logStreamName, PlatformLog } from '../../../src/emulator/environments/platform-log.ts';
 import { json, makeSpec, request, stageFixture, usePool } from './helpers.ts';
 
@@ -94,15 +93,12 @@ describe('PlatformLog (JSON)', () => {
 });
 
 describe('Function output in the log stream', () => {
-  let pool: LocalEnvironmentPool;
-  const { sink, root } = usePool({}, (p) => {
-    pool = p;
-  });
+  const { sink, root, pool } = usePool();
 
   it('puts Python stdout and stderr lines between START and END, and init output before START', async () => {
     const spec = makeSpec({ runtime: 'python3.11', handler: 'logging_out.handler', codeDir: stageFixture('python', root.dir) });
     const req = request();
-    const out = await pool.invoke(spec, req);
+    const out = await pool().invoke(spec, req);
     const log = sink.messages(spec.logGroupName);
     expect(log[1]).toBe('init line\n');
     expect(log[2]).toBe(`START RequestId: ${req.requestId} Version: $LATEST\n`);
@@ -114,7 +110,7 @@ describe('Function output in the log stream', () => {
   it('formats the Python logging module as the official runtime ([LEVEL], time, request id, one event per record)', async () => {
     const spec = makeSpec({ runtime: 'python3.11', handler: 'uses_logging.handler', codeDir: stageFixture('python', root.dir) });
     const req = request();
-    const out = await pool.invoke(spec, req);
+    const out = await pool().invoke(spec, req);
     const lines = out.logText.split('\n').slice(1, 3);
     expect(lines).toEqual([
       expect.stringMatching(new RegExp(`^\\[INFO\\]\\t\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d\\.\\d{3}Z\\t${req.requestId}\\tinfo line$`)),
@@ -125,7 +121,7 @@ describe('Function output in the log stream', () => {
   it('writes Node console lines as the official runtime (time, request id, level; one event per call)', async () => {
     const spec = makeSpec({ runtime: 'nodejs20.x', handler: 'logging_out.handler', codeDir: stageFixture('node', root.dir) });
     const req = request();
-    await pool.invoke(spec, req);
+    await pool().invoke(spec, req);
     const log = sink.messages(spec.logGroupName);
     const at = log.indexOf(`START RequestId: ${req.requestId} Version: $LATEST\n`);
     expect(log[at - 1]).toMatch(/^\d{4}-\d\d-\d\dT[\d:.]+Z\tundefined\tINFO\tinit line\n$/);
@@ -141,8 +137,8 @@ describe('Function output in the log stream', () => {
   it('writes platform records and JSON console lines when LogFormat is JSON', async () => {
     const spec: FunctionSpec = { ...makeSpec({ runtime: 'nodejs20.x', handler: 'logging_out.handler', codeDir: stageFixture('node', root.dir) }), logFormat: 'JSON' };
     const req = request();
-    await pool.invoke(spec, req);
-    await pool.invoke(spec, request());
+    await pool().invoke(spec, req);
+    await pool().invoke(spec, request());
     const lines = sink.messages(spec.logGroupName);
     // Output that bypasses console (process.stdout.write) stays plain text, as on Lambda.
     expect(lines.filter((l) => !l.startsWith('{'))).toEqual(['raw write', 'raw write']);
@@ -156,7 +152,7 @@ describe('Function output in the log stream', () => {
 
   it('returns the exact REPORT numbers in the outcome', async () => {
     const spec = makeSpec({ runtime: 'python3.11', handler: 'noop.handler', codeDir: stageFixture('python', root.dir), memoryMB: 128 });
-    const out = await pool.invoke(spec, request());
+    const out = await pool().invoke(spec, request());
     const report = sink.messages(spec.logGroupName).at(-1)!;
     const field = (name: string) => new RegExp(`\\t${name}: ([\\d.]+)`).exec(`\t${report.slice(report.indexOf('\t') + 1)}`)![1];
     expect(field('Duration')).toBe(out.durationMs.toFixed(2));

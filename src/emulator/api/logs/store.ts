@@ -77,23 +77,21 @@ export class LogStore implements LogSink {
 
 /** First index whose timestamp is greater than `ts`. */
 export function upperBound(events: StoredEvent[], ts: number): number {
-  let lo = 0;
-  let hi = events.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (events[mid].timestamp <= ts) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
+  return firstIndexAfter(events, (timestamp) => timestamp <= ts);
 }
 
 /** First index whose timestamp is at least `ts`. */
 export function lowerBound(events: StoredEvent[], ts: number): number {
+  return firstIndexAfter(events, (timestamp) => timestamp < ts);
+}
+
+/** Binary search over events sorted by timestamp: the first index past those whose timestamp is `before` (true for a prefix of them). */
+function firstIndexAfter(events: StoredEvent[], before: (timestamp: number) => boolean): number {
   let lo = 0;
   let hi = events.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
-    if (events[mid].timestamp < ts) lo = mid + 1;
+    if (before(events[mid].timestamp)) lo = mid + 1;
     else hi = mid;
   }
   return lo;
