@@ -230,19 +230,7 @@ class GcpAssembler implements SampleAssembler {
       this.stat.bad(line, message.malformed);
       return;
     }
-    this.stat.records += 1;
-    const record: GcpRecord = {
-      ts: fields.ts,
-      shown: fields.shown,
-      rank: RANK.request,
-      line,
-      message,
-      executionId: fields.executionId,
-      instance: fields.instance,
-      functionName: fields.functionName,
-      trace: fields.trace,
-    };
-    for (const ready of this.order.push(record)) this.process(ready, out);
+    this.enqueue(message, RANK.request, fields, line, out);
   }
 
   private accept(text: string, fields: EntryFields, line: number, out: Sample[]): void {
@@ -255,12 +243,17 @@ class GcpAssembler implements SampleAssembler {
       this.stat.bad(line, message.malformed);
       return;
     }
+    this.enqueue(message, RANK[message.kind], fields, line, out);
+  }
+
+  /** Counts a platform record and puts it in time order; the records it releases are processed. */
+  private enqueue(message: GcpMessage | GcpRequest, rank: number, fields: EntryFields, line: number, out: Sample[]): void {
     this.stat.records += 1;
     // Built field by field: one object shape for every record keeps this hot path monomorphic.
     const record: GcpRecord = {
       ts: fields.ts,
       shown: fields.shown,
-      rank: RANK[message.kind],
+      rank,
       line,
       message,
       executionId: fields.executionId,

@@ -194,6 +194,15 @@ export class JsonReader {
     return true;
   }
 
+  /** A text line: takes the rest of it at once; returns where the next line starts, or -1 when the chunk ends first. */
+  private takeText(chunk: string, from: number): number {
+    const nl = chunk.indexOf('\n', from);
+    this.text += nl < 0 ? chunk.slice(from) : chunk.slice(from, nl);
+    if (nl < 0) return -1;
+    this.endTextLine();
+    return nl + 1;
+  }
+
   private scan(chunk: string): void {
     let i = 0;
     const n = chunk.length;
@@ -213,21 +222,14 @@ export class JsonReader {
           i++;
           const decided = this.decideHead(false);
           if (decided === false) {
-            // Text: take the rest of the line at once.
-            const nl = chunk.indexOf('\n', i);
-            this.text += nl < 0 ? chunk.slice(i) : chunk.slice(i, nl);
-            if (nl < 0) return;
-            this.endTextLine();
-            i = nl + 1;
+            i = this.takeText(chunk, i);
+            if (i < 0) return;
           }
           continue;
         }
         case Mode.Text: {
-          const nl = chunk.indexOf('\n', i);
-          this.text += nl < 0 ? chunk.slice(i) : chunk.slice(i, nl);
-          if (nl < 0) return;
-          this.endTextLine();
-          i = nl + 1;
+          i = this.takeText(chunk, i);
+          if (i < 0) return;
           continue;
         }
         case Mode.Skip: {

@@ -27,6 +27,18 @@ function fakeClock(start = 1_000_000) {
   };
 }
 
+/** fetchLogLines for these request ids of GROUP on a fake clock, giving up `withinMs` after it starts. */
+function fetchWithin(clock: ReturnType<typeof fakeClock>, requestIds: string[], withinMs: number, pollIntervalMs?: number) {
+  return fetchLogLines(new CloudWatchLogsClient({ region: 'us-east-1' }), {
+    logGroupName: GROUP,
+    requestIds,
+    startTime: 0,
+    deadline: clock.now() + withinMs,
+    pollIntervalMs,
+    ...clock,
+  });
+}
+
 const logs = mockClient(CloudWatchLogsClient);
 afterEach(() => logs.reset());
 
@@ -38,13 +50,7 @@ describe('fetchLogLines (mocked CloudWatch)', () => {
       .resolvesOnce({ events: [], nextToken: 't2' })
       .resolvesOnce({ events: [event(S1, 2, `END RequestId: ${A}\n`), event(S1, 3, report(A))] });
     const clock = fakeClock();
-    const lines = await fetchLogLines(new CloudWatchLogsClient({ region: 'us-east-1' }), {
-      logGroupName: GROUP,
-      requestIds: [A],
-      startTime: 0,
-      deadline: clock.now() + 10_000,
-      ...clock,
-    });
+    const lines = await fetchWithin(clock, [A], 10_000);
     expect(lines).toEqual(new Map([[A, [`START RequestId: ${A} Version: $LATEST`, `END RequestId: ${A}`, report(A).slice(0, -1)]]]));
     const calls = logs.commandCalls(FilterLogEventsCommand).map((c) => c.args[0].input);
     expect(calls.map((c) => c.nextToken)).toEqual([undefined, 't1', 't2']);
@@ -59,14 +65,7 @@ describe('fetchLogLines (mocked CloudWatch)', () => {
       .resolvesOnce({ events: [start] })
       .resolvesOnce({ events: [start, event(S1, 3, report(A))] });
     const clock = fakeClock();
-    const lines = await fetchLogLines(new CloudWatchLogsClient({ region: 'us-east-1' }), {
-      logGroupName: GROUP,
-      requestIds: [A],
-      startTime: 0,
-      deadline: clock.now() + 10_000,
-      pollIntervalMs: 500,
-      ...clock,
-    });
+    const lines = await fetchWithin(clock, [A], 10_000, 500);
     expect(lines.get(A)).toEqual([`START RequestId: ${A} Version: $LATEST`, report(A).slice(0, -1)]);
     expect(clock.sleeps).toEqual([500]);
   });
@@ -74,14 +73,7 @@ describe('fetchLogLines (mocked CloudWatch)', () => {
   it('returns what arrived when the deadline passes, an empty list for an id never seen', async () => {
     logs.on(FilterLogEventsCommand).resolves({ events: [event(S1, 1, report(A))] });
     const clock = fakeClock();
-    const lines = await fetchLogLines(new CloudWatchLogsClient({ region: 'us-east-1' }), {
-      logGroupName: GROUP,
-      requestIds: [A, B],
-      startTime: 0,
-      deadline: clock.now() + 2_500,
-      pollIntervalMs: 1_000,
-      ...clock,
-    });
+    const lines = await fetchWithin(clock, [A, B], 2_500, 1_000);
     expect(lines).toEqual(
       new Map([
         [A, [report(A).slice(0, -1)]],
@@ -103,13 +95,7 @@ describe('fetchLogLines (mocked CloudWatch)', () => {
       ],
     });
     const clock = fakeClock();
-    const lines = await fetchLogLines(new CloudWatchLogsClient({ region: 'us-east-1' }), {
-      logGroupName: GROUP,
-      requestIds: [A, B],
-      startTime: 0,
-      deadline: clock.now(),
-      ...clock,
-    });
+    const lines = await fetchWithin(clock, [A, B], 0);
     expect(lines.get(A)?.[0]).toMatch(/^INIT_START /);
     expect(lines.get(B)).toEqual([`START RequestId: ${B} Version: $LATEST`, `2026-10-08T07:30:59.479Z ${B} Task timed out after 3.00 seconds`, report(B).slice(0, -1)]);
     expect(samplesFromLines(lines.get(B) ?? [], { variant: 'v' })[0]).toMatchObject({ status: 'timeout', kind: 'warm' });
@@ -123,13 +109,7 @@ describe('fetchLogLines (mocked CloudWatch)', () => {
       await clock.sleep(400); // each page takes 400 ms of the caller's time
       return { events: [], nextToken: `t${page++}` };
     });
-    const lines = await fetchLogLines(new CloudWatchLogsClient({ region: 'us-east-1' }), {
-      logGroupName: GROUP,
-      requestIds: [A],
-      startTime: 0,
-      deadline: clock.now() + 1_000,
-      ...clock,
-    });
+    const lines = await fetchWithin(clock, [A], 1_000);
     expect(lines).toEqual(new Map([[A, []]]));
     expect(logs.commandCalls(FilterLogEventsCommand)).toHaveLength(3);
   });
@@ -140,13 +120,7 @@ describe('fetchLogLines (mocked CloudWatch)', () => {
       .rejectsOnce(new ResourceNotFoundException({ message: 'The specified log group does not exist.', $metadata: {} }))
       .resolves({ events: [event(S1, 1, report(A))] });
     const clock = fakeClock();
-    const lines = await fetchLogLines(new CloudWatchLogsClient({ region: 'us-east-1' }), {
-      logGroupName: GROUP,
-      requestIds: [A],
-      startTime: 0,
-      deadline: clock.now() + 5_000,
-      ...clock,
-    });
+    const lines = await fetchWithin(clock, [A], 5_000);
     expect(lines.get(A)).toHaveLength(1);
     expect(clock.sleeps).toEqual([1_000]);
   });
@@ -155,13 +129,7 @@ describe('fetchLogLines (mocked CloudWatch)', () => {
     const denied = Object.assign(new Error('User is not authorized to perform: logs:FilterLogEvents'), { name: 'AccessDeniedException' });
     logs.on(FilterLogEventsCommand).rejects(denied);
     const clock = fakeClock();
-    const fetching = fetchLogLines(new CloudWatchLogsClient({ region: 'us-east-1' }), {
-      logGroupName: GROUP,
-      requestIds: [A],
-      startTime: 0,
-      deadline: clock.now() + 5_000,
-      ...clock,
-    });
+    const fetching = fetchWithin(clock, [A], 5_000);
     await expect(fetching).rejects.toThrow(LogFetchError);
     await expect(fetching).rejects.toThrow(`FilterLogEvents on ${GROUP} failed: User is not authorized to perform: logs:FilterLogEvents`);
   });
