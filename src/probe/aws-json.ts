@@ -8,8 +8,9 @@
  *    record, `kinesis.data`): decoded, then read as the JSON it holds.
  * 4. A record carrying log text in `@message`, `message`, `log` or `msg` (CloudWatch events,
  *    Insights exports, Datadog, Elastic, Fluent Bit, …) → its lines; the stream from
- *    `@logStream`, `logStreamName`, `logStream`, `aws.awslogs.logStream`,
- *    `aws.cloudwatch.log_stream`, else the wrapper's.
+ *    `@logStream`, `logStreamName`, `logStream`, `aws.awslogs.logStream` (Datadog),
+ *    `aws.cloudwatch.log_stream` (Elastic: nested, or Filebeat's dotted `"aws.cloudwatch"` key),
+ *    else the wrapper's.
  * 5. A wrapper holding records: `events`, `logEvents`, `payload`, `records`, `Records`, `results`.
  * 6. An Insights row whose REPORT fields were parsed into columns (`@duration`,
  *    `@billedDuration`, `@memorySize`, `@maxMemoryUsed`, `@initDuration`, `@requestId`) and
@@ -54,9 +55,17 @@ function path(o: Obj, a: string, b: string, c: string): string | null {
   return isObject(y) ? str(y, c) : null;
 }
 
+/** Filebeat's aws-cloudwatch input writes `"aws.cloudwatch": {"log_stream": …}` (a dotted key); Kibana flattens it to `"aws.cloudwatch.log_stream"`. */
+function dotted(o: Obj): string | null {
+  const x = o['aws.cloudwatch'];
+  return (isObject(x) ? str(x, 'log_stream') : null) ?? str(o, 'aws.cloudwatch.log_stream');
+}
+
 /** The log stream a record names, if any. */
 function streamOf(o: Obj): string | null {
-  return str(o, '@logStream') ?? str(o, 'logStreamName') ?? str(o, 'logStream') ?? path(o, 'aws', 'awslogs', 'logStream') ?? path(o, 'aws', 'cloudwatch', 'log_stream');
+  return (
+    str(o, '@logStream') ?? str(o, 'logStreamName') ?? str(o, 'logStream') ?? path(o, 'aws', 'awslogs', 'logStream') ?? path(o, 'aws', 'cloudwatch', 'log_stream') ?? dotted(o)
+  );
 }
 
 /** A number as Insights and forwarders write it: a JSON number or a numeric string (`15.0`, `1.28E8`); null when absent or empty. */

@@ -126,12 +126,37 @@ export function readHttpRequest(request: Record<string, unknown>): GcpRequest | 
   return { kind: 'request', durationMs, ...outcome };
 }
 
+const WHOLE = /^-?\d+$/;
+
+/** A whole number as protobuf JSON writes an int64 (a string) or a client library gives it (a number); null otherwise. */
+function whole(value: unknown): number | null {
+  if (typeof value === 'number') return Number.isInteger(value) ? value : null;
+  return typeof value === 'string' && WHOLE.test(value) ? Number(value) : null;
+}
+
+/**
+ * A LogEntry's `timestamp`: the RFC 3339 string of the REST API and `gcloud`, or the
+ * `{seconds, nanos}` object (google.protobuf.Timestamp) that client libraries return and that
+ * structured logs may carry (seconds as a number or an int64 string; nanos may be absent).
+ * Epoch ms (to the microsecond, as parseTimestamp), or null when it is neither.
+ */
+export function logEntryTime(value: unknown): number | null {
+  const text = nonEmptyString(value);
+  if (text !== null) return parseTimestamp(text);
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return null;
+  const { seconds, nanos } = value as Record<string, unknown>;
+  const s = whole(seconds);
+  const n = nanos === undefined || nanos === null ? 0 : whole(nanos);
+  if (s === null || n === null || n < 0 || n > 999_999_999) return null;
+  const ms = s * 1000 + Math.round(n / 1e3) / 1e3;
+  return Number.isFinite(ms) && Math.abs(ms) <= 8.64e15 ? ms : null;
+}
+
 /** Fields of a LogEntry (missing ones null); text null when it has none (a request log). */
 export function readLogEntry(entry: Record<string, unknown>): EntryFields & { text: string | null } {
   const labels = obj(entry.labels);
   const resourceLabels = obj(obj(entry.resource).labels);
-  const stamp = nonEmptyString(entry.timestamp);
-  const ts = stamp === null ? null : parseTimestamp(stamp);
+  const ts = logEntryTime(entry.timestamp);
   return {
     text: nonEmptyString(entry.textPayload) ?? nonEmptyString(obj(entry.jsonPayload).message),
     ts,

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { type AwsItem, AwsJsonReader } from '../../src/probe/aws-json.ts';
 import { ByteBatch, createByteFileImporter } from '../../src/probe/byte-import.ts';
 import { JsonReader } from '../../src/probe/json-reader.ts';
 import type { Sample } from '../../src/probe/sample.ts';
@@ -102,6 +103,8 @@ describe('AWS forms: every CloudWatch-based fixture gives the same four samples'
     ['insights-query-results.json', 'aws logs get-query-results (field/value rows)'],
     ['subscription-awslogs.jsonl', 'subscription events, gzip+base64 awslogs.data (timeout line inside the payload, after its REPORT)'],
     ['firehose-s3-object.json', 'Firehose S3 object: subscription payloads back to back'],
+    ['firehose-transformation-event.json', 'Firehose data-transformation event: records[].data, base64 of a gzipped subscription payload'],
+    ['kinesis-stream-event.json', 'Kinesis Data Streams event: Records[].kinesis.data, a CONTROL_MESSAGE first, the timeout line inside a payload'],
     ['forwarders.jsonl', 'Datadog, Elastic, Fluent Bit (log) and msg records, one per line'],
     ['payload-wrapper.json', '{"payload": […]}, pretty-printed'],
     ['console-copy.txt', '| timestamp | message | rows, date-time prefixes, spaces for tabs, text glued before the timeout'],
@@ -111,6 +114,43 @@ describe('AWS forms: every CloudWatch-based fixture gives the same four samples'
     const got = importFile(file);
     expect(got.samples.sort(byId)).toEqual(ALL);
     expect(got.malformed).toBe(0);
+  });
+
+  it('reads Firehose and Kinesis payloads as the subscription events they carry: same platform records, same streams', () => {
+    const subscription = importFile('subscription-awslogs.jsonl');
+    for (const file of ['firehose-transformation-event.json', 'kinesis-stream-event.json']) {
+      const got = importFile(file);
+      expect(got.records).toBe(subscription.records);
+      expect(got.records).toBe(14); // INIT_START, 4 START, 4 END, 4 REPORT and the timeout line
+    }
+    const streams = (file: string) => {
+      const reader = new AwsJsonReader();
+      const out: AwsItem[] = [];
+      reader.read(JSON.parse(readFileSync(DIR + file, 'utf8')), null, out);
+      return new Set(out.map((item) => (item.kind === 'line' ? item.stream : null)));
+    };
+    const both = new Set(['2023/12/05/[$LATEST]e34ea4d32b8f441c96246bbee30ff465', '2023/12/05/[$LATEST]9a8b7c6d5e4f30211f2e3d4c5b6a7988']);
+    expect(streams('firehose-transformation-event.json')).toEqual(both);
+    // The CONTROL_MESSAGE's empty logStream names no stream.
+    expect(streams('kinesis-stream-event.json')).toEqual(new Set([null, ...both]));
+  });
+
+  it("takes a forwarder record's stream from each tool's field: Datadog aws.awslogs, Filebeat's dotted aws.cloudwatch key, Elastic's nested one, Kibana's flattened one", () => {
+    const s = '2023/12/05/[$LATEST]e34ea4d32b8f441c96246bbee30ff465';
+    const line = 'END RequestId: 76269889-7d50-4d6d-a3f1-9b4f5322f47c\n';
+    const records = [
+      { aws: { awslogs: { logGroup: '/aws/lambda/f', logStream: s } }, message: line },
+      { 'aws.cloudwatch': { log_group: '/aws/lambda/f', log_stream: s }, message: line },
+      { aws: { cloudwatch: { log_stream: s } }, message: line },
+      { 'aws.cloudwatch.log_stream': s, message: line },
+      { date: 1701814483.877, log: line },
+    ];
+    const got = records.map((r) => {
+      const out: AwsItem[] = [];
+      new AwsJsonReader().read(r, null, out);
+      return out.map((item) => (item.kind === 'line' ? [item.text, item.stream] : item));
+    });
+    expect(got).toEqual([...records.slice(0, 4).map(() => [[line.trim(), s]]), [[line.trim(), null]]]);
   });
 
   it('reads an Insights query that parsed REPORT into columns: memory from bytes (1 MB = 1e6 bytes), no status it cannot see', () => {

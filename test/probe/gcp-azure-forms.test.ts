@@ -22,15 +22,16 @@ const azure = (text: string, options: AssemblerOptions = {}) => assembleWith(cre
 const brief = (s: Sample) => [s.requestId, s.variant, s.kind, s.initMs, s.durationMs, s.status, s.errorType, s.timestamp];
 
 describe('Google forms from real logs', () => {
-  it('reads the current wording in a `gcloud functions logs read` table (`… ms. Finished with status: ok`, an empty LEVEL cell)', () => {
+  it('reads the current wording in a `gcloud functions logs read` table (`… ms. Finished with status: ok`, empty and WARNING LEVEL cells)', () => {
     const { samples, stats } = gcp(fixture('gcp/logs-read-current-wording.txt'));
     expect(samples.map(brief)).toEqual([
-      ['kz9drvpem5z1', 'hello', 'warm', null, 104, 'success', null, '2022-04-19T14:33:01.347Z'],
-      ['m3q8tz0ab1c2', 'hello', 'warm', null, 113, 'error', 'crash', '2022-04-19T14:35:10.020Z'],
-      ['x7w2pl9rt4k6', 'hello', 'warm', null, 60003, 'timeout', null, '2022-04-19T14:36:00.001Z'],
-      ['r1s2t3u4v5w6', 'api', 'warm', null, 31, 'error', 'HTTP 500', '2022-04-19T14:38:00.500Z'],
+      ['igx30b2gw5gg', 'udmi_reflect', 'warm', null, 2960, 'success', null, '2022-10-05T21:30:54.043Z'],
+      ['m3q8tz0ab1c2', 'hello', 'warm', null, 113, 'error', 'crash', '2022-10-05T21:35:10.020Z'],
+      ['x7w2pl9rt4k6', 'hello', 'warm', null, 60003, 'timeout', null, '2022-10-05T21:36:00.001Z'],
+      ['r1s2t3u4v5w6', 'api', 'warm', null, 31, 'error', 'HTTP 500', '2022-10-05T21:38:00.500Z'],
     ]);
-    expect(stats).toMatchObject({ records: 7, skipped: 4, malformedCount: 0 });
+    // Skipped: the two comment lines, the header and the function's own two rows.
+    expect(stats).toMatchObject({ records: 7, skipped: 5, malformedCount: 0 });
   });
 
   it('reads a console copy (local time + zone word, function, execution id); its times order lines but are not reported', () => {
@@ -90,7 +91,8 @@ describe('readStamp / readPrefix', () => {
   });
 
   it('takes levels and times out of a prefix in any order, leaving the function and the execution id', () => {
-    expect(readPrefix('D      hello  kz9drvpem5z1  2022-04-19 14:33:01.451  ').words).toEqual(['hello', 'kz9drvpem5z1']);
+    expect(readPrefix('D        udmi_reflect  igx30b2gw5gg  2022-10-05 21:30:57.004  ').words).toEqual(['udmi_reflect', 'igx30b2gw5gg']);
+    expect(readPrefix('WARNING  udmi_reflect  igx30b2gw5gg  2022-10-05 21:30:54.748  ').words).toEqual(['udmi_reflect', 'igx30b2gw5gg']);
     expect(readPrefix('2026-11-20T11:02:03.512847Z D hello_http: ').words).toEqual(['hello_http']);
     expect(readPrefix('2020-10-12 20:34:51.183 CLST dbTrigger1 s4z586068bnn ')).toEqual({
       stamp: { ms: Date.UTC(2020, 9, 12, 20, 34, 51, 183), exact: false },

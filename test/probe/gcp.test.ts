@@ -166,6 +166,35 @@ describe('createGcpAssembler', () => {
     expect(stats.records).toBe(2);
   });
 
+  it('reads a LogEntry whose timestamp is a {seconds, nanos} object (client libraries, structured logs) as the string form', () => {
+    const entry = (id: string, ts: unknown, text: string) =>
+      JSON.stringify({ labels: { execution_id: id }, resource: { labels: { function_name: 'f' }, type: 'cloud_function' }, timestamp: ts, textPayload: text });
+    const objects = [
+      entry('e1', { seconds: '1671076802', nanos: 287000000 }, 'Function execution started'),
+      entry('e1', { seconds: 1671076802, nanos: 412345678 }, 'Function execution took 125 ms. Finished with status: ok'),
+      entry('e2', { seconds: '1671076810' }, 'Function execution started'),
+      entry('e2', { seconds: '1671076810', nanos: 31000000 }, 'Function execution took 31 ms. Finished with status: crash'),
+    ];
+    const strings = [
+      entry('e1', '2022-12-15T04:00:02.287Z', 'Function execution started'),
+      entry('e1', '2022-12-15T04:00:02.412345678Z', 'Function execution took 125 ms. Finished with status: ok'),
+      entry('e2', '2022-12-15T04:00:10Z', 'Function execution started'),
+      entry('e2', '2022-12-15T04:00:10.031Z', 'Function execution took 31 ms. Finished with status: crash'),
+    ];
+    const got = assemble(objects.join('\n'));
+    expect(got.samples.map(brief)).toEqual([
+      ['e1', 'f', 'warm', 125, 'success', null, '2022-12-15T04:00:02.287Z'],
+      ['e2', 'f', 'warm', 31, 'error', 'crash', '2022-12-15T04:00:10.000Z'],
+    ]);
+    expect(got.samples).toEqual(assemble(strings.join('\n')).samples);
+    expect(got.stats).toMatchObject({ records: 4, malformedCount: 0 });
+    // Not a time: the entry is still read, in place and without a timestamp (nothing is invented).
+    const odd = assemble(
+      [entry('e3', { seconds: 'soon' }, 'Function execution started'), entry('e3', { nanos: 5 }, 'Function execution took 9 ms. Finished with status: ok')].join('\n'),
+    );
+    expect(odd.samples.map(brief)).toEqual([['e3', 'f', 'warm', 9, 'success', null, null]]);
+  });
+
   it('reports a JSON array cut off mid-entry as malformed and keeps the entries before it', () => {
     const text = fixture('logging-read.json');
     const cut = text.slice(0, text.indexOf('"insertId": "6761b0f20016'));

@@ -188,7 +188,8 @@ interface ImportCommandOptions {
 /** `coldbench import FILE…`: platform logs → samples JSONL, streamed. */
 export const importCommand = defineCommand({
   command: 'import <files..>',
-  describe: 'Turn platform logs (text, JSON lines, CloudWatch JSON output) into samples JSONL; - reads stdin',
+  describe:
+    'Turn Lambda, Google Cloud Functions and Azure Functions logs (text, copies, JSON exports, forwarder and stream payloads; docs/import.md) into samples JSONL; - reads stdin',
   builder: (y) =>
     y
       // yargs drops a bare "-" from positionals unless unknown options pass as arguments; the price
@@ -197,7 +198,8 @@ export const importCommand = defineCommand({
       .positional('files', {
         type: 'string',
         array: true,
-        describe: 'log files (text, JSON lines, or `aws logs filter-log-events`/`get-log-events` JSON, in any mix); - reads stdin',
+        describe:
+          'log files in any mix, each recognised by its structure: text or console copies, JSON lines or arrays, `aws logs filter-log-events`/`get-log-events`, Logs Insights JSON/CSV, subscription/Firehose/Kinesis payloads, forwarder records, Telemetry API; Google and Azure logs; - reads stdin',
       })
       .option('out', { type: 'string', describe: 'write samples JSONL to this file, creating missing folders (default: stdout)' })
       .option('variant', {

@@ -2,7 +2,7 @@
  * What a console copy or an export puts before a Google or Azure platform message, read by its
  * structure rather than by one tool's layout: any sequence of times (bare or in brackets, ISO or a
  * culture form, with a zone word), log levels (`D`, `INFO`, `[Information]`, `-`) and words that
- * name the function and the execution (`hello_http`, `hello_http:`, `[kz9drvpem5z1]`), in any
+ * name the function and the execution (`hello_http`, `hello_http:`, `[igx30b2gw5gg]`), in any
  * order and with any spacing. Tools differ only in which of these they print and in what order:
  * `gcloud functions logs read` (LEVEL NAME EXECUTION_ID TIME_UTC), `firebase functions:log`
  * (TIME LEVEL NAME:), a console copy (TIME ZONE NAME EXECUTION_ID), Core Tools (`[TIME]`), the
@@ -47,7 +47,7 @@ export interface Prefix {
 
 /**
  * Reads the text before a platform message.
- * @example readPrefix('D      hello  kz9drvpem5z1  2022-04-19 14:33:01.451  ') // { stamp: {…}, words: ['hello', 'kz9drvpem5z1'] }
+ * @example readPrefix('D        udmi_reflect  igx30b2gw5gg  2022-10-05 21:30:57.004  ') // { stamp: {…}, words: ['udmi_reflect', 'igx30b2gw5gg'] }
  */
 export function readPrefix(head: string): Prefix {
   let stamp: Stamp | null = null;

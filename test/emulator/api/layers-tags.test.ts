@@ -48,7 +48,7 @@ describe('layers', () => {
     await h.lambda.send(new DeleteLayerVersionCommand({ LayerName: 'deps', VersionNumber: 1 }));
     const error = await h.lambda.send(new GetLayerVersionCommand({ LayerName: 'deps', VersionNumber: 1 })).catch((e) => e);
     expect(error).toBeInstanceOf(ResourceNotFoundException);
-    expect(error.message).toBe('Layer version arn:aws:lambda:us-east-1:123456789012:layer:deps:1 does not exist.');
+    expect(error.message).toBe('The resource you requested does not exist.');
   });
 
   it('lets a function reference layer versions and reports them in its configuration', async () => {

@@ -8,6 +8,8 @@ export interface Alias {
   functionVersion: string;
   description: string;
   revisionId: string;
+  /** RoutingConfig.AdditionalVersionWeights: another version and the share of invokes it gets */
+  weights?: Record<string, number>;
 }
 
 /** Alias names may not look like version numbers, so a Qualifier is never ambiguous. */
@@ -21,7 +23,9 @@ export class AliasOperations {
     const { fn } = this.functions.find(raw);
     const name = aliasName(body.Name);
     if (fn.aliases.has(name)) throw conflict(`Alias already exists: ${fn.arn}:${name}`);
-    const alias: Alias = { name, functionVersion: this.version(fn, body.FunctionVersion), description: stringOrEmpty(body.Description), revisionId: randomUUID() };
+    const functionVersion = this.version(fn, body.FunctionVersion);
+    const alias: Alias = { name, functionVersion, description: stringOrEmpty(body.Description), revisionId: randomUUID() };
+    alias.weights = this.routing(fn, body.RoutingConfig, functionVersion);
     fn.aliases.set(name, alias);
     return render(fn, alias);
   }
@@ -41,7 +45,13 @@ export class AliasOperations {
         'The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to retrieve the latest Revision Id',
       );
     }
-    if (body.FunctionVersion !== undefined) alias.functionVersion = this.version(fn, body.FunctionVersion);
+    const functionVersion = body.FunctionVersion !== undefined ? this.version(fn, body.FunctionVersion) : alias.functionVersion;
+    const weights = body.RoutingConfig !== undefined ? this.routing(fn, body.RoutingConfig, functionVersion) : alias.weights;
+    if (body.RoutingConfig === undefined && weights && functionVersion in weights) {
+      throw invalidParameter(`Invalid function version ${functionVersion}. Function version ${functionVersion} is already included in routing configuration.`);
+    }
+    alias.functionVersion = functionVersion;
+    alias.weights = weights;
     if (body.Description !== undefined) alias.description = stringOrEmpty(body.Description);
     alias.revisionId = randomUUID();
     return render(fn, alias);
@@ -70,6 +80,40 @@ export class AliasOperations {
     return alias;
   }
 
+  /** Validates RoutingConfig as Lambda does: schema first (ValidationException), then at most one other published version. */
+  private routing(fn: LambdaFunction, raw: unknown, functionVersion: string): Record<string, number> | undefined {
+    if (raw === null || raw === undefined) return undefined;
+    const map = (raw as { AdditionalVersionWeights?: unknown }).AdditionalVersionWeights;
+    if (map === null || map === undefined) return undefined;
+    if (typeof map !== 'object' || Array.isArray(map)) throw invalidParameter('RoutingConfig.AdditionalVersionWeights must be a map of version to weight.');
+    const entries = Object.entries(map as Record<string, unknown>);
+    if (entries.length === 0) return undefined;
+    const shown = `{${entries.map(([k, v]) => `${k}=${typeof v === 'number' && Number.isInteger(v) ? v.toFixed(1) : String(v)}`).join(', ')}}`;
+    const field = 'routingConfig.additionalVersionWeights';
+    if (entries.some(([k]) => !/^[0-9]{1,1024}$/.test(k))) {
+      throw new AwsError(
+        'ValidationException',
+        400,
+        `1 validation error detected: Value '${shown}' at '${field}' failed to satisfy constraint: Map keys must satisfy constraint: [Member must have length less than or equal to 1024, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: [0-9]+]`,
+      );
+    }
+    if (entries.some(([, v]) => typeof v !== 'number' || v < 0 || v > 1)) {
+      throw new AwsError(
+        'ValidationException',
+        400,
+        `1 validation error detected: Value '${shown}' at '${field}' failed to satisfy constraint: Map value must satisfy constraint: [Member must have value less than or equal to 1.0, Member must have value greater than or equal to 0.0, Member must not be null]`,
+      );
+    }
+    if (entries.length > 1) throw invalidParameter('Number of items in AdditionalVersionWeights cannot be greater than 1');
+    const [version] = entries[0];
+    if (version === functionVersion) {
+      throw invalidParameter(`Invalid function version ${version}. Function version ${version} is already included in routing configuration.`);
+    }
+    if (!fn.versions.has(version)) throw notFound(`Function not found: ${fn.arn}:${version}`);
+    if (functionVersion === '$LATEST') throw invalidParameter('$LATEST is not supported for an alias pointing to more than 1 version');
+    return Object.fromEntries(entries) as Record<string, number>;
+  }
+
   private version(fn: LambdaFunction, raw: unknown): string {
     if (typeof raw !== 'string') throw invalidParameter('FunctionVersion is required: a published version number or $LATEST.');
     if (raw !== '$LATEST' && !fn.versions.has(raw)) throw notFound(`Function not found: ${fn.arn}:${raw}`);
@@ -94,5 +138,12 @@ function stringOrEmpty(raw: unknown): string {
 }
 
 function render(fn: LambdaFunction, a: Alias): Record<string, unknown> {
-  return { AliasArn: `${fn.arn}:${a.name}`, Name: a.name, FunctionVersion: a.functionVersion, Description: a.description, RevisionId: a.revisionId };
+  return {
+    AliasArn: `${fn.arn}:${a.name}`,
+    Name: a.name,
+    FunctionVersion: a.functionVersion,
+    Description: a.description,
+    RevisionId: a.revisionId,
+    ...(a.weights ? { RoutingConfig: { AdditionalVersionWeights: a.weights } } : {}),
+  };
 }

@@ -58,6 +58,9 @@ export class FunctionRegistry {
   /** Splits a name, partial ARN or ARN (each optionally `:qualifier`) into name and qualifier. */
   parseName(raw: string): { name: string; qualifier?: string } {
     if (FUNCTION_NAME.test(raw)) return { name: raw };
+    if (/^[a-zA-Z0-9-_]{65,140}$/.test(raw)) {
+      throw invalidParameter(`1 validation error detected: Value '${raw}' at 'functionName' failed to satisfy constraint: Member must have length less than or equal to 64`);
+    }
     const m = QUALIFIED.exec(raw);
     if (!m || raw.length > 170) {
       throw new AwsError(
@@ -70,7 +73,7 @@ export class FunctionRegistry {
   }
 
   /** Finds a function or throws Lambda's ResourceNotFoundException naming the ARN. */
-  find(raw: string, qualifier?: string | null): { fn: LambdaFunction; qualifier?: string } {
+  find(raw: string, qualifier?: string | null, missingAsLatest = false): { fn: LambdaFunction; qualifier?: string } {
     const direct = this.functions.get(raw);
     if (direct) return { fn: direct, qualifier: qualifier ?? undefined };
     const parsed = this.parseName(raw);
@@ -79,7 +82,10 @@ export class FunctionRegistry {
       throw invalidParameter('The derived qualifier from the function name does not match the specified qualifier.');
     }
     const fn = this.functions.get(parsed.name);
-    if (!fn) throw notFound(`Function not found: ${this.arnOf(parsed.name)}${q ? `:${q}` : ''}`);
+    if (!fn) {
+      const shown = q ?? (missingAsLatest ? '$LATEST' : undefined);
+      throw notFound(`Function not found: ${this.arnOf(parsed.name)}${shown ? `:${shown}` : ''}`);
+    }
     return { fn, qualifier: q };
   }
 
@@ -120,8 +126,12 @@ export class FunctionRegistry {
     this.functions.set(name, fn);
     fn.timer = setTimeout(() => this.settle(fn), this.ctx.updateDelayMs);
     fn.timer.unref();
-    if (body.Publish === true) return this.configuration(fn, this.publish(fn).version);
-    return this.configuration(fn, '$LATEST');
+    if (body.Publish === true) {
+      // AWS answers with the $LATEST state (Pending, unqualified ARN) and the number of the version being published.
+      const { version } = this.publish(fn);
+      return { ...this.configuration(fn, '$LATEST', true), Version: version };
+    }
+    return this.configuration(fn, '$LATEST', true);
   }
 
   async updateCode(raw: string, body: Record<string, unknown>): Promise<Record<string, unknown>> {
@@ -147,6 +157,9 @@ export class FunctionRegistry {
   }
 
   async delete(raw: string, qualifier: string | null): Promise<void> {
+    const named = this.parseName(raw).qualifier;
+    if (named && qualifier && named !== qualifier) throw invalidParameter('The derived qualifier from the function name does not match the specified qualifier.');
+    if ((qualifier ?? named) === '$LATEST') throw invalidParameter('$LATEST version cannot be deleted without deleting the function.');
     const { fn, qualifier: q } = this.find(raw, qualifier);
     if (q !== undefined && q !== '$LATEST') {
       const users = [...fn.aliases.values()].filter((a) => a.functionVersion === q).map((a) => a.name);
@@ -181,13 +194,21 @@ export class FunctionRegistry {
       all,
       query,
       (v) => v,
-      (v) => this.configuration(fn, v),
+      (v) => this.configuration(fn, v, false, true),
       'Versions',
     );
   }
 
   list(query: URLSearchParams): Record<string, unknown> {
-    const allVersions = query.get('FunctionVersion') === 'ALL';
+    const functionVersion = query.get('FunctionVersion');
+    if (functionVersion !== null && functionVersion !== 'ALL') {
+      throw new AwsError(
+        'ValidationException',
+        400,
+        `1 validation error detected: Value '${functionVersion}' at 'functionVersion' failed to satisfy constraint: Member must satisfy enum value set: [ALL]`,
+      );
+    }
+    const allVersions = functionVersion === 'ALL';
     const all = [...this.functions]
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
       .flatMap(([name, fn]) => (allVersions ? ['$LATEST', ...fn.versions.keys()] : ['$LATEST']).map((version) => ({ key: `${name}:${version}`, fn, version })));
@@ -195,18 +216,24 @@ export class FunctionRegistry {
       all,
       query,
       (row) => row.key,
-      (row) => this.configuration(row.fn, row.version),
+      (row) => this.configuration(row.fn, row.version, false, allVersions),
       'Functions',
     );
   }
 
-  configuration(fn: LambdaFunction, version: string): Record<string, unknown> {
+  /**
+   * A version's FunctionConfiguration. `created` is CreateFunction's answer (no LastUpdateStatus yet); `listEntry` the
+   * shape of list entries, with `$LATEST` qualified when `qualifyLatest` (ListFunctions ALL, ListVersionsByFunction).
+   */
+  configuration(fn: LambdaFunction, version: string, created = false, qualifyLatest?: boolean): Record<string, unknown> {
+    const listEntry = qualifyLatest !== undefined;
     if (version !== '$LATEST') {
       const v = fn.versions.get(version);
       if (!v) throw notFound(`Function not found: ${fn.arn}:${version}`);
-      return renderConfiguration({ name: fn.name, arn: fn.arn, version, revision: v.revision, state: 'Active', lastUpdateStatus: 'Successful' });
+      return renderConfiguration({ name: fn.name, arn: fn.arn, version, revision: v.revision, state: 'Active', lastUpdateStatus: 'Successful', listEntry });
     }
     const pending = fn.state === 'Pending';
+    const inProgress = fn.lastUpdateStatus === 'InProgress';
     return renderConfiguration({
       name: fn.name,
       arn: fn.arn,
@@ -214,7 +241,10 @@ export class FunctionRegistry {
       revision: fn.latest,
       state: fn.state,
       ...(pending ? { stateReason: 'The function is being created.', stateReasonCode: 'Creating' } : {}),
-      lastUpdateStatus: fn.lastUpdateStatus,
+      ...(created ? {} : { lastUpdateStatus: fn.lastUpdateStatus }),
+      ...(inProgress && !created ? { lastUpdateStatusReason: 'The function is being created.', lastUpdateStatusReasonCode: 'Creating' } : {}),
+      listEntry,
+      qualifyLatest,
     });
   }
 
@@ -232,7 +262,12 @@ export class FunctionRegistry {
   }
 
   putConcurrency(raw: string, body: Record<string, unknown>): Record<string, unknown> {
-    const { fn } = this.find(raw);
+    if (this.parseName(raw).qualifier !== undefined) {
+      throw invalidParameter(
+        'This operation is permitted on Lambda functions only. Aliases and versions do not support this operation. Please specify either a function name or an unqualified function ARN.',
+      );
+    }
+    const { fn } = this.find(raw, undefined, true);
     const n = body.ReservedConcurrentExecutions;
     if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) {
       throw new AwsError(
@@ -259,6 +294,9 @@ export class FunctionRegistry {
 
   /** Tag operations name the function by its ARN. */
   tagTarget(resource: string): LambdaFunction {
+    if (/^arn:aws[a-zA-Z-]*:lambda:[^:]+:\d{12}:function:[a-zA-Z0-9-_]+:(\$LATEST|[a-zA-Z0-9-_]+)$/.test(resource)) {
+      throw invalidParameter('Tags on function aliases and versions are not supported. Please specify a function ARN.');
+    }
     const m = /^arn:aws[a-zA-Z-]*:lambda:[^:]+:\d{12}:function:([a-zA-Z0-9-_]+)$/.exec(resource);
     if (!m) throw invalidParameter(`${resource} is not a valid function ARN: tag operations take an unqualified function ARN.`);
     const fn = this.functions.get(m[1]);

@@ -4,8 +4,8 @@ import { type EnvironmentPool, type FunctionSpec, type InvokeOutcome, TooManyEnv
 import { AwsError, conflict } from '../errors.ts';
 import type { FunctionRegistry, LambdaFunction } from './functions.ts';
 
-/** Lambda's payload limits: synchronous requests (6 MB plus 100 bytes of envelope, as AWS's message says) and Event requests (1 MB since 2025). */
-const MAX_SYNC_PAYLOAD_BYTES = 6_291_556;
+/** Lambda's payload limits: synchronous requests (6 MB, 6,291,456 bytes, as AWS's message says) and Event requests (1 MB since 2025). */
+const MAX_SYNC_PAYLOAD_BYTES = 6_291_456;
 const MAX_ASYNC_PAYLOAD_BYTES = 1_048_576;
 /** LogType=Tail returns the last 4 KB of the invoke's log. */
 const TAIL_BYTES = 4096;
@@ -32,15 +32,15 @@ export function payloadLimitFor(invocationType: string | undefined): number {
   return invocationType === 'Event' ? MAX_ASYNC_PAYLOAD_BYTES : MAX_SYNC_PAYLOAD_BYTES;
 }
 
-/** Lambda's 413 RequestTooLargeException for a payload above the invocation type's limit. */
+/** Lambda's 413 RequestEntityTooLargeException for a payload above the invocation type's limit. */
 export function tooLarge(invocationType: string | undefined): AwsError {
   const limit = payloadLimitFor(invocationType);
-  return new AwsError('RequestTooLargeException', 413, `Request must be smaller than ${limit} bytes for the InvokeFunction operation`);
+  return new AwsError('RequestEntityTooLargeException', 413, `Request must be smaller than ${limit} bytes for the InvokeFunction operation`);
 }
 
 /** Invoke: validates, applies reserved concurrency, runs through the pool and writes Lambda's response headers. */
 export async function handleInvoke(ctx: InvokeContext, rawName: string, qualifier: string | null, h: InvokeHeaders, payload: Buffer, res: ServerResponse): Promise<void> {
-  const { fn, qualifier: q } = ctx.functions.find(rawName, qualifier);
+  const { fn, qualifier: q } = ctx.functions.find(rawName, qualifier, true);
   const type = h.invocationType ?? 'RequestResponse';
   if (type !== 'RequestResponse' && type !== 'Event' && type !== 'DryRun') {
     throw new AwsError('InvalidParameterValueException', 400, `X-Amz-Invocation-Type: ${type} is not one of RequestResponse, Event, DryRun.`);
@@ -62,7 +62,7 @@ export async function handleInvoke(ctx: InvokeContext, rawName: string, qualifie
     return;
   }
   if (type === 'Event') {
-    res.writeHead(202, { 'x-amzn-requestid': requestId, 'x-amz-executed-version': version });
+    res.writeHead(202, { 'x-amzn-requestid': requestId });
     res.end();
     runAsync(ctx, fn, spec, { requestId, payload, clientContext: h.clientContext });
     return;

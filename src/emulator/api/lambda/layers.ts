@@ -72,6 +72,7 @@ export class LayerRegistry {
 
   delete(rawName: string, rawVersion: string): void {
     const name = this.layerName(rawName);
+    checkLayerVersion(rawVersion);
     this.layers.get(name)?.versions.delete(Number(rawVersion));
   }
 
@@ -131,8 +132,9 @@ export class LayerRegistry {
   }
 
   private find(name: string, rawVersion: string): LayerVersion {
+    checkLayerVersion(rawVersion);
     const version = this.layers.get(name)?.versions.get(Number(rawVersion));
-    if (!version) throw notFound(`Layer version ${this.layerArn(name)}:${rawVersion} does not exist.`);
+    if (!version) throw notFound('The resource you requested does not exist.');
     return version;
   }
 
@@ -148,6 +150,11 @@ export class LayerRegistry {
       ...(v.licenseInfo ? { LicenseInfo: v.licenseInfo } : {}),
     };
   }
+}
+
+/** Lambda refuses layer version numbers below 1 before looking anything up. */
+function checkLayerVersion(rawVersion: string): void {
+  if (Number(rawVersion) < 1) throw invalidParameter('Layer Version Cannot be less than 1');
 }
 
 function stringList(value: unknown, field: string): string[] | undefined {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { type Architecture, isArchitecture } from '../../../vocabulary.ts';
 import { LOCAL_RUNTIMES } from '../../contract.ts';
 import type { StoredCode } from '../code-store.ts';
@@ -14,6 +15,35 @@ const MAX_LAYERS = 5;
 /** The 4 KB applies to the JSON of the whole Variables map, as Lambda measures it. */
 const MAX_ENVIRONMENT_BYTES = 4096;
 export const MAX_TAGS = 50;
+
+/** Lambda's runtime enum, in the order AWS's message lists it (recorded 2026; LocalStack test_lambda_api snapshot). */
+const LAMBDA_RUNTIMES = [
+  'nodejs20.x',
+  'python3.14',
+  'provided.al2023',
+  'python3.12',
+  'python3.13',
+  'nodejs24.x',
+  'nodejs22.x',
+  'java25',
+  'python3.10',
+  'python3.11',
+  'java21',
+  'ruby3.3',
+  'ruby3.4',
+  'ruby3.2',
+  'python3.8',
+  'python3.9',
+  'java17',
+  'nodejs16.x',
+  'dotnet10',
+  'dotnet8',
+  'java11',
+  'dotnet6',
+  'nodejs18.x',
+  'provided.al2',
+  'java8.al2',
+];
 
 /** Runtimes the emulator can run (the pool maps each to a local interpreter). */
 const SUPPORTED_RUNTIMES = new Set(LOCAL_RUNTIMES);
@@ -114,9 +144,13 @@ export function applyConfig(name: string, base: FunctionConfig | undefined, body
   }
   if (body.Architectures !== undefined) {
     const archs = body.Architectures;
+    const shown = Array.isArray(archs) ? `[${archs.map(String).join(', ')}]` : String(archs);
+    if (Array.isArray(archs) && archs.length > 1) {
+      throw validation(`1 validation error detected: Value '${shown}' at 'architectures' failed to satisfy constraint: Member must have length less than or equal to 1`);
+    }
     if (!Array.isArray(archs) || archs.length !== 1 || !isArchitecture(archs[0])) {
       throw validation(
-        `1 validation error detected: Value '${JSON.stringify(archs)}' at 'architectures' failed to satisfy constraint: Member must have length less than or equal to 1, and each member must be x86_64 or arm64`,
+        `1 validation error detected: Value '${shown}' at 'architectures' failed to satisfy constraint: Member must satisfy constraint: [Member must satisfy enum value set: [x86_64, arm64], Member must not be null]`,
       );
     }
     cfg.architecture = archs[0];
@@ -170,6 +204,9 @@ function checkComplete(cfg: FunctionConfig): void {
     );
   }
   if (cfg.runtime === '') throw invalidParameter('Runtime is required for .zip deployment packages.');
+  if (!LAMBDA_RUNTIMES.includes(cfg.runtime) && !SUPPORTED_RUNTIMES.has(cfg.runtime)) {
+    throw invalidParameter(`Value ${cfg.runtime} at 'runtime' failed to satisfy constraint: Member must satisfy enum value set: [${LAMBDA_RUNTIMES.join(', ')}] or be a valid ARN`);
+  }
   if (!SUPPORTED_RUNTIMES.has(cfg.runtime)) {
     throw invalidParameter(`The runtime parameter of ${cfg.runtime} is not supported by the coldbench emulator. Use one of: ${[...SUPPORTED_RUNTIMES].join(', ')}.`);
   }
@@ -225,7 +262,16 @@ function int(value: unknown, field: string, min: number, max: number): number {
   return value;
 }
 
-/** FunctionConfiguration as Lambda returns it. */
+/** The runtime version Lambda reports: a stable id per runtime (Lambda's is a 64-hex digest of the runtime build). */
+function runtimeVersionArn(functionArn: string, runtime: string): string {
+  const region = functionArn.split(':')[3];
+  return `arn:aws:lambda:${region}::runtime:${createHash('sha256').update(`coldbench:${runtime}`).digest('hex')}`;
+}
+
+/**
+ * FunctionConfiguration as Lambda returns it. `listEntry` is the shape of ListFunctions / ListVersionsByFunction entries
+ * (no State, LastUpdateStatus or RuntimeVersionConfig; `$LATEST` qualified when `qualifyLatest`).
+ */
 export function renderConfiguration(opts: {
   name: string;
   arn: string;
@@ -234,13 +280,19 @@ export function renderConfiguration(opts: {
   state: string;
   stateReason?: string;
   stateReasonCode?: string;
-  lastUpdateStatus: string;
+  /** Absent from CreateFunction's answer */
+  lastUpdateStatus?: string;
+  lastUpdateStatusReason?: string;
+  lastUpdateStatusReasonCode?: string;
+  listEntry?: boolean;
+  qualifyLatest?: boolean;
 }): Record<string, unknown> {
   const { revision: r, version } = opts;
   const c = r.config;
+  const entry = opts.listEntry === true;
   return {
     FunctionName: opts.name,
-    FunctionArn: version === '$LATEST' ? opts.arn : `${opts.arn}:${version}`,
+    FunctionArn: version === '$LATEST' && !opts.qualifyLatest ? opts.arn : `${opts.arn}:${version}`,
     Runtime: c.runtime,
     Role: c.role,
     Handler: c.handler,
@@ -255,13 +307,15 @@ export function renderConfiguration(opts: {
     TracingConfig: { Mode: c.tracingMode },
     RevisionId: r.revisionId,
     ...(r.layers.length ? { Layers: r.layers.map((l) => ({ Arn: l.arn, CodeSize: l.codeSize })) } : {}),
-    State: opts.state,
-    ...(opts.stateReason ? { StateReason: opts.stateReason, StateReasonCode: opts.stateReasonCode } : {}),
-    LastUpdateStatus: opts.lastUpdateStatus,
+    ...(entry ? {} : { State: opts.state }),
+    ...(opts.stateReason && !entry ? { StateReason: opts.stateReason, StateReasonCode: opts.stateReasonCode } : {}),
+    ...(opts.lastUpdateStatus && !entry ? { LastUpdateStatus: opts.lastUpdateStatus } : {}),
+    ...(opts.lastUpdateStatusReason && !entry ? { LastUpdateStatusReason: opts.lastUpdateStatusReason, LastUpdateStatusReasonCode: opts.lastUpdateStatusReasonCode } : {}),
     PackageType: 'Zip',
     Architectures: [c.architecture],
     EphemeralStorage: { Size: c.ephemeralStorageMB },
     SnapStart: { ApplyOn: 'None', OptimizationStatus: 'Off' },
+    ...(entry ? {} : { RuntimeVersionConfig: { RuntimeVersionArn: runtimeVersionArn(opts.arn, c.runtime) } }),
     LoggingConfig: {
       LogFormat: c.logFormat,
       LogGroup: c.logGroup,
