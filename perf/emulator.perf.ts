@@ -119,7 +119,7 @@ async function main(): Promise<void> {
   const interpreters = await detectInterpreters();
   if (!interpreters.python) throw new Error(`python3 is needed for this benchmark: ${interpreters.pythonProblem}`);
   const python = interpreters.python.path;
-  const emulator = await startEmulator({ updateDelayMs: 0, poolTuning: { skipSdkBuild: true } });
+  const emulator = await startEmulator({ poolTuning: { skipSdkBuild: true } });
   const common = { endpoint: emulator.url, region: 'us-east-1', credentials: { accessKeyId: 'AKIDPERF', secretAccessKey: 'perf' }, maxAttempts: 1 };
   const lambda = new LambdaClient(common);
   const logs = new CloudWatchLogsClient(common);

@@ -1,3 +1,4 @@
+import { randomInt } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -26,8 +27,17 @@ export interface EmulatorOptions {
   accountId?: string;
   maxEnvironments?: number;
   idleTimeoutMs?: number;
-  /** How long State Pending / LastUpdateStatus InProgress last after a create or update (default 50 ms) */
-  updateDelayMs?: number;
+  /**
+   * Test only: each create or update, once its work is done, also waits for the promise this returns before it takes
+   * effect, so a test can observe State Pending / LastUpdateStatus InProgress. Without it they last as long as storing
+   * and extracting the code takes, with no added delay.
+   */
+  transitionGate?: () => Promise<void>;
+  /**
+   * Seeds the version picks of aliases with RoutingConfig weights: for one seed, each alias runs the same version
+   * sequence (default: a random seed, so each emulator picks differently)
+   */
+  routingSeed?: number;
   /** Pool knobs beyond the contract (init limit, cgroups off, skip the SDK build), for tests and benchmarks */
   poolTuning?: PoolTuning;
   /** Serve functions' AWS calls over HTTPS, as on Lambda (default true; falls back to HTTP without openssl) */
@@ -52,8 +62,6 @@ export interface RunningEmulator {
 const DEFAULT_REGION = 'us-east-1';
 /** AWS's documentation account id: obviously not a real account in ARNs and caller identity. */
 const DEFAULT_ACCOUNT_ID = '123456789012';
-/** Long enough that the SDK waiters see the transition once, short enough to keep config-bump cold starts quick. */
-const DEFAULT_UPDATE_DELAY_MS = 50;
 /** Longer than the SDK's socket reuse window, so a kept-alive connection is never closed under a request. */
 const KEEP_ALIVE_MS = 65_000;
 
@@ -87,7 +95,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     s3,
     layers,
     codeUrl,
-    updateDelayMs: options.updateDelayMs ?? DEFAULT_UPDATE_DELAY_MS,
+    transitionGate: options.transitionGate,
     describeRuntime: (runtime) => {
       const p = getPool();
       const family = runtimeFamily(runtime);
@@ -109,7 +117,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     s3,
     invoke,
     counts,
-    routes: lambdaRoutes(functions, layers, s3),
+    routes: lambdaRoutes(functions, layers, s3, options.routingSeed ?? randomInt(2 ** 32)),
     status: () => ({ ...status(getPool(), functions, counts, region, accountId), functionEndpoint: functionTls?.endpointUrl ?? baseUrl, functionTls: tlsNote }),
   });
   const server = createServer({ keepAliveTimeout: KEEP_ALIVE_MS, noDelay: true }, handleRequest);
@@ -165,7 +173,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     stop: () => {
       stopping ??= (async () => {
         stopped = true;
-        functions.stopTimers();
+        functions.stopTransitions();
         const closed = Promise.all([server, tlsServer].map((s) => (s ? new Promise<void>((resolve) => s.close(() => resolve())) : undefined)));
         server.closeIdleConnections();
         tlsServer?.closeIdleConnections();

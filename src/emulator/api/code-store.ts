@@ -116,23 +116,32 @@ export class CodeStore {
   }
 
   /** Stores and extracts a zip once per content hash; later calls with the same bytes reuse it. */
-  put(zip: Uint8Array): Promise<StoredCode> {
-    const digest = createHash('sha256').update(zip).digest();
-    const codeSha256 = digest.toString('base64');
-    const existing = this.byHash.get(codeSha256);
-    if (existing) return existing;
-    // Validate synchronously so a bad zip fails before anything is cached.
-    const entries = readZip(zip);
-    const hex = digest.toString('hex');
-    const stored = this.extract(entries, zip, hex, codeSha256);
-    this.byHash.set(codeSha256, stored);
-    stored.catch(() => this.byHash.delete(codeSha256));
-    return stored;
+  async put(zip: Uint8Array): Promise<StoredCode> {
+    const { ready } = this.accept(zip);
+    return ready;
   }
 
-  private async extract(entries: ZipEntry[], zip: Uint8Array, hex: string, codeSha256: string): Promise<StoredCode> {
-    const dir = path.join(this.root, hex);
-    const zipPath = path.join(this.root, `${hex}.zip`);
+  /**
+   * Validates a zip and starts storing it: `code` names where it will be (known at once from the hash), `ready` settles
+   * when it is extracted. A zip Lambda refuses throws here, before anything is cached; an entry that fails to inflate
+   * rejects `ready`. Later calls with the same bytes share the first one's work.
+   */
+  accept(zip: Uint8Array): { code: StoredCode; ready: Promise<StoredCode> } {
+    const digest = createHash('sha256').update(zip).digest();
+    const codeSha256 = digest.toString('base64');
+    const hex = digest.toString('hex');
+    const code: StoredCode = { codeSha256, codeSize: zip.length, dir: path.join(this.root, hex), zipPath: path.join(this.root, `${hex}.zip`) };
+    const existing = this.byHash.get(codeSha256);
+    if (existing) return { code, ready: existing };
+    const entries = readZip(zip);
+    const ready = this.extract(entries, zip, code);
+    this.byHash.set(codeSha256, ready);
+    ready.catch(() => this.byHash.delete(codeSha256));
+    return { code, ready };
+  }
+
+  private async extract(entries: ZipEntry[], zip: Uint8Array, code: StoredCode): Promise<StoredCode> {
+    const { dir, zipPath } = code;
     await mkdir(dir, { recursive: true });
     await writeFile(zipPath, zip);
     const dirs = new Set<string>([dir]);
@@ -151,7 +160,7 @@ export class CodeStore {
       await chmod(target, entry.mode & 0o100 ? 0o555 : 0o444);
     }
     for (const d of dirs) await chmod(d, 0o555);
-    return { codeSha256, codeSize: zip.length, dir, zipPath };
+    return code;
   }
 
   /** Removes every extracted folder (restoring write permission first so removal works for non-root users too). */

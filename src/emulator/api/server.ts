@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { CodeStore } from './code-store.ts';
 import { AwsError, decodeSegment, jsonErrorBody, lambdaErrorBody, queryErrorBody } from './errors.ts';
 import { handleInvoke, type InvokeContext, payloadLimitFor, tooLarge } from './lambda/invoke.ts';
+import { parseRequest } from './lambda/requests.ts';
 import { matchRoute, type lambdaRoutes } from './lambda/routes.ts';
 import { handleLogsOperation } from './logs/api.ts';
 import type { LogStore } from './logs/store.ts';
@@ -134,7 +135,8 @@ async function dispatch(state: ApiState, service: Service, req: IncomingMessage,
   const { route, params } = matchRoute(state.routes, method, pathname);
   count(state, `lambda:${route.operation}`);
   let parsed: Record<string, unknown> | undefined;
-  const result = await route.run({ params, query, json: () => (parsed ??= parseJson(body, 'InvalidRequestContentException')) });
+  const json = () => (parsed ??= parseJson(body, 'InvalidRequestContentException'));
+  const result = await route.run({ params, query, json, body: (schema) => parseRequest(schema, json()) });
   const headers: Record<string, string> = { 'x-amzn-requestid': randomUUID() };
   if (result.body === undefined) return send(res, result.status, headers, '');
   headers['content-type'] = 'application/json';

@@ -14,7 +14,7 @@ import {
   waitUntilFunctionUpdatedV2,
 } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createActive, type Harness, startHarness, stopHarness, zipOf } from './helpers.ts';
+import { createActive, type Harness, startHarness, stopHarness, withHarness, zipOf } from './helpers.ts';
 
 let h: Harness;
 const ARN = 'arn:aws:lambda:us-east-1:123456789012:function:aliased';
@@ -68,5 +68,44 @@ describe('aliases', () => {
     expect(numeric.name).toBe('ValidationException');
     const missing = await h.lambda.send(new CreateAliasCommand({ FunctionName: 'aliased', Name: 'ghost', FunctionVersion: '99' })).catch((e) => e);
     expect(missing).toBeInstanceOf(ResourceNotFoundException);
+  });
+});
+
+describe('weighted aliases (RoutingConfig.AdditionalVersionWeights)', () => {
+  const VERSION_ECHO = 'import os\n\ndef handler(event, context):\n    return {"env": os.environ["AWS_LAMBDA_FUNCTION_VERSION"], "context": context.function_version}\n';
+
+  /** Two published versions of one function, a 50/50 alias over them, and `n` invokes of the alias. */
+  async function invokeWeighted(routingSeed: number, n: number, interleave: boolean): Promise<{ header: string | undefined; ran: { env: string; context: string } }[]> {
+    const out: { header: string | undefined; ran: { env: string; context: string } }[] = [];
+    await withHarness({ routingSeed }, async (w) => {
+      await createActive(w, 'ab', { Code: { ZipFile: zipOf({ 'app.py': VERSION_ECHO }) } });
+      await w.lambda.send(new PublishVersionCommand({ FunctionName: 'ab' }));
+      await w.lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'ab', Description: 'second' }));
+      await waitUntilFunctionUpdatedV2({ client: w.lambda, maxWaitTime: 30, minDelay: 1 }, { FunctionName: 'ab' });
+      await w.lambda.send(new PublishVersionCommand({ FunctionName: 'ab' }));
+      await w.lambda.send(new CreateAliasCommand({ FunctionName: 'ab', Name: 'split', FunctionVersion: '1', RoutingConfig: { AdditionalVersionWeights: { '2': 0.5 } } }));
+      // Another alias's invokes in between do not move this alias's sequence.
+      await w.lambda.send(new CreateAliasCommand({ FunctionName: 'ab', Name: 'other', FunctionVersion: '1', RoutingConfig: { AdditionalVersionWeights: { '2': 0.3 } } }));
+      for (let i = 0; i < n; i++) {
+        if (interleave && i % 3 === 0) await w.lambda.send(new InvokeCommand({ FunctionName: 'ab', Qualifier: 'other', Payload: '{}' }));
+        const res = await w.lambda.send(new InvokeCommand({ FunctionName: 'ab', Qualifier: 'split', Payload: '{}' }));
+        out.push({ header: res.ExecutedVersion, ran: JSON.parse(Buffer.from(res.Payload!).toString()) });
+      }
+      // The alias itself still reads as FunctionVersion 1 with its weights.
+      const alias = await w.lambda.send(new GetAliasCommand({ FunctionName: 'ab', Name: 'split' }));
+      expect(alias).toMatchObject({ FunctionVersion: '1', RoutingConfig: { AdditionalVersionWeights: { '2': 0.5 } } });
+    });
+    return out;
+  }
+
+  it('picks the version by weight from a seeded sequence and reports the version that ran in X-Amz-Executed-Version', async () => {
+    // Seed 7: the exact sequence for alias "split" of function "ab" (mulberry32 seeded from seed, function and alias),
+    // the same on a fresh emulator and whether or not another weighted alias is invoked in between.
+    for (const interleave of [true, false]) {
+      const runs = await invokeWeighted(7, 12, interleave);
+      expect(runs.map((r) => r.header)).toEqual(['1', '1', '2', '2', '1', '2', '1', '2', '2', '2', '2', '2']);
+      // The handler saw the version the header reports (AWS_LAMBDA_FUNCTION_VERSION and context.function_version).
+      for (const r of runs) expect(r.ran).toEqual({ env: r.header, context: r.header });
+    }
   });
 });

@@ -5,6 +5,7 @@ import {
   GetAccountSettingsCommand,
   GetFunctionConfigurationCommand,
   InvalidParameterValueException,
+  InvokeCommand,
   ListFunctionsCommand,
   ListVersionsByFunctionCommand,
   PublishVersionCommand,
@@ -16,8 +17,9 @@ import {
   waitUntilFunctionUpdatedV2,
 } from '@aws-sdk/client-lambda';
 import { createHash } from 'node:crypto';
+import { zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
-import { createActive, harnessPerFile, PY_ECHO, raw, ROLE, withHarness, zipOf } from './helpers.ts';
+import { createActive, harnessPerFile, heldTransitions, PY_ECHO, raw, ROLE, withHarness, zipOf } from './helpers.ts';
 
 const h = harnessPerFile();
 
@@ -140,18 +142,22 @@ describe('GetFunction / GetFunctionConfiguration', () => {
 
 describe('UpdateFunctionConfiguration', () => {
   it('moves LastUpdateStatus InProgress → Successful, refuses a second update meanwhile, and the waiter sees it', async () => {
-    await withHarness({ updateDelayMs: 400 }, async (slow) => {
+    const held = heldTransitions();
+    await withHarness({ transitionGate: held.transitionGate }, async (slow) => {
       await slow.lambda.send(
         new CreateFunctionCommand({ FunctionName: 'upd', Runtime: 'python3.11', Handler: 'app.handler', Role: ROLE, Code: { ZipFile: zipOf({ 'app.py': PY_ECHO }) } }),
       );
       const early = await slow.lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'upd', MemorySize: 512 })).catch((e) => e);
       expect(early).toBeInstanceOf(ResourceConflictException);
+      held.release();
       await waitUntilFunctionActiveV2({ client: slow.lambda, maxWaitTime: 10, minDelay: 1 }, { FunctionName: 'upd' });
+      held.hold();
       const updated = await slow.lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'upd', MemorySize: 512, Environment: { Variables: { B: '2' } } }));
       expect(updated).toMatchObject({ MemorySize: 512, LastUpdateStatus: 'InProgress', State: 'Active', Environment: { Variables: { B: '2' } } });
       const second = await slow.lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'upd', MemorySize: 1024 })).catch((e) => e);
       expect(second).toBeInstanceOf(ResourceConflictException);
       expect(second.message).toBe('The operation cannot be performed at this time. An update is in progress for resource: arn:aws:lambda:us-east-1:123456789012:function:upd');
+      held.release();
       const waited = await waitUntilFunctionUpdatedV2({ client: slow.lambda, maxWaitTime: 10, minDelay: 1 }, { FunctionName: 'upd' });
       expect(waited.state).toBe('SUCCESS');
       const after = await slow.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'upd' }));
@@ -176,6 +182,57 @@ describe('UpdateFunctionConfiguration', () => {
     const error = await h.lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'upd-logformat', LoggingConfig: { LogFormat: 'XML' as 'JSON' } })).catch((e) => e);
     expect(error.name).toBe('ValidationException');
     expect(error.message).toContain('[JSON, Text]');
+  });
+});
+
+/** A zip whose central directory is sound but whose one entry's deflate data is not (a reserved block type): it fails only when extracted. */
+function corruptDeflateZip(): Uint8Array {
+  const zip = zipSync({ 'app.py': new TextEncoder().encode(`${PY_ECHO}${'# padding so the entry is deflated\n'.repeat(20)}`) });
+  const view = new DataView(zip.buffer, zip.byteOffset, zip.byteLength);
+  expect(view.getUint16(8, true)).toBe(8); // deflated
+  zip[30 + view.getUint16(26, true) + view.getUint16(28, true)] = 0xff;
+  return zip;
+}
+
+describe('Pending and InProgress last as long as storing the code takes', () => {
+  it('ends a create Failed, and an update LastUpdateStatus Failed, when the package cannot be extracted; the waiters report it', async () => {
+    const created = await h.lambda.send(
+      new CreateFunctionCommand({ FunctionName: 'bad-deflate', Runtime: 'python3.11', Handler: 'app.handler', Role: ROLE, Code: { ZipFile: corruptDeflateZip() } }),
+    );
+    expect(created).toMatchObject({ State: 'Pending', StateReasonCode: 'Creating' });
+    const waited = await waitUntilFunctionActiveV2({ client: h.lambda, maxWaitTime: 10, minDelay: 1 }, { FunctionName: 'bad-deflate' }).catch((e) => e);
+    expect(waited).toBeInstanceOf(Error);
+    const failed = await h.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'bad-deflate' }));
+    expect(failed).toMatchObject({
+      State: 'Failed',
+      StateReason: 'Could not unzip uploaded file. Please check your file, then try to upload again.',
+      StateReasonCode: 'InvalidZipFileException',
+    });
+    const invoked = await h.lambda.send(new InvokeCommand({ FunctionName: 'bad-deflate', Payload: '{}' })).catch((e) => e);
+    expect(invoked).toBeInstanceOf(ResourceConflictException);
+    expect(invoked.message).toBe('The operation cannot be performed at this time. The function is currently in the following state: Failed');
+
+    await createActive(h, 'bad-deflate-update');
+    const updating = await h.lambda.send(new UpdateFunctionCodeCommand({ FunctionName: 'bad-deflate-update', ZipFile: corruptDeflateZip() }));
+    expect(updating).toMatchObject({ State: 'Active', LastUpdateStatus: 'InProgress' });
+    const updated = await waitUntilFunctionUpdatedV2({ client: h.lambda, maxWaitTime: 10, minDelay: 1 }, { FunctionName: 'bad-deflate-update' }).catch((e) => e);
+    expect(updated).toBeInstanceOf(Error);
+    const after = await h.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'bad-deflate-update' }));
+    expect(after).toMatchObject({ State: 'Active', LastUpdateStatus: 'Failed', LastUpdateStatusReasonCode: 'InvalidZipFileException' });
+    // Invokes keep running the code that was there before the failed update.
+    const ran = await h.lambda.send(new InvokeCommand({ FunctionName: 'bad-deflate-update', Payload: '{"still":"here"}' }));
+    expect(JSON.parse(Buffer.from(ran.Payload!).toString())).toEqual({ still: 'here' });
+  });
+
+  it('takes effect with no added delay: a create and an update each pass the transition gate once, right after their work', async () => {
+    let passed = 0;
+    await withHarness({ transitionGate: async () => void passed++ }, async (own) => {
+      await createActive(own, 'no-delay');
+      expect(passed).toBe(1);
+      await own.lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'no-delay', MemorySize: 256 }));
+      await waitUntilFunctionUpdatedV2({ client: own.lambda, maxWaitTime: 10, minDelay: 1 }, { FunctionName: 'no-delay' });
+      expect(passed).toBe(2);
+    });
   });
 });
 
@@ -271,5 +328,72 @@ describe('Lambda routing', () => {
     expect(res.status).toBe(404);
     expect(res.headers.get('x-amzn-errortype')).toBe('UnknownOperationException');
     expect(res.json()).toEqual({ Type: 'User', message: 'GET /2015-03-31/nothing-here is not an operation of the Lambda API implemented by the coldbench emulator.' });
+  });
+});
+
+describe('typed requests: each operation body is checked against its schema at the route', () => {
+  const post = (path: string, body: unknown, method = 'POST') => raw(h, path, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const base = {
+    FunctionName: 'typed',
+    Runtime: 'python3.11',
+    Handler: 'app.handler',
+    Role: ROLE,
+    Code: { ZipFile: Buffer.from(zipOf({ 'app.py': PY_ECHO })).toString('base64') },
+  };
+
+  it.each([
+    [
+      'every violation, in AWS form',
+      '/2015-03-31/functions',
+      { ...base, Timeout: 0, MemorySize: 127 },
+      "2 validation errors detected: Value '0' at 'timeout' failed to satisfy constraint: Member must have value greater than or equal to 1; Value '127' at 'memorySize' failed to satisfy constraint: Member must have value greater than or equal to 128",
+    ],
+    [
+      'a wrong JSON type',
+      '/2015-03-31/functions',
+      { ...base, MemorySize: 'big' },
+      "1 validation error detected: Value 'big' at 'memorySize' failed to satisfy constraint: Member must be an integer",
+    ],
+    [
+      'a missing required member',
+      '/2015-03-31/functions',
+      { ...base, Role: undefined },
+      "1 validation error detected: Value null at 'role' failed to satisfy constraint: Member must not be null",
+    ],
+    [
+      'a nested member, named in lowerCamelCase',
+      '/2015-03-31/functions',
+      { ...base, EphemeralStorage: { Size: 20_000 } },
+      "1 validation error detected: Value '20000' at 'ephemeralStorage.size' failed to satisfy constraint: Member must have value less than or equal to 10240",
+    ],
+    [
+      'PutFunctionConcurrency without its count',
+      '/2017-10-31/functions/robust/concurrency',
+      {},
+      "1 validation error detected: Value null at 'reservedConcurrentExecutions' failed to satisfy constraint: Member must not be null",
+    ],
+    [
+      'CreateAlias without a name',
+      '/2015-03-31/functions/robust/aliases',
+      { FunctionVersion: '$LATEST' },
+      "1 validation error detected: Value null at 'name' failed to satisfy constraint: Member must not be null",
+    ],
+    [
+      'PublishLayerVersion with too many architectures',
+      '/2018-10-31/layers/typed/versions',
+      { Content: { ZipFile: base.Code.ZipFile }, CompatibleArchitectures: ['x86_64', 'arm64', 'x86_64'] },
+      "1 validation error detected: Value '[x86_64, arm64, x86_64]' at 'compatibleArchitectures' failed to satisfy constraint: Member must have length less than or equal to 2",
+    ],
+    [
+      'TagResource without Tags',
+      '/2017-03-31/tags/arn:aws:lambda:us-east-1:123456789012:function:robust',
+      {},
+      "1 validation error detected: Value null at 'tags' failed to satisfy constraint: Member must not be null",
+    ],
+  ])('answers %s with one ValidationException', async (_what, path, body, message) => {
+    const res = await post(path, body, path.includes('/concurrency') ? 'PUT' : 'POST');
+    expect(res.status).toBe(400);
+    expect(res.headers.get('x-amzn-errortype')).toBe('ValidationException');
+    expect(res.json()).toEqual({ Type: 'User', message });
   });
 });

@@ -16,7 +16,7 @@ export interface Harness {
 /** A real emulator on a free loopback port with SDK clients pointed at it (retries off so each call is one request). */
 export async function startHarness(options: EmulatorOptions = {}): Promise<Harness> {
   // SDK builds are the environments' concern and cost minutes of CPU on a cold cache; these tests do not need them.
-  const emulator = await startEmulator({ updateDelayMs: 0, poolTuning: { skipSdkBuild: true }, ...options });
+  const emulator = await startEmulator({ poolTuning: { skipSdkBuild: true }, ...options });
   const common = { endpoint: emulator.url, region: 'us-east-1', credentials: CREDENTIALS, maxAttempts: 1 };
   return { emulator, lambda: new LambdaClient(common), logs: new CloudWatchLogsClient(common) };
 }
@@ -50,6 +50,22 @@ export async function withHarness(options: EmulatorOptions, run: (h: Harness) =>
   } finally {
     await stopHarness(h);
   }
+}
+
+/**
+ * Holds creates and updates in State Pending / LastUpdateStatus InProgress until released (EmulatorOptions.transitionGate),
+ * so a test sees those states for as long as it needs, however slow the machine. Starts held.
+ */
+export function heldTransitions(): { transitionGate: () => Promise<void>; hold: () => void; release: () => void } {
+  let release = () => {};
+  let held = Promise.resolve();
+  const hold = () => {
+    held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+  };
+  hold();
+  return { transitionGate: () => held, hold, release: () => release() };
 }
 
 /** A real zip from a map of file name → text. */

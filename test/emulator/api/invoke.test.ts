@@ -10,10 +10,11 @@ import {
   ResourceNotFoundException,
   TooManyRequestsException,
   UpdateFunctionConfigurationCommand,
+  waitUntilFunctionActiveV2,
   waitUntilFunctionUpdatedV2,
 } from '@aws-sdk/client-lambda';
 import { describe, expect, it } from 'vitest';
-import { createActive, harnessPerFile, raw, ROLE, withHarness, zipOf } from './helpers.ts';
+import { createActive, harnessPerFile, heldTransitions, raw, ROLE, withHarness, zipOf } from './helpers.ts';
 
 const h = harnessPerFile();
 
@@ -154,15 +155,19 @@ describe('Invoke: qualifiers and updates', () => {
   });
 
   it('runs the previous configuration while an update is InProgress, and refuses invokes while Pending', async () => {
-    await withHarness({ updateDelayMs: 1500 }, async (slow) => {
+    const held = heldTransitions();
+    await withHarness({ transitionGate: held.transitionGate }, async (slow) => {
       await slow.lambda.send(new CreateFunctionCommand({ FunctionName: 'inprog', Runtime: 'python3.11', Handler: 'app.handler', Role: ROLE, Code: { ZipFile: PY } }));
       const pending = await slow.lambda.send(new InvokeCommand({ FunctionName: 'inprog', Payload: '{}' })).catch((e) => e);
       expect(pending).toBeInstanceOf(ResourceConflictException);
       expect(pending.message).toBe('The operation cannot be performed at this time. The function is currently in the following state: Pending');
-      await new Promise((r) => setTimeout(r, 1600));
+      held.release();
+      await waitUntilFunctionActiveV2({ client: slow.lambda, maxWaitTime: 10, minDelay: 1 }, { FunctionName: 'inprog' });
+      held.hold();
       await slow.lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: 'inprog', MemorySize: 512 }));
       const during = await slow.lambda.send(new InvokeCommand({ FunctionName: 'inprog', Payload: '{}' }));
       expect(JSON.parse(text(during.Payload)).mem).toBe(128);
+      held.release();
       await waitUntilFunctionUpdatedV2({ client: slow.lambda, maxWaitTime: 10, minDelay: 1 }, { FunctionName: 'inprog' });
       const after = await slow.lambda.send(new InvokeCommand({ FunctionName: 'inprog', Payload: '{}' }));
       expect(JSON.parse(text(after.Payload)).mem).toBe(512);

@@ -1,7 +1,8 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { AwsError, conflict, invalidParameter, notFound } from '../errors.ts';
 import type { FunctionRegistry, LambdaFunction } from './functions.ts';
 import { readMaxItems } from './layers.ts';
+import type { CreateAliasInput, UpdateAliasInput } from './requests.ts';
 
 export interface Alias {
   name: string;
@@ -10,21 +11,56 @@ export interface Alias {
   revisionId: string;
   /** RoutingConfig.AdditionalVersionWeights: another version and the share of invokes it gets */
   weights?: Record<string, number>;
+  /** The alias's own pick stream: each invoke of a weighted alias draws one number from it */
+  random: () => number;
 }
 
-/** Alias names may not look like version numbers, so a Qualifier is never ambiguous. */
-const ALIAS_NAME = /^(?!\d+$)[a-zA-Z0-9-_]{1,128}$/;
+/**
+ * A seeded stream of numbers in [0, 1) (mulberry32) per function and alias, so a weighted alias picks the same version
+ * sequence for the same seed however other aliases are invoked in between.
+ */
+export function routingStream(seed: number, functionName: string, aliasName: string): () => number {
+  let state = createHash('sha256').update(`${seed}:${functionName}:${aliasName}`).digest().readUInt32LE(0);
+  return () => {
+    state = (state + 0x6d2b79f5) | 0;
+    let t = Math.imul(state ^ (state >>> 15), 1 | state);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+/** The version a weighted alias runs for one invoke: the additional version with its weight's probability, else FunctionVersion. */
+export function pickVersion(alias: Alias): string {
+  if (!alias.weights) return alias.functionVersion;
+  const draw = alias.random();
+  let edge = 0;
+  for (const [version, weight] of Object.entries(alias.weights)) {
+    edge += weight;
+    if (draw < edge) return version;
+  }
+  return alias.functionVersion;
+}
 
 /** Lambda aliases: a name that points at a published version (or $LATEST) and can be used as a Qualifier. */
 export class AliasOperations {
-  constructor(private readonly functions: FunctionRegistry) {}
+  constructor(
+    private readonly functions: FunctionRegistry,
+    /** Seeds each alias's pick stream (EmulatorOptions.routingSeed) */
+    private readonly routingSeed: number,
+  ) {}
 
-  create(raw: string, body: Record<string, unknown>): Record<string, unknown> {
+  create(raw: string, body: CreateAliasInput): Record<string, unknown> {
     const { fn } = this.functions.find(raw);
-    const name = aliasName(body.Name);
+    const name = body.Name;
     if (fn.aliases.has(name)) throw conflict(`Alias already exists: ${fn.arn}:${name}`);
     const functionVersion = this.version(fn, body.FunctionVersion);
-    const alias: Alias = { name, functionVersion, description: stringOrEmpty(body.Description), revisionId: randomUUID() };
+    const alias: Alias = {
+      name,
+      functionVersion,
+      description: body.Description ?? '',
+      revisionId: randomUUID(),
+      random: routingStream(this.routingSeed, fn.name, name),
+    };
     alias.weights = this.routing(fn, body.RoutingConfig, functionVersion);
     fn.aliases.set(name, alias);
     return render(fn, alias);
@@ -35,10 +71,10 @@ export class AliasOperations {
     return render(fn, this.find(fn, name));
   }
 
-  update(raw: string, name: string, body: Record<string, unknown>): Record<string, unknown> {
+  update(raw: string, name: string, body: UpdateAliasInput): Record<string, unknown> {
     const { fn } = this.functions.find(raw);
     const alias = this.find(fn, name);
-    if (typeof body.RevisionId === 'string' && body.RevisionId !== alias.revisionId) {
+    if (body.RevisionId !== undefined && body.RevisionId !== alias.revisionId) {
       throw new AwsError(
         'PreconditionFailedException',
         412,
@@ -52,7 +88,7 @@ export class AliasOperations {
     }
     alias.functionVersion = functionVersion;
     alias.weights = weights;
-    if (body.Description !== undefined) alias.description = stringOrEmpty(body.Description);
+    if (body.Description !== undefined) alias.description = body.Description;
     alias.revisionId = randomUUID();
     return render(fn, alias);
   }
@@ -81,12 +117,10 @@ export class AliasOperations {
   }
 
   /** Validates RoutingConfig as Lambda does: schema first (ValidationException), then at most one other published version. */
-  private routing(fn: LambdaFunction, raw: unknown, functionVersion: string): Record<string, number> | undefined {
-    if (raw === null || raw === undefined) return undefined;
-    const map = (raw as { AdditionalVersionWeights?: unknown }).AdditionalVersionWeights;
+  private routing(fn: LambdaFunction, raw: CreateAliasInput['RoutingConfig'], functionVersion: string): Record<string, number> | undefined {
+    const map = raw?.AdditionalVersionWeights;
     if (map === null || map === undefined) return undefined;
-    if (typeof map !== 'object' || Array.isArray(map)) throw invalidParameter('RoutingConfig.AdditionalVersionWeights must be a map of version to weight.');
-    const entries = Object.entries(map as Record<string, unknown>);
+    const entries = Object.entries(map);
     if (entries.length === 0) return undefined;
     const shown = `{${entries.map(([k, v]) => `${k}=${typeof v === 'number' && Number.isInteger(v) ? v.toFixed(1) : String(v)}`).join(', ')}}`;
     const field = 'routingConfig.additionalVersionWeights';
@@ -114,27 +148,10 @@ export class AliasOperations {
     return Object.fromEntries(entries) as Record<string, number>;
   }
 
-  private version(fn: LambdaFunction, raw: unknown): string {
-    if (typeof raw !== 'string') throw invalidParameter('FunctionVersion is required: a published version number or $LATEST.');
+  private version(fn: LambdaFunction, raw: string): string {
     if (raw !== '$LATEST' && !fn.versions.has(raw)) throw notFound(`Function not found: ${fn.arn}:${raw}`);
     return raw;
   }
-}
-
-function aliasName(raw: unknown): string {
-  if (typeof raw !== 'string' || !ALIAS_NAME.test(raw)) {
-    throw new AwsError(
-      'ValidationException',
-      400,
-      `1 validation error detected: Value '${String(raw)}' at 'name' failed to satisfy constraint: Member must satisfy regular expression pattern: (?!^[0-9]+$)([a-zA-Z0-9-_]+)`,
-    );
-  }
-  return raw;
-}
-
-/** A string as given, '' for anything else (an absent or non-string Description). */
-function stringOrEmpty(raw: unknown): string {
-  return typeof raw === 'string' ? raw : '';
 }
 
 function render(fn: LambdaFunction, a: Alias): Record<string, unknown> {

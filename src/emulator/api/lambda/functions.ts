@@ -3,10 +3,11 @@ import type { EnvironmentPool, FunctionSpec } from '../../contract.ts';
 import type { CodeStore, StoredCode } from '../code-store.ts';
 import type { S3Store } from '../s3.ts';
 import { AwsError, conflict, invalidParameter, notFound } from '../errors.ts';
-import type { Alias } from './aliases.ts';
+import { type Alias, pickVersion } from './aliases.ts';
 import type { LayerRegistry } from './layers.ts';
 import { readMaxItems } from './layers.ts';
 import { applyConfig, type FunctionConfig, lambdaTimestamp, MAX_TAGS, renderConfiguration, type Revision } from './model.ts';
+import type { CodeInput, ConfigurationInput, CreateFunctionInput, PublishVersionInput, PutConcurrencyInput, TagResourceInput, UpdateCodeInput } from './requests.ts';
 
 export interface LambdaFunction {
   name: string;
@@ -16,9 +17,10 @@ export interface LambdaFunction {
   /** What $LATEST invokes run: the previous revision until an update completes, as on Lambda */
   effective: Revision;
   effectiveSpec: FunctionSpec;
-  state: 'Pending' | 'Active';
-  lastUpdateStatus: 'InProgress' | 'Successful';
-  timer?: NodeJS.Timeout;
+  state: 'Pending' | 'Active' | 'Failed';
+  lastUpdateStatus: 'InProgress' | 'Successful' | 'Failed';
+  /** Why the create or the last update failed (the code could not be stored), as StateReason / LastUpdateStatusReason */
+  failure?: { reason: string; code: string };
   versions: Map<string, { revision: Revision; spec: FunctionSpec }>;
   nextVersion: number;
   tags: Record<string, string>;
@@ -33,8 +35,11 @@ export interface RegistryContext {
   code: CodeStore;
   s3: S3Store;
   layers: LayerRegistry;
-  /** How long State Pending and LastUpdateStatus InProgress last */
-  updateDelayMs: number;
+  /**
+   * Test only: a create or update, once its work is done, also waits for this before it takes effect, so a test can
+   * hold State Pending / LastUpdateStatus InProgress for as long as it needs (default: nothing to wait for)
+   */
+  transitionGate?: () => Promise<void>;
   codeUrl: (code: StoredCode) => string;
   /** How this emulator runs a runtime (CPU mode, local interpreter, SDK), shown in GetFunction as `Coldbench` */
   describeRuntime: (runtime: string) => Record<string, unknown>;
@@ -48,6 +53,7 @@ const MAX_RESERVED_CONCURRENCY = 900;
 /** Lambda's control plane state: functions, their revisions, published versions, tags and reserved concurrency. */
 export class FunctionRegistry {
   readonly functions = new Map<string, LambdaFunction>();
+  private stopped = false;
 
   constructor(private readonly ctx: RegistryContext) {}
 
@@ -95,21 +101,21 @@ export class FunctionRegistry {
       return forInvoke ? { revision: fn.effective, spec: fn.effectiveSpec, version: '$LATEST' } : { revision: fn.latest, spec: fn.effectiveSpec, version: '$LATEST' };
     }
     const alias = fn.aliases.get(qualifier);
-    if (alias) return this.revisionFor(fn, alias.functionVersion, forInvoke);
+    // An invoke of a weighted alias runs the version its RoutingConfig picks; reads show the alias's FunctionVersion.
+    if (alias) return this.revisionFor(fn, forInvoke ? pickVersion(alias) : alias.functionVersion, forInvoke);
     const v = fn.versions.get(qualifier);
     if (!v) throw notFound(`Function not found: ${fn.arn}:${qualifier}`);
     return { revision: v.revision, spec: v.spec, version: qualifier };
   }
 
-  async create(body: Record<string, unknown>): Promise<Record<string, unknown>> {
-    const name = typeof body.FunctionName === 'string' ? this.parseName(body.FunctionName).name : '';
-    if (!name) throw new AwsError('ValidationException', 400, "1 validation error detected: Value null at 'functionName' failed to satisfy constraint: Member must not be null");
+  async create(body: CreateFunctionInput): Promise<Record<string, unknown>> {
+    const name = this.parseName(body.FunctionName).name;
     if (body.PackageType === 'Image') throw invalidParameter('PackageType Image is not supported by the coldbench emulator; upload a .zip package.');
     const config = applyConfig(name, undefined, body);
     const layers = this.ctx.layers.resolve(config.layers);
-    const code = await this.codeFrom(body.Code, 'Code');
+    const { code, ready } = await this.codeFrom(body.Code, 'Code');
     if (this.functions.has(name)) throw conflict(`Function already exist: ${name}`);
-    const revision = newRevision(config, code, layers);
+    const revision = newRevision(config, code, layers, ready);
     const fn: LambdaFunction = {
       name,
       arn: this.arnOf(name),
@@ -120,12 +126,11 @@ export class FunctionRegistry {
       lastUpdateStatus: 'Successful',
       versions: new Map(),
       nextVersion: 1,
-      tags: readTags(body.Tags) ?? {},
+      tags: body.Tags ? readTags(body.Tags) : {},
       aliases: new Map(),
     };
     this.functions.set(name, fn);
-    fn.timer = setTimeout(() => this.settle(fn), this.ctx.updateDelayMs);
-    fn.timer.unref();
+    this.settleWhenReady(fn, revision);
     if (body.Publish === true) {
       // AWS answers with the $LATEST state (Pending, unqualified ARN) and the number of the version being published.
       const { version } = this.publish(fn);
@@ -134,25 +139,25 @@ export class FunctionRegistry {
     return this.configuration(fn, '$LATEST', true);
   }
 
-  async updateCode(raw: string, body: Record<string, unknown>): Promise<Record<string, unknown>> {
+  async updateCode(raw: string, body: UpdateCodeInput): Promise<Record<string, unknown>> {
     const { fn } = this.find(raw);
     this.checkRevision(fn, body.RevisionId);
-    const code = await this.codeFrom(body, 'UpdateFunctionCode');
+    const { code, ready } = await this.codeFrom(body, 'UpdateFunctionCode');
     this.checkNotBusy(fn);
     let config = fn.latest.config;
     if (body.Architectures !== undefined) config = applyConfig(fn.name, config, { Architectures: body.Architectures });
-    this.beginUpdate(fn, newRevision(config, code, fn.latest.layers));
+    this.beginUpdate(fn, newRevision(config, code, fn.latest.layers, ready));
     if (body.Publish === true) return this.configuration(fn, this.publish(fn).version);
     return this.configuration(fn, '$LATEST');
   }
 
-  updateConfiguration(raw: string, body: Record<string, unknown>): Record<string, unknown> {
+  updateConfiguration(raw: string, body: ConfigurationInput): Record<string, unknown> {
     const { fn } = this.find(raw);
     this.checkRevision(fn, body.RevisionId);
-    const config: FunctionConfig = applyConfig(fn.name, fn.latest.config, body);
+    const config = applyConfig(fn.name, fn.latest.config, body);
     const layers = body.Layers !== undefined ? this.ctx.layers.resolve(config.layers) : fn.latest.layers;
     this.checkNotBusy(fn);
-    this.beginUpdate(fn, newRevision(config, fn.latest.code, layers));
+    this.beginUpdate(fn, newRevision(config, fn.latest.code, layers, fn.latest.ready));
     return this.configuration(fn, '$LATEST');
   }
 
@@ -169,21 +174,20 @@ export class FunctionRegistry {
       return;
     }
     if (q === '$LATEST') throw invalidParameter('$LATEST version cannot be deleted without deleting the function.');
-    clearTimeout(fn.timer);
     this.functions.delete(fn.name);
     await this.ctx.pool().retire(fn.name);
   }
 
-  publishVersion(raw: string, body: Record<string, unknown>): Record<string, unknown> {
+  publishVersion(raw: string, body: PublishVersionInput): Record<string, unknown> {
     const { fn } = this.find(raw);
-    if (typeof body.CodeSha256 === 'string' && body.CodeSha256 !== fn.latest.code.codeSha256) {
+    if (body.CodeSha256 !== undefined && body.CodeSha256 !== fn.latest.code.codeSha256) {
       throw invalidParameter(
         `CodeSHA256 (${body.CodeSha256}) is different from current CodeSHA256 in $LATEST (${fn.latest.code.codeSha256}). Please try again with the CodeSHA256 in $LATEST.`,
       );
     }
     this.checkRevision(fn, body.RevisionId);
     if (fn.state === 'Pending' || fn.lastUpdateStatus === 'InProgress') this.checkNotBusy(fn);
-    const { version } = this.publish(fn, typeof body.Description === 'string' ? body.Description : undefined);
+    const { version } = this.publish(fn, body.Description);
     return this.configuration(fn, version);
   }
 
@@ -234,15 +238,18 @@ export class FunctionRegistry {
     }
     const pending = fn.state === 'Pending';
     const inProgress = fn.lastUpdateStatus === 'InProgress';
+    const creating = { reason: 'The function is being created.', code: 'Creating' };
+    const stateReason = pending ? creating : fn.state === 'Failed' ? fn.failure : undefined;
+    const updateReason = inProgress ? creating : fn.lastUpdateStatus === 'Failed' ? fn.failure : undefined;
     return renderConfiguration({
       name: fn.name,
       arn: fn.arn,
       version,
       revision: fn.latest,
       state: fn.state,
-      ...(pending ? { stateReason: 'The function is being created.', stateReasonCode: 'Creating' } : {}),
+      ...(stateReason ? { stateReason: stateReason.reason, stateReasonCode: stateReason.code } : {}),
       ...(created ? {} : { lastUpdateStatus: fn.lastUpdateStatus }),
-      ...(inProgress && !created ? { lastUpdateStatusReason: 'The function is being created.', lastUpdateStatusReasonCode: 'Creating' } : {}),
+      ...(updateReason && !created ? { lastUpdateStatusReason: updateReason.reason, lastUpdateStatusReasonCode: updateReason.code } : {}),
       listEntry,
       qualifyLatest,
     });
@@ -261,7 +268,7 @@ export class FunctionRegistry {
     };
   }
 
-  putConcurrency(raw: string, body: Record<string, unknown>): Record<string, unknown> {
+  putConcurrency(raw: string, body: PutConcurrencyInput): Record<string, unknown> {
     if (this.parseName(raw).qualifier !== undefined) {
       throw invalidParameter(
         'This operation is permitted on Lambda functions only. Aliases and versions do not support this operation. Please specify either a function name or an unqualified function ARN.',
@@ -269,13 +276,6 @@ export class FunctionRegistry {
     }
     const { fn } = this.find(raw, undefined, true);
     const n = body.ReservedConcurrentExecutions;
-    if (typeof n !== 'number' || !Number.isInteger(n) || n < 0) {
-      throw new AwsError(
-        'ValidationException',
-        400,
-        `1 validation error detected: Value '${String(n)}' at 'reservedConcurrentExecutions' failed to satisfy constraint: Member must have value greater than or equal to 0`,
-      );
-    }
     if (n > MAX_RESERVED_CONCURRENCY) {
       throw invalidParameter(`Specified ReservedConcurrentExecutions for function decreases account's UnreservedConcurrentExecution below its minimum value of [100].`);
     }
@@ -304,10 +304,9 @@ export class FunctionRegistry {
     return fn;
   }
 
-  tag(resource: string, body: Record<string, unknown>): void {
+  tag(resource: string, body: TagResourceInput): void {
     const fn = this.tagTarget(resource);
     const tags = readTags(body.Tags);
-    if (!tags) throw invalidParameter('Tags is required: a map of tag keys to values.');
     const merged = { ...fn.tags, ...tags };
     if (Object.keys(merged).length > MAX_TAGS) throw invalidParameter(`A function can have at most ${MAX_TAGS} tags.`);
     fn.tags = merged;
@@ -319,8 +318,8 @@ export class FunctionRegistry {
   }
 
   /** Stops pending state transitions (emulator shutdown). */
-  stopTimers(): void {
-    for (const fn of this.functions.values()) clearTimeout(fn.timer);
+  stopTransitions(): void {
+    this.stopped = true;
   }
 
   private publish(fn: LambdaFunction, description?: string): { version: string } {
@@ -338,13 +337,41 @@ export class FunctionRegistry {
   private beginUpdate(fn: LambdaFunction, revision: Revision): void {
     fn.latest = revision;
     fn.lastUpdateStatus = 'InProgress';
-    fn.timer = setTimeout(() => this.settle(fn), this.ctx.updateDelayMs);
-    fn.timer.unref();
+    fn.failure = undefined;
+    this.settleWhenReady(fn, revision);
+  }
+
+  /**
+   * Pending / InProgress last as long as the work does: the revision takes effect once its code is stored and
+   * extracted (at once when it is already there, as for a configuration update), or fails if the code cannot be.
+   */
+  private settleWhenReady(fn: LambdaFunction, revision: Revision): void {
+    const gate = this.ctx.transitionGate;
+    revision.ready
+      .then(() => gate?.())
+      .then(
+        () => {
+          if (!this.stopped && fn.latest === revision) this.settle(fn);
+        },
+        (error: unknown) => {
+          if (!this.stopped && fn.latest === revision) this.fail(fn, error);
+        },
+      );
+  }
+
+  /** The code could not be stored: a create ends Failed, an update LastUpdateStatus Failed (invokes keep the previous revision). */
+  private fail(fn: LambdaFunction, error: unknown): void {
+    const message = error instanceof Error ? error.message : String(error);
+    fn.failure =
+      error instanceof AwsError && error.code === 'InvalidParameterValueException'
+        ? { reason: message, code: 'InvalidZipFileException' }
+        : { reason: message, code: 'InternalError' };
+    if (fn.state === 'Pending') fn.state = 'Failed';
+    else fn.lastUpdateStatus = 'Failed';
   }
 
   /** The update takes effect: new invokes get the new revision in fresh environments. */
   private settle(fn: LambdaFunction): void {
-    fn.timer = undefined;
     fn.state = 'Active';
     const changed = fn.effective !== fn.latest;
     fn.effective = fn.latest;
@@ -363,8 +390,8 @@ export class FunctionRegistry {
     }
   }
 
-  private checkRevision(fn: LambdaFunction, revisionId: unknown): void {
-    if (typeof revisionId === 'string' && revisionId !== fn.latest.revisionId) {
+  private checkRevision(fn: LambdaFunction, revisionId: string | undefined): void {
+    if (revisionId !== undefined && revisionId !== fn.latest.revisionId) {
       throw new AwsError(
         'PreconditionFailedException',
         412,
@@ -373,15 +400,15 @@ export class FunctionRegistry {
     }
   }
 
-  private async codeFrom(raw: unknown, field: string): Promise<StoredCode> {
-    const code = (raw ?? {}) as Record<string, unknown>;
-    if (typeof code.ZipFile === 'string') {
+  /** Validates the package and starts storing it; `ready` settles when it is extracted (the work Pending / InProgress waits for). */
+  private async codeFrom(code: CodeInput, field: string): Promise<{ code: StoredCode; ready: Promise<unknown> }> {
+    if (code.ZipFile !== undefined) {
       const zip = Buffer.from(code.ZipFile, 'base64');
-      return this.ctx.code.put(zip);
+      return this.ctx.code.accept(zip);
     }
     if (code.S3Bucket !== undefined || code.S3Key !== undefined) {
-      if (typeof code.S3Bucket !== 'string' || typeof code.S3Key !== 'string') throw invalidParameter(`${field}: S3Bucket and S3Key are both required for code from S3.`);
-      return this.ctx.code.put(await this.ctx.s3.read(code.S3Bucket, code.S3Key));
+      if (code.S3Bucket === undefined || code.S3Key === undefined) throw invalidParameter(`${field}: S3Bucket and S3Key are both required for code from S3.`);
+      return this.ctx.code.accept(await this.ctx.s3.read(code.S3Bucket, code.S3Key));
     }
     if (code.ImageUri !== undefined) throw invalidParameter('Container images are not supported by the coldbench emulator; upload a .zip package.');
     throw invalidParameter(`${field}: ZipFile is required (the base64 of a .zip package).`);
@@ -411,16 +438,14 @@ export class FunctionRegistry {
   }
 }
 
-function newRevision(config: FunctionConfig, code: StoredCode, layers: Revision['layers']): Revision {
-  return { config, code, layers, revisionId: randomUUID(), lastModified: lambdaTimestamp() };
+function newRevision(config: FunctionConfig, code: StoredCode, layers: Revision['layers'], ready: Promise<unknown>): Revision {
+  return { config, code, layers, ready, revisionId: randomUUID(), lastModified: lambdaTimestamp() };
 }
 
-function readTags(raw: unknown): Record<string, string> | undefined {
-  if (raw === undefined || raw === null) return undefined;
-  if (typeof raw !== 'object' || Array.isArray(raw)) throw invalidParameter('Tags must be a map of strings.');
+function readTags(raw: Record<string, string>): Record<string, string> {
   const tags: Record<string, string> = {};
-  for (const [k, v] of Object.entries(raw as Record<string, unknown>)) {
-    if (typeof v !== 'string' || k.length === 0 || k.length > 128 || v.length > 256 || k.startsWith('aws:')) {
+  for (const [k, v] of Object.entries(raw)) {
+    if (k.length === 0 || k.length > 128 || v.length > 256 || k.startsWith('aws:')) {
       throw invalidParameter(`Tag ${JSON.stringify(k)} is not valid: keys are 1–128 characters and may not start with aws:, values are strings of at most 256 characters.`);
     }
     tags[k] = v;

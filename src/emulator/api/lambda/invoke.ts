@@ -48,10 +48,15 @@ export async function handleInvoke(ctx: InvokeContext, rawName: string, qualifie
   if (h.logType !== undefined && h.logType !== 'None' && h.logType !== 'Tail') {
     throw new AwsError('InvalidParameterValueException', 400, `X-Amz-Log-Type: ${h.logType} is not one of None, Tail.`);
   }
-  const { spec, version } = ctx.functions.revisionFor(fn, q, true);
-  if (version === '$LATEST' && fn.state === 'Pending') {
-    throw conflict('The operation cannot be performed at this time. The function is currently in the following state: Pending');
+  // A DryRun runs nothing, so it draws no pick from a weighted alias.
+  const { spec, version, revision } = ctx.functions.revisionFor(fn, q, type !== 'DryRun');
+  if (version === '$LATEST' && fn.state !== 'Active') {
+    throw conflict(`The operation cannot be performed at this time. The function is currently in the following state: ${fn.state}`);
   }
+  // A version published with CreateFunction's Publish runs once its code is extracted.
+  await revision.ready.catch(() => {
+    throw conflict('The operation cannot be performed at this time. The function is currently in the following state: Failed');
+  });
   if (payload.length > payloadLimitFor(type)) throw tooLarge(type);
   if (payload.length === 0) payload = EMPTY_EVENT;
   else checkJson(payload);

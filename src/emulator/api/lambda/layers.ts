@@ -1,6 +1,7 @@
 import type { CodeStore, StoredCode } from '../code-store.ts';
 import { AwsError, invalidParameter, notFound } from '../errors.ts';
 import { lambdaTimestamp, type ResolvedLayer } from './model.ts';
+import type { PublishLayerInput } from './requests.ts';
 
 interface LayerVersion {
   version: number;
@@ -47,18 +48,18 @@ export class LayerRegistry {
     return name;
   }
 
-  async publish(rawName: string, body: Record<string, unknown>, zip: Uint8Array): Promise<Record<string, unknown>> {
+  async publish(rawName: string, body: PublishLayerInput, zip: Uint8Array): Promise<Record<string, unknown>> {
     const name = this.layerName(rawName);
     const stored = await this.code.put(zip);
     const layer = this.layers.get(name) ?? { nextVersion: 1, versions: new Map() };
     this.layers.set(name, layer);
     const version: LayerVersion = {
       version: layer.nextVersion++,
-      description: typeof body.Description === 'string' ? body.Description : '',
+      description: body.Description ?? '',
       createdDate: lambdaTimestamp(),
-      compatibleRuntimes: stringList(body.CompatibleRuntimes, 'CompatibleRuntimes'),
-      compatibleArchitectures: stringList(body.CompatibleArchitectures, 'CompatibleArchitectures'),
-      licenseInfo: typeof body.LicenseInfo === 'string' ? body.LicenseInfo : undefined,
+      compatibleRuntimes: body.CompatibleRuntimes,
+      compatibleArchitectures: body.CompatibleArchitectures,
+      licenseInfo: body.LicenseInfo,
       code: stored,
     };
     layer.versions.set(version.version, version);
@@ -155,12 +156,6 @@ export class LayerRegistry {
 /** Lambda refuses layer version numbers below 1 before looking anything up. */
 function checkLayerVersion(rawVersion: string): void {
   if (Number(rawVersion) < 1) throw invalidParameter('Layer Version Cannot be less than 1');
-}
-
-function stringList(value: unknown, field: string): string[] | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (!Array.isArray(value) || value.some((v) => typeof v !== 'string')) throw invalidParameter(`${field} must be a list of strings.`);
-  return value as string[];
 }
 
 /** Lambda's MaxItems for list operations: 1–10,000, default 50. */

@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
-import { type Architecture, isArchitecture } from '../../../vocabulary.ts';
+import type { Architecture } from '../../../vocabulary.ts';
 import { LOCAL_RUNTIMES } from '../../contract.ts';
 import type { StoredCode } from '../code-store.ts';
-import { AwsError, invalidParameter } from '../errors.ts';
+import { invalidParameter } from '../errors.ts';
+import type { ConfigurationInput } from './requests.ts';
 
 /** Lambda's limits (reference: Resources). */
 export const MIN_MEMORY_MB = 128;
 export const MAX_MEMORY_MB = 10_240;
-const MIN_TIMEOUT_S = 1;
 export const MAX_TIMEOUT_S = 900;
 const DEFAULT_TIMEOUT_S = 3;
 const DEFAULT_MEMORY_MB = 128;
@@ -100,19 +100,22 @@ export interface Revision {
   config: FunctionConfig;
   code: StoredCode;
   layers: ResolvedLayer[];
+  /** Settles when the code is extracted and can run; rejects if it could not be stored */
+  ready: Promise<unknown>;
   revisionId: string;
   lastModified: string;
 }
-
-const validation = (message: string) => new AwsError('ValidationException', 400, message);
 
 /** Lambda's timestamp format: `2026-11-28T16:30:00.000+0000`. */
 export function lambdaTimestamp(date = new Date()): string {
   return date.toISOString().replace('Z', '+0000');
 }
 
-/** Merges a CreateFunction / UpdateFunctionConfiguration body over a base configuration, validating each field as Lambda does. */
-export function applyConfig(name: string, base: FunctionConfig | undefined, body: Record<string, unknown>): FunctionConfig {
+/**
+ * Merges a CreateFunction / UpdateFunctionConfiguration body (already checked against its schema at the route, see
+ * requests.ts) over a base configuration, with the checks Lambda makes after the schema's.
+ */
+export function applyConfig(name: string, base: FunctionConfig | undefined, body: ConfigurationInput): FunctionConfig {
   const cfg: FunctionConfig = base
     ? { ...base, layers: [...base.layers] }
     : {
@@ -130,60 +133,30 @@ export function applyConfig(name: string, base: FunctionConfig | undefined, body
         ephemeralStorageMB: 512,
         tracingMode: 'PassThrough',
       };
-  if (body.Runtime !== undefined) cfg.runtime = requireString(body.Runtime, 'runtime');
-  if (body.Handler !== undefined) cfg.handler = requireString(body.Handler, 'handler');
-  if (body.Role !== undefined) cfg.role = requireString(body.Role, 'role');
-  if (body.Description !== undefined) cfg.description = requireString(body.Description, 'description');
-  if (body.Timeout !== undefined) cfg.timeoutS = int(body.Timeout, 'timeout', MIN_TIMEOUT_S, MAX_TIMEOUT_S);
-  if (body.MemorySize !== undefined) cfg.memoryMB = int(body.MemorySize, 'memorySize', MIN_MEMORY_MB, MAX_MEMORY_MB);
-  if (body.Environment !== undefined) cfg.environment = environment(body.Environment);
+  if (body.Runtime !== undefined) cfg.runtime = body.Runtime;
+  if (body.Handler !== undefined) cfg.handler = body.Handler;
+  if (body.Role !== undefined) cfg.role = body.Role;
+  if (body.Description !== undefined) cfg.description = body.Description;
+  if (body.Timeout !== undefined) cfg.timeoutS = body.Timeout;
+  if (body.MemorySize !== undefined) cfg.memoryMB = body.MemorySize;
+  if (body.Environment !== undefined) cfg.environment = environment(body.Environment.Variables);
   if (body.Layers !== undefined) {
-    if (!Array.isArray(body.Layers) || body.Layers.some((l) => typeof l !== 'string')) throw invalidParameter('Layers must be a list of layer version ARNs.');
     if (body.Layers.length > MAX_LAYERS) throw invalidParameter(`Cannot reference more than ${MAX_LAYERS} layers.`);
-    cfg.layers = body.Layers as string[];
+    cfg.layers = body.Layers;
   }
-  if (body.Architectures !== undefined) {
-    const archs = body.Architectures;
-    const shown = Array.isArray(archs) ? `[${archs.map(String).join(', ')}]` : String(archs);
-    if (Array.isArray(archs) && archs.length > 1) {
-      throw validation(`1 validation error detected: Value '${shown}' at 'architectures' failed to satisfy constraint: Member must have length less than or equal to 1`);
-    }
-    if (!Array.isArray(archs) || archs.length !== 1 || !isArchitecture(archs[0])) {
-      throw validation(
-        `1 validation error detected: Value '${shown}' at 'architectures' failed to satisfy constraint: Member must satisfy constraint: [Member must satisfy enum value set: [x86_64, arm64], Member must not be null]`,
-      );
-    }
-    cfg.architecture = archs[0];
-  }
-  if (body.EphemeralStorage !== undefined) {
-    cfg.ephemeralStorageMB = int((body.EphemeralStorage as { Size?: unknown })?.Size, 'ephemeralStorage.size', 512, 10_240);
-  }
-  if (body.TracingConfig !== undefined) {
-    const mode = (body.TracingConfig as { Mode?: unknown })?.Mode;
-    if (mode !== 'Active' && mode !== 'PassThrough')
-      throw validation(
-        `1 validation error detected: Value '${String(mode)}' at 'tracingConfig.mode' failed to satisfy constraint: Member must satisfy enum value set: [Active, PassThrough]`,
-      );
-    cfg.tracingMode = mode;
-  }
+  if (body.Architectures !== undefined) cfg.architecture = body.Architectures[0];
+  if (body.EphemeralStorage !== undefined) cfg.ephemeralStorageMB = body.EphemeralStorage.Size;
+  if (body.TracingConfig !== undefined) cfg.tracingMode = body.TracingConfig.Mode;
   if (body.LoggingConfig !== undefined) applyLogging(cfg, body.LoggingConfig);
   checkComplete(cfg);
   return cfg;
 }
 
-function applyLogging(cfg: FunctionConfig, raw: unknown): void {
-  if (raw === null || typeof raw !== 'object') throw invalidParameter('LoggingConfig must be an object.');
-  const lc = raw as Record<string, unknown>;
-  if (lc.LogFormat !== undefined) {
-    if (lc.LogFormat !== 'Text' && lc.LogFormat !== 'JSON')
-      throw validation(
-        `1 validation error detected: Value '${String(lc.LogFormat)}' at 'loggingConfig.logFormat' failed to satisfy constraint: Member must satisfy enum value set: [JSON, Text]`,
-      );
-    cfg.logFormat = lc.LogFormat;
-  }
-  if (lc.LogGroup !== undefined) cfg.logGroup = requireString(lc.LogGroup, 'loggingConfig.logGroup');
-  if (lc.ApplicationLogLevel !== undefined) cfg.applicationLogLevel = requireString(lc.ApplicationLogLevel, 'loggingConfig.applicationLogLevel');
-  if (lc.SystemLogLevel !== undefined) cfg.systemLogLevel = requireString(lc.SystemLogLevel, 'loggingConfig.systemLogLevel');
+function applyLogging(cfg: FunctionConfig, lc: NonNullable<ConfigurationInput['LoggingConfig']>): void {
+  if (lc.LogFormat !== undefined) cfg.logFormat = lc.LogFormat;
+  if (lc.LogGroup !== undefined) cfg.logGroup = lc.LogGroup;
+  if (lc.ApplicationLogLevel !== undefined) cfg.applicationLogLevel = lc.ApplicationLogLevel;
+  if (lc.SystemLogLevel !== undefined) cfg.systemLogLevel = lc.SystemLogLevel;
   if (cfg.logFormat === 'JSON') {
     cfg.applicationLogLevel ??= 'INFO';
     cfg.systemLogLevel ??= 'INFO';
@@ -197,12 +170,6 @@ function applyLogging(cfg: FunctionConfig, raw: unknown): void {
 }
 
 function checkComplete(cfg: FunctionConfig): void {
-  if (cfg.role === '') throw validation("1 validation error detected: Value null at 'role' failed to satisfy constraint: Member must not be null");
-  if (!/^arn:(aws[a-zA-Z-]*)?:iam::\d{12}:role\/?[a-zA-Z_0-9+=,.@\-_/]+$/.test(cfg.role)) {
-    throw validation(
-      `1 validation error detected: Value '${cfg.role}' at 'role' failed to satisfy constraint: Member must satisfy regular expression pattern: arn:(aws[a-zA-Z-]*)?:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+`,
-    );
-  }
   if (cfg.runtime === '') throw invalidParameter('Runtime is required for .zip deployment packages.');
   if (!LAMBDA_RUNTIMES.includes(cfg.runtime) && !SUPPORTED_RUNTIMES.has(cfg.runtime)) {
     throw invalidParameter(`Value ${cfg.runtime} at 'runtime' failed to satisfy constraint: Member must satisfy enum value set: [${LAMBDA_RUNTIMES.join(', ')}] or be a valid ARN`);
@@ -211,55 +178,23 @@ function checkComplete(cfg: FunctionConfig): void {
     throw invalidParameter(`The runtime parameter of ${cfg.runtime} is not supported by the coldbench emulator. Use one of: ${[...SUPPORTED_RUNTIMES].join(', ')}.`);
   }
   if (cfg.handler === '') throw invalidParameter('Handler is required for .zip deployment packages.');
-  if (cfg.handler.length > 128)
-    throw validation(`1 validation error detected: Value '${cfg.handler}' at 'handler' failed to satisfy constraint: Member must have length less than or equal to 128`);
 }
 
-function environment(raw: unknown): Record<string, string> | undefined {
-  if (raw === null || typeof raw !== 'object') throw invalidParameter('Environment must be an object with a Variables map.');
-  const vars = (raw as { Variables?: unknown }).Variables;
+function environment(vars: Record<string, string> | null | undefined): Record<string, string> | undefined {
   if (vars === undefined || vars === null) return undefined;
-  if (typeof vars !== 'object' || Array.isArray(vars)) throw invalidParameter('Environment.Variables must be a map of strings.');
-  const out: Record<string, string> = {};
-  const reserved: string[] = [];
-  for (const [key, value] of Object.entries(vars as Record<string, unknown>)) {
-    if (!/^[a-zA-Z]([a-zA-Z0-9_])*$/.test(key))
-      throw validation(
-        `1 validation error detected: Value at 'environment.variables' failed to satisfy constraint: Map keys must satisfy constraint: [Member must satisfy regular expression pattern: [a-zA-Z]([a-zA-Z0-9_])+]`,
-      );
-    if (typeof value !== 'string') throw invalidParameter(`Environment variable ${key} must be a string.`);
-    if (RESERVED_ENV_KEYS.has(key)) reserved.push(key);
-    out[key] = value;
-  }
+  const reserved = Object.keys(vars).filter((key) => RESERVED_ENV_KEYS.has(key));
   if (reserved.length) {
     throw invalidParameter(
       `Lambda was unable to configure your environment variables because the environment variables you have provided contains reserved keys that are currently not supported for modification. Reserved keys used in this request: ${reserved.join(', ')}`,
     );
   }
-  const size = Buffer.byteLength(JSON.stringify(out));
+  const size = Buffer.byteLength(JSON.stringify(vars));
   if (size > MAX_ENVIRONMENT_BYTES) {
     throw invalidParameter(
-      `Lambda was unable to configure your environment variables because the environment variables you have provided exceeded the 4KB limit. String measured: ${JSON.stringify(out).slice(0, 200)}…`,
+      `Lambda was unable to configure your environment variables because the environment variables you have provided exceeded the 4KB limit. String measured: ${JSON.stringify(vars).slice(0, 200)}…`,
     );
   }
-  return out;
-}
-
-/** A field that must be a string, else Lambda's validation error naming the field. */
-function requireString(value: unknown, field: string): string {
-  if (typeof value !== 'string') throw validation(`1 validation error detected: Value '${String(value)}' at '${field}' failed to satisfy constraint: Member must be a string`);
-  return value;
-}
-
-function int(value: unknown, field: string, min: number, max: number): number {
-  if (typeof value !== 'number' || !Number.isInteger(value)) {
-    throw validation(`1 validation error detected: Value '${String(value)}' at '${field}' failed to satisfy constraint: Member must be an integer`);
-  }
-  if (value < min)
-    throw validation(`1 validation error detected: Value '${value}' at '${field}' failed to satisfy constraint: Member must have value greater than or equal to ${min}`);
-  if (value > max)
-    throw validation(`1 validation error detected: Value '${value}' at '${field}' failed to satisfy constraint: Member must have value less than or equal to ${max}`);
-  return value;
+  return { ...vars };
 }
 
 /** The runtime version Lambda reports: a stable id per runtime (Lambda's is a 64-hex digest of the runtime build). */

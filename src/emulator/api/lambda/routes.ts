@@ -1,8 +1,10 @@
+import type { z } from 'zod';
 import { AwsError, decodeSegment, invalidParameter } from '../errors.ts';
 import { AliasOperations } from './aliases.ts';
 import type { FunctionRegistry } from './functions.ts';
 import type { S3Store } from '../s3.ts';
 import type { LayerRegistry } from './layers.ts';
+import * as req from './requests.ts';
 
 export interface RouteResult {
   status: number;
@@ -13,6 +15,8 @@ export interface RouteInput {
   params: string[];
   query: URLSearchParams;
   json: () => Record<string, unknown>;
+  /** The body checked against the operation's schema (requests.ts): typed, or Lambda's ValidationException */
+  body: <T>(schema: z.ZodType<T>) => T;
 }
 
 interface Route {
@@ -25,7 +29,7 @@ interface Route {
 const SEG = '([^/]+)';
 
 /** Lambda's REST paths exactly as @aws-sdk/client-lambda sends them (Invoke has its own fast path in the server). */
-export function lambdaRoutes(functions: FunctionRegistry, layers: LayerRegistry, s3: S3Store): Route[] {
+export function lambdaRoutes(functions: FunctionRegistry, layers: LayerRegistry, s3: S3Store, routingSeed: number): Route[] {
   const r = (method: string, path: string, operation: string, run: Route['run']): Route => ({
     method,
     pattern: new RegExp(`^${path.replace(/\{\w+\}/g, SEG)}/?$`),
@@ -33,17 +37,17 @@ export function lambdaRoutes(functions: FunctionRegistry, layers: LayerRegistry,
     run,
   });
   const ok = (body: unknown, status = 200): RouteResult => ({ status, body });
-  const aliases = new AliasOperations(functions);
+  const aliases = new AliasOperations(functions, routingSeed);
   return [
-    r('POST', '/2015-03-31/functions/{name}/aliases', 'CreateAlias', ({ params, json }) => ok(aliases.create(params[0], json()), 201)),
+    r('POST', '/2015-03-31/functions/{name}/aliases', 'CreateAlias', ({ params, body }) => ok(aliases.create(params[0], body(req.createAlias)), 201)),
     r('GET', '/2015-03-31/functions/{name}/aliases', 'ListAliases', ({ params, query }) => ok(aliases.list(params[0], query))),
     r('GET', '/2015-03-31/functions/{name}/aliases/{alias}', 'GetAlias', ({ params }) => ok(aliases.get(params[0], params[1]))),
-    r('PUT', '/2015-03-31/functions/{name}/aliases/{alias}', 'UpdateAlias', ({ params, json }) => ok(aliases.update(params[0], params[1], json()))),
+    r('PUT', '/2015-03-31/functions/{name}/aliases/{alias}', 'UpdateAlias', ({ params, body }) => ok(aliases.update(params[0], params[1], body(req.updateAlias)))),
     r('DELETE', '/2015-03-31/functions/{name}/aliases/{alias}', 'DeleteAlias', ({ params }) => {
       aliases.delete(params[0], params[1]);
       return { status: 204 };
     }),
-    r('POST', '/2015-03-31/functions', 'CreateFunction', async ({ json }) => ok(await functions.create(json()), 201)),
+    r('POST', '/2015-03-31/functions', 'CreateFunction', async ({ body }) => ok(await functions.create(body(req.createFunction)), 201)),
     r('GET', '/2015-03-31/functions', 'ListFunctions', ({ query }) => ok(functions.list(query))),
     r('GET', '/2015-03-31/functions/{name}', 'GetFunction', ({ params, query }) => ok(functions.getFunction(params[0], query.get('Qualifier')))),
     r('DELETE', '/2015-03-31/functions/{name}', 'DeleteFunction', async ({ params, query }) => {
@@ -54,24 +58,26 @@ export function lambdaRoutes(functions: FunctionRegistry, layers: LayerRegistry,
       const { fn, qualifier } = functions.find(params[0], query.get('Qualifier'));
       return ok(functions.configuration(fn, functions.revisionFor(fn, qualifier, false).version));
     }),
-    r('PUT', '/2015-03-31/functions/{name}/configuration', 'UpdateFunctionConfiguration', ({ params, json }) => ok(functions.updateConfiguration(params[0], json()))),
-    r('PUT', '/2015-03-31/functions/{name}/code', 'UpdateFunctionCode', async ({ params, json }) => ok(await functions.updateCode(params[0], json()))),
-    r('POST', '/2015-03-31/functions/{name}/versions', 'PublishVersion', ({ params, json }) => ok(functions.publishVersion(params[0], json()), 201)),
+    r('PUT', '/2015-03-31/functions/{name}/configuration', 'UpdateFunctionConfiguration', ({ params, body }) =>
+      ok(functions.updateConfiguration(params[0], body(req.configurationUpdate))),
+    ),
+    r('PUT', '/2015-03-31/functions/{name}/code', 'UpdateFunctionCode', async ({ params, body }) => ok(await functions.updateCode(params[0], body(req.updateFunctionCode)))),
+    r('POST', '/2015-03-31/functions/{name}/versions', 'PublishVersion', ({ params, body }) => ok(functions.publishVersion(params[0], body(req.publishVersion)), 201)),
     r('GET', '/2015-03-31/functions/{name}/versions', 'ListVersionsByFunction', ({ params, query }) => ok(functions.listVersions(params[0], query))),
-    r('PUT', '/2017-10-31/functions/{name}/concurrency', 'PutFunctionConcurrency', ({ params, json }) => ok(functions.putConcurrency(params[0], json()))),
+    r('PUT', '/2017-10-31/functions/{name}/concurrency', 'PutFunctionConcurrency', ({ params, body }) => ok(functions.putConcurrency(params[0], body(req.putFunctionConcurrency)))),
     r('GET', '/2019-09-30/functions/{name}/concurrency', 'GetFunctionConcurrency', ({ params }) => ok(functions.getConcurrency(params[0]))),
     r('DELETE', '/2017-10-31/functions/{name}/concurrency', 'DeleteFunctionConcurrency', ({ params }) => {
       functions.deleteConcurrency(params[0]);
       return { status: 204 };
     }),
-    r('POST', '/2018-10-31/layers/{layer}/versions', 'PublishLayerVersion', async ({ params, json }) => {
-      const body = json();
-      const content = (body.Content ?? {}) as Record<string, unknown>;
+    r('POST', '/2018-10-31/layers/{layer}/versions', 'PublishLayerVersion', async ({ params, body }) => {
+      const input = body(req.publishLayerVersion);
+      const content = input.Content;
       let zip: Buffer;
-      if (typeof content.ZipFile === 'string') zip = Buffer.from(content.ZipFile, 'base64');
-      else if (typeof content.S3Bucket === 'string' && typeof content.S3Key === 'string') zip = await s3.read(content.S3Bucket, content.S3Key);
+      if (content.ZipFile !== undefined) zip = Buffer.from(content.ZipFile, 'base64');
+      else if (content.S3Bucket !== undefined && content.S3Key !== undefined) zip = await s3.read(content.S3Bucket, content.S3Key);
       else throw invalidParameter('Content: ZipFile (the base64 of a .zip file) or S3Bucket and S3Key is required.');
-      return ok(await layers.publish(params[0], body, zip), 201);
+      return ok(await layers.publish(params[0], input, zip), 201);
     }),
     r('GET', '/2018-10-31/layers', 'ListLayers', ({ query }) => ok(query.get('find') === 'LayerVersion' ? layers.getByArn(query.get('Arn')) : layers.listLayers(query))),
     r('GET', '/2018-10-31/layers/{layer}/versions', 'ListLayerVersions', ({ params, query }) => ok(layers.list(params[0], query))),
@@ -81,8 +87,8 @@ export function lambdaRoutes(functions: FunctionRegistry, layers: LayerRegistry,
       return { status: 204 };
     }),
     r('GET', '/2017-03-31/tags/{arn}', 'ListTags', ({ params }) => ok({ Tags: functions.tagTarget(params[0]).tags })),
-    r('POST', '/2017-03-31/tags/{arn}', 'TagResource', ({ params, json }) => {
-      functions.tag(params[0], json());
+    r('POST', '/2017-03-31/tags/{arn}', 'TagResource', ({ params, body }) => {
+      functions.tag(params[0], body(req.tagResource));
       return { status: 204 };
     }),
     r('DELETE', '/2017-03-31/tags/{arn}', 'UntagResource', ({ params, query }) => {
