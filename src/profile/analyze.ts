@@ -1,8 +1,9 @@
 /**
  * Everything gathered about one traced cold start → the profile report. Pure: the trace text,
- * the package scan and the handler's sources come in as data.
+ * the package scan, the handler's sources and its code path (code-path.ts) come in as data.
  */
 import { median } from '../report/stats.ts';
+import type { CodePath } from './code-path.ts';
 import { type Language, groupByPackage, topLevelOf, unattributedMs } from './group.ts';
 import { NODE_MARKER, PYTHON_MARKER, parseImportTrace, walkImports } from './import-trace.ts';
 import type { PackageScan } from './package-scan.ts';
@@ -24,6 +25,10 @@ export interface AnalyzeInput {
   sources: ReadonlyMap<string, string>;
   target: string;
   tracing: string;
+  /** The handler's code path from a real parser (see code-path.ts), for the unused and branch-only import rules */
+  codePath?: CodePath;
+  /** Why there is no code path (the parser failed or could not run): said in a note */
+  codePathProblem?: string;
   /** Another handler in the same code that builds its client once, for the per-call rule */
   reuseTwin?: string;
   /** Size of one traced module in the package (child rows); absent → null sizes */
@@ -70,6 +75,7 @@ export function analyze(input: AnalyzeInput): ProfileReport {
       modules,
       packages: input.packages,
       source,
+      codePath: input.codePath,
       bundled: language === 'node' && nodeModuleFiles === 0,
       reuseTwin: input.reuseTwin,
       localModules,
@@ -79,6 +85,9 @@ export function analyze(input: AnalyzeInput): ProfileReport {
   } else {
     notes.push(`the handler's source ${handler.module} was not found in the code folder, so the source rules did not run`);
   }
+  if (input.codePathProblem) notes.push(`the unused-import and branch-only-import rules did not run: ${input.codePathProblem}`);
+  else if (input.codePath && !input.codePath.handlerFound)
+    notes.push(`the unused-import and branch-only-import rules did not run: ${handler.fn} is not a function defined in ${handler.module}, so its code path is unknown`);
   if (roots.length === 0) notes.push('the function wrote no import trace: check that the runtime honours AWS_LAMBDA_EXEC_WRAPPER');
   const deferred = parseImportTrace(input.invokeTraceText ?? '', language === 'python' ? PYTHON_MARKER : NODE_MARKER);
   if (deferred.length > 0) {

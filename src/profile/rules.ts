@@ -3,6 +3,7 @@
  * ranked recommendations out. Pure. A rule's saving is either estimated from the import trace
  * (and says so) or left null; only --verify turns one into a measured, `verified` saving.
  */
+import type { CodePath, CodePathImport } from './code-path.ts';
 import { type Language, type ModuleEntry, topLevelOf } from './group.ts';
 import { type ImportNode, walkImports } from './import-trace.ts';
 import type { PackageScan } from './package-scan.ts';
@@ -13,6 +14,10 @@ import type { Recommendation, RuleId } from './types.ts';
 export const MODULE_WORK_MIN_MS = 10;
 /** An import cheaper than this is not worth a code change. */
 export const HEAVY_IMPORT_MIN_MS = 10;
+/** An unused or branch-only import must cost at least this much of init to be worth a change… */
+export const UNUSED_IMPORT_MIN_MS = 20;
+/** …and at least this share of Init Duration. */
+export const UNUSED_IMPORT_MIN_SHARE = 0.05;
 /** At most this many uses in the code the handler reaches counts as "barely used". */
 export const BARELY_USED_MAX_USES = 2;
 /** Stripping less than this from a package is not worth a build step. */
@@ -34,6 +39,8 @@ export interface RuleInput {
   modules: ModuleEntry[];
   packages: ReadonlyMap<string, PackageScan>;
   source: SourceScan;
+  /** The handler's code path from a real parser (Python ast, acorn); absent when it could not run */
+  codePath?: CodePath;
   /** Whether the package is already one esbuild bundle (no node_modules loaded) */
   bundled?: boolean;
   /** Other handlers in the same code that build their client once (the reuse twin), if any */
@@ -45,7 +52,17 @@ export interface RuleInput {
   warmMedianMs?: number | null;
 }
 
-const RULE_ORDER: RuleId[] = ['module-level-work', 'unused-import', 'barely-used-import', 'per-call-client', 'missing-bytecode', 'node-bundle', 'strip-package', 'memory-size'];
+const RULE_ORDER: RuleId[] = [
+  'module-level-work',
+  'unused-import',
+  'branch-only-import',
+  'barely-used-import',
+  'per-call-client',
+  'missing-bytecode',
+  'node-bundle',
+  'strip-package',
+  'memory-size',
+];
 const round = (ms: number): number => Math.round(ms * 10) / 10;
 const mb = (bytes: number): string => `${(bytes / 1024 / 1024).toFixed(1)} MB`;
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -94,11 +111,74 @@ function moduleLevelWork(input: RuleInput): Recommendation[] {
   ];
 }
 
-function importRules(input: RuleInput): Recommendation[] {
+/** The handler's file relative to the function's folder: `app` → app.py, `./lib/index.js` → lib/index.js. */
+export function handlerFile(handlerModule: string, language: Language): string {
+  return language === 'python' ? `${handlerModule.replace(/\./g, '/')}.py` : handlerModule.replace(/^\.\//, '');
+}
+
+const percent = (part: number, whole: number): number => Math.round((part / Math.max(whole, 1e-9)) * 100);
+const linesOf = (uses: CodePathImport['uses']): string => {
+  const lines = [...new Set(uses.map((u) => u.line))].sort((a, b) => a - b);
+  return `${lines.length === 1 ? 'line' : 'lines'} ${lines.join(', ')}`;
+};
+
+/**
+ * Imports the handler's code path (from the parser: handler, what it reaches, module-level code)
+ * never uses, or uses only inside one arm of one branch; at least UNUSED_IMPORT_MIN_MS and
+ * UNUSED_IMPORT_MIN_SHARE of init in the trace. Local modules count too (a slow file of the function).
+ */
+function codePathRules(input: RuleInput): Recommendation[] {
+  const path = input.codePath;
+  if (!path?.handlerFound) return [];
+  const recs: Recommendation[] = [];
+  const imported = new Set(path.imports.map((i) => i.package));
+  for (const imp of path.imports) {
+    if (imp.package === input.handlerModule) continue;
+    const costMs = importCostUs(input, imp.package, new Set([...imported].filter((p) => p !== imp.package))) / 1000;
+    if (costMs < UNUSED_IMPORT_MIN_MS || costMs < UNUSED_IMPORT_MIN_SHARE * input.initMs) continue;
+    const cost = `importing ${imp.module} took ${round(costMs)} ms of init (${percent(costMs, input.initMs)} % of Init Duration, packages the handler also imports excluded)`;
+    const names = imp.bound.map((b) => `\`${b}\``).join(', ');
+    const reached = [...path.reachable, 'module-level code'].join(', ');
+    if (imp.uses.length === 0) {
+      const elsewhere = imp.unreachableUses.length
+        ? `; it is used only in ${[...new Set(imp.unreachableUses.map((u) => u.function))].join(', ')} (${linesOf(imp.unreachableUses)}), which the handler never reaches`
+        : '';
+      recs.push({
+        rule: 'unused-import',
+        target: imp.package,
+        action: `Remove the module-level import of \`${imp.module}\` from ${input.handlerModule} (line ${imp.line}), or import it lazily where it is needed: the handler's code path never uses it.`,
+        savingMs: round(costMs),
+        per: 'cold-start',
+        basis: 'estimated from the import trace',
+        evidence: `${cost}; ${names} ${imp.bound.length === 1 ? 'is' : 'are'} never used in the code path of ${input.handlerFunction} (${reached})${elsewhere}`,
+        verified: false,
+        ...(imp.removable
+          ? { fix: { kind: 'remove-import' as const, package: imp.package, file: handlerFile(input.handlerModule, input.language), line: imp.line, endLine: imp.endLine } }
+          : { unverifiedReason: 'not measured: the import shares its statement or line with other code, so it is not removed mechanically' }),
+      });
+    } else if (imp.branch) {
+      const b = imp.branch;
+      recs.push({
+        rule: 'branch-only-import',
+        target: imp.package,
+        action: `Import \`${imp.module}\` inside the branch that uses it (${b.function}, line ${b.armLine}, under \`${b.condition}\`) instead of at module level (line ${imp.line}), so cold starts whose invocation takes another path do not pay for it.`,
+        savingMs: round(costMs),
+        per: 'cold-start',
+        basis: 'estimated from the import trace',
+        evidence: `${cost}; every use of ${names} in the code path (${linesOf(imp.uses)}) is inside \`${b.condition}\` (line ${b.ifLine} of ${b.function}); an invocation that takes that branch pays the import then instead`,
+        verified: false,
+        unverifiedReason: 'not measured: moving an import into a branch is not applied mechanically yet',
+      });
+    }
+  }
+  return recs;
+}
+
+function importRules(input: RuleInput, flagged: ReadonlySet<string>): Recommendation[] {
   const recs: Recommendation[] = [];
   const imported = new Set(input.source.imports.map((i) => i.package));
   for (const imp of input.source.imports) {
-    if (input.localModules?.has(imp.package)) continue;
+    if (input.localModules?.has(imp.package) || flagged.has(imp.package)) continue;
     const others = new Set([...imported].filter((p) => p !== imp.package));
     const costMs = importCostUs(input, imp.package, others) / 1000;
     if (costMs < HEAVY_IMPORT_MIN_MS) continue;
@@ -108,23 +188,21 @@ function importRules(input: RuleInput): Recommendation[] {
     const inHandler = useLines.some((l) => input.source.handlerLines.includes(l.line));
     // Used by module-level code: it is needed during init whatever the handler does.
     const atInit = useLines.some((l) => !input.source.functionOfLine.has(l.line));
-    if (uses > BARELY_USED_MAX_USES || inHandler || atInit) continue;
-    const unused = uses === 0;
+    // Unused imports are the parser's (codePathRules): a line scan cannot tell scopes apart.
+    if (uses === 0 || uses > BARELY_USED_MAX_USES || inHandler || atInit) continue;
     const lineNumbers = [...new Set(useLines.map((l) => l.line))].sort((a, b) => a - b);
     const where = lineNumbers.map((n) => `line ${n}`).join(', ');
     const whereFns = lineNumbers.map((n) => `${input.source.functionOfLine.get(n)}, line ${n}`).join('; ');
     recs.push({
-      rule: unused ? 'unused-import' : 'barely-used-import',
+      rule: 'barely-used-import',
       target: imp.package,
-      action: unused
-        ? `Remove \`${imp.package}\` from ${input.handlerModule} (line ${imp.line}): nothing the handler reaches uses it.`
-        : `Import \`${imp.package}\` inside the code that uses it (${where}) instead of at module level, so invocations that skip it do not pay for it.`,
+      action: `Import \`${imp.package}\` inside the code that uses it (${where}) instead of at module level, so invocations that skip it do not pay for it.`,
       savingMs: round(costMs),
       per: 'cold-start',
       basis: 'estimated from the import trace',
       evidence:
         `importing ${imp.package} took ${round(costMs)} ms of init (${Math.round((costMs / Math.max(input.initMs, 1e-9)) * 100)} %, packages the handler also imports excluded); ` +
-        `${imp.bound.map((b) => `\`${b}\``).join(', ')} ${unused ? `is never used in the code ${input.handlerFunction} reaches` : `is used on ${plural(uses, 'line')}, outside ${input.handlerFunction}'s own body (${whereFns})`}`,
+        `${imp.bound.map((b) => `\`${b}\``).join(', ')} is used on ${plural(uses, 'line')}, outside ${input.handlerFunction}'s own body (${whereFns})`,
       verified: false,
       ...(input.source.lazyPackages.includes(imp.package) ? { fix: { kind: 'lazy-import' as const, package: imp.package } } : {}),
     });
@@ -256,5 +334,15 @@ export function rankRecommendations(recs: Recommendation[]): Recommendation[] {
  * // → [{ rule: 'unused-import', target: 'pandas', savingMs: 612.3, basis: 'estimated from the import trace', … }, …]
  */
 export function recommend(input: RuleInput): Recommendation[] {
-  return rankRecommendations([...moduleLevelWork(input), ...importRules(input), ...perCallClient(input), ...packageRules(input), ...nodeBundle(input), ...memorySize(input)]);
+  const codePath = codePathRules(input);
+  const flagged = new Set(codePath.map((r) => r.target));
+  return rankRecommendations([
+    ...moduleLevelWork(input),
+    ...codePath,
+    ...importRules(input, flagged),
+    ...perCallClient(input),
+    ...packageRules(input),
+    ...nodeBundle(input),
+    ...memorySize(input),
+  ]);
 }

@@ -12,7 +12,9 @@ import { unzipSync } from 'fflate';
 import { type BuiltPackage, packageVariant } from '../bench/package.ts';
 import { type Plan, type Variant, plan } from '../bench/plan.ts';
 import { type Suite, type SuiteFunction, loadSuite, loadSuiteDocument } from '../bench/suite.ts';
-import { analyze, findReuseTwin } from './analyze.ts';
+import { probeInterpreter } from '../emulator/environments/interpreters.ts';
+import { analyze, findReuseTwin, splitHandler } from './analyze.ts';
+import { type CodePath, codePathOf } from './code-path.ts';
 import type { Language } from './group.ts';
 import { NODE_MARKER, PYTHON_MARKER } from './import-trace.ts';
 import { moduleSizeIn, pycTagFor, scanPackages, type PackageScan } from './package-scan.ts';
@@ -159,6 +161,23 @@ export function splitAtFirstStart(lines: string[]): { init: string[]; invoke: st
   return at < 0 ? { init: lines, invoke: [] } : { init: lines.slice(0, at), invoke: lines.slice(at + 1).filter((l) => !/(^|\s)START RequestId:/.test(l)) };
 }
 
+/** The Python the emulator runs `runtime` on (python3.Y when it reports 3.Y), else python3. */
+async function pythonFor(runtime: string): Promise<string> {
+  const probe = await probeInterpreter(runtime, 'python').catch(() => null);
+  return probe?.ok && probe.version.startsWith(`${runtime.replace(/^python/, '')}.`) ? probe.path : 'python3';
+}
+
+/** The handler's code path from the parsers, or why there is none. */
+async function codePathFor(sources: ReadonlyMap<string, string>, handler: string, runtime: string, language: Language): Promise<{ codePath?: CodePath; codePathProblem?: string }> {
+  const { module, fn } = splitHandler(handler, language, sources);
+  if (!sources.has(module)) return {};
+  try {
+    return { codePath: codePathOf(sources, module, fn, language, language === 'python' ? await pythonFor(runtime) : undefined) };
+  } catch (error) {
+    return { codePathProblem: (error as Error).message };
+  }
+}
+
 /** Runs the whole profile; the session (emulator, functions, layers) is closed whatever happens. */
 export async function runProfile(options: ProfileOptions): Promise<ProfileReport> {
   if (options.target === 'aws') {
@@ -202,6 +221,7 @@ export async function runProfile(options: ProfileOptions): Promise<ProfileReport
     const lines = await session.traceLines(dep, [marker, 'START RequestId:'], since);
     const { init, invoke } = splitAtFirstStart(lines);
     const sources = readSources(fn.code, language);
+    const codePath = await codePathFor(sources, variant.handler, variant.runtime, language);
     const report = analyze({
       function: {
         name: fn.name,
@@ -220,6 +240,7 @@ export async function runProfile(options: ProfileOptions): Promise<ProfileReport
       sources,
       target: session.target.kind === 'local' ? 'local emulator' : (session.target.endpoint ?? session.target.kind),
       tracing: language === 'python' ? 'python -X importtime through AWS_LAMBDA_EXEC_WRAPPER' : 'Module._load timer (--require) through AWS_LAMBDA_EXEC_WRAPPER',
+      ...codePath,
       reuseTwin: findReuseTwin(sources, variant.handler, language),
       moduleSize: (name) => moduleSizeIn(unpacked.roots, language, name),
       notes: ['times come from one traced cold start: tracing adds its own overhead, so shares are more reliable than absolute times'],

@@ -4,7 +4,16 @@
  */
 import type { ModuleEntry } from './group.ts';
 
-export type RuleId = 'module-level-work' | 'unused-import' | 'barely-used-import' | 'per-call-client' | 'strip-package' | 'missing-bytecode' | 'node-bundle' | 'memory-size';
+export type RuleId =
+  | 'module-level-work'
+  | 'unused-import'
+  | 'branch-only-import'
+  | 'barely-used-import'
+  | 'per-call-client'
+  | 'strip-package'
+  | 'missing-bytecode'
+  | 'node-bundle'
+  | 'memory-size';
 
 /** How --verify can apply a recommendation mechanically; absent when only a person can. */
 export type Fix =
@@ -12,6 +21,8 @@ export type Fix =
   | { kind: 'precompile' }
   | { kind: 'esbuild' }
   | { kind: 'lazy-import'; package: string }
+  /** Delete lines `line`..`endLine` of `file` (relative to the function's folder): one import statement */
+  | { kind: 'remove-import'; package: string; file: string; line: number; endLine: number }
   | { kind: 'compare-handler'; handler: string }
   | { kind: 'memory'; memoryMB: number };
 

@@ -4,7 +4,7 @@
  * neither), and replace the estimate with the measured saving and its bootstrap interval.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Deployment } from '../bench/deploy.ts';
@@ -80,6 +80,17 @@ async function applyFix(ctx: VerifyContext, fix: Fix, label: string): Promise<{ 
       const pkg = await packageVariant(ctx.resolved.fn, bundled, [bundled], { targetKind: ctx.session.target.kind, log: ctx.log });
       return { variant: bundled, pkg, cleanup: none };
     }
+    case 'remove-import': {
+      // Only when the package holds the handler's file as it is in the code folder (not a bundle).
+      const packaged = join(ctx.unpacked.fnDir, fix.file);
+      const original = join(ctx.resolved.fn.code, fix.file);
+      if (!existsSync(packaged) || !existsSync(original) || readFileSync(packaged, 'utf8') !== readFileSync(original, 'utf8'))
+        return `${fix.file} is not in the package as it is in the code folder (bundled?), so the import is not removed mechanically`;
+      const r = rebuilt(ctx, label, (roots) =>
+        writeFileSync(join(roots[0], fix.file), withoutLines(readFileSync(join(roots[0], fix.file), 'utf8'), fix.line, fix.endLine, ctx.language)),
+      );
+      return { variant, ...r };
+    }
     case 'lazy-import':
       return { variant: { ...variant, environment: { ...v.environment, [LAZY_IMPORTS_ENV]: fix.package } }, pkg: ctx.pkg, cleanup: none };
     case 'compare-handler':
@@ -87,6 +98,20 @@ async function applyFix(ctx: VerifyContext, fix: Fix, label: string): Promise<{ 
     case 'memory':
       return { variant: { ...variant, memoryMB: fix.memoryMB }, pkg: ctx.pkg, cleanup: none };
   }
+}
+
+/**
+ * `text` with lines `line`..`endLine` (1-based) emptied, line numbers kept; Python gets a `pass`
+ * at the statement's indentation, so an import that was a block's only statement leaves it valid.
+ * @example withoutLines('import slowmod\nx = 1\n', 1, 1, 'python') // → 'pass\nx = 1\n'
+ */
+export function withoutLines(text: string, line: number, endLine: number, language: Language): string {
+  const lines = text.split('\n');
+  for (let i = line - 1; i < endLine && i < lines.length; i++) {
+    const indent = /^\s*/.exec(lines[i])?.[0] ?? '';
+    lines[i] = language === 'python' && i === line - 1 ? `${indent}pass` : '';
+  }
+  return lines.join('\n');
 }
 
 const coldLatency = (s: BenchSample): number | null => (s.status === 'success' && s.initMs !== null && s.durationMs !== null ? s.initMs + s.durationMs : null);
@@ -141,6 +166,7 @@ const describeFix = (fix: Fix): string =>
     precompile: 'precompiled',
     esbuild: 'bundled with esbuild',
     'lazy-import': `${LAZY_IMPORTS_ENV} set`,
+    'remove-import': `line ${(fix as { line?: number }).line} of ${(fix as { file?: string }).file} removed`,
     'compare-handler': `handler ${(fix as { handler?: string }).handler}`,
     memory: `${(fix as { memoryMB?: number }).memoryMB} MB`,
   })[fix.kind];

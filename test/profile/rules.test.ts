@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import type { CodePathImport } from '../../src/profile/code-path.ts';
 import { groupByPackage } from '../../src/profile/group.ts';
 import { parseImportTrace } from '../../src/profile/import-trace.ts';
 import type { PackageScan } from '../../src/profile/package-scan.ts';
@@ -36,29 +37,103 @@ function input(source: string, packages: PackageScan[] = [], extra: Partial<Rule
 }
 
 describe('recommend', () => {
-  it('flags a heavy package the handler never uses, with the trace’s import cost', () => {
-    const recs = recommend(input('import pandas\n\ndef handler(e, c):\n    return 1\n'));
+  const slowTrace = parseImportTrace(
+    [
+      'import time:      5000 |       5000 |     numpy',
+      'import time:     25000 |      30000 |   pandas',
+      'import time:       400 |        400 |   json',
+      'import time:      1500 |      31900 | app',
+    ].join('\n'),
+  );
+  const imp = (over: Partial<CodePathImport>): CodePathImport => ({
+    module: 'pandas',
+    package: 'pandas',
+    bound: ['pd'],
+    line: 1,
+    endLine: 1,
+    removable: true,
+    uses: [],
+    unreachableUses: [],
+    branch: null,
+    ...over,
+  });
+  const withPath = (imports: CodePathImport[], extra: Partial<RuleInput> = {}): RuleInput => ({
+    ...input('import pandas as pd\n\ndef handler(e, c):\n    return 1\n'),
+    roots: slowTrace,
+    initMs: 400,
+    codePath: { handlerFound: true, reachable: ['handler'], imports },
+    ...extra,
+  });
+
+  it('flags a module-level import the code path never uses, with its init share and the remove-import fix', () => {
+    const recs = recommend(withPath([imp({ unreachableUses: [{ line: 7, function: 'export_report' }] })]));
     expect(recs).toEqual([
       {
         rule: 'unused-import',
         target: 'pandas',
-        action: 'Remove `pandas` from app (line 1): nothing the handler reaches uses it.',
-        savingMs: 12,
+        action: "Remove the module-level import of `pandas` from app (line 1), or import it lazily where it is needed: the handler's code path never uses it.",
+        savingMs: 30,
         per: 'cold-start',
         basis: 'estimated from the import trace',
-        evidence: 'importing pandas took 12 ms of init (60 %, packages the handler also imports excluded); `pandas` is never used in the code handler reaches',
+        evidence:
+          'importing pandas took 30 ms of init (8 % of Init Duration, packages the handler also imports excluded); `pd` is never used in the code path of handler (handler, module-level code); it is used only in export_report (line 7), which the handler never reaches',
         verified: false,
+        fix: { kind: 'remove-import', package: 'pandas', file: 'app.py', line: 1, endLine: 1 },
       },
     ]);
   });
 
   it('subtracts dependencies the handler imports itself from the estimate', () => {
-    const big = parseImportTrace(
-      ['import time:      5000 |       5000 |   numpy', 'import time:     25000 |      30000 | pandas', 'import time:       100 |        100 | numpy.linalg'].join('\n'),
-    );
-    const recs = recommend({ ...input('import pandas\nimport numpy as np\n\ndef handler(e, c):\n    return np.ones(3)\n'), roots: big });
+    const recs = recommend(withPath([imp({}), imp({ module: 'numpy', package: 'numpy', bound: ['np'], line: 2, endLine: 2, uses: [{ line: 5, function: 'handler' }] })]));
     // pandas 30 ms cumulative minus numpy (5 ms) loaded inside it, which `np` needs anyway.
     expect(recs.map((r) => [r.rule, r.target, r.savingMs])).toEqual([['unused-import', 'pandas', 25]]);
+  });
+
+  it('needs at least 20 ms and 5 % of Init Duration', () => {
+    // 30 ms is under 5 % of 700 ms; json (0.4 ms) is under 20 ms.
+    expect(recommend(withPath([imp({})], { initMs: 700 }))).toEqual([]);
+    expect(recommend(withPath([imp({ module: 'json', package: 'json', bound: ['json'] })]))).toEqual([]);
+    expect(recommend(withPath([imp({})], { initMs: 600 })).map((r) => r.rule)).toEqual(['unused-import']);
+  });
+
+  it('says "not measured" for an import it cannot remove mechanically, and runs no parser rule without the handler', () => {
+    const [rec] = recommend(withPath([imp({ removable: false })]));
+    expect(rec.fix).toBeUndefined();
+    expect(rec.unverifiedReason).toBe('not measured: the import shares its statement or line with other code, so it is not removed mechanically');
+    expect(recommend({ ...withPath([imp({})]), codePath: { handlerFound: false, reachable: [], imports: [imp({})] } })).toEqual([]);
+  });
+
+  it('recommends a lazy import inside the one branch that uses a module, not measured', () => {
+    const branch = { function: 'handler', ifLine: 4, armLine: 5, condition: 'if e.get("path") == "/report"' };
+    const recs = recommend(withPath([imp({ uses: [{ line: 5, function: 'handler' }], branch })]));
+    expect(recs).toEqual([
+      {
+        rule: 'branch-only-import',
+        target: 'pandas',
+        action:
+          'Import `pandas` inside the branch that uses it (handler, line 5, under `if e.get("path") == "/report"`) instead of at module level (line 1), so cold starts whose invocation takes another path do not pay for it.',
+        savingMs: 30,
+        per: 'cold-start',
+        basis: 'estimated from the import trace',
+        evidence:
+          'importing pandas took 30 ms of init (8 % of Init Duration, packages the handler also imports excluded); every use of `pd` in the code path (line 5) is inside `if e.get("path") == "/report"` (line 4 of handler); an invocation that takes that branch pays the import then instead',
+        verified: false,
+        unverifiedReason: 'not measured: moving an import into a branch is not applied mechanically yet',
+      },
+    ]);
+  });
+
+  it('leaves a package the parser flagged out of the line-scan barely-used rule', () => {
+    const source =
+      'import pandas as pd\n\ndef report(rows):\n    return pd.DataFrame(rows)\n\ndef handler(e, c):\n    if e.get("report"):\n        return report(e)\n    return 1\n';
+    const scanned = { ...withPath([]), source: scanSource(new Map([['app', source]]), 'app', 'handler', 'python') };
+    expect(recommend(scanned).map((r) => r.rule)).toEqual(['barely-used-import']);
+    const branch = { function: 'report', ifLine: 3, armLine: 4, condition: 'if x' };
+    expect(
+      recommend({ ...scanned, codePath: { handlerFound: true, reachable: ['handler', 'report'], imports: [imp({ uses: [{ line: 4, function: 'report' }], branch })] } }).map(
+        (r) => r.rule,
+      ),
+    ).toEqual(['branch-only-import']);
   });
 
   it('calls a package used once or twice outside the handler body barely used, with the lazy-import fix the fixture offers', () => {
