@@ -8,14 +8,11 @@ import { defineConfig } from 'vitest/config';
  * index: pip runs as the user configured it. This file is test configuration, not shipped.
  */
 function pipEnv(): Record<string, string> {
-  const env: Record<string, string> = {};
-  const local = !process.env.PIP_INDEX_URL && existsSync('/opt/pypi/simple');
-  if (process.env.PIP_INDEX_URL) env.PIP_INDEX_URL = process.env.PIP_INDEX_URL;
-  else if (local) env.PIP_INDEX_URL = 'file:///opt/pypi/simple';
-  if (process.env.PIP_EXTRA_INDEX_URL) env.PIP_EXTRA_INDEX_URL = process.env.PIP_EXTRA_INDEX_URL;
-  else if (local && existsSync('/opt/pypi-more/simple')) env.PIP_EXTRA_INDEX_URL = 'file:///opt/pypi-more/simple';
-  if (process.env.PIP_RETRIES) env.PIP_RETRIES = process.env.PIP_RETRIES;
-  else if (local) env.PIP_RETRIES = '0';
+  // Test workers inherit whatever the caller set; only fill in what is unset, and only on a machine with local indexes.
+  if (process.env.PIP_INDEX_URL || !existsSync('/opt/pypi/simple')) return {};
+  const env: Record<string, string> = { PIP_INDEX_URL: 'file:///opt/pypi/simple' };
+  if (!process.env.PIP_EXTRA_INDEX_URL && existsSync('/opt/pypi-more/simple')) env.PIP_EXTRA_INDEX_URL = 'file:///opt/pypi-more/simple';
+  if (!process.env.PIP_RETRIES) env.PIP_RETRIES = '0';
   return env;
 }
 

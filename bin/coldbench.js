@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Runs the compiled CLI in dist/ (built by `npm run build`, which `prepare` and `prepack` run).
+// Runs the compiled CLI in dist/ (built by `npm run build`, which `prepare` runs on install and pack).
 // COLDBENCH_FROM_SRC=1 runs the TypeScript sources in src/ through tsx instead (a dev
 // dependency): the tests set it so they always exercise the current sources, never a stale dist/.
 import { existsSync } from 'node:fs';

@@ -3,7 +3,7 @@
 // other file under src/ (the emulator's runtime bootstraps, spawner.py, the profiler's
 // trace-wrapper.sh and node-require-timer.cjs) to the same place under dist/, so the compiled
 // code finds them through the same `new URL('./…', import.meta.url)` paths as the sources do.
-// Runs from `prepare` (npm install / npm ci in a checkout) and `prepack` (npm pack / publish).
+// Runs from `prepare`, which npm runs on npm install / npm ci in a checkout and before npm pack / publish.
 import { spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';

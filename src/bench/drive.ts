@@ -16,6 +16,7 @@ import {
 } from '@aws-sdk/client-lambda';
 import type { Sample } from '../probe/sample.ts';
 import { decideStatus, describeError, type InvokeErrorPayload, parseErrorPayload, shortenErrorMessage } from '../probe/status.ts';
+import { isFailedSample } from '../report/failures.ts';
 import type { Deployment } from './deploy.ts';
 import { waiterConfig } from './deploy.ts';
 import { DeployError } from './errors.ts';
@@ -303,10 +304,6 @@ function pickReport(ctx: DriveContext, variant: string, o: InvokeOutcome): Sampl
   return samples.find((s) => s.requestId === o.requestId) ?? (o.requestId ? null : (samples[0] ?? null));
 }
 
-function failed(s: BenchSample): boolean {
-  return s.status !== 'success' || s.error !== null;
-}
-
 /**
  * One variant's measurement, step by step, so the run can interleave variants batch by batch.
  * A fresh deployment has no environment, so the first cold batch needs no bump; after each
@@ -349,7 +346,7 @@ export class VariantDriver {
       if (s.error && !this.errors.includes(s.error) && this.errors.length < MAX_ERRORS_KEPT) this.errors.push(s.error);
       if (s.forced && s.kind === 'warm') this.tally.forcedWarm += 1;
       if (s.coldBy === 'proactive-init') this.tally.proactiveInit += 1;
-      if (failed(s)) this.state = 'failed';
+      if (isFailedSample(s)) this.state = 'failed';
     }
   }
 
@@ -370,7 +367,7 @@ export class VariantDriver {
     this.haveEnvironment = true;
     this.note(samples);
     // A variant whose whole first batch failed (init error, OOM…) will not start succeeding: stop it.
-    if (this.coldBatches === 1 && samples.every(failed)) return this.stop();
+    if (this.coldBatches === 1 && samples.every(isFailedSample)) return this.stop();
     if (this.coldRemaining > 0 && v.coldStrategy !== 'version') {
       await bump(this.ctx, this.dep);
       this.haveEnvironment = false;

@@ -150,7 +150,7 @@ function deployContext(target: Target, runId: string, hooks: BenchHooks): Deploy
  * turn and deleted once done. --function: each variant points the user's function at its memory
  * size; the versions it published are deleted once done.
  */
-export async function prepareVariants(run: RunContext): Promise<Deployer> {
+async function prepareVariants(run: RunContext): Promise<Deployer> {
   const { options, hooks, target, subject, created, deploy } = run;
   if (subject.kind === 'function') {
     const { restore } = subject;

@@ -116,7 +116,7 @@ export async function urlTarget(endpoint: string, close: () => Promise<void> = a
 }
 
 /** Starts the embedded emulator in this process and returns clients pointed at it. */
-export async function localTarget(options: Pick<TargetOptions, 'node'> = {}): Promise<Target> {
+async function localTarget(options: Pick<TargetOptions, 'node'> = {}): Promise<Target> {
   const { startEmulator } = (await import('../emulator/index.ts')) as {
     startEmulator: (o?: {
       port?: number;

@@ -13,7 +13,7 @@ export class UsageError extends ColdbenchError {
 }
 
 /** What went wrong, for a message: Node's error code when it has one (ENOENT, ENOTDIR, …), else the error's message. */
-export function codeOrMessage(error: unknown): string {
+function codeOrMessage(error: unknown): string {
   if (error instanceof Error && 'code' in error && typeof error.code === 'string') return error.code;
   return messageOf(error);
 }

@@ -316,7 +316,7 @@ export function createAwsAssembler(options: AssemblerOptions = {}): SampleAssemb
   function feedItems(items: AwsItem[], lineNumber: number): Sample[] {
     if (json.timeouts.size > 0) {
       // Timeout lines inside a decompressed payload: known before its REPORT is read.
-      (assembler.noteTimeouts as NonNullable<SampleAssembler['noteTimeouts']>)(json.timeouts);
+      assembler.noteTimeouts?.(json.timeouts);
       json.timeouts.clear();
     }
     let got: Sample[] = none;

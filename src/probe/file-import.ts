@@ -171,7 +171,8 @@ export function createFileImporter(options: FileImportOptions): FileImporter {
       if (!final && sniffed.length < SNIFF_CHARS && sniffed.split('\n').length <= DETECT_LINES) return false;
       if (platform === null) platform = detectPlatform(sniffed.split('\n').slice(0, DETECT_LINES));
       format = platform === 'aws' ? 'json' : 'lines';
-      if (format === 'json') assembler = PLATFORM_ASSEMBLERS.aws({ variant: options.variant, fallbackVariant: options.fallbackVariant, timedOut: options.timedOut });
+      // Nothing was fed yet, so no line waits: the assembler starts empty.
+      if (format === 'json') assembler = startAssembler();
     } else if (final) format = 'lines';
     return format !== null;
   };

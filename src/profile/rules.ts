@@ -112,7 +112,7 @@ function moduleLevelWork(input: RuleInput): Recommendation[] {
 }
 
 /** The handler's file relative to the function's folder: `app` → app.py, `./lib/index.js` → lib/index.js. */
-export function handlerFile(handlerModule: string, language: Language): string {
+function handlerFile(handlerModule: string, language: Language): string {
   return language === 'python' ? `${handlerModule.replace(/\./g, '/')}.py` : handlerModule.replace(/^\.\//, '');
 }
 

@@ -207,7 +207,7 @@ export async function runProfile(options: ProfileOptions): Promise<ProfileReport
     const dep = await session.deploy(traced, pkg);
     const samples = await session.drive(dep, 1, options.warm);
     // A failing handler's durations are not its performance: say so rather than profile them.
-    const failed = failuresOf(samples.map((s) => ({ ...s, variant: variant.name })))[0];
+    const failed = failuresOf(samples)[0];
     if (failed !== undefined) {
       throw new ProfileRunError(
         `${variant.name}: the handler failed on ${failed.failed} of ${failed.total} invokes: ${failed.first}; fix the handler (or the event it gets) before profiling it`,

@@ -82,6 +82,9 @@ describe('parseLine › REPORT', () => {
 });
 
 describe('parseLineDetailed › malformed REPORT lines', () => {
+  /** A REPORT without Init Duration whose Duration, Billed Duration or Memory Size is replaced. */
+  const reportWith = ({ duration = '15.74 ms', billed = '147 ms', memory = '128 MB' }) =>
+    `REPORT RequestId: ${RID}\tDuration: ${duration}\tBilled Duration: ${billed}\tMemory Size: ${memory}\tMax Memory Used: 56 MB`;
   const cases: Array<[string, string, string]> = [
     [
       'a line torn before Max Memory Used',
@@ -93,48 +96,16 @@ describe('parseLineDetailed › malformed REPORT lines', () => {
       `REPORT RequestId: ${RID}\tDuration: 15.74 ms\tBilled Duration: 147 ms\tMemory Size: 128 MB\tMax Memory Used: 56`,
       'REPORT: Max Memory Used: "56" has no unit (expected MB; torn line?)',
     ],
-    [
-      'a line torn inside a label',
-      `REPORT RequestId: ${RID}\tDuration: 15.74 ms\tBilled Duration: 147 ms\tMemory Size: 128 MB\tMax Memory Used: 56 MB\tInit Dur`,
-      'REPORT: text "Init Dur" is not a "Label: value" field (torn line?)',
-    ],
-    [
-      'a duration in seconds',
-      `REPORT RequestId: ${RID}\tDuration: 15.74 s\tBilled Duration: 147 ms\tMemory Size: 128 MB\tMax Memory Used: 56 MB`,
-      'REPORT: Duration: unit "s" (expected ms)',
-    ],
-    [
-      'memory in GB',
-      `REPORT RequestId: ${RID}\tDuration: 15.74 ms\tBilled Duration: 147 ms\tMemory Size: 1 GB\tMax Memory Used: 56 MB`,
-      'REPORT: Memory Size: unit "GB" (expected MB)',
-    ],
-    [
-      'a number beyond 2^53',
-      `REPORT RequestId: ${RID}\tDuration: 123456789012345678901234567890 ms\tBilled Duration: 147 ms\tMemory Size: 128 MB\tMax Memory Used: 56 MB`,
-      'REPORT: Duration: "123456789012345678901234567890" is not a plain number',
-    ],
-    [
-      'a negative number',
-      `REPORT RequestId: ${RID}\tDuration: -1 ms\tBilled Duration: 147 ms\tMemory Size: 128 MB\tMax Memory Used: 56 MB`,
-      'REPORT: Duration: "-1" is not a plain number',
-    ],
-    [
-      'an exponent',
-      `REPORT RequestId: ${RID}\tDuration: 1e3 ms\tBilled Duration: 147 ms\tMemory Size: 128 MB\tMax Memory Used: 56 MB`,
-      'REPORT: Duration: "1e3" is not a plain number',
-    ],
-    [
-      'a fractional Billed Duration',
-      `REPORT RequestId: ${RID}\tDuration: 15.74 ms\tBilled Duration: 147.5 ms\tMemory Size: 128 MB\tMax Memory Used: 56 MB`,
-      'REPORT: Billed Duration: 147.5 ms is not a whole number',
-    ],
+    ['a line torn inside a label', `${reportWith({})}\tInit Dur`, 'REPORT: text "Init Dur" is not a "Label: value" field (torn line?)'],
+    ['a duration in seconds', reportWith({ duration: '15.74 s' }), 'REPORT: Duration: unit "s" (expected ms)'],
+    ['memory in GB', reportWith({ memory: '1 GB' }), 'REPORT: Memory Size: unit "GB" (expected MB)'],
+    ['a number beyond 2^53', reportWith({ duration: '123456789012345678901234567890 ms' }), 'REPORT: Duration: "123456789012345678901234567890" is not a plain number'],
+    ['a negative number', reportWith({ duration: '-1 ms' }), 'REPORT: Duration: "-1" is not a plain number'],
+    ['an exponent', reportWith({ duration: '1e3 ms' }), 'REPORT: Duration: "1e3" is not a plain number'],
+    ['a fractional Billed Duration', reportWith({ billed: '147.5 ms' }), 'REPORT: Billed Duration: 147.5 ms is not a whole number'],
     ['two REPORT lines joined', `${REPORT_COLD}REPORT RequestId: x\tDuration: 1.00 ms\t`, 'REPORT: Duration appears twice (two lines joined?)'],
     ['both Init and Restore Duration', `${REPORT_COLD}Restore Duration: 400.00 ms\t`, 'REPORT: both Init Duration and Restore Duration'],
-    [
-      'an unknown Status',
-      `REPORT RequestId: ${RID}\tDuration: 15.74 ms\tBilled Duration: 147 ms\tMemory Size: 128 MB\tMax Memory Used: 56 MB\tStatus: exploded`,
-      'REPORT: Status: unknown value "exploded"',
-    ],
+    ['an unknown Status', `${reportWith({})}\tStatus: exploded`, 'REPORT: Status: unknown value "exploded"'],
   ];
   for (const [what, line, reason] of cases) {
     it(`rejects ${what} with the reason`, () => {

@@ -72,8 +72,6 @@ function shown(file: string): string {
 interface FileResult {
   file: string;
   stats: FileImportStats;
-  /** Samples whose status is error or timeout. */
-  failed: number;
   /** The first line that looks like a platform's execution record, found only when the file gave no samples. */
   lookalike: FirstLookalike['found'];
 }
@@ -110,23 +108,22 @@ function summarize(perFile: FileResult[], forced: boolean): string {
   let total = 0;
   let cold = 0;
   let failed = 0;
-  let shownMalformed = 0;
+  /** Malformed lines so far, shown or not: the first MALFORMED_SHOWN are shown. */
+  let malformed = 0;
   for (const result of perFile) {
     const { file, stats } = result;
     records += stats.records;
     total += stats.samples;
     cold += stats.cold;
-    failed += result.failed;
+    failed += stats.failed;
     text +=
-      `${shown(file)}: ${plural(stats.samples, 'sample')} (${stats.cold} cold, ${result.failed} failed) from ${plural(stats.records, 'platform record')}; ` +
+      `${shown(file)}: ${plural(stats.samples, 'sample')} (${stats.cold} cold, ${stats.failed} failed) from ${plural(stats.records, 'platform record')}; ` +
       `${skippedText(stats.skipped, stats.skippedBy)}\n`;
-    for (const m of stats.malformed) {
-      if (shownMalformed++ < MALFORMED_SHOWN) text += `  ${shown(file)}:${m.line}: ${m.reason}\n`;
-    }
-    if (stats.malformedCount > stats.malformed.length) shownMalformed += stats.malformedCount - stats.malformed.length;
+    for (const m of stats.malformed.slice(0, Math.max(0, MALFORMED_SHOWN - malformed))) text += `  ${shown(file)}:${m.line}: ${m.reason}\n`;
+    malformed += stats.malformedCount;
     if (stats.samples === 0) text += noSamplesText(result, forced);
   }
-  if (shownMalformed > MALFORMED_SHOWN) text += `  … and ${shownMalformed - MALFORMED_SHOWN} more malformed lines\n`;
+  if (malformed > MALFORMED_SHOWN) text += `  … and ${malformed - MALFORMED_SHOWN} more malformed lines\n`;
   const unmatched = perFile.find((f) => f.file === '-')?.stats.unmatchedTimeouts ?? 0;
   if (unmatched > 0) {
     text +=
@@ -151,7 +148,7 @@ async function firstLookalikeInFile(file: string): Promise<FirstLookalike['found
   return finder.found;
 }
 
-async function importOne(file: string, how: { variant?: string; platform: string }, io: CliIO, out: ByteBatch, lookalike: FirstLookalike): Promise<FileImportStats> {
+async function importOne(file: string, how: { variant?: string; platform: string }, io: CliIO, out: ByteBatch): Promise<FileResult> {
   const options = { platform: how.platform, variant: how.variant, fallbackVariant: variantFromFileName(file) };
   if (file !== '-') {
     // A first pass finds the timeout lines: copies often print one after its request's REPORT.
@@ -161,8 +158,10 @@ async function importOne(file: string, how: { variant?: string; platform: string
     const importer = createByteFileImporter({ ...options, timedOut: scanner.found }, out);
     for await (const chunk of createReadStream(file, { highWaterMark: READ_CHUNK_BYTES })) importer.push(chunk as Buffer);
     importer.end();
-    return importer.stats();
+    const stats = importer.stats();
+    return { file, stats, lookalike: stats.samples > 0 ? null : await firstLookalikeInFile(file) };
   }
+  const lookalike = new FirstLookalike();
   const importer = createFileImporter(options);
   const input = io.stdin;
   if ('setEncoding' in input) input.setEncoding('utf8');
@@ -174,7 +173,8 @@ async function importOne(file: string, how: { variant?: string; platform: string
   }
   lookalike.end();
   out.writeString(importer.end());
-  return importer.stats();
+  const stats = importer.stats();
+  return { file, stats, lookalike: stats.samples > 0 ? null : lookalike.found };
 }
 
 /** What `coldbench import` runs with, every flag checked. */
@@ -229,11 +229,8 @@ export const importCommand = defineCommand({
     const perFile: FileResult[] = [];
     try {
       for (const file of files) {
-        const finder = new FirstLookalike();
-        const stats = await importOne(file, { variant, platform }, io, batch, finder);
+        perFile.push(await importOne(file, { variant, platform }, io, batch));
         batch.flush();
-        const lookalike = stats.samples > 0 ? null : file === '-' ? finder.found : await firstLookalikeInFile(file);
-        perFile.push({ file, stats, failed: stats.failed, lookalike });
       }
     } finally {
       sink.close();

@@ -189,6 +189,11 @@ export function probeInterpreter(command: string, kind: InterpreterKind, options
 
 const major = (version: string) => version.split('.')[0];
 
+/** Why python3 cannot serve the emulator, for a probe that failed: the missing-tool advice, or what running it said. */
+export function python3Problem(probe: Extract<Probe, { ok: false }>): string {
+  return probe.reason.endsWith('is not on PATH') ? missingToolMessage('python3') : `python3 could not be run (${probe.reason})`;
+}
+
 /** The interpreter behind every runtime in LOCAL_RUNTIMES. Rejects with InterpreterError for a node binary that does not run or serves none. */
 export async function resolveInterpreters(options: ResolveOptions = {}): Promise<ResolvedInterpreters> {
   const pythonRuntimes = LOCAL_RUNTIMES.filter((r) => r.startsWith('python'));
@@ -204,14 +209,7 @@ export async function resolveInterpreters(options: ResolveOptions = {}): Promise
     const own = versioned[i];
     if (own.ok && own.version.startsWith(minor)) byRuntime[runtime] = { command: own.command, path: own.path, version: own.version, exact: true };
     else if (python3.ok) byRuntime[runtime] = { command: 'python3', path: python3.path, version: python3.version, exact: python3.version.startsWith(minor) };
-    else
-      byRuntime[runtime] = {
-        command: null,
-        path: null,
-        version: null,
-        exact: false,
-        problem: python3.reason.endsWith('is not on PATH') ? missingToolMessage('python3') : `python3 could not be run (${python3.reason})`,
-      };
+    else byRuntime[runtime] = { command: null, path: null, version: null, exact: false, problem: python3Problem(python3) };
   });
   const given = new Map<string, RuntimeInterpreter>();
   for (const node of nodes) {

@@ -2,9 +2,8 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { missingToolMessage } from '../../tools.ts';
 import { LOCAL_RUNTIMES, type FunctionSpec, type FunctionTls, type RuntimeInterpreter } from '../contract.ts';
-import { resolveInterpreters, type ResolveOptions } from './interpreters.ts';
+import { python3Problem, resolveInterpreters, type ResolveOptions } from './interpreters.ts';
 
 const RUNTIMES_DIR = fileURLToPath(new URL('../runtimes/', import.meta.url));
 const PYTHON_BOOTSTRAP = join(RUNTIMES_DIR, 'python', 'bootstrap.py');
@@ -48,10 +47,7 @@ export function runtimeFamily(runtime: string): RuntimeFamily | null {
 export async function detectInterpreters(options: ResolveOptions = {}): Promise<Interpreters> {
   const node = { path: process.execPath, version: process.version };
   const { byRuntime, python3 } = await resolveInterpreters(options);
-  if (!python3.ok) {
-    const problem = python3.reason.endsWith('is not on PATH') ? missingToolMessage('python3') : `python3 could not be run (${python3.reason})`;
-    return { python: null, pythonProblem: problem, node, byRuntime };
-  }
+  if (!python3.ok) return { python: null, pythonProblem: python3Problem(python3), node, byRuntime };
   return { python: { path: python3.path, version: python3.version }, node, byRuntime };
 }
 

@@ -16,7 +16,7 @@ export function runtimesCacheDir(env: NodeJS.ProcessEnv = process.env): string {
  * Extra pip arguments for the boto3 build: COLDBENCH_PIP_ARGS, as for suite builds. Otherwise pip
  * runs exactly as the user configured it (PIP_INDEX_URL, PIP_EXTRA_INDEX_URL, pip.conf, …).
  */
-export function sdkPipArgs(env: NodeJS.ProcessEnv = process.env): string[] {
+function sdkPipArgs(env: NodeJS.ProcessEnv = process.env): string[] {
   return (env.COLDBENCH_PIP_ARGS ?? '').split(/\s+/).filter(Boolean);
 }
 /** A build holding the lock longer than this is considered abandoned. */

@@ -4,10 +4,7 @@
  * pretty-printed object; lines outside any JSON come back as text. A thin view of the one
  * streaming reader (../json-reader.ts), with top-level objects whole.
  */
-import { JsonReader, MAX_JSON_VALUE_CHARS } from '../json-reader.ts';
-
-/** One object larger than this is not a log entry; it is dropped as malformed so memory stays bounded. */
-export const MAX_JSON_OBJECT_CHARS = MAX_JSON_VALUE_CHARS;
+import { JsonReader } from '../json-reader.ts';
 
 export type JsonPiece =
   | { type: 'object'; value: Record<string, unknown>; line: number }

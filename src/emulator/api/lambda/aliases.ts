@@ -19,7 +19,7 @@ export interface Alias {
  * A seeded stream of numbers in [0, 1) (mulberry32) per function and alias, so a weighted alias picks the same version
  * sequence for the same seed however other aliases are invoked in between.
  */
-export function routingStream(seed: number, functionName: string, aliasName: string): () => number {
+function routingStream(seed: number, functionName: string, aliasName: string): () => number {
   let state = createHash('sha256').update(`${seed}:${functionName}:${aliasName}`).digest().readUInt32LE(0);
   return () => {
     state = (state + 0x6d2b79f5) | 0;
