@@ -29,6 +29,8 @@ export default defineConfig({
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
       // Every `node bin/coldbench.js` a test spawns runs the current src/ through tsx, never a stale dist/.
       COLDBENCH_FROM_SRC: '1',
+      // A calibration in this machine's cache (`coldbench calibrate`) must not add estimate columns to the reports tests compare exactly.
+      COLDBENCH_CALIBRATION: 'off',
       ...pipEnv(),
     },
   },

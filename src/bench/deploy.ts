@@ -87,6 +87,8 @@ export interface Deployment {
   bumps: number;
   /** Versions published by the `version` strategy (deleted at cleanup) */
   versions: string[];
+  /** The version whose provisioned concurrency configuration this run put and has not deleted yet */
+  provisionedOn?: string;
 }
 
 /** Resources this run created, for cleanup. */
@@ -219,7 +221,16 @@ export function deployEnvironment(ctx: DeployContext, variant: Variant): Record<
 }
 
 /** Creates the variant's function (or updates it when it exists from an interrupted run) and waits until it is Active. */
-export async function deployVariant(ctx: DeployContext, variant: Variant, pkg: BuiltPackage, layerArn: string | null, roleArn: string, created: Created): Promise<Deployment> {
+export async function deployVariant(
+  ctx: DeployContext,
+  variant: Variant,
+  pkg: BuiltPackage,
+  layerArn: string | null,
+  roleArn: string,
+  created: Created,
+  /** The suite's `layers` and the variant's extension layer, after the dependency layer (later layers win, as in /opt) */
+  extraLayers: string[] = [],
+): Promise<Deployment> {
   const functionName = resourceName(ctx.runId, variant.name);
   const environment = deployEnvironment(ctx, variant);
   const config = {
@@ -231,7 +242,9 @@ export async function deployVariant(ctx: DeployContext, variant: Variant, pkg: B
     Role: roleArn,
     Architectures: [variant.architecture as never],
     Environment: { Variables: environment },
-    Layers: layerArn ? [layerArn] : [],
+    Layers: [...(layerArn ? [layerArn] : []), ...extraLayers],
+    // Each version published from here on is snapshotted, and its first invokes restore from it.
+    ...(variant.snapStart ? { SnapStart: { ApplyOn: 'PublishedVersions' as const } } : {}),
   };
   let existing: FunctionConfiguration | undefined;
   try {

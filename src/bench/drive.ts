@@ -7,9 +7,13 @@
  */
 import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import {
+  DeleteFunctionCommand,
+  DeleteProvisionedConcurrencyConfigCommand,
+  GetProvisionedConcurrencyConfigCommand,
   InvokeCommand,
   type LambdaClient,
   PublishVersionCommand,
+  PutProvisionedConcurrencyConfigCommand,
   UpdateFunctionConfigurationCommand,
   waitUntilFunctionUpdatedV2,
   waitUntilPublishedVersionActive,
@@ -17,6 +21,7 @@ import {
 import type { Sample } from '../probe/sample.ts';
 import { decideStatus, describeError, type InvokeErrorPayload, parseErrorPayload, shortenErrorMessage } from '../probe/status.ts';
 import { isFailedSample } from '../report/failures.ts';
+import type { InitType } from '../report/provisioned.ts';
 import type { Deployment } from './deploy.ts';
 import { waiterConfig } from './deploy.ts';
 import { DeployError } from './errors.ts';
@@ -195,6 +200,75 @@ async function publish(ctx: DriveContext, dep: Deployment): Promise<string> {
   return version;
 }
 
+/**
+ * Waiting for provisioned concurrency to be READY. AWS allocates it in one to a few minutes: a poll every 10 s stays far
+ * below the control plane's 15 requests/s; an emulator initialises the environments in well under a second.
+ */
+export const PC_POLL_MS = { aws: 10_000, emulator: 50 } as const;
+/** Past this, the variant fails rather than wait on (and, on AWS, pay for) an allocation that is not coming. */
+export const PC_READY_TIMEOUT_MS = { aws: 15 * 60_000, emulator: 2 * 60_000 } as const;
+
+/**
+ * Publishes a version and puts `environments` of provisioned concurrency on it, then waits until Lambda says READY.
+ * Throws DeployError when it ends FAILED or does not become READY in time.
+ */
+export async function provision(ctx: DriveContext, dep: Deployment, environments: number): Promise<string> {
+  // The retry policy's sleep: tests pass one that does not wait.
+  const sleep = ctx.retry?.sleep ?? delay;
+  const version = await publish(ctx, dep);
+  const target = { FunctionName: dep.functionName, Qualifier: version };
+  await withRetry(
+    () => ctx.lambda.send(new PutProvisionedConcurrencyConfigCommand({ ...target, ProvisionedConcurrentExecutions: environments })),
+    retryPolicy(CONTROL_PLANE_RETRY, ctx.retry),
+  );
+  dep.provisionedOn = version;
+  const where = ctx.kind === 'aws' ? 'aws' : 'emulator';
+  const deadline = Date.now() + PC_READY_TIMEOUT_MS[where];
+  for (;;) {
+    const out = await ctx.lambda.send(new GetProvisionedConcurrencyConfigCommand(target));
+    if (out.Status === 'READY') return version;
+    if (out.Status === 'FAILED') {
+      throw new DeployError(
+        `provisioned concurrency of ${environments} on ${dep.variant.name} (version ${version}) ended FAILED: ${out.StatusReason ?? 'no reason given'}; a function whose init fails cannot be provisioned, fix its init first`,
+      );
+    }
+    if (Date.now() > deadline) {
+      throw new DeployError(
+        `provisioned concurrency of ${environments} on ${dep.variant.name} (version ${version}) was not READY after ${PC_READY_TIMEOUT_MS[where] / 60_000} minutes (still ${out.Status}); check the account's concurrency quota`,
+      );
+    }
+    await sleep(PC_POLL_MS[where]);
+  }
+}
+
+/** Deletes the provisioned concurrency this run put, then the version it put it on (only a version this run published). */
+export async function unprovision(ctx: Pick<DriveContext, 'lambda' | 'retry'>, dep: Deployment): Promise<void> {
+  const version = dep.provisionedOn;
+  if (version === undefined) return;
+  const policy = retryPolicy(CONTROL_PLANE_RETRY, ctx.retry);
+  await withRetry(() => ctx.lambda.send(new DeleteProvisionedConcurrencyConfigCommand({ FunctionName: dep.functionName, Qualifier: version })), policy);
+  dep.provisionedOn = undefined;
+  if (!dep.versions.includes(version)) return;
+  await withRetry(() => ctx.lambda.send(new DeleteFunctionCommand({ FunctionName: dep.functionName, Qualifier: version })), policy);
+  dep.versions = dep.versions.filter((v) => v !== version);
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * How the environment of a sample was initialised: the REPORT says on-demand (Init Duration) or SnapStart (Restore
+ * Duration); otherwise the variant's mode (Lambda serves a provisioned qualifier from its provisioned environments first).
+ */
+export function initTypeOf(variant: { provisioned?: number; snapStart?: boolean }, sample: Pick<Sample, 'initMs' | 'restoreMs'>): InitType {
+  if (sample.restoreMs !== null) return 'snap-start';
+  if (sample.initMs !== null) return 'on-demand';
+  if (variant.provisioned) return 'provisioned-concurrency';
+  if (variant.snapStart) return 'snap-start';
+  return 'on-demand';
+}
+
 function emptySample(variant: string, phase: Phase): Sample {
   return {
     variant,
@@ -275,7 +349,7 @@ async function measureBatch(ctx: DriveContext, dep: Deployment, phase: Phase, qu
       }
     }
     // Only a successful invoke can tell proactive init apart: a failed init re-runs inside the invoke.
-    if (phase === 'cold' && base.kind === 'warm' && base.coldBy === 'none' && base.status === 'success' && base.requestId && ctx.classifyForcedWarm) {
+    if (phase === 'cold' && !v.provisioned && base.kind === 'warm' && base.coldBy === 'none' && base.status === 'success' && base.requestId && ctx.classifyForcedWarm) {
       base.coldBy = await ctx.classifyForcedWarm(dep.functionName, base.requestId).catch(() => 'none' as const);
     }
     const sample: BenchSample = {
@@ -286,7 +360,9 @@ async function measureBatch(ctx: DriveContext, dep: Deployment, phase: Phase, qu
       function: v.function,
       phase,
       sampleIndex: startIndex + i,
-      forced: phase === 'cold',
+      // A provisioned variant's cold phase is the first request on each environment initialised ahead, not a forced cold start.
+      forced: phase === 'cold' && !v.provisioned,
+      initType: initTypeOf(v, base),
       error,
       timestamp: new Date(batchStart).toISOString(),
     };
@@ -360,6 +436,7 @@ export class VariantDriver {
   async coldBatch(): Promise<void> {
     const v = this.dep.variant;
     if (this.coldRemaining === 0 || this.ctx.signal.aborted) return;
+    if (v.provisioned) return this.provisionedBatch(v.provisioned);
     const n = v.coldStrategy === 'burst' ? Math.min(burstCap(v.concurrency, this.ctx.coreCap), this.coldRemaining) : 1;
     if (v.coldStrategy === 'version') this.qualifier = await publish(this.ctx, this.dep);
     const samples = await measureBatch(this.ctx, this.dep, 'cold', this.qualifier, n);
@@ -374,13 +451,50 @@ export class VariantDriver {
     }
   }
 
-  /** Every remaining warm sample, one at a time, on the environments the cold phase left. */
+  /**
+   * Provisioned concurrency: a fresh version with `environments` initialised ahead (READY), then the first request on
+   * each of them at once; the previous batch's configuration and version are deleted first.
+   */
+  private async provisionedBatch(environments: number): Promise<void> {
+    await unprovision(this.ctx, this.dep);
+    try {
+      this.qualifier = await provision(this.ctx, this.dep, environments);
+    } catch (error) {
+      // A configuration that never became READY is still billed until it is deleted.
+      await unprovision(this.ctx, this.dep).catch(() => undefined);
+      throw error;
+    }
+    const samples = await measureBatch(this.ctx, this.dep, 'cold', this.qualifier, Math.min(environments, this.coldRemaining));
+    this.coldBatches += 1;
+    this.haveEnvironment = true;
+    this.note(samples);
+    if (this.coldBatches === 1 && samples.every(isFailedSample)) return this.stop();
+    if (this.coldRemaining > 0) {
+      // Other variants take their turns before the next batch, which provisions anew: stop paying for these meanwhile.
+      await unprovision(this.ctx, this.dep);
+      this.haveEnvironment = false;
+    }
+  }
+
+  /** Every remaining warm sample, one at a time, on the environments the cold phase left; then any provisioned concurrency goes. */
   async warmAll(): Promise<void> {
+    try {
+      await this.warmSamples();
+    } finally {
+      // Provisioned concurrency bills every second it exists: delete it as soon as the variant is done with it.
+      if (this.dep.provisionedOn !== undefined && (this.coldRemaining === 0 || this.ctx.signal.aborted)) {
+        await unprovision(this.ctx, this.dep).catch((e: Error) => void this.errors.push(`${this.dep.variant.name}: could not delete its provisioned concurrency: ${e.message}`));
+      }
+    }
+  }
+
+  private async warmSamples(): Promise<void> {
     const v = this.dep.variant;
     if (this.stopped || this.ctx.signal.aborted || this.ctx.store.done(v.name, 'warm') >= v.warm) return;
     if (!this.haveEnvironment) {
       // Resumed after the cold samples: start one environment first, unrecorded, so warm samples are warm.
-      if (v.coldStrategy === 'version') this.qualifier = await publish(this.ctx, this.dep);
+      if (v.provisioned) this.qualifier = await provision(this.ctx, this.dep, v.provisioned);
+      else if (v.coldStrategy === 'version') this.qualifier = await publish(this.ctx, this.dep);
       await invoke(this.ctx, this.dep, this.qualifier, pickEvent(v.events, this.ctx.random).payload);
       this.haveEnvironment = true;
     }

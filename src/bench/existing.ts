@@ -67,6 +67,8 @@ export function existingFunctionPlan(
     coldStrategy: options.coldStrategy,
     environment: { ...(config.Environment?.Variables ?? {}) },
     events: options.events,
+    // A SnapStart function (Java, .NET, Python) restores only published versions: with `version` its samples are restores.
+    ...(config.SnapStart?.ApplyOn === 'PublishedVersions' && options.coldStrategy === 'version' ? { snapStart: true } : {}),
   }));
   return { variants, order: variants.map((v) => v.name), seed: options.seed, coldStrategy: options.coldStrategy };
 }

@@ -6,7 +6,7 @@
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { coldbenchCacheDir } from '../cache-dir.ts';
@@ -297,6 +297,19 @@ export async function packageVariant(fn: SuiteFunction, variant: Variant, allVar
     layer = await cachedZip(cacheDir, layerKey, 'layer', async (staging) => copyDeps(await deps(), join(staging, isPython ? 'python' : 'nodejs'), isPython));
   }
   return { function: fnZip, layer };
+}
+
+/**
+ * A suite's `layers` / `extensions` folder as a layer zip: the folder is what /opt holds (extensions/,
+ * python/, bin/, …). Cached by content and exec bits, which extensions need.
+ */
+export function packageLayerFolder(folder: string, options: Pick<PackageOptions, 'cacheDir'>): Promise<BuiltZip> {
+  const files = listFiles(folder);
+  const inputs = files.flatMap((rel) => [rel, readFileSync(join(folder, rel)), String(statSync(join(folder, rel)).mode & 0o111)]);
+  const key = hashInputs([BUILD_RECIPE_VERSION, 'layer-folder', ...inputs]);
+  return cachedZip(options.cacheDir ?? defaultCacheDir(), key, 'layer', async (staging) => {
+    cpSync(folder, staging, { recursive: true });
+  });
 }
 
 /** Builds every variant's package (each distinct build once), keyed by variant name. */

@@ -6,7 +6,7 @@ import picomatch from 'picomatch';
 import { makeRng } from '../report/random.ts';
 import type { PlannedVariant } from '../report/run-info.ts';
 import { BenchOptionError, SuiteError } from './errors.ts';
-import type { ColdStrategy, Packaging, Suite, SuiteEvent, SuiteFunction } from './suite.ts';
+import type { ColdStrategy, LayerSource, Packaging, Suite, SuiteEvent, SuiteFunction } from './suite.ts';
 
 export interface Variant extends PlannedVariant {
   /** The `variants` key, or the function name */
@@ -17,6 +17,10 @@ export interface Variant extends PlannedVariant {
   /** Suite + variant environment (the harness adds its own keys at deploy time) */
   environment: Record<string, string>;
   events: SuiteEvent[];
+  /** The `extensions` axis: the extension layer's name (its folder's basename), absent = none */
+  extension?: string;
+  /** Layers to attach, in order: the function's `layers`, then the extension layer */
+  layers?: LayerSource[];
 }
 
 export interface Plan {
@@ -38,13 +42,19 @@ export interface PlanOverrides {
   seed?: number;
 }
 
-/** `<base>@<memory>[-<packaging>][-<runtime>][-<architecture>]` for one cell of the matrix. */
-export function variantName(fn: SuiteFunction, cell: { base: string; memoryMB: number; packaging: Packaging; runtime: string; architecture: string }): string {
+/** `<base>@<memory>[-<packaging>][-<runtime>][-<architecture>][-<extension>][-pc<N>][-snap]` for one cell of the matrix. */
+export function variantName(
+  fn: SuiteFunction,
+  cell: { base: string; memoryMB: number; packaging: Packaging; runtime: string; architecture: string; extension?: string; provisioned?: number; snapStart?: boolean },
+): string {
   let name = `${cell.base}@${cell.memoryMB}`;
   const hasDependencies = fn.requirements !== null || fn.nodeDependencies;
   if (hasDependencies || fn.packagingDeclared) name += `-${cell.packaging}`;
   if (fn.runtimes.length > 1) name += `-${cell.runtime}`;
   if (fn.architectures.length > 1) name += `-${cell.architecture}`;
+  if (cell.extension) name += `-${cell.extension}`;
+  if (cell.provisioned) name += `-pc${cell.provisioned}`;
+  if (cell.snapStart) name += '-snap';
   return name;
 }
 
@@ -60,31 +70,45 @@ export function plan(suite: Suite, overrides: PlanOverrides = {}): Plan {
         for (const packaging of fn.packaging) {
           for (const runtime of fn.runtimes) {
             for (const architecture of fn.architectures) {
-              const name = variantName(fn, { base, memoryMB, packaging, runtime, architecture });
-              const clash = owner.get(name);
-              if (clash !== undefined) {
-                throw new SuiteError(
-                  `${suite.file}: variant name ${name} is produced by both functions.${clash} and functions.${fn.name}; rename a function or a \`variants\` key so every variant name is unique`,
-                );
+              for (const extensionLayer of fn.extensions ?? [null]) {
+                const extension = extensionLayer?.name;
+                const layers = [...(fn.layers ?? []), ...(extensionLayer ? [extensionLayer] : [])];
+                for (const provisioned of fn.provisioned ?? [0]) {
+                  for (const snapStart of fn.snapStart ?? [false]) {
+                    // Lambda runs SnapStart or provisioned concurrency on a version, never both (suite.ts refuses the pair set alone).
+                    if (snapStart && provisioned > 0) continue;
+                    const name = variantName(fn, { base, memoryMB, packaging, runtime, architecture, extension, provisioned, snapStart });
+                    const clash = owner.get(name);
+                    if (clash !== undefined) {
+                      throw new SuiteError(
+                        `${suite.file}: variant name ${name} is produced by both functions.${clash} and functions.${fn.name}; rename a function or a \`variants\` key so every variant name is unique`,
+                      );
+                    }
+                    owner.set(name, fn.name);
+                    variants.push({
+                      name,
+                      function: fn.name,
+                      base,
+                      memoryMB,
+                      architecture,
+                      runtime,
+                      packaging,
+                      handler: (spec as { handler?: string }).handler ?? fn.handler,
+                      cold: overrides.cold ?? fn.cold,
+                      warm: overrides.warm ?? fn.warm,
+                      timeoutS: fn.timeout,
+                      concurrency: fn.concurrency,
+                      coldStrategy: overrides.coldStrategy ?? fn.coldStrategy,
+                      environment: { ...fn.environment, ...((spec as { environment?: Record<string, string> }).environment ?? {}) },
+                      events: fn.events,
+                      ...(provisioned > 0 ? { provisioned } : {}),
+                      ...(snapStart ? { snapStart } : {}),
+                      ...(extension ? { extension } : {}),
+                      ...(layers.length ? { layers } : {}),
+                    });
+                  }
+                }
               }
-              owner.set(name, fn.name);
-              variants.push({
-                name,
-                function: fn.name,
-                base,
-                memoryMB,
-                architecture,
-                runtime,
-                packaging,
-                handler: (spec as { handler?: string }).handler ?? fn.handler,
-                cold: overrides.cold ?? fn.cold,
-                warm: overrides.warm ?? fn.warm,
-                timeoutS: fn.timeout,
-                concurrency: fn.concurrency,
-                coldStrategy: overrides.coldStrategy ?? fn.coldStrategy,
-                environment: { ...fn.environment, ...((spec as { environment?: Record<string, string> }).environment ?? {}) },
-                events: fn.events,
-              });
             }
           }
         }
@@ -100,6 +124,12 @@ export function plan(suite: Suite, overrides: PlanOverrides = {}): Plan {
         `--only ${overrides.only.map((g) => `'${g}'`).join(' --only ')} matches no variant of ${suite.file}; the variants are: ${variants.map((v) => v.name).join(', ')}`,
       );
     }
+  }
+  const wrong = selected.find((v) => v.snapStart && v.coldStrategy !== 'version');
+  if (wrong) {
+    throw new BenchOptionError(
+      `--cold-strategy ${wrong.coldStrategy}: ${wrong.name} uses snapStart, which needs coldStrategy version (SnapStart restores published versions); drop --cold-strategy or pass version`,
+    );
   }
   const seed = overrides.seed ?? suite.seed;
   const order = seededShuffle(

@@ -11,17 +11,19 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { DeleteFunctionCommand } from '@aws-sdk/client-lambda';
 import { cleanupCreated } from './cleanup.ts';
+import { measureCpuProbe, probeRecord } from './cpu-probe.ts';
+import { SuiteError } from './errors.ts';
 import { type Created, type DeployContext, deployLayer, deployVariant, emptyCreated, ensureRole, resourceName } from './deploy.ts';
 import { driveContextOn, type Probe, type VariantResult, isFinished, proactiveInitClassifier, recordOf, resultOf } from './drive.ts';
 import { type Rounds, runRounds } from './rounds.ts';
 import { prepareExisting, restoreFunction } from './existing.ts';
-import { checkSizes, packageAll } from './package.ts';
-import type { PlanOverrides } from './plan.ts';
+import { checkSizes, packageAll, packageLayerFolder } from './package.ts';
+import type { PlanOverrides, Variant } from './plan.ts';
 import type { Progress } from './progress.ts';
 import type { BenchRunInfo, BenchSample, RunStore } from './results.ts';
 import type { RetryOptions } from './retry.ts';
 import { type Restore, type Subject, confirmPlan, openRunFolder, readRequest, resolveSubject, savedRestore } from './setup.ts';
-import { type Target, type TargetOptions, functionEndpoint, openTarget } from './target.ts';
+import { type Target, type TargetOptions, functionEndpoint, openTarget, refuseSnapStartOffAws } from './target.ts';
 import * as probeModule from '../probe/index.ts';
 import { makeRng } from '../report/random.ts';
 
@@ -100,6 +102,8 @@ export type Deployer = Pick<Rounds, 'start' | 'release'>;
 export async function runBench(options: BenchOptions, hooks: BenchHooks): Promise<BenchOutcome> {
   const warnings: string[] = [];
   const request = readRequest(options, hooks.warn ?? ((w) => warnings.push(w)));
+  if (request.subject.kind === 'suite') refuseSnapStartOffAws(request.subject.plan, request.targetSpec, request.suiteFile);
+  if (request.subject.kind === 'suite') refuseRemoteLayers(request.subject.plan, request.targetSpec, request.suiteFile);
   const target = await (hooks.openTarget ?? openTarget)(request.targetSpec, { profile: options.profile, region: options.region, node: options.node });
   const end: RunEnd = { target, created: emptyCreated(), warnings, restore: savedRestore(request), store: null };
   let store: RunStore;
@@ -119,7 +123,14 @@ export async function runBench(options: BenchOptions, hooks: BenchHooks): Promis
       warnings,
       deploy: deployContext(target, store.info.runId, hooks),
     };
-    await measure(run, await prepareVariants(run));
+    const deployer = await prepareVariants(run);
+    // Only the local target shares this host's CPU with the functions it measures.
+    const probeStart = target.kind === 'local' ? measureCpuProbe() : null;
+    try {
+      await measure(run, deployer);
+    } finally {
+      if (probeStart !== null) store.info.host = { ...(store.info.host ?? { cores: cpus().length }), cpuProbe: probeRecord(probeStart, measureCpuProbe()) };
+    }
     store.info.status = hooks.signal.aborted ? 'interrupted' : 'completed';
   } catch (error) {
     if (end.store) end.store.info.status = hooks.signal.aborted ? 'interrupted' : 'failed';
@@ -200,7 +211,20 @@ async function prepareVariants(run: RunContext): Promise<Deployer> {
           ));
         layerArns.set(pkg.layer.key, layerArn);
       }
-      return deployVariant(deploy, variant, pkg, layerArn, role.arn, created);
+      const extraLayers: string[] = [];
+      for (const layer of variant.layers ?? []) {
+        if (layer.kind === 'arn') {
+          extraLayers.push(layer.arn);
+          continue;
+        }
+        const zip = await packageLayerFolder(layer.path, { cacheDir: options.cacheDir });
+        const arn =
+          layerArns.get(zip.key) ??
+          (await deployLayer(deploy, resourceName(deploy.runId, `${variant.function}-${layer.name}-${zip.key.slice(0, 8)}`), zip, variant.runtime, variant.architecture, created));
+        layerArns.set(zip.key, arn);
+        extraLayers.push(arn);
+      }
+      return deployVariant(deploy, variant, pkg, layerArn, role.arn, created, extraLayers);
     },
     release: async (dep) => {
       if (options.keep || !created.functions.has(dep.functionName)) return;
@@ -280,4 +304,20 @@ export function outcomeOf(store: RunStore, warnings: string[]): BenchOutcome {
         .map((l) => JSON.parse(l) as BenchSample)
     : [];
   return { runDir: store.dir, info: store.info, samples, failedVariants, warnings };
+}
+
+/**
+ * A layer version ARN names a layer in a real account: only --target aws can attach it. Refused before any emulator
+ * starts or anything is packaged.
+ */
+function refuseRemoteLayers(plan: { variants: Variant[] }, targetSpec: string, suiteFile: string): void {
+  if (targetSpec === 'aws') return;
+  for (const v of plan.variants) {
+    const arn = v.layers?.find((l) => l.kind === 'arn');
+    if (arn?.kind !== 'arn') continue;
+    const where = targetSpec === 'local' ? 'the local emulator' : `the endpoint ${targetSpec}`;
+    throw new SuiteError(
+      `${suiteFile}: functions.${v.function}: the layer ${arn.arn} is in an AWS account, which ${where} cannot fetch (variant ${v.name}). Use a local folder laid out as /opt instead (layers: [../layers/my-agent]), or run with --target aws.`,
+    );
+  }
 }

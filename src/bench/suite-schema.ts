@@ -10,6 +10,8 @@ export const MIN_MEMORY_MB = 128;
 export const MAX_MEMORY_MB = 10_240;
 /** Lambda's timeout range in seconds. */
 export const MAX_TIMEOUT_S = 900;
+/** Lambda's default account concurrency: more provisioned environments than this cannot be had without a quota raise. */
+export const MAX_PROVISIONED = 1000;
 /** More samples than this per variant is almost certainly a typo (and a large bill on AWS). */
 export const MAX_SAMPLES = 10_000;
 
@@ -48,6 +50,22 @@ const strategyValue = z.enum(COLD_STRATEGIES, { errorMap: () => ({ message: 'is 
 function axis<T extends z.ZodTypeAny>(item: T) {
   return z.union([item, z.array(item).nonempty('must not be an empty list; allowed: one value or a list of values')]);
 }
+
+const provisionedValue = z
+  .number({ invalid_type_error: `must be a number of environments; allowed: an integer 0-${MAX_PROVISIONED} (0 = on-demand only)` })
+  .int(`must be a whole number of environments; allowed: an integer 0-${MAX_PROVISIONED} (0 = on-demand only)`)
+  .min(0, `must not be negative; allowed: an integer 0-${MAX_PROVISIONED} (0 = on-demand only)`)
+  .max(MAX_PROVISIONED, `is above Lambda's default account concurrency of ${MAX_PROVISIONED}; allowed: an integer 0-${MAX_PROVISIONED}`);
+const snapStartValue = z.boolean({ invalid_type_error: 'must be true or false; allowed: true, false or [false, true]' });
+
+/** Lambda's limit on layers per function. */
+export const MAX_LAYERS = 5;
+const layerValue = z
+  .string({ invalid_type_error: 'must be a path to a layer folder (relative to the suite) or a layer version ARN' })
+  .min(1, 'must not be empty; allowed: a path to a layer folder, relative to the suite, or a layer version ARN');
+const extensionValue = z
+  .string({ invalid_type_error: 'must be none or a path to a layer folder with an extensions/ folder (or a layer version ARN)' })
+  .min(1, 'must not be empty; allowed: none, a path to a layer folder, or a layer version ARN');
 
 const count = (what: string) =>
   z
@@ -104,6 +122,11 @@ const functionShape = {
   packaging: axis(packagingValue),
   pip: z.object({ args: z.array(z.string()).default([]) }).strict(),
   npm: z.object({ args: z.array(z.string()).default([]) }).strict(),
+  layers: z.array(layerValue).max(MAX_LAYERS, `has more than Lambda's ${MAX_LAYERS} layers per function`),
+  extensions: axis(extensionValue),
+  provisioned: axis(provisionedValue),
+  // A union's own error names no member, so the whole axis carries the message.
+  snapStart: z.union([snapStartValue, z.array(snapStartValue).nonempty()], { errorMap: () => ({ message: 'must be true or false; allowed: true, false or [false, true]' }) }),
 };
 
 export const FUNCTION_KEYS = Object.keys(functionShape);

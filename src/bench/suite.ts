@@ -2,11 +2,11 @@
  * Suite loading (docs/suite-format.md): YAML or JSON → validated, defaults merged, paths
  * resolved against the suite file, events read. Everything after this works on `Suite`.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { SuiteError } from './errors.ts';
-import { type RawFunction, type RuntimeRule, formatIssues, formatPath, runtimeRefusal, suiteSchema } from './suite-schema.ts';
+import { MAX_LAYERS, type RawFunction, type RuntimeRule, formatIssues, formatPath, runtimeRefusal, suiteSchema } from './suite-schema.ts';
 import type { Architecture, ColdStrategy, Packaging } from '../vocabulary.ts';
 
 /** The shared vocabulary (src/vocabulary.ts), re-exported for the harness modules that read it from the suite. */
@@ -19,6 +19,9 @@ export interface SuiteEvent {
   /** The event's JSON text, sent as the Invoke payload */
   payload: string;
 }
+
+/** A layer a function runs with: a local folder (laid out as /opt) built into a layer, or a layer version ARN (real accounts). */
+export type LayerSource = { kind: 'folder'; path: string; name: string } | { kind: 'arn'; arn: string; name: string };
 
 export interface SuiteFunction {
   name: string;
@@ -46,6 +49,14 @@ export interface SuiteFunction {
   packagingDeclared: boolean;
   pipArgs: string[];
   npmArgs: string[];
+  /** `layers`: attached to every variant, in order (later layers win, as in /opt) */
+  layers?: LayerSource[];
+  /** The `extensions` axis: an extension layer per variant, null = none (absent: [null]) */
+  extensions?: Array<LayerSource | null>;
+  /** The `provisioned` axis: provisioned environments per variant, 0 = on-demand only (absent: [0]) */
+  provisioned?: number[];
+  /** The `snapStart` axis (absent: [false]) */
+  snapStart?: boolean[];
 }
 
 export interface Suite {
@@ -251,7 +262,101 @@ function normaliseFunction(name: string, fn: RawFunction, dir: string, file: str
     packagingDeclared: fn.packaging !== undefined,
     pipArgs: fn.pip?.args ?? [],
     npmArgs: fn.npm?.args ?? [],
+    ...startupAxes(fn, runtimes, at, problems),
+    ...layerKeys(fn, dir, at, problems),
   };
+}
+
+/** `arn:aws:lambda:<region>:<account>:layer:<name>:<version>` */
+const LAYER_ARN = /^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:layer:([A-Za-z0-9_-]+):\d+$/;
+const NO_EXTENSION = 'none';
+
+/** One `layers` / `extensions` entry: a folder relative to the suite, or a layer version ARN. */
+function layerSource(value: string, dir: string, field: string, problems: string[], extension: boolean): LayerSource | null {
+  const arn = LAYER_ARN.exec(value);
+  if (arn) return { kind: 'arn', arn: value, name: arn[1] };
+  if (value.startsWith('arn:')) {
+    problems.push(`${field}: ${JSON.stringify(value)} is not a layer version ARN; allowed: arn:aws:lambda:<region>:<account>:layer:<name>:<version>, or a folder`);
+    return null;
+  }
+  const path = resolve(dir, value);
+  if (!existsSync(path) || !statSync(path).isDirectory()) {
+    problems.push(`${field}: ${JSON.stringify(value)} is not a folder (resolved to ${path}); allowed: a layer folder laid out as /opt, relative to the suite`);
+    return null;
+  }
+  if (extension && !hasExecutable(join(path, 'extensions'))) {
+    problems.push(
+      `${field}: ${JSON.stringify(value)} has no executable in extensions/ (${join(path, 'extensions')}); an extension layer holds its executables there, as /opt/extensions; chmod +x them`,
+    );
+    return null;
+  }
+  const name = basename(path);
+  if (extension && !/^[A-Za-z0-9_.-]+$/.test(name)) {
+    problems.push(`${field}: the folder name ${JSON.stringify(name)} becomes the variant-name suffix; allowed: letters, digits, _ . - (rename the folder)`);
+    return null;
+  }
+  return { kind: 'folder', path, name };
+}
+
+function hasExecutable(dir: string): boolean {
+  try {
+    return readdirSync(dir).some((f) => {
+      const st = statSync(join(dir, f));
+      return st.isFile() && (st.mode & 0o111) !== 0;
+    });
+  } catch {
+    return false;
+  }
+}
+
+/** `layers` (every variant) and the `extensions` axis (`none` or a layer per variant, named by its folder or layer name). */
+function layerKeys(fn: RawFunction, dir: string, at: (key: string) => string, problems: string[]): { layers: LayerSource[]; extensions: Array<LayerSource | null> } {
+  const layers: LayerSource[] = [];
+  (fn.layers ?? []).forEach((value, i) => {
+    const source = layerSource(value, dir, `${at('layers')}[${i}]`, problems, false);
+    if (source) layers.push(source);
+  });
+  const values = list(fn.extensions, [NO_EXTENSION]);
+  const extensions: Array<LayerSource | null> = [];
+  values.forEach((value, i) => {
+    const field = Array.isArray(fn.extensions) ? `${at('extensions')}[${i}]` : at('extensions');
+    if (value === NO_EXTENSION) extensions.push(null);
+    else {
+      const source = layerSource(value, dir, field, problems, true);
+      if (source) extensions.push(source);
+    }
+  });
+  const names = extensions.filter((e): e is LayerSource => e !== null).map((e) => e.name);
+  const twice = names.find((n, i) => names.indexOf(n) !== i);
+  if (twice) problems.push(`${at('extensions')}: two extension layers are named ${twice}, which would give two variants one name; rename one folder`);
+  if (layers.length + (names.length ? 1 : 0) > MAX_LAYERS) problems.push(`${at('layers')}: with an extension layer that is more than Lambda's ${MAX_LAYERS} layers per function`);
+  return { layers, extensions };
+}
+
+/** SnapStart on Lambda: Python from 3.12 (Java and .NET too, but suites run Python and Node). */
+const SNAPSTART_PYTHON_MINOR = 12;
+
+/** The `provisioned` and `snapStart` axes, with the rules Lambda sets on them (docs/suite-format.md). */
+function startupAxes(fn: RawFunction, runtimes: string[], at: (key: string) => string, problems: string[]): { provisioned: number[]; snapStart: boolean[] } {
+  const provisioned = list(fn.provisioned, [0]);
+  const snapStart = list(fn.snapStart, [false]);
+  if (!snapStart.includes(true)) return { provisioned, snapStart };
+  const unsupported = runtimes.filter((r) => !(r.startsWith('python3.') && Number(r.slice('python3.'.length)) >= SNAPSTART_PYTHON_MINOR));
+  if (unsupported.length) {
+    problems.push(
+      `${at('snapStart')}: ${unsupported.join(', ')} cannot use SnapStart; allowed: python3.12 or later (Java and .NET SnapStart only through --function on --target aws)`,
+    );
+  }
+  if ((fn.coldStrategy ?? BUILTIN_DEFAULTS.coldStrategy) !== 'version') {
+    problems.push(`${at('snapStart')}: requires coldStrategy: version (SnapStart restores snapshots of published versions); set coldStrategy: version for this function`);
+  }
+  // As axes, the cells that would combine both are left out; set on their own, they are a contradiction.
+  if (provisioned.some((n) => n > 0) && (provisioned.length === 1 || snapStart.length === 1)) {
+    problems.push(
+      `${at('snapStart')}: cannot be combined with provisioned (Lambda does not run SnapStart on provisioned concurrency); use provisioned: [0, N] and snapStart: [false, true] to compare them`,
+    );
+  }
+  return { provisioned, snapStart };
 }
 
 function hasNodeDependencies(code: string, field: string, problems: string[]): boolean {

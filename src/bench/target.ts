@@ -9,7 +9,8 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import type { RuntimeInterpreter } from '../emulator/contract.ts';
-import { TargetError } from './errors.ts';
+import { SuiteError, TargetError } from './errors.ts';
+import type { Plan } from './plan.ts';
 
 export type TargetKind = 'local' | 'url' | 'aws';
 
@@ -208,4 +209,18 @@ export async function openTarget(spec: string, options: TargetOptions = {}): Pro
   if (spec === 'aws') return awsTarget(options);
   if (/^https?:\/\//.test(spec)) return urlTarget(spec);
   throw new TargetError(`--target ${spec}: not a target; allowed: local (the embedded emulator), aws (a real account) or an endpoint URL such as http://127.0.0.1:4566`);
+}
+
+/**
+ * SnapStart cannot be emulated faithfully (a restored Firecracker snapshot is not a process that re-runs its init), so
+ * only a real account runs variants that use it: refused before any emulator starts or anything is packaged.
+ */
+export function refuseSnapStartOffAws(plan: Plan, targetSpec: string, suiteFile: string): void {
+  if (targetSpec === 'aws') return;
+  const snap = plan.variants.filter((v) => v.snapStart);
+  if (snap.length === 0) return;
+  const where = targetSpec === 'local' ? 'the local emulator' : `the endpoint ${targetSpec}`;
+  throw new SuiteError(
+    `${suiteFile}: functions.${snap[0].function}.snapStart: true cannot run on ${where}: SnapStart restores a Firecracker snapshot, which no local process can reproduce faithfully (variants ${snap.map((v) => v.name).join(', ')}). Run it with --target aws, or leave snapStart out (or --only the other variants) to benchmark locally.`,
+  );
 }

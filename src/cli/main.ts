@@ -2,6 +2,7 @@ import yargs from 'yargs';
 import { ColdbenchError } from '../errors.ts';
 import type { Command } from './command.ts';
 import { benchCommand } from './commands/bench.ts';
+import { calibrateCommand } from './commands/calibrate.ts';
 import { cleanCommand } from './commands/clean.ts';
 import { compareCommand } from './commands/compare.ts';
 import { emulatorCommand } from './commands/emulator.ts';
@@ -11,7 +12,7 @@ import { reportCommand } from './commands/report.ts';
 import { EXIT_ERROR, UsageError } from './errors.ts';
 import { type CliIO, packageVersion, processIO } from './io.ts';
 
-const COMMANDS: Command[] = [benchCommand, reportCommand, compareCommand, importCommand, emulatorCommand, cleanCommand, profileCommand];
+const COMMANDS: Command[] = [benchCommand, reportCommand, compareCommand, importCommand, emulatorCommand, cleanCommand, profileCommand, calibrateCommand];
 
 /** Parses argv, runs one command and returns its exit code. Never exits the process. */
 export async function main(argv: string[], io: CliIO): Promise<number> {

@@ -113,6 +113,10 @@ export interface EnvironmentPool {
   retire(functionName: string, version?: string): Promise<void>;
   /** Invokes currently running for a function (for reserved concurrency). */
   inFlight(functionName: string): number;
+  /** Initialises `count` provisioned-concurrency environments of this spec ahead of invokes, which use them first. */
+  provision(spec: FunctionSpec, count: number): Promise<ProvisionOutcome>;
+  /** Retires the provisioned environments of one version (its configuration was deleted). */
+  unprovision(functionName: string, version: string): Promise<void>;
   /** Kill every process tree and remove temp folders. */
   shutdown(): Promise<void>;
   readonly cpuMode: CpuMode;
@@ -120,6 +124,12 @@ export interface EnvironmentPool {
   readonly runtimeMapping: Record<string, string>;
   /** Per runtime in LOCAL_RUNTIMES: the interpreter that runs it and whether its version is the runtime's */
   readonly runtimeInterpreters: Record<string, RuntimeInterpreter>;
+}
+
+/** How a provisioning went: environments initialised, and the first failure's error type if any failed. */
+export interface ProvisionOutcome {
+  ready: number;
+  errorType?: string;
 }
 
 export interface PoolOptions {

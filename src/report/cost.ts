@@ -64,6 +64,64 @@ export function variantCost(input: {
   };
 }
 
+/**
+ * USD per 1 M invocations served by provisioned concurrency at `requestsPerSecond`: the lower duration price on the
+ * mean billed GB-seconds (ceil(Duration), no init), the requests, and the configured environments' standing charge for
+ * the time 1 M requests take at that rate.
+ * @example provisionedPerMillion({ billedGBs: 0.1, environments: 2, memoryMB: 1024, requestsPerSecond: 10, configuredPerGBs: 0.0000041667, durationPerGBs: 0.0000097222, requestPrice: 2e-7 })
+ */
+export function provisionedPerMillion(input: {
+  billedGBs: number;
+  environments: number;
+  memoryMB: number;
+  requestsPerSecond: number;
+  configuredPerGBs: number;
+  durationPerGBs: number;
+  requestPrice: number;
+}): number {
+  const standing = provisionedStandingPerSecond(input) * (PER_MILLION / input.requestsPerSecond);
+  return PER_MILLION * (input.billedGBs * input.durationPerGBs + input.requestPrice) + standing;
+}
+
+/** USD per second that `environments` provisioned environments of `memoryMB` cost whether they serve anything or not. */
+export function provisionedStandingPerSecond(input: { environments: number; memoryMB: number; configuredPerGBs: number }): number {
+  return input.environments * (input.memoryMB / MB_PER_GB) * input.configuredPerGBs;
+}
+
+/**
+ * The request rate (per second) above which provisioned concurrency costs less per 1 M invocations than on-demand:
+ * standing charge ÷ (on-demand per 1 M − PC's own duration and request charges per 1 M). null when PC's per-invoke
+ * charges alone are not below on-demand's, so no rate makes it pay.
+ * @example provisionedBreakEven({ onDemandPerMillion: 5, provisionedVariablePerMillion: 2, standingPerSecond: 0.0000083334 }) // 2.7778
+ */
+export function provisionedBreakEven(input: { onDemandPerMillion: number; provisionedVariablePerMillion: number; standingPerSecond: number }): MaybeNumber {
+  const saved = input.onDemandPerMillion - input.provisionedVariablePerMillion;
+  if (!(saved > 0)) return null;
+  return (input.standingPerSecond * PER_MILLION) / saved;
+}
+
+/**
+ * USD per 1 M invocations of a SnapStart version at cold ratio `coldRatio`: duration at the on-demand price (a cold
+ * start's billed time includes Billed Restore Duration), a restore charge per cold start for the memory size, and the
+ * snapshot cache for the time 1 M requests take at `requestsPerSecond`.
+ */
+export function snapStartPerMillion(input: {
+  coldGBs: MaybeNumber;
+  warmGBs: MaybeNumber;
+  coldRatio: number;
+  gbSecondPrice: number;
+  requestPrice: number;
+  memoryMB: number;
+  requestsPerSecond: number;
+  cachePerGBs: number;
+  restorePerGB: number;
+}): MaybeNumber {
+  const base = perMillion(input);
+  if (base === null) return null;
+  const gb = input.memoryMB / MB_PER_GB;
+  return base + PER_MILLION * input.coldRatio * gb * input.restorePerGB + gb * input.cachePerGBs * (PER_MILLION / input.requestsPerSecond);
+}
+
 export interface TuningCandidate {
   variant: string;
   memoryMB: number;

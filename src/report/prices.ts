@@ -18,7 +18,26 @@ export interface RegionPrices {
   requestPrice: number;
   /** USD per GB-second, per architecture, in monthly-volume tiers. */
   duration: Record<Architecture, PriceTier[]>;
+  /**
+   * Provisioned concurrency: USD per GB-second configured (memory × environments × time enabled, whether used or
+   * not), and the lower USD per GB-second of Duration for the invokes it serves (billed ceil(Duration), no init).
+   */
+  provisioned?: { configuredPerGBs: Record<Architecture, number>; durationPerGBs: Record<Architecture, number> };
+  /** SnapStart (Python, .NET): USD per GB-second a version's snapshot is cached (3 h minimum) and per GB restored. */
+  snapStart?: { cachePerGBs: number; restorePerGB: number };
 }
+
+/** Where each price of the table comes from, and when it was read. */
+export const PRICE_SOURCES = [
+  { prices: 'requests, duration tiers', source: 'shared/reference/lambda-formats.md "Billing" (AWS Lambda pricing page)', recorded: '2026' },
+  {
+    prices: 'provisioned concurrency, us-east-1',
+    source:
+      'https://aws.amazon.com/lambda/pricing/ "Provisioned Concurrency Pricing"; AWS Price List SKUs BMKCD2ZCEYKTYYCB (Provisioned-Concurrency, x86) and ZZF88MXYPS4DGSEZ (Duration-Provisioned, x86)',
+    recorded: '2026-12-03',
+  },
+  { prices: 'SnapStart cache and restore, us-east-1', source: 'https://aws.amazon.com/lambda/pricing/ "SnapStart Pricing" (Python and .NET)', recorded: '2026-12-03' },
+] as const;
 
 /** The region whose prices the reference gives; used when a run names no region. */
 export const DEFAULT_REGION = 'us-east-1';
@@ -38,6 +57,11 @@ export const PRICES: Record<string, RegionPrices> = {
         { upToGBs: Infinity, pricePerGBs: 0.0000106667 },
       ],
     },
+    provisioned: {
+      configuredPerGBs: { x86_64: 0.0000041667, arm64: 0.0000033334 },
+      durationPerGBs: { x86_64: 0.0000097222, arm64: 0.0000077778 },
+    },
+    snapStart: { cachePerGBs: 0.0000015046, restorePerGB: 0.0001397998 },
   },
 };
 

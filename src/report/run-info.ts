@@ -15,6 +15,10 @@ export interface PlannedVariant {
   handler: string;
   cold: number;
   warm: number;
+  /** Provisioned environments the variant ran on (the `provisioned` axis; absent = on-demand) */
+  provisioned?: number;
+  /** SnapStart on published versions (the `snapStart` axis; absent = off) */
+  snapStart?: boolean;
 }
 
 /** run.json `emulator.interpreters[runtime]`: what ran a runtime of the run, as the emulator reported it. */
@@ -51,7 +55,8 @@ export interface RunInfo {
     burstCap?: number;
     coldStartSlots?: number;
   };
-  host?: { cores: number; loadavgStart?: number[]; loadavgEnd?: number[] };
+  /** cpuProbe: the host CPU probe (src/bench/cpu-probe.ts) before and after a local run, for calibrated estimates */
+  host?: { cores: number; loadavgStart?: number[]; loadavgEnd?: number[]; cpuProbe?: { startMs: number; endMs: number | null; medianMs: number } };
   status?: 'running' | 'completed' | 'interrupted' | 'failed';
   [extra: string]: unknown;
 }

@@ -13,6 +13,8 @@ import { hash32, ms } from './format.ts';
 import { compareVariants } from './ratio.ts';
 import { recommendMemory, variantCost } from './cost.ts';
 import { DEFAULT_REGION, regionPrices } from './prices.ts';
+import { startupComparisons } from './provisioned.ts';
+import { addLambdaEstimates, type ReportCalibration } from './estimates.ts';
 
 /** Production traffic rarely sees more than about 1 % cold starts (AWS's own figure). */
 export const DEFAULT_COLD_RATIO = 0.01;
@@ -27,6 +29,10 @@ export interface SummarizeOptions {
   seed?: number;
   region?: string;
   optimize?: 'cost' | 'speed' | 'balanced';
+  /** A calibration: measured variants of a local run get "On Lambda (est.)" figures (lambdaEstimate) */
+  calibration?: ReportCalibration;
+  /** The request rate PC's standing charge and SnapStart's cache are priced at (default DEFAULT_REQUESTS_PER_SECOND) */
+  requestsPerSecond?: number;
 }
 
 interface KindAcc {
@@ -235,8 +241,10 @@ export function summarize(samples: Iterable<Sample>, run?: RunInfo, options: Sum
   }
 
   for (const v of variants) notes.push(...variantNotes(v));
+  const estimates = options.calibration ? addLambdaEstimates(variants, run, options.calibration) : null;
   const comparisons = compareAll(variants, run?.compare, seed);
   const recommendations = recommendAll(variants, optimize, coldRatio);
+  const startup = startupComparisons(variants, planned, { coldRatio, region, requestsPerSecond: options.requestsPerSecond });
   return {
     format: 'coldbench-summary',
     formatVersion: 1,
@@ -246,6 +254,8 @@ export function summarize(samples: Iterable<Sample>, run?: RunInfo, options: Sum
     comparisons,
     recommendations,
     notes,
+    ...(estimates ? { estimates } : {}),
+    ...(startup.length ? { startup } : {}),
   };
 }
 

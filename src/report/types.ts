@@ -4,6 +4,8 @@
  * exported summary read back with JSON.parse is a RunSummary again (`compare` takes either).
  */
 import type { Architecture } from '../vocabulary.ts';
+import type { LambdaEstimate } from '../calibration/predict.ts';
+import type { EstimatesInfo } from './estimates.ts';
 import type { RunInfo } from './run-info.ts';
 
 /** A statistic the sample size cannot support is `null` (shown as `—` with a footnote). */
@@ -67,6 +69,8 @@ export interface ColdSummary {
   values: number[];
   /** Sorted Billed Duration (+ Billed Restore Duration) values (ms), for the cost comparison. */
   billedValues: number[];
+  /** Estimate of `latency.median` on real Lambda, from a calibration (local runs only; docs/calibration.md) */
+  lambdaEstimate?: LambdaEstimate;
 }
 
 /** Warm invocations of one variant. `latency` = Duration. */
@@ -79,6 +83,8 @@ export interface WarmSummary {
   outliers: Outliers;
   values: number[];
   billedValues: number[];
+  /** Estimate of `latency.median` on real Lambda, from a calibration (local runs only) */
+  lambdaEstimate?: LambdaEstimate;
 }
 
 export interface VariantCost {
@@ -169,6 +175,35 @@ export interface RunSummary {
   recommendations: Recommendation[];
   /** Warnings for the reader: outliers, forced-but-warm invokes, unknown region, failures. */
   notes: string[];
+  /** How the "On Lambda (est.)" figures were made; absent without a calibration or on a real-account run */
+  estimates?: EstimatesInfo;
+  /** On-demand vs provisioned concurrency vs SnapStart per function (src/report/provisioned.ts); absent when the run has none. */
+  startup?: StartupComparison[];
+}
+
+/** One startup mode of a function at the report's cold ratio and request rate. */
+export interface StartupOption {
+  variant: string;
+  initType: 'on-demand' | 'provisioned-concurrency' | 'snap-start';
+  /** Provisioned environments (PC only; null otherwise). */
+  environments: number | null;
+  memoryMB: number;
+  /** Expected latency (ms): PC the median of all its invocations; the others r·cold median + (1 − r)·warm median. */
+  latencyMs: MaybeNumber;
+  /** USD per 1 M invocations, PC's standing charge and SnapStart's cache at `requestsPerSecond`. */
+  perMillion: MaybeNumber;
+}
+
+export interface StartupComparison {
+  /** The variant name without the `-pc<N>` / `-snap` suffixes. */
+  group: string;
+  coldRatio: number;
+  requestsPerSecond: number;
+  options: StartupOption[];
+  /** Per PC variant: the request rate above which it costs less than on-demand (null: never), and what it can serve. */
+  breakEven: Array<{ variant: string; requestsPerSecond: MaybeNumber; capacityRps: MaybeNumber }>;
+  /** The sentences shown to users. */
+  text: string[];
 }
 
 export type CompareMetric = 'cold.median' | 'cold.p90' | 'warm.median' | 'cost';

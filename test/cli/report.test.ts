@@ -39,7 +39,7 @@ describe('coldbench report', () => {
     const run = await runCli(['report', 'fixtures/runs/failures', '--format', 'csv']);
     expect(run.code).toBe(0);
     expect(run.stdout).toBe(SNAP('failures.csv'));
-    expect(run.stdout.split('\n')[5]).toBe('broken@128,cold,failed,128,x86_64,5,0,5,0,,,,,,,,,,,,,,,0,,');
+    expect(run.stdout.split('\n')[5]).toBe('broken@128,cold,failed,128,x86_64,5,0,5,0,,,,,,,,,,,,,,,0,,,,,');
   });
 
   it('prints the JSON summary with --format json', async () => {

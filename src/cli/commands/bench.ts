@@ -5,6 +5,7 @@ import { suiteOrDefault } from '../../paths.ts';
 import { type EventSource, failureLines, failuresOf } from '../../report/failures.ts';
 import { render, summarize } from '../../report/index.ts';
 import { COLD_STRATEGIES } from '../../vocabulary.ts';
+import { calibrationFor, estimatesOff } from '../calibration.ts';
 import { defineCommand } from '../command.ts';
 import { EXIT_FINDING, EXIT_OK, UsageError } from '../errors.ts';
 import { askYesNo, packageVersion } from '../io.ts';
@@ -61,7 +62,7 @@ export const benchCommand = defineCommand({
       .option('logs-timeout', { type: 'number', default: DEFAULT_LOGS_TIMEOUT_S, describe: 'seconds to wait for REPORTs in CloudWatch when the invoke tail lacks them' })
       .option('keep', { type: 'boolean', default: false, describe: 'keep the deployed functions and layers (default: delete them)' })
       .option('yes', { type: 'boolean', default: false, describe: 'do not ask before a real-account run or --function' })
-      .option('quiet', { type: 'boolean', default: false, describe: 'no progress on stderr' })
+      .option('quiet', { type: 'boolean', default: false, describe: 'no progress or notes on stderr (warnings and failures still print)' })
       .option('profile', { type: 'string', describe: 'AWS profile for --target aws (default: the standard credential chain)' })
       .option('region', { type: 'string', describe: 'AWS region for --target aws (default: AWS_REGION)' })
       .option('function', { type: 'string', describe: 'benchmark this existing function (asks first; restores its configuration afterwards)' })
@@ -132,7 +133,11 @@ export const benchCommand = defineCommand({
         { progress, confirm: (q) => askYesNo(io, q), signal: controller.signal, warn: (w) => io.stderr(`Warning: ${w}\n`) },
       );
       for (const w of outcome.warnings) io.stderr(`Warning: ${w}\n`);
-      if (outcome.samples.length > 0) io.stdout(render(summarize(outcome.samples, outcome.info), 'table', { color: io.color }));
+      const local = outcome.info.target?.kind === 'local';
+      const calibration = local ? await calibrationFor(io, undefined) : undefined;
+      if (outcome.samples.length > 0) io.stdout(render(summarize(outcome.samples, outcome.info, { calibration }), 'table', { color: io.color }));
+      if (local && !calibration && !quiet && !estimatesOff(io))
+        io.stderr('Note: these are this machine\'s times, not Lambda\'s; `coldbench calibrate` (about a minute) adds "On Lambda (est.)" estimates to bench and report.\n');
       const failures = failuresOf(outcome.samples);
       for (const line of failureLines(failures, source)) io.stderr(`${line}\n`);
       // Variants that failed before any invoke (packaging, deploy) have no samples to count.

@@ -1,6 +1,7 @@
 import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
+import { calibrationFor } from '../calibration.ts';
 import { defineCommand } from '../command.ts';
 import type { CliIO } from '../io.ts';
 import { cannotWrite, EXIT_OK, messageOf, UsageError } from '../errors.ts';
@@ -135,6 +136,12 @@ export function parseRatio(value: string, flag: string): number {
   return ratio;
 }
 
+function requestRate(value: number | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!(Number.isFinite(value) && value > 0)) throw new UsageError(`--requests-per-second ${String(value)}: allowed: a number of requests per second above 0, e.g. 25`);
+  return value;
+}
+
 /** Writes to --out (creating its missing folders) or stdout. */
 export function emit(io: CliIO, text: string, out: string | undefined): void {
   if (out) {
@@ -172,6 +179,7 @@ interface ReportCommandOptions {
   format: ReportFormat;
   out: string | undefined;
   githubSummary: boolean;
+  calibration: string | undefined;
 }
 
 export const reportCommand = defineCommand({
@@ -190,16 +198,31 @@ export const reportCommand = defineCommand({
       .option('optimize', { choices: OPTIMIZE_GOALS, default: DEFAULT_OPTIMIZE, describe: 'what the memory recommendation optimises (AWS Lambda Power Tuning strategies)' })
       .option('region', { type: 'string', describe: "price table region (default: the run's region, else us-east-1)" })
       .option('seed', { type: 'number', describe: "seed of the bootstrap intervals (default: the run's seed, else 42)" })
-      .option('github-summary', { type: 'boolean', default: false, describe: 'also append the markdown report to $GITHUB_STEP_SUMMARY when set' }),
+      .option('github-summary', { type: 'boolean', default: false, describe: 'also append the markdown report to $GITHUB_STEP_SUMMARY when set' })
+      .option('requests-per-second', {
+        type: 'number',
+        describe: "request rate provisioned concurrency's standing charge and SnapStart's cache are priced at (default: 10)",
+      })
+      .option('calibration', {
+        type: 'string',
+        describe: 'calibration file for "On Lambda (est.)" figures of a local run (default: the one `coldbench calibrate` keeps in the cache, when there is one)',
+      }),
   resolve: (flags): ReportCommandOptions => ({
     run: flags.run,
-    summarize: { coldRatio: parseRatio(flags.coldRatio, '--cold-ratio'), optimize: flags.optimize, region: flags.region, seed: flags.seed },
+    summarize: {
+      coldRatio: parseRatio(flags.coldRatio, '--cold-ratio'),
+      optimize: flags.optimize,
+      region: flags.region,
+      seed: flags.seed,
+      requestsPerSecond: requestRate(flags.requestsPerSecond),
+    },
     format: flags.format,
     out: flags.out,
     githubSummary: flags.githubSummary,
+    calibration: flags.calibration,
   }),
-  run: async ({ run, summarize: options, format, out, githubSummary }, io) => {
-    const { summary, kind } = loadInput(run, 'RUN', options);
+  run: async ({ run, summarize: options, format, out, githubSummary, calibration }, io) => {
+    const { summary, kind } = loadInput(run, 'RUN', { ...options, calibration: await calibrationFor(io, calibration) });
     if (kind === 'exported') {
       // Its numbers were computed when it was exported; only the samples could be re-priced.
       const o = summary.options;

@@ -5,6 +5,14 @@ import type { CpuMode } from '../contract.ts';
 
 /** Lambda gives one full vCPU at 1,769 MB and CPU in proportion below and above it. */
 export const MB_PER_VCPU = 1769;
+/**
+ * Lambda's CFS period: CPU time is handed out per 20 ms, so a 128 MB function gets 1.45 ms of CPU
+ * per 20 ms, not 7.2 ms per 100 ms (the kernel's default). Evidence: lambda-perf's Node hello
+ * cold Duration is 11.7 ms at 128 MB but 3.1 ms at 256 MB, a burst of 1.45–2.9 ms that only the
+ * 20 ms period throttles at 128 MB and not at 256 MB; pwrdrvr/lambda-throttling measures its
+ * pauses at 20 ms intervals. docs/cpu-model.md has the measurements.
+ */
+export const CPU_PERIOD_US = 20_000;
 /** The kernel refuses CFS quotas below 1 ms. */
 const MIN_QUOTA_US = 1000;
 const CGROUP_ROOT = '/sys/fs/cgroup';
@@ -249,7 +257,9 @@ export function setUpCgroups(disable = false): CgroupSupport {
     slots: new CgroupSlots(cpu.dir, memory.dir),
     cpuMode: {
       throttled: cpu.dir !== null,
-      reason: cpu.dir ? `${cpu.reason}: invoke phase gets period × memory / ${MB_PER_VCPU} of CPU; init runs unthrottled` : cpu.reason,
+      reason: cpu.dir
+        ? `${cpu.reason}: invoke phase gets ${CPU_PERIOD_US / 1000} ms × memory / ${MB_PER_VCPU} of CPU per ${CPU_PERIOD_US / 1000} ms; init runs unthrottled`
+        : cpu.reason,
     },
     memoryMode: memory.dir
       ? { cgroup: true, reason: `${memory.reason}: memory.limit_in_bytes = the function's memory` }
@@ -281,6 +291,7 @@ export class EnvCgroup {
     this.cpu = slot.cpu;
     this.memory = slot.memory;
     if (this.memory) writeFileSync(join(this.memory, 'memory.limit_in_bytes'), String(memoryMB * 1024 * 1024));
+    if (this.cpu) writeFileSync(join(this.cpu, 'cpu.cfs_period_us'), String(CPU_PERIOD_US));
   }
 
   get hasMemoryLimit(): boolean {
@@ -305,10 +316,7 @@ export class EnvCgroup {
   setCpu(memoryMB: number | null): void {
     if (!this.cpu) return;
     let quota = -1;
-    if (memoryMB !== null) {
-      const period = Number(readFileSync(join(this.cpu, 'cpu.cfs_period_us'), 'utf8'));
-      quota = Math.max(MIN_QUOTA_US, Math.round((period * memoryMB) / MB_PER_VCPU));
-    }
+    if (memoryMB !== null) quota = Math.max(MIN_QUOTA_US, Math.round((CPU_PERIOD_US * memoryMB) / MB_PER_VCPU));
     writeFileSync(join(this.cpu, 'cpu.cfs_quota_us'), String(quota));
   }
 

@@ -8,12 +8,18 @@ import { performance } from 'node:perf_hooks';
 import type { FunctionSpec, FunctionTls, InvokeOutcome, InvokeRequest, LogSink } from '../contract.ts';
 import { EnvCgroup, type CgroupSupport } from './cgroups.ts';
 import { applyExecWrapper } from './exec-wrapper.ts';
-import { buildLaunch, runtimeFamily, runtimeVersionOf, type Interpreters } from './launch.ts';
+import { buildLaunch, type InitializationType, runtimeFamily, runtimeVersionOf, type Interpreters } from './launch.ts';
 import type { Launcher } from './launcher.ts';
 import { errorTypeOf, internalFailureEnding, jsonBuffer, LogBuffer, outcomeOf, revisionOf, traceId, type Ending, type InitResult, type Invocation } from './invocation.ts';
 import { ProcessTree } from './process-tree.ts';
 import { billedDuration, exitHow, exitMessage, logStreamName, PlatformLog, timeoutMessage } from './platform-log.ts';
 import { createRuntimeApiServer, MAX_RESPONSE_BYTES, reply, type RuntimeApiHandler } from './runtime-api.ts';
+import type { ExtensionsApi } from '../extensions/api.ts';
+import { discoverExtensions, extensionEnvironment, type ExternalExtension } from '../extensions/discover.ts';
+import { invokeEvent, SHUTDOWN_PHASE_MS, type ShutdownReason } from '../extensions/events.ts';
+import { ExtensionHost, type ExtensionFailure } from '../extensions/host.ts';
+import { initReportRecord, reportRecord, runtimeDoneRecord, startRecord, telemetryLine } from '../extensions/records.ts';
+import { TelemetryHub } from '../extensions/telemetry.ts';
 
 export interface EnvironmentDeps {
   sink: LogSink;
@@ -28,7 +34,12 @@ export interface EnvironmentDeps {
   /** A line for the log when the family's SDK is missing (still building, or failed) */
   sdkNote(family: 'python' | 'nodejs'): string | null;
   onDeath(env: Environment): void;
+  /** `provisioned-concurrency`: initialised ahead by preInitialize(), throttled like the invoke phase (default on-demand) */
+  initializationType?: InitializationType;
 }
+
+/** Provisioned init has no 10 s limit on Lambda (reference: Init failure); 15 min is Lambda's longest function timeout. */
+const PROVISIONED_INIT_LIMIT_MS = 900_000;
 
 let nextId = 1;
 
@@ -45,6 +56,8 @@ export class Environment implements RuntimeApiHandler {
   private initBegun = false;
   private readonly log: PlatformLog;
   private readonly tree: ProcessTree;
+  private readonly cgroup: EnvCgroup;
+  readonly initializationType: InitializationType;
   private readonly tmpDir: string;
   private server: Server | null = null;
   private runtimeApi = '';
@@ -58,6 +71,17 @@ export class Environment implements RuntimeApiHandler {
   private lastRequestId = '';
   private readonly out: LogBuffer;
   private readonly coldInvokes = new WeakSet<Invocation>();
+  /** External extensions in the layers' extensions/ folders (src/emulator/extensions) */
+  private readonly extensions: ExternalExtension[];
+  private readonly host: ExtensionHost;
+  private readonly telemetry = new TelemetryHub();
+  readonly extensionsApi: ExtensionsApi;
+  /** The runtime's first /next of this init arrived (init also waits for every registered extension's) */
+  private runtimeInitDone = false;
+  /** Starts the runtime once every external extension has registered (AWS: Extension init, then Runtime init) */
+  private startRuntime: (() => void) | null = null;
+  private readonly launchErrors = new Map<string, string>();
+  private destroyed: Promise<void> | null = null;
 
   constructor(
     readonly spec: FunctionSpec,
@@ -69,8 +93,23 @@ export class Environment implements RuntimeApiHandler {
     this.log = new PlatformLog(spec, rv.version, rv.arn(spec.region), randomBytes(16).toString('hex'));
     this.tmpDir = join(deps.tmpRoot, `env-${this.id}`);
     mkdirSync(this.tmpDir);
-    this.tree = new ProcessTree(new EnvCgroup(deps.cgroups, spec.memoryMB), deps.launcher, spec.memoryMB);
+    this.initializationType = deps.initializationType ?? 'on-demand';
+    this.cgroup = new EnvCgroup(deps.cgroups, spec.memoryMB);
+    this.tree = new ProcessTree(this.cgroup, deps.launcher, spec.memoryMB);
     this.out = new LogBuffer(deps.sink, spec.logGroupName, this.streamName);
+    this.extensions = discoverExtensions(spec.layerDirs);
+    this.host = new ExtensionHost(
+      { functionName: spec.functionName, functionVersion: spec.version, handler: spec.handler },
+      {
+        allRegistered: () => this.startRuntime?.(),
+        progressed: () => {
+          this.checkInitEnd();
+          this.checkInvokeEnd();
+        },
+        failed: (f) => this.onExtensionFailure(f),
+      },
+    );
+    this.extensionsApi = { host: this.host, telemetry: this.telemetry };
   }
 
   /** Whether an invoke has started this environment's init (its next invoke is warm). */
@@ -94,6 +133,27 @@ export class Environment implements RuntimeApiHandler {
       this.current = inv;
       if (this.pendingNext) this.handOver();
     }
+    return result;
+  }
+
+  /**
+   * Initialises the environment ahead of any invoke (provisioned concurrency): INIT_START now, init with the invoke
+   * phase's CPU share (Lambda gives provisioned init no on-demand boost), then idle and frozen until an invoke, whose
+   * REPORT has no Init Duration. A failed init destroys the environment and says why.
+   */
+  async preInitialize(): Promise<{ ok: true; ms: number } | { ok: false; ms: number; errorType?: string; status: 'error' | 'timeout' }> {
+    this.initBegun = true;
+    await this.listen();
+    this.emit(this.log.initStart(this.initializationType));
+    const result = await this.runInit(PROVISIONED_INIT_LIMIT_MS, '');
+    if (!result.ok) {
+      this.emit(this.log.initReport({ phase: 'init', durationMs: result.ms, status: result.status, errorType: result.errorType }, this.initializationType));
+      this.flush();
+      void this.destroy();
+      return { ok: false, ms: result.ms, errorType: result.errorType, status: result.status };
+    }
+    this.flush();
+    if (this.pendingNext && !this.current) this.tree.freeze();
     return result;
   }
 
@@ -135,7 +195,7 @@ export class Environment implements RuntimeApiHandler {
       platformFailure: true,
       line: retry.status === 'timeout' ? this.log.timedOut(inv.request.requestId, retry.ms) : undefined,
     });
-    void this.destroy();
+    void this.destroy('failure');
   }
 
   private listen(): Promise<void> {
@@ -161,6 +221,7 @@ export class Environment implements RuntimeApiHandler {
       tls: this.deps.tls,
       interpreters: this.deps.interpreters,
       sdkDir: family === 'python' || family === 'nodejs' ? this.deps.sdkDir(family) : null,
+      initializationType: this.initializationType,
     });
     // Lambda applies AWS_LAMBDA_EXEC_WRAPPER to managed runtimes only, not to provided.*.
     const launch = family === 'provided' ? built : applyExecWrapper(built, this.spec.layerDirs);
@@ -170,6 +231,11 @@ export class Environment implements RuntimeApiHandler {
     }
     this.initFinished = false;
     this.initErrorPosted = false;
+    this.runtimeInitDone = false;
+    this.launchErrors.clear();
+    this.host.begin(this.extensions.map((e) => e.name));
+    this.telemetry.reset();
+    this.telemetry.publish('platform.initStart', this.log.initStartRecord(this.initializationType));
     return new Promise((resolve) => {
       let timer: NodeJS.Timeout | undefined;
       this.initWaiter = (r) => {
@@ -178,24 +244,15 @@ export class Environment implements RuntimeApiHandler {
         resolve(r);
       };
       this.initStartedAt = performance.now();
-      this.tree.start(
-        { command: launch.command, args: launch.args, env: launch.env, cwd: this.spec.codeDir },
-        {
-          line: (line) => this.emitOutput(line),
-          exit: (code, signal, oom) => this.onExit(code, signal, oom, requestId),
-          startError: (err) => {
-            const message = `Couldn't start ${launch.command}: ${err.message}`;
-            this.emit(`Runtime.InvalidEntrypoint: ${message}\n`);
-            this.initWaiter?.({
-              ok: false,
-              ms: performance.now() - this.initStartedAt,
-              status: 'error',
-              errorType: 'Runtime.InvalidEntrypoint',
-              body: jsonBuffer({ errorType: 'Runtime.InvalidEntrypoint', errorMessage: message }),
-            });
-          },
-        },
-      );
+      let runtimeStarted = false;
+      this.startRuntime = () => {
+        if (runtimeStarted || !this.initWaiter) return;
+        runtimeStarted = true;
+        this.spawnRuntime(launch, requestId);
+      };
+      // AWS: every extension registers (Extension init) before Lambda starts the runtime (Runtime init).
+      if (this.extensions.length === 0) this.startRuntime();
+      else this.launchExtensions(launch.env);
       timer = setTimeout(() => {
         const ms = performance.now() - this.initStartedAt;
         this.tree.sampleMemoryMB();
@@ -205,8 +262,108 @@ export class Environment implements RuntimeApiHandler {
     });
   }
 
-  private emitOutput(line: string): void {
+  private spawnRuntime(launch: { command: string; args: string[]; env: Record<string, string> }, requestId: string): void {
+    this.tree.start(
+      { command: launch.command, args: launch.args, env: launch.env, cwd: this.spec.codeDir },
+      {
+        line: (line) => this.emitOutput(line),
+        exit: (code, signal, oom) => this.onExit(code, signal, oom, requestId),
+        startError: (err) => {
+          const message = `Couldn't start ${launch.command}: ${err.message}`;
+          this.emit(`Runtime.InvalidEntrypoint: ${message}\n`);
+          this.initWaiter?.({
+            ok: false,
+            ms: performance.now() - this.initStartedAt,
+            status: 'error',
+            errorType: 'Runtime.InvalidEntrypoint',
+            body: jsonBuffer({ errorType: 'Runtime.InvalidEntrypoint', errorMessage: message }),
+          });
+        },
+      },
+    );
+    // tree.start left init unthrottled (on-demand's boost); provisioned init runs at the invoke phase's share.
+    if (this.initializationType === 'provisioned-concurrency') this.cgroup.setCpu(this.spec.memoryMB);
+  }
+
+  /** Starts every external extension, each in its own process group inside the environment's cgroups. */
+  private launchExtensions(runtimeEnv: Record<string, string>): void {
+    const env = extensionEnvironment(runtimeEnv);
+    for (const ext of this.extensions) {
+      this.tree.startCompanion(
+        { command: ext.path, args: [], env, cwd: this.spec.codeDir },
+        {
+          line: (line) => this.emitOutput(line, 'extension'),
+          exit: (code, signal) => this.host.exited(ext.name, exitHow(code, signal)),
+          startError: (err) => {
+            this.launchErrors.set(ext.name, 'Extension.LaunchError');
+            this.onExtensionFailure({ name: ext.name, errorType: 'Extension.LaunchError', message: `Couldn't start extension ${ext.name}: ${err.message}` });
+          },
+        },
+      );
+    }
+  }
+
+  /** Init ends on the last /next of the runtime and of every registered extension. */
+  private checkInitEnd(): void {
+    if (this.initFinished || !this.runtimeInitDone || !this.initWaiter || !this.host.allWaiting) return;
+    this.initFinished = true;
+    const ms = performance.now() - this.initStartedAt;
+    this.host.ready();
+    this.tree.initDone();
+    for (const status of this.host.statuses()) this.emit(this.log.extension(status));
+    this.telemetry.publish('platform.initReport', initReportRecord(this.initializationType, 'init', 'success', ms));
+    this.telemetry.initDone();
+    // The CPU share applies from the first invoke: wait for the cgroup move (started at spawn,
+    // usually long done), and let output written before this /next reach the log before START.
+    void this.tree.joined.then(() => setImmediate(() => this.initWaiter?.({ ok: true, ms })));
+  }
+
+  /** An invoke ends when the runtime has answered and every INVOKE subscriber has called /next again. */
+  private checkInvokeEnd(): void {
+    const inv = this.current;
+    if (!inv?.runtimeEnd || inv.done || !this.host.invokeDone) return;
+    const ms = performance.now() - inv.handedAt;
+    const end = inv.runtimeEnd;
+    // Output an extension wrote before its /next is read in this same loop turn: END after it.
+    setImmediate(() => this.finish(inv, end, Math.max(ms, inv.runtimeMs ?? 0)));
+  }
+
+  /** The runtime answered: the invoke ends now, or once every INVOKE subscriber is back in /next. */
+  private runtimeDone(inv: Invocation, end: Ending, durationMs: number, producedBytes: number): void {
+    if (this.telemetry.subscribed) this.telemetry.publish('platform.runtimeDone', runtimeDoneRecord(inv, end.status, durationMs, producedBytes));
+    if (this.host.invokeDone) {
+      this.finish(inv, end, durationMs);
+      return;
+    }
+    inv.runtimeEnd = end;
+    inv.runtimeMs = durationMs;
+    this.checkInvokeEnd();
+  }
+
+  /** An extension failed: during init the init fails; after it, the current invoke fails and the environment is reset. */
+  private onExtensionFailure(f: ExtensionFailure): void {
+    if (this.dead) return;
+    if (!this.initFinished) {
+      if (!this.initWaiter) return;
+      const ms = performance.now() - this.initStartedAt;
+      this.tree.sampleMemoryMB();
+      for (const status of this.host.statuses(this.launchErrors)) this.emit(this.log.extension(status));
+      // The runtime is killed with the rest of the tree; its exit is not the failure.
+      this.initErrorPosted = true;
+      this.initWaiter({ ok: false, ms, status: 'error', errorType: f.errorType, body: jsonBuffer({ errorType: f.errorType, errorMessage: f.message }) });
+      return;
+    }
+    const inv = this.current;
+    if (inv?.handed && !inv.done) {
+      const errorMessage = `RequestId: ${inv.request.requestId} Error: ${f.message}`;
+      this.finish(inv, { status: 'error', payload: jsonBuffer({ errorType: f.errorType, errorMessage }), errorType: f.errorType, platformFailure: true });
+    }
+    void this.destroy('failure');
+  }
+
+  private emitOutput(line: string, from: 'function' | 'extension' = 'function'): void {
     this.emit(this.spec.logFormat === 'JSON' ? line : `${line}\n`);
+    if (this.telemetry.subscribed) this.telemetry.publish(from, telemetryLine(line, this.spec.logFormat));
     if (!this.current) this.out.scheduleFlush();
   }
 
@@ -236,13 +393,15 @@ export class Environment implements RuntimeApiHandler {
     const now = performance.now();
     if (!inv.handedAt) inv.handedAt = now;
     const remaining = Math.max(timeoutMs - (now - inv.handedAt), 0);
+    inv.traceId = traceId();
+    const deadlineMs = Date.now() + Math.round(remaining);
     const headers: Record<string, string | number> = {
       'content-type': 'application/json',
       'content-length': inv.request.payload.length,
       'lambda-runtime-aws-request-id': inv.request.requestId,
-      'lambda-runtime-deadline-ms': Date.now() + Math.round(remaining),
+      'lambda-runtime-deadline-ms': deadlineMs,
       'lambda-runtime-invoked-function-arn': this.spec.functionArn,
-      'lambda-runtime-trace-id': traceId(),
+      'lambda-runtime-trace-id': inv.traceId,
     };
     if (inv.request.clientContext) {
       headers['lambda-runtime-client-context'] = Buffer.from(inv.request.clientContext, 'base64').toString('utf8');
@@ -250,6 +409,9 @@ export class Environment implements RuntimeApiHandler {
     this.startLogging(inv);
     res.writeHead(200, headers);
     res.end(inv.request.payload);
+    // AWS: the INVOKE event goes to every subscribed extension as the event goes to the runtime.
+    if (this.host.hasInvokeSubscribers) this.host.dispatch(invokeEvent(inv.request.requestId, deadlineMs, this.spec.functionArn, inv.traceId));
+    if (this.telemetry.subscribed) this.telemetry.publish('platform.start', startRecord(inv, this.spec.version));
     // Thawed after the write: the event is already queued on its socket when it wakes up.
     this.tree.thaw();
     inv.timer = setTimeout(() => this.onTimeout(inv), remaining);
@@ -258,11 +420,12 @@ export class Environment implements RuntimeApiHandler {
   private onTimeout(inv: Invocation): void {
     const elapsed = performance.now() - inv.handedAt;
     const text = `${new Date().toISOString()} ${inv.request.requestId} ${timeoutMessage(elapsed)}`;
-    this.tree.kill();
+    // The runtime goes now; extensions get SHUTDOWN (timeout) in the reset that follows, as on Lambda.
+    this.tree.killRuntime();
     // The log keeps the timestamped line; the invoke answers as current Lambda does (recorded 2025-11).
     const payload = jsonBuffer({ errorType: 'Sandbox.Timedout', errorMessage: `RequestId: ${inv.request.requestId} Error: ${timeoutMessage(elapsed)}` });
     this.finish(inv, { status: 'timeout', payload, platformFailure: true, line: `${text}\n` });
-    void this.destroy();
+    void this.destroy('timeout');
   }
 
   // Runtime API ---------------------------------------------------------------------------
@@ -274,12 +437,11 @@ export class Environment implements RuntimeApiHandler {
     }
     this.pendingNext = res;
     if (!this.initFinished) {
-      this.initFinished = true;
-      const ms = performance.now() - this.initStartedAt;
-      this.tree.initDone();
-      // The CPU share applies from the first invoke: wait for the cgroup move (started at spawn,
-      // usually long done), and let output written before this /next reach the log before START.
-      void this.tree.joined.then(() => setImmediate(() => this.initWaiter?.({ ok: true, ms })));
+      if (!this.runtimeInitDone) {
+        this.telemetry.publish('platform.initRuntimeDone', { initializationType: this.initializationType, phase: 'init', status: 'success' });
+      }
+      this.runtimeInitDone = true;
+      this.checkInitEnd();
       return;
     }
     if (this.current && !this.current.handed) setImmediate(() => this.handOver());
@@ -304,7 +466,7 @@ export class Environment implements RuntimeApiHandler {
     }
     reply(res, 202, { status: 'OK' });
     // Output the function wrote before answering is read in this same loop turn: END after it.
-    setImmediate(() => this.finish(inv, { status: 'success', payload: body }, durationMs));
+    setImmediate(() => this.runtimeDone(inv, { status: 'success', payload: body }, durationMs, body.length));
   }
 
   invocationError(requestId: string, body: Buffer, errorType: string | undefined, res: ServerResponse): void {
@@ -313,7 +475,7 @@ export class Environment implements RuntimeApiHandler {
     const durationMs = performance.now() - inv.handedAt;
     reply(res, 202, { status: 'OK' });
     const type = errorType ?? errorTypeOf(body) ?? 'Unhandled';
-    setImmediate(() => this.finish(inv, { status: 'error', payload: body, errorType: type }, durationMs));
+    setImmediate(() => this.runtimeDone(inv, { status: 'error', payload: body, errorType: type }, durationMs, body.length));
   }
 
   initError(body: Buffer, errorType: string | undefined, res: ServerResponse): void {
@@ -377,6 +539,12 @@ export class Environment implements RuntimeApiHandler {
       }),
     );
     this.flush();
+    if (this.telemetry.subscribed) {
+      this.telemetry.publish(
+        'platform.report',
+        reportRecord(inv, end.status, { durationMs, billedMs, memoryMB: this.spec.memoryMB, maxMemoryMB }, end.platformFailure ? end.errorType : undefined),
+      );
+    }
     this.lastRequestId = inv.request.requestId;
     if (this.current === inv) this.current = null;
     this.lastUsed = Date.now();
@@ -385,7 +553,7 @@ export class Environment implements RuntimeApiHandler {
   }
 
   private internalFailure(err: unknown): Ending {
-    void this.destroy();
+    void this.destroy('failure');
     return internalFailureEnding(err);
   }
 
@@ -404,10 +572,21 @@ export class Environment implements RuntimeApiHandler {
     if (inv?.handed && !inv.done) {
       const errorMessage = exitMessage(inv.request.requestId, how);
       this.finish(inv, { status: 'error', payload: jsonBuffer({ errorType, errorMessage }), errorType, platformFailure: true, line: `${errorMessage}\n`, oom });
-      void this.destroy();
+      void this.destroy('failure');
       return;
     }
-    void this.destroy();
+    void this.destroy('failure');
+  }
+
+  private async shutdownPhase(reason: ShutdownReason): Promise<void> {
+    this.tree.killRuntime();
+    this.tree.thaw();
+    // What the extensions' listeners are owed goes out before SHUTDOWN, so they can flush it on the way out.
+    void this.telemetry.flush();
+    this.host.shutdown(reason, Date.now() + SHUTDOWN_PHASE_MS);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([this.tree.companionsExited(), new Promise<void>((r) => (timer = setTimeout(r, SHUTDOWN_PHASE_MS)))]);
+    clearTimeout(timer);
   }
 
   /** SIGKILL to the whole tree, synchronously (the process-exit cleanup path). */
@@ -420,19 +599,30 @@ export class Environment implements RuntimeApiHandler {
     this.pendingNext = null;
   }
 
-  /** Kills the tree and frees everything the environment holds. Safe to call more than once. */
-  async destroy(): Promise<void> {
-    if (this.dead) return this.tree.exited;
+  /**
+   * Retires the environment: with external extensions subscribed to SHUTDOWN, the runtime goes first and they get
+   * SHUTDOWN (`reason`) and up to 2 s to exit (Lambda's shutdown phase); then the tree is killed and everything the
+   * environment holds is freed. Safe to call more than once.
+   */
+  destroy(reason: ShutdownReason = 'spindown'): Promise<void> {
+    this.destroyed ??= this.teardown(reason);
+    return this.destroyed;
+  }
+
+  private async teardown(reason: ShutdownReason): Promise<void> {
     this.dead = true;
     if (this.current && !this.current.done) {
       const inv = this.current;
       const errorMessage = exitMessage(inv.request.requestId, 'signal: killed');
       this.finish(inv, { status: 'error', payload: jsonBuffer({ errorType: 'Runtime.ExitError', errorMessage }), errorType: 'Runtime.ExitError', platformFailure: true });
     }
+    this.deps.onDeath(this);
+    if (this.host.shutdownSubscribers > 0) await this.shutdownPhase(reason);
+    this.host.close();
+    this.telemetry.close();
     this.killTree();
     this.flush();
-    this.deps.onDeath(this);
-    await this.tree.exited;
+    await Promise.all([this.tree.exited, this.tree.companionsExited()]);
     this.server?.closeAllConnections();
     this.server?.close();
     await Promise.all([this.tree.remove(), rm(this.tmpDir, { recursive: true, force: true })]);

@@ -9,9 +9,12 @@
  * - Lifecycle: an idle environment of the exact revision is reused (most recent first), else a
  *   new one starts (cap maxEnvironments; an idle one of another function is evicted first).
  *   Between invokes the tree is frozen with SIGSTOP once its next /next is pending.
- * - Limits: cgroup v1 cpu (quota = period × memory / 1769, unthrottled during init) and memory
+ * - Limits: cgroup v1 cpu (quota = 20 ms period × memory / 1769, unthrottled during init) and memory
  *   (limit = memory size, the kernel OOM killer) when writable; otherwise no CPU limit (and
  *   cpuMode says why) and RSS polling every 50 ms for memory.
+ * - Provisioned concurrency: provision() initialises environments ahead (AWS_LAMBDA_INITIALIZATION_TYPE
+ *   provisioned-concurrency, init at the invoke phase's CPU share); invokes of that version use them
+ *   first; they never expire or get evicted, only unprovision() retires them.
  * - Measurements: Init Duration from the spawn request to the first /next, Duration from the
  *   hand-over of the event to the response, Max Memory Used from VmHWM of the tree.
  */
@@ -26,6 +29,7 @@ import {
   type InvokeOutcome,
   type InvokeRequest,
   type PoolOptions,
+  type ProvisionOutcome,
   type RuntimeInterpreter,
 } from '../contract.ts';
 import { setUpCgroups, tearDownCgroups, type CgroupSupport, type MemoryMode } from './cgroups.ts';
@@ -34,7 +38,7 @@ import { ColdStartGate } from './cold-gate.ts';
 import { Environment } from './environment.ts';
 import { revisionOf } from './invocation.ts';
 import { nodeBinariesFromEnv } from './interpreters.ts';
-import { detectInterpreters, runtimeMapping, type Interpreters } from './launch.ts';
+import { detectInterpreters, type InitializationType, runtimeMapping, type Interpreters } from './launch.ts';
 import { createLauncher, DirectLauncher, type Launcher } from './launcher.ts';
 import { RuntimeSdks, type SdkState } from './sdk.ts';
 
@@ -177,16 +181,24 @@ class Pool implements LocalEnvironmentPool {
         this.retireOne(env);
         continue;
       }
-      if (env.idle && (!best || env.lastUsed > best.lastUsed)) best = env;
+      if (env.idle && (!best || preferred(env, best))) best = env;
     }
     if (best) {
       best.busy = true;
       return best;
     }
+    const env = this.create(spec, 'on-demand');
+    env.busy = true;
+    return env;
+  }
+
+  /** A new environment in the pool (not started), or TooManyEnvironmentsError when every slot is busy. */
+  private create(spec: FunctionSpec, initializationType: InitializationType): Environment {
     if (this.envs.size >= this.maxEnvironments && !this.evictIdle()) {
       throw new TooManyEnvironmentsError(`All ${this.maxEnvironments} execution environments are busy (maxEnvironments); wait for invokes to finish or raise maxEnvironments`);
     }
     const env = new Environment(spec, {
+      initializationType,
       sink: this.options.logSink,
       endpointUrl: this.options.endpointUrl,
       tls: this.options.tls,
@@ -202,16 +214,61 @@ class Pool implements LocalEnvironmentPool {
         this.cgroups.slots.setWeight(this.envs.size);
       },
     });
-    env.busy = true;
     this.envs.add(env);
     this.cgroups.slots.setWeight(this.envs.size);
     return env;
   }
 
+  async provision(spec: FunctionSpec, count: number): Promise<ProvisionOutcome> {
+    if (this.closed) throw new Error('The environment pool has been shut down; start a new emulator to provision environments');
+    // Busy while they initialise: an invoke meanwhile goes to an on-demand environment, as on Lambda while IN_PROGRESS.
+    const envs: Environment[] = [];
+    try {
+      for (let i = 0; i < count; i++) {
+        const env = this.create(spec, 'provisioned-concurrency');
+        env.busy = true;
+        envs.push(env);
+      }
+    } catch (error) {
+      // Not enough room (maxEnvironments): none of them is provisioned.
+      for (const env of envs) {
+        this.envs.delete(env);
+        void env.destroy();
+      }
+      throw error;
+    }
+    const results = await Promise.all(
+      envs.map(async (env) => {
+        await this.coldGate.acquire();
+        try {
+          return await env.preInitialize();
+        } finally {
+          this.coldGate.release();
+          env.busy = false;
+          env.lastUsed = Date.now();
+          // Deleted (or the pool shut down) while it initialised.
+          if (env.retiring || this.closed) void env.destroy();
+        }
+      }),
+    );
+    const failed = results.find((r) => !r.ok);
+    const errorType = failed && !failed.ok ? (failed.errorType ?? (failed.status === 'timeout' ? 'Sandbox.Timedout' : 'Runtime.Unknown')) : undefined;
+    return { ready: results.filter((r) => r.ok).length, ...(errorType ? { errorType } : {}) };
+  }
+
+  async unprovision(functionName: string, version: string): Promise<void> {
+    const gone: Promise<void>[] = [];
+    for (const env of this.envs) {
+      if (env.spec.functionName === functionName && env.spec.version === version && env.initializationType === 'provisioned-concurrency') gone.push(this.retireOne(env));
+    }
+    await Promise.all(gone);
+  }
+
   /** Frees a slot by destroying the least recently used idle environment of any function. */
   private evictIdle(): boolean {
     let lru: Environment | null = null;
-    for (const env of this.envs) if (env.idle && (!lru || env.lastUsed < lru.lastUsed)) lru = env;
+    // Provisioned environments keep their slot until their configuration is deleted, as on Lambda.
+    for (const env of this.envs) if (env.idle && env.initializationType !== 'provisioned-concurrency' && (!lru || env.lastUsed < lru.lastUsed)) lru = env;
     if (!lru) return false;
     this.envs.delete(lru);
     void lru.destroy();
@@ -242,7 +299,8 @@ class Pool implements LocalEnvironmentPool {
   private expireIdle(): void {
     const cutoff = Date.now() - this.idleTimeoutMs;
     for (const env of this.envs) {
-      if (env.idle && env.lastUsed < cutoff) {
+      // Provisioned environments stay until their configuration is deleted.
+      if (env.idle && env.lastUsed < cutoff && env.initializationType !== 'provisioned-concurrency') {
         this.envs.delete(env);
         void env.destroy();
       }
@@ -267,6 +325,13 @@ class Pool implements LocalEnvironmentPool {
     rmSync(this.tmpRoot, { recursive: true, force: true });
     this.unregister();
   }
+}
+
+/** Invokes use provisioned environments first, then the most recently used. */
+function preferred(env: Environment, best: Environment): boolean {
+  const p = env.initializationType === 'provisioned-concurrency';
+  const q = best.initializationType === 'provisioned-concurrency';
+  return p !== q ? p : env.lastUsed > best.lastUsed;
 }
 
 export { runtimeFamily } from './launch.ts';

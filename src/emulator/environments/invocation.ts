@@ -15,6 +15,12 @@ export interface Invocation {
   handedAt: number;
   initMs: number | null;
   timer?: NodeJS.Timeout;
+  /** The X-Ray header handed to the runtime (and in the extensions' INVOKE event) */
+  traceId?: string;
+  /** The runtime has answered; the invoke waits for INVOKE-subscribed extensions to call /next */
+  runtimeEnd?: Ending;
+  /** Duration up to the runtime's answer */
+  runtimeMs?: number;
 }
 
 export type InitResult = { ok: true; ms: number } | { ok: false; ms: number; status: 'error' | 'timeout'; errorType?: string; body: Buffer };

@@ -87,7 +87,12 @@ export interface LaunchContext {
   interpreters: Interpreters;
   /** The cached runtime folder holding the SDK for this family, when it is built */
   sdkDir: string | null;
+  /** AWS_LAMBDA_INITIALIZATION_TYPE: `provisioned-concurrency` for environments initialised ahead (default on-demand) */
+  initializationType?: InitializationType;
 }
+
+/** How Lambda initialised an environment, as AWS_LAMBDA_INITIALIZATION_TYPE and platform.initStart say it. */
+export type InitializationType = 'on-demand' | 'provisioned-concurrency' | 'snap-start';
 
 export type Launch = { ok: true; command: string; args: string[]; env: Record<string, string> } | { ok: false; errorType: string; message: string };
 
@@ -115,7 +120,7 @@ export function buildLaunch(spec: FunctionSpec, ctx: LaunchContext): Launch {
     AWS_LAMBDA_FUNCTION_NAME: spec.functionName,
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(spec.memoryMB),
     AWS_LAMBDA_FUNCTION_VERSION: spec.version,
-    AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+    AWS_LAMBDA_INITIALIZATION_TYPE: ctx.initializationType ?? 'on-demand',
     AWS_LAMBDA_LOG_GROUP_NAME: spec.logGroupName,
     AWS_LAMBDA_LOG_STREAM_NAME: ctx.logStreamName,
     AWS_LAMBDA_LOG_FORMAT: spec.logFormat,

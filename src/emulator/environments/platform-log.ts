@@ -58,20 +58,23 @@ export class PlatformLog {
     return JSON.stringify({ time: new Date().toISOString(), type, record });
   }
 
-  initStart(): string {
-    if (this.json) {
-      return this.record('platform.initStart', {
-        initializationType: 'on-demand',
-        phase: 'init',
-        runtimeVersion: this.runtimeVersion,
-        runtimeVersionArn: this.runtimeVersionArn,
-        functionName: this.spec.functionName,
-        functionVersion: this.spec.version,
-        instanceId: this.instanceId,
-        instanceMaxMemory: this.spec.memoryMB * 1024 * 1024,
-      });
-    }
+  initStart(initializationType = 'on-demand'): string {
+    if (this.json) return this.record('platform.initStart', this.initStartRecord(initializationType));
     return `INIT_START Runtime Version: ${this.runtimeVersion}\tRuntime Version ARN: ${this.runtimeVersionArn}\n`;
+  }
+
+  /** The platform.initStart record (the JSON log line's and the Telemetry API's). */
+  initStartRecord(initializationType = 'on-demand'): Record<string, unknown> {
+    return {
+      initializationType,
+      phase: 'init',
+      runtimeVersion: this.runtimeVersion,
+      runtimeVersionArn: this.runtimeVersionArn,
+      functionName: this.spec.functionName,
+      functionVersion: this.spec.version,
+      instanceId: this.instanceId,
+      instanceMaxMemory: this.spec.memoryMB * 1024 * 1024,
+    };
   }
 
   start(requestId: string): string {
@@ -108,10 +111,10 @@ export class PlatformLog {
     return `${line}\n`;
   }
 
-  initReport(f: InitReportFields): string {
+  initReport(f: InitReportFields, initializationType = 'on-demand'): string {
     if (this.json) {
       const record: Record<string, unknown> = {
-        initializationType: 'on-demand',
+        initializationType,
         phase: f.phase,
         status: f.status,
         metrics: { durationMs: round3(f.durationMs) },
@@ -120,6 +123,18 @@ export class PlatformLog {
       return this.record('platform.initReport', record);
     }
     let line = `INIT_REPORT Init Duration: ${ms2(f.durationMs)} ms\tPhase: ${f.phase}\tStatus: ${f.status}`;
+    if (f.errorType) line += `\tError Type: ${f.errorType}`;
+    return `${line}\n`;
+  }
+
+  /** One extension's state at the end of init, as Lambda logs it (`EXTENSION\tName: agent\tState: Ready\tEvents: [INVOKE,SHUTDOWN]`). */
+  extension(f: { name: string; state: string; events: string[]; errorType?: string }): string {
+    if (this.json) {
+      const record: Record<string, unknown> = { name: f.name, state: f.state, events: f.events };
+      if (f.errorType) record.errorType = f.errorType;
+      return this.record('platform.extension', record);
+    }
+    let line = `EXTENSION\tName: ${f.name}\tState: ${f.state}\tEvents: [${f.events.join(',')}]`;
     if (f.errorType) line += `\tError Type: ${f.errorType}`;
     return `${line}\n`;
   }

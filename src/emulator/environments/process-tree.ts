@@ -24,12 +24,35 @@ interface Run {
   killRequested: boolean;
 }
 
+/** An external extension's process: its own process group, in the tree's cgroups. */
+interface Companion extends Run {
+  exited: Promise<void>;
+  /** Its exit is no longer reported (the tree was stopped on purpose) */
+  silenced: boolean;
+}
+
 function killGroup(pgid: number): void {
   try {
     process.kill(-pgid, 'SIGKILL');
   } catch {
     // already gone
   }
+}
+
+/** Output chunks → whole lines; `flush` hands over an unterminated last line once the process is done. */
+function lineSplitter(line: (text: string) => void): { push: (chunk: string) => void; flush: () => void } {
+  let partial = '';
+  return {
+    push(chunk) {
+      const lines = (partial + chunk).split('\n');
+      partial = lines.pop() ?? '';
+      for (const l of lines) line(l);
+    },
+    flush() {
+      if (partial) line(partial);
+      partial = '';
+    },
+  };
 }
 
 /**
@@ -39,6 +62,7 @@ function killGroup(pgid: number): void {
 export class ProcessTree {
   private run: Run | null = null;
   private pgid = 0;
+  private companions: Companion[] = [];
   private pids: number[] = [];
   private pidsReadAt = 0;
   private readonly status = new StatusReader();
@@ -71,20 +95,14 @@ export class ProcessTree {
     this.exited = new Promise((r) => (resolveExit = r));
     let resolveJoined!: () => void;
     this.joined = new Promise((r) => (resolveJoined = r));
-    let partial = '';
-    const push = (chunk: string) => {
-      const lines = (partial + chunk).split('\n');
-      partial = lines.pop() ?? '';
-      for (const line of lines) handlers.line(line);
-    };
+    const { push, flush } = lineSplitter(handlers.line);
     this.launcher
       .start(req, {
         output: push,
         exit: (code, signal, outputDone) => {
           resolveExit();
           void outputDone.then(() => {
-            if (partial) handlers.line(partial);
-            partial = '';
+            flush();
             if (run !== this.run) return;
             this.run = null;
             this.stopRssPolling();
@@ -114,6 +132,57 @@ export class ProcessTree {
       );
   }
 
+  /**
+   * Starts an external extension beside the runtime: its own process group, the same cgroups, frozen,
+   * thawed and killed with the tree, its memory counted in the tree's peak (as on Lambda, where
+   * extensions share the environment's memory).
+   */
+  startCompanion(req: ProcessRequest, handlers: TreeHandlers): void {
+    let resolveExit!: () => void;
+    const companion: Companion = { pid: 0, killRequested: false, silenced: false, exited: new Promise((r) => (resolveExit = r)) };
+    this.companions.push(companion);
+    const { push, flush } = lineSplitter(handlers.line);
+    this.launcher
+      .start(req, {
+        output: push,
+        exit: (code, signal, outputDone) => {
+          void outputDone.then(() => {
+            flush();
+            companion.pid = 0;
+            resolveExit();
+            if (!companion.silenced) handlers.exit(code, signal, this.cg.oomKilled());
+          });
+        },
+      })
+      .then(
+        (pid) => {
+          companion.pid = pid;
+          if (companion.killRequested || companion.silenced) {
+            killGroup(pid);
+            return;
+          }
+          void this.cg.add(pid);
+          this.pidsReadAt = 0;
+        },
+        (err: Error) => {
+          resolveExit();
+          if (!companion.silenced) handlers.startError(err);
+        },
+      );
+  }
+
+  /** Resolves when every extension process has exited. */
+  companionsExited(): Promise<void> {
+    return Promise.all(this.companions.map((c) => c.exited)).then(() => undefined);
+  }
+
+  /** Process groups to signal: the runtime's and each running extension's. */
+  private groups(): number[] {
+    const out = this.pgid && this.run ? [this.pgid] : [];
+    for (const c of this.companions) if (c.pid) out.push(c.pid);
+    return out;
+  }
+
   /** The invoke phase's CPU share begins (at the first /next): init ran unthrottled. */
   initDone(): void {
     this.cg.setCpu(this.memoryMB);
@@ -123,9 +192,10 @@ export class ProcessTree {
 
   /** The tree's processes: its cgroup lists them; without one, a scan for its process group. */
   private refreshMembers(): void {
-    if (!this.pgid) return;
-    const found = this.cg.pids() ?? processGroupMembers(this.pgid);
-    this.pids = found.length ? found : [this.pgid];
+    const groups = this.groups();
+    if (!this.pgid && groups.length === 0) return;
+    const found = this.cg.pids() ?? groups.flatMap((g) => processGroupMembers(g));
+    this.pids = found.length ? found : groups.length ? groups : [this.pgid];
     this.pidsReadAt = performance.now();
     this.status.retain(this.pids);
   }
@@ -160,37 +230,53 @@ export class ProcessTree {
 
   freeze(): void {
     if (this.frozen || !this.run || !this.pgid) return;
-    try {
-      process.kill(-this.pgid, 'SIGSTOP');
-      this.frozen = true;
-    } catch {
-      // already gone: the exit handler deals with it
+    for (const group of this.groups()) {
+      try {
+        process.kill(-group, 'SIGSTOP');
+        this.frozen = true;
+      } catch {
+        // already gone: the exit handler deals with it
+      }
     }
   }
 
   thaw(): void {
     if (!this.frozen) return;
     this.frozen = false;
-    try {
-      process.kill(-this.pgid, 'SIGCONT');
-    } catch {
-      // already gone
+    for (const group of [this.pgid, ...this.companions.map((c) => c.pid)]) {
+      if (!group) continue;
+      try {
+        process.kill(-group, 'SIGCONT');
+      } catch {
+        // already gone
+      }
     }
   }
 
-  /** SIGKILL to the whole tree: its process group and everything in its cgroups. */
+  /** SIGKILL to the whole tree: its process groups (runtime and extensions) and everything in its cgroups. */
   kill(): void {
-    if (this.run && !this.run.pid) this.run.killRequested = true;
-    if (this.pgid) killGroup(this.pgid);
+    this.killRuntime();
+    for (const c of this.companions) {
+      if (!c.pid) c.killRequested = true;
+      else killGroup(c.pid);
+    }
     this.cg.killAll();
   }
 
-  /** Kills the current process without reporting its exit (init is about to be retried). */
+  /** SIGKILL to the runtime's process group only: extensions still get their SHUTDOWN event. */
+  killRuntime(): void {
+    if (this.run && !this.run.pid) this.run.killRequested = true;
+    if (this.pgid) killGroup(this.pgid);
+  }
+
+  /** Kills every process without reporting the exits (init is about to be retried). */
   async stop(): Promise<void> {
     this.run = null;
+    for (const c of this.companions) c.silenced = true;
     this.kill();
     this.stopRssPolling();
-    await this.exited;
+    await Promise.all([this.exited, this.companionsExited()]);
+    this.companions = [];
   }
 
   async remove(): Promise<void> {

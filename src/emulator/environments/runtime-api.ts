@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { type ExtensionsApi, routeExtensionsApi } from '../extensions/api.ts';
 
 /** Lambda's limit on a synchronous response payload, in bytes (6 MB plus framing, as AWS states it). */
 export const MAX_RESPONSE_BYTES = 6_291_556;
@@ -12,6 +13,8 @@ export interface RuntimeApiHandler {
   response(requestId: string, body: Buffer | null, res: ServerResponse): void;
   invocationError(requestId: string, body: Buffer, errorType: string | undefined, res: ServerResponse): void;
   initError(body: Buffer, errorType: string | undefined, res: ServerResponse): void;
+  /** The Extensions and Telemetry APIs on the same host (null: an environment without them) */
+  readonly extensionsApi?: ExtensionsApi | null;
 }
 
 /** Sends a Runtime API answer: status plus `{errorMessage, errorType}` or `{status}` like Lambda's. */
@@ -32,7 +35,8 @@ function readBody(req: IncomingMessage, limit: number, done: (body: Buffer | nul
 }
 
 /**
- * One environment's Runtime API listener (2018-06-01 paths). `/next` blocks for as long as the
+ * One environment's Runtime API listener (2018-06-01 paths), which also serves the Extensions and
+ * Telemetry APIs (src/emulator/extensions). `/next` blocks for as long as the
  * environment waits for work, so every server timeout is off.
  */
 export function createRuntimeApiServer(handler: RuntimeApiHandler): Server {
@@ -48,6 +52,7 @@ export function createRuntimeApiServer(handler: RuntimeApiHandler): Server {
       readBody(req, MAX_RESPONSE_BYTES, (body) => handler.initError(body ?? Buffer.alloc(0), errorType, res));
       return;
     }
+    if (routeExtensionsApi(req, res, handler.extensionsApi ?? null)) return;
     const m = req.method === 'POST' ? INVOCATION.exec(url) : null;
     if (m) {
       const [, requestId, kind] = m;

@@ -28,6 +28,9 @@ export const CSV_COLUMNS = [
   'outliers',
   'gb_seconds_mean',
   'forced_but_warm',
+  'lambda_estimate_median_ms',
+  'lambda_estimate_low_ms',
+  'lambda_estimate_high_ms',
 ] as const;
 
 function num(value: MaybeNumber | undefined): string {
@@ -75,6 +78,9 @@ export function renderCsv(summary: RunSummary): string {
         String(k.outliers.count),
         num(gbs),
         kind === 'warm' ? String(v.forcedButWarm) : '',
+        num(k.lambdaEstimate?.median),
+        num(k.lambdaEstimate?.low),
+        num(k.lambdaEstimate?.high),
       ];
       lines.push(row.join(','));
     }

@@ -34,6 +34,12 @@ export function renderMarkdown(summary: RunSummary): string {
     for (const c of summary.comparisons) out.push(`- ${c.text}`);
     out.push('');
   }
+  for (const c of summary.startup ?? []) {
+    out.push(`**Startup of ${c.group}** (on-demand vs provisioned concurrency vs SnapStart)`);
+    out.push('');
+    for (const line of c.text) out.push(`- ${line}`);
+    out.push('');
+  }
   if (summary.recommendations.length) {
     out.push(`**Memory** (optimize ${summary.options.optimize})`);
     out.push('');

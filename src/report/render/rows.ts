@@ -56,7 +56,15 @@ export function latencyHeaders(summary: RunSummary): string[] {
     'Billed mean [ms]',
     'Max memory [MB]',
     'Failed',
+    ...(summary.estimates ? [ESTIMATE_HEADER] : []),
   ];
+}
+
+/** The estimate column's header: never mistaken for a measurement. */
+export const ESTIMATE_HEADER = 'On Lambda (est.) [ms]';
+
+function estimateCell(e: { median: number; low: number; high: number } | undefined): string {
+  return e ? `${ms(e.median)} (${ms(e.low)}–${ms(e.high)})` : DASH;
 }
 
 function hasRestore(summary: RunSummary): boolean {
@@ -102,6 +110,7 @@ export function latencyRows(summary: RunSummary): LatencyRow[] {
         fixed(k.billed.mean, 1),
         fixed(k.maxMemory.median, 0),
         String(failed),
+        ...(summary.estimates ? [estimateCell(k.lambdaEstimate)] : []),
       ];
       rows.push({ variant: v.name, kind, cells, bestCell: best[kind] === v.name ? MEDIAN_CELL : -1 });
     }
@@ -173,6 +182,14 @@ export function footnotes(summary: RunSummary, bestMark: string): string[] {
   notes.push(
     `Cold = Init + Duration (Restore + Duration for SnapStart); warm = Duration. Statistics use successful samples; 95 % CI of the median: percentile bootstrap, ${BOOTSTRAP_RESAMPLES} resamples, seed ${summary.options.seed}.`,
   );
+  const e = summary.estimates;
+  if (e) {
+    const span = e.reference.from && e.reference.to ? ` ${e.reference.from}…${e.reference.to}` : '';
+    notes.push(
+      `${ESTIMATE_HEADER}: an estimate of the median on real Lambda, not a measurement: 90 % interval in brackets; model ${e.model} (CPU speed × ${fixed(e.speed, 3)}) from the calibration ${e.file} of ${e.calibratedAt.slice(0, 10)}, reference ${e.reference.name}${span}; local times divided by the host load factor ${fixed(e.loadFactor, 2)}.`,
+    );
+    for (const [variant, why] of Object.entries(e.missing)) notes.push(`${DASH} ${variant}: no estimate: ${why}.`);
+  }
   notes.push(
     `Cost: ${summary.options.region} prices (first tier), the reported Billed Duration of every invocation, failed and timed-out ones included (AWS bills them), requests at $0.20 per 1 M. Billed mean: the same invocations.`,
   );

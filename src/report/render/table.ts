@@ -45,6 +45,11 @@ export function renderSummaryTable(summary: RunSummary, options: { color?: boole
     for (const c of summary.comparisons) out.push(`  ${c.text}`);
     out.push('');
   }
+  for (const c of summary.startup ?? []) {
+    out.push(`Startup of ${c.group} (on-demand vs provisioned concurrency vs SnapStart)`);
+    for (const line of c.text) out.push(`  ${line}`);
+    out.push('');
+  }
   if (summary.recommendations.length) {
     out.push(`Memory (optimize ${summary.options.optimize})`);
     for (const r of summary.recommendations) out.push(`  ${r.text}`);

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { MB_PER_VCPU } from '../../../src/emulator/environments/cgroups.ts';
+import { CPU_PERIOD_US, MB_PER_VCPU } from '../../../src/emulator/environments/cgroups.ts';
 import type { LocalEnvironmentPool } from '../../../src/emulator/environments/index.ts';
 import { json, makeSpec, request, stageFixture, usePool } from './helpers.ts';
 
@@ -24,21 +24,29 @@ describe('CPU and memory limits through cgroups', () => {
   it.skipIf(unavailable !== null)(`detects the writable cgroup v1 cpu controller${unavailable ? ` (skipped: ${unavailable})` : ''}`, () => {
     expect(pool.cpuMode.throttled).toBe(true);
     expect(pool.cpuMode.reason).toBe(
-      `cgroup v1 cpu controller at /sys/fs/cgroup/cpu is writable: invoke phase gets period × memory / ${MB_PER_VCPU} of CPU; init runs unthrottled`,
+      `cgroup v1 cpu controller at /sys/fs/cgroup/cpu is writable: invoke phase gets 20 ms × memory / ${MB_PER_VCPU} of CPU per 20 ms; init runs unthrottled`,
     );
     expect(pool.memoryMode.cgroup).toBe(true);
   });
 
-  it.skipIf(unavailable !== null)('runs init unthrottled and the invoke phase at period × memory / 1769, then removes the cgroups on shutdown', async () => {
+  it.skipIf(unavailable !== null)("runs init unthrottled and the invoke phase at Lambda's 20 ms period × memory / 1769, then removes the cgroups on shutdown", async () => {
     const spec = makeSpec({ runtime: 'python3.11', handler: 'cpu_quota.handler', codeDir: py, memoryMB: 512 });
     const seen = json((await pool.invoke(spec, request())).payload);
     const period = Number(readFileSync(`${seen.cpu}/cpu.cfs_period_us`, 'utf8'));
+    expect(CPU_PERIOD_US).toBe(20_000);
+    expect(period).toBe(20_000);
     expect(seen.init).toBe(-1);
-    expect(seen.invoke).toBe(Math.round((period * 512) / 1769));
+    expect(seen.invoke).toBe(5789); // round(20,000 µs × 512 / 1,769 = 5,788.6)
     expect(Number(readFileSync(`${seen.memory}/memory.limit_in_bytes`, 'utf8'))).toBe(512 * 1024 * 1024);
     await pool.retire(spec.functionName);
     expect(existsSync(seen.cpu)).toBe(false);
     expect(existsSync(seen.memory)).toBe(false);
+  });
+
+  it.skipIf(unavailable !== null)('gives 128 MB the smallest quota the kernel accepts above 1 ms (1,447 µs per 20 ms)', async () => {
+    const spec = makeSpec({ runtime: 'python3.11', handler: 'cpu_quota.handler', codeDir: py, memoryMB: 128 });
+    const seen = json((await pool.invoke(spec, request())).payload);
+    expect(seen.invoke).toBe(1447);
   });
 
   it.skipIf(unavailable !== null)('gives more than one CPU above 1,769 MB (10,240 MB → 5.79 CPUs of quota)', async () => {

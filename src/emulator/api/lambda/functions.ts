@@ -6,6 +6,7 @@ import { AwsError, conflict, invalidParameter, notFound } from '../errors.ts';
 import { type Alias, pickVersion } from './aliases.ts';
 import type { LayerRegistry } from './layers.ts';
 import { readMaxItems } from './layers.ts';
+import type { ProvisionedConfig } from './provisioned.ts';
 import { applyConfig, type FunctionConfig, lambdaTimestamp, MAX_TAGS, renderConfiguration, type Revision } from './model.ts';
 import type { CodeInput, ConfigurationInput, CreateFunctionInput, PublishVersionInput, PutConcurrencyInput, TagResourceInput, UpdateCodeInput } from './requests.ts';
 
@@ -26,6 +27,8 @@ export interface LambdaFunction {
   tags: Record<string, string>;
   reservedConcurrency?: number;
   aliases: Map<string, Alias>;
+  /** Provisioned concurrency configurations by qualifier (a version number or an alias name) */
+  provisioned: Map<string, ProvisionedConfig>;
 }
 
 export interface RegistryContext {
@@ -56,6 +59,11 @@ export class FunctionRegistry {
   private stopped = false;
 
   constructor(private readonly ctx: RegistryContext) {}
+
+  /** The environment pool (provisioned concurrency initialises environments through it). */
+  get pool(): EnvironmentPool {
+    return this.ctx.pool();
+  }
 
   arnOf(name: string): string {
     return `arn:aws:lambda:${this.ctx.region}:${this.ctx.accountId}:function:${name}`;
@@ -128,6 +136,7 @@ export class FunctionRegistry {
       nextVersion: 1,
       tags: body.Tags ? readTags(body.Tags) : {},
       aliases: new Map(),
+      provisioned: new Map(),
     };
     this.functions.set(name, fn);
     this.settleWhenReady(fn, revision);

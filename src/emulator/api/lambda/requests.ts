@@ -143,6 +143,11 @@ export const putFunctionConcurrency = z.object({
 });
 export type PutConcurrencyInput = z.infer<typeof putFunctionConcurrency>;
 
+export const putProvisionedConcurrency = z.object({
+  ProvisionedConcurrentExecutions: z.number().int({ message: 'Member must be an integer' }).min(1, { message: 'Member must have value greater than or equal to 1' }),
+});
+export type PutProvisionedConcurrencyInput = z.infer<typeof putProvisionedConcurrency>;
+
 export const publishLayerVersion = z.object({
   Content: code.omit({ ImageUri: true }),
   Description: z.string().max(256, atMost(256)).optional(),

@@ -4,6 +4,7 @@ import { AliasOperations } from './aliases.ts';
 import type { FunctionRegistry } from './functions.ts';
 import type { S3Store } from '../s3.ts';
 import type { LayerRegistry } from './layers.ts';
+import { ProvisionedOperations } from './provisioned.ts';
 import * as req from './requests.ts';
 
 export interface RouteResult {
@@ -38,13 +39,32 @@ export function lambdaRoutes(functions: FunctionRegistry, layers: LayerRegistry,
   });
   const ok = (body: unknown, status = 200): RouteResult => ({ status, body });
   const aliases = new AliasOperations(functions, routingSeed);
+  const provisioned = new ProvisionedOperations(functions);
+  /** A deleted alias or version takes its provisioned concurrency configuration with it. */
+  const forgetProvisioned = async (raw: string, qualifier: string | null) => {
+    const fn = functions.functions.get(functions.parseName(raw).name);
+    const q = qualifier ?? functions.parseName(raw).qualifier;
+    if (fn && q) await provisioned.forget(fn, q);
+  };
   return [
     r('POST', '/2015-03-31/functions/{name}/aliases', 'CreateAlias', ({ params, body }) => ok(aliases.create(params[0], body(req.createAlias)), 201)),
     r('GET', '/2015-03-31/functions/{name}/aliases', 'ListAliases', ({ params, query }) => ok(aliases.list(params[0], query))),
     r('GET', '/2015-03-31/functions/{name}/aliases/{alias}', 'GetAlias', ({ params }) => ok(aliases.get(params[0], params[1]))),
     r('PUT', '/2015-03-31/functions/{name}/aliases/{alias}', 'UpdateAlias', ({ params, body }) => ok(aliases.update(params[0], params[1], body(req.updateAlias)))),
-    r('DELETE', '/2015-03-31/functions/{name}/aliases/{alias}', 'DeleteAlias', ({ params }) => {
+    r('DELETE', '/2015-03-31/functions/{name}/aliases/{alias}', 'DeleteAlias', async ({ params }) => {
       aliases.delete(params[0], params[1]);
+      await forgetProvisioned(params[0], params[1]);
+      return { status: 204 };
+    }),
+    r('PUT', '/2019-09-30/functions/{name}/provisioned-concurrency', 'PutProvisionedConcurrencyConfig', async ({ params, query, body }) =>
+      ok(await provisioned.put(params[0], query.get('Qualifier'), body(req.putProvisionedConcurrency)), 202),
+    ),
+    r('GET', '/2019-09-30/functions/{name}/provisioned-concurrency', 'GetProvisionedConcurrencyConfig', ({ params, query }) =>
+      // ListProvisionedConcurrencyConfigs is the same path with List=ALL.
+      ok(query.get('List') === 'ALL' ? provisioned.list(params[0], query) : provisioned.get(params[0], query.get('Qualifier'))),
+    ),
+    r('DELETE', '/2019-09-30/functions/{name}/provisioned-concurrency', 'DeleteProvisionedConcurrencyConfig', async ({ params, query }) => {
+      await provisioned.delete(params[0], query.get('Qualifier'));
       return { status: 204 };
     }),
     r('POST', '/2015-03-31/functions', 'CreateFunction', async ({ body }) => ok(await functions.create(body(req.createFunction)), 201)),
@@ -52,6 +72,7 @@ export function lambdaRoutes(functions: FunctionRegistry, layers: LayerRegistry,
     r('GET', '/2015-03-31/functions/{name}', 'GetFunction', ({ params, query }) => ok(functions.getFunction(params[0], query.get('Qualifier')))),
     r('DELETE', '/2015-03-31/functions/{name}', 'DeleteFunction', async ({ params, query }) => {
       await functions.delete(params[0], query.get('Qualifier'));
+      if (query.get('Qualifier') ?? functions.parseName(params[0]).qualifier) await forgetProvisioned(params[0], query.get('Qualifier'));
       return { status: 204 };
     }),
     r('GET', '/2015-03-31/functions/{name}/configuration', 'GetFunctionConfiguration', ({ params, query }) => {

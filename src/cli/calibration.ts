@@ -1,0 +1,49 @@
+/**
+ * The calibration `report` and `bench` estimate with: `--calibration FILE`, else
+ * COLDBENCH_CALIBRATION (a file, or `off`), else the one `coldbench calibrate` keeps in the cache
+ * folder, else none. Its warnings (another machine, an
+ * older reference) go to stderr; estimates are still made, labelled as they always are.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import type { ReportCalibration } from '../report/estimates.ts';
+import { shippedPath } from '../paths.ts';
+import type { CliIO } from './io.ts';
+import { UsageError } from './errors.ts';
+
+/** The day the shipped reference was built, read without loading the whole reference module. */
+function shippedReferenceDate(): string | null {
+  try {
+    const text = readFileSync(shippedPath('fixtures/calibration/reference/lambda-perf.json'), 'utf8');
+    return /"builtOn":\s*"([^"]+)"/.exec(text)?.[1] ?? null;
+  } catch {
+    return null;
+  }
+}
+
+/** COLDBENCH_CALIBRATION: `off` never estimates; a path replaces the cached calibration as the default. */
+function fromEnvironment(io: CliIO): string | 'off' | undefined {
+  const value = io.env.COLDBENCH_CALIBRATION;
+  return value === undefined || value === '' ? undefined : value;
+}
+
+export async function calibrationFor(io: CliIO, explicit: string | undefined): Promise<ReportCalibration | undefined> {
+  const env = fromEnvironment(io);
+  if (explicit === undefined && env === 'off') return undefined;
+  const { defaultCalibrationFile, loadCalibration, machineFingerprint } = await import('../bench/calibrate.ts');
+  const file = explicit ?? env ?? defaultCalibrationFile(io.env);
+  if (!existsSync(file)) {
+    if (explicit !== undefined)
+      throw new UsageError(`--calibration ${explicit}: no such file`, {
+        hint: 'Run `coldbench calibrate --out FILE` to write one, or leave the flag out to use the cached calibration.',
+      });
+    return undefined;
+  }
+  const { calibration, warnings } = loadCalibration(file, { machine: machineFingerprint(), referenceBuiltOn: shippedReferenceDate() });
+  for (const w of warnings) io.stderr(`Warning: ${w}\n`);
+  return { model: calibration.model, reference: calibration.reference, createdAt: calibration.createdAt, cpuProbeMs: calibration.cpuProbeMs, file };
+}
+
+/** Whether the user turned estimates off (COLDBENCH_CALIBRATION=off): then bench does not suggest calibrating. */
+export function estimatesOff(io: CliIO): boolean {
+  return fromEnvironment(io) === 'off';
+}
