@@ -34,6 +34,14 @@ function modeOf(name: string, plan: PlannedVariant | undefined): { initType: Ini
 }
 
 /**
+ * Whether a variant's cost is not on-demand pricing (provisioned concurrency's standing charge and
+ * lower duration price, SnapStart's cache and restores): the startup comparison prices it.
+ */
+export function pricedAsStartup(name: string, plan: PlannedVariant | undefined): boolean {
+  return modeOf(name, plan).initType !== 'on-demand';
+}
+
+/**
  * One comparison per group that has an on-demand variant and a provisioned or SnapStart one.
  * PC latency is the median of its invocations (every one served by an environment initialised ahead); on-demand and
  * SnapStart latency is r·cold median + (1 − r)·warm median, a SnapStart cold start being Restore + Duration.

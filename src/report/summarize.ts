@@ -13,7 +13,7 @@ import { hash32, ms } from './format.ts';
 import { compareVariants } from './ratio.ts';
 import { recommendMemory, variantCost } from './cost.ts';
 import { DEFAULT_REGION, regionPrices } from './prices.ts';
-import { startupComparisons } from './provisioned.ts';
+import { pricedAsStartup, startupComparisons } from './provisioned.ts';
 import { addLambdaEstimates, type ReportCalibration } from './estimates.ts';
 
 /** Production traffic rarely sees more than about 1 % cold starts (AWS's own figure). */
@@ -242,6 +242,12 @@ export function summarize(samples: Iterable<Sample>, run?: RunInfo, options: Sum
 
   for (const v of variants) notes.push(...variantNotes(v));
   const estimates = options.calibration ? addLambdaEstimates(variants, run, options.calibration) : null;
+  // On-demand prices would misstate what PC and SnapStart variants cost: the startup comparison prices them.
+  for (const v of variants) {
+    if (!v.cost || !pricedAsStartup(v.name, planned.find((p) => p.name === v.name))) continue;
+    v.cost = { ...v.cost, perMillionMeasured: null, perMillionAtRatio: null };
+    notes.push(`${v.name}: its cost per 1 M is in the startup comparison (provisioned concurrency or SnapStart charges), not at the on-demand prices of the cost table.`);
+  }
   const comparisons = compareAll(variants, run?.compare, seed);
   const recommendations = recommendAll(variants, optimize, coldRatio);
   const startup = startupComparisons(variants, planned, { coldRatio, region, requestsPerSecond: options.requestsPerSecond });

@@ -146,6 +146,16 @@ describe('deployVariant (mocked Lambda and S3: a real account only)', () => {
     expect(dep.functionName).toBe('coldbench-20261128T162501Z-k3f9-hello-128');
   });
 
+  it("passes the suite's layer ARNs and the extension layer after the dependency layer, as Lambda stacks /opt", async () => {
+    notFoundUntilCreated({ State: 'Active', LastUpdateStatus: 'Successful' });
+    lambdaMock.on(CreateFunctionCommand).resolves({ FunctionName: 'x' });
+    const deps = 'arn:aws:lambda:us-east-1:111122223333:layer:coldbench-deps:3';
+    const shared = 'arn:aws:lambda:us-east-1:111122223333:layer:shared:1';
+    const agent = 'arn:aws:lambda:us-east-1:464622532012:layer:Datadog-Extension:65';
+    await deployVariant(ctx, variant, pkg(9), deps, 'arn:aws:iam::111122223333:role/r', emptyCreated(), [shared, agent]);
+    expect(lambdaMock.commandCalls(CreateFunctionCommand)[0].args[0].input.Layers).toEqual([deps, shared, agent]);
+  });
+
   it('uploads a package above 50 MB zipped through S3, and not again when the object is there', async () => {
     notFoundUntilCreated({ State: 'Active' });
     lambdaMock.on(CreateFunctionCommand).resolves({});

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -97,6 +97,22 @@ describe('coldbench calibrate › then report (real probes on the embedded emula
     expect(table.stdout).toMatch(/ On Lambda \(est\.\) \[ms\]$/m);
     expect(table.stdout).toMatch(/^hello@512 +cold .* [\d.]+ \([\d.]+–[\d.]+\)$/m);
     expect(table.stdout).toContain('On Lambda (est.) [ms]: an estimate of the median on real Lambda, not a measurement');
+  });
+
+  it('fits --from a run folder of the probes (here: the local probe run itself, so Lambda = local)', async () => {
+    const runs = join(work, 'cache', 'calibration', 'runs');
+    const probeRun = join(runs, readdirSync(runs)[0], 'run');
+    const out = join(work, 'self.json');
+    const self = await runCli(['calibrate', '--from', probeRun, '--runtime', 'python3.11', '--samples', '2', '--out', out, '--quiet'], { env });
+    expect(self.code, self.stderr).toBe(0);
+    expect(self.stdout).toContain(`coldbench calibration against your samples (${probeRun})`);
+    const fitted = JSON.parse(readFileSync(out, 'utf8')) as Calibration;
+    expect(fitted.reference.name).toBe(`your samples (${probeRun})`);
+    expect(fitted.points.map((p) => p.id)).toContain('client-python311@1792 duration');
+    // Local against local: about one local millisecond per local millisecond, and no start-up offset to speak of.
+    expect(fitted.model.speed).toBeGreaterThan(0.5);
+    expect(fitted.model.speed).toBeLessThan(2);
+    expect(Math.abs(fitted.model.initOffsetMs['python3.11/x86_64'])).toBeLessThan(40);
   });
 
   it('leaves the estimates out of a report without a calibration, and bench says how to get them', async () => {

@@ -166,6 +166,20 @@ describe('summarize › startup (on-demand vs PC vs SnapStart)', () => {
     ]);
   });
 
+  it('leaves PC and SnapStart out of the on-demand cost table and says where they are priced', () => {
+    const summary = summarize(samples, run, { coldRatio: 0.01 });
+    const cost = (name: string) => summary.variants.find((v) => v.name === name)?.cost;
+    expect(cost('api@1024')?.perMillionAtRatio).toBeCloseTo(0.39833373, 8);
+    for (const name of ['api@1024-pc2', 'api@1024-snap']) {
+      expect(cost(name)).toMatchObject({ perMillionMeasured: null, perMillionAtRatio: null });
+      expect(summary.notes).toContain(`${name}: its cost per 1 M is in the startup comparison (provisioned concurrency or SnapStart charges), not at the on-demand prices of the cost table.`);
+    }
+    expect(summary.recommendations.flatMap((r) => r.candidates.map((c) => c.variant))).not.toContain('api@1024-pc2');
+    expect(render(summary, 'html')).toContain(
+      '<h2>Startup of api@1024 (on-demand vs provisioned concurrency vs SnapStart)</h2><ul><li>api@1024 (on-demand): 11.9 ms expected latency at 1 % cold starts, $0.40 per 1 M invocations at 10.0 requests/s</li>',
+    );
+  });
+
   it('says PC does not pay when on-demand is cheaper per invoke, and renders the section in table and markdown', () => {
     const cheap = samples.map((s) => (s.variant === 'api@1024' ? { ...s, billedMs: 1, initMs: s.kind === 'cold' ? 1 : null } : s));
     const summary = summarize(cheap, run, { coldRatio: 0.01, requestsPerSecond: 50 });

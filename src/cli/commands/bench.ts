@@ -1,3 +1,4 @@
+import { extraPipArgs } from '../../pip-args.ts';
 import { createProgress } from '../../bench/progress.ts';
 import type { BenchOptions } from '../../bench/run.ts';
 import { coldbenchCacheDir } from '../../cache-dir.ts';
@@ -125,7 +126,7 @@ export const benchCommand = defineCommand({
       const outcome = await runBench(
         {
           ...bench,
-          extraPipArgs: io.env.COLDBENCH_PIP_ARGS?.split(/\s+/).filter(Boolean),
+          extraPipArgs: extraPipArgs(io.env),
           cacheDir: coldbenchCacheDir(io.env),
           toolVersion: packageVersion(),
         },

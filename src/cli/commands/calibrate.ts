@@ -1,3 +1,4 @@
+import { extraPipArgs } from '../../pip-args.ts';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { coldbenchCacheDir } from '../../cache-dir.ts';
@@ -84,7 +85,7 @@ export const calibrateCommand = defineCommand({
         samples,
         from: options.from,
         workDir,
-        bench: { cacheDir, extraPipArgs: io.env.COLDBENCH_PIP_ARGS?.split(/\s+/).filter(Boolean), toolVersion: packageVersion(), node: options.node },
+        bench: { cacheDir, extraPipArgs: extraPipArgs(io.env), toolVersion: packageVersion(), node: options.node },
         now: () => new Date(),
       },
       { progress: createProgress({ write: io.stderr, isTTY: io.isTTY, quiet: options.quiet }), confirm: (q) => askYesNo(io, q), signal: new AbortController().signal },

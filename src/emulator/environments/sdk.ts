@@ -1,3 +1,4 @@
+import { extraPipArgs } from '../../pip-args.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,13 +13,6 @@ export function runtimesCacheDir(env: NodeJS.ProcessEnv = process.env): string {
   return cachePath('runtimes', env);
 }
 
-/**
- * Extra pip arguments for the boto3 build: COLDBENCH_PIP_ARGS, as for suite builds. Otherwise pip
- * runs exactly as the user configured it (PIP_INDEX_URL, PIP_EXTRA_INDEX_URL, pip.conf, …).
- */
-function sdkPipArgs(env: NodeJS.ProcessEnv = process.env): string[] {
-  return (env.COLDBENCH_PIP_ARGS ?? '').split(/\s+/).filter(Boolean);
-}
 /** A build holding the lock longer than this is considered abandoned. */
 const LOCK_STALE_MS = 15 * 60_000;
 const LOCK_POLL_MS = 500;
@@ -113,7 +107,7 @@ export class RuntimeSdks {
   private async buildPython(): Promise<SdkState> {
     const py = this.interpreters.python;
     if (!py) return { state: 'unavailable', reason: this.interpreters.pythonProblem ?? missingToolMessage('python3') };
-    const pipArgs = sdkPipArgs();
+    const pipArgs = extraPipArgs();
     const dir = join(this.cacheRoot, `python-boto3-${hashOf({ v: 2, python: py.version, pkgs: ['boto3'], pipArgs })}`);
     return this.cached('python', dir, 'boto3', async (tmp) => {
       const args = ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--no-input', '--target', tmp, ...pipArgs, 'boto3'];

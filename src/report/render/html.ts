@@ -70,6 +70,7 @@ export function renderHtml(summary: RunSummary): string {
     tableHtml('cost', costHeaders(summary), costRows(summary), 2, { 7: 'perMillion' }),
     costLatencySvg('cost-latency', `Cost per 1 M invocations against expected latency at ${ratio} cold starts`, points),
     summary.comparisons.length ? `<h2>Summary</h2>${list(summary.comparisons.map((c) => c.text))}` : '',
+    ...(summary.startup ?? []).map((c) => `<h2>Startup of ${esc(c.group)} (on-demand vs provisioned concurrency vs SnapStart)</h2>${list(c.text)}`),
     summary.recommendations.length ? `<h2>Memory (optimize ${esc(summary.options.optimize)})</h2>${list(summary.recommendations.map((r) => r.text))}` : '',
     summary.notes.length ? `<h2>Warnings</h2>${list(summary.notes, 'notes')}` : '',
     `<div class="foot">${footnotes(summary, '★')
