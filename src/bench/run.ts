@@ -11,6 +11,7 @@ import { cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { DeleteFunctionCommand } from '@aws-sdk/client-lambda';
 import { cleanupCreated } from './cleanup.ts';
+import type { ControlProbe } from './controls.ts';
 import { measureCpuProbe, probeRecord } from './cpu-probe.ts';
 import { SuiteError } from './errors.ts';
 import { type Created, type DeployContext, deployLayer, deployVariant, emptyCreated, ensureRole, resourceName } from './deploy.ts';
@@ -49,6 +50,8 @@ export interface BenchOptions {
   toolVersion: string;
   /** Node binaries the embedded emulator runs nodejsNN.x on (`--node`; local target only) */
   node?: string[];
+  /** Control probes to interleave with a local suite's variants (a calibration's runtimes; src/bench/controls.ts) */
+  controls?: ControlProbe[];
 }
 
 export interface BenchHooks {

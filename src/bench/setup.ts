@@ -9,6 +9,7 @@ import { burstCap, recordOf } from './drive.ts';
 import { BenchOptionError, NotConfirmedError, ResumeError, SuiteError } from './errors.ts';
 import { describePlan, estimateCost } from './estimate.ts';
 import { type OriginalConfig, existingFunctionPlan, snapshotFunction } from './existing.ts';
+import { type ControlProbe, withControls } from './controls.ts';
 import { type Plan, type PlanOverrides, plan as makePlan } from './plan.ts';
 import { type BenchRunInfo, type RunStore, createRun, newRunId, openRunForResume } from './results.ts';
 import type { BenchHooks, BenchOptions } from './run.ts';
@@ -26,6 +27,7 @@ interface SavedOptions {
   eventFile?: string;
   original?: OriginalConfig;
   serverless?: { stage?: string };
+  controls?: ControlProbe[];
 }
 
 /** A suite's variants, which coldbench packages, deploys and deletes. */
@@ -92,6 +94,7 @@ export function readRequest(options: BenchOptions, warn: (message: string) => vo
     functionName: options.functionName,
     eventFile: options.eventFile,
     serverless: options.serverless,
+    controls: options.controls,
   };
   const targetSpec = resumed && options.target === 'local' && saved.target !== 'local' ? saved.target : options.target;
   const suiteFile = resumed?.info.suite?.file ?? options.suiteFile;
@@ -105,7 +108,9 @@ export function readRequest(options: BenchOptions, warn: (message: string) => vo
     // The embedded emulator runs LOCAL_RUNTIMES and nothing else: refuse any other before anything is started or packaged.
     const runtimes = targetSpec === 'local' ? { allowed: LOCAL_RUNTIMES, where: 'the local emulator' } : undefined;
     const suite = loadAnySuite(suiteFile, saved.serverless, warn, runtimes);
-    subject = { kind: 'suite', suite, plan: makePlan(suite, saved.overrides) };
+    // Control probes run on the embedded emulator only: they measure this host.
+    const controls = targetSpec === 'local' ? (saved.controls ?? []) : [];
+    subject = { kind: 'suite', ...withControls(suite, makePlan(suite, saved.overrides), controls) };
   } else if (targetSpec === 'local') {
     throw new BenchOptionError(
       `--function ${saved.functionName}: the embedded emulator starts empty, so it has no such function; pass --target aws, or the URL of a running \`coldbench emulator\` that has it`,

@@ -33,9 +33,11 @@ export interface EstimateRequest {
   duration: LocalMedian;
   /**
    * How much slower the host ran than while calibrating (run probe ÷ calibration probe): local
-   * times are divided by it first. 1 when either probe is missing.
+   * Durations are divided by it first. 1 when either probe is missing.
    */
   loadFactor: number;
+  /** The same for Init (the control probe's Init now ÷ while calibrating); default loadFactor */
+  initLoadFactor?: number;
 }
 
 export type EstimateResult = { state: 'estimated'; estimate: LambdaEstimate } | { state: 'missing'; reason: string };
@@ -74,7 +76,8 @@ export function estimateLambda(model: CalibrationModel, request: EstimateRequest
   if (!(group in model.initOffsetMs) || !(group in model.invokeCpuMs))
     return { state: 'missing', reason: `the calibration has no ${group} probe (run coldbench calibrate --runtime ${request.runtime})` };
   if (!request.init) return { state: 'missing', reason: 'no Init Duration was measured' };
-  const [iLo, iMid, iHi] = bounds(request.init).map((v) => v / load) as [number, number, number];
+  const initLoad = request.initLoadFactor !== undefined && request.initLoadFactor > 0 ? request.initLoadFactor : load;
+  const [iLo, iMid, iHi] = bounds(request.init).map((v) => v / initLoad) as [number, number, number];
   const init = (x: number) => lambdaInitMs(model, group, x);
   const duration = (x: number) => lambdaDurationMs(model, x, request.memoryMB, model.invokeCpuMs[group]);
   return {

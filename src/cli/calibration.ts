@@ -5,6 +5,8 @@
  * older reference) go to stderr; estimates are still made, labelled as they always are.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import type { ControlProbe } from '../bench/controls.ts';
+import type { CalibrationPoint } from '../calibration/types.ts';
 import type { ReportCalibration } from '../report/estimates.ts';
 import { shippedPath } from '../paths.ts';
 import type { CliIO } from './io.ts';
@@ -40,7 +42,39 @@ export async function calibrationFor(io: CliIO, explicit: string | undefined): P
   }
   const { calibration, warnings } = loadCalibration(file, { machine: machineFingerprint(), referenceBuiltOn: shippedReferenceDate() });
   for (const w of warnings) io.stderr(`Warning: ${w}\n`);
-  return { model: calibration.model, reference: calibration.reference, createdAt: calibration.createdAt, cpuProbeMs: calibration.cpuProbeMs, file };
+  return {
+    model: calibration.model,
+    reference: calibration.reference,
+    createdAt: calibration.createdAt,
+    cpuProbeMs: calibration.cpuProbeMs,
+    controlInitMs: controlBaselines(calibration.points),
+    file,
+  };
+}
+
+/** The hello probes' local Init per runtime and architecture: the median over the memory sizes calibrated (Init does not depend on memory). */
+function controlBaselines(points: CalibrationPoint[]): Record<string, number> {
+  const byGroup = new Map<string, number[]>();
+  for (const p of points) {
+    if (p.metric !== 'init' || !p.probe.startsWith('hello-')) continue;
+    const key = `${p.runtime}/${p.architecture}`;
+    byGroup.set(key, [...(byGroup.get(key) ?? []), p.localMs]);
+  }
+  const out: Record<string, number> = {};
+  for (const [key, values] of byGroup) {
+    const sorted = values.sort((a, b) => a - b);
+    const mid = sorted.length >> 1;
+    out[key] = sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  }
+  return out;
+}
+
+/** The control probes a local bench run measures for this calibration: one per runtime and architecture it estimates. */
+export function controlProbes(calibration: ReportCalibration): ControlProbe[] {
+  return Object.keys(calibration.controlInitMs).map((key) => {
+    const [runtime, architecture] = key.split('/');
+    return { runtime, architecture: architecture as ControlProbe['architecture'] };
+  });
 }
 
 /** Whether the user turned estimates off (COLDBENCH_CALIBRATION=off): then bench does not suggest calibrating. */

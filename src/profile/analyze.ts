@@ -3,12 +3,13 @@
  * the package scan, the handler's sources and its code path (code-path.ts) come in as data.
  */
 import { median } from '../report/stats.ts';
-import type { CodePath } from './code-path.ts';
 import { type Language, groupByPackage, topLevelOf, unattributedMs } from './group.ts';
 import { NODE_MARKER, PYTHON_MARKER, parseImportTrace, walkImports } from './import-trace.ts';
 import type { PackageScan } from './package-scan.ts';
+import type { ProgramCodePath } from './program-path.ts';
 import { recommend } from './rules.ts';
 import { scanSource } from './scan-source.ts';
+import { parseStatementTimes } from './statement-trace.ts';
 import type { ProfileReport } from './types.ts';
 
 export interface AnalyzeInput {
@@ -25,8 +26,8 @@ export interface AnalyzeInput {
   sources: ReadonlyMap<string, string>;
   target: string;
   tracing: string;
-  /** The handler's code path from a real parser (see code-path.ts), for the unused and branch-only import rules */
-  codePath?: CodePath;
+  /** The handler's code path through its files from a real parser (see program-path.ts), for the import and module-level-work rules */
+  codePath?: ProgramCodePath;
   /** Why there is no code path (the parser failed or could not run): said in a note */
   codePathProblem?: string;
   /** Another handler in the same code that builds its client once, for the per-call rule */
@@ -76,6 +77,8 @@ export function analyze(input: AnalyzeInput): ProfileReport {
       packages: input.packages,
       source,
       codePath: input.codePath,
+      statementTimes: parseStatementTimes(input.traceText),
+      unattributedMs: unattributedMs(roots, input.initMs),
       bundled: language === 'node' && nodeModuleFiles === 0,
       reuseTwin: input.reuseTwin,
       localModules,
@@ -85,9 +88,11 @@ export function analyze(input: AnalyzeInput): ProfileReport {
   } else {
     notes.push(`the handler's source ${handler.module} was not found in the code folder, so the source rules did not run`);
   }
-  if (input.codePathProblem) notes.push(`the unused-import and branch-only-import rules did not run: ${input.codePathProblem}`);
+  if (input.codePathProblem) notes.push(`the parser rules (unused-import, branch-only-import, module-level-work by statement) did not run: ${input.codePathProblem}`);
   else if (input.codePath && !input.codePath.handlerFound)
-    notes.push(`the unused-import and branch-only-import rules did not run: ${handler.fn} is not a function defined in ${handler.module}, so its code path is unknown`);
+    notes.push(
+      `the parser rules (unused-import, branch-only-import, module-level-work by statement) did not run: ${handler.fn} is not a function defined in ${handler.module}, so its code path is unknown`,
+    );
   if (roots.length === 0) notes.push('the function wrote no import trace: check that the runtime honours AWS_LAMBDA_EXEC_WRAPPER');
   const deferred = parseImportTrace(input.invokeTraceText ?? '', language === 'python' ? PYTHON_MARKER : NODE_MARKER);
   if (deferred.length > 0) {

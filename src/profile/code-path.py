@@ -1,10 +1,13 @@
 """The handler's code path, for `coldbench profile` (src/profile/code-path.ts runs this).
 
-Reads {"source": "...", "handler": "handler", "module": "app"} as JSON on stdin and prints, as JSON,
-the module-level imports of the source and where the handler's code path uses each one, found
-with the `ast` module (no regexes). The code path is:
+Reads {"files": {"app": {"source": "...", "roots": ["handler"]}, "helpers": {...}}} as JSON on
+stdin and prints, as JSON, for each file: its module-level imports and where the code path from
+its roots uses each one, and its module-level work, found with the `ast` module (no regexes).
+`roots` is a list of function names, or "*" for every function of the file (a module object used
+as a whole). src/profile/code-path.ts follows calls from one file into another by calling this
+again with the names each file uses from the others as their roots. The code path of a file is:
 
-- the handler function and the module-level functions and classes it references, transitively
+- its root functions and the module-level functions and classes they reference, transitively
   (a reference is any load of the name, a call or not; a reachable class brings all its methods);
 - module-level code, which runs at init: statements outside def/class bodies, decorators,
   default values and annotations of signatures, class bodies outside their methods, and what they
@@ -21,6 +24,8 @@ import json
 import sys
 
 CONDITION_CHARS = 60
+# Module-level work is named by its first line, cut to this many characters.
+WORK_TEXT_CHARS = 80
 
 
 def top_of(name):
@@ -34,15 +39,23 @@ def text_of(source, node):
 
 
 class Import:
-    def __init__(self, node, module, package, bound, removable):
+    def __init__(self, node, module, package, bound, removable, names=None):
         self.node = node
         self.module = module
         self.package = package
         self.bound = bound
         self.removable = removable
+        # (name in the imported module, name bound here) for `from m import a as b`; None for `import m`
+        self.names = names
 
 
-def module_imports(source, tree, lines):
+def resolve_relative(importer, level, module):
+    """`from .x import y` in module `pkg.mod` → `pkg.x`."""
+    base = importer.split(".")[:-level] if importer else []
+    return ".".join(base + ([module] if module else []))
+
+
+def module_imports(source, tree, lines, importer=""):
     """Imports run at init: module level, including inside if/try/with blocks (not TYPE_CHECKING)."""
     found = []
 
@@ -59,10 +72,14 @@ def module_imports(source, tree, lines):
                     bound = a.asname or top_of(a.name)
                     found.append(Import(node, a.name, top_of(a.name), [bound], alone(node) and len(node.names) == 1))
             elif isinstance(node, ast.ImportFrom):
-                if node.level > 0 or node.module == "__future__" or any(a.name == "*" for a in node.names):
+                if node.module == "__future__" or any(a.name == "*" for a in node.names):
+                    continue
+                module = resolve_relative(importer, node.level, node.module) if node.level > 0 else node.module
+                if not module:
                     continue
                 bound = [a.asname or a.name for a in node.names]
-                found.append(Import(node, node.module, top_of(node.module), bound, alone(node)))
+                names = [[a.name, a.asname or a.name] for a in node.names]
+                found.append(Import(node, module, top_of(module), bound, alone(node), names))
             elif isinstance(node, ast.If):
                 test = ast.unparse(node.test) if hasattr(ast, "unparse") else ""
                 if "TYPE_CHECKING" in test:
@@ -174,11 +191,16 @@ class Walker:
             for a in node.names:
                 name = mod or a.name
                 if name and top_of(name) in self.packages:
-                    self.refs.append((("import", top_of(name)), node.lineno, owner, arms))
+                    self.refs.append((("import", top_of(name)), node.lineno, owner, arms, None))
+            return
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and isinstance(node.value.ctx, ast.Load):
+            # `helpers.render`: which name of a module the code uses, to follow it into that file.
+            if node.value.id in self.names and node.value.id not in shadow:
+                self.refs.append((("name", node.value.id), node.lineno, owner, arms, node.attr))
             return
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
             if node.id in self.names and node.id not in shadow:
-                self.refs.append((("name", node.id), node.lineno, owner, arms))
+                self.refs.append((("name", node.id), node.lineno, owner, arms, None))
             return
         if isinstance(node, ast.If):
             self.walk(node.test, owner, shadow, arms)
@@ -202,10 +224,10 @@ class Walker:
             self.walk(child, owner, shadow, arms)
 
 
-def analyze(source, handler):
+def analyze(source, roots_wanted, importer=""):
     tree = ast.parse(source)
     lines = source.splitlines()
-    imports = module_imports(source, tree, lines)
+    imports = module_imports(source, tree, lines, importer)
     packages = {i.package for i in imports}
     import_nodes = {id(i.node) for i in imports}
     bound_names = {b for i in imports for b in i.bound}
@@ -281,12 +303,12 @@ def analyze(source, handler):
 
     # Reachability over references between owners.
     edges = {}
-    for (kind, ref), _line, owner, _arms in walker.refs:
+    for (kind, ref), _line, owner, _arms, _attr in walker.refs:
         if kind == "name" and ref in defs:
             edges.setdefault(owner, set()).add(ref)
-    roots = ["<module>"]
-    if handler in defs:
-        roots.insert(0, handler)
+    if roots_wanted == "*":
+        roots_wanted = list(defs)
+    roots = [r for r in roots_wanted if r in defs] + ["<module>"]
     roots += [n for n, d in defs.items() if not isinstance(d, ast.ClassDef) and d.decorator_list]
     reachable = []
     queue = list(roots)
@@ -300,11 +322,19 @@ def analyze(source, handler):
     out = []
     for imp in imports:
         uses, elsewhere = [], []
-        for (kind, ref), line, owner, arms in walker.refs:
+        used_names = set()
+        for (kind, ref), line, owner, arms, attr in walker.refs:
             hit = (kind == "name" and ref in imp.bound) or (kind == "import" and ref == imp.package)
             if not hit:
                 continue
             (uses if owner in reachable else elsewhere).append(Use(line, owner, arms))
+            if owner in reachable:
+                if kind == "import":
+                    used_names.add("*")
+                elif imp.names is None:
+                    used_names.add(attr or "*")
+                else:
+                    used_names.update(orig for orig, bound in imp.names if bound == ref)
         branch = None
         if uses and all(u.owner == uses[0].owner and u.owner != "<module>" for u in uses):
             common = uses[0].arms
@@ -315,7 +345,12 @@ def analyze(source, handler):
                 common = common[:n]
             if common:
                 _, _, if_line, arm_line, condition = common[-1]
-                branch = {"function": uses[0].owner, "ifLine": if_line, "armLine": arm_line, "condition": condition}
+                arm_text = lines[arm_line - 1].lstrip() if arm_line - 1 < len(lines) else ""
+                # A statement can go before the arm's first line only when that line starts the arm's
+                # own block: not `if x: return y` on one line, not an `elif` that is the else arm, not
+                # `case x: return y` on one line.
+                block = arm_line != if_line and not arm_text.startswith(("elif", "case"))
+                branch = {"function": uses[0].owner, "ifLine": if_line, "armLine": arm_line, "condition": condition, "block": block}
         out.append(
             {
                 "module": imp.module,
@@ -327,18 +362,69 @@ def analyze(source, handler):
                 "uses": [{"line": u.line, "function": u.owner} for u in uses],
                 "unreachableUses": [{"line": u.line, "function": u.owner} for u in elsewhere],
                 "branch": branch,
+                "namesUsed": sorted(used_names),
+                # The statement as one line, to re-insert where it is needed (--verify moves it)
+                "text": " ".join((ast.get_source_segment(source, imp.node) or "").split()),
             }
         )
-    return {"handlerFound": handler in defs, "reachable": [r for r in reachable if r != "<module>"], "imports": out}
+    found = [r for r in roots_wanted if r in defs]
+    return {"handlerFound": bool(found), "reachable": [r for r in reachable if r != "<module>"], "imports": out, "moduleWork": module_work(source, tree)}
+
+
+def is_main_guard(node):
+    test = ast.unparse(node.test) if hasattr(ast, "unparse") else ""
+    return "__name__" in test or "TYPE_CHECKING" in test
+
+
+def does_work(node):
+    """A statement that calls something (or awaits) when it runs: a simple constant does not."""
+    return any(isinstance(n, (ast.Call, ast.Await)) for n in ast.walk(node))
+
+
+def module_work(source, tree):
+    """Module-level statements that run code at import, imports and definitions aside: a sleep, a
+    network call, reading a file, building a model. Blocks (if / try) are looked into; a `with`
+    or a loop counts as one statement. The same walk as the line timer in trace-shim.py."""
+    lines = source.splitlines()
+    found = []
+
+    def visit(stmts):
+        for node in stmts:
+            if isinstance(node, (ast.Import, ast.ImportFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                continue
+            if isinstance(node, ast.If):
+                if not is_main_guard(node):
+                    visit(node.body)
+                    visit(node.orelse)
+                continue
+            if isinstance(node, ast.Try) or (hasattr(ast, "TryStar") and isinstance(node, ast.TryStar)):
+                visit(node.body)
+                for h in node.handlers:
+                    visit(h.body)
+                visit(node.orelse)
+                visit(node.finalbody)
+                continue
+            if not does_work(node):
+                continue
+            first = lines[node.lineno - 1].strip() if node.lineno - 1 < len(lines) else ""
+            text = first if len(first) <= WORK_TEXT_CHARS else first[: WORK_TEXT_CHARS - 1] + "…"
+            found.append({"line": node.lineno, "endLine": node.end_lineno, "text": text})
+
+    visit(tree.body)
+    return found
 
 
 def main():
     request = json.load(sys.stdin)
-    try:
-        result = analyze(request["source"], request["handler"])
-    except SyntaxError as e:
-        result = {"error": "%s: line %s: %s" % (type(e).__name__, e.lineno, e.msg)}
-    json.dump(result, sys.stdout)
+    if "files" not in request:
+        request = {"files": {"": {"source": request["source"], "roots": [request["handler"]]}}}
+    results = {}
+    for module, spec in request["files"].items():
+        try:
+            results[module] = analyze(spec["source"], spec["roots"], module)
+        except SyntaxError as e:
+            results[module] = {"error": "%s: line %s: %s" % (type(e).__name__, e.lineno, e.msg)}
+    json.dump({"files": results}, sys.stdout)
 
 
 if __name__ == "__main__":

@@ -1,15 +1,16 @@
 /**
- * The handler's code path, found with real parsers: which module-level imports of the handler's
- * module the code the handler reaches uses, and where. Python runs code-path.py (the `ast`
- * module) on the runtime's interpreter; Node parses with acorn (ES modules and CommonJS).
+ * The code path of one file, found with real parsers: which of its module-level imports the code
+ * reached from its roots uses, and where, which names it uses from each imported module, and its
+ * module-level statements that do work. Python runs code-path.py (the `ast` module) on the
+ * runtime's interpreter; Node parses with acorn (ES modules and CommonJS). program-path.ts
+ * follows the names used from the function's own modules into their files.
  *
- * The code path, the same in both languages: the handler function and the module-level
- * functions and classes it references, transitively (any reference, a call or not; a reachable
- * class brings all its methods), plus module-level code, which runs at init (and what it
- * references), plus (Python) decorated functions, which a framework registers and calls. Only the
- * handler's own module is read: a call into another file of the function is a use of that file's
- * import, not followed further. A name a function binds itself (parameter, variable) shadows the
- * import there; importing the same package again inside a function counts as a use.
+ * The code path, the same in both languages: the root functions (the handler) and the
+ * module-level functions and classes they reference, transitively (any reference, a call or not;
+ * a reachable class brings all its methods), plus module-level code, which runs at init (and what
+ * it references), plus (Python) decorated functions, which a framework registers and calls. A
+ * name a function binds itself (parameter, variable) shadows the import there; importing the same
+ * package again inside a function counts as a use.
  */
 import { spawnSync } from 'node:child_process';
 import { posix } from 'node:path';
@@ -32,6 +33,21 @@ export interface BranchArm {
   armLine: number;
   /** `if event.get("report")`, `else of if x`, `case "/report"`, … (shortened) */
   condition: string;
+  /** Node: the arm is a block or a case (a statement can be inserted at armLine); Python arms always are */
+  block?: boolean;
+  /** Node: the function around the arm is async (an `await import()` can go there) */
+  async?: boolean;
+}
+
+/** A module-level statement that runs code at import (not an import or a definition). */
+export interface ModuleStatement {
+  line: number;
+  endLine: number;
+  /** Its first line, shortened */
+  text: string;
+  /** Node: character offsets in the source, where the statement timer puts its marks */
+  start?: number;
+  end?: number;
 }
 
 export interface CodePathImport {
@@ -51,6 +67,10 @@ export interface CodePathImport {
   unreachableUses: CodePathUse[];
   /** Set when every use in the code path is inside one arm of one branch of one function */
   branch: BranchArm | null;
+  /** Names the code path uses from the imported module (`*`: the module as a whole), to follow it into a local file */
+  namesUsed: string[];
+  /** The statement as one line to insert where it is needed (Node: an ES import as `await import()`) */
+  text: string;
 }
 
 export interface CodePath {
@@ -59,6 +79,8 @@ export interface CodePath {
   /** Top-level functions and classes the code path reaches, the handler first */
   reachable: string[];
   imports: CodePathImport[];
+  /** Module-level statements that do work at import */
+  moduleWork: ModuleStatement[];
 }
 
 /** The script that analyses Python sources (shipped beside this file, like trace-wrapper.sh). */
@@ -73,12 +95,18 @@ export class CodePathError extends Error {}
  * // → { module: 'slowmod', package: 'slowmod', uses: [], branch: null, removable: true, … }
  */
 export function pythonCodePath(source: string, handler: string, python = 'python3'): CodePath {
-  const run = spawnSync(python, ['-I', '-B', PYTHON_CODE_PATH_SCRIPT], { input: JSON.stringify({ source, handler }), encoding: 'utf8', timeout: 30_000 });
-  if (run.error) throw new CodePathError(`${python} did not run: ${run.error.message}`);
-  if (run.status !== 0) throw new CodePathError(`${python} code-path.py failed: ${run.stderr.trim().split('\n').pop()}`);
-  const out = JSON.parse(run.stdout) as CodePath | { error: string };
+  const out = pythonCodePaths(new Map([['', { source, roots: [handler] }]]), python).get('') as CodePath | { error: string };
   if ('error' in out) throw new CodePathError(`the handler's source does not parse with ${python}: ${out.error}`);
   return out;
+}
+
+/** Several Python files in one run of code-path.py: module name → its code path from `roots` (`*`: every function), or its parse error. */
+export function pythonCodePaths(files: ReadonlyMap<string, { source: string; roots: string[] | '*' }>, python = 'python3'): Map<string, CodePath | { error: string }> {
+  const input = JSON.stringify({ files: Object.fromEntries(files) });
+  const run = spawnSync(python, ['-I', '-B', PYTHON_CODE_PATH_SCRIPT], { input, encoding: 'utf8', timeout: 30_000 });
+  if (run.error) throw new CodePathError(`${python} did not run: ${run.error.message}`);
+  if (run.status !== 0) throw new CodePathError(`${python} code-path.py failed: ${run.stderr.trim().split('\n').pop()}`);
+  return new Map(Object.entries((JSON.parse(run.stdout) as { files: Record<string, CodePath | { error: string }> }).files));
 }
 
 // ---- Node, with acorn ----------------------------------------------------------------------
@@ -91,7 +119,9 @@ interface Ref {
   ref: string;
   line: number;
   owner: string;
-  arms: Array<{ node: N; arm: number; armLine: number; condition: string }>;
+  arms: Array<{ node: N; arm: number; armLine: number; condition: string; block: boolean; async: boolean }>;
+  /** `x.attr`: the property of an imported module the code reads */
+  attr?: string;
 }
 
 const FUNCTION_TYPES = new Set(['FunctionDeclaration', 'FunctionExpression', 'ArrowFunctionExpression']);
@@ -180,6 +210,45 @@ function alone(source: string, node: N): boolean {
   return source.slice(lineStart, node.start).trim() === '' && (after === '' || after.startsWith('//'));
 }
 
+/** Module-level work is named by its first line, cut to this many characters. */
+const WORK_TEXT_CHARS = 80;
+const shorten = (s: string, max: number): string => (s.length <= max ? s : `${s.slice(0, max - 1)}…`);
+
+/** The statement calls, constructs or awaits something when it runs (function bodies, which do not run at import, aside). */
+function runsCode(node: N): boolean {
+  if (/^(CallExpression|NewExpression|AwaitExpression|TaggedTemplateExpression)$/.test(node.type)) return !(node.type === 'CallExpression' && requiredSpec(node) !== null);
+  if (FUNCTION_TYPES.has(node.type) || node.type === 'ClassBody') return false;
+  return children(node).some(([, child]) => runsCode(child));
+}
+
+/** `const { a: b } = require('m')` → [['a', 'b']]; null when the module object itself is bound. */
+function requiredNames(d: N): Array<[string, string]> | null {
+  if (d.id.type !== 'ObjectPattern' || d.init?.type !== 'CallExpression') return null;
+  const out: Array<[string, string]> = [];
+  for (const p of d.id.properties as N[]) {
+    if (p.type !== 'Property' || p.computed || p.value.type !== 'Identifier') return null;
+    out.push([p.key.name ?? p.key.value, p.value.name]);
+  }
+  return out;
+}
+
+/** An ES import as the statement that loads it lazily: `import { a as b } from 'm'` → `const { a: b } = await import('m');` */
+function dynamicImportText(stmt: N): string {
+  const spec = JSON.stringify(stmt.source.value);
+  const parts: string[] = [];
+  let ns: string | null = null;
+  for (const s of stmt.specifiers as N[]) {
+    if (s.type === 'ImportNamespaceSpecifier') ns = s.local.name;
+    else if (s.type === 'ImportDefaultSpecifier') parts.push(`default: ${s.local.name}`);
+    else {
+      const imported = s.imported.name ?? JSON.stringify(s.imported.value);
+      parts.push(imported === s.local.name ? imported : `${imported}: ${s.local.name}`);
+    }
+  }
+  if (ns !== null && parts.length === 0) return `const ${ns} = await import(${spec});`;
+  return `const { ${parts.join(', ')} } = await import(${spec});`;
+}
+
 const exportTarget = (left: N): string | null => {
   // exports.X / module.exports.X
   if (left.type !== 'MemberExpression' || left.computed || left.property.type !== 'Identifier') return null;
@@ -196,10 +265,16 @@ const isModuleExports = (left: N): boolean =>
  * @example nodeCodePath("const slow = require('./slow');\nexports.handler = async () => 1;\n", './index.js', 'handler', new Set(['./slow.js'])).imports[0]
  * // → { module: './slow', package: './slow.js', uses: [], branch: null, removable: true, … }
  */
-export function nodeCodePath(source: string, entry: string, handler: string, files: ReadonlySet<string> = new Set()): CodePath {
+export function nodeCodePath(source: string, entry: string, roots: string | string[] | '*', files: ReadonlySet<string> = new Set()): CodePath {
   const program = parseJs(source);
   const packageOf = (spec: string) => nodePackage(spec, entry, files);
-  const imports: Array<Omit<CodePathImport, 'uses' | 'unreachableUses' | 'branch'>> = [];
+  const imports: Array<Omit<CodePathImport, 'uses' | 'unreachableUses' | 'branch' | 'namesUsed'> & { names: Array<[string, string]> | null }> = [];
+  const moduleWork: ModuleStatement[] = [];
+  const work = (stmt: N) => {
+    if (!runsCode(stmt)) return;
+    const first = source.slice(stmt.start, stmt.end).split('\n')[0].trim();
+    moduleWork.push({ line: lineOf(stmt), endLine: stmt.loc?.end.line ?? 0, text: shorten(first, WORK_TEXT_CHARS), start: stmt.start, end: stmt.end });
+  };
   const defs = new Map<string, N>();
   const aliases = new Map<string, string>();
   const moduleCode: N[] = [];
@@ -211,8 +286,19 @@ export function nodeCodePath(source: string, entry: string, handler: string, fil
     if (stmt.type === 'ImportDeclaration') {
       const pkg = packageOf(stmt.source.value);
       const bound = stmt.specifiers.map((s: N) => s.local.name);
+      const named = stmt.specifiers.every((s: N) => s.type === 'ImportSpecifier');
+      const names: Array<[string, string]> | null = named ? stmt.specifiers.map((s: N) => [s.imported.name ?? s.imported.value, s.local.name]) : null;
       if (pkg !== null && bound.length > 0)
-        imports.push({ module: stmt.source.value, package: pkg, bound, line: lineOf(stmt), endLine: stmt.loc?.end.line ?? 0, removable: alone(source, stmt) });
+        imports.push({
+          module: stmt.source.value,
+          package: pkg,
+          bound,
+          names,
+          line: lineOf(stmt),
+          endLine: stmt.loc?.end.line ?? 0,
+          removable: alone(source, stmt),
+          text: dynamicImportText(stmt),
+        });
       continue;
     }
     if (stmt.type === 'ExportNamedDeclaration' && !stmt.declaration) {
@@ -237,14 +323,19 @@ export function nodeCodePath(source: string, entry: string, handler: string, fil
               module: spec,
               package: pkg,
               bound: [...bound],
+              names: requiredNames(d),
               line: lineOf(d),
               endLine: d.loc?.end.line ?? 0,
               removable: stmt.declarations.length === 1 && alone(source, stmt),
+              text: `${stmt.kind} ${source.slice(d.start, d.end).replace(/\s+/g, ' ')};`,
             });
           continue;
         }
         if (d.id.type === 'Identifier' && d.init && (FUNCTION_TYPES.has(d.init.type) || d.init.type === 'ClassExpression')) addDef(d.id.name, d.init);
-        else moduleCode.push(d);
+        else {
+          moduleCode.push(d);
+          work(raw);
+        }
       }
       continue;
     }
@@ -263,20 +354,25 @@ export function nodeCodePath(source: string, entry: string, handler: string, fil
           else if (p.type === 'Property' && !p.computed && FUNCTION_TYPES.has(p.value.type)) addDef(key, p.value);
           else moduleCode.push(p);
         }
+        work(raw);
         continue;
       }
     }
     moduleCode.push(stmt);
+    work(raw);
   }
 
   const packages = new Set(imports.map((i) => i.package));
   const names = new Set([...imports.flatMap((i) => i.bound), ...defs.keys(), ...aliases.keys()]);
   const refs: Ref[] = [];
+  const asyncStack: boolean[] = [true];
   const walk = (node: N, parent: N | null, key: string, owner: string, shadow: ReadonlySet<string>, arms: Ref['arms']): void => {
     if (FUNCTION_TYPES.has(node.type)) {
       const inner = new Set([...shadow, ...functionLocals(node, packageOf, packages)]);
       for (const p of node.params) walkPattern(p, owner, inner, arms);
+      asyncStack.push(node.async === true);
       walk(node.body, node, 'body', owner, inner, arms);
+      asyncStack.pop();
       return;
     }
     if (node.type === 'Identifier') {
@@ -284,7 +380,8 @@ export function nodeCodePath(source: string, entry: string, handler: string, fil
         (parent?.type === 'MemberExpression' && key === 'property' && !parent.computed) ||
         (/^(Property|MethodDefinition|PropertyDefinition)$/.test(parent?.type ?? '') && key === 'key' && !parent?.computed);
       const isLabel = key === 'label';
-      if (!isProperty && !isLabel && names.has(node.name) && !shadow.has(node.name)) refs.push({ kind: 'name', ref: node.name, line: lineOf(node), owner, arms });
+      const attr = parent?.type === 'MemberExpression' && key === 'object' && !parent.computed ? parent.property.name : undefined;
+      if (!isProperty && !isLabel && names.has(node.name) && !shadow.has(node.name)) refs.push({ kind: 'name', ref: node.name, line: lineOf(node), owner, arms, attr });
       return;
     }
     if (node.type === 'VariableDeclarator') {
@@ -316,15 +413,31 @@ export function nodeCodePath(source: string, entry: string, handler: string, fil
     const firstLine = (arm: N): number => lineOf(arm.type === 'BlockStatement' && arm.body.length > 0 ? arm.body[0] : arm);
     if (node.type === 'IfStatement') {
       walk(node.test, node, 'test', owner, shadow, arms);
-      walk(node.consequent, node, 'consequent', owner, shadow, [...arms, { node, arm: 0, armLine: firstLine(node.consequent), condition: `if (${text(node.test)})` }]);
+      const isAsync = asyncStack[asyncStack.length - 1];
+      // A statement can go before the arm's first line only when that line is inside the arm's own block.
+      const isBlock = (arm: N) => arm.type === 'BlockStatement' && arm.body.length > 0 && firstLine(arm) > lineOf(node);
+      walk(node.consequent, node, 'consequent', owner, shadow, [
+        ...arms,
+        { node, arm: 0, armLine: firstLine(node.consequent), condition: `if (${text(node.test)})`, block: isBlock(node.consequent), async: isAsync },
+      ]);
       if (node.alternate)
-        walk(node.alternate, node, 'alternate', owner, shadow, [...arms, { node, arm: 1, armLine: firstLine(node.alternate), condition: `else of if (${text(node.test)})` }]);
+        walk(node.alternate, node, 'alternate', owner, shadow, [
+          ...arms,
+          { node, arm: 1, armLine: firstLine(node.alternate), condition: `else of if (${text(node.test)})`, block: isBlock(node.alternate), async: isAsync },
+        ]);
       return;
     }
     if (node.type === 'SwitchStatement') {
       walk(node.discriminant, node, 'discriminant', owner, shadow, arms);
       (node.cases as N[]).forEach((c, i) => {
-        const arm = { node, arm: i, armLine: c.consequent.length > 0 ? firstLine(c.consequent[0]) : lineOf(c), condition: c.test ? `case ${text(c.test)}` : 'default' };
+        const arm = {
+          node,
+          arm: i,
+          armLine: c.consequent.length > 0 ? firstLine(c.consequent[0]) : lineOf(c),
+          condition: c.test ? `case ${text(c.test)}` : 'default',
+          block: c.consequent.length > 0 && firstLine(c.consequent[0]) > lineOf(c),
+          async: asyncStack[asyncStack.length - 1],
+        };
         for (const [k, child] of children(c)) walk(child, c, k, owner, shadow, [...arms, arm]);
       });
       return;
@@ -357,9 +470,12 @@ export function nodeCodePath(source: string, entry: string, handler: string, fil
   const link = (from: string, to: string) => edges.set(from, (edges.get(from) ?? new Set()).add(to));
   for (const r of refs) if (r.kind === 'name' && (defs.has(r.ref) || aliases.has(r.ref))) link(r.owner, r.ref);
   for (const [from, to] of aliases) link(from, to);
-  const handlerFound = defs.has(handler) || (aliases.has(handler) && defs.has(aliases.get(handler) as string));
+  const known = (name: string) => defs.has(name) || (aliases.has(name) && defs.has(aliases.get(name) as string));
+  const wanted = roots === '*' ? [...defs.keys(), ...aliases.keys()] : typeof roots === 'string' ? [roots] : roots;
+  const found = wanted.filter(known);
+  const handlerFound = found.length > 0;
   const reachable: string[] = [];
-  const queue = [...(handlerFound ? [handler] : []), '<module>'];
+  const queue = [...found, '<module>'];
   while (queue.length > 0) {
     const cur = queue.shift() as string;
     if (reachable.includes(cur)) continue;
@@ -370,16 +486,23 @@ export function nodeCodePath(source: string, entry: string, handler: string, fil
   return {
     handlerFound,
     reachable: reachable.filter((r) => r !== '<module>' && defs.has(r)),
-    imports: imports.map((imp) => {
+    imports: imports.map(({ names, ...imp }) => {
       const hits = refs.filter((r) => (r.kind === 'name' && imp.bound.includes(r.ref)) || (r.kind === 'import' && r.ref === imp.package));
       const uses = hits.filter((r) => reachable.includes(r.owner));
+      const namesUsed = new Set<string>();
+      for (const r of uses) {
+        if (r.kind === 'import' || names === null) namesUsed.add(r.kind === 'name' && r.attr ? r.attr : '*');
+        else for (const [orig, bound] of names) if (bound === r.ref) namesUsed.add(orig);
+      }
       return {
         ...imp,
         uses: uses.map((r) => ({ line: r.line, function: r.owner })),
         unreachableUses: hits.filter((r) => !reachable.includes(r.owner)).map((r) => ({ line: r.line, function: r.owner })),
         branch: commonArm(uses),
+        namesUsed: [...namesUsed].sort(),
       };
     }),
+    moduleWork,
   };
 }
 
@@ -393,7 +516,7 @@ function commonArm(uses: Ref[]): BranchArm | null {
     common = common.slice(0, n);
   }
   const arm = common.at(-1);
-  return arm ? { function: uses[0].owner, ifLine: lineOf0(arm.node), armLine: arm.armLine, condition: arm.condition } : null;
+  return arm ? { function: uses[0].owner, ifLine: lineOf0(arm.node), armLine: arm.armLine, condition: arm.condition, block: arm.block, async: arm.async } : null;
 }
 const lineOf0 = (n: N): number => n.loc?.start.line ?? 0;
 

@@ -5,9 +5,13 @@
 // of indentation per level) so src/profile/import-trace.ts reads both. Builtins and modules
 // already in the cache are not traced: they cost nothing at init. Writes are synchronous so a
 // crash during init keeps the lines written so far (stderr lines become CloudWatch events).
+// A CommonJS module that an ES module imports does not go through Module._load on Node 20: it is
+// timed where its code runs, Module.prototype._compile, which also times chosen module-level
+// statements of the function's own files (node-statement-timer.cjs).
 const Module = require('node:module');
 const fs = require('node:fs');
 const path = require('node:path');
+const { instrument } = require('./node-statement-timer.cjs');
 
 const MARKER = 'coldbench require:';
 const taskRoot = process.env.LAMBDA_TASK_ROOT || process.cwd();
@@ -31,6 +35,38 @@ function pad(n, width) {
   return String(Math.round(n)).padStart(width, ' ');
 }
 
+// Files whose load Module._load is timing now: their _compile is inside that time already.
+const loading = new Set();
+
+function timed(filename, run) {
+  const depth = childUs.length - 1;
+  childUs.push(0);
+  const start = process.hrtime.bigint();
+  try {
+    return run();
+  } finally {
+    const cumulative = Number(process.hrtime.bigint() - start) / 1000;
+    const children = childUs.pop();
+    childUs[childUs.length - 1] += cumulative;
+    const self = Math.max(0, cumulative - children);
+    const line = `${MARKER} ${pad(self, 9)} | ${pad(cumulative, 10)} | ${' '.repeat(depth * 2)}${displayName(filename)}\n`;
+    try {
+      fs.writeSync(2, line);
+    } catch {
+      // stderr closed: the trace is lost, the function must still run.
+    }
+  }
+}
+
+const originalCompile = Module.prototype._compile;
+Module.prototype._compile = function timedCompile(content, filename, ...rest) {
+  const code = typeof content === 'string' ? instrument(content, filename) : content;
+  // The runtime's own entry point (run through the ES loader once --import is given) is not the function's init.
+  const untimed = loading.has(filename) || typeof filename !== 'string' || !path.isAbsolute(filename) || displayName(filename).startsWith('(runtime)');
+  if (untimed) return originalCompile.call(this, code, filename, ...rest);
+  return timed(filename, () => originalCompile.call(this, code, filename, ...rest));
+};
+
 Module._load = function timedLoad(...args) {
   const [request, parent, isMain] = args;
   if (typeof request !== 'string' || request.startsWith('node:') || Module.isBuiltin?.(request)) {
@@ -44,21 +80,10 @@ Module._load = function timedLoad(...args) {
     return originalLoad.apply(this, args);
   }
   if (Module._cache[filename] || !path.isAbsolute(filename)) return originalLoad.apply(this, args);
-  const depth = childUs.length - 1;
-  childUs.push(0);
-  const start = process.hrtime.bigint();
+  loading.add(filename);
   try {
-    return originalLoad.apply(this, args);
+    return timed(filename, () => originalLoad.apply(this, args));
   } finally {
-    const cumulative = Number(process.hrtime.bigint() - start) / 1000;
-    const children = childUs.pop();
-    childUs[childUs.length - 1] += cumulative;
-    const self = Math.max(0, cumulative - children);
-    const line = `${MARKER} ${pad(self, 9)} | ${pad(cumulative, 10)} | ${' '.repeat(depth * 2)}${displayName(filename)}\n`;
-    try {
-      fs.writeSync(2, line);
-    } catch {
-      // stderr closed: the trace is lost, the function must still run.
-    }
+    loading.delete(filename);
   }
 };

@@ -46,7 +46,8 @@ export function savingText(rec: Recommendation): string {
     if (rec.ci[0] <= 0 && rec.ci[1] >= 0) return `no measurable saving ${per}: measured ${ms(rec.savingMs)} ms (${interval})`;
     return `saves ${ms(rec.savingMs)} ms ${per}, measured (${interval})`;
   }
-  return `saves ~${ms(rec.savingMs)} ms ${per}, ${rec.basis}${rec.unverifiedReason ? ` (${rec.unverifiedReason})` : ''}`;
+  // Every reason a saving was not measured starts "not measured"; without one, say so.
+  return `saves ~${ms(rec.savingMs)} ms ${per}, ${rec.basis}${rec.unverifiedReason ? ` (${rec.unverifiedReason})` : ', not measured'}`;
 }
 
 function heading(report: ProfileReport): string[] {

@@ -3,14 +3,16 @@
  * ranked recommendations out. Pure. A rule's saving is either estimated from the import trace
  * (and says so) or left null; only --verify turns one into a measured, `verified` saving.
  */
-import type { CodePath, CodePathImport } from './code-path.ts';
+import type { CodePathImport } from './code-path.ts';
 import { type Language, type ModuleEntry, topLevelOf } from './group.ts';
 import { type ImportNode, walkImports } from './import-trace.ts';
 import type { PackageScan } from './package-scan.ts';
-import type { SourceScan } from './scan-source.ts';
+import { type FileImport, type FileStatement, fileOfModule, type ProgramCodePath } from './program-path.ts';
+import { CLIENT_CALLS, type SourceScan } from './scan-source.ts';
+import type { StatementTime } from './statement-trace.ts';
 import type { Recommendation, RuleId } from './types.ts';
 
-/** Module-level work below this is noise next to a runtime's own start (~tens of ms). */
+/** Module-level work below this is noise next to a runtime's own start (~tens of ms); the line-scan fallback, used when the parser could not run. */
 export const MODULE_WORK_MIN_MS = 10;
 /** An import cheaper than this is not worth a code change. */
 export const HEAVY_IMPORT_MIN_MS = 10;
@@ -39,8 +41,12 @@ export interface RuleInput {
   modules: ModuleEntry[];
   packages: ReadonlyMap<string, PackageScan>;
   source: SourceScan;
-  /** The handler's code path from a real parser (Python ast, acorn); absent when it could not run */
-  codePath?: CodePath;
+  /** The handler's code path through its files from a real parser (Python ast, acorn); absent when it could not run */
+  codePath?: ProgramCodePath;
+  /** Module-level statements the tracer timed */
+  statementTimes?: StatementTime[];
+  /** Init time outside any traced import (ms) */
+  unattributedMs?: number;
   /** Whether the package is already one esbuild bundle (no node_modules loaded) */
   bundled?: boolean;
   /** Other handlers in the same code that build their client once (the reuse twin), if any */
@@ -87,7 +93,8 @@ function importCostUs(input: RuleInput, pkg: string, alsoImported: Set<string>):
   return total;
 }
 
-function moduleLevelWork(input: RuleInput): Recommendation[] {
+function moduleLevelWork(input: RuleInput, flagged: ReadonlySet<string>): Recommendation[] {
+  if (input.codePath?.handlerFound) return statementWork(input, input.codePath, flagged);
   const own = input.modules.find((m) => m.kind === 'handler');
   const work = input.source.moduleWork.filter((l) => !l.clientSetup);
   if (!own || own.selfMs < MODULE_WORK_MIN_MS || work.length === 0) return [];
@@ -111,9 +118,69 @@ function moduleLevelWork(input: RuleInput): Recommendation[] {
   ];
 }
 
-/** The handler's file relative to the function's folder: `app` → app.py, `./lib/index.js` → lib/index.js. */
-function handlerFile(handlerModule: string, language: Language): string {
-  return language === 'python' ? `${handlerModule.replace(/\./g, '/')}.py` : handlerModule.replace(/^\.\//, '');
+/** The traced time of a file's own code, imports excluded (its rows' self time; modules are traced by the same name: `app`, `./lib/x.js`), ms. */
+function fileSelfMs(input: RuleInput, module: string): number {
+  let us = 0;
+  walkImports(input.roots, (node) => {
+    if (node.name === module) us += node.selfUs;
+  });
+  return us / 1000;
+}
+
+/**
+ * Module-level statements (found by the parser in every file the code path loads) that do work
+ * at init, with the time the tracer measured for each; a file's statements that were not timed
+ * one by one share the file's own traced time (imports excluded), named together.
+ */
+function statementWork(input: RuleInput, path: ProgramCodePath, flagged: ReadonlySet<string>): Recommendation[] {
+  const recs: Recommendation[] = [];
+  const worthIt = (ms: number) => ms >= UNUSED_IMPORT_MIN_MS && ms >= UNUSED_IMPORT_MIN_SHARE * input.initMs;
+  const outside = input.unattributedMs !== undefined ? `; ${round(input.unattributedMs)} ms of init is outside any traced import` : '';
+  const setupLeftOut = (n: number) => (n > 0 ? `; ${plural(n, 'client setup statement')} left out (building clients once at init is the pattern to keep)` : '');
+  // A local module whose import is already advised against: removing or moving the import removes its work too.
+  const skipped = new Set(path.imports.filter((i) => i.local !== null && flagged.has(i.package)).map((i) => i.local));
+  for (const module of path.files) {
+    if (skipped.has(module)) continue;
+    const file = fileOfModule(module, input.language);
+    const all = path.moduleWork.filter((w) => w.file === module);
+    const work = all.filter((w) => !CLIENT_CALLS[input.language].test(w.text));
+    if (work.length === 0) continue;
+    const timed = (w: FileStatement) => input.statementTimes?.find((t) => t.file === file && t.line === w.line);
+    const untimed: FileStatement[] = [];
+    for (const w of work) {
+      const t = timed(w);
+      if (!t) {
+        untimed.push(w);
+        continue;
+      }
+      if (!worthIt(t.ms)) continue;
+      recs.push({
+        rule: 'module-level-work',
+        target: `${file}:${w.line}`,
+        action: `Move \`${w.text}\` (${file}:${w.line}) out of module level: run it inside the handler when an invocation first needs it and keep the result in a global (or cache it in the package), so cold starts that do not need it skip it.`,
+        savingMs: round(t.ms),
+        per: 'cold-start',
+        basis: 'estimated from the import trace',
+        evidence: `${file}:${w.line}${w.endLine > w.line ? `-${w.endLine}` : ''} \`${w.text}\` ran for ${round(t.ms)} ms at init (${percent(t.ms, input.initMs)} % of Init Duration), timed by the tracer${outside}${setupLeftOut(all.length - work.length)}. Deferred work still runs on the first invocation that needs it.`,
+        verified: false,
+      });
+    }
+    if (untimed.length === 0) continue;
+    const ownMs = fileSelfMs(input, module);
+    if (!worthIt(ownMs)) continue;
+    const named = untimed.slice(0, 3).map((w) => `${file}:${w.line} \`${w.text}\``);
+    recs.push({
+      rule: 'module-level-work',
+      target: untimed.length === 1 ? `${file}:${untimed[0].line}` : file,
+      action: `Move module-level work in ${file} (${named.join(', ')}${untimed.length > 3 ? ` and ${untimed.length - 3} more` : ''}) into the handler, run when an invocation first needs it and kept in a global, so cold starts that do not need it skip it.`,
+      savingMs: round(ownMs),
+      per: 'cold-start',
+      basis: 'estimated from the import trace',
+      evidence: `${file} ran ${round(ownMs)} ms of its own code at import (${percent(ownMs, input.initMs)} % of Init Duration, imports excluded)${untimed.length === 1 ? `, and \`${untimed[0].text}\` is its one module-level statement that does work` : `, in ${untimed.length} module-level statements that do work (not timed one by one)`}${outside}${setupLeftOut(all.length - work.length)}. Deferred work still runs on the first invocation that needs it.`,
+      verified: false,
+    });
+  }
+  return recs;
 }
 
 const percent = (part: number, whole: number): number => Math.round((part / Math.max(whole, 1e-9)) * 100);
@@ -121,53 +188,84 @@ const linesOf = (uses: CodePathImport['uses']): string => {
   const lines = [...new Set(uses.map((u) => u.line))].sort((a, b) => a - b);
   return `${lines.length === 1 ? 'line' : 'lines'} ${lines.join(', ')}`;
 };
+/** A function of another file than the handler's, as `helpers.legacy_chart`. */
+const qualified = (input: RuleInput, module: string, fn: string): string =>
+  module === input.handlerModule ? fn : `${module.replace(/^\.\//, '').replace(/\.(c|m)?js$/, '')}.${fn}`;
+const siteOf = (input: RuleInput, imp: FileImport): string => `${fileOfModule(imp.file, input.language)}:${imp.line}`;
+
+/** How --verify moves a branch-only import into its branch, or why it cannot. */
+function moveFix(input: RuleInput, imp: FileImport, sites: FileImport[]): Pick<Recommendation, 'fix' | 'unverifiedReason'> {
+  const b = imp.branch;
+  if (!b) return {};
+  if (sites.length > 1) return { unverifiedReason: `not measured: ${imp.package} is imported at module level in ${sites.length} places, so moving one import changes nothing` };
+  if (!imp.removable) return { unverifiedReason: 'not measured: the import shares its statement or line with other code, so it is not moved mechanically' };
+  if (b.block === false)
+    return { unverifiedReason: 'not measured: the branch has no line of its own to put an import on (a one-line or brace-less arm), so it is not moved mechanically' };
+  if (imp.text.includes('await import(') && !b.async) return { unverifiedReason: 'not measured: an ES import moves as `await import()`, which needs an async function' };
+  return {
+    fix: { kind: 'move-import', package: imp.package, file: fileOfModule(imp.file, input.language), line: imp.line, endLine: imp.endLine, into: b.armLine, statement: imp.text },
+  };
+}
 
 /**
- * Imports the handler's code path (from the parser: handler, what it reaches, module-level code)
- * never uses, or uses only inside one arm of one branch; at least UNUSED_IMPORT_MIN_MS and
+ * Packages imported at module level (in any file the code path loads) that the code path never
+ * uses, or uses only inside one arm of one branch; at least UNUSED_IMPORT_MIN_MS and
  * UNUSED_IMPORT_MIN_SHARE of init in the trace. Local modules count too (a slow file of the function).
  */
 function codePathRules(input: RuleInput): Recommendation[] {
   const path = input.codePath;
   if (!path?.handlerFound) return [];
   const recs: Recommendation[] = [];
-  const imported = new Set(path.imports.map((i) => i.package));
-  for (const imp of path.imports) {
-    if (imp.package === input.handlerModule) continue;
-    const costMs = importCostUs(input, imp.package, new Set([...imported].filter((p) => p !== imp.package))) / 1000;
+  const byPackage = new Map<string, FileImport[]>();
+  for (const imp of path.imports) if (imp.package !== input.handlerModule) byPackage.set(imp.package, [...(byPackage.get(imp.package) ?? []), imp]);
+  const imported = new Set(byPackage.keys());
+  for (const [pkg, sites] of byPackage) {
+    const costMs = importCostUs(input, pkg, new Set([...imported].filter((p) => p !== pkg))) / 1000;
     if (costMs < UNUSED_IMPORT_MIN_MS || costMs < UNUSED_IMPORT_MIN_SHARE * input.initMs) continue;
-    const cost = `importing ${imp.module} took ${round(costMs)} ms of init (${percent(costMs, input.initMs)} % of Init Duration, packages the handler also imports excluded)`;
-    const names = imp.bound.map((b) => `\`${b}\``).join(', ');
-    const reached = [...path.reachable, 'module-level code'].join(', ');
-    if (imp.uses.length === 0) {
-      const elsewhere = imp.unreachableUses.length
-        ? `; it is used only in ${[...new Set(imp.unreachableUses.map((u) => u.function))].join(', ')} (${linesOf(imp.unreachableUses)}), which the handler never reaches`
+    const used = sites.filter((s) => s.uses.length > 0);
+    const first = sites[0];
+    const where = sites.map((s) => siteOf(input, s)).join(', ');
+    const cost = `importing ${first.module} took ${round(costMs)} ms of init (${percent(costMs, input.initMs)} % of Init Duration, packages the handler also imports excluded)`;
+    const names = [...new Set(sites.flatMap((s) => s.bound))].map((b) => `\`${b}\``).join(', ');
+    if (used.length === 0) {
+      const reached = [...path.reachable, 'module-level code'].join(', ');
+      const unreachable = sites.flatMap((s) => s.unreachableUses.map((u) => ({ ...u, function: qualified(input, s.file, u.function) })));
+      const elsewhere = unreachable.length
+        ? `; it is used only in ${[...new Set(unreachable.map((u) => u.function))].join(', ')} (${linesOf(unreachable)}), which the handler never reaches`
         : '';
+      const single = sites.length === 1 && first.removable;
       recs.push({
         rule: 'unused-import',
-        target: imp.package,
-        action: `Remove the module-level import of \`${imp.module}\` from ${input.handlerModule} (line ${imp.line}), or import it lazily where it is needed: the handler's code path never uses it.`,
+        target: pkg,
+        action: `Remove the module-level import of \`${first.module}\` (${where}), or import it lazily where it is needed: the handler's code path never uses it.`,
         savingMs: round(costMs),
         per: 'cold-start',
         basis: 'estimated from the import trace',
-        evidence: `${cost}; ${names} ${imp.bound.length === 1 ? 'is' : 'are'} never used in the code path of ${input.handlerFunction} (${reached})${elsewhere}`,
+        evidence: `${cost}; ${names} ${sites.flatMap((s) => s.bound).length === 1 ? 'is' : 'are'} never used in the code path of ${input.handlerFunction} (${reached})${elsewhere}`,
         verified: false,
-        ...(imp.removable
-          ? { fix: { kind: 'remove-import' as const, package: imp.package, file: handlerFile(input.handlerModule, input.language), line: imp.line, endLine: imp.endLine } }
-          : { unverifiedReason: 'not measured: the import shares its statement or line with other code, so it is not removed mechanically' }),
+        ...(single
+          ? { fix: { kind: 'remove-import' as const, package: pkg, file: fileOfModule(first.file, input.language), line: first.line, endLine: first.endLine } }
+          : {
+              unverifiedReason:
+                sites.length > 1
+                  ? `not measured: ${pkg} is imported at module level in ${sites.length} places, so it is not removed mechanically`
+                  : 'not measured: the import shares its statement or line with other code, so it is not removed mechanically',
+            }),
       });
-    } else if (imp.branch) {
-      const b = imp.branch;
+    } else if (used.length === 1 && used[0].branch) {
+      const imp = used[0];
+      const b = imp.branch as NonNullable<FileImport['branch']>;
+      const file = fileOfModule(imp.file, input.language);
       recs.push({
         rule: 'branch-only-import',
-        target: imp.package,
-        action: `Import \`${imp.module}\` inside the branch that uses it (${b.function}, line ${b.armLine}, under \`${b.condition}\`) instead of at module level (line ${imp.line}), so cold starts whose invocation takes another path do not pay for it.`,
+        target: pkg,
+        action: `Import \`${imp.module}\` inside the branch that uses it (${b.function} in ${file}, line ${b.armLine}, under \`${b.condition}\`) instead of at module level (${where}), so cold starts whose invocation takes another path do not pay for it.`,
         savingMs: round(costMs),
         per: 'cold-start',
         basis: 'estimated from the import trace',
-        evidence: `${cost}; every use of ${names} in the code path (${linesOf(imp.uses)}) is inside \`${b.condition}\` (line ${b.ifLine} of ${b.function}); an invocation that takes that branch pays the import then instead`,
+        evidence: `${cost}; every use of ${names} in the code path (${linesOf(imp.uses)} of ${file}) is inside \`${b.condition}\` (line ${b.ifLine} of ${b.function}); an invocation that takes that branch pays the import then instead`,
         verified: false,
-        unverifiedReason: 'not measured: moving an import into a branch is not applied mechanically yet',
+        ...moveFix(input, imp, sites),
       });
     }
   }
@@ -337,7 +435,7 @@ export function recommend(input: RuleInput): Recommendation[] {
   const codePath = codePathRules(input);
   const flagged = new Set(codePath.map((r) => r.target));
   return rankRecommendations([
-    ...moduleLevelWork(input),
+    ...moduleLevelWork(input, flagged),
     ...codePath,
     ...importRules(input, flagged),
     ...perCallClient(input),

@@ -14,22 +14,35 @@ import { type Plan, type Variant, plan } from '../bench/plan.ts';
 import { type Suite, type SuiteFunction, loadSuite, loadSuiteDocument } from '../bench/suite.ts';
 import { probeInterpreter } from '../emulator/environments/interpreters.ts';
 import { analyze, findReuseTwin, splitHandler } from './analyze.ts';
-import { type CodePath, codePathOf } from './code-path.ts';
 import type { Language } from './group.ts';
 import { NODE_MARKER, PYTHON_MARKER } from './import-trace.ts';
 import { moduleSizeIn, pycTagFor, scanPackages, type PackageScan } from './package-scan.ts';
 import { ColdbenchError } from '../errors.ts';
 import { failuresOf } from '../report/failures.ts';
+import { type ProgramCodePath, programCodePath } from './program-path.ts';
 import { ProfileRunError, ProfileSession } from './session.ts';
+import { LINE_MARKER, statementSpec, TRACE_STATEMENTS_ENV } from './statement-trace.ts';
 import type { ProfileReport } from './types.ts';
 import { verifyRecommendations } from './verify.ts';
 
 /** The wrapper script AWS_LAMBDA_EXEC_WRAPPER points at (on a real account it would ship in a layer under /opt). */
 export const TRACE_WRAPPER = fileURLToPath(new URL('./trace-wrapper.sh', import.meta.url));
 
+/** How a function's init is traced, as the report says (`how`: through what the wrapper is applied). */
+export function tracingText(language: Language, esm: boolean, how = 'through AWS_LAMBDA_EXEC_WRAPPER'): string {
+  if (language === 'python') return `python -X importtime ${how}`;
+  return `Module._load timer (--require)${esm ? ' and ES module hooks (--import)' : ''} ${how}`;
+}
+
 export interface ProfileOptions {
-  /** `local` (the embedded emulator) or an endpoint URL */
+  /** `local` (the embedded emulator), `aws` (with functionName) or an endpoint URL */
   target: string;
+  /** An existing function of the target to profile through a traced copy (remote.ts) */
+  functionName?: string;
+  /** Skip the consent question of --function */
+  yes?: boolean;
+  /** Asks the user (--function's consent); absent → not confirmed */
+  confirm?: (question: string) => Promise<boolean>;
   /** Folder mode */
   dir?: string;
   handler?: string;
@@ -99,7 +112,7 @@ export function resolveFunction(options: Pick<ProfileOptions, 'dir' | 'handler' 
   return { suite, fn: suite.functions[0], variant: all.variants[0], plan: all };
 }
 
-function unzipTo(zipPath: string, dir: string): void {
+export function unzipTo(zipPath: string, dir: string): void {
   const files = unzipSync(new Uint8Array(readFileSync(zipPath)));
   for (const [rel, data] of Object.entries(files)) {
     if (rel.endsWith('/')) continue;
@@ -162,28 +175,77 @@ export function splitAtFirstStart(lines: string[]): { init: string[]; invoke: st
 }
 
 /** The Python the emulator runs `runtime` on (python3.Y when it reports 3.Y), else python3. */
-async function pythonFor(runtime: string): Promise<string> {
+export async function pythonFor(runtime: string): Promise<string> {
   const probe = await probeInterpreter(runtime, 'python').catch(() => null);
   return probe?.ok && probe.version.startsWith(`${runtime.replace(/^python/, '')}.`) ? probe.path : 'python3';
 }
 
-/** The handler's code path from the parsers, or why there is none. */
-async function codePathFor(sources: ReadonlyMap<string, string>, handler: string, runtime: string, language: Language): Promise<{ codePath?: CodePath; codePathProblem?: string }> {
+/** The handler's code path through its files from the parsers, or why there is none. */
+async function codePathFor(
+  sources: ReadonlyMap<string, string>,
+  handler: string,
+  runtime: string,
+  language: Language,
+): Promise<{ codePath?: ProgramCodePath; codePathProblem?: string }> {
   const { module, fn } = splitHandler(handler, language, sources);
   if (!sources.has(module)) return {};
   try {
-    return { codePath: codePathOf(sources, module, fn, language, language === 'python' ? await pythonFor(runtime) : undefined) };
+    return { codePath: programCodePath(sources, module, fn, language, language === 'python' ? await pythonFor(runtime) : undefined) };
   } catch (error) {
     return { codePathProblem: (error as Error).message };
   }
 }
 
+const isEsmPackage = (file: string): boolean => {
+  try {
+    return (JSON.parse(readFileSync(file, 'utf8')) as { type?: unknown }).type === 'module';
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * Whether a Node function's own code is ES modules: .mjs files, or `"type": "module"` in its
+ * package.json. (Dual packages in node_modules that the code requires load as CommonJS.)
+ */
+export function ownCodeIsEsm(sources: ReadonlyMap<string, string>, codeDir: string): boolean {
+  return [...sources.keys()].some((k) => k.endsWith('.mjs')) || isEsmPackage(join(codeDir, 'package.json'));
+}
+
+/** Set on the traced copy when the ES module hooks are wanted (their loader thread costs init time of its own). */
+export const TRACE_ESM_ENV = 'COLDBENCH_TRACE_ESM';
+
+/** The tracing variables of the traced copy: the wrapper, the module-level statements to time, ES module tracing. */
+export function tracingEnvironment(
+  codePath: ProgramCodePath | undefined,
+  sources: ReadonlyMap<string, string>,
+  language: Language,
+  wrapper: string,
+  esm: boolean,
+): Record<string, string> {
+  const spec = codePath ? statementSpec(codePath.moduleWork, sources, language) : '';
+  return { AWS_LAMBDA_EXEC_WRAPPER: wrapper, ...(spec ? { [TRACE_STATEMENTS_ENV]: spec } : {}), ...(esm ? { [TRACE_ESM_ENV]: '1' } : {}) };
+}
+
 /** Runs the whole profile; the session (emulator, functions, layers) is closed whatever happens. */
 export async function runProfile(options: ProfileOptions): Promise<ProfileReport> {
+  if (options.functionName !== undefined) {
+    if (options.verify)
+      throw new ProfileInputError('--verify with --function: --verify rebuilds the function from its source folder; profile the folder on the emulator to verify');
+    const { profileExistingFunction } = await import('./remote.ts');
+    const session = await ProfileSession.open(options.target, options.log);
+    return profileExistingFunction(session, {
+      functionName: options.functionName,
+      warm: options.warm,
+      yes: options.yes ?? false,
+      confirm: options.confirm ?? (async () => false),
+      log: options.log,
+    });
+  }
   if (options.target === 'aws') {
-    // The wrapper is a file on this machine; on a real account it would have to ship in a layer.
+    // Code built here is deployed by profile only to the emulator; on an account it profiles a copy of a deployed function.
     throw new ProfileInputError(
-      '--endpoint aws: profile runs on the emulator (local, or the URL of a `coldbench emulator` on this machine); the trace wrapper is not deployed to real accounts yet',
+      '--endpoint aws needs --function NAME: on a real account profile traces a copy of a deployed function; a folder or suite variant is profiled on the emulator (local, or an emulator URL)',
     );
   }
   const resolved = resolveFunction(options);
@@ -202,7 +264,14 @@ export async function runProfile(options: ProfileOptions): Promise<ProfileReport
   }
   try {
     const since = Date.now() - 1_000;
-    const traced = { ...variant, name: `${variant.name}-trace`, environment: { ...variant.environment, AWS_LAMBDA_EXEC_WRAPPER: TRACE_WRAPPER } };
+    const sources = readSources(fn.code, language);
+    const codePath = await codePathFor(sources, variant.handler, variant.runtime, language);
+    const esm = language === 'node' && ownCodeIsEsm(sources, fn.code);
+    const traced = {
+      ...variant,
+      name: `${variant.name}-trace`,
+      environment: { ...variant.environment, ...tracingEnvironment(codePath.codePath, sources, language, TRACE_WRAPPER, esm) },
+    };
     options.log(`tracing the init of ${variant.name} on ${session.target.endpoint ?? session.target.kind}`);
     const dep = await session.deploy(traced, pkg);
     const samples = await session.drive(dep, 1, options.warm);
@@ -218,10 +287,8 @@ export async function runProfile(options: ProfileOptions): Promise<ProfileReport
       throw new ProfileInputError(`the traced cold start of ${variant.name} reported no Init Duration: ${samples[0]?.error ?? samples[0]?.errorType ?? 'no REPORT record'}`);
     const marker = language === 'python' ? PYTHON_MARKER : NODE_MARKER;
     // START lines come too: trace lines after the first one were imports during an invocation.
-    const lines = await session.traceLines(dep, [marker, 'START RequestId:'], since);
+    const lines = await session.traceLines(dep, [marker, LINE_MARKER, 'START RequestId:'], since);
     const { init, invoke } = splitAtFirstStart(lines);
-    const sources = readSources(fn.code, language);
-    const codePath = await codePathFor(sources, variant.handler, variant.runtime, language);
     const report = analyze({
       function: {
         name: fn.name,
@@ -239,7 +306,7 @@ export async function runProfile(options: ProfileOptions): Promise<ProfileReport
       packages: unpacked.packages,
       sources,
       target: session.target.kind === 'local' ? 'local emulator' : (session.target.endpoint ?? session.target.kind),
-      tracing: language === 'python' ? 'python -X importtime through AWS_LAMBDA_EXEC_WRAPPER' : 'Module._load timer (--require) through AWS_LAMBDA_EXEC_WRAPPER',
+      tracing: tracingText(language, esm),
       ...codePath,
       reuseTwin: findReuseTwin(sources, variant.handler, language),
       moduleSize: (name) => moduleSizeIn(unpacked.roots, language, name),

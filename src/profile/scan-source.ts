@@ -49,7 +49,7 @@ export interface SourceScan {
 export const LAZY_IMPORTS_ENV = 'COLDBENCH_LAZY_IMPORTS';
 
 /** Calls that build an SDK client, a session or a network connection. */
-const CLIENT_CALLS: Record<Language, RegExp> = {
+export const CLIENT_CALLS: Record<Language, RegExp> = {
   python:
     /\b(boto3\.(client|resource|Session|session\.Session)|session\.(client|resource)|botocore\.session\.get_session|requests\.Session|urllib3\.PoolManager|HTTPS?Connection|psycopg2?\.connect|pymysql\.connect|redis\.(Redis|StrictRedis)|MongoClient|create_engine)\s*\(/,
   node: /\bnew\s+(\w*Client|AWS\.\w+|Pool|MongoClient|Redis|Agent)\s*\(|\b(createPool|createConnection|createClient)\s*\(/,

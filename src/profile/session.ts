@@ -55,9 +55,14 @@ export class ProfileSession {
     });
   }
 
-  /** Opens `local` (the embedded emulator) or an endpoint URL. */
+  /** Opens `local` (the embedded emulator), `aws` (a real account) or an endpoint URL. */
   static async open(spec: string, log: (line: string) => void): Promise<ProfileSession> {
     return new ProfileSession(await openTarget(spec), log);
+  }
+
+  /** A session on a target that is already open (tests hand in mocked clients). */
+  static on(target: Target, log: (line: string) => void): ProfileSession {
+    return new ProfileSession(target, log);
   }
 
   private context(): DeployContext {
@@ -78,6 +83,19 @@ export class ProfileSession {
       }
     }
     return deployVariant(ctx, variant, pkg, layerArn, this.roleArn, this.created);
+  }
+
+  /** Publishes a layer the session deletes at the end; returns its version ARN. */
+  async publishLayer(label: string, zip: BuiltPackage['function'], runtime: string, architecture: string): Promise<string> {
+    return deployLayer(this.context(), resourceName(this.runId, label), zip, runtime, architecture, this.created);
+  }
+
+  /**
+   * Deploys `variant` as a new function of the session (deleted at the end) that runs as `roleArn`
+   * with exactly `layers`: a copy of a user's function, which keeps its own role and layers.
+   */
+  async deployCopy(variant: Variant, pkg: BuiltPackage, roleArn: string, layers: string[]): Promise<Deployment> {
+    return deployVariant(this.context(), variant, pkg, null, roleArn, this.created, layers);
   }
 
   /** Drives `cold` more forced cold starts and `warm` more warm invokes; returns the new samples.

@@ -5,9 +5,11 @@
 # Python: `-X importtime` after the interpreter (a command-line option, so it works under -I,
 # which ignores PYTHONPROFILEIMPORTTIME). CPython traces only imports that go through the import
 # statement, and runtimes load the handler with importlib.import_module, which does not; so the
-# runtime's script runs through a small shim that sends absolute import_module calls through
-# __import__ (same module, same sys.modules entry) and the handler module itself shows in the trace.
-# Node: the require timer beside this script, preloaded with --require.
+# runtime's script runs through python-trace-shim.py, which sends absolute import_module calls
+# through __import__ (same module, same sys.modules entry) so the handler module itself shows in the
+# trace, and times the module-level statements COLDBENCH_TRACE_STATEMENTS names.
+# Node: the require timer beside this script, preloaded with --require, and with
+# COLDBENCH_TRACE_ESM=1 the ES module timer (module.register hooks), preloaded with --import.
 # Both write their trace to stderr, which the platform sends to the function's log.
 runtime="$1"
 shift
@@ -23,19 +25,16 @@ case "$(basename "$runtime")" in
         *) break ;;
       esac
     done
-    shim='import importlib, runpy, sys
-_import_module = importlib.import_module
-def _traced_import_module(name, package=None):
-    if name.startswith("."):
-        return _import_module(name, package)
-    __import__(name)
-    return sys.modules[name]
-importlib.import_module = _traced_import_module
-sys.argv = sys.argv[1:]
-runpy.run_path(sys.argv[0], run_name="__main__")'
+    shim="$(cat "$(dirname "$0")/python-trace-shim.py")"
     # shellcheck disable=SC2086 # $flags holds separate options on purpose
     exec "$runtime" -X importtime $flags -c "$shim" "$@"
     ;;
-  node*) exec "$runtime" --require "$(dirname "$0")/node-require-timer.cjs" "$@" ;;
+  node*)
+    # The ES module hooks run on a loader thread that costs init time of its own: only when asked.
+    if [ "${COLDBENCH_TRACE_ESM:-}" = "1" ]; then
+      exec "$runtime" --require "$(dirname "$0")/node-require-timer.cjs" --import "$(dirname "$0")/node-esm-timer.mjs" "$@"
+    fi
+    exec "$runtime" --require "$(dirname "$0")/node-require-timer.cjs" "$@"
+    ;;
   *) exec "$runtime" "$@" ;;
 esac

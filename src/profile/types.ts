@@ -23,6 +23,8 @@ export type Fix =
   | { kind: 'lazy-import'; package: string }
   /** Delete lines `line`..`endLine` of `file` (relative to the function's folder): one import statement */
   | { kind: 'remove-import'; package: string; file: string; line: number; endLine: number }
+  /** Empty lines `line`..`endLine` of `file` and insert `statement` before line `into` at that line's indentation: a module-level import moved into the branch that uses it */
+  | { kind: 'move-import'; package: string; file: string; line: number; endLine: number; into: number; statement: string }
   | { kind: 'compare-handler'; handler: string }
   | { kind: 'memory'; memoryMB: number };
 

@@ -81,13 +81,18 @@ async function applyFix(ctx: VerifyContext, fix: Fix, label: string): Promise<{ 
       return { variant: bundled, pkg, cleanup: none };
     }
     case 'remove-import': {
-      // Only when the package holds the handler's file as it is in the code folder (not a bundle).
-      const packaged = join(ctx.unpacked.fnDir, fix.file);
-      const original = join(ctx.resolved.fn.code, fix.file);
-      if (!existsSync(packaged) || !existsSync(original) || readFileSync(packaged, 'utf8') !== readFileSync(original, 'utf8'))
-        return `${fix.file} is not in the package as it is in the code folder (bundled?), so the import is not removed mechanically`;
+      const problem = sameAsSource(ctx, fix.file);
+      if (problem) return problem;
       const r = rebuilt(ctx, label, (roots) =>
         writeFileSync(join(roots[0], fix.file), withoutLines(readFileSync(join(roots[0], fix.file), 'utf8'), fix.line, fix.endLine, ctx.language)),
+      );
+      return { variant, ...r };
+    }
+    case 'move-import': {
+      const problem = sameAsSource(ctx, fix.file);
+      if (problem) return problem;
+      const r = rebuilt(ctx, label, (roots) =>
+        writeFileSync(join(roots[0], fix.file), withImportMoved(readFileSync(join(roots[0], fix.file), 'utf8'), fix.line, fix.endLine, fix.into, fix.statement, ctx.language)),
       );
       return { variant, ...r };
     }
@@ -98,6 +103,29 @@ async function applyFix(ctx: VerifyContext, fix: Fix, label: string): Promise<{ 
     case 'memory':
       return { variant: { ...variant, memoryMB: fix.memoryMB }, pkg: ctx.pkg, cleanup: none };
   }
+}
+
+/** Why a source edit cannot apply: the package must hold the file as it is in the code folder (not a bundle). */
+function sameAsSource(ctx: VerifyContext, file: string): string | null {
+  const packaged = join(ctx.unpacked.fnDir, file);
+  const original = join(ctx.resolved.fn.code, file);
+  if (!existsSync(packaged) || !existsSync(original) || readFileSync(packaged, 'utf8') !== readFileSync(original, 'utf8'))
+    return `not measured: ${file} is not in the package as it is in the code folder (bundled?), so it is not edited mechanically`;
+  return null;
+}
+
+/**
+ * `text` with the import on lines `line`..`endLine` moved to just before line `into` (both
+ * 1-based, in the original numbering), indented like that line: Python's local import, Node's
+ * local require or `await import()`.
+ * @example withImportMoved('import slowmod\n\ndef handler(e, c):\n    if e:\n        return slowmod.f()\n', 1, 1, 5, 'import slowmod', 'python')
+ * // → 'pass\n\ndef handler(e, c):\n    if e:\n        import slowmod\n        return slowmod.f()\n'
+ */
+export function withImportMoved(text: string, line: number, endLine: number, into: number, statement: string, language: Language): string {
+  const lines = withoutLines(text, line, endLine, language).split('\n');
+  const indent = /^\s*/.exec(lines[into - 1] ?? '')?.[0] ?? '';
+  lines.splice(into - 1, 0, `${indent}${statement}`);
+  return lines.join('\n');
 }
 
 /**
@@ -167,6 +195,7 @@ const describeFix = (fix: Fix): string =>
     esbuild: 'bundled with esbuild',
     'lazy-import': `${LAZY_IMPORTS_ENV} set`,
     'remove-import': `line ${(fix as { line?: number }).line} of ${(fix as { file?: string }).file} removed`,
+    'move-import': `the import on line ${(fix as { line?: number }).line} of ${(fix as { file?: string }).file} moved to line ${(fix as { into?: number }).into}`,
     'compare-handler': `handler ${(fix as { handler?: string }).handler}`,
     memory: `${(fix as { memoryMB?: number }).memoryMB} MB`,
   })[fix.kind];
@@ -177,7 +206,7 @@ export async function verifyRecommendations(report: ProfileReport, ctx: VerifyCo
   let tried = 0;
   for (const rec of report.recommendations) {
     if (!rec.fix) {
-      rec.unverifiedReason = 'no mechanical fix: apply it by hand and benchmark the two versions with `coldbench bench`';
+      rec.unverifiedReason ??= 'not measured: no mechanical fix; apply it by hand and benchmark the two versions with `coldbench bench`';
       continue;
     }
     if (tried >= ctx.limit) {
@@ -190,7 +219,7 @@ export async function verifyRecommendations(report: ProfileReport, ctx: VerifyCo
     try {
       applied = await applyFix(ctx, rec.fix, label);
       if (typeof applied === 'string') {
-        rec.unverifiedReason = applied;
+        rec.unverifiedReason = applied.startsWith('not measured') ? applied : `not measured: ${applied}`;
         continue;
       }
       ctx.log(`verifying ${rec.rule} ${rec.target}: ${ctx.samples} samples each of ${ctx.resolved.variant.name} and ${applied.variant.name}`);
@@ -199,7 +228,7 @@ export async function verifyRecommendations(report: ProfileReport, ctx: VerifyCo
       const m = await measure(ctx, rec, baseline, candidate);
       const saving = measuredSaving(m.baseline, m.variant);
       if (!saving) {
-        rec.unverifiedReason = `no successful samples to compare (${m.baseline.length} baseline, ${m.variant.length} variant)`;
+        rec.unverifiedReason = `not measured: no successful samples to compare (${m.baseline.length} baseline, ${m.variant.length} variant)`;
         continue;
       }
       const cost = rec.fix.kind === 'memory' ? costText(ctx.resolved.variant.memoryMB, rec.fix.memoryMB, m) : '';
@@ -212,7 +241,7 @@ export async function verifyRecommendations(report: ProfileReport, ctx: VerifyCo
         evidence: `${rec.evidence}; measured on the ${report.target}: median ${m.what} ${saving.savingMs.toFixed(1)} ms lower with the change (${describeFix(rec.fix)}; 95 % CI ${saving.ci[0].toFixed(1)}–${saving.ci[1].toFixed(1)} ms, n = ${saving.n.baseline} + ${saving.n.variant})${cost}`,
       });
     } catch (error) {
-      rec.unverifiedReason = `the variant did not run: ${(error as Error).message}`;
+      rec.unverifiedReason = `not measured: the variant did not run: ${(error as Error).message}`;
     } finally {
       if (applied && typeof applied !== 'string') applied.cleanup();
     }

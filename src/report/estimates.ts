@@ -16,6 +16,8 @@ export interface ReportCalibration {
   createdAt: string;
   /** The host CPU probe while calibrating (ms) */
   cpuProbeMs: number;
+  /** Per `runtime/architecture`: the local Init of the calibration's hello probe (median over its memory sizes), the control probes' baseline */
+  controlInitMs: Record<string, number>;
   /** Where it was read from, for the footnote */
   file: string;
 }
@@ -27,8 +29,13 @@ export interface EstimatesInfo {
   reference: { name: string; source: string; from: string | null; to: string | null };
   calibratedAt: string;
   file: string;
-  /** Run CPU probe ÷ calibration CPU probe: local times were divided by it (1 without a run probe) */
+  /** Run CPU probe ÷ calibration CPU probe: local Durations were divided by it (1 without a run probe) */
   loadFactor: number;
+  /**
+   * Per `runtime/architecture`: the control probe's Init in this run ÷ in the calibration; local
+   * Init of that runtime was divided by it. A runtime without a control falls back to loadFactor.
+   */
+  initLoadFactors: Record<string, number>;
   /** Variants without an estimate, and why */
   missing: Record<string, string>;
 }
@@ -48,10 +55,20 @@ function local(stats: Stats): { median: number; ci: [number, number] | null } | 
  * Adds `lambdaEstimate` to each measured variant's cold and warm block (in place) and returns
  * how they were made; null when the run is not a local one.
  */
-export function addLambdaEstimates(variants: VariantSummary[], run: RunInfo | undefined, calibration: ReportCalibration): EstimatesInfo | null {
+export function addLambdaEstimates(
+  variants: VariantSummary[],
+  run: RunInfo | undefined,
+  calibration: ReportCalibration,
+  controlInitMs: Record<string, number> = {},
+): EstimatesInfo | null {
   if (!isLocalRun(run)) return null;
   const runProbe = run?.host?.cpuProbe?.medianMs ?? null;
   const loadFactor = runProbe !== null && runProbe > 0 && calibration.cpuProbeMs > 0 ? runProbe / calibration.cpuProbeMs : 1;
+  const initLoadFactors: Record<string, number> = {};
+  for (const [group, now] of Object.entries(controlInitMs)) {
+    const then = calibration.controlInitMs[group];
+    if (then > 0 && now > 0) initLoadFactors[group] = now / then;
+  }
   const planned = new Map<string, PlannedVariant>((run?.plan?.variants ?? []).map((v) => [v.name, v]));
   const missing: Record<string, string> = {};
   for (const v of variants) {
@@ -61,7 +78,8 @@ export function addLambdaEstimates(variants: VariantSummary[], run: RunInfo | un
       missing[v.name] = 'not in the run plan (runtime unknown)';
       continue;
     }
-    const base = { runtime: plan.runtime, architecture: plan.architecture, memoryMB: plan.memoryMB, loadFactor };
+    const initLoadFactor = initLoadFactors[`${plan.runtime}/${plan.architecture}`] ?? loadFactor;
+    const base = { runtime: plan.runtime, architecture: plan.architecture, memoryMB: plan.memoryMB, loadFactor, initLoadFactor };
     const cold = v.cold as WithEstimate<ColdSummary>;
     const duration = local(cold.duration);
     if (duration) {
@@ -83,6 +101,7 @@ export function addLambdaEstimates(variants: VariantSummary[], run: RunInfo | un
     calibratedAt: calibration.createdAt,
     file: calibration.file,
     loadFactor,
+    initLoadFactors,
     missing,
   };
 }

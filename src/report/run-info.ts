@@ -19,6 +19,8 @@ export interface PlannedVariant {
   provisioned?: number;
   /** SnapStart on published versions (the `snapStart` axis; absent = off) */
   snapStart?: boolean;
+  /** A control probe (src/bench/controls.ts): measured for the estimates' load correction, shown in no table */
+  control?: true;
 }
 
 /** run.json `emulator.interpreters[runtime]`: what ran a runtime of the run, as the emulator reported it. */

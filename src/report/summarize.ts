@@ -200,8 +200,15 @@ export function summarize(samples: Iterable<Sample>, run?: RunInfo, options: Sum
   }
 
   const variants: VariantSummary[] = [];
+  /** Control probes' Init medians per `runtime/architecture`: for the estimates, in no table. */
+  const controlInitMs: Record<string, number> = {};
   for (const acc of accs.values()) {
     const plan = planned.find((v) => v.name === acc.name);
+    if (plan?.control) {
+      const init = finishCold(acc.name, acc.cold, seed).init.median;
+      if (init !== null) controlInitMs[`${plan.runtime}/${plan.architecture}`] = init;
+      continue;
+    }
     const cold = finishCold(acc.name, acc.cold, seed);
     const warm = finishWarm(acc.name, acc.warm, seed);
     const common = {
@@ -241,10 +248,17 @@ export function summarize(samples: Iterable<Sample>, run?: RunInfo, options: Sum
   }
 
   for (const v of variants) notes.push(...variantNotes(v));
-  const estimates = options.calibration ? addLambdaEstimates(variants, run, options.calibration) : null;
+  const estimates = options.calibration ? addLambdaEstimates(variants, run, options.calibration, controlInitMs) : null;
   // On-demand prices would misstate what PC and SnapStart variants cost: the startup comparison prices them.
   for (const v of variants) {
-    if (!v.cost || !pricedAsStartup(v.name, planned.find((p) => p.name === v.name))) continue;
+    if (
+      !v.cost ||
+      !pricedAsStartup(
+        v.name,
+        planned.find((p) => p.name === v.name),
+      )
+    )
+      continue;
     v.cost = { ...v.cost, perMillionMeasured: null, perMillionAtRatio: null };
     notes.push(`${v.name}: its cost per 1 M is in the startup comparison (provisioned concurrency or SnapStart charges), not at the on-demand prices of the cost table.`);
   }

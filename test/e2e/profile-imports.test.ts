@@ -21,7 +21,7 @@ describe.skipIf(!hasPython)('coldbench profile on the emulator: imports the code
       n: { baseline: 3, variant: 3 },
       fix: { kind: 'remove-import', package: 'slowmod', file: 'unused.py', line: 5, endLine: 5 },
     });
-    expect(rec.action).toBe("Remove the module-level import of `slowmod` from unused (line 5), or import it lazily where it is needed: the handler's code path never uses it.");
+    expect(rec.action).toBe("Remove the module-level import of `slowmod` (unused.py:5), or import it lazily where it is needed: the handler's code path never uses it.");
     expect(rec.evidence).toMatch(
       /^importing slowmod took \d+(\.\d)? ms of init \(\d+ % of Init Duration, packages the handler also imports excluded\); `slowmod` is never used in the code path of handler \(handler, body, module-level code\); it is used only in export_report \(line 10\), which the handler never reaches; measured on the local emulator: /,
     );
@@ -33,12 +33,11 @@ describe.skipIf(!hasPython)('coldbench profile on the emulator: imports the code
   it('recommends importing slowmod inside the one route that uses it', async () => {
     const report = await profileReport([PY, '--handler', 'branch.handler', '--warm', '1']);
     const recs = importRecs(report);
-    expect(recs.map((r) => [r.rule, r.target, r.basis, r.unverifiedReason])).toEqual([
-      ['branch-only-import', 'slowmod', 'estimated from the import trace', 'not measured: moving an import into a branch is not applied mechanically yet'],
-    ]);
+    expect(recs.map((r) => [r.rule, r.target, r.basis, r.verified])).toEqual([['branch-only-import', 'slowmod', 'estimated from the import trace', false]]);
     expect(recs[0].action).toBe(
-      'Import `slowmod` inside the branch that uses it (handler, line 11, under `if event.get("path") == "/report"`) instead of at module level (line 5), so cold starts whose invocation takes another path do not pay for it.',
+      'Import `slowmod` inside the branch that uses it (handler in branch.py, line 11, under `if event.get("path") == "/report"`) instead of at module level (branch.py:5), so cold starts whose invocation takes another path do not pay for it.',
     );
+    expect(recs[0].fix).toEqual({ kind: 'move-import', package: 'slowmod', file: 'branch.py', line: 5, endLine: 5, into: 11, statement: 'import slowmod' });
     expect(recs[0].savingMs).toBeGreaterThan(200);
   }, 120_000);
 
@@ -55,9 +54,7 @@ describe('coldbench profile on the emulator: imports the code path does not need
     const recs = importRecs(report);
     expect(recs.map((r) => [r.rule, r.target])).toEqual([['unused-import', './slow.js']]);
     expect(recs[0]).toMatchObject({ verified: true, n: { baseline: 3, variant: 3 }, fix: { kind: 'remove-import', file: 'index.js', line: 2, endLine: 2 } });
-    expect(recs[0].action).toBe(
-      "Remove the module-level import of `./slow` from ./index.js (line 2), or import it lazily where it is needed: the handler's code path never uses it.",
-    );
+    expect(recs[0].action).toBe("Remove the module-level import of `./slow` (index.js:2), or import it lazily where it is needed: the handler's code path never uses it.");
     expect(recs[0].ci?.[0]).toBeGreaterThan(0);
   }, 120_000);
 });

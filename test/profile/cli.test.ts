@@ -30,18 +30,45 @@ describe('coldbench profile (usage errors, before anything runs)', () => {
     expect(run.stderr).toContain('Argument: format, Given: "xml", Choices: "table", "markdown", "json", "html"');
   });
 
-  it('exits 2 for --endpoint aws: the trace wrapper runs on the emulator only', async () => {
+  it('exits 2 for --endpoint aws without --function: code built here is profiled on the emulator', async () => {
     const run = await runCli(['profile', 'hello@512', '--endpoint', 'aws']);
     expect(run.code).toBe(2);
     expect(run.stderr).toBe(
-      'Error: --endpoint aws: profile runs on the emulator (local, or the URL of a `coldbench emulator` on this machine); the trace wrapper is not deployed to real accounts yet\n',
+      'Error: --endpoint aws needs --function NAME: on a real account profile traces a copy of a deployed function; a folder or suite variant is profiled on the emulator (local, or an emulator URL)\n',
+    );
+  });
+
+  it('exits 2 with nothing to profile, and for both a target and --function', async () => {
+    const none = await runCli(['profile']);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toBe(
+      'Error: nothing to profile\nHint: pass a function folder with --handler, a suite file with --only VARIANT, a variant name of the seed suite, or --function NAME\n',
+    );
+    const both = await runCli(['profile', 'hello@512', '--function', 'orders']);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toBe(
+      'Error: hello@512 and --function orders: give one\nHint: a folder, suite or variant is built here; --function profiles a copy of a deployed function\n',
     );
   });
 
   it('documents every flag and its default in --help', async () => {
     const run = await runCli(['profile', '--help']);
     expect(run.code).toBe(0);
-    for (const flag of ['--handler', '--runtime', '--memory', '--requirements', '--only', '--format', '--verify', '--samples', '--verify-limit', '--warm', '--endpoint'])
+    for (const flag of [
+      '--handler',
+      '--runtime',
+      '--memory',
+      '--requirements',
+      '--only',
+      '--format',
+      '--verify',
+      '--samples',
+      '--verify-limit',
+      '--warm',
+      '--endpoint',
+      '--function',
+      '--yes',
+    ])
       expect(run.stdout).toContain(flag);
     expect(run.stdout).toContain('[default: "python3.11"]');
   });

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { CodePathImport } from '../../src/profile/code-path.ts';
 import { groupByPackage } from '../../src/profile/group.ts';
 import { parseImportTrace } from '../../src/profile/import-trace.ts';
 import type { PackageScan } from '../../src/profile/package-scan.ts';
+import type { FileImport } from '../../src/profile/program-path.ts';
 import { type RuleInput, rankRecommendations, recommend } from '../../src/profile/rules.ts';
 import { scanSource } from '../../src/profile/scan-source.ts';
 import type { Recommendation } from '../../src/profile/types.ts';
@@ -45,7 +45,11 @@ describe('recommend', () => {
       'import time:      1500 |      31900 | app',
     ].join('\n'),
   );
-  const imp = (over: Partial<CodePathImport>): CodePathImport => ({
+  const imp = (over: Partial<FileImport>): FileImport => ({
+    file: 'app',
+    local: null,
+    namesUsed: [],
+    text: 'import pandas as pd',
     module: 'pandas',
     package: 'pandas',
     bound: ['pd'],
@@ -57,11 +61,11 @@ describe('recommend', () => {
     branch: null,
     ...over,
   });
-  const withPath = (imports: CodePathImport[], extra: Partial<RuleInput> = {}): RuleInput => ({
+  const withPath = (imports: FileImport[], extra: Partial<RuleInput> = {}): RuleInput => ({
     ...input('import pandas as pd\n\ndef handler(e, c):\n    return 1\n'),
     roots: slowTrace,
     initMs: 400,
-    codePath: { handlerFound: true, reachable: ['handler'], imports },
+    codePath: { handlerFound: true, reachable: ['handler'], imports, moduleWork: [], files: ['app'] },
     ...extra,
   });
 
@@ -71,7 +75,7 @@ describe('recommend', () => {
       {
         rule: 'unused-import',
         target: 'pandas',
-        action: "Remove the module-level import of `pandas` from app (line 1), or import it lazily where it is needed: the handler's code path never uses it.",
+        action: "Remove the module-level import of `pandas` (app.py:1), or import it lazily where it is needed: the handler's code path never uses it.",
         savingMs: 30,
         per: 'cold-start',
         basis: 'estimated from the import trace',
@@ -100,10 +104,10 @@ describe('recommend', () => {
     const [rec] = recommend(withPath([imp({ removable: false })]));
     expect(rec.fix).toBeUndefined();
     expect(rec.unverifiedReason).toBe('not measured: the import shares its statement or line with other code, so it is not removed mechanically');
-    expect(recommend({ ...withPath([imp({})]), codePath: { handlerFound: false, reachable: [], imports: [imp({})] } })).toEqual([]);
+    expect(recommend({ ...withPath([imp({})]), codePath: { handlerFound: false, reachable: [], imports: [imp({})], moduleWork: [], files: ['app'] } })).toEqual([]);
   });
 
-  it('recommends a lazy import inside the one branch that uses a module, not measured', () => {
+  it('recommends a lazy import inside the one branch that uses a module, with the move-import fix', () => {
     const branch = { function: 'handler', ifLine: 4, armLine: 5, condition: 'if e.get("path") == "/report"' };
     const recs = recommend(withPath([imp({ uses: [{ line: 5, function: 'handler' }], branch })]));
     expect(recs).toEqual([
@@ -111,16 +115,38 @@ describe('recommend', () => {
         rule: 'branch-only-import',
         target: 'pandas',
         action:
-          'Import `pandas` inside the branch that uses it (handler, line 5, under `if e.get("path") == "/report"`) instead of at module level (line 1), so cold starts whose invocation takes another path do not pay for it.',
+          'Import `pandas` inside the branch that uses it (handler in app.py, line 5, under `if e.get("path") == "/report"`) instead of at module level (app.py:1), so cold starts whose invocation takes another path do not pay for it.',
         savingMs: 30,
         per: 'cold-start',
         basis: 'estimated from the import trace',
         evidence:
-          'importing pandas took 30 ms of init (8 % of Init Duration, packages the handler also imports excluded); every use of `pd` in the code path (line 5) is inside `if e.get("path") == "/report"` (line 4 of handler); an invocation that takes that branch pays the import then instead',
+          'importing pandas took 30 ms of init (8 % of Init Duration, packages the handler also imports excluded); every use of `pd` in the code path (line 5 of app.py) is inside `if e.get("path") == "/report"` (line 4 of handler); an invocation that takes that branch pays the import then instead',
         verified: false,
-        unverifiedReason: 'not measured: moving an import into a branch is not applied mechanically yet',
+        fix: { kind: 'move-import', package: 'pandas', file: 'app.py', line: 1, endLine: 1, into: 5, statement: 'import pandas as pd' },
       },
     ]);
+  });
+
+  it('says why a branch-only import is not moved: two import sites, a shared line, a brace-less arm, an ES import outside an async function', () => {
+    const branch = { function: 'handler', ifLine: 4, armLine: 5, condition: 'if x' };
+    const used = imp({ uses: [{ line: 5, function: 'handler' }], branch });
+    const reason = (imports: FileImport[]) => recommend(withPath(imports))[0].unverifiedReason;
+    expect(reason([used, imp({ file: 'helpers', line: 3 })])).toBe('not measured: pandas is imported at module level in 2 places, so moving one import changes nothing');
+    expect(reason([{ ...used, removable: false }])).toBe('not measured: the import shares its statement or line with other code, so it is not moved mechanically');
+    expect(reason([{ ...used, branch: { ...branch, block: false } }])).toBe(
+      'not measured: the branch has no line of its own to put an import on (a one-line or brace-less arm), so it is not moved mechanically',
+    );
+    expect(reason([{ ...used, text: 'const { a } = await import("pandas");', branch: { ...branch, async: false } }])).toBe(
+      'not measured: an ES import moves as `await import()`, which needs an async function',
+    );
+  });
+
+  it('names an unused import in a helper file by its file and line, and its unreachable uses by module', () => {
+    const helper = imp({ file: 'helpers', line: 4, endLine: 4, unreachableUses: [{ line: 13, function: 'legacy_chart' }] });
+    const [rec] = recommend(withPath([helper]));
+    expect(rec.action).toBe("Remove the module-level import of `pandas` (helpers.py:4), or import it lazily where it is needed: the handler's code path never uses it.");
+    expect(rec.evidence).toMatch(/it is used only in helpers\.legacy_chart \(line 13\), which the handler never reaches$/);
+    expect(rec.fix).toEqual({ kind: 'remove-import', package: 'pandas', file: 'helpers.py', line: 4, endLine: 4 });
   });
 
   it('leaves a package the parser flagged out of the line-scan barely-used rule', () => {
@@ -130,9 +156,10 @@ describe('recommend', () => {
     expect(recommend(scanned).map((r) => r.rule)).toEqual(['barely-used-import']);
     const branch = { function: 'report', ifLine: 3, armLine: 4, condition: 'if x' };
     expect(
-      recommend({ ...scanned, codePath: { handlerFound: true, reachable: ['handler', 'report'], imports: [imp({ uses: [{ line: 4, function: 'report' }], branch })] } }).map(
-        (r) => r.rule,
-      ),
+      recommend({
+        ...scanned,
+        codePath: { handlerFound: true, reachable: ['handler', 'report'], imports: [imp({ uses: [{ line: 4, function: 'report' }], branch })], moduleWork: [], files: ['app'] },
+      }).map((r) => r.rule),
     ).toEqual(['branch-only-import']);
   });
 
@@ -220,6 +247,82 @@ describe('recommend (module-level work, Node bundling)', () => {
         verified: false,
       },
     ]);
+  });
+
+  describe('module-level work found by the parser', () => {
+    const trace = parseImportTrace(['import time:    100000 |     100000 |   helpers', 'import time:    402000 |     502000 | app'].join('\n'));
+    const work = (over: Partial<RuleInput> = {}): RuleInput => ({
+      ...input('import json\n\ndef handler(e, c):\n    return 1\n'),
+      roots: trace,
+      initMs: 520,
+      unattributedMs: 18,
+      codePath: {
+        handlerFound: true,
+        reachable: ['handler'],
+        imports: [],
+        moduleWork: [
+          { file: 'app', line: 7, endLine: 7, text: 'MODEL = build_model(400)' },
+          { file: 'app', line: 8, endLine: 8, text: 'S3 = boto3.client("s3")' },
+          { file: 'helpers', line: 3, endLine: 3, text: 'time.sleep(0.1)' },
+        ],
+        files: ['app', 'helpers'],
+      },
+      statementTimes: [
+        { file: 'app.py', line: 7, endLine: 7, ms: 400.2 },
+        { file: 'app.py', line: 8, endLine: 8, ms: 90 },
+      ],
+      ...over,
+    });
+
+    it('names each timed statement with its file, line, text and share, and leaves client setup alone', () => {
+      const recs = recommend(work()).filter((r) => r.rule === 'module-level-work');
+      expect(recs.map((r) => [r.target, r.savingMs])).toEqual([
+        ['app.py:7', 400.2],
+        ['helpers.py:3', 100],
+      ]);
+      expect(recs[0]).toEqual({
+        rule: 'module-level-work',
+        target: 'app.py:7',
+        action:
+          'Move `MODEL = build_model(400)` (app.py:7) out of module level: run it inside the handler when an invocation first needs it and keep the result in a global (or cache it in the package), so cold starts that do not need it skip it.',
+        savingMs: 400.2,
+        per: 'cold-start',
+        basis: 'estimated from the import trace',
+        evidence:
+          'app.py:7 `MODEL = build_model(400)` ran for 400.2 ms at init (77 % of Init Duration), timed by the tracer; 18 ms of init is outside any traced import; 1 client setup statement left out (building clients once at init is the pattern to keep). Deferred work still runs on the first invocation that needs it.',
+        verified: false,
+      });
+      // helpers.py's statement was not timed: its file's own time is attributed to its one working statement.
+      expect(recs[1].evidence).toBe(
+        'helpers.py ran 100 ms of its own code at import (19 % of Init Duration, imports excluded), and `time.sleep(0.1)` is its one module-level statement that does work; 18 ms of init is outside any traced import. Deferred work still runs on the first invocation that needs it.',
+      );
+    });
+
+    it('needs 20 ms and 5 % of Init Duration, and skips a local module whose import is already advised against', () => {
+      const cheap = work({ statementTimes: [{ file: 'app.py', line: 7, endLine: 7, ms: 19 }], roots: parseImportTrace('import time:      1000 |       1000 | app') });
+      expect(recommend(cheap).filter((r) => r.rule === 'module-level-work')).toEqual([]);
+      const helperImport = {
+        file: 'app',
+        local: 'helpers',
+        namesUsed: [],
+        text: 'import helpers',
+        module: 'helpers',
+        package: 'helpers',
+        bound: ['helpers'],
+        line: 2,
+        endLine: 2,
+        removable: true,
+        uses: [],
+        unreachableUses: [],
+        branch: null,
+      };
+      const base = work();
+      const flagged = recommend({ ...base, codePath: { ...(base.codePath as NonNullable<RuleInput['codePath']>), imports: [helperImport] } });
+      expect(flagged.map((r) => [r.rule, r.target])).toEqual([
+        ['module-level-work', 'app.py:7'],
+        ['unused-import', 'helpers'],
+      ]);
+    });
   });
 
   it('offers an esbuild bundle when init loads many files from node_modules', () => {

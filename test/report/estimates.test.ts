@@ -19,6 +19,7 @@ const CALIBRATION: ReportCalibration = {
   reference: { name: 'lambda-perf + published', source: 'src', commit: null, from: '2026-06-23', to: '2026-08-22', builtOn: '2026-12-03' },
   createdAt: '2026-12-03T10:00:00.000Z',
   cpuProbeMs: 3,
+  controlInitMs: { 'python3.11/x86_64': 40 },
   file: '/cache/calibration.json',
 };
 
@@ -61,8 +62,35 @@ describe('summarize › with a calibration', () => {
       calibratedAt: '2026-12-03T10:00:00.000Z',
       file: '/cache/calibration.json',
       loadFactor: 2,
+      initLoadFactors: {},
       missing: { 'node@1769': 'the calibration has no nodejs22.x/x86_64 probe (run coldbench calibrate --runtime nodejs22.x)' },
     });
+  });
+
+  it("corrects Init by the control probe's Init now ÷ while calibrating, and shows the control in no table", () => {
+    const control = 'coldbench-control-python311-x8664@512';
+    const withControl = run();
+    withControl.plan?.variants.push({
+      name: control,
+      function: 'coldbench-control-python311-x8664',
+      memoryMB: 512,
+      architecture: 'x86_64',
+      runtime: 'python3.11',
+      packaging: 'bundled',
+      handler: 'app.handler',
+      cold: 5,
+      warm: 0,
+      control: true,
+    });
+    const controlSamples = [55, 60, 65].map((initMs) => coldStart(control, { initMs, durationMs: 1, billedMs: initMs + 1 }));
+    const summary = summarize([...samples, ...controlSamples], withControl, { calibration: CALIBRATION });
+    // Control Init 60 now vs 40 while calibrating: Init 80 → 53.33 → 40 + 0.5 × 53.33; Duration still by the CPU probe (÷ 2).
+    expect(summary.variants.find((v) => v.name === 'py@1769')?.cold.lambdaEstimate?.median).toBeCloseTo(40 + 0.5 * (80 / 1.5) + 2.5, 9);
+    expect(summary.estimates?.initLoadFactors).toEqual({ 'python3.11/x86_64': 1.5 });
+    expect(summary.variants.map((v) => v.name)).toEqual(['py@1769', 'node@1769']);
+    const table = render(summary, 'table');
+    expect(table).not.toContain('coldbench-control');
+    expect(table).toContain("local Init divided by its control probe's factor (python3.11/x86_64 1.50); local Durations divided by the host CPU load factor 2.00.");
   });
 
   it('makes no estimate for a run on a real account: it is Lambda already', () => {
@@ -83,7 +111,7 @@ describe('summarize › with a calibration', () => {
     expect(table).toMatch(/^py@1769 +cold .* 62\.5 \(\d+\.\d–\d+\.\d\)$/m);
     expect(table).toMatch(/^node@1769 +cold .* —$/m);
     expect(table).toContain(
-      'On Lambda (est.) [ms]: an estimate of the median on real Lambda, not a measurement: 90 % interval in brackets; model offset-speed-throttle v1 (CPU speed × 0.500) from the calibration /cache/calibration.json of 2026-12-03, reference lambda-perf + published 2026-06-23…2026-08-22; local times divided by the host load factor 2.00.',
+      'On Lambda (est.) [ms]: an estimate of the median on real Lambda, not a measurement: 90 % interval in brackets; model offset-speed-throttle v1 (CPU speed × 0.500) from the calibration /cache/calibration.json of 2026-12-03, reference lambda-perf + published 2026-06-23…2026-08-22; local Init and local Durations divided by the host CPU load factor 2.00.',
     );
     expect(table).toContain('— node@1769: no estimate: the calibration has no nodejs22.x/x86_64 probe (run coldbench calibrate --runtime nodejs22.x).');
   });

@@ -172,7 +172,9 @@ describe('summarize › startup (on-demand vs PC vs SnapStart)', () => {
     expect(cost('api@1024')?.perMillionAtRatio).toBeCloseTo(0.39833373, 8);
     for (const name of ['api@1024-pc2', 'api@1024-snap']) {
       expect(cost(name)).toMatchObject({ perMillionMeasured: null, perMillionAtRatio: null });
-      expect(summary.notes).toContain(`${name}: its cost per 1 M is in the startup comparison (provisioned concurrency or SnapStart charges), not at the on-demand prices of the cost table.`);
+      expect(summary.notes).toContain(
+        `${name}: its cost per 1 M is in the startup comparison (provisioned concurrency or SnapStart charges), not at the on-demand prices of the cost table.`,
+      );
     }
     expect(summary.recommendations.flatMap((r) => r.candidates.map((c) => c.variant))).not.toContain('api@1024-pc2');
     expect(render(summary, 'html')).toContain(

@@ -6,7 +6,7 @@ import { suiteOrDefault } from '../../paths.ts';
 import { type EventSource, failureLines, failuresOf } from '../../report/failures.ts';
 import { render, summarize } from '../../report/index.ts';
 import { COLD_STRATEGIES } from '../../vocabulary.ts';
-import { calibrationFor, estimatesOff } from '../calibration.ts';
+import { calibrationFor, controlProbes, estimatesOff } from '../calibration.ts';
 import { defineCommand } from '../command.ts';
 import { EXIT_FINDING, EXIT_OK, UsageError } from '../errors.ts';
 import { askYesNo, packageVersion } from '../io.ts';
@@ -123,9 +123,13 @@ export const benchCommand = defineCommand({
     try {
       // The harness pulls in the AWS SDK, esbuild and the emulator: loaded only when a bench runs.
       const { runBench } = await import('../../bench/run.ts');
+      // With a calibration, a local run measures control probes for the estimates' load correction.
+      const local = bench.target === 'local' && bench.functionName === undefined;
+      const calibration = local ? await calibrationFor(io, undefined) : undefined;
       const outcome = await runBench(
         {
           ...bench,
+          controls: calibration ? controlProbes(calibration) : undefined,
           extraPipArgs: extraPipArgs(io.env),
           cacheDir: coldbenchCacheDir(io.env),
           toolVersion: packageVersion(),
@@ -134,8 +138,6 @@ export const benchCommand = defineCommand({
         { progress, confirm: (q) => askYesNo(io, q), signal: controller.signal, warn: (w) => io.stderr(`Warning: ${w}\n`) },
       );
       for (const w of outcome.warnings) io.stderr(`Warning: ${w}\n`);
-      const local = outcome.info.target?.kind === 'local';
-      const calibration = local ? await calibrationFor(io, undefined) : undefined;
       if (outcome.samples.length > 0) io.stdout(render(summarize(outcome.samples, outcome.info, { calibration }), 'table', { color: io.color }));
       if (local && !calibration && !quiet && !estimatesOff(io))
         io.stderr('Note: these are this machine\'s times, not Lambda\'s; `coldbench calibrate` (about a minute) adds "On Lambda (est.)" estimates to bench and report.\n');

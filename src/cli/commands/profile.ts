@@ -3,6 +3,7 @@ import { PROFILE_FORMATS, type ProfileFormat, renderProfile } from '../../profil
 import type { ProfileOptions } from '../../profile/run.ts';
 import { suiteOrDefault } from '../../paths.ts';
 import { defineCommand } from '../command.ts';
+import { askYesNo } from '../io.ts';
 import { EXIT_OK, UsageError } from '../errors.ts';
 
 /** Without --format. */
@@ -17,8 +18,19 @@ function whole(name: string, value: number, min: number): number {
   return n;
 }
 
-/** DIR → folder mode; a .yaml/.yml/.json file → suite mode (with --only); anything else → a variant of the seed suite. */
-function modeOf(target: string, only: string | undefined): { dir?: string; suiteFile?: string; only?: string } {
+/** DIR → folder mode; a .yaml/.yml/.json file → suite mode (with --only); anything else → a variant of the seed suite; none → --function. */
+function modeOf(target: string | undefined, only: string | undefined, functionName: string | undefined): { dir?: string; suiteFile?: string; only?: string } {
+  if (functionName !== undefined) {
+    if (target !== undefined)
+      throw new UsageError(`${target} and --function ${functionName}: give one`, {
+        hint: 'a folder, suite or variant is built here; --function profiles a copy of a deployed function',
+      });
+    return {};
+  }
+  if (target === undefined)
+    throw new UsageError('nothing to profile', {
+      hint: 'pass a function folder with --handler, a suite file with --only VARIANT, a variant name of the seed suite, or --function NAME',
+    });
   if (existsSync(target) && statSync(target).isDirectory()) return { dir: target };
   if (existsSync(target) && /\.(ya?ml|json)$/i.test(target)) return { suiteFile: target, only };
   if (/\.(ya?ml|json)$/i.test(target))
@@ -36,11 +48,11 @@ interface ProfileCommandOptions {
 }
 
 export const profileCommand = defineCommand({
-  command: 'profile <target>',
+  command: 'profile [target]',
   describe: "What dominates a function's init, and what to change",
   builder: (y) =>
     y
-      .positional('target', { type: 'string', demandOption: true, describe: 'function folder (with --handler), suite file (with --only VARIANT), or a variant of the seed suite' })
+      .positional('target', { type: 'string', describe: 'function folder (with --handler), suite file (with --only VARIANT), or a variant of the seed suite' })
       .option('handler', { type: 'string', describe: 'module.function, required with a folder (e.g. app.handler)' })
       .option('runtime', { type: 'string', default: 'python3.11', describe: 'Lambda runtime of a folder' })
       .option('memory', { type: 'number', default: 1024, describe: 'memory size (MB) of a folder' })
@@ -48,7 +60,13 @@ export const profileCommand = defineCommand({
       .option('only', { type: 'string', describe: 'the suite variant to profile, e.g. percall@512' })
       .option('format', { choices: PROFILE_FORMATS, default: DEFAULT_FORMAT, describe: 'output format' })
       .option('out', { type: 'string', describe: 'write to this file instead of stdout (default: stdout)' })
-      .option('endpoint', { type: 'string', default: 'local', describe: 'where the function runs: local (the embedded emulator) or an emulator URL' })
+      .option('endpoint', {
+        type: 'string',
+        default: 'local',
+        describe: 'where the function runs: local (the embedded emulator), an emulator URL, or aws (a real account, with --function)',
+      })
+      .option('function', { type: 'string', describe: 'profile a deployed function of --endpoint through a traced copy (created and deleted; the function is not changed)' })
+      .option('yes', { type: 'boolean', default: false, describe: 'with --function: create the copy without asking' })
       .option('warm', { type: 'number', default: 5, describe: 'warm invokes after the traced cold start' })
       .option('verify', {
         type: 'boolean',
@@ -61,7 +79,9 @@ export const profileCommand = defineCommand({
   resolve: (flags): ProfileCommandOptions => ({
     profile: {
       target: flags.endpoint,
-      ...modeOf(flags.target, flags.only),
+      ...modeOf(flags.target, flags.only, flags.function),
+      functionName: flags.function,
+      yes: flags.yes,
       handler: flags.handler,
       runtime: flags.runtime,
       memoryMB: whole('memory', flags.memory, 128),
@@ -79,7 +99,7 @@ export const profileCommand = defineCommand({
     const log = quiet ? () => {} : (line: string) => io.stderr(`${line}\n`);
     // The profiler pulls in the harness, the AWS SDK and the emulator: loaded only when it runs.
     const { runProfile } = await import('../../profile/run.ts');
-    const report = await runProfile({ ...profile, log });
+    const report = await runProfile({ ...profile, log, confirm: (q) => askYesNo(io, q) });
     const text = renderProfile(report, format);
     if (out) {
       writeFileSync(out, text);

@@ -63,6 +63,13 @@ export function latencyHeaders(summary: RunSummary): string[] {
 /** The estimate column's header: never mistaken for a measurement. */
 export const ESTIMATE_HEADER = 'On Lambda (est.) [ms]';
 
+/** "local Init divided by the control probe's factor (python3.11/x86_64 1.08); " */
+function initLoadText(factors: Record<string, number> | undefined): string {
+  const entries = Object.entries(factors ?? {});
+  if (!entries.length) return 'local Init and ';
+  return `local Init divided by its control probe's factor (${entries.map(([g, f]) => `${g} ${fixed(f, 2)}`).join(', ')}); `;
+}
+
 function estimateCell(e: { median: number; low: number; high: number } | undefined): string {
   return e ? `${ms(e.median)} (${ms(e.low)}–${ms(e.high)})` : DASH;
 }
@@ -186,7 +193,7 @@ export function footnotes(summary: RunSummary, bestMark: string): string[] {
   if (e) {
     const span = e.reference.from && e.reference.to ? ` ${e.reference.from}…${e.reference.to}` : '';
     notes.push(
-      `${ESTIMATE_HEADER}: an estimate of the median on real Lambda, not a measurement: 90 % interval in brackets; model ${e.model} (CPU speed × ${fixed(e.speed, 3)}) from the calibration ${e.file} of ${e.calibratedAt.slice(0, 10)}, reference ${e.reference.name}${span}; local times divided by the host load factor ${fixed(e.loadFactor, 2)}.`,
+      `${ESTIMATE_HEADER}: an estimate of the median on real Lambda, not a measurement: 90 % interval in brackets; model ${e.model} (CPU speed × ${fixed(e.speed, 3)}) from the calibration ${e.file} of ${e.calibratedAt.slice(0, 10)}, reference ${e.reference.name}${span}; ${initLoadText(e.initLoadFactors)}local Durations divided by the host CPU load factor ${fixed(e.loadFactor, 2)}.`,
     );
     for (const [variant, why] of Object.entries(e.missing)) notes.push(`${DASH} ${variant}: no estimate: ${why}.`);
   }

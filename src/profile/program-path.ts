@@ -1,0 +1,105 @@
+/**
+ * The handler's code path across the function's own files: code-path.ts reads one file from
+ * given roots; this follows the names the code path uses from a local module (Python
+ * `from helpers import render` / `import helpers` then `helpers.render`; Node relative requires
+ * and imports) into that file, with those names as its roots, until nothing new is reached. A
+ * local module imported at init has its module-level code run whether or not its names are used,
+ * so its imports and module-level work count too.
+ */
+import { posix } from 'node:path';
+import { type CodePath, CodePathError, type CodePathImport, type ModuleStatement, nodeCodePath, pythonCodePaths } from './code-path.ts';
+import type { Language } from './group.ts';
+
+export interface FileImport extends CodePathImport {
+  /** The module (Python `helpers`, Node `./lib/util.js`) whose statement this is */
+  file: string;
+  /** The function's own module it imports, when it is one */
+  local: string | null;
+}
+
+export interface FileStatement extends ModuleStatement {
+  file: string;
+}
+
+export interface ProgramCodePath {
+  handlerFound: boolean;
+  /** Functions reached: the entry's by name, other files' as `module.function` */
+  reachable: string[];
+  imports: FileImport[];
+  moduleWork: FileStatement[];
+  /** Local modules whose code runs at init or on the code path, the entry first */
+  files: string[];
+}
+
+/** A chain of local modules longer than this is a cycle the sets did not catch; stop there. */
+const MAX_ROUNDS = 25;
+
+/** The local module an import names, if the function ships it. */
+export function localModuleOf(imp: Pick<CodePathImport, 'module'>, importer: string, language: Language, sources: ReadonlyMap<string, string>): string | null {
+  if (language === 'python') return [imp.module, `${imp.module}.__init__`].find((m) => sources.has(m)) ?? null;
+  if (!imp.module.startsWith('.')) return null;
+  const joined = `./${posix.normalize(posix.join(posix.dirname(importer), imp.module))}`;
+  return [joined, `${joined}.js`, `${joined}.cjs`, `${joined}.mjs`, `${joined}/index.js`].find((c) => sources.has(c)) ?? null;
+}
+
+/** The file of a module relative to the function's folder: `lib.util` → lib/util.py, `./lib/x.js` → lib/x.js. */
+export function fileOfModule(module: string, language: Language): string {
+  return language === 'python' ? `${module.replace(/\./g, '/')}.py` : module.replace(/^\.\//, '');
+}
+
+/**
+ * The code path of `entry.handler` through every local module it reaches.
+ * Throws CodePathError when a reached file does not parse or the parser cannot run.
+ * @example programCodePath(new Map([['app', 'from helpers import render\ndef handler(e, c):\n    return render(e)\n'], ['helpers', 'import jinja2\ndef render(e):\n    return jinja2.Template("x")\n']]), 'app', 'handler', 'python').imports.map((i) => [i.file, i.module, i.uses.length])
+ * // → [['app', 'helpers', 1], ['helpers', 'jinja2', 1]]
+ */
+export function programCodePath(sources: ReadonlyMap<string, string>, entry: string, handler: string, language: Language, python = 'python3'): ProgramCodePath {
+  const roots = new Map<string, Set<string>>([[entry, new Set([handler])]]);
+  let results = new Map<string, CodePath>();
+  for (let round = 0; round < MAX_ROUNDS; round++) {
+    results = analyzeFiles(sources, roots, language, python);
+    let changed = false;
+    for (const [file, path] of results) {
+      for (const imp of path.imports) {
+        const target = localModuleOf(imp, file, language, sources);
+        // Python `from lib import util` (lib.util a file of the function): util is used as a whole.
+        const submodules = language === 'python' && target === null ? imp.bound.map((b) => `${imp.module}.${b}`).filter((m) => sources.has(m)) : [];
+        const targets: Array<[string, string[]]> = target !== null ? [[target, imp.namesUsed]] : submodules.map((m) => [m, imp.uses.length > 0 ? ['*'] : []]);
+        for (const [module, used] of targets) {
+          if (module === file) continue;
+          const names = roots.get(module) ?? new Set<string>();
+          const before = roots.has(module) ? names.size : -1;
+          for (const n of used) names.add(n);
+          roots.set(module, names);
+          if (names.size !== before) changed = true;
+        }
+      }
+    }
+    if (!changed) break;
+  }
+  const files = [...roots.keys()];
+  const main = results.get(entry) as CodePath;
+  return {
+    handlerFound: main.handlerFound,
+    reachable: files.flatMap((f) => (results.get(f)?.reachable ?? []).map((fn) => (f === entry ? fn : `${f.replace(/^\.\//, '').replace(/\.(c|m)?js$/, '')}.${fn}`))),
+    imports: files.flatMap((f) => (results.get(f)?.imports ?? []).map((imp) => ({ ...imp, file: f, local: localModuleOf(imp, f, language, sources) }))),
+    moduleWork: files.flatMap((f) => (results.get(f)?.moduleWork ?? []).map((w) => ({ ...w, file: f }))),
+    files,
+  };
+}
+
+function analyzeFiles(sources: ReadonlyMap<string, string>, roots: ReadonlyMap<string, Set<string>>, language: Language, python: string): Map<string, CodePath> {
+  const wanted = (names: Set<string>): string[] | '*' => (names.has('*') ? '*' : [...names]);
+  const out = new Map<string, CodePath>();
+  if (language === 'python') {
+    const request = new Map([...roots].map(([m, names]) => [m, { source: sources.get(m) ?? '', roots: wanted(names) }]));
+    for (const [m, r] of pythonCodePaths(request, python)) {
+      if ('error' in r) throw new CodePathError(`${fileOfModule(m, language)} does not parse with ${python}: ${r.error}`);
+      out.set(m, r);
+    }
+    return out;
+  }
+  const files = new Set(sources.keys());
+  for (const [m, names] of roots) out.set(m, nodeCodePath(sources.get(m) ?? '', m, wanted(names), files));
+  return out;
+}
