@@ -38,6 +38,12 @@ function moduleRows(report: ProfileReport): Row[] {
 
 /** `saves 612.3 ms per cold start (estimated from the import trace)` and its measured form. */
 export function savingText(rec: Recommendation): string {
+  const text = localSavingText(rec);
+  const e = rec.lambdaSaving;
+  return e ? `${text}; on Lambda ≈ ${ms(e.median)} ms (est. ${ms(e.low)}–${ms(e.high)} ms)` : text;
+}
+
+function localSavingText(rec: Recommendation): string {
   const per = rec.per === 'cold-start' ? 'per cold start' : 'per invocation';
   if (rec.savingMs === null) return `saving not estimated${rec.unverifiedReason ? ` (${rec.unverifiedReason})` : ''}`;
   if (rec.verified && rec.ci && rec.n) {
@@ -48,6 +54,11 @@ export function savingText(rec: Recommendation): string {
   }
   // Every reason a saving was not measured starts "not measured"; without one, say so.
   return `saves ~${ms(rec.savingMs)} ms ${per}, ${rec.basis}${rec.unverifiedReason ? ` (${rec.unverifiedReason})` : ', not measured'}`;
+}
+
+/** Where the "on Lambda ≈" figures come from: they are estimates, and say of what. */
+export function estimatesNote(e: NonNullable<ProfileReport['lambdaEstimates']>): string {
+  return `On Lambda ≈: an estimate, not a measurement: the local saving × the calibration's CPU speed factor ${e.speed.toFixed(3)} (${e.file} of ${e.calibratedAt.slice(0, 10)}, reference ${e.reference}), 90 % interval in brackets.`;
 }
 
 function heading(report: ProfileReport): string[] {
@@ -72,6 +83,7 @@ export function renderProfileTable(report: ProfileReport): string {
     out.push(`    Evidence: ${r.evidence}`);
   });
   for (const n of report.notes) out.push(`Note: ${n}`);
+  if (report.lambdaEstimates) out.push(estimatesNote(report.lambdaEstimates));
   return `${out.join('\n')}\n`;
 }
 
@@ -89,6 +101,7 @@ export function renderProfileMarkdown(report: ProfileReport): string {
     out.push(`${i + 1}. **${r.rule}** \`${r.target}\`: ${savingText(r)}${r.verified ? ' ✅ verified' : ''}  `, `   ${r.action}  `, `   _Evidence:_ ${r.evidence}`);
   });
   for (const n of report.notes) out.push('', `> ${n}`);
+  if (report.lambdaEstimates) out.push('', `> ${estimatesNote(report.lambdaEstimates)}`);
   return `${out.join('\n')}\n`;
 }
 

@@ -52,6 +52,8 @@ export interface Recommendation {
   fix?: Fix;
   /** Why --verify did not measure it, when it was asked to */
   unverifiedReason?: string;
+  /** The cold-start saving estimated on Lambda (ms, 90 % interval) from a calibration; an estimate, never a measurement */
+  lambdaSaving?: { median: number; low: number; high: number };
 }
 
 export interface ProfileReport {
@@ -76,4 +78,6 @@ export interface ProfileReport {
   /** Endpoint the function ran on */
   target: string;
   notes: string[];
+  /** The calibration the `lambdaSaving` figures come from, when there was one */
+  lambdaEstimates?: { speed: number; file: string; calibratedAt: string; reference: string };
 }

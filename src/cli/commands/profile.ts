@@ -1,5 +1,7 @@
 import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { withLambdaSavings } from '../../profile/lambda-savings.ts';
 import { PROFILE_FORMATS, type ProfileFormat, renderProfile } from '../../profile/render.ts';
+import { calibrationFor } from '../calibration.ts';
 import type { ProfileOptions } from '../../profile/run.ts';
 import { suiteOrDefault } from '../../paths.ts';
 import { defineCommand } from '../command.ts';
@@ -99,7 +101,17 @@ export const profileCommand = defineCommand({
     const log = quiet ? () => {} : (line: string) => io.stderr(`${line}\n`);
     // The profiler pulls in the harness, the AWS SDK and the emulator: loaded only when it runs.
     const { runProfile } = await import('../../profile/run.ts');
-    const report = await runProfile({ ...profile, log, confirm: (q) => askYesNo(io, q) });
+    const measured = await runProfile({ ...profile, log, confirm: (q) => askYesNo(io, q) });
+    const calibration = profile.target === 'local' ? await calibrationFor(io, undefined) : undefined;
+    const report = calibration
+      ? withLambdaSavings(measured, {
+          speed: calibration.model.speed,
+          initLogSd: calibration.model.logSd.init,
+          file: calibration.file,
+          calibratedAt: calibration.createdAt,
+          reference: calibration.reference.name,
+        })
+      : measured;
     const text = renderProfile(report, format);
     if (out) {
       writeFileSync(out, text);
