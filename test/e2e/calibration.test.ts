@@ -142,7 +142,7 @@ describe('coldbench calibrate › then report (real probes on the embedded emula
     });
     expect(uncalibrated.code).toBe(0);
     expect(uncalibrated.stderr).toContain(
-      'Note: these are this machine\'s times, not Lambda\'s; `coldbench calibrate` (about a minute) adds "On Lambda (est.)" estimates to bench and report.',
+      'Note: these are this machine\'s times, not Lambda\'s; `coldbench calibrate` (under a minute) adds "On Lambda (est.)" estimates to bench and report.',
     );
   });
 });

@@ -140,7 +140,7 @@ export const benchCommand = defineCommand({
       for (const w of outcome.warnings) io.stderr(`Warning: ${w}\n`);
       if (outcome.samples.length > 0) io.stdout(render(summarize(outcome.samples, outcome.info, { calibration }), 'table', { color: io.color }));
       if (local && !calibration && !quiet && !estimatesOff(io))
-        io.stderr('Note: these are this machine\'s times, not Lambda\'s; `coldbench calibrate` (about a minute) adds "On Lambda (est.)" estimates to bench and report.\n');
+        io.stderr('Note: these are this machine\'s times, not Lambda\'s; `coldbench calibrate` (under a minute) adds "On Lambda (est.)" estimates to bench and report.\n');
       const failures = failuresOf(outcome.samples);
       for (const line of failureLines(failures, source)) io.stderr(`${line}\n`);
       // Variants that failed before any invoke (packaging, deploy) have no samples to count.
