@@ -119,6 +119,8 @@ export interface EnvironmentPool {
   unprovision(functionName: string, version: string): Promise<void>;
   /** Kill every process tree and remove temp folders. */
   shutdown(): Promise<void>;
+  /** The runtime version ARN Lambda reports for a runtime here (GetFunctionConfiguration and INIT_START alike) */
+  runtimeVersionArn(runtime: string, region: string): string;
   readonly cpuMode: CpuMode;
   /** e.g. { 'python3.11': 'python3 3.11.7 (/usr/bin/python3)', 'nodejs22.x': 'node v20.20.2' } */
   readonly runtimeMapping: Record<string, string>;

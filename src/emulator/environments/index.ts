@@ -38,7 +38,7 @@ import { ColdStartGate } from './cold-gate.ts';
 import { Environment } from './environment.ts';
 import { revisionOf } from './invocation.ts';
 import { nodeBinariesFromEnv } from './interpreters.ts';
-import { detectInterpreters, type InitializationType, runtimeMapping, type Interpreters } from './launch.ts';
+import { detectInterpreters, type InitializationType, runtimeMapping, runtimeVersionOf, type Interpreters } from './launch.ts';
 import { createLauncher, DirectLauncher, type Launcher } from './launcher.ts';
 import { RuntimeSdks, type SdkState } from './sdk.ts';
 
@@ -125,6 +125,10 @@ class Pool implements LocalEnvironmentPool {
     this.sweeper = setInterval(() => this.expireIdle(), Math.min(Math.max(this.idleTimeoutMs / 4, 25), 30_000));
     this.sweeper.unref();
     this.unregister = registerForCleanup(this);
+  }
+
+  runtimeVersionArn(runtime: string, region: string): string {
+    return runtimeVersionOf(runtime, this.interpreters).arn(region);
   }
 
   get coldStartSlots(): number {

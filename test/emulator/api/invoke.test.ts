@@ -1,6 +1,7 @@
 import { FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import {
   CreateFunctionCommand,
+  GetFunctionConfigurationCommand,
   InvalidRequestContentException,
   InvokeCommand,
   PublishVersionCommand,
@@ -49,6 +50,16 @@ describe('Invoke (RequestResponse) with real handlers', () => {
     expect(tail(warm.LogResult)).not.toContain('Init Duration');
     expect(cold.$metadata.requestId).toMatch(/^[0-9a-f-]{36}$/);
     expect(coldLog).toContain(`START RequestId: ${cold.$metadata.requestId} `);
+  });
+
+  it("reports the same runtime version ARN in GetFunctionConfiguration as in the environment's INIT_START line", async () => {
+    await createActive(h, 'py-version', { Code: { ZipFile: PY } });
+    await invoke('py-version', {});
+    const config = await h.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: 'py-version' }));
+    const arn = config.RuntimeVersionConfig?.RuntimeVersionArn;
+    expect(arn).toMatch(/^arn:aws:lambda:us-east-1::runtime:[0-9a-f]{64}$/);
+    const events = await h.logs.send(new FilterLogEventsCommand({ logGroupName: '/aws/lambda/py-version', filterPattern: 'INIT_START' }));
+    expect(events.events?.map((e) => e.message)).toEqual([`INIT_START Runtime Version: python:3.11.v1\tRuntime Version ARN: ${arn}\n`]);
   });
 
   it('runs a Node handler with the context object', async () => {

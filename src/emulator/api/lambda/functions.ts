@@ -243,7 +243,16 @@ export class FunctionRegistry {
     if (version !== '$LATEST') {
       const v = fn.versions.get(version);
       if (!v) throw notFound(`Function not found: ${fn.arn}:${version}`);
-      return renderConfiguration({ name: fn.name, arn: fn.arn, version, revision: v.revision, state: 'Active', lastUpdateStatus: 'Successful', listEntry });
+      return renderConfiguration({
+        name: fn.name,
+        arn: fn.arn,
+        version,
+        revision: v.revision,
+        state: 'Active',
+        lastUpdateStatus: 'Successful',
+        listEntry,
+        runtimeVersionArn: this.runtimeVersionArn(v.revision),
+      });
     }
     const pending = fn.state === 'Pending';
     const inProgress = fn.lastUpdateStatus === 'InProgress';
@@ -261,7 +270,13 @@ export class FunctionRegistry {
       ...(updateReason && !created ? { lastUpdateStatusReason: updateReason.reason, lastUpdateStatusReasonCode: updateReason.code } : {}),
       listEntry,
       qualifyLatest,
+      runtimeVersionArn: this.runtimeVersionArn(fn.latest),
     });
+  }
+
+  /** The same runtime version ARN the environment's INIT_START line prints (it depends on the local interpreter). */
+  private runtimeVersionArn(revision: Revision): string {
+    return this.ctx.pool().runtimeVersionArn(revision.config.runtime, this.ctx.region);
   }
 
   getFunction(raw: string, qualifier: string | null): Record<string, unknown> {

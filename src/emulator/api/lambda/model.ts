@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { Architecture } from '../../../vocabulary.ts';
 import { LOCAL_RUNTIMES } from '../../contract.ts';
 import type { StoredCode } from '../code-store.ts';
@@ -197,12 +196,6 @@ function environment(vars: Record<string, string> | null | undefined): Record<st
   return { ...vars };
 }
 
-/** The runtime version Lambda reports: a stable id per runtime (Lambda's is a 64-hex digest of the runtime build). */
-function runtimeVersionArn(functionArn: string, runtime: string): string {
-  const region = functionArn.split(':')[3];
-  return `arn:aws:lambda:${region}::runtime:${createHash('sha256').update(`coldbench:${runtime}`).digest('hex')}`;
-}
-
 /**
  * FunctionConfiguration as Lambda returns it. `listEntry` is the shape of ListFunctions / ListVersionsByFunction entries
  * (no State, LastUpdateStatus or RuntimeVersionConfig; `$LATEST` qualified when `qualifyLatest`).
@@ -221,6 +214,8 @@ export function renderConfiguration(opts: {
   lastUpdateStatusReasonCode?: string;
   listEntry?: boolean;
   qualifyLatest?: boolean;
+  /** The runtime version's ARN, as the environment's INIT_START line gives it (EnvironmentPool.runtimeVersionArn) */
+  runtimeVersionArn: string;
 }): Record<string, unknown> {
   const { revision: r, version } = opts;
   const c = r.config;
@@ -250,7 +245,7 @@ export function renderConfiguration(opts: {
     Architectures: [c.architecture],
     EphemeralStorage: { Size: c.ephemeralStorageMB },
     SnapStart: { ApplyOn: 'None', OptimizationStatus: 'Off' },
-    ...(entry ? {} : { RuntimeVersionConfig: { RuntimeVersionArn: runtimeVersionArn(opts.arn, c.runtime) } }),
+    ...(entry ? {} : { RuntimeVersionConfig: { RuntimeVersionArn: opts.runtimeVersionArn } }),
     LoggingConfig: {
       LogFormat: c.logFormat,
       LogGroup: c.logGroup,
