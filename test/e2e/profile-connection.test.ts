@@ -22,12 +22,15 @@ describe.skipIf(!hasPython)('coldbench profile on the emulator: the seed connect
     );
   }, 120_000);
 
-  it('profiles a bare variant name of the seed suite and renders markdown', async () => {
-    const run = await runCli(['profile', 'hello@512', '--format', 'markdown', '--warm', '2', '--quiet']);
-    expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/^### coldbench profile hello@512 \(app\.handler, python3\.11, 512 MB\) on the local emulator\n\nInit Duration \d+\.\d ms/);
-    expect(run.stdout).toContain('| Module | Kind | Self [ms] | Cumulative [ms] | Share of init | Size [MB] |');
-    expect(run.stdout).toMatch(/\n\| app \| handler \| \d+\.\d \| \d+\.\d \| \d+\.\d % \| 0\.0 \|\n/);
+  it('profiles a bare variant name of the seed suite and renders markdown to --out, creating its folders', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'coldbench-profile-out-')), 'nested', 'deeper', 'profile.md');
+    const run = await runCli(['profile', 'hello@512', '--format', 'markdown', '--warm', '2', '--quiet', '--out', file]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toBe('');
+    const markdown = readFileSync(file, 'utf8');
+    expect(markdown).toMatch(/^### coldbench profile hello@512 \(app\.handler, python3\.11, 512 MB\) on the local emulator\n\nInit Duration \d+\.\d ms/);
+    expect(markdown).toContain('| Module | Kind | Self [ms] | Cumulative [ms] | Share of init | Size [MB] |');
+    expect(markdown).toMatch(/\n\| app \| handler \| \d+\.\d \| \d+\.\d \| \d+\.\d % \| 0\.0 \|\n/);
   }, 120_000);
 
   it('measures the per-call client’s cost within the interval a separate benchmark of reuse and percall agrees with', async () => {

@@ -1,4 +1,5 @@
-import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { withLambdaSavings } from '../../profile/lambda-savings.ts';
 import { PROFILE_FORMATS, type ProfileFormat, renderProfile } from '../../profile/render.ts';
 import { calibrationFor } from '../calibration.ts';
@@ -6,7 +7,7 @@ import type { ProfileOptions } from '../../profile/run.ts';
 import { suiteOrDefault } from '../../paths.ts';
 import { defineCommand } from '../command.ts';
 import { askYesNo } from '../io.ts';
-import { EXIT_OK, UsageError } from '../errors.ts';
+import { cannotWrite, EXIT_OK, UsageError } from '../errors.ts';
 
 /** Without --format. */
 const DEFAULT_FORMAT: ProfileFormat = 'table';
@@ -114,7 +115,12 @@ export const profileCommand = defineCommand({
       : measured;
     const text = renderProfile(report, format);
     if (out) {
-      writeFileSync(out, text);
+      try {
+        mkdirSync(dirname(out), { recursive: true });
+        writeFileSync(out, text);
+      } catch (error) {
+        throw cannotWrite(out, error);
+      }
       log(`wrote ${out}`);
     } else io.stdout(text);
     return EXIT_OK;
