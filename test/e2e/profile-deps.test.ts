@@ -11,13 +11,19 @@ const TOO_LARGE = 'Request must be smaller than';
 const packages = (report: ProfileReport) => report.modules.filter((m) => m.kind === 'package');
 
 describe.skipIf(!hasPython)('coldbench profile on the emulator: dependencies', () => {
-  it('names numpy as the dominant package of a numpy + requests function, with time, share and size', async () => {
+  it('names numpy among the two heaviest packages of a numpy + requests function (the largest), with time, share and size', async () => {
     const report = await profileReport(['test/profile/fixtures/functions/numdeps', '--handler', 'app.handler']);
-    const [first] = packages(report);
-    expect(first.name).toBe('numpy');
-    expect(first.share).toBeGreaterThan(0.2);
-    expect(first.sizeBytes).toBeGreaterThan(10 * 1024 * 1024);
-    expect(first.cumulativeMs).toBeLessThanOrEqual(report.initMs);
+    // numpy leads on an idle machine; on a loaded one requests' many small files can take as long, so: one of the two first.
+    expect(
+      packages(report)
+        .slice(0, 2)
+        .map((m) => m.name),
+    ).toContain('numpy');
+    const numpy = packages(report).find((m) => m.name === 'numpy') as ProfileReport['modules'][number];
+    expect(numpy.share).toBeGreaterThan(0.2);
+    expect(numpy.sizeBytes).toBeGreaterThan(10 * 1024 * 1024);
+    expect(Math.max(...packages(report).map((m) => m.sizeBytes ?? 0))).toBe(numpy.sizeBytes);
+    expect(numpy.cumulativeMs).toBeLessThanOrEqual(report.initMs);
     expect(packages(report).map((m) => m.name)).toEqual(expect.arrayContaining(['requests', 'urllib3']));
     // Sorted by cumulative time, largest first, as the JSON promises.
     const cumulative = report.modules.map((m) => m.cumulativeMs);
