@@ -14,7 +14,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { defaultCalibrationFile } from '../src/bench/calibrate.ts';
+import { defaultCalibrationFile } from '../src/calibration/location.ts';
 import { lambdaDurationMs, lambdaInitMs } from '../src/calibration/predict.ts';
 import type { Calibration } from '../src/calibration/types.ts';
 

@@ -11,11 +11,19 @@ import { dirname, join } from 'node:path';
 import { fitCalibration } from '../calibration/fit.ts';
 import { calibrationPoints, type ProbeRun, probePlan } from '../calibration/points.ts';
 import { isProbeRuntime, probeFunctions } from '../calibration/probes.ts';
-import { type LambdaPerfFile, type PublishedFile, type Reference, type ReferenceSample, samplesReference, shippedReference } from '../calibration/reference.ts';
+import {
+  type LambdaPerfFile,
+  type PublishedFile,
+  type Reference,
+  type ReferenceSample,
+  SHIPPED_REFERENCE_NAME,
+  samplesReference,
+  shippedReference,
+} from '../calibration/reference.ts';
 import type { Calibration, MachineFingerprint } from '../calibration/types.ts';
-import { cachePath } from '../cache-dir.ts';
 import { ColdbenchError } from '../errors.ts';
 import { shippedPath } from '../paths.ts';
+import { cpuProbeMs } from '../report/estimates.ts';
 import { parseSampleLine } from '../report/parse.ts';
 import type { BenchHooks, BenchOptions } from './run.ts';
 
@@ -27,11 +35,6 @@ export const DEFAULT_CALIBRATION_SAMPLES = 10;
 const PROBE_TIMEOUT_S = 60;
 
 export class CalibrationInputError extends ColdbenchError {}
-
-/** Where calibrate writes and report reads the calibration by default. */
-export function defaultCalibrationFile(env: NodeJS.ProcessEnv = process.env): string {
-  return cachePath(join('calibration', 'calibration.json'), env);
-}
 
 export function loadShippedReference(): Reference {
   const read = <T>(name: string) => JSON.parse(readFileSync(shippedPath(`fixtures/calibration/reference/${name}`), 'utf8')) as T;
@@ -164,7 +167,7 @@ export async function runCalibration(options: CalibrateOptions, hooks: BenchHook
     formatVersion: 1,
     createdAt: options.now().toISOString(),
     machine: machineFingerprint(),
-    cpuProbeMs: outcome.info.host?.cpuProbe?.medianMs ?? 0,
+    cpuProbeMs: cpuProbeMs(outcome.info) ?? 0,
     reference: reference.info,
     model: fit.model,
     points,
@@ -199,7 +202,7 @@ export function loadCalibration(file: string, current: { machine: MachineFingerp
     warnings.push(
       `the calibration ${file} was made on another machine (${c.machine.cpuModel}, ${c.machine.cores} cores; this one: ${current.machine.cpuModel}, ${current.machine.cores} cores): estimates may be off; run coldbench calibrate here`,
     );
-  if (current.referenceBuiltOn && c.reference.name === 'lambda-perf + published' && c.reference.builtOn < current.referenceBuiltOn)
+  if (current.referenceBuiltOn && c.reference.name === SHIPPED_REFERENCE_NAME && c.reference.builtOn < current.referenceBuiltOn)
     warnings.push(
       `the calibration ${file} was fitted to a reference of ${c.reference.builtOn}, older than the shipped one (${current.referenceBuiltOn}): run coldbench calibrate again`,
     );

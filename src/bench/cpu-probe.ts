@@ -26,14 +26,3 @@ export function measureCpuProbe(): number {
   const times = Array.from({ length: PROBE_REPEATS }, timeOnce).sort((a, b) => a - b);
   return Math.round(times[Math.floor(PROBE_REPEATS / 2)] * 1000) / 1000;
 }
-
-/** run.json `host.cpuProbe`: the probe before and after the run, and their mean (the figure estimates use). */
-export interface CpuProbeRecord {
-  startMs: number;
-  endMs: number | null;
-  medianMs: number;
-}
-
-export function probeRecord(startMs: number, endMs: number | null): CpuProbeRecord {
-  return { startMs, endMs, medianMs: endMs === null ? startMs : (startMs + endMs) / 2 };
-}

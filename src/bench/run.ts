@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { DeleteFunctionCommand } from '@aws-sdk/client-lambda';
 import { cleanupCreated } from './cleanup.ts';
 import type { ControlProbe } from './controls.ts';
-import { measureCpuProbe, probeRecord } from './cpu-probe.ts';
+import { measureCpuProbe } from './cpu-probe.ts';
 import { SuiteError } from './errors.ts';
 import { type Created, type DeployContext, deployLayer, deployVariant, emptyCreated, ensureRole, resourceName } from './deploy.ts';
 import { driveContextOn, type Probe, type VariantResult, isFinished, proactiveInitClassifier, recordOf, resultOf } from './drive.ts';
@@ -132,7 +132,7 @@ export async function runBench(options: BenchOptions, hooks: BenchHooks): Promis
     try {
       await measure(run, deployer);
     } finally {
-      if (probeStart !== null) store.info.host = { ...(store.info.host ?? { cores: cpus().length }), cpuProbe: probeRecord(probeStart, measureCpuProbe()) };
+      if (probeStart !== null) store.info.host = { ...(store.info.host ?? { cores: cpus().length }), cpuProbe: { startMs: probeStart, endMs: measureCpuProbe() } };
     }
     store.info.status = hooks.signal.aborted ? 'interrupted' : 'completed';
   } catch (error) {

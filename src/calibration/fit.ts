@@ -7,6 +7,8 @@
  * alone: a log-spaced grid, then golden-section refinement around the best grid point.
  */
 import { ColdbenchError } from '../errors.ts';
+import { quantileSorted } from '../report/stats.ts';
+import { groupOf } from './predict.ts';
 import { cpuOfWallMs, expectedWallMs, LAMBDA_PERIOD_MS } from './throttle.ts';
 import type { CalibrationModel, CalibrationPoint, FitResult, LeaveOneOut, PointMetric } from './types.ts';
 
@@ -28,11 +30,6 @@ const CPU_BOUND_MS = 20;
 const MIN_PREDICTION_MS = 0.01;
 
 export class CalibrationError extends ColdbenchError {}
-
-/** The offset group of a configuration: `python3.11/x86_64`. */
-export function groupOf(runtime: string, architecture: string): string {
-  return `${runtime}/${architecture}`;
-}
 
 /** How sure the reference median is, as a log standard deviation. */
 export function referenceLogSd(point: CalibrationPoint): number {
@@ -70,12 +67,6 @@ function logError(predicted: number, reference: number): number {
 function predictPoint(p: Prepared, speed: number, initOffset: number, invokeCpu: number): number {
   if (p.point.metric === 'init') return initOffset + speed * p.point.localMs;
   return expectedWallMs(speed * p.localCpuMs + invokeCpu, p.point.memoryMB);
-}
-
-function medianOf(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 /** Minimises f on [lo, hi] (unimodal or nearly so). */
@@ -152,7 +143,10 @@ function fitAtSpeed(inits: Map<string, Prepared[]>, durations: Map<string, Prepa
   for (const [group, list] of inits) {
     // The median residual, not the mean: one Init measured while the host was busy (local Init
     // of the same probe is the same work at every memory size) must not move the offset.
-    initOffsetMs[group] = medianOf(list.map((p) => p.point.reference.medianMs - speed * p.point.localMs));
+    initOffsetMs[group] = quantileSorted(
+      list.map((p) => p.point.reference.medianMs - speed * p.point.localMs).sort((a, b) => a - b),
+      0.5,
+    ) as number;
     loss += probeMeansLoss(list, speed, initOffsetMs[group]);
   }
   for (const [group, list] of durations) {

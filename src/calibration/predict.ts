@@ -3,12 +3,16 @@
  * Estimates carry a 90 % interval that includes the model's leave-one-out error, the reference's
  * own uncertainty and the local median's confidence interval. Pure.
  */
-import { groupOf } from './fit.ts';
 import { cpuOfWallMs, expectedWallMs } from './throttle.ts';
 import type { CalibrationModel } from './types.ts';
 
-/** z of a two-sided 90 % normal interval on log times. */
-const Z_90 = 1.6449;
+/** z of a two-sided 90 % normal interval on log times: every estimate's interval. */
+export const Z_90 = 1.6449;
+
+/** The offset group of a configuration: `python3.11/x86_64`. */
+export function groupOf(runtime: string, architecture: string): string {
+  return `${runtime}/${architecture}`;
+}
 
 /** An estimate of a block's median on Lambda (ms), with its 90 % interval. */
 export interface LambdaEstimate {

@@ -9,6 +9,9 @@ import { quantileSorted } from '../report/stats.ts';
 import { type ProbeConfig, type ProbeKind, probeOfVariant } from './probes.ts';
 import type { PointMetric, ReferenceInfo, ReferenceValue } from './types.ts';
 
+/** The shipped reference's name: a calibration fitted to it is stale once a newer one ships. */
+export const SHIPPED_REFERENCE_NAME = 'lambda-perf + published';
+
 /** lambda-perf-reference.json as shipped (the fields read here). */
 export interface LambdaPerfFile {
   source: string;
@@ -63,7 +66,7 @@ export function shippedReference(perf: LambdaPerfFile, published: PublishedFile)
     published.rows.find((r) => r.probe === p.kind && r.metric === metric && r.architecture === p.architecture && r.runtime.split(/\d/)[0] === p.runtime.split(/\d/)[0]) ?? null;
   return {
     info: {
-      name: 'lambda-perf + published',
+      name: SHIPPED_REFERENCE_NAME,
       source: `${perf.source}; ${published.rows.map((r) => r.source).join('; ')}`,
       commit: perf.commit,
       from: days[0] ?? null,

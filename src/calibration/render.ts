@@ -1,12 +1,13 @@
 /** The text `coldbench calibrate` prints: the model, each point's fit and leave-one-out error. Pure. */
 import { alignColumns } from '../report/render/columns.ts';
+import { Z_90 } from './predict.ts';
 import type { Calibration } from './types.ts';
 
 const ms = (v: number | null) => (v === null ? '—' : v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toFixed(2));
 const signed = (v: number) => `${v >= 0 ? '+' : '−'}${Math.abs(v).toFixed(1)}`;
 const pct = (v: number | null) => (v === null ? '—' : `${v >= 0 ? '+' : '−'}${Math.abs(v * 100).toFixed(1)} %`);
 /** The 90 % interval factor of a log sd. */
-const factor = (sd: number) => Math.exp(1.6449 * sd).toFixed(2);
+const factor = (sd: number) => Math.exp(Z_90 * sd).toFixed(2);
 
 export function renderCalibration(c: Calibration, savedTo: string | null): string {
   const m = c.model;

@@ -4,23 +4,15 @@
  * folder, else none. Its warnings (another machine, an
  * older reference) go to stderr; estimates are still made, labelled as they always are.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import type { ControlProbe } from '../bench/controls.ts';
+import { groupOf } from '../calibration/predict.ts';
 import type { CalibrationPoint } from '../calibration/types.ts';
 import type { ReportCalibration } from '../report/estimates.ts';
-import { shippedPath } from '../paths.ts';
+import { quantileSorted } from '../report/stats.ts';
+import { defaultCalibrationFile } from '../calibration/location.ts';
 import type { CliIO } from './io.ts';
 import { UsageError } from './errors.ts';
-
-/** The day the shipped reference was built, read without loading the whole reference module. */
-function shippedReferenceDate(): string | null {
-  try {
-    const text = readFileSync(shippedPath('fixtures/calibration/reference/lambda-perf.json'), 'utf8');
-    return /"builtOn":\s*"([^"]+)"/.exec(text)?.[1] ?? null;
-  } catch {
-    return null;
-  }
-}
 
 /** COLDBENCH_CALIBRATION: `off` never estimates; a path replaces the cached calibration as the default. */
 function fromEnvironment(io: CliIO): string | 'off' | undefined {
@@ -31,7 +23,6 @@ function fromEnvironment(io: CliIO): string | 'off' | undefined {
 export async function calibrationFor(io: CliIO, explicit: string | undefined): Promise<ReportCalibration | undefined> {
   const env = fromEnvironment(io);
   if (explicit === undefined && env === 'off') return undefined;
-  const { defaultCalibrationFile, loadCalibration, machineFingerprint } = await import('../bench/calibrate.ts');
   const file = explicit ?? env ?? defaultCalibrationFile(io.env);
   if (!existsSync(file)) {
     if (explicit !== undefined)
@@ -40,7 +31,9 @@ export async function calibrationFor(io: CliIO, explicit: string | undefined): P
       });
     return undefined;
   }
-  const { calibration, warnings } = loadCalibration(file, { machine: machineFingerprint(), referenceBuiltOn: shippedReferenceDate() });
+  // Only with a calibration to use: the calibration code and the shipped reference load here.
+  const { loadCalibration, loadShippedReference, machineFingerprint } = await import('../bench/calibrate.ts');
+  const { calibration, warnings } = loadCalibration(file, { machine: machineFingerprint(), referenceBuiltOn: loadShippedReference().info.builtOn });
   for (const w of warnings) io.stderr(`Warning: ${w}\n`);
   return {
     model: calibration.model,
@@ -57,15 +50,15 @@ function controlBaselines(points: CalibrationPoint[]): Record<string, number> {
   const byGroup = new Map<string, number[]>();
   for (const p of points) {
     if (p.metric !== 'init' || !p.probe.startsWith('hello-')) continue;
-    const key = `${p.runtime}/${p.architecture}`;
+    const key = groupOf(p.runtime, p.architecture);
     byGroup.set(key, [...(byGroup.get(key) ?? []), p.localMs]);
   }
   const out: Record<string, number> = {};
-  for (const [key, values] of byGroup) {
-    const sorted = values.sort((a, b) => a - b);
-    const mid = sorted.length >> 1;
-    out[key] = sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-  }
+  for (const [key, values] of byGroup)
+    out[key] = quantileSorted(
+      values.sort((a, b) => a - b),
+      0.5,
+    ) as number;
   return out;
 }
 

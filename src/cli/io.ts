@@ -1,5 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
+import { cannotWrite } from './errors.ts';
 
 /** Where a command writes; tests hand in buffers, the real CLI the process streams. */
 export interface CliIO {
@@ -55,4 +57,14 @@ export function askYesNo(io: CliIO, question: string): Promise<boolean> {
 /** coldbench's own version, from package.json. */
 export function packageVersion(): string {
   return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+}
+
+/** Writes an --out file, creating its missing folders; a place that cannot be written is the user's to fix (exit 2). */
+export function writeOutFile(out: string, text: string): void {
+  try {
+    mkdirSync(dirname(out), { recursive: true });
+    writeFileSync(out, text);
+  } catch (error) {
+    throw cannotWrite(out, error);
+  }
 }

@@ -28,6 +28,16 @@ CONDITION_CHARS = 60
 WORK_TEXT_CHARS = 80
 
 
+
+def is_try(node):
+    """try/except, and try/except* from Python 3.11."""
+    return isinstance(node, ast.Try) or (hasattr(ast, "TryStar") and isinstance(node, ast.TryStar))
+
+
+def try_blocks(node):
+    """Every block of statements a try runs at module level: the body, each handler, else, finally."""
+    return [node.body, *(h.body for h in node.handlers), node.orelse, node.finalbody]
+
 def top_of(name):
     return name.split(".")[0]
 
@@ -87,12 +97,9 @@ def module_imports(source, tree, lines, importer=""):
                     continue
                 visit(node.body)
                 visit(node.orelse)
-            elif isinstance(node, ast.Try) or (hasattr(ast, "TryStar") and isinstance(node, ast.TryStar)):
-                visit(node.body)
-                for h in node.handlers:
-                    visit(h.body)
-                visit(node.orelse)
-                visit(node.finalbody)
+            elif is_try(node):
+                for block in try_blocks(node):
+                    visit(block)
             elif isinstance(node, (ast.With, ast.AsyncWith)):
                 visit(node.body)
 
@@ -397,12 +404,9 @@ def module_work(source, tree):
                     visit(node.body)
                     visit(node.orelse)
                 continue
-            if isinstance(node, ast.Try) or (hasattr(ast, "TryStar") and isinstance(node, ast.TryStar)):
-                visit(node.body)
-                for h in node.handlers:
-                    visit(h.body)
-                visit(node.orelse)
-                visit(node.finalbody)
+            if is_try(node):
+                for block in try_blocks(node):
+                    visit(block)
                 continue
             if not does_work(node):
                 continue

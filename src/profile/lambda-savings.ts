@@ -6,10 +6,8 @@
  * invocation are left without an estimate (a warm Duration's throttling needs the Durations
  * themselves, not their difference). Pure.
  */
+import { Z_90 } from '../calibration/predict.ts';
 import type { ProfileReport, Recommendation } from './types.ts';
-
-/** z of a two-sided 90 % interval, as the report's estimates. */
-const Z_90 = 1.6449;
 
 export interface ProfileCalibration {
   speed: number;

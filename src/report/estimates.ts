@@ -4,10 +4,10 @@
  * figures (`lambdaEstimate` on a block), never in them, and only for runs on the local emulator:
  * a real-account run is Lambda already. Pure.
  */
-import { estimateLambda, type LambdaEstimate } from '../calibration/predict.ts';
+import { estimateLambda, groupOf } from '../calibration/predict.ts';
 import type { CalibrationModel, ReferenceInfo } from '../calibration/types.ts';
 import type { PlannedVariant, RunInfo } from './run-info.ts';
-import type { ColdSummary, Stats, VariantSummary, WarmSummary } from './types.ts';
+import type { Stats, VariantSummary } from './types.ts';
 
 /** What a report needs of a calibration file. */
 export interface ReportCalibration {
@@ -40,7 +40,11 @@ export interface EstimatesInfo {
   missing: Record<string, string>;
 }
 
-export type WithEstimate<T> = T & { lambdaEstimate?: LambdaEstimate };
+/** The run's host CPU probe (ms): the mean of the timings before and after it; null without one. */
+export function cpuProbeMs(run: RunInfo | undefined): number | null {
+  const probe = run?.host?.cpuProbe;
+  return probe ? (probe.startMs + probe.endMs) / 2 : null;
+}
 
 /** Whether the run measured the local emulator (where estimates mean something). */
 export function isLocalRun(run: RunInfo | undefined): boolean {
@@ -62,7 +66,7 @@ export function addLambdaEstimates(
   controlInitMs: Record<string, number> = {},
 ): EstimatesInfo | null {
   if (!isLocalRun(run)) return null;
-  const runProbe = run?.host?.cpuProbe?.medianMs ?? null;
+  const runProbe = cpuProbeMs(run);
   const loadFactor = runProbe !== null && runProbe > 0 && calibration.cpuProbeMs > 0 ? runProbe / calibration.cpuProbeMs : 1;
   const initLoadFactors: Record<string, number> = {};
   for (const [group, now] of Object.entries(controlInitMs)) {
@@ -78,16 +82,16 @@ export function addLambdaEstimates(
       missing[v.name] = 'not in the run plan (runtime unknown)';
       continue;
     }
-    const initLoadFactor = initLoadFactors[`${plan.runtime}/${plan.architecture}`] ?? loadFactor;
+    const initLoadFactor = initLoadFactors[groupOf(plan.runtime, plan.architecture)] ?? loadFactor;
     const base = { runtime: plan.runtime, architecture: plan.architecture, memoryMB: plan.memoryMB, loadFactor, initLoadFactor };
-    const cold = v.cold as WithEstimate<ColdSummary>;
+    const cold = v.cold;
     const duration = local(cold.duration);
     if (duration) {
       const r = estimateLambda(calibration.model, { ...base, kind: 'cold', init: local(cold.init), duration });
       if (r.state === 'estimated') cold.lambdaEstimate = r.estimate;
       else missing[v.name] = r.reason;
     }
-    const warm = v.warm as WithEstimate<WarmSummary>;
+    const warm = v.warm;
     const warmDuration = local(warm.latency);
     if (warmDuration && !(v.name in missing)) {
       const r = estimateLambda(calibration.model, { ...base, kind: 'warm', init: null, duration: warmDuration });

@@ -58,7 +58,7 @@ export interface RunInfo {
     coldStartSlots?: number;
   };
   /** cpuProbe: the host CPU probe (src/bench/cpu-probe.ts) before and after a local run, for calibrated estimates */
-  host?: { cores: number; loadavgStart?: number[]; loadavgEnd?: number[]; cpuProbe?: { startMs: number; endMs: number | null; medianMs: number } };
+  host?: { cores: number; loadavgStart?: number[]; loadavgEnd?: number[]; cpuProbe?: { startMs: number; endMs: number } };
   status?: 'running' | 'completed' | 'interrupted' | 'failed';
   [extra: string]: unknown;
 }

@@ -14,6 +14,7 @@ import { compareVariants } from './ratio.ts';
 import { recommendMemory, variantCost } from './cost.ts';
 import { DEFAULT_REGION, regionPrices } from './prices.ts';
 import { pricedAsStartup, startupComparisons } from './provisioned.ts';
+import { groupOf } from '../calibration/predict.ts';
 import { addLambdaEstimates, type ReportCalibration } from './estimates.ts';
 
 /** Production traffic rarely sees more than about 1 % cold starts (AWS's own figure). */
@@ -205,8 +206,9 @@ export function summarize(samples: Iterable<Sample>, run?: RunInfo, options: Sum
   for (const acc of accs.values()) {
     const plan = planned.find((v) => v.name === acc.name);
     if (plan?.control) {
-      const init = finishCold(acc.name, acc.cold, seed).init.median;
-      if (init !== null) controlInitMs[`${plan.runtime}/${plan.architecture}`] = init;
+      // Only its median Init is needed: none of the bootstrap statistics of a shown variant.
+      const init = quantileSorted(acc.cold.init.sorted(), 0.5);
+      if (init !== null) controlInitMs[groupOf(plan.runtime, plan.architecture)] = init;
       continue;
     }
     const cold = finishCold(acc.name, acc.cold, seed);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CalibrationError, fitCalibration, groupOf, referenceLogSd } from '../../src/calibration/fit.ts';
+import { CalibrationError, fitCalibration, referenceLogSd } from '../../src/calibration/fit.ts';
+import { groupOf, lambdaInitMs } from '../../src/calibration/predict.ts';
 import { cpuOfWallMs, expectedWallMs } from '../../src/calibration/throttle.ts';
 import type { CalibrationPoint, PointMetric } from '../../src/calibration/types.ts';
 
@@ -62,9 +63,10 @@ describe('fitCalibration', () => {
 
   it('moves the estimate of added local CPU work by the speed factor', () => {
     const { model } = fitCalibration(syntheticPoints());
-    const group = 'python3.11/x86_64';
-    const at = (local: number) => model.initOffsetMs[group] + model.speed * local;
+    // Through the product's own prediction, not a restatement of the formula.
+    const at = (local: number) => lambdaInitMs(model, 'python3.11/x86_64', local);
     expect(at(140) - at(40)).toBeCloseTo(100 * model.speed, 9);
+    expect(at(40)).toBeCloseTo(35 + 1.6 * 40, 0);
   });
 
   it('refuses points without a Duration point, naming why', () => {

@@ -39,7 +39,7 @@ function run(overrides: Partial<RunInfo> = {}): RunInfo {
     runId: 'r1',
     target: { kind: 'local' },
     plan: { variants: [planned('py@1769', 'python3.11'), planned('node@1769', 'nodejs22.x')] },
-    host: { cores: 2, cpuProbe: { startMs: 5, endMs: 7, medianMs: 6 } },
+    host: { cores: 2, cpuProbe: { startMs: 5, endMs: 7 } },
     ...overrides,
   };
 }

@@ -2,6 +2,7 @@ import { extraPipArgs } from '../../pip-args.ts';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { coldbenchCacheDir } from '../../cache-dir.ts';
+import { defaultCalibrationFile } from '../../calibration/location.ts';
 import { defineCommand } from '../command.ts';
 import { EXIT_OK, UsageError } from '../errors.ts';
 import { askYesNo, packageVersion } from '../io.ts';
@@ -78,7 +79,7 @@ export const calibrateCommand = defineCommand({
         .replace(/[-:]/g, '')
         .replace(/\.\d+Z$/, 'Z'),
     );
-    const out = options.out ?? calibrate.defaultCalibrationFile(io.env);
+    const out = options.out ?? defaultCalibrationFile(io.env);
     const { calibration } = await calibrate.runCalibration(
       {
         runtimes,

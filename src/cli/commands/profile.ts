@@ -1,13 +1,12 @@
-import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
 import { withLambdaSavings } from '../../profile/lambda-savings.ts';
 import { PROFILE_FORMATS, type ProfileFormat, renderProfile } from '../../profile/render.ts';
 import { calibrationFor } from '../calibration.ts';
 import type { ProfileOptions } from '../../profile/run.ts';
 import { suiteOrDefault } from '../../paths.ts';
 import { defineCommand } from '../command.ts';
-import { askYesNo } from '../io.ts';
-import { cannotWrite, EXIT_OK, UsageError } from '../errors.ts';
+import { askYesNo, writeOutFile } from '../io.ts';
+import { EXIT_OK, UsageError } from '../errors.ts';
 
 /** Without --format. */
 const DEFAULT_FORMAT: ProfileFormat = 'table';
@@ -115,12 +114,7 @@ export const profileCommand = defineCommand({
       : measured;
     const text = renderProfile(report, format);
     if (out) {
-      try {
-        mkdirSync(dirname(out), { recursive: true });
-        writeFileSync(out, text);
-      } catch (error) {
-        throw cannotWrite(out, error);
-      }
+      writeOutFile(out, text);
       log(`wrote ${out}`);
     } else io.stdout(text);
     return EXIT_OK;

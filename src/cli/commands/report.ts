@@ -1,10 +1,10 @@
-import { appendFileSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, readSync, statSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { appendFileSync, closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import { calibrationFor } from '../calibration.ts';
 import { defineCommand } from '../command.ts';
-import type { CliIO } from '../io.ts';
-import { cannotWrite, EXIT_OK, messageOf, UsageError } from '../errors.ts';
+import { type CliIO, writeOutFile } from '../io.ts';
+import { EXIT_OK, messageOf, UsageError } from '../errors.ts';
 import type { Sample } from '../../probe/sample.ts';
 import {
   DEFAULT_COLD_RATIO,
@@ -145,12 +145,7 @@ function requestRate(value: number | undefined): number | undefined {
 /** Writes to --out (creating its missing folders) or stdout. */
 export function emit(io: CliIO, text: string, out: string | undefined): void {
   if (out) {
-    try {
-      mkdirSync(dirname(out), { recursive: true });
-      writeFileSync(out, text);
-    } catch (error) {
-      throw cannotWrite(out, error);
-    }
+    writeOutFile(out, text);
     io.stderr(`Wrote ${out}\n`);
   } else {
     io.stdout(text);
