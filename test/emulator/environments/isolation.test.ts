@@ -124,6 +124,19 @@ describe('Execution environment contents', () => {
       expect(c.remainingAfter).toBeLessThan(c.remainingBefore);
     });
 
+    it("starts node with the flags of Lambda's bootstrap: --expose-gc, a tenth of the memory for the young generation, the rest for the old", async () => {
+      const code = writeTree(join(root.dir, 'node-flags'), {
+        'flags.js': 'exports.handler = async () => ({ gc: typeof gc, execArgv: process.execArgv });',
+      });
+      const flagsAt = async (memoryMB: number) =>
+        json((await pool.invoke(makeSpec({ runtime: 'nodejs20.x', handler: 'flags.handler', codeDir: code, memoryMB }), request())).payload);
+      expect(await flagsAt(128)).toEqual({
+        gc: 'function',
+        execArgv: ['--expose-gc', '--max-http-header-size=81920', '--max-semi-space-size=6', '--max-old-space-size=116'],
+      });
+      expect((await flagsAt(1024)).execArgv).toEqual(['--expose-gc', '--max-http-header-size=81920', '--max-semi-space-size=51', '--max-old-space-size=922']);
+    });
+
     it('runs ES module (.mjs), callback-style and sub-folder handlers', async () => {
       const base = { runtime: 'nodejs20.x', codeDir: node };
       expect(json((await pool.invoke(makeSpec({ ...base, handler: 'esm.handler' }), request({ x: 1 }))).payload)).toEqual({ esm: true, event: { x: 1 } });

@@ -2,7 +2,7 @@
 // coldbench's Node.js runtime client: a small Lambda Runtime API (2018-06-01) loop with the
 // official runtime's handler resolution, context object, console format and error bodies.
 // CommonJS and core modules only, so a cold start pays for nothing it does not use.
-const net = require('node:net');
+const http = require('node:http');
 const fs = require('node:fs');
 const path = require('node:path');
 const util = require('node:util');
@@ -13,61 +13,42 @@ if (process.env.COLDBENCH_EMULATOR_CA) require('./trust-emulator-ca.cjs')(proces
 const API = process.env.AWS_LAMBDA_RUNTIME_API;
 const PREFIX = '/2018-06-01/runtime';
 const JSON_LOGS = process.env.AWS_LAMBDA_LOG_FORMAT === 'JSON';
-const HEADER_END = Buffer.from('\r\n\r\n');
 
 let currentRequestId;
 
 /**
- * Keep-alive HTTP/1.1 over one socket, with pipelining: an answer and the next /next leave
- * together, so /next is already waiting when the invoke ends. The emulator always answers with
- * a Content-Length, and answers in order, so responses resolve a FIFO of waiters.
+ * The Runtime API over node:http with one keep-alive socket, as the official runtime's JavaScript
+ * transport does it (RAPIDClient's `http.Agent({ keepAlive: true, maxSockets: 1 })`, used for its
+ * error posts, streamed answers and alternative client; the body is read as a utf-8 string). The
+ * runtime client's CPU on the first invoke is part of what Lambda throttles at small memory
+ * sizes, and a lighter hand-written client made 128 MB look as fast as 1024 MB
+ * (docs/cpu-model.md). The answer is sent before the next /next, as the official runtime does.
  */
-class Client {
-  constructor(address) {
-    const colon = address.lastIndexOf(':');
-    this.host = address;
-    this.sock = net.connect({ host: address.slice(0, colon), port: Number(address.slice(colon + 1)) });
-    this.sock.setNoDelay(true);
-    this.buf = Buffer.alloc(0);
-    this.waiters = [];
-    this.sock.on('data', (chunk) => {
-      this.buf = this.buf.length ? Buffer.concat([this.buf, chunk]) : chunk;
-      this.drain();
+const colon = API.lastIndexOf(':');
+const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+function request(method, urlPath, body = '', headers = {}) {
+  return new Promise((resolve) => {
+    const options = {
+      hostname: API.slice(0, colon),
+      port: Number(API.slice(colon + 1)),
+      method,
+      path: PREFIX + urlPath,
+      agent,
+      headers: { ...headers, 'Content-Length': Buffer.byteLength(body) },
+    };
+    const req = http.request(options, (res) => {
+      let text = '';
+      res.setEncoding('utf-8');
+      res.on('data', (chunk) => {
+        text += chunk;
+      });
+      res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: text }));
     });
     // The emulator closed the Runtime API: the environment is being torn down.
-    this.sock.on('close', () => process.exit(0));
-    this.sock.on('error', () => process.exit(0));
-  }
-
-  request(method, urlPath, body, headers = {}) {
-    const data = body === undefined ? Buffer.alloc(0) : Buffer.from(body);
-    let head = `${method} ${PREFIX}${urlPath} HTTP/1.1\r\nHost: ${this.host}\r\nContent-Length: ${data.length}\r\n`;
-    for (const [k, v] of Object.entries(headers)) head += `${k}: ${v}\r\n`;
-    this.sock.write(Buffer.concat([Buffer.from(`${head}\r\n`, 'latin1'), data]));
-    return new Promise((resolve) => this.waiters.push(resolve));
-  }
-
-  drain() {
-    while (this.waiters.length) {
-      const end = this.buf.indexOf(HEADER_END);
-      if (end < 0) return;
-      const lines = this.buf.toString('latin1', 0, end).split('\r\n');
-      const headers = {};
-      for (const line of lines.slice(1)) {
-        const colon = line.indexOf(':');
-        headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim();
-      }
-      const length = Number(headers['content-length'] || 0);
-      if (this.buf.length < end + 4 + length) return;
-      const body = this.buf.subarray(end + 4, end + 4 + length);
-      this.buf = this.buf.subarray(end + 4 + length);
-      this.waiters.shift()({ status: Number(lines[0].split(' ')[1]), headers, body });
-    }
-  }
+    req.on('error', () => process.exit(0));
+    req.end(body, 'utf-8');
+  });
 }
-
-const client = new Client(API);
-const request = (method, urlPath, body, headers) => client.request(method, urlPath, body, headers);
 
 // Console lines as the official runtime writes them; a multi-line message stays one log event.
 function patchConsole() {
@@ -236,12 +217,12 @@ async function main() {
     if (next.headers['lambda-runtime-trace-id']) process.env._X_AMZN_TRACE_ID = next.headers['lambda-runtime-trace-id'];
     let result;
     try {
-      const event = next.body.length ? JSON.parse(next.body.toString('utf8')) : {};
+      const event = next.body ? JSON.parse(next.body) : {};
       result = await callHandler(fn, event, makeContext(next.headers));
     } catch (err) {
       const body = errorBody(err);
       logError('Invoke Error', body);
-      // Not awaited: the next /next follows on the same connection (pipelined).
+      // Not awaited: the agent's one socket sends the next /next after it.
       void postError(`/invocation/${requestId}/error`, body);
       inflight = undefined;
       continue;
