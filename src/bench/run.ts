@@ -220,7 +220,7 @@ async function prepareVariants(run: RunContext): Promise<Deployer> {
           extraLayers.push(layer.arn);
           continue;
         }
-        const zip = await packageLayerFolder(layer.path, { cacheDir: options.cacheDir });
+        const zip = pkg.folderLayers?.find((l) => l.path === layer.path)?.zip ?? (await packageLayerFolder(layer.path, { cacheDir: options.cacheDir }));
         const arn =
           layerArns.get(zip.key) ??
           (await deployLayer(deploy, resourceName(deploy.runId, `${variant.function}-${layer.name}-${zip.key.slice(0, 8)}`), zip, variant.runtime, variant.architecture, created));

@@ -106,6 +106,24 @@ describe('checkSizes', () => {
       "a package is above Lambda's 250 MB unzipped limit (function and layers together); nothing was deployed:\n  big@128-layer: 251.0 MB (function 100.0 MB + layer 151.0 MB)\nTrim the dependencies, or move them to a container image (not supported by coldbench).",
     );
   });
+  it("counts a variant's folder layers (the extensions axis) towards the limit and names them", async () => {
+    const suite = suiteOf({
+      hello: { code: '../calibration/functions/hello-python', handler: 'app.handler', runtime: 'python3.11', extensions: ['none', '../layers/agent'] },
+    });
+    const packages = await packageAll(suite, plan(suite), { cacheDir, targetKind: 'local' });
+    const agent = packages.get('hello@128-agent')!;
+    expect(packages.get('hello@128')!.folderLayers).toEqual([]);
+    expect(agent.folderLayers!.map((l) => l.name)).toEqual(['agent']);
+    expect(names(agent.folderLayers![0].zip.path)).toEqual(['agent/config.json', 'extensions/agent']);
+    const layerBytes = agent.folderLayers![0].zip.unzippedBytes;
+    expect(layerBytes).toBeGreaterThan(0);
+    // A function that fits alone but not with its extension layer.
+    const tight = new Map<string, BuiltPackage>([['hello@128-agent', { ...agent, function: zip(MAX_UNZIPPED_BYTES - layerBytes + 1) }]]);
+    expect(() => checkSizes(tight)).toThrow(
+      /^a package is above Lambda's 250 MB unzipped limit .*\n {2}hello@128-agent: 250\.0 MB \(function \d+\.\d MB \+ layer 0\.0 MB \+ layer agent 0\.0 MB\)\n/,
+    );
+    expect(() => checkSizes(new Map([['hello@128-agent', { ...agent, function: zip(MAX_UNZIPPED_BYTES - layerBytes) }]]))).not.toThrow();
+  });
   it('accepts exactly the limit', () => {
     expect(() => checkSizes(new Map([['edge@128', { function: zip(MAX_UNZIPPED_BYTES), layer: null }]]))).not.toThrow();
   });
