@@ -198,6 +198,10 @@ export function loadCalibration(file: string, current: { machine: MachineFingerp
       hint: 'Run `coldbench calibrate` to write one.',
     });
   const warnings: string[] = [];
+  if (c.model.version !== 2)
+    warnings.push(
+      `the calibration ${file} was fitted by an older coldbench (model v${c.model.version}, without this machine's CPU per throttled pause): Duration estimates at small memory sizes run high; run coldbench calibrate again`,
+    );
   if (c.machine.id !== current.machine.id)
     warnings.push(
       `the calibration ${file} was made on another machine (${c.machine.cpuModel}, ${c.machine.cores} cores; this one: ${current.machine.cpuModel}, ${current.machine.cores} cores): estimates may be off; run coldbench calibrate here`,

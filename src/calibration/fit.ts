@@ -9,7 +9,7 @@
 import { ColdbenchError } from '../errors.ts';
 import { quantileSorted } from '../report/stats.ts';
 import { groupOf } from './predict.ts';
-import { cpuOfWallMs, expectedWallMs, LAMBDA_PERIOD_MS } from './throttle.ts';
+import { cpuOfWallMs, expectedWallMs, LAMBDA_PERIOD_MS, localWorkMs, MB_PER_VCPU, pausesOf } from './throttle.ts';
 import type { CalibrationModel, CalibrationPoint, FitResult, LeaveOneOut, PointMetric } from './types.ts';
 
 /** z of a two-sided 80 % normal interval: p10–p90 of a log-normal spread is ±1.2816 sd. */
@@ -43,18 +43,41 @@ interface Prepared {
   point: CalibrationPoint;
   group: string;
   weight: number;
-  /** Duration points: the CPU work behind the local Duration */
+  /** Duration points: the work behind the local Duration (localWorkMs) */
   localCpuMs: number;
   /** A Duration of CPU-bound work on Lambda (≥ CPU_BOUND_MS) */
   cpuBound: boolean;
 }
 
-function prepare(points: CalibrationPoint[]): Prepared[] {
+/**
+ * This machine's extra CPU per throttled pause, from the local points alone: a probe measured both
+ * at a full vCPU or more (its Duration is its CPU) and throttled (its CPU from its wall time)
+ * spent (throttled CPU − full-vCPU CPU) ÷ pauses more per pause. Pooled over every such pair,
+ * so the many pauses at 128 MB weigh most; 0 without such a probe, never negative.
+ */
+export function localPauseCpuMs(points: CalibrationPoint[]): number {
+  const key = (p: CalibrationPoint) => `${p.probe}|${p.runtime}|${p.architecture}`;
+  const durations = points.filter((p) => p.metric === 'duration');
+  const full = new Map<string, number[]>();
+  for (const p of durations) if (p.memoryMB >= MB_PER_VCPU) full.set(key(p), [...(full.get(key(p)) ?? []), p.localMs]);
+  let extra = 0;
+  let pauses = 0;
+  for (const p of durations) {
+    const unthrottled = full.get(key(p));
+    if (!unthrottled || p.memoryMB >= MB_PER_VCPU) continue;
+    const cpu = cpuOfWallMs(p.localMs, p.memoryMB);
+    extra += cpu - unthrottled.reduce((a, b) => a + b, 0) / unthrottled.length;
+    pauses += pausesOf(cpu, p.memoryMB);
+  }
+  return pauses >= 1 ? Math.max(0, extra / pauses) : 0;
+}
+
+function prepare(points: CalibrationPoint[], pauseCpuMs: number): Prepared[] {
   return points.map((point) => ({
     point,
     group: groupOf(point.runtime, point.architecture),
     weight: 1 / referenceLogSd(point) ** 2,
-    localCpuMs: point.metric === 'duration' ? cpuOfWallMs(point.localMs, point.memoryMB) : 0,
+    localCpuMs: point.metric === 'duration' ? localWorkMs(point.localMs, point.memoryMB, pauseCpuMs) : 0,
     cpuBound: point.metric === 'duration' && point.reference.medianMs >= CPU_BOUND_MS,
   }));
 }
@@ -202,7 +225,8 @@ export function fitCalibration(points: CalibrationPoint[]): FitResult {
     throw new CalibrationError('the calibration needs at least one Duration point: Init points alone cannot separate the CPU speed from the start-up offset', {
       hint: 'Use the shipped reference, or give --from samples of the client-python probe (its Duration is CPU-bound).',
     });
-  const prepared = prepare(points);
+  const pauseCpuMs = localPauseCpuMs(points);
+  const prepared = prepare(points, pauseCpuMs);
   const full = fitPrepared(prepared);
   const fitted: Record<string, number> = {};
   for (const p of prepared) fitted[p.point.id] = predictWith(full, p);
@@ -218,7 +242,8 @@ export function fitCalibration(points: CalibrationPoint[]): FitResult {
   const logSd = { init: intervalLogSd(prepared, leaveOneOut, 'init'), duration: intervalLogSd(prepared, leaveOneOut, 'duration') };
   const model: CalibrationModel = {
     kind: 'offset-speed-throttle',
-    version: 1,
+    version: 2,
+    localPauseCpuMs: pauseCpuMs,
     speed: full.speed,
     initOffsetMs: full.initOffsetMs,
     invokeCpuMs: full.invokeCpuMs,

@@ -3,7 +3,7 @@
  * Estimates carry a 90 % interval that includes the model's leave-one-out error, the reference's
  * own uncertainty and the local median's confidence interval. Pure.
  */
-import { cpuOfWallMs, expectedWallMs } from './throttle.ts';
+import { expectedWallMs, localWorkMs } from './throttle.ts';
 import type { CalibrationModel } from './types.ts';
 
 /** z of a two-sided 90 % normal interval on log times: every estimate's interval. */
@@ -51,9 +51,12 @@ function bounds(local: LocalMedian): [number, number, number] {
   return [lo, local.median, hi];
 }
 
-/** Lambda Duration of a local Duration: same throttling on both sides, Lambda's CPU speed, plus Lambda's runtime-client work. */
+/**
+ * Lambda Duration of a local Duration: same throttling on both sides, Lambda's CPU speed, plus
+ * Lambda's runtime-client work; this machine's own cost of each throttled pause is taken out first.
+ */
 export function lambdaDurationMs(model: CalibrationModel, localMs: number, memoryMB: number, extraCpuMs: number): number {
-  return expectedWallMs(model.speed * cpuOfWallMs(localMs, memoryMB, model.periodMs) + extraCpuMs, memoryMB, model.periodMs);
+  return expectedWallMs(model.speed * localWorkMs(localMs, memoryMB, model.localPauseCpuMs ?? 0, model.periodMs) + extraCpuMs, memoryMB, model.periodMs);
 }
 
 /** Lambda Init Duration of a local one. */

@@ -85,3 +85,24 @@ export function cpuOfWallMs(wallMs: number, memoryMB: number, periodMs = LAMBDA_
   }
   return (lo + hi) / 2;
 }
+
+/**
+ * Throttled pauses `cpuMs` of work takes at `memoryMB` when it starts with a full quota: none
+ * within the first quota, then one per further quota (0 at a full vCPU or more).
+ * @example pausesOf(3 * quotaMs(128), 128) // → 2
+ */
+export function pausesOf(cpuMs: number, memoryMB: number, periodMs = LAMBDA_PERIOD_MS): number {
+  const quota = quotaMs(memoryMB, periodMs);
+  if (quota >= periodMs || cpuMs <= quota) return 0;
+  return (cpuMs - quota) / quota;
+}
+
+/**
+ * The work behind a local Duration: the CPU its wall time implies (cpuOfWallMs), less what this
+ * machine spends again after each throttled pause (`pauseCpuMs`, measured by the calibration:
+ * caches refilled after the CPU was elsewhere for up to 18.5 ms).
+ */
+export function localWorkMs(wallMs: number, memoryMB: number, pauseCpuMs: number, periodMs = LAMBDA_PERIOD_MS): number {
+  const cpu = cpuOfWallMs(wallMs, memoryMB, periodMs);
+  return Math.max(0, cpu - pauseCpuMs * pausesOf(cpu, memoryMB, periodMs));
+}

@@ -37,12 +37,18 @@ export interface CalibrationPoint {
 /**
  * Lambda time from local time:
  *   Init     = initOffsetMs[runtime/arch] + speed × local Init
- *   Duration = expectedWall(speed × localCpu + invokeCpuMs[runtime/arch], memory)
- * where localCpu is the CPU work behind the local Duration at the same memory (both throttle per 20 ms).
+ *   Duration = expectedWall(speed × localWork + invokeCpuMs[runtime/arch], memory)
+ * where localWork is the CPU work behind the local Duration at the same memory (both throttle per
+ * 20 ms), less localPauseCpuMs per throttled pause (version 2; version 1 had no such term).
  */
 export interface CalibrationModel {
   kind: 'offset-speed-throttle';
-  version: 1;
+  version: 1 | 2;
+  /**
+   * Local CPU ms this machine spends again after each throttled pause (caches refilled), measured
+   * by a CPU-bound probe throttled vs at a full vCPU; 0 in version 1 files
+   */
+  localPauseCpuMs?: number;
   /** Lambda CPU ms per local CPU ms */
   speed: number;
   /** Per `runtime/architecture`: start-up time Lambda adds that the local runtime does not have (ms, may be negative) */

@@ -18,7 +18,7 @@ function calibrationFile(overrides: Partial<Calibration>): string {
     machine: machineFingerprint(),
     cpuProbeMs: 3,
     reference: { name: 'lambda-perf + published', source: 's', commit: null, from: null, to: null, builtOn: '2026-12-03' },
-    model: { kind: 'offset-speed-throttle', version: 1, speed: 1, initOffsetMs: {}, invokeCpuMs: {}, periodMs: 20, logSd: { init: 0.1, duration: 0.1 } },
+    model: { kind: 'offset-speed-throttle', version: 2, localPauseCpuMs: 0, speed: 1, initOffsetMs: {}, invokeCpuMs: {}, periodMs: 20, logSd: { init: 0.1, duration: 0.1 } },
     points: [],
     fitted: {},
     leaveOneOut: [],
@@ -50,6 +50,17 @@ describe('loadCalibration', () => {
     const file = calibrationFile({ reference: { name: 'lambda-perf + published', source: 's', commit: null, from: null, to: null, builtOn: '2026-01-01' } });
     expect(loadCalibration(file, current).warnings).toEqual([
       `the calibration ${file} was fitted to a reference of 2026-01-01, older than the shipped one (2026-12-03): run coldbench calibrate again`,
+    ]);
+  });
+
+  it('warns that a model v1 calibration (no cost per throttled pause) overestimates small-memory Durations', () => {
+    const file = calibrationFile({
+      model: { kind: 'offset-speed-throttle', version: 1, speed: 1, initOffsetMs: {}, invokeCpuMs: {}, periodMs: 20, logSd: { init: 0.1, duration: 0.1 } },
+    });
+    const { calibration, warnings } = loadCalibration(file, current);
+    expect(calibration.model.localPauseCpuMs).toBeUndefined();
+    expect(warnings).toEqual([
+      `the calibration ${file} was fitted by an older coldbench (model v1, without this machine's CPU per throttled pause): Duration estimates at small memory sizes run high; run coldbench calibrate again`,
     ]);
   });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { CalibrationError, fitCalibration, referenceLogSd } from '../../src/calibration/fit.ts';
+import { CalibrationError, fitCalibration, localPauseCpuMs, referenceLogSd } from '../../src/calibration/fit.ts';
 import { groupOf, lambdaInitMs } from '../../src/calibration/predict.ts';
-import { cpuOfWallMs, expectedWallMs } from '../../src/calibration/throttle.ts';
+import { cpuOfWallMs, expectedWallMs, quotaMs } from '../../src/calibration/throttle.ts';
 import type { CalibrationPoint, PointMetric } from '../../src/calibration/types.ts';
 
 /** The model that generates the synthetic reference: known parameters to recover. */
@@ -59,6 +59,27 @@ describe('fitCalibration', () => {
     expect(Math.abs(byId['client-python@128 duration'].error as number)).toBeLessThan(0.001);
     expect(byId['hello-python312@512 init']).toEqual({ id: 'hello-python312@512 init', predictedMs: null, referenceMs: lonely[0].reference.medianMs, error: null });
     expect(byId['hello-python312@512 duration'].predictedMs).toBeNull();
+  });
+
+  it("recovers this machine's CPU per throttled pause, and the speed and errors as without it", () => {
+    // The local machine spends 0.3 ms again after each pause: 80 ms of work becomes c with
+    // c = 80 + 0.3 × (c − q) / q, i.e. c = (80 − 0.3) / (1 − 0.3 / q); Lambda's reference is of the work itself.
+    const inflated = (m: number) => (80 - 0.3) / (1 - 0.3 / quotaMs(m));
+    const points = syntheticPoints().map((p) => (p.probe === 'client-python' && p.memoryMB < 1769 ? { ...p, localMs: expectedWallMs(inflated(p.memoryMB), p.memoryMB) } : p));
+    expect(inflated(128)).toBeCloseTo(100.543, 3);
+    expect(localPauseCpuMs(points)).toBeCloseTo(0.3, 6);
+    const { model, leaveOneOut } = fitCalibration(points);
+    expect(model.version).toBe(2);
+    expect(model.localPauseCpuMs).toBeCloseTo(0.3, 6);
+    expect(model.speed).toBeCloseTo(1.6, 2);
+    expect(Math.abs(leaveOneOut.find((l) => l.id === 'client-python@128 duration')?.error as number)).toBeLessThan(0.001);
+  });
+
+  it('finds no pause cost without a probe measured at a full vCPU, and never a negative one', () => {
+    const points = syntheticPoints();
+    expect(localPauseCpuMs(points.filter((p) => p.memoryMB < 1769))).toBe(0);
+    const faster = points.map((p) => (p.probe === 'client-python' && p.memoryMB === 128 ? { ...p, localMs: expectedWallMs(70, 128) } : p));
+    expect(localPauseCpuMs(faster)).toBe(0);
   });
 
   it('moves the estimate of added local CPU work by the speed factor', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cpuOfWallMs, expectedWallMs, phaseWallMs, quotaMs } from '../../src/calibration/throttle.ts';
+import { cpuOfWallMs, expectedWallMs, phaseWallMs, quotaMs, localWorkMs, pausesOf } from '../../src/calibration/throttle.ts';
 
 describe('quotaMs', () => {
   it('returns memory / 1769 of the 20 ms period', () => {
@@ -54,5 +54,26 @@ describe('cpuOfWallMs', () => {
   it('returns the wall time when nothing throttles', () => {
     expect(cpuOfWallMs(1.2, 1024)).toBeCloseTo(1.2, 9);
     expect(cpuOfWallMs(0, 128)).toBe(0);
+  });
+});
+
+describe('pausesOf', () => {
+  it('returns none within the first quota, then one per further quota, and none at a full vCPU', () => {
+    const q = quotaMs(128);
+    expect(pausesOf(q, 128)).toBe(0);
+    expect(pausesOf(0.5, 128)).toBe(0);
+    expect(pausesOf(3 * q, 128)).toBeCloseTo(2, 12);
+    expect(pausesOf(100, 1769)).toBe(0);
+  });
+});
+
+describe('localWorkMs', () => {
+  it('returns the CPU behind the wall time less the pause cost per pause', () => {
+    const wall = expectedWallMs(30, 1024);
+    const pauses = (30 - quotaMs(1024)) / quotaMs(1024); // 1.5913
+    expect(pauses).toBeCloseTo(1.5913, 4);
+    expect(localWorkMs(wall, 1024, 0.5)).toBeCloseTo(30 - 0.5 * pauses, 6);
+    expect(localWorkMs(wall, 1024, 0)).toBeCloseTo(30, 6);
+    expect(localWorkMs(40, 1792, 0.5)).toBe(40);
   });
 });

@@ -75,7 +75,7 @@ describe('coldbench calibrate › then report (real probes on the embedded emula
     expect(ratio, context).toBeGreaterThanOrEqual(1.6);
     expect(ratio, context).toBeLessThanOrEqual(2.0);
     for (const e of [python, node]) expect((e?.low as number) < (e?.median as number) && (e?.median as number) < (e?.high as number)).toBe(true);
-    expect(summary.estimates).toMatchObject({ model: 'offset-speed-throttle v1', file: calibrationFile, reference: { name: 'lambda-perf + published' }, missing: {} });
+    expect(summary.estimates).toMatchObject({ model: 'offset-speed-throttle v2', file: calibrationFile, reference: { name: 'lambda-perf + published' }, missing: {} });
   });
 
   it('raises the estimate of ~100 ms of module-level CPU work by the CPU speed factor, not by a per-runtime constant', () => {
