@@ -23,6 +23,32 @@ describe('EnvironmentPool.provision / unprovision', () => {
     expect(pool().environmentCount(spec.functionName)).toBe(0);
   });
 
+  it('replaces a provisioned environment whose runtime exited with a new one initialised ahead, as Lambda does', async () => {
+    const spec = makeSpec({ runtime: 'python3.11', handler: 'crash_if.handler', codeDir: py, version: '1' });
+    expect(await pool().provision(spec, 1)).toEqual({ ready: 1 });
+    expect(json((await pool().invoke(spec, request())).payload)).toBe(1);
+    const crashed = await pool().invoke(spec, request({ crash: true }));
+    expect(crashed).toMatchObject({ status: 'error', errorType: 'Runtime.ExitError', cold: false, initMs: null });
+    await pool().replacementsSettled();
+    expect(pool().environmentCount(spec.functionName)).toBe(1);
+    // A new environment (its count starts again), already initialised: warm, no Init Duration.
+    const next = await pool().invoke(spec, request());
+    expect(next).toMatchObject({ status: 'success', cold: false, initMs: null });
+    expect(json(next.payload)).toBe(1);
+    expect(next.logText).not.toContain('Init Duration');
+    // Deleting the configuration retires it for good: nothing takes its place.
+    await pool().unprovision(spec.functionName, '1');
+    await pool().replacementsSettled();
+    expect(pool().environmentCount(spec.functionName)).toBe(0);
+  });
+
+  it('does not replace a provisioned environment whose init failed (no retry loop)', async () => {
+    const spec = makeSpec({ runtime: 'python3.11', handler: 'init_crash.handler', codeDir: py, version: '1' });
+    expect((await pool().provision(spec, 1)).ready).toBe(0);
+    await pool().replacementsSettled();
+    expect(pool().environmentCount(spec.functionName)).toBe(0);
+  });
+
   it('retires an environment whose configuration was deleted while it was still initialising', async () => {
     const spec = makeSpec({ runtime: 'python3.11', handler: 'sleep_import.handler', codeDir: py, version: '1' });
     const provisioning = pool().provision(spec, 1);

@@ -51,6 +51,8 @@ export class Environment implements RuntimeApiHandler {
   busy = false;
   dead = false;
   retiring = false;
+  /** A provisioned environment whose init succeeded: the pool replaces it if it fails later */
+  preInitialized = false;
   lastUsed = Date.now();
   /** An invoke has started init (set before the process is even spawned). */
   private initBegun = false;
@@ -153,6 +155,7 @@ export class Environment implements RuntimeApiHandler {
       return { ok: false, ms: result.ms, errorType: result.errorType, status: result.status };
     }
     this.flush();
+    this.preInitialized = true;
     if (this.pendingNext && !this.current) this.tree.freeze();
     return result;
   }

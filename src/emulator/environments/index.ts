@@ -14,7 +14,8 @@
  *   cpuMode says why) and RSS polling every 50 ms for memory.
  * - Provisioned concurrency: provision() initialises environments ahead (AWS_LAMBDA_INITIALIZATION_TYPE
  *   provisioned-concurrency, init at the invoke phase's CPU share); invokes of that version use them
- *   first; they never expire or get evicted, only unprovision() retires them.
+ *   first; they never expire or get evicted, only unprovision() retires them. One that fails after
+ *   its init (runtime exit, timeout, out of memory) is replaced by a new one initialised ahead.
  * - Measurements: Init Duration from the spawn request to the first /next, Duration from the
  *   hand-over of the event to the response, Max Memory Used from VmHWM of the tree.
  */
@@ -81,6 +82,8 @@ export interface LocalEnvironmentPool extends EnvironmentPool {
   environmentCount(functionName?: string): number;
   /** Cold starts that may run at once; the others wait for a slot before they spawn */
   readonly coldStartSlots: number;
+  /** Resolves when every provisioned environment started in place of a failed one has initialised (or failed to) */
+  replacementsSettled(): Promise<void>;
 }
 
 /** Starts an environment pool: detects interpreters and cgroups, and builds SDKs in the background. */
@@ -106,6 +109,8 @@ class Pool implements LocalEnvironmentPool {
   private readonly unregister: () => void;
   private closed = false;
   private readonly coldGate: ColdStartGate;
+  /** Provisioned environments being initialised in place of failed ones */
+  private readonly replacements = new Set<Promise<void>>();
 
   constructor(
     private readonly options: PoolOptions & PoolTuning,
@@ -216,6 +221,12 @@ class Pool implements LocalEnvironmentPool {
       onDeath: (e) => {
         this.envs.delete(e);
         this.cgroups.slots.setWeight(this.envs.size);
+        // Lambda replaces a provisioned environment that failed (its runtime exited, timed out or ran
+        // out of memory); one retired with its configuration stays gone, and so does one whose init failed.
+        if (e.preInitialized && !e.retiring && !this.closed) {
+          const replacing = this.replaceProvisioned(e.spec).finally(() => this.replacements.delete(replacing));
+          this.replacements.add(replacing);
+        }
       },
     });
     this.envs.add(env);
@@ -236,28 +247,46 @@ class Pool implements LocalEnvironmentPool {
     } catch (error) {
       // Not enough room (maxEnvironments): none of them is provisioned.
       for (const env of envs) {
+        env.retiring = true;
         this.envs.delete(env);
         void env.destroy();
       }
       throw error;
     }
-    const results = await Promise.all(
-      envs.map(async (env) => {
-        await this.coldGate.acquire();
-        try {
-          return await env.preInitialize();
-        } finally {
-          this.coldGate.release();
-          env.busy = false;
-          env.lastUsed = Date.now();
-          // Deleted (or the pool shut down) while it initialised.
-          if (env.retiring || this.closed) void env.destroy();
-        }
-      }),
-    );
+    const results = await Promise.all(envs.map((env) => this.preInitialize(env)));
     const failed = results.find((r) => !r.ok);
     const errorType = failed && !failed.ok ? (failed.errorType ?? (failed.status === 'timeout' ? 'Sandbox.Timedout' : 'Runtime.Unknown')) : undefined;
     return { ready: results.filter((r) => r.ok).length, ...(errorType ? { errorType } : {}) };
+  }
+
+  async replacementsSettled(): Promise<void> {
+    while (this.replacements.size) await Promise.all(this.replacements);
+  }
+
+  /** A new provisioned environment in place of one that failed, initialised in the background; invokes meanwhile go on demand. */
+  private async replaceProvisioned(spec: FunctionSpec): Promise<void> {
+    let env: Environment;
+    try {
+      env = this.create(spec, 'provisioned-concurrency');
+    } catch {
+      return; // no room (maxEnvironments): invokes go on demand, as when Lambda cannot replace it at once
+    }
+    env.busy = true;
+    await this.preInitialize(env);
+  }
+
+  /** Initialises a provisioned environment (busy until then) through the cold-start gate. */
+  private async preInitialize(env: Environment): ReturnType<Environment['preInitialize']> {
+    await this.coldGate.acquire();
+    try {
+      return await env.preInitialize();
+    } finally {
+      this.coldGate.release();
+      env.busy = false;
+      env.lastUsed = Date.now();
+      // Deleted (or the pool shut down) while it initialised.
+      if (env.retiring || this.closed) void env.destroy();
+    }
   }
 
   async unprovision(functionName: string, version: string): Promise<void> {
