@@ -161,7 +161,8 @@ export async function runCalibration(options: CalibrateOptions, hooks: BenchHook
     .filter((s) => s.kind === 'cold' && s.status === 'success' && s.durationMs !== null && s.memoryMB !== null)
     .map((s) => ({ variant: s.variant, memoryMB: s.memoryMB as number, initMs: s.initMs, durationMs: s.durationMs as number, date: null }));
   const points = calibrationPoints(local, reference);
-  const fit = fitCalibration(points);
+  // Without a cgroup cpu controller (macOS, cgroup v2-only hosts) the probes ran at full speed.
+  const fit = fitCalibration(points, { localThrottled: outcome.info.emulator?.cpu?.throttled !== false });
   const calibration: Calibration = {
     format: 'coldbench-calibration',
     formatVersion: 1,

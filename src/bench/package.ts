@@ -319,6 +319,8 @@ export function packageLayerFolder(folder: string, options: Pick<PackageOptions,
 export async function packageAll(suite: Suite, plan: Plan, options: PackageOptions): Promise<Map<string, BuiltPackage>> {
   const out = new Map<string, BuiltPackage>();
   const byCell = new Map<string, Promise<BuiltPackage>>();
+  /** Each layer folder is hashed (and zipped) once, however many variants use it */
+  const byFolder = new Map<string, Promise<BuiltZip>>();
   for (const variant of plan.variants) {
     const fn = suite.functions.find((f) => f.name === variant.function);
     if (!fn) throw new Error(`variant ${variant.name} names function ${variant.function}, which the suite does not define`);
@@ -330,7 +332,13 @@ export async function packageAll(suite: Suite, plan: Plan, options: PackageOptio
     }
     const folderLayers = [];
     for (const layer of variant.layers ?? []) {
-      if (layer.kind === 'folder') folderLayers.push({ name: layer.name, path: layer.path, zip: await packageLayerFolder(layer.path, options) });
+      if (layer.kind !== 'folder') continue;
+      let zip = byFolder.get(layer.path);
+      if (!zip) {
+        zip = packageLayerFolder(layer.path, options);
+        byFolder.set(layer.path, zip);
+      }
+      folderLayers.push({ name: layer.name, path: layer.path, zip: await zip });
     }
     out.set(variant.name, { ...(await built), folderLayers });
   }

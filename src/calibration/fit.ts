@@ -72,12 +72,13 @@ export function localPauseCpuMs(points: CalibrationPoint[]): number {
   return pauses >= 1 ? Math.max(0, extra / pauses) : 0;
 }
 
-function prepare(points: CalibrationPoint[], pauseCpuMs: number): Prepared[] {
+function prepare(points: CalibrationPoint[], pauseCpuMs: number, localThrottled: boolean): Prepared[] {
+  const workOf = (p: CalibrationPoint) => (localThrottled ? localWorkMs(p.localMs, p.memoryMB, pauseCpuMs) : p.localMs);
   return points.map((point) => ({
     point,
     group: groupOf(point.runtime, point.architecture),
     weight: 1 / referenceLogSd(point) ** 2,
-    localCpuMs: point.metric === 'duration' ? localWorkMs(point.localMs, point.memoryMB, pauseCpuMs) : 0,
+    localCpuMs: point.metric === 'duration' ? workOf(point) : 0,
     cpuBound: point.metric === 'duration' && point.reference.medianMs >= CPU_BOUND_MS,
   }));
 }
@@ -217,16 +218,19 @@ function predictWith(f: Fitted, p: Prepared): number {
 /**
  * Fits the model to the points and reports each point's leave-one-out error.
  * Needs duration points (they fix the CPU speed: init points alone are absorbed by the offsets).
+ * `localThrottled: false`: the local probes ran at full speed (no cgroup cpu controller), so a
+ * local Duration is taken as the work itself.
  */
-export function fitCalibration(points: CalibrationPoint[]): FitResult {
+export function fitCalibration(points: CalibrationPoint[], options: { localThrottled?: boolean } = {}): FitResult {
+  const localThrottled = options.localThrottled ?? true;
   const problems = points.filter((p) => !(p.localMs > 0) || !(p.reference.medianMs > 0)).map((p) => p.id);
   if (problems.length) throw new CalibrationError(`calibration points without a positive local and reference median: ${problems.join(', ')}`);
   if (!points.some((p) => p.metric === 'duration'))
     throw new CalibrationError('the calibration needs at least one Duration point: Init points alone cannot separate the CPU speed from the start-up offset', {
       hint: 'Use the shipped reference, or give --from samples of the client-python probe (its Duration is CPU-bound).',
     });
-  const pauseCpuMs = localPauseCpuMs(points);
-  const prepared = prepare(points, pauseCpuMs);
+  const pauseCpuMs = localThrottled ? localPauseCpuMs(points) : 0;
+  const prepared = prepare(points, pauseCpuMs, localThrottled);
   const full = fitPrepared(prepared);
   const fitted: Record<string, number> = {};
   for (const p of prepared) fitted[p.point.id] = predictWith(full, p);
@@ -244,6 +248,7 @@ export function fitCalibration(points: CalibrationPoint[]): FitResult {
     kind: 'offset-speed-throttle',
     version: 2,
     localPauseCpuMs: pauseCpuMs,
+    localThrottled,
     speed: full.speed,
     initOffsetMs: full.initOffsetMs,
     invokeCpuMs: full.invokeCpuMs,

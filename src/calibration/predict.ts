@@ -42,6 +42,8 @@ export interface EstimateRequest {
   loadFactor: number;
   /** The same for Init (the control probe's Init now ÷ while calibrating); default loadFactor */
   initLoadFactor?: number;
+  /** Whether the local run throttled the invoke phase (default true); false: Durations are full-speed work */
+  localThrottled?: boolean;
 }
 
 export type EstimateResult = { state: 'estimated'; estimate: LambdaEstimate } | { state: 'missing'; reason: string };
@@ -54,9 +56,11 @@ function bounds(local: LocalMedian): [number, number, number] {
 /**
  * Lambda Duration of a local Duration: same throttling on both sides, Lambda's CPU speed, plus
  * Lambda's runtime-client work; this machine's own cost of each throttled pause is taken out first.
+ * A local Duration measured unthrottled (`localThrottled` false) is the work itself.
  */
-export function lambdaDurationMs(model: CalibrationModel, localMs: number, memoryMB: number, extraCpuMs: number): number {
-  return expectedWallMs(model.speed * localWorkMs(localMs, memoryMB, model.localPauseCpuMs ?? 0, model.periodMs) + extraCpuMs, memoryMB, model.periodMs);
+export function lambdaDurationMs(model: CalibrationModel, localMs: number, memoryMB: number, extraCpuMs: number, localThrottled = true): number {
+  const work = localThrottled ? localWorkMs(localMs, memoryMB, model.localPauseCpuMs ?? 0, model.periodMs) : localMs;
+  return expectedWallMs(model.speed * work + extraCpuMs, memoryMB, model.periodMs);
 }
 
 /** Lambda Init Duration of a local one. */
@@ -74,7 +78,7 @@ export function estimateLambda(model: CalibrationModel, request: EstimateRequest
   const spread = (sd: number, side: -1 | 1) => Math.exp(side * Z_90 * sd);
   const [dLo, dMid, dHi] = bounds(request.duration).map((v) => v / load) as [number, number, number];
   if (request.kind === 'warm') {
-    const at = (x: number) => lambdaDurationMs(model, x, request.memoryMB, 0);
+    const at = (x: number) => lambdaDurationMs(model, x, request.memoryMB, 0, request.localThrottled);
     return {
       state: 'estimated',
       estimate: { median: at(dMid), low: at(dLo) * spread(model.logSd.duration, -1), high: at(dHi) * spread(model.logSd.duration, 1) },
@@ -86,7 +90,7 @@ export function estimateLambda(model: CalibrationModel, request: EstimateRequest
   const initLoad = request.initLoadFactor !== undefined && request.initLoadFactor > 0 ? request.initLoadFactor : load;
   const [iLo, iMid, iHi] = bounds(request.init).map((v) => v / initLoad) as [number, number, number];
   const init = (x: number) => lambdaInitMs(model, group, x);
-  const duration = (x: number) => lambdaDurationMs(model, x, request.memoryMB, model.invokeCpuMs[group]);
+  const duration = (x: number) => lambdaDurationMs(model, x, request.memoryMB, model.invokeCpuMs[group], request.localThrottled);
   return {
     state: 'estimated',
     estimate: {

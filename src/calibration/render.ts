@@ -21,7 +21,9 @@ export function renderCalibration(c: Calibration, savedTo: string | null): strin
   out.push(`       Lambda Duration = throttled(${m.speed.toFixed(3)} × local work + runtime client CPU, ${m.periodMs} ms periods)`);
   out.push(`  CPU speed factor (Lambda ms per local ms): ${m.speed.toFixed(3)}`);
   out.push(
-    `  This machine's CPU per throttled pause: ${(m.localPauseCpuMs ?? 0).toFixed(2)} ms (taken out of local work; measured by the probes run both throttled and at a full vCPU)`,
+    m.localThrottled === false
+      ? '  Local Durations ran unthrottled (no cgroup v1 cpu controller here): each is taken as CPU work, and only the estimate throttles it'
+      : `  This machine's CPU per throttled pause: ${(m.localPauseCpuMs ?? 0).toFixed(2)} ms (taken out of local work; measured by the probes run both throttled and at a full vCPU)`,
   );
   for (const group of Object.keys(m.initOffsetMs).sort())
     out.push(`  ${group}: Init offset ${signed(m.initOffsetMs[group])} ms, runtime client CPU per cold invoke ${(m.invokeCpuMs[group] ?? 0).toFixed(2)} ms`);

@@ -49,6 +49,11 @@ export interface CalibrationModel {
    * by a CPU-bound probe throttled vs at a full vCPU; 0 in version 1 files
    */
   localPauseCpuMs?: number;
+  /**
+   * Whether the local probes ran throttled (a cgroup v1 cpu controller); false: their Durations
+   * were full-speed CPU work (macOS, cgroup v2-only hosts). Absent in version 1 files (throttled).
+   */
+  localThrottled?: boolean;
   /** Lambda CPU ms per local CPU ms */
   speed: number;
   /** Per `runtime/architecture`: start-up time Lambda adds that the local runtime does not have (ms, may be negative) */

@@ -38,6 +38,8 @@ export interface EstimatesInfo {
   initLoadFactors: Record<string, number>;
   /** Variants without an estimate, and why */
   missing: Record<string, string>;
+  /** Whether the run throttled the invoke phase; false: its Durations were full-speed CPU work, throttled only in the estimate */
+  localThrottled: boolean;
 }
 
 /** The run's host CPU probe (ms): the mean of the timings before and after it; null without one. */
@@ -73,6 +75,7 @@ export function addLambdaEstimates(
     const then = calibration.controlInitMs[group];
     if (then > 0 && now > 0) initLoadFactors[group] = now / then;
   }
+  const localThrottled = run?.emulator?.cpu?.throttled !== false;
   const planned = new Map<string, PlannedVariant>((run?.plan?.variants ?? []).map((v) => [v.name, v]));
   const missing: Record<string, string> = {};
   for (const v of variants) {
@@ -83,7 +86,7 @@ export function addLambdaEstimates(
       continue;
     }
     const initLoadFactor = initLoadFactors[groupOf(plan.runtime, plan.architecture)] ?? loadFactor;
-    const base = { runtime: plan.runtime, architecture: plan.architecture, memoryMB: plan.memoryMB, loadFactor, initLoadFactor };
+    const base = { runtime: plan.runtime, architecture: plan.architecture, memoryMB: plan.memoryMB, loadFactor, initLoadFactor, localThrottled };
     const cold = v.cold;
     const duration = local(cold.duration);
     if (duration) {
@@ -107,5 +110,6 @@ export function addLambdaEstimates(
     loadFactor,
     initLoadFactors,
     missing,
+    localThrottled,
   };
 }

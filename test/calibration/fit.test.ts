@@ -75,6 +75,23 @@ describe('fitCalibration', () => {
     expect(Math.abs(leaveOneOut.find((l) => l.id === 'client-python@128 duration')?.error as number)).toBeLessThan(0.001);
   });
 
+  it('takes local Durations as the work itself when the probes ran unthrottled, and finds no pause cost', () => {
+    // Generated with unthrottled local Durations: Lambda = throttled(1.6 × local + client).
+    const points = syntheticPoints().map((p) =>
+      p.metric === 'duration'
+        ? {
+            ...p,
+            localMs: cpuOfWallMs(p.localMs, p.memoryMB),
+          }
+        : p,
+    );
+    const { model, leaveOneOut } = fitCalibration(points, { localThrottled: false });
+    expect(model.localThrottled).toBe(false);
+    expect(model.localPauseCpuMs).toBe(0);
+    expect(model.speed).toBeCloseTo(1.6, 2);
+    expect(Math.abs(leaveOneOut.find((l) => l.id === 'client-python@128 duration')?.error as number)).toBeLessThan(0.001);
+  });
+
   it('finds no pause cost without a probe measured at a full vCPU, and never a negative one', () => {
     const points = syntheticPoints();
     expect(localPauseCpuMs(points.filter((p) => p.memoryMB < 1769))).toBe(0);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { cpuOfWallMs, expectedWallMs } from '../../src/calibration/throttle.ts';
 import type { CalibrationModel } from '../../src/calibration/types.ts';
 import type { ReportCalibration } from '../../src/report/estimates.ts';
 import { render, summarize } from '../../src/report/index.ts';
@@ -65,7 +66,28 @@ describe('summarize › with a calibration', () => {
       loadFactor: 2,
       initLoadFactors: {},
       missing: { 'node@1769': 'the calibration has no nodejs22.x/x86_64 probe (run coldbench calibrate --runtime nodejs22.x)' },
+      localThrottled: true,
     });
+  });
+
+  it('takes the Durations of an unthrottled run (no cgroup cpu controller) as the work itself, throttled only in the estimate', () => {
+    const at128 = (cpu: RunInfo['emulator']) => {
+      const info = run({ emulator: cpu });
+      for (const v of info.plan?.variants ?? []) Object.assign(v, { memoryMB: 128, name: v.name.replace('@1769', '@128') });
+      const small = samples.map((x) => ({ ...x, variant: x.variant.replace('@1769', '@128'), memoryMB: 128 }));
+      return summarize(small, info, { calibration: CALIBRATION });
+    };
+    const free = at128({ cpu: { throttled: false, reason: 'cgroups need Linux (this is darwin)' } });
+    // Init 80 → 40 → 60 as above; Duration 10 → 5 ms of work → 0.5 × 5 = 2.5 ms of Lambda work at 128 MB.
+    expect(free.variants.find((v) => v.name === 'py@128')?.cold.lambdaEstimate?.median).toBeCloseTo(60 + expectedWallMs(2.5, 128), 9);
+    expect(free.estimates?.localThrottled).toBe(false);
+    expect(render(free, 'table')).toContain(
+      "This run's invoke phase was not throttled (no cgroup v1 cpu controller): its Durations are full-speed CPU work, throttled as on Lambda only in the estimate.",
+    );
+    // The same 5 ms measured throttled at 128 MB was much less work.
+    const throttled = at128({ cpu: { throttled: true, reason: 'cgroup v1' } });
+    expect(throttled.variants.find((v) => v.name === 'py@128')?.cold.lambdaEstimate?.median).toBeCloseTo(60 + expectedWallMs(0.5 * cpuOfWallMs(5, 128), 128), 9);
+    expect(render(throttled, 'table')).not.toContain('was not throttled');
   });
 
   it("corrects Init by the control probe's Init now ÷ while calibrating, and shows the control in no table", () => {

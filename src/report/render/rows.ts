@@ -193,7 +193,10 @@ export function footnotes(summary: RunSummary, bestMark: string): string[] {
   if (e) {
     const span = e.reference.from && e.reference.to ? ` ${e.reference.from}…${e.reference.to}` : '';
     notes.push(
-      `${ESTIMATE_HEADER}: an estimate of the median on real Lambda, not a measurement: 90 % interval in brackets; model ${e.model} (CPU speed × ${fixed(e.speed, 3)}) from the calibration ${e.file} of ${e.calibratedAt.slice(0, 10)}, reference ${e.reference.name}${span}; ${initLoadText(e.initLoadFactors)}local Durations divided by the host CPU load factor ${fixed(e.loadFactor, 2)}.`,
+      `${ESTIMATE_HEADER}: an estimate of the median on real Lambda, not a measurement: 90 % interval in brackets; model ${e.model} (CPU speed × ${fixed(e.speed, 3)}) from the calibration ${e.file} of ${e.calibratedAt.slice(0, 10)}, reference ${e.reference.name}${span}; ${initLoadText(e.initLoadFactors)}local Durations divided by the host CPU load factor ${fixed(e.loadFactor, 2)}.` +
+        (e.localThrottled === false
+          ? " This run's invoke phase was not throttled (no cgroup v1 cpu controller): its Durations are full-speed CPU work, throttled as on Lambda only in the estimate."
+          : ''),
     );
     for (const [variant, why] of Object.entries(e.missing)) notes.push(`${DASH} ${variant}: no estimate: ${why}.`);
   }
