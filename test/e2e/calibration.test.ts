@@ -146,3 +146,45 @@ describe('coldbench calibrate › then report (real probes on the embedded emula
     );
   });
 });
+
+describe('coldbench calibrate › then bench on a host without a cgroup cpu controller (COLDBENCH_CGROUPS=off)', () => {
+  const freeEnv = { ...env, COLDBENCH_CGROUPS: 'off' };
+  const freeFile = join(work, 'unthrottled.json');
+  const freeRun = join(work, 'unthrottled-run');
+  let calibrate: CliRun;
+  let calibration: Calibration;
+  let summary: RunSummary;
+  let table: CliRun;
+
+  beforeAll(async () => {
+    calibrate = await runCli(['calibrate', '--runtime', 'python3.11', '--samples', '3', '--out', freeFile, '--quiet'], { env: freeEnv });
+    expect(calibrate.code, calibrate.stderr).toBe(0);
+    calibration = JSON.parse(readFileSync(freeFile, 'utf8'));
+    const bench = await runCli(['bench', 'test/fixtures/calibration/estimates.yaml', '--only', 'hello*', '--out', freeRun, '--quiet'], {
+      env: { ...freeEnv, COLDBENCH_CALIBRATION: freeFile },
+    });
+    expect(bench.code, bench.stderr).toBe(0);
+    summary = JSON.parse((await runCli(['report', freeRun, '--format', 'json', '--calibration', freeFile], { env })).stdout);
+    table = await runCli(['report', freeRun, '--calibration', freeFile], { env });
+  }, 240_000);
+
+  it('fits local Durations as full-speed work: no pause cost, and says so', () => {
+    expect(calibrate.stdout).toContain('Local Durations ran unthrottled (no cgroup v1 cpu controller here)');
+    expect(calibration.model).toMatchObject({ version: 2, localThrottled: false, localPauseCpuMs: 0 });
+    // The unthrottled client at 128 MB is a full-speed Duration, tens of ms, where Lambda's is 640 ms.
+    const client128 = calibration.points.find((p) => p.id === 'client-python311@128 duration');
+    expect(client128?.localMs).toBeLessThan(200);
+    expect(calibration.fitted['client-python311@128 duration']).toBeGreaterThan(300);
+  });
+
+  it('estimates hello at 512 MB inside the reference p10–p90, and the footnote says the run was not throttled', () => {
+    expect(summary.estimates?.localThrottled).toBe(false);
+    const python = summary.variants.find((v) => v.name === 'hello@512')?.cold.lambdaEstimate;
+    expect(python?.median, JSON.stringify({ model: calibration.model, python })).toBeGreaterThanOrEqual(REFERENCE_512.python[0]);
+    expect(python?.median, JSON.stringify({ model: calibration.model, python })).toBeLessThanOrEqual(REFERENCE_512.python[1]);
+    expect(summary.estimates?.missing['hello-node@512']).toBe('the calibration has no nodejs20.x/x86_64 probe (run coldbench calibrate --runtime nodejs20.x)');
+    expect(table.stdout).toContain(
+      "This run's invoke phase was not throttled (no cgroup v1 cpu controller): its Durations are full-speed CPU work, throttled as on Lambda only in the estimate.",
+    );
+  });
+});

@@ -237,9 +237,11 @@ function removeDir(dir: string): boolean {
 let poolSeq = 0;
 
 /** Detects writable cgroup v1 cpu and memory controllers and creates this pool's parent cgroups. */
-export function setUpCgroups(disable = false): CgroupSupport {
-  if (disable || process.platform !== 'linux') {
-    const reason = disable ? 'cgroups disabled by the caller' : `cgroups need Linux (this is ${process.platform})`;
+export function setUpCgroups(disable = false, env: NodeJS.ProcessEnv = process.env): CgroupSupport {
+  // COLDBENCH_CGROUPS=off: run as on a host without them (macOS, cgroup v2 only), e.g. to see what such a host measures.
+  const envOff = env.COLDBENCH_CGROUPS === 'off';
+  if (disable || envOff || process.platform !== 'linux') {
+    const reason = disable ? 'cgroups disabled by the caller' : envOff ? 'cgroups off (COLDBENCH_CGROUPS=off)' : `cgroups need Linux (this is ${process.platform})`;
     return {
       cpuDir: null,
       memoryDir: null,
