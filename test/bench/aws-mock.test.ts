@@ -3,7 +3,7 @@
  * the S3 upload path, consent prompts and AWS proactive initialisation cannot happen against
  * the local emulator, so these clients are mocked (and every test name says so).
  */
-import './helpers.ts';
+import { driveOneVariant } from './helpers.ts';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,15 +37,14 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { deleteCleanable, findCleanable } from '../../src/bench/cleanup.ts';
 import { type DeployContext, deployVariant, emptyCreated, ensureRole } from '../../src/bench/deploy.ts';
-import { bump, type DriveContext, proactiveInitClassifier } from '../../src/bench/drive.ts';
-import { runRounds } from '../../src/bench/rounds.ts';
+import { bump, proactiveInitClassifier } from '../../src/bench/drive.ts';
 import { NotConfirmedError, RestoreError, TargetError } from '../../src/bench/errors.ts';
 import { restoreFunction } from '../../src/bench/existing.ts';
 import type { BuiltPackage } from '../../src/bench/package.ts';
 import type { Variant } from '../../src/bench/plan.ts';
 import { runBench } from '../../src/bench/run.ts';
 import type { Target } from '../../src/bench/target.ts';
-import { type BenchSample, RunStore } from '../../src/bench/results.ts';
+import type { BenchSample } from '../../src/bench/results.ts';
 import * as probe from '../../src/probe/index.ts';
 import { REPO_ROOT } from '../helpers/cli.ts';
 
@@ -371,33 +370,8 @@ describe('runRounds with one variant (mocked Lambda: what a real account answers
       LogResult: tail(answer.lines),
       $metadata: { requestId },
     });
-    const store = new RunStore(mkdtempSync(join(dir, 'run-')), { runId: 'x' });
-    const samples: BenchSample[] = [];
-    const driveCtx: DriveContext = {
-      kind: 'aws',
-      lambda,
-      logs,
-      probe,
-      store,
-      logsTimeoutMs: 1_000,
-      coreCap: Infinity,
-      signal: new AbortController().signal,
-      random: () => 0.5,
-      onSample: (s) => void samples.push(s),
-      classifyForcedWarm: async () => 'none',
-      retry: noWait,
-    };
     const dep = { variant: { ...variant, cold: 1, warm: 0, concurrency: 1 }, functionName: 'coldbench-x-hello-128', layerArn: null, environment: {}, bumps: 0, versions: [] };
-    // The run's own round loop, with this one variant.
-    await runRounds(driveCtx, {
-      plan: { variants: [dep.variant], order: [dep.variant.name], seed: 1 },
-      results: { [dep.variant.name]: { state: 'pending' } },
-      oneAtATime: false,
-      start: async () => dep,
-      release: async () => {},
-    });
-    store.close();
-    return samples;
+    return (await driveOneVariant({ lambda, logs }, dep, { runDir: mkdtempSync(join(dir, 'run-')), retry: noWait })).samples;
   };
 
   it('returns status error with the payload errorType and errorMessage for an Unhandled FunctionError whose REPORT has no Status', async () => {

@@ -7,7 +7,12 @@ import { existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { LambdaClient } from '@aws-sdk/client-lambda';
 import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
-import type { BenchRunInfo, BenchSample } from '../../src/bench/results.ts';
+import type { Deployment } from '../../src/bench/deploy.ts';
+import type { DriveContext, VariantResult } from '../../src/bench/drive.ts';
+import { type BenchRunInfo, type BenchSample, RunStore } from '../../src/bench/results.ts';
+import type { RetryOptions } from '../../src/bench/retry.ts';
+import { runRounds } from '../../src/bench/rounds.ts';
+import * as probe from '../../src/probe/index.ts';
 import { coldbenchCacheDir } from '../../src/cache-dir.ts';
 import { BIN, REPO_ROOT } from '../helpers/cli.ts';
 
@@ -80,4 +85,35 @@ export function readRun(dir: string): { info: BenchRunInfo; samples: BenchSample
       .filter(Boolean)
       .map((l) => JSON.parse(l) as BenchSample),
   };
+}
+
+/**
+ * The harness's own round loop (runRounds) on one already deployed variant, against the given
+ * clients (aws-sdk-client-mock ones in the real-account tests), with a fixed random source and no
+ * proactive-init classification: what a bench run does with that variant.
+ */
+export async function driveOneVariant(
+  clients: { lambda: LambdaClient; logs: CloudWatchLogsClient },
+  dep: Deployment,
+  options: { runDir: string; retry: Partial<RetryOptions> },
+): Promise<{ samples: BenchSample[]; result: VariantResult }> {
+  const store = new RunStore(options.runDir, { runId: 'x' });
+  const samples: BenchSample[] = [];
+  const ctx: DriveContext = {
+    kind: 'aws',
+    ...clients,
+    probe,
+    store,
+    logsTimeoutMs: 1_000,
+    coreCap: Number.POSITIVE_INFINITY,
+    signal: new AbortController().signal,
+    random: () => 0.5,
+    onSample: (s) => void samples.push(s),
+    classifyForcedWarm: async () => 'none',
+    retry: options.retry,
+  };
+  const results: Record<string, VariantResult> = { [dep.variant.name]: { state: 'pending' } };
+  await runRounds(ctx, { plan: { variants: [dep.variant], order: [dep.variant.name], seed: 1 }, results, oneAtATime: false, start: async () => dep, release: async () => {} });
+  store.close();
+  return { samples, result: results[dep.variant.name] };
 }

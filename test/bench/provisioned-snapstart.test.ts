@@ -3,7 +3,7 @@
  * deletion, and SnapStart's restores, happen only on AWS (the emulator's PC path runs for real in
  * test/emulator/provisioned.test.ts and test/e2e/bench-provisioned.test.ts; SnapStart is refused locally).
  */
-import './helpers.ts';
+import { driveOneVariant } from './helpers.ts';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,12 +27,10 @@ import { STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { type DeployContext, type Deployment, deployVariant, emptyCreated } from '../../src/bench/deploy.ts';
-import { type DriveContext, PC_POLL_MS, type VariantResult } from '../../src/bench/drive.ts';
+import { PC_POLL_MS, type VariantResult } from '../../src/bench/drive.ts';
 import { existingFunctionPlan } from '../../src/bench/existing.ts';
 import type { Variant } from '../../src/bench/plan.ts';
-import { type BenchSample, RunStore } from '../../src/bench/results.ts';
-import { runRounds } from '../../src/bench/rounds.ts';
-import * as probe from '../../src/probe/index.ts';
+import type { BenchSample } from '../../src/bench/results.ts';
 
 const config = { region: 'us-east-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } };
 const lambda = new LambdaClient(config);
@@ -82,28 +80,10 @@ function answerInvokes(report: (n: number) => string): void {
 }
 
 async function drive(v: Variant): Promise<{ samples: BenchSample[]; result: VariantResult; dep: Deployment; sleeps: number[] }> {
-  const store = new RunStore(mkdtempSync(join(dir, 'run-')), { runId: 'x' });
-  const samples: BenchSample[] = [];
   const sleeps: number[] = [];
-  const ctx: DriveContext = {
-    kind: 'aws',
-    lambda,
-    logs,
-    probe,
-    store,
-    logsTimeoutMs: 1_000,
-    coreCap: Infinity,
-    signal: new AbortController().signal,
-    random: () => 0.5,
-    onSample: (s) => void samples.push(s),
-    classifyForcedWarm: async () => 'none',
-    retry: { sleep: async (ms) => void sleeps.push(ms) },
-  };
   const dep: Deployment = { variant: v, functionName: FUNCTION, layerArn: null, environment: {}, bumps: 0, versions: [] };
-  const results: Record<string, VariantResult> = { [v.name]: { state: 'pending' } };
-  await runRounds(ctx, { plan: { variants: [v], order: [v.name], seed: 1 }, results, oneAtATime: false, start: async () => dep, release: async () => {} });
-  store.close();
-  return { samples, result: results[v.name], dep, sleeps };
+  const { samples, result } = await driveOneVariant({ lambda, logs }, dep, { runDir: mkdtempSync(join(dir, 'run-')), retry: { sleep: async (ms) => void sleeps.push(ms) } });
+  return { samples, result, dep, sleeps };
 }
 
 describe('provisioned concurrency on a real account (aws-sdk-client-mock)', () => {
