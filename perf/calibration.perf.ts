@@ -15,7 +15,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defaultCalibrationFile } from '../src/calibration/location.ts';
-import { lambdaDurationMs, lambdaInitMs } from '../src/calibration/predict.ts';
+import { groupOf, lambdaDurationMs, lambdaInitMs } from '../src/calibration/predict.ts';
+import { mean, median } from '../src/report/stats.ts';
 import type { Calibration } from '../src/calibration/types.ts';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -37,14 +38,6 @@ interface Row {
   durationMs: number;
 }
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
-
-const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-
 const work = mkdtempSync(join(tmpdir(), 'coldbench-perf-cpu-'));
 try {
   writeFileSync(join(work, 'suite.yaml'), SUITE);
@@ -59,7 +52,9 @@ try {
     .filter(Boolean)
     .map((l) => JSON.parse(l) as Row)
     .filter((s) => s.kind === 'cold' && s.status === 'success');
-  const of = (variant: string, field: 'durationMs' | 'initMs', stat = median) => stat(rows.filter((s) => s.variant === variant).map((s) => s[field] as number));
+  const of = (variant: string, field: 'durationMs' | 'initMs', stat = median) => stat(rows.filter((s) => s.variant === variant).map((s) => s[field] as number)) as number;
+  // Estimates follow the run: on a host without a cgroup cpu controller its Durations are full-speed work.
+  const throttled = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')).emulator?.cpu?.throttled !== false;
   const calFile = process.env.CALIBRATION_FILE ?? defaultCalibrationFile();
   const cal = existsSync(calFile) ? (JSON.parse(readFileSync(calFile, 'utf8')) as Calibration) : null;
 
@@ -69,9 +64,9 @@ try {
       `${label}: local ${ratio.toFixed(2)}× ${ratio >= lo && ratio <= hi ? 'within' : 'OUTSIDE'} the ${lo}–${hi}× target (Lambda ${lambda})` +
         (estimate === null ? '' : `; estimated on Lambda ${estimate.toFixed(2)}× ${estimate >= lo && estimate <= hi ? 'within' : 'OUTSIDE'}`),
     );
-  const group = (runtime: string) => `${runtime}/x86_64`;
+  const group = (runtime: string) => groupOf(runtime, 'x86_64');
   const estDuration = (variant: string, memory: number, runtime: string) =>
-    cal ? lambdaDurationMs(cal.model, of(variant, 'durationMs'), memory, cal.model.invokeCpuMs[group(runtime)] ?? 0) : null;
+    cal ? lambdaDurationMs(cal.model, of(variant, 'durationMs'), memory, cal.model.invokeCpuMs[group(runtime)] ?? 0, throttled) : null;
   const ratioOf = (a: number | null, b: number | null) => (a === null || b === null ? null : a / b);
 
   // lambda-perf's cold Duration is the mean of each day's cold invokes (its `ad` field), so the

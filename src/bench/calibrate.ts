@@ -10,7 +10,7 @@ import { arch, cpus, platform, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fitCalibration } from '../calibration/fit.ts';
 import { calibrationPoints, type ProbeRun, probePlan } from '../calibration/points.ts';
-import { isProbeRuntime, probeFunctions } from '../calibration/probes.ts';
+import { isProbeRuntime, PROBE_TIMEOUT_S, probeFunctions } from '../calibration/probes.ts';
 import {
   type LambdaPerfFile,
   type PublishedFile,
@@ -31,8 +31,6 @@ import type { BenchHooks, BenchOptions } from './run.ts';
 export const DEFAULT_CALIBRATION_RUNTIMES = ['python3.11', 'nodejs20.x'];
 /** Cold samples per probe configuration: enough for a stable median of a ~100 ms Init. */
 export const DEFAULT_CALIBRATION_SAMPLES = 10;
-/** Far above any probe invoke (client@128 takes ~1.3 s locally). */
-const PROBE_TIMEOUT_S = 60;
 
 export class CalibrationInputError extends ColdbenchError {}
 

@@ -6,6 +6,7 @@
  * estimates correct Init by it (docs/calibration.md, "The host's load"). Controls are marked
  * `control: true` in run.json's plan; reports leave them out of every table.
  */
+import { PROBE_TIMEOUT_S, probeFunctions, runtimeSlug } from '../calibration/probes.ts';
 import { shippedPath } from '../paths.ts';
 import type { Architecture } from '../vocabulary.ts';
 import { type Plan, plan as makePlan, seededShuffle } from './plan.ts';
@@ -24,22 +25,23 @@ export interface ControlProbe {
 
 /** `coldbench-control-python311-arm64`: one control function per runtime and architecture. */
 function controlName(c: ControlProbe): string {
-  return `${CONTROL_PREFIX}${c.runtime.replaceAll('.', '')}-${c.architecture.replace('_', '')}`;
+  return `${CONTROL_PREFIX}${runtimeSlug(c.runtime)}-${c.architecture.replace('_', '')}`;
 }
 
 function controlSuite(controls: ControlProbe[], seed: number): Suite {
   const functions: Record<string, unknown> = {};
   for (const c of controls) {
-    const python = c.runtime.startsWith('python');
+    // The calibration's own hello probe of that runtime.
+    const [hello] = probeFunctions([c.runtime]);
     functions[controlName(c)] = {
-      code: shippedPath(`fixtures/calibration/functions/${python ? 'hello-python' : 'hello-node'}`),
+      code: shippedPath(`fixtures/calibration/functions/${hello.folder}`),
       runtime: c.runtime,
-      handler: python ? 'app.handler' : 'index.handler',
+      handler: hello.handler,
       architecture: c.architecture,
       memory: [CONTROL_MEMORY_MB],
       cold: CONTROL_COLD,
       warm: 0,
-      timeout: 60,
+      timeout: PROBE_TIMEOUT_S,
       concurrency: 2,
       coldStrategy: 'burst',
     };

@@ -306,7 +306,7 @@ export async function packageVariant(fn: SuiteFunction, variant: Variant, allVar
  * A suite's `layers` / `extensions` folder as a layer zip: the folder is what /opt holds (extensions/,
  * python/, bin/, …). Cached by content and exec bits, which extensions need.
  */
-export function packageLayerFolder(folder: string, options: Pick<PackageOptions, 'cacheDir'>): Promise<BuiltZip> {
+function packageLayerFolder(folder: string, options: Pick<PackageOptions, 'cacheDir'>): Promise<BuiltZip> {
   const files = listFiles(folder);
   const inputs = files.flatMap((rel) => [rel, readFileSync(join(folder, rel)), String(statSync(join(folder, rel)).mode & 0o111)]);
   const key = hashInputs([BUILD_RECIPE_VERSION, 'layer-folder', ...inputs]);

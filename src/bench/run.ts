@@ -18,7 +18,7 @@ import { type Created, type DeployContext, deployLayer, deployVariant, emptyCrea
 import { driveContextOn, type Probe, type VariantResult, isFinished, proactiveInitClassifier, recordOf, resultOf } from './drive.ts';
 import { type Rounds, runRounds } from './rounds.ts';
 import { prepareExisting, restoreFunction } from './existing.ts';
-import { checkSizes, packageAll, packageLayerFolder } from './package.ts';
+import { checkSizes, packageAll } from './package.ts';
 import type { PlanOverrides, Variant } from './plan.ts';
 import type { Progress } from './progress.ts';
 import type { BenchRunInfo, BenchSample, RunStore } from './results.ts';
@@ -220,7 +220,9 @@ async function prepareVariants(run: RunContext): Promise<Deployer> {
           extraLayers.push(layer.arn);
           continue;
         }
-        const zip = pkg.folderLayers?.find((l) => l.path === layer.path)?.zip ?? (await packageLayerFolder(layer.path, { cacheDir: options.cacheDir }));
+        // packageAll zipped every folder layer (and checkSizes counted it).
+        const zip = pkg.folderLayers?.find((l) => l.path === layer.path)?.zip;
+        if (!zip) throw new Error(`no layer zip was built for ${layer.path} of ${variant.name}`);
         const arn =
           layerArns.get(zip.key) ??
           (await deployLayer(deploy, resourceName(deploy.runId, `${variant.function}-${layer.name}-${zip.key.slice(0, 8)}`), zip, variant.runtime, variant.architecture, created));

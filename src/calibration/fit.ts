@@ -7,9 +7,9 @@
  * alone: a log-spaced grid, then golden-section refinement around the best grid point.
  */
 import { ColdbenchError } from '../errors.ts';
-import { quantileSorted } from '../report/stats.ts';
-import { groupOf } from './predict.ts';
-import { cpuOfWallMs, expectedWallMs, LAMBDA_PERIOD_MS, localWorkMs, MB_PER_VCPU, pausesOf } from './throttle.ts';
+import { median } from '../report/stats.ts';
+import { durationOfWorkMs, groupOf } from './predict.ts';
+import { cpuOfWallMs, LAMBDA_PERIOD_MS, localWorkMs, MB_PER_VCPU, pausesOf } from './throttle.ts';
 import type { CalibrationModel, CalibrationPoint, FitResult, LeaveOneOut, PointMetric } from './types.ts';
 
 /** z of a two-sided 80 % normal interval: p10–p90 of a log-normal spread is ±1.2816 sd. */
@@ -77,12 +77,11 @@ export function localPauseCpuMs(points: CalibrationPoint[]): number {
 }
 
 function prepare(points: CalibrationPoint[], pauseCpuMs: number, localThrottled: boolean): Prepared[] {
-  const workOf = (p: CalibrationPoint) => (localThrottled ? localWorkMs(p.localMs, p.memoryMB, pauseCpuMs) : p.localMs);
   return points.map((point) => ({
     point,
     group: groupOf(point.runtime, point.architecture),
     weight: 1 / referenceLogSd(point) ** 2,
-    localCpuMs: point.metric === 'duration' ? workOf(point) : 0,
+    localCpuMs: point.metric === 'duration' ? localWorkMs(point.localMs, point.memoryMB, pauseCpuMs, localThrottled) : 0,
     cpuBound: point.metric === 'duration' && point.reference.medianMs >= CPU_BOUND_MS,
   }));
 }
@@ -94,7 +93,7 @@ function logError(predicted: number, reference: number): number {
 /** Prediction of one point by a (partial) model. */
 function predictPoint(p: Prepared, speed: number, initOffset: number, invokeCpu: number): number {
   if (p.point.metric === 'init') return initOffset + speed * p.point.localMs;
-  return expectedWallMs(speed * p.localCpuMs + invokeCpu, p.point.memoryMB);
+  return durationOfWorkMs(speed, p.localCpuMs, invokeCpu, p.point.memoryMB);
 }
 
 /** Minimises f on [lo, hi] (unimodal or nearly so). */
@@ -171,10 +170,7 @@ function fitAtSpeed(inits: Map<string, Prepared[]>, durations: Map<string, Prepa
   for (const [group, list] of inits) {
     // The median residual, not the mean: one Init measured while the host was busy (local Init
     // of the same probe is the same work at every memory size) must not move the offset.
-    initOffsetMs[group] = quantileSorted(
-      list.map((p) => p.point.reference.medianMs - speed * p.point.localMs).sort((a, b) => a - b),
-      0.5,
-    ) as number;
+    initOffsetMs[group] = median(list.map((p) => p.point.reference.medianMs - speed * p.point.localMs)) as number;
     loss += probeMeansLoss(list, speed, initOffsetMs[group]);
   }
   for (const [group, list] of durations) {

@@ -2,7 +2,7 @@
  * Which probe configurations a calibration runs (those its reference knows), and the
  * calibration points made of local cold samples and the reference. Pure.
  */
-import { quantileSorted } from '../report/stats.ts';
+import { median } from '../report/stats.ts';
 import { ARCHITECTURES, type Architecture } from '../vocabulary.ts';
 import { type ProbeFunction, type ProbeKind, probeOfVariant } from './probes.ts';
 import type { Reference, ReferenceSample } from './reference.ts';
@@ -61,10 +61,7 @@ export function calibrationPoints(local: ReferenceSample[], reference: Reference
         architecture: g.probe.architecture,
         memoryMB: g.memoryMB,
         metric,
-        localMs: quantileSorted(
-          values.sort((a, b) => a - b),
-          0.5,
-        ) as number,
+        localMs: median(values) as number,
         reference: ref,
       });
     }

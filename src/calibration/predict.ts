@@ -3,7 +3,7 @@
  * Estimates carry a 90 % interval that includes the model's leave-one-out error, the reference's
  * own uncertainty and the local median's confidence interval. Pure.
  */
-import { expectedWallMs, localWorkMs } from './throttle.ts';
+import { expectedWallMs, LAMBDA_PERIOD_MS, localWorkMs } from './throttle.ts';
 import type { CalibrationModel } from './types.ts';
 
 /** z of a two-sided 90 % normal interval on log times: every estimate's interval. */
@@ -59,8 +59,13 @@ function bounds(local: LocalMedian): [number, number, number] {
  * A local Duration measured unthrottled (`localThrottled` false) is the work itself.
  */
 export function lambdaDurationMs(model: CalibrationModel, localMs: number, memoryMB: number, extraCpuMs: number, localThrottled = true): number {
-  const work = localThrottled ? localWorkMs(localMs, memoryMB, model.localPauseCpuMs ?? 0, model.periodMs) : localMs;
-  return expectedWallMs(model.speed * work + extraCpuMs, memoryMB, model.periodMs);
+  const work = localWorkMs(localMs, memoryMB, model.localPauseCpuMs ?? 0, localThrottled, model.periodMs);
+  return durationOfWorkMs(model.speed, work, extraCpuMs, memoryMB, model.periodMs);
+}
+
+/** Lambda Duration of local work: Lambda's speed on it plus the runtime client's extra, throttled as on Lambda (the fit predicts with it too). */
+export function durationOfWorkMs(speed: number, workMs: number, extraCpuMs: number, memoryMB: number, periodMs = LAMBDA_PERIOD_MS): number {
+  return expectedWallMs(speed * workMs + extraCpuMs, memoryMB, periodMs);
 }
 
 /** Lambda Init Duration of a local one. */

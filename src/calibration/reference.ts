@@ -5,7 +5,7 @@
  * published beside their code (published.json: the per-call boto3 client). A user's own
  * reference comes from samples of the same probes (`coldbench calibrate --from`). Pure.
  */
-import { quantileSorted } from '../report/stats.ts';
+import { quantileSorted, sampleSd } from '../report/stats.ts';
 import { type ProbeConfig, type ProbeKind, probeOfVariant } from './probes.ts';
 import type { PointMetric, ReferenceInfo, ReferenceValue } from './types.ts';
 
@@ -138,9 +138,7 @@ function referenceValue(values: number[], source: string): ReferenceValue {
   const p10 = quantileSorted(sorted, 0.1) as number;
   const p90 = quantileSorted(sorted, 0.9) as number;
   const logs = sorted.filter((v) => v > 0).map(Math.log);
-  const mean = logs.reduce((s, v) => s + v, 0) / logs.length;
-  const sd = logs.length > 1 ? Math.sqrt(logs.reduce((s, v) => s + (v - mean) ** 2, 0) / (logs.length - 1)) : 0;
-  const se = (MEDIAN_SE_FACTOR * sd) / Math.sqrt(Math.max(logs.length, 1));
+  const se = (MEDIAN_SE_FACTOR * (sampleSd(logs) ?? 0)) / Math.sqrt(Math.max(logs.length, 1));
   return {
     medianMs: median,
     p10Ms: p10,

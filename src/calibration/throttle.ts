@@ -100,9 +100,11 @@ export function pausesOf(cpuMs: number, memoryMB: number, periodMs = LAMBDA_PERI
 /**
  * The work behind a local Duration: the CPU its wall time implies (cpuOfWallMs), less what this
  * machine spends again after each throttled pause (`pauseCpuMs`, measured by the calibration:
- * caches refilled after the CPU was elsewhere for up to 18.5 ms).
+ * caches refilled after the CPU was elsewhere for up to 18.5 ms). A Duration measured unthrottled
+ * (`throttled` false: no cgroup cpu controller) is the work itself.
  */
-export function localWorkMs(wallMs: number, memoryMB: number, pauseCpuMs: number, periodMs = LAMBDA_PERIOD_MS): number {
+export function localWorkMs(wallMs: number, memoryMB: number, pauseCpuMs: number, throttled = true, periodMs = LAMBDA_PERIOD_MS): number {
+  if (!throttled) return wallMs;
   const cpu = cpuOfWallMs(wallMs, memoryMB, periodMs);
   return Math.max(0, cpu - pauseCpuMs * pausesOf(cpu, memoryMB, periodMs));
 }

@@ -9,7 +9,7 @@ import type { ControlProbe } from '../bench/controls.ts';
 import { groupOf } from '../calibration/predict.ts';
 import type { CalibrationPoint } from '../calibration/types.ts';
 import type { ReportCalibration } from '../report/estimates.ts';
-import { quantileSorted } from '../report/stats.ts';
+import { median } from '../report/stats.ts';
 import { defaultCalibrationFile } from '../calibration/location.ts';
 import type { CliIO } from './io.ts';
 import { UsageError } from './errors.ts';
@@ -54,11 +54,7 @@ function controlBaselines(points: CalibrationPoint[]): Record<string, number> {
     byGroup.set(key, [...(byGroup.get(key) ?? []), p.localMs]);
   }
   const out: Record<string, number> = {};
-  for (const [key, values] of byGroup)
-    out[key] = quantileSorted(
-      values.sort((a, b) => a - b),
-      0.5,
-    ) as number;
+  for (const [key, values] of byGroup) out[key] = median(values) as number;
   return out;
 }
 

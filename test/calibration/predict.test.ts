@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { estimateLambda, lambdaDurationMs, lambdaInitMs } from '../../src/calibration/predict.ts';
-import { expectedWallMs, quotaMs } from '../../src/calibration/throttle.ts';
+import { expectedWallMs } from '../../src/calibration/throttle.ts';
 import type { CalibrationModel } from '../../src/calibration/types.ts';
 
 const MODEL: CalibrationModel = {
@@ -33,8 +33,7 @@ describe('lambdaDurationMs', () => {
   it("takes this machine's CPU per throttled pause out of the local work first", () => {
     // 30 ms of local CPU at 128 MB took (30 − 1.4471) / 1.4471 = 19.73 pauses: 0.5 ms each is not work.
     const local = expectedWallMs(30, 128);
-    const work = 30 - 0.5 * ((30 - quotaMs(128)) / quotaMs(128));
-    expect(work).toBeCloseTo(20.1348, 4);
+    const work = 20.134765625; // 30 − 0.5 × 19.7305
     expect(lambdaDurationMs({ ...MODEL, localPauseCpuMs: 0.5 }, local, 128, 1)).toBeCloseTo(expectedWallMs(2 * work + 1, 128), 6);
     // A version 1 model has no such term.
     expect(lambdaDurationMs({ ...MODEL, version: 1, localPauseCpuMs: undefined }, local, 128, 1)).toBeCloseTo(expectedWallMs(61, 128), 6);

@@ -70,9 +70,8 @@ describe('pausesOf', () => {
 describe('localWorkMs', () => {
   it('returns the CPU behind the wall time less the pause cost per pause', () => {
     const wall = expectedWallMs(30, 1024);
-    const pauses = (30 - quotaMs(1024)) / quotaMs(1024); // 1.5913
-    expect(pauses).toBeCloseTo(1.5913, 4);
-    expect(localWorkMs(wall, 1024, 0.5)).toBeCloseTo(30 - 0.5 * pauses, 6);
+    // (30 − 11.5771) / 11.5771 = 1.59131 pauses after the first 1024 MB quota.
+    expect(localWorkMs(wall, 1024, 0.5)).toBeCloseTo(30 - 0.5 * 1.59131, 4);
     expect(localWorkMs(wall, 1024, 0)).toBeCloseTo(30, 6);
     expect(localWorkMs(40, 1792, 0.5)).toBe(40);
   });

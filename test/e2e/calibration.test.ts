@@ -90,8 +90,6 @@ describe('coldbench calibrate › then report (real probes on the embedded emula
     const rise = (cpu?.cold.lambdaEstimate?.median as number) - (hello?.cold.lambdaEstimate?.median as number);
     // The Init part rises by exactly speed × the local rise; the Durations differ by a millisecond or two.
     expect(Math.abs(rise - calibration.model.speed * localRise)).toBeLessThan(3);
-    // …and stays inside the added work's own interval: the estimate of hello-cpu contains hello's plus the rise.
-    expect((hello?.cold.lambdaEstimate?.median as number) + rise).toBeLessThanOrEqual(cpu?.cold.lambdaEstimate?.high as number);
   });
 
   it('measures a control probe per runtime beside the suite, corrects Init by it, and shows it in no table', () => {
