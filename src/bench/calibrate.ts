@@ -181,8 +181,11 @@ export function saveCalibration(calibration: Calibration, file: string): void {
   writeFileSync(file, `${JSON.stringify(calibration, null, 2)}\n`);
 }
 
-/** A calibration file, checked, and the warnings its use deserves (another machine, an older reference). */
-export function loadCalibration(file: string, current: { machine: MachineFingerprint; referenceBuiltOn: string | null }): { calibration: Calibration; warnings: string[] } {
+/**
+ * A calibration file, checked, and the warnings its use deserves (another machine, an older
+ * reference). `referenceBuiltOn` is asked only of a calibration fitted to the shipped reference.
+ */
+export function loadCalibration(file: string, current: { machine: MachineFingerprint; referenceBuiltOn: () => string | null }): { calibration: Calibration; warnings: string[] } {
   let parsed: unknown;
   try {
     parsed = JSON.parse(readFileSync(file, 'utf8'));
@@ -205,9 +208,10 @@ export function loadCalibration(file: string, current: { machine: MachineFingerp
     warnings.push(
       `the calibration ${file} was made on another machine (${c.machine.cpuModel}, ${c.machine.cores} cores; this one: ${current.machine.cpuModel}, ${current.machine.cores} cores): estimates may be off; run coldbench calibrate here`,
     );
-  if (current.referenceBuiltOn && c.reference.name === SHIPPED_REFERENCE_NAME && c.reference.builtOn < current.referenceBuiltOn)
+  const shippedBuiltOn = c.reference.name === SHIPPED_REFERENCE_NAME ? current.referenceBuiltOn() : null;
+  if (shippedBuiltOn && c.reference.builtOn < shippedBuiltOn)
     warnings.push(
-      `the calibration ${file} was fitted to a reference of ${c.reference.builtOn}, older than the shipped one (${current.referenceBuiltOn}): run coldbench calibrate again`,
+      `the calibration ${file} was fitted to a reference of ${c.reference.builtOn}, older than the shipped one (${shippedBuiltOn}): run coldbench calibrate again`,
     );
   return { calibration: c, warnings };
 }

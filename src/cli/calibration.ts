@@ -33,7 +33,7 @@ export async function calibrationFor(io: CliIO, explicit: string | undefined): P
   }
   // Only with a calibration to use: the calibration code and the shipped reference load here.
   const { loadCalibration, loadShippedReference, machineFingerprint } = await import('../bench/calibrate.ts');
-  const { calibration, warnings } = loadCalibration(file, { machine: machineFingerprint(), referenceBuiltOn: loadShippedReference().info.builtOn });
+  const { calibration, warnings } = loadCalibration(file, { machine: machineFingerprint(), referenceBuiltOn: () => loadShippedReference().info.builtOn });
   for (const w of warnings) io.stderr(`Warning: ${w}\n`);
   return {
     model: calibration.model,

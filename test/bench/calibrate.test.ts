@@ -30,7 +30,7 @@ function calibrationFile(overrides: Partial<Calibration>): string {
 }
 
 describe('loadCalibration', () => {
-  const current = { machine: machineFingerprint(), referenceBuiltOn: '2026-12-03' };
+  const current = { machine: machineFingerprint(), referenceBuiltOn: () => '2026-12-03' };
 
   it('returns a calibration of this machine and the current reference without warnings', () => {
     const { calibration, warnings } = loadCalibration(calibrationFile({}), current);
