@@ -14,7 +14,7 @@ import { type Plan, type PlanOverrides, plan as makePlan } from './plan.ts';
 import { type BenchRunInfo, type RunStore, createRun, newRunId, openRunForResume } from './results.ts';
 import type { BenchHooks, BenchOptions } from './run.ts';
 import { suiteFromServerless } from './serverless.ts';
-import { BUILTIN_DEFAULTS, type Suite, type SuiteEvent, loadSuite, loadSuiteDocument } from './suite.ts';
+import { BUILTIN_DEFAULTS, EMPTY_EVENT, type Suite, type SuiteEvent, loadSuite, loadSuiteDocument } from './suite.ts';
 import type { RuntimeRule } from './suite-schema.ts';
 import { type Target, planInterpreters, verifyAccount } from './target.ts';
 import { LOCAL_RUNTIMES } from '../emulator/contract.ts';
@@ -72,7 +72,7 @@ function loadAnySuite(file: string, serverless: { stage?: string } | undefined, 
 }
 
 function eventsFor(file: string | undefined): SuiteEvent[] {
-  if (!file) return [{ file: '(none)', weight: 1, payload: '{}' }];
+  if (!file) return [EMPTY_EVENT];
   try {
     const payload = readFileSync(file, 'utf8');
     JSON.parse(payload);

@@ -20,6 +20,9 @@ export interface SuiteEvent {
   payload: string;
 }
 
+/** The event sent when none is given: `{}`, with no event file. */
+export const EMPTY_EVENT: SuiteEvent = { file: '(none)', weight: 1, payload: '{}' };
+
 /** A layer a function runs with: a local folder (laid out as /opt) built into a layer, or a layer version ARN (real accounts). */
 export type LayerSource = { kind: 'folder'; path: string; name: string } | { kind: 'arn'; arn: string; name: string };
 
@@ -235,7 +238,7 @@ function normaliseFunction(name: string, fn: RawFunction, dir: string, file: str
       problems.push(`${at(field)}: ${JSON.stringify(spec.file)} ${why}; allowed: a JSON event file, relative to the suite`);
     }
   });
-  if (eventSpecs.length === 0) events.push({ file: '(none)', weight: 1, payload: '{}' });
+  if (eventSpecs.length === 0) events.push(EMPTY_EVENT);
 
   const variants = fn.variants
     ? Object.fromEntries(Object.entries(fn.variants).map(([k, v]) => [k, { handler: v.handler, environment: v.environment ? stringEnv(v.environment) : undefined }]))

@@ -59,6 +59,7 @@ export function analyze(input: AnalyzeInput): ProfileReport {
   const sizes = new Map([...input.packages].map(([name, scan]) => [name, scan.bytes]));
   const localModules = new Set([...input.sources.keys()].map((k) => topLevelOf(k, language)));
   const modules = groupByPackage(roots, { language, initMs: input.initMs, handlerModule: handler.module, sizes, localModules, moduleSize: input.moduleSize });
+  const unattributed = unattributedMs(roots, input.initMs);
   const notes = [...(input.notes ?? [])];
   let recommendations: ProfileReport['recommendations'] = [];
   if (input.sources.has(handler.module)) {
@@ -78,7 +79,7 @@ export function analyze(input: AnalyzeInput): ProfileReport {
       source,
       codePath: input.codePath,
       statementTimes: parseStatementTimes(input.traceText),
-      unattributedMs: unattributedMs(roots, input.initMs),
+      unattributedMs: unattributed,
       bundled: language === 'node' && nodeModuleFiles === 0,
       reuseTwin: input.reuseTwin,
       localModules,
@@ -103,7 +104,7 @@ export function analyze(input: AnalyzeInput): ProfileReport {
   return {
     function: input.function,
     initMs: input.initMs,
-    unattributedMs: unattributedMs(roots, input.initMs),
+    unattributedMs: unattributed,
     tracing: input.tracing,
     warm: { n: input.warmDurationsMs.length, medianMs: median(input.warmDurationsMs) },
     modules,

@@ -420,8 +420,6 @@ def module_work(source, tree):
 
 def main():
     request = json.load(sys.stdin)
-    if "files" not in request:
-        request = {"files": {"": {"source": request["source"], "roots": [request["handler"]]}}}
     results = {}
     for module, spec in request["files"].items():
         try:

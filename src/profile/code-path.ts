@@ -16,7 +16,7 @@ import { spawnSync } from 'node:child_process';
 import { posix } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Node as AcornNode, parse } from 'acorn';
-import { type Language, topLevelOf } from './group.ts';
+import { topLevelOf } from './group.ts';
 
 export interface CodePathUse {
   line: number;
@@ -519,13 +519,3 @@ function commonArm(uses: Ref[]): BranchArm | null {
   return arm ? { function: uses[0].owner, ifLine: lineOf0(arm.node), armLine: arm.armLine, condition: arm.condition, block: arm.block, async: arm.async } : null;
 }
 const lineOf0 = (n: N): number => n.loc?.start.line ?? 0;
-
-/**
- * The code path of the handler `module.fn` in `sources` (module name → text, as readSources gives).
- * Throws CodePathError when the source does not parse or the parser cannot run.
- */
-export function codePathOf(sources: ReadonlyMap<string, string>, module: string, fn: string, language: Language, python = 'python3'): CodePath {
-  const source = sources.get(module);
-  if (source === undefined) throw new CodePathError(`no source for the handler module ${module}`);
-  return language === 'python' ? pythonCodePath(source, fn, python) : nodeCodePath(source, module, fn, new Set(sources.keys()));
-}

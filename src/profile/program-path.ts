@@ -48,6 +48,15 @@ export function fileOfModule(module: string, language: Language): string {
 }
 
 /**
+ * A function of `module` as the report names it: bare in the `entry` module, else qualified by
+ * the module without `./` and a .js/.cjs/.mjs extension.
+ * @example qualifiedName('./lib/render.js', 'render', './app.js') // → 'lib/render.render'
+ */
+export function qualifiedName(module: string, fn: string, entry: string): string {
+  return module === entry ? fn : `${module.replace(/^\.\//, '').replace(/\.(c|m)?js$/, '')}.${fn}`;
+}
+
+/**
  * The code path of `entry.handler` through every local module it reaches.
  * Throws CodePathError when a reached file does not parse or the parser cannot run.
  * @example programCodePath(new Map([['app', 'from helpers import render\ndef handler(e, c):\n    return render(e)\n'], ['helpers', 'import jinja2\ndef render(e):\n    return jinja2.Template("x")\n']]), 'app', 'handler', 'python').imports.map((i) => [i.file, i.module, i.uses.length])
@@ -81,7 +90,7 @@ export function programCodePath(sources: ReadonlyMap<string, string>, entry: str
   const main = results.get(entry) as CodePath;
   return {
     handlerFound: main.handlerFound,
-    reachable: files.flatMap((f) => (results.get(f)?.reachable ?? []).map((fn) => (f === entry ? fn : `${f.replace(/^\.\//, '').replace(/\.(c|m)?js$/, '')}.${fn}`))),
+    reachable: files.flatMap((f) => (results.get(f)?.reachable ?? []).map((fn) => qualifiedName(f, fn, entry))),
     imports: files.flatMap((f) => (results.get(f)?.imports ?? []).map((imp) => ({ ...imp, file: f, local: localModuleOf(imp, f, language, sources) }))),
     moduleWork: files.flatMap((f) => (results.get(f)?.moduleWork ?? []).map((w) => ({ ...w, file: f }))),
     files,

@@ -14,27 +14,21 @@ import { type FunctionConfiguration, GetFunctionCommand } from '@aws-sdk/client-
 import { NotConfirmedError } from '../bench/errors.ts';
 import { existingFunctionPlan, snapshotFunction } from '../bench/existing.ts';
 import type { BuiltZip } from '../bench/package.ts';
+import { EMPTY_EVENT } from '../bench/suite.ts';
+import { MAX_LAYERS } from '../bench/suite-schema.ts';
 import { zipFolder } from '../bench/zip.ts';
-import { failuresOf } from '../report/failures.ts';
 import { median } from '../report/stats.ts';
-import { analyze, splitHandler } from './analyze.ts';
+import { analyze } from './analyze.ts';
 import type { Language } from './group.ts';
-import { NODE_MARKER, PYTHON_MARKER } from './import-trace.ts';
 import { scanPackages, pycTagFor } from './package-scan.ts';
-import { type ProgramCodePath, programCodePath } from './program-path.ts';
-import { ownCodeIsEsm, ProfileInputError, pythonFor, readSources, splitAtFirstStart, tracingEnvironment, tracingText, unzipTo } from './run.ts';
+import { codePathFor, collectTrace, ownCodeIsEsm, ProfileInputError, readSources, tracingEnvironment, tracingText, unzipTo } from './run.ts';
 import { ProfileRunError, type ProfileSession } from './session.ts';
-import { LINE_MARKER } from './statement-trace.ts';
 import type { ProfileReport } from './types.ts';
 
 /** Cold starts forced on the copy: the first is traced in detail, all give Init Durations. */
 export const REMOTE_COLD_STARTS = 3;
 /** Where the tracing layer puts the wrapper (/opt is where Lambda mounts layers). */
 export const LAYER_WRAPPER = '/opt/coldbench/trace-wrapper.sh';
-/** What the copy is invoked with, as `bench --function` without --event. */
-const EMPTY_EVENT = { file: '(none)', weight: 1, payload: '{}' };
-/** Lambda attaches at most this many layers to a function. */
-const MAX_LAYERS = 5;
 /** The files of the tracing layer, beside this module. */
 const LAYER_FILES = ['trace-wrapper.sh', 'python-trace-shim.py', 'node-require-timer.cjs', 'node-statement-timer.cjs', 'node-esm-timer.mjs', 'node-esm-hooks.mjs'];
 
@@ -131,16 +125,7 @@ export async function profileExistingFunction(session: ProfileSession, options: 
     unzipTo(code.path, fnDir);
     const sources = ownSources(readSources(fnDir, language), fnDir, language);
     const handler = config.Handler ?? '';
-    const { module, fn } = splitHandler(handler, language, sources);
-    let codePath: ProgramCodePath | undefined;
-    let codePathProblem: string | undefined;
-    if (sources.has(module)) {
-      try {
-        codePath = programCodePath(sources, module, fn, language, language === 'python' ? await pythonFor(config.Runtime as string) : undefined);
-      } catch (error) {
-        codePathProblem = (error as Error).message;
-      }
-    }
+    const { codePath, codePathProblem } = await codePathFor(sources, handler, config.Runtime as string, language);
     const esm = language === 'node' && ownCodeIsEsm(sources, fnDir);
     const architecture = config.Architectures?.[0] ?? 'x86_64';
     options.log(`publishing the tracing layer and creating the copy of ${name} on ${where}`);
@@ -158,26 +143,18 @@ export async function profileExistingFunction(session: ProfileSession, options: 
     const dep = await session.deployCopy(variant, { function: code, layer: null }, config.Role, [...layers, layerArn]);
     options.log(`forcing ${REMOTE_COLD_STARTS} cold starts of ${dep.functionName}`);
     const samples = await session.drive(dep, REMOTE_COLD_STARTS, options.warm);
-    const failed = failuresOf(samples)[0];
-    if (failed !== undefined)
-      throw new ProfileRunError(
-        `${name}: the copy failed on ${failed.failed} of ${failed.total} invokes: ${failed.first}; profile sends the event {}: check that the function accepts it`,
-      );
-    const colds = samples.filter((s) => s.phase === 'cold' && s.initMs !== null);
-    if (colds.length === 0) throw new ProfileRunError(`${name}: none of the forced cold starts of the copy reported an Init Duration`);
-    const marker = language === 'python' ? PYTHON_MARKER : NODE_MARKER;
-    const lines = await session.traceLines(dep, [marker, LINE_MARKER, 'START RequestId:'], since);
-    // The first init, before the first START: later cold starts' traces follow later STARTs.
-    const { init } = splitAtFirstStart(lines);
-    const initMs = colds[0].initMs as number;
-    const inits = colds.map((s) => s.initMs as number);
+    // init is the first init, before the first START: later cold starts' traces follow later STARTs.
+    const { initsMs, init, warmDurationsMs } = await collectTrace(session, dep, samples, language, since, {
+      failed: (f) => `${name}: the copy failed on ${f.failed} of ${f.total} invokes: ${f.first}; profile sends the event {}: check that the function accepts it`,
+      noCold: () => new ProfileRunError(`${name}: none of the forced cold starts of the copy reported an Init Duration`),
+    });
     const packages = scanPackages([fnDir], { language, pycTag: pycTagFor(config.Runtime as string) });
     return analyze({
       function: { name, codeDir: `${where}: ${name}`, runtime: config.Runtime as string, handler, memoryMB: config.MemorySize ?? 128 },
       language,
       traceText: init.join('\n'),
-      initMs,
-      warmDurationsMs: samples.filter((s) => s.phase === 'warm' && s.status === 'success' && s.durationMs !== null).map((s) => s.durationMs as number),
+      initMs: initsMs[0],
+      warmDurationsMs,
       packages,
       sources,
       target: session.target.kind === 'aws' ? `AWS account (${session.target.region})` : `endpoint ${session.target.endpoint ?? session.target.kind}`,
@@ -186,7 +163,7 @@ export async function profileExistingFunction(session: ProfileSession, options: 
       codePathProblem,
       notes: [
         `traced on ${dep.functionName}, a copy of ${name} deleted afterwards with its tracing layer; ${name} was not changed`,
-        `Init Duration of the ${inits.length} forced cold starts of the copy: median ${median(inits)?.toFixed(1)} ms (${inits.map((x) => x.toFixed(1)).join(', ')}); the table is the first one's trace`,
+        `Init Duration of the ${initsMs.length} forced cold starts of the copy: median ${median(initsMs)?.toFixed(1)} ms (${initsMs.map((x) => x.toFixed(1)).join(', ')}); the table is the first one's trace`,
         `package sizes are of the function's own .zip; its ${layers.length} layer(s) are not scanned`,
         'times come from one traced cold start: tracing adds its own overhead, so shares are more reliable than absolute times',
       ],

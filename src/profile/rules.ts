@@ -7,7 +7,7 @@ import type { CodePathImport } from './code-path.ts';
 import { type Language, type ModuleEntry, topLevelOf } from './group.ts';
 import { type ImportNode, walkImports } from './import-trace.ts';
 import type { PackageScan } from './package-scan.ts';
-import { type FileImport, type FileStatement, fileOfModule, type ProgramCodePath } from './program-path.ts';
+import { type FileImport, type FileStatement, fileOfModule, type ProgramCodePath, qualifiedName } from './program-path.ts';
 import { CLIENT_CALLS, type SourceScan } from './scan-source.ts';
 import type { StatementTime } from './statement-trace.ts';
 import type { Recommendation, RuleId } from './types.ts';
@@ -188,9 +188,6 @@ const linesOf = (uses: CodePathImport['uses']): string => {
   const lines = [...new Set(uses.map((u) => u.line))].sort((a, b) => a - b);
   return `${lines.length === 1 ? 'line' : 'lines'} ${lines.join(', ')}`;
 };
-/** A function of another file than the handler's, as `helpers.legacy_chart`. */
-const qualified = (input: RuleInput, module: string, fn: string): string =>
-  module === input.handlerModule ? fn : `${module.replace(/^\.\//, '').replace(/\.(c|m)?js$/, '')}.${fn}`;
 const siteOf = (input: RuleInput, imp: FileImport): string => `${fileOfModule(imp.file, input.language)}:${imp.line}`;
 
 /** How --verify moves a branch-only import into its branch, or why it cannot. */
@@ -229,7 +226,7 @@ function codePathRules(input: RuleInput): Recommendation[] {
     const names = [...new Set(sites.flatMap((s) => s.bound))].map((b) => `\`${b}\``).join(', ');
     if (used.length === 0) {
       const reached = [...path.reachable, 'module-level code'].join(', ');
-      const unreachable = sites.flatMap((s) => s.unreachableUses.map((u) => ({ ...u, function: qualified(input, s.file, u.function) })));
+      const unreachable = sites.flatMap((s) => s.unreachableUses.map((u) => ({ ...u, function: qualifiedName(s.file, u.function, input.handlerModule) })));
       const elsewhere = unreachable.length
         ? `; it is used only in ${[...new Set(unreachable.map((u) => u.function))].join(', ')} (${linesOf(unreachable)}), which the handler never reaches`
         : '';

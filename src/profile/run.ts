@@ -9,8 +9,10 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { unzipSync } from 'fflate';
+import type { Deployment } from '../bench/deploy.ts';
 import { type BuiltPackage, packageVariant } from '../bench/package.ts';
 import { type Plan, type Variant, plan } from '../bench/plan.ts';
+import type { BenchSample } from '../bench/results.ts';
 import { type Suite, type SuiteFunction, loadSuite, loadSuiteDocument } from '../bench/suite.ts';
 import { probeInterpreter } from '../emulator/environments/interpreters.ts';
 import { analyze, findReuseTwin, splitHandler } from './analyze.ts';
@@ -18,7 +20,7 @@ import type { Language } from './group.ts';
 import { NODE_MARKER, PYTHON_MARKER } from './import-trace.ts';
 import { moduleSizeIn, pycTagFor, scanPackages, type PackageScan } from './package-scan.ts';
 import { ColdbenchError } from '../errors.ts';
-import { failuresOf } from '../report/failures.ts';
+import { failuresOf, type VariantFailures } from '../report/failures.ts';
 import { type ProgramCodePath, programCodePath } from './program-path.ts';
 import { ProfileRunError, ProfileSession } from './session.ts';
 import { LINE_MARKER, statementSpec, TRACE_STATEMENTS_ENV } from './statement-trace.ts';
@@ -181,7 +183,7 @@ export async function pythonFor(runtime: string): Promise<string> {
 }
 
 /** The handler's code path through its files from the parsers, or why there is none. */
-async function codePathFor(
+export async function codePathFor(
   sources: ReadonlyMap<string, string>,
   handler: string,
   runtime: string,
@@ -194,6 +196,44 @@ async function codePathFor(
   } catch (error) {
     return { codePathProblem: (error as Error).message };
   }
+}
+
+/** What a traced drive gave: the Init Durations of its cold starts that reported one, its trace lines split at the first START, its successful warm invokes' durations. */
+export interface DrivenTrace {
+  initsMs: number[];
+  init: string[];
+  invoke: string[];
+  warmDurationsMs: number[];
+}
+
+/**
+ * After a traced deployment's drive: refuses failed invokes (ProfileRunError, `problems.failed`'s
+ * message) and a drive where no cold start reported an Init Duration (`problems.noCold`), then
+ * reads the trace from the deployment's logs.
+ */
+export async function collectTrace(
+  session: ProfileSession,
+  dep: Deployment,
+  samples: BenchSample[],
+  language: Language,
+  since: number,
+  problems: { failed: (failure: VariantFailures) => string; noCold: () => Error },
+): Promise<DrivenTrace> {
+  // A failing handler's durations are not its performance: say so rather than profile them.
+  const failed = failuresOf(samples)[0];
+  if (failed !== undefined) throw new ProfileRunError(problems.failed(failed));
+  const colds = samples.filter((s) => s.phase === 'cold' && s.initMs !== null);
+  if (colds.length === 0) throw problems.noCold();
+  const marker = language === 'python' ? PYTHON_MARKER : NODE_MARKER;
+  // START lines come too: trace lines after the first one were imports during an invocation.
+  const lines = await session.traceLines(dep, [marker, LINE_MARKER, 'START RequestId:'], since);
+  const { init, invoke } = splitAtFirstStart(lines);
+  return {
+    initsMs: colds.map((s) => s.initMs as number),
+    init,
+    invoke,
+    warmDurationsMs: samples.filter((s) => s.phase === 'warm' && s.status === 'success' && s.durationMs !== null).map((s) => s.durationMs as number),
+  };
 }
 
 const isEsmPackage = (file: string): boolean => {
@@ -275,20 +315,11 @@ export async function runProfile(options: ProfileOptions): Promise<ProfileReport
     options.log(`tracing the init of ${variant.name} on ${session.target.endpoint ?? session.target.kind}`);
     const dep = await session.deploy(traced, pkg);
     const samples = await session.drive(dep, 1, options.warm);
-    // A failing handler's durations are not its performance: say so rather than profile them.
-    const failed = failuresOf(samples)[0];
-    if (failed !== undefined) {
-      throw new ProfileRunError(
-        `${variant.name}: the handler failed on ${failed.failed} of ${failed.total} invokes: ${failed.first}; fix the handler (or the event it gets) before profiling it`,
-      );
-    }
-    const cold = samples.find((s) => s.phase === 'cold' && s.initMs !== null);
-    if (!cold)
-      throw new ProfileInputError(`the traced cold start of ${variant.name} reported no Init Duration: ${samples[0]?.error ?? samples[0]?.errorType ?? 'no REPORT record'}`);
-    const marker = language === 'python' ? PYTHON_MARKER : NODE_MARKER;
-    // START lines come too: trace lines after the first one were imports during an invocation.
-    const lines = await session.traceLines(dep, [marker, LINE_MARKER, 'START RequestId:'], since);
-    const { init, invoke } = splitAtFirstStart(lines);
+    const { initsMs, init, invoke, warmDurationsMs } = await collectTrace(session, dep, samples, language, since, {
+      failed: (f) => `${variant.name}: the handler failed on ${f.failed} of ${f.total} invokes: ${f.first}; fix the handler (or the event it gets) before profiling it`,
+      noCold: () =>
+        new ProfileInputError(`the traced cold start of ${variant.name} reported no Init Duration: ${samples[0]?.error ?? samples[0]?.errorType ?? 'no REPORT record'}`),
+    });
     const report = analyze({
       function: {
         name: fn.name,
@@ -301,8 +332,8 @@ export async function runProfile(options: ProfileOptions): Promise<ProfileReport
       language,
       traceText: init.join('\n'),
       invokeTraceText: invoke.join('\n'),
-      initMs: cold.initMs as number,
-      warmDurationsMs: samples.filter((s) => s.phase === 'warm' && s.status === 'success' && s.durationMs !== null).map((s) => s.durationMs as number),
+      initMs: initsMs[0],
+      warmDurationsMs,
       packages: unpacked.packages,
       sources,
       target: session.target.kind === 'local' ? 'local emulator' : (session.target.endpoint ?? session.target.kind),

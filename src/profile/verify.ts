@@ -80,20 +80,13 @@ async function applyFix(ctx: VerifyContext, fix: Fix, label: string): Promise<{ 
       const pkg = await packageVariant(ctx.resolved.fn, bundled, [bundled], { targetKind: ctx.session.target.kind, log: ctx.log });
       return { variant: bundled, pkg, cleanup: none };
     }
-    case 'remove-import': {
-      const problem = sameAsSource(ctx, fix.file);
-      if (problem) return problem;
-      const r = rebuilt(ctx, label, (roots) =>
-        writeFileSync(join(roots[0], fix.file), withoutLines(readFileSync(join(roots[0], fix.file), 'utf8'), fix.line, fix.endLine, ctx.language)),
-      );
-      return { variant, ...r };
-    }
+    case 'remove-import':
     case 'move-import': {
       const problem = sameAsSource(ctx, fix.file);
       if (problem) return problem;
-      const r = rebuilt(ctx, label, (roots) =>
-        writeFileSync(join(roots[0], fix.file), withImportMoved(readFileSync(join(roots[0], fix.file), 'utf8'), fix.line, fix.endLine, fix.into, fix.statement, ctx.language)),
-      );
+      const edit = (text: string): string =>
+        fix.kind === 'move-import' ? withImportMoved(text, fix.line, fix.endLine, fix.into, fix.statement, ctx.language) : withoutLines(text, fix.line, fix.endLine, ctx.language);
+      const r = rebuilt(ctx, label, (roots) => writeFileSync(join(roots[0], fix.file), edit(readFileSync(join(roots[0], fix.file), 'utf8'))));
       return { variant, ...r };
     }
     case 'lazy-import':
