@@ -5,6 +5,12 @@
  * imports nothing); the emulator re-exports LOCAL_RUNTIMES from its contract.
  */
 
+/**
+ * How Lambda initialised an environment, as AWS_LAMBDA_INITIALIZATION_TYPE and platform.initStart say it
+ * (a sample's `initType` in reports).
+ */
+export type InitializationType = 'on-demand' | 'provisioned-concurrency' | 'snap-start';
+
 /** Lambda's instruction set architectures (`Architectures` in CreateFunction). */
 export const ARCHITECTURES = ['x86_64', 'arm64'] as const;
 export type Architecture = (typeof ARCHITECTURES)[number];

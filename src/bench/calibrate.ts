@@ -210,8 +210,6 @@ export function loadCalibration(file: string, current: { machine: MachineFingerp
     );
   const shippedBuiltOn = c.reference.name === SHIPPED_REFERENCE_NAME ? current.referenceBuiltOn() : null;
   if (shippedBuiltOn && c.reference.builtOn < shippedBuiltOn)
-    warnings.push(
-      `the calibration ${file} was fitted to a reference of ${c.reference.builtOn}, older than the shipped one (${shippedBuiltOn}): run coldbench calibrate again`,
-    );
+    warnings.push(`the calibration ${file} was fitted to a reference of ${c.reference.builtOn}, older than the shipped one (${shippedBuiltOn}): run coldbench calibrate again`);
   return { calibration: c, warnings };
 }

@@ -27,7 +27,7 @@ import { waiterConfig } from './deploy.ts';
 import { DeployError } from './errors.ts';
 import { pickEvent } from './plan.ts';
 import type { BenchSample, Phase, RunStore, VariantRecord } from './results.ts';
-import { CONTROL_PLANE_RETRY, type RetryOptions, retryPolicy, withRetry } from './retry.ts';
+import { CONTROL_PLANE_RETRY, type RetryOptions, retryPolicy, sleep as delay, withRetry } from './retry.ts';
 import type { Target, TargetKind } from './target.ts';
 
 /** The probe functions the harness uses (src/probe/index.ts), injected so tests can pin them. */
@@ -251,10 +251,6 @@ export async function unprovision(ctx: Pick<DriveContext, 'lambda' | 'retry'>, d
   if (!dep.versions.includes(version)) return;
   await withRetry(() => ctx.lambda.send(new DeleteFunctionCommand({ FunctionName: dep.functionName, Qualifier: version })), policy);
   dep.versions = dep.versions.filter((v) => v !== version);
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /**

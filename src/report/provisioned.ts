@@ -7,11 +7,12 @@ import { formatRatio, gbSeconds, perMillion, provisionedBreakEven, provisionedPe
 import { ms } from './format.ts';
 import { pricesOrDefault } from './prices.ts';
 import type { PlannedVariant } from './run-info.ts';
+import type { InitializationType } from '../vocabulary.ts';
 import { mean } from './stats.ts';
 import type { MaybeNumber, StartupComparison, StartupOption, VariantSummary } from './types.ts';
 
 /** How an environment was initialised (a sample's `initType`; Lambda's AWS_LAMBDA_INITIALIZATION_TYPE values). */
-export type InitType = 'on-demand' | 'provisioned-concurrency' | 'snap-start';
+export type InitType = InitializationType;
 
 /** A steady, modest API load: PC's standing charge and SnapStart's cache are priced per second, so cost per 1 M needs a rate. */
 export const DEFAULT_REQUESTS_PER_SECOND = 10;

@@ -3,7 +3,7 @@
  * renderer writes (field by field in docs/report-json.md). Plain JSON-safe values only, so an
  * exported summary read back with JSON.parse is a RunSummary again (`compare` takes either).
  */
-import type { Architecture } from '../vocabulary.ts';
+import type { Architecture, InitializationType } from '../vocabulary.ts';
 import type { LambdaEstimate } from '../calibration/predict.ts';
 import type { EstimatesInfo } from './estimates.ts';
 import type { RunInfo } from './run-info.ts';
@@ -184,7 +184,7 @@ export interface RunSummary {
 /** One startup mode of a function at the report's cold ratio and request rate. */
 export interface StartupOption {
   variant: string;
-  initType: 'on-demand' | 'provisioned-concurrency' | 'snap-start';
+  initType: InitializationType;
   /** Provisioned environments (PC only; null otherwise). */
   environments: number | null;
   memoryMB: number;

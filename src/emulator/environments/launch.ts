@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { InitializationType } from '../../vocabulary.ts';
 import { LOCAL_RUNTIMES, type FunctionSpec, type FunctionTls, type RuntimeInterpreter } from '../contract.ts';
 import { python3Problem, resolveInterpreters, type ResolveOptions } from './interpreters.ts';
 
@@ -91,8 +92,7 @@ export interface LaunchContext {
   initializationType?: InitializationType;
 }
 
-/** How Lambda initialised an environment, as AWS_LAMBDA_INITIALIZATION_TYPE and platform.initStart say it. */
-export type InitializationType = 'on-demand' | 'provisioned-concurrency' | 'snap-start';
+export type { InitializationType };
 
 export type Launch = { ok: true; command: string; args: string[]; env: Record<string, string> } | { ok: false; errorType: string; message: string };
 

@@ -17,14 +17,18 @@ export interface RuntimeApiHandler {
   readonly extensionsApi?: ExtensionsApi | null;
 }
 
-/** Sends a Runtime API answer: status plus `{errorMessage, errorType}` or `{status}` like Lambda's. */
-export function reply(res: ServerResponse, status: number, body: Record<string, string>): void {
+/**
+ * Sends a JSON answer: status plus `{errorMessage, errorType}` or `{status}` like Lambda's (the Runtime API's), or any
+ * JSON body with extra headers (the Extensions and Telemetry APIs').
+ */
+export function reply(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const data = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data) });
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data), ...headers });
   res.end(data);
 }
 
-function readBody(req: IncomingMessage, limit: number, done: (body: Buffer | null) => void): void {
+/** Reads a request body; `null` when it is over `limit` bytes. */
+export function readBody(req: IncomingMessage, limit: number, done: (body: Buffer | null) => void): void {
   const chunks: Buffer[] = [];
   let size = 0;
   req.on('data', (c: Buffer) => {

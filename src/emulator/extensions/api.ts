@@ -3,6 +3,7 @@
  * same host:port as the Runtime API (AWS_LAMBDA_RUNTIME_API), as on Lambda.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { readBody, reply } from '../environments/runtime-api.ts';
 import { type ExtensionHost, extensionError } from './host.ts';
 import type { TelemetryHub } from './telemetry.ts';
 
@@ -21,16 +22,6 @@ function header(req: IncomingMessage, name: string): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
 
-function readBody(req: IncomingMessage, done: (body: Buffer | null) => void): void {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  req.on('data', (c: Buffer) => {
-    size += c.length;
-    if (size <= MAX_BODY_BYTES) chunks.push(c);
-  });
-  req.on('end', () => done(size > MAX_BODY_BYTES ? null : Buffer.concat(chunks)));
-}
-
 function parseJson(body: Buffer): { ok: true; value: unknown } | { ok: false } {
   if (body.length === 0) return { ok: true, value: {} };
   try {
@@ -38,12 +29,6 @@ function parseJson(body: Buffer): { ok: true; value: unknown } | { ok: false } {
   } catch {
     return { ok: false };
   }
-}
-
-function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const data = typeof body === 'string' ? body : JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data), ...headers });
-  res.end(data);
 }
 
 /** Answers the request when its path belongs to these APIs; false when it does not. */
@@ -65,18 +50,19 @@ export function routeExtensionsApi(req: IncomingMessage, res: ServerResponse, ap
     return true;
   }
   const withBody = (use: (body: Buffer) => void) =>
-    readBody(req, (body) => (body === null ? extensionError(res, 413, 'RequestEntityTooLarge', `The body is over ${MAX_BODY_BYTES} bytes`) : use(body)));
+    readBody(req, MAX_BODY_BYTES, (body) => (body === null ? extensionError(res, 413, 'RequestEntityTooLarge', `The body is over ${MAX_BODY_BYTES} bytes`) : use(body)));
   if (isExtension && req.method === 'POST' && action === 'register') {
     withBody((body) => {
       const parsed = parseJson(body);
       if (!parsed.ok) return extensionError(res, 400, 'InvalidRequest', 'The register body is not JSON; send {"events": ["INVOKE", "SHUTDOWN"]}');
       const answer = api.host.register(header(req, 'lambda-extension-name'), parsed.value);
-      send(res, answer.status, answer.body, answer.headers);
+      reply(res, answer.status, answer.body, answer.headers);
     });
     return true;
   }
   if (isExtension && req.method === 'POST' && (action === 'init/error' || action === 'exit/error')) {
-    withBody((body) => api.host.error(action === 'init/error' ? 'init' : 'exit', id, header(req, 'lambda-extension-function-error-type'), body, res));
+    // The body (read to its end, and refused when too large) is not kept: the error type header is what counts.
+    withBody(() => api.host.error(action === 'init/error' ? 'init' : 'exit', id, header(req, 'lambda-extension-function-error-type'), res));
     return true;
   }
   if (isTelemetry && req.method === 'PUT') {
@@ -87,7 +73,7 @@ export function routeExtensionsApi(req: IncomingMessage, res: ServerResponse, ap
       if (!parsed.ok) return extensionError(res, 400, 'ValidationError', 'The subscription body is not JSON');
       const result = api.telemetry.subscribe(name, parsed.value);
       if (!result.ok) return extensionError(res, result.status, result.errorType, result.message);
-      send(res, 200, '"OK"');
+      reply(res, 200, 'OK');
     });
     return true;
   }

@@ -6,6 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
+import { reply } from '../environments/runtime-api.ts';
 import { MAX_EXTENSIONS } from './discover.ts';
 import { EXTENSION_EVENT_TYPES, type ExtensionEvent, type ExtensionEventType, type ShutdownReason, shutdownEvent } from './events.ts';
 
@@ -13,8 +14,6 @@ export interface ExtensionFailure {
   name: string;
   errorType: string;
   message: string;
-  /** The body an extension posted to /init/error or /exit/error */
-  body?: Buffer;
 }
 
 export interface HostListener {
@@ -57,15 +56,9 @@ export interface ExtensionStatus {
 
 export type HostPhase = 'init' | 'ready' | 'shutdown';
 
-function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const data = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data), ...headers });
-  res.end(data);
-}
-
 /** An Extensions API error answer, `{errorMessage, errorType}` as Lambda's. */
 export function extensionError(res: ServerResponse, status: number, errorType: string, errorMessage: string): void {
-  send(res, status, { errorMessage, errorType });
+  reply(res, status, { errorMessage, errorType });
 }
 
 export class ExtensionHost {
@@ -93,11 +86,6 @@ export class ExtensionHost {
     return true;
   }
 
-  /** Registered extensions, in registration order. */
-  list(): Array<{ name: string; events: ExtensionEventType[]; external: boolean }> {
-    return [...this.agents.values()].map((a) => ({ name: a.name, events: a.events, external: a.external }));
-  }
-
   /** Each extension's state for the log lines at the end of init, launched-but-unregistered ones included. */
   statuses(launchErrors: Map<string, string> = new Map()): ExtensionStatus[] {
     const out: ExtensionStatus[] = [];
@@ -115,10 +103,6 @@ export class ExtensionHost {
 
   nameOf(id: string | undefined): string | null {
     return (id && this.agents.get(id)?.name) || null;
-  }
-
-  isLaunched(name: string): boolean {
-    return this.launched.has(name);
   }
 
   register(name: string | undefined, body: unknown): RegisterAnswer {
@@ -158,7 +142,7 @@ export class ExtensionHost {
   }
 
   /** POST /extension/init/error (during init) or /extension/exit/error. */
-  error(kind: 'init' | 'exit', id: string | undefined, errorType: string | undefined, body: Buffer, res: ServerResponse): void {
+  error(kind: 'init' | 'exit', id: string | undefined, errorType: string | undefined, res: ServerResponse): void {
     const agent = this.agentFor(id, res);
     if (!agent) return;
     if (!errorType) {
@@ -169,14 +153,14 @@ export class ExtensionHost {
       extensionError(res, 403, 'Extension.InvalidStateTransition', `Extension ${agent.name} reported an init error after the Init phase`);
       return;
     }
-    send(res, 202, { status: 'OK' }, { 'lambda-extension-identifier': agent.id });
+    reply(res, 202, { status: 'OK' }, { 'lambda-extension-identifier': agent.id });
     // AWS: after an error is posted no further API call succeeds.
     agent.closed = true;
     if (kind === 'init') agent.initErrorType = errorType;
     // Lambda's own failure types (its runtime manager's AgentInitError / AgentExitError); the extension's type is in its EXTENSION line and the message.
     const failure = kind === 'init' ? 'Extension.InitError' : 'Extension.ExitError';
     const message = kind === 'init' ? `Extension ${agent.name} failed to initialize: ${errorType}` : `Extension ${agent.name} exited with error: ${errorType}`;
-    setImmediate(() => this.listener.failed({ name: agent.name, errorType: failure, message, body }));
+    setImmediate(() => this.listener.failed({ name: agent.name, errorType: failure, message }));
   }
 
   /** An external extension's process ended (any time before the shutdown phase is a failure). */
@@ -252,7 +236,7 @@ export class ExtensionHost {
     if (!res || !event) return;
     agent.pending = null;
     agent.waiting = false;
-    send(res, 200, event, { 'lambda-extension-event-identifier': randomUUID(), 'lambda-extension-identifier': agent.id });
+    reply(res, 200, event, { 'lambda-extension-event-identifier': randomUUID(), 'lambda-extension-identifier': agent.id });
   }
 
   private agentFor(id: string | undefined, res: ServerResponse): Agent | null {

@@ -37,9 +37,17 @@ interface Subscription {
   maxItems: number;
   maxBytes: number;
   timeoutMs: number;
-  buffer: TelemetryEvent[];
+  /** Buffered events, each already serialised */
+  buffer: string[];
   bytes: number;
   timer: NodeJS.Timeout | null;
+}
+
+/** An event as published, serialised once (on first delivery) for every subscription and the backlog. */
+interface Published {
+  category: TelemetryType;
+  event: TelemetryEvent;
+  json?: string;
 }
 
 export type SubscribeResult = { ok: true } | { ok: false; status: number; errorType: string; message: string };
@@ -52,7 +60,7 @@ function categoryOf(type: string): TelemetryType {
 
 export class TelemetryHub {
   private readonly subscriptions = new Map<string, Subscription>();
-  private backlog: TelemetryEvent[] = [];
+  private backlog: Published[] = [];
   private readonly inFlight = new Set<Promise<void>>();
   /** Subscriptions close with the environment; nothing is delivered after. */
   private closed = false;
@@ -113,7 +121,7 @@ export class TelemetryHub {
       timer: null,
     };
     this.subscriptions.set(name, sub);
-    for (const event of this.backlog) if (sub.types.has(categoryOf(event.type))) this.enqueue(sub, event);
+    for (const published of this.backlog) if (sub.types.has(published.category)) this.enqueue(sub, published);
     this.publish('platform.telemetrySubscription', { name, state: 'Subscribed', types });
     return { ok: true };
   }
@@ -121,20 +129,20 @@ export class TelemetryHub {
   /** Records an event for every subscription of its category (and the init backlog). */
   publish(type: string, record: unknown, time = new Date()): void {
     if (this.closed) return;
-    const event: TelemetryEvent = { time: time.toISOString(), type, record };
-    if (this.backlog.length < BACKLOG_LIMIT) this.backlog.push(event);
-    const category = categoryOf(type);
-    for (const sub of this.subscriptions.values()) if (sub.types.has(category)) this.enqueue(sub, event);
+    const published: Published = { category: categoryOf(type), event: { time: time.toISOString(), type, record } };
+    if (this.backlog.length < BACKLOG_LIMIT) this.backlog.push(published);
+    for (const sub of this.subscriptions.values()) if (sub.types.has(published.category)) this.enqueue(sub, published);
   }
 
-  /** Init has ended: later subscriptions are refused by the host, so the backlog can go. */
+  /** Init has ended: its events go from the backlog (a subscription made later gets only what was published since). */
   initDone(): void {
     this.backlog = [];
   }
 
-  private enqueue(sub: Subscription, event: TelemetryEvent): void {
-    sub.buffer.push(event);
-    sub.bytes += Buffer.byteLength(JSON.stringify(event));
+  private enqueue(sub: Subscription, published: Published): void {
+    published.json ??= JSON.stringify(published.event);
+    sub.buffer.push(published.json);
+    sub.bytes += Buffer.byteLength(published.json);
     if (sub.buffer.length >= sub.maxItems || sub.bytes >= sub.maxBytes) this.deliver(sub);
     else if (!sub.timer) {
       sub.timer = setTimeout(() => this.deliver(sub), sub.timeoutMs);
@@ -158,7 +166,8 @@ export class TelemetryHub {
     if (sub.timer) clearTimeout(sub.timer);
     sub.timer = null;
     if (sub.buffer.length === 0) return;
-    const data = Buffer.from(JSON.stringify(sub.buffer));
+    // The same bytes as JSON.stringify of the event array: each element's JSON, comma-separated, in brackets.
+    const data = Buffer.from(`[${sub.buffer.join(',')}]`);
     sub.buffer = [];
     sub.bytes = 0;
     const done = new Promise<void>((resolve) => {

@@ -26,8 +26,6 @@ export interface ProvisionedConfig {
   lastModified: string;
   /** The version whose environments serve it (an alias's FunctionVersion when it was put) */
   version: string;
-  /** Bumped by each Put and Delete, so a provisioning that finishes after a newer one changes nothing */
-  generation: number;
 }
 
 const VERSION = /^\d+$/;
@@ -60,16 +58,9 @@ export class ProvisionedOperations {
     const spec = fn.versions.get(version)?.spec;
     if (!spec) throw invalidParameter('Provisioned Concurrency Configs cannot be applied to unpublished function versions.');
     const previous = fn.provisioned.get(q);
-    const config: ProvisionedConfig = {
-      requested,
-      allocated: 0,
-      status: 'IN_PROGRESS',
-      lastModified: lambdaTimestamp(),
-      version,
-      generation: (previous?.generation ?? 0) + 1,
-    };
+    const config: ProvisionedConfig = { requested, allocated: 0, status: 'IN_PROGRESS', lastModified: lambdaTimestamp(), version };
     fn.provisioned.set(q, config);
-    void this.allocate(name, fn, config, previous, spec);
+    void this.allocate(name, fn, q, config, previous, spec);
     return {
       RequestedProvisionedConcurrentExecutions: requested,
       AllocatedProvisionedConcurrentExecutions: 0,
@@ -117,13 +108,21 @@ export class ProvisionedOperations {
     const config = fn.provisioned.get(qualifier);
     if (!config) return;
     fn.provisioned.delete(qualifier);
-    config.generation += 1;
     await this.functions.pool.unprovision(fn.name, config.version);
   }
 
-  /** Replaces any earlier environments of this qualifier with `config.requested` new ones, then READY or FAILED. */
-  private async allocate(name: string, fn: LambdaFunction, config: ProvisionedConfig, previous: ProvisionedConfig | undefined, spec: FunctionSpec): Promise<void> {
-    const generation = config.generation;
+  /**
+   * Replaces any earlier environments of this qualifier with `config.requested` new ones, then READY or FAILED.
+   * A newer Put (which replaces the map entry) or a Delete (which removes it) makes the outcome change nothing.
+   */
+  private async allocate(
+    name: string,
+    fn: LambdaFunction,
+    qualifier: string,
+    config: ProvisionedConfig,
+    previous: ProvisionedConfig | undefined,
+    spec: FunctionSpec,
+  ): Promise<void> {
     const pool = this.functions.pool;
     if (previous) await pool.unprovision(name, previous.version).catch(() => undefined);
     let outcome: { ready: number; errorType?: string };
@@ -134,7 +133,7 @@ export class ProvisionedOperations {
       outcome = { ready: 0 };
       refused = (error as Error).message;
     }
-    if (fn.provisioned.get(qualifierOf(fn, config)) !== config || config.generation !== generation) return;
+    if (fn.provisioned.get(qualifier) !== config) return;
     config.allocated = outcome.ready;
     if (outcome.ready === config.requested) {
       config.status = 'READY';
@@ -168,11 +167,6 @@ export class ProvisionedOperations {
     for (const f of this.functions.functions.values()) reserved += f.reservedConcurrency ?? 0;
     return ACCOUNT_CONCURRENCY - reserved;
   }
-}
-
-function qualifierOf(fn: LambdaFunction, config: ProvisionedConfig): string {
-  for (const [q, c] of fn.provisioned) if (c === config) return q;
-  return '';
 }
 
 function requireQualifier(qualifier: string | null): string {
