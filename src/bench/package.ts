@@ -10,6 +10,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, r
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { coldbenchCacheDir } from '../cache-dir.ts';
+import { extraPipArgs } from '../pip-args.ts';
 import { isNotFound, missingToolMessage } from '../tools.ts';
 import { PackageTooLargeError, PackagingError } from './errors.ts';
 import type { Plan, Variant } from './plan.ts';
@@ -48,7 +49,7 @@ export interface PackageOptions {
   cacheDir?: string;
   /** `aws` builds Python wheels for Lambda's platform; local targets use this machine's */
   targetKind: 'local' | 'url' | 'aws';
-  /** Extra pip arguments from COLDBENCH_PIP_ARGS (after the suite's pip.args) */
+  /** Extra pip arguments after the suite's pip.args (default: COLDBENCH_PIP_ARGS of this process, for callers that do not pass the CLI's env, such as profile) */
   extraPipArgs?: string[];
   /** Python used for pip on local targets (default python3) */
   python?: string;
@@ -266,7 +267,9 @@ async function cachedZip(cacheDir: string, key: string, name: string, fill: (sta
 }
 
 /** One package (function zip + optional layer zip) for a variant's build cell. */
-export async function packageVariant(fn: SuiteFunction, variant: Variant, allVariants: Variant[], options: PackageOptions): Promise<BuiltPackage> {
+export async function packageVariant(fn: SuiteFunction, variant: Variant, allVariants: Variant[], given: PackageOptions): Promise<BuiltPackage> {
+  // Resolved once: the same pip arguments go into the build's cache key and into pip's command line.
+  const options = { ...given, extraPipArgs: given.extraPipArgs ?? extraPipArgs() };
   const cacheDir = options.cacheDir ?? defaultCacheDir();
   const { runtime, architecture, packaging } = variant;
   const isPython = runtime.startsWith('python');
@@ -274,7 +277,7 @@ export async function packageVariant(fn: SuiteFunction, variant: Variant, allVar
   const requirements = isPython ? fn.requirements : null;
   const hasDeps = isPython ? requirements !== null : fn.nodeDependencies;
   const platformKey = isPython && options.targetKind === 'aws' ? `lambda-${architecture}` : `host-${process.platform}-${process.arch}`;
-  const pipArgs = [...fn.pipArgs, ...(options.extraPipArgs ?? [])].join(' ');
+  const pipArgs = [...fn.pipArgs, ...options.extraPipArgs].join(' ');
   const localPython = (): string[] => {
     const python = options.targetKind !== 'aws' ? options.pythonFor?.(runtime) : undefined;
     return python ? [python] : [];

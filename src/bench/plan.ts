@@ -58,61 +58,71 @@ export function variantName(
   return name;
 }
 
+/**
+ * Every combination of one value from each axis, as nested loops over the axes in the order given
+ * would produce them: the first axis varies slowest, the last fastest. An empty axis gives none.
+ * @example cartesian([[1, 2], ['a', 'b']]) yields [1, 'a'], [1, 'b'], [2, 'a'], [2, 'b']
+ */
+export function* cartesian<const Axes extends readonly (readonly unknown[])[]>(axes: Axes): Generator<Combination<Axes>> {
+  // TypeScript cannot follow a tuple type through the recursion, hence the casts.
+  if (axes.length === 0) {
+    yield [] as unknown as Combination<Axes>;
+    return;
+  }
+  const [first, ...rest] = axes;
+  for (const value of first) {
+    for (const tail of cartesian(rest)) yield [value, ...tail] as unknown as Combination<Axes>;
+  }
+}
+
+/** One value of each axis, position for position: `[number[], string[]]` gives `[number, string]`. */
+type Combination<Axes extends readonly (readonly unknown[])[]> = { [K in keyof Axes]: Axes[K][number] };
+
+type VariantSpec = NonNullable<SuiteFunction['variants']>[string];
+
 /** Expands the suite into variants, applies the overrides and shuffles the order by seed. */
 export function plan(suite: Suite, overrides: PlanOverrides = {}): Plan {
   const variants: Variant[] = [];
   const owner = new Map<string, string>();
   for (const fn of suite.functions) {
-    const bases = fn.variants ? Object.entries(fn.variants) : [[fn.name, {}] as const];
+    const bases: Array<[string, VariantSpec]> = fn.variants ? Object.entries(fn.variants) : [[fn.name, {}]];
     const memories = overrides.memory ?? fn.memory;
-    for (const [base, spec] of bases) {
-      for (const memoryMB of memories) {
-        for (const packaging of fn.packaging) {
-          for (const runtime of fn.runtimes) {
-            for (const architecture of fn.architectures) {
-              for (const extensionLayer of fn.extensions ?? [null]) {
-                const extension = extensionLayer?.name;
-                const layers = [...(fn.layers ?? []), ...(extensionLayer ? [extensionLayer] : [])];
-                for (const provisioned of fn.provisioned ?? [0]) {
-                  for (const snapStart of fn.snapStart ?? [false]) {
-                    // Lambda runs SnapStart or provisioned concurrency on a version, never both (suite.ts refuses the pair set alone).
-                    if (snapStart && provisioned > 0) continue;
-                    const name = variantName(fn, { base, memoryMB, packaging, runtime, architecture, extension, provisioned, snapStart });
-                    const clash = owner.get(name);
-                    if (clash !== undefined) {
-                      throw new SuiteError(
-                        `${suite.file}: variant name ${name} is produced by both functions.${clash} and functions.${fn.name}; rename a function or a \`variants\` key so every variant name is unique`,
-                      );
-                    }
-                    owner.set(name, fn.name);
-                    variants.push({
-                      name,
-                      function: fn.name,
-                      base,
-                      memoryMB,
-                      architecture,
-                      runtime,
-                      packaging,
-                      handler: (spec as { handler?: string }).handler ?? fn.handler,
-                      cold: overrides.cold ?? fn.cold,
-                      warm: overrides.warm ?? fn.warm,
-                      timeoutS: fn.timeout,
-                      concurrency: fn.concurrency,
-                      coldStrategy: overrides.coldStrategy ?? fn.coldStrategy,
-                      environment: { ...fn.environment, ...((spec as { environment?: Record<string, string> }).environment ?? {}) },
-                      events: fn.events,
-                      ...(provisioned > 0 ? { provisioned } : {}),
-                      ...(snapStart ? { snapStart } : {}),
-                      ...(extension ? { extension } : {}),
-                      ...(layers.length ? { layers } : {}),
-                    });
-                  }
-                }
-              }
-            }
-          }
-        }
+    // The axes in the order of the suffixes in variant names (variantName), which is also the order variants are listed in.
+    const cells = cartesian([bases, memories, fn.packaging, fn.runtimes, fn.architectures, fn.extensions, fn.provisioned, fn.snapStart]);
+    for (const [[base, spec], memoryMB, packaging, runtime, architecture, extensionLayer, provisioned, snapStart] of cells) {
+      // Lambda runs SnapStart or provisioned concurrency on a version, never both (suite.ts refuses the pair set alone).
+      if (snapStart && provisioned > 0) continue;
+      const extension = extensionLayer?.name;
+      const layers = [...fn.layers, ...(extensionLayer ? [extensionLayer] : [])];
+      const name = variantName(fn, { base, memoryMB, packaging, runtime, architecture, extension, provisioned, snapStart });
+      const clash = owner.get(name);
+      if (clash !== undefined) {
+        throw new SuiteError(
+          `${suite.file}: variant name ${name} is produced by both functions.${clash} and functions.${fn.name}; rename a function or a \`variants\` key so every variant name is unique`,
+        );
       }
+      owner.set(name, fn.name);
+      variants.push({
+        name,
+        function: fn.name,
+        base,
+        memoryMB,
+        architecture,
+        runtime,
+        packaging,
+        handler: spec.handler ?? fn.handler,
+        cold: overrides.cold ?? fn.cold,
+        warm: overrides.warm ?? fn.warm,
+        timeoutS: fn.timeout,
+        concurrency: fn.concurrency,
+        coldStrategy: overrides.coldStrategy ?? fn.coldStrategy,
+        environment: { ...fn.environment, ...(spec.environment ?? {}) },
+        events: fn.events,
+        ...(provisioned > 0 ? { provisioned } : {}),
+        ...(snapStart ? { snapStart } : {}),
+        ...(extension ? { extension } : {}),
+        ...(layers.length ? { layers } : {}),
+      });
     }
   }
   let selected = variants;

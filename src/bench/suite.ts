@@ -2,11 +2,12 @@
  * Suite loading (docs/suite-format.md): YAML or JSON → validated, defaults merged, paths
  * resolved against the suite file, events read. Everything after this works on `Suite`.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { SuiteError } from './errors.ts';
 import { MAX_LAYERS, type RawFunction, type RuntimeRule, formatIssues, formatPath, runtimeRefusal, suiteSchema } from './suite-schema.ts';
+import { discoverExtensions } from '../emulator/extensions/discover.ts';
 import type { Architecture, ColdStrategy, Packaging } from '../vocabulary.ts';
 
 /** The shared vocabulary (src/vocabulary.ts), re-exported for the harness modules that read it from the suite. */
@@ -52,14 +53,14 @@ export interface SuiteFunction {
   packagingDeclared: boolean;
   pipArgs: string[];
   npmArgs: string[];
-  /** `layers`: attached to every variant, in order (later layers win, as in /opt) */
-  layers?: LayerSource[];
-  /** The `extensions` axis: an extension layer per variant, null = none (absent: [null]) */
-  extensions?: Array<LayerSource | null>;
-  /** The `provisioned` axis: provisioned environments per variant, 0 = on-demand only (absent: [0]) */
-  provisioned?: number[];
-  /** The `snapStart` axis (absent: [false]) */
-  snapStart?: boolean[];
+  /** `layers`: attached to every variant, in order (later layers win, as in /opt); [] when the suite sets none */
+  layers: LayerSource[];
+  /** The `extensions` axis: an extension layer per variant, null = none; [null] when the suite sets none */
+  extensions: Array<LayerSource | null>;
+  /** The `provisioned` axis: provisioned environments per variant, 0 = on-demand only; [0] when the suite sets none */
+  provisioned: number[];
+  /** The `snapStart` axis; [false] when the suite sets none */
+  snapStart: boolean[];
 }
 
 export interface Suite {
@@ -287,7 +288,9 @@ function layerSource(value: string, dir: string, field: string, problems: string
     problems.push(`${field}: ${JSON.stringify(value)} is not a folder (resolved to ${path}); allowed: a layer folder laid out as /opt, relative to the suite`);
     return null;
   }
-  if (extension && !hasExecutable(join(path, 'extensions'))) {
+  // The emulator's own discovery, so validation accepts exactly the layers whose extensions it launches:
+  // a file without +x or a dangling link is no extension (Lambda cannot execute either).
+  if (extension && discoverExtensions([path]).length === 0) {
     problems.push(
       `${field}: ${JSON.stringify(value)} has no executable in extensions/ (${join(path, 'extensions')}); an extension layer holds its executables there, as /opt/extensions; chmod +x them`,
     );
@@ -299,17 +302,6 @@ function layerSource(value: string, dir: string, field: string, problems: string
     return null;
   }
   return { kind: 'folder', path, name };
-}
-
-function hasExecutable(dir: string): boolean {
-  try {
-    return readdirSync(dir).some((f) => {
-      const st = statSync(join(dir, f));
-      return st.isFile() && (st.mode & 0o111) !== 0;
-    });
-  } catch {
-    return false;
-  }
 }
 
 /** `layers` (every variant) and the `extensions` axis (`none` or a layer per variant, named by its folder or layer name). */

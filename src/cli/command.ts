@@ -7,14 +7,19 @@ import type { CliIO, CommandResult } from './io.ts';
  * typed steps: `builder` declares them (yargs infers their types from the declarations, and
  * checks types and choices before anything runs), `resolve` turns them into the command's own
  * options (every other check of a flag value: ranges, formats, combinations), and `run` does
- * the work with those options only.
+ * the work with those options only. `run` imports the modules that do the work (the report, the
+ * harness, the log readers) when it starts, so only the command that runs loads them.
  */
 export interface CommandDef<Flags, Options> {
   command: string;
   describe: string;
   builder: (yargs: Argv) => Argv<Flags>;
-  /** Parsed flags → options; throws UsageError for a value no option can hold. */
-  resolve: (flags: ArgumentsCamelCase<Flags>) => Options;
+  /**
+   * Parsed flags → options; throws UsageError for a value no option can hold. May be async: a
+   * check that needs an implementation module imports it here, so parsing any command's flags
+   * (and --help, --version) does not load it.
+   */
+  resolve: (flags: ArgumentsCamelCase<Flags>) => Options | Promise<Options>;
   run: (options: Options, io: CliIO) => Promise<CommandResult>;
 }
 
@@ -29,7 +34,7 @@ export function defineCommand<Flags, Options>(def: CommandDef<Flags, Options>): 
   return {
     ...def,
     register: (parser, io, done) => {
-      parser.command(def.command, def.describe, def.builder, async (flags) => done(await def.run(def.resolve(flags), io)));
+      parser.command(def.command, def.describe, def.builder, async (flags) => done(await def.run(await def.resolve(flags), io)));
     },
   };
 }

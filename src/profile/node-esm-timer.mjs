@@ -7,29 +7,13 @@
 // Time spent reading, parsing and linking modules (before any body runs) is not in these lines.
 import { writeSync } from 'node:fs';
 import { createRequire, register } from 'node:module';
-import { relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const MARKER = 'coldbench require:';
-const taskRoot = process.env.LAMBDA_TASK_ROOT || process.cwd();
+const require = createRequire(import.meta.url);
+const { traceLine } = require('./node-trace-line.cjs');
 // Modules finished and not yet claimed by a parent: { depth, start }
 const pending = [];
 const begun = new Map();
-
-function displayName(url) {
-  const file = fileURLToPath(url);
-  const at = file.lastIndexOf(`${sep}node_modules${sep}`);
-  if (at >= 0)
-    return file
-      .slice(at + `${sep}node_modules${sep}`.length)
-      .split(sep)
-      .join('/');
-  const rel = relative(taskRoot, file);
-  if (!rel.startsWith('..')) return `./${rel.split(sep).join('/')}`;
-  return `(runtime)/${file.split(sep).pop()}`;
-}
-
-const pad = (n, width) => String(Math.round(n)).padStart(width, ' ');
 
 globalThis.__coldbench_esm__ = {
   begin(url) {
@@ -47,7 +31,7 @@ globalThis.__coldbench_esm__ = {
     const self = Number(now - start) / 1000;
     const cumulative = Number(now - first) / 1000;
     try {
-      writeSync(2, `${MARKER} ${pad(self, 9)} | ${pad(cumulative, 10)} | ${' '.repeat(depth * 2)}${displayName(url)}\n`);
+      writeSync(2, traceLine(self, cumulative, depth, fileURLToPath(url)));
     } catch {
       // stderr closed: the trace is lost, the function must still run.
     }
@@ -55,6 +39,6 @@ globalThis.__coldbench_esm__ = {
 };
 
 // The statement marks the hooks insert run here, on the main thread.
-const statements = createRequire(import.meta.url)('./node-statement-timer.cjs');
+const statements = require('./node-statement-timer.cjs');
 if (statements.wanted.size > 0) statements.install();
 register('./node-esm-hooks.mjs', import.meta.url);

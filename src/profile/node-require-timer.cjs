@@ -12,28 +12,11 @@ const Module = require('node:module');
 const fs = require('node:fs');
 const path = require('node:path');
 const { instrument } = require('./node-statement-timer.cjs');
+const { displayName, traceLine } = require('./node-trace-line.cjs');
 
-const MARKER = 'coldbench require:';
-const taskRoot = process.env.LAMBDA_TASK_ROOT || process.cwd();
 const originalLoad = Module._load;
 // childUs[i]: time spent in already-finished children of the load open at depth i.
 const childUs = [0];
-
-function displayName(filename) {
-  const at = filename.lastIndexOf(`${path.sep}node_modules${path.sep}`);
-  if (at >= 0)
-    return filename
-      .slice(at + '/node_modules/'.length)
-      .split(path.sep)
-      .join('/');
-  const rel = path.relative(taskRoot, filename);
-  if (!rel.startsWith('..') && !path.isAbsolute(rel)) return `./${rel.split(path.sep).join('/')}`;
-  return `(runtime)/${path.basename(filename)}`;
-}
-
-function pad(n, width) {
-  return String(Math.round(n)).padStart(width, ' ');
-}
 
 // Files whose load Module._load is timing now: their _compile is inside that time already.
 const loading = new Set();
@@ -49,9 +32,8 @@ function timed(filename, run) {
     const children = childUs.pop();
     childUs[childUs.length - 1] += cumulative;
     const self = Math.max(0, cumulative - children);
-    const line = `${MARKER} ${pad(self, 9)} | ${pad(cumulative, 10)} | ${' '.repeat(depth * 2)}${displayName(filename)}\n`;
     try {
-      fs.writeSync(2, line);
+      fs.writeSync(2, traceLine(self, cumulative, depth, filename));
     } catch {
       // stderr closed: the trace is lost, the function must still run.
     }

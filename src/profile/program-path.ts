@@ -56,17 +56,49 @@ export function qualifiedName(module: string, fn: string, entry: string): string
   return module === entry ? fn : `${module.replace(/^\.\//, '').replace(/\.(c|m)?js$/, '')}.${fn}`;
 }
 
+/** Modules to analyse, each with its source and root names (`*`: every function) → their code paths. */
+export type FileAnalyser = (request: ReadonlyMap<string, { source: string; roots: string[] | '*' }>) => Map<string, CodePath>;
+
+/**
+ * The parsers behind programCodePath: one run of code-path.py for all of a round's Python
+ * modules, acorn for Node. Throws CodePathError when a file does not parse or Python cannot run.
+ */
+export function fileAnalyser(sources: ReadonlyMap<string, string>, language: Language, python = 'python3'): FileAnalyser {
+  if (language === 'python')
+    return (request) => {
+      const out = new Map<string, CodePath>();
+      for (const [m, r] of pythonCodePaths(request, python)) {
+        if ('error' in r) throw new CodePathError(`${fileOfModule(m, language)} does not parse with ${python}: ${r.error}`);
+        out.set(m, r);
+      }
+      return out;
+    };
+  const files = new Set(sources.keys());
+  return (request) => new Map([...request].map(([m, r]) => [m, nodeCodePath(r.source, m, r.roots, files)]));
+}
+
 /**
  * The code path of `entry.handler` through every local module it reaches.
  * Throws CodePathError when a reached file does not parse or the parser cannot run.
  * @example programCodePath(new Map([['app', 'from helpers import render\ndef handler(e, c):\n    return render(e)\n'], ['helpers', 'import jinja2\ndef render(e):\n    return jinja2.Template("x")\n']]), 'app', 'handler', 'python').imports.map((i) => [i.file, i.module, i.uses.length])
  * // → [['app', 'helpers', 1], ['helpers', 'jinja2', 1]]
  */
-export function programCodePath(sources: ReadonlyMap<string, string>, entry: string, handler: string, language: Language, python = 'python3'): ProgramCodePath {
+export function programCodePath(
+  sources: ReadonlyMap<string, string>,
+  entry: string,
+  handler: string,
+  language: Language,
+  python = 'python3',
+  analyse: FileAnalyser = fileAnalyser(sources, language, python),
+): ProgramCodePath {
   const roots = new Map<string, Set<string>>([[entry, new Set([handler])]]);
+  // A module's analysis depends only on its source (fixed for this call) and its roots, which
+  // only grow: it is analysed again only in a round that gave it new roots (a Python round is one
+  // interpreter start, so a round with nothing new starts none).
+  const analysed = new Map<string, { roots: string; path: CodePath }>();
   let results = new Map<string, CodePath>();
   for (let round = 0; round < MAX_ROUNDS; round++) {
-    results = analyzeFiles(sources, roots, language, python);
+    results = analyseRound(sources, roots, analysed, analyse);
     let changed = false;
     for (const [file, path] of results) {
       for (const imp of path.imports) {
@@ -97,18 +129,25 @@ export function programCodePath(sources: ReadonlyMap<string, string>, entry: str
   };
 }
 
-function analyzeFiles(sources: ReadonlyMap<string, string>, roots: ReadonlyMap<string, Set<string>>, language: Language, python: string): Map<string, CodePath> {
+/** Every module's code path from its current roots, analysing only those whose roots changed since their last analysis. */
+function analyseRound(
+  sources: ReadonlyMap<string, string>,
+  roots: ReadonlyMap<string, Set<string>>,
+  analysed: Map<string, { roots: string; path: CodePath }>,
+  analyse: FileAnalyser,
+): Map<string, CodePath> {
   const wanted = (names: Set<string>): string[] | '*' => (names.has('*') ? '*' : [...names]);
-  const out = new Map<string, CodePath>();
-  if (language === 'python') {
-    const request = new Map([...roots].map(([m, names]) => [m, { source: sources.get(m) ?? '', roots: wanted(names) }]));
-    for (const [m, r] of pythonCodePaths(request, python)) {
-      if ('error' in r) throw new CodePathError(`${fileOfModule(m, language)} does not parse with ${python}: ${r.error}`);
-      out.set(m, r);
-    }
-    return out;
+  const request = new Map<string, { source: string; roots: string[] | '*' }>();
+  for (const [m, names] of roots) {
+    const r = wanted(names);
+    if (analysed.get(m)?.roots !== JSON.stringify(r)) request.set(m, { source: sources.get(m) ?? '', roots: r });
   }
-  const files = new Set(sources.keys());
-  for (const [m, names] of roots) out.set(m, nodeCodePath(sources.get(m) ?? '', m, wanted(names), files));
-  return out;
+  if (request.size > 0) for (const [m, path] of analyse(request)) analysed.set(m, { roots: JSON.stringify(request.get(m)?.roots), path });
+  // In the roots' order: the next round adds newly reached modules in this order, which is the order of `files`.
+  return new Map(
+    [...roots.keys()].flatMap((m) => {
+      const a = analysed.get(m);
+      return a ? [[m, a.path] as const] : [];
+    }),
+  );
 }

@@ -30,7 +30,15 @@ export const REMOTE_COLD_STARTS = 3;
 /** Where the tracing layer puts the wrapper (/opt is where Lambda mounts layers). */
 export const LAYER_WRAPPER = '/opt/coldbench/trace-wrapper.sh';
 /** The files of the tracing layer, beside this module. */
-const LAYER_FILES = ['trace-wrapper.sh', 'python-trace-shim.py', 'node-require-timer.cjs', 'node-statement-timer.cjs', 'node-esm-timer.mjs', 'node-esm-hooks.mjs'];
+const LAYER_FILES = [
+  'trace-wrapper.sh',
+  'python-trace-shim.py',
+  'node-require-timer.cjs',
+  'node-statement-timer.cjs',
+  'node-trace-line.cjs',
+  'node-esm-timer.mjs',
+  'node-esm-hooks.mjs',
+];
 
 export interface RemoteProfileOptions {
   functionName: string;

@@ -52,7 +52,7 @@ function localSavingText(rec: Recommendation): string {
     if (rec.ci[0] <= 0 && rec.ci[1] >= 0) return `no measurable saving ${per}: measured ${ms(rec.savingMs)} ms (${interval})`;
     return `saves ${ms(rec.savingMs)} ms ${per}, measured (${interval})`;
   }
-  // Every reason a saving was not measured starts "not measured"; without one, say so.
+  // Every reason a saving was not measured starts "not measured" (rules.ts notMeasured); without one, say so.
   return `saves ~${ms(rec.savingMs)} ms ${per}, ${rec.basis}${rec.unverifiedReason ? ` (${rec.unverifiedReason})` : ', not measured'}`;
 }
 

@@ -12,6 +12,15 @@ import { CLIENT_CALLS, type SourceScan } from './scan-source.ts';
 import type { StatementTime } from './statement-trace.ts';
 import type { Recommendation, RuleId } from './types.ts';
 
+/**
+ * A recommendation's `unverifiedReason`: why --verify did not measure it. render.ts shows it
+ * after the estimate, where the "not measured" prefix is what tells a reader the saving is not a measurement.
+ * @example notMeasured('--verify-limit 1 reached') // → 'not measured: --verify-limit 1 reached'
+ */
+export function notMeasured(reason: string): string {
+  return `not measured: ${reason}`;
+}
+
 /** Module-level work below this is noise next to a runtime's own start (~tens of ms); the line-scan fallback, used when the parser could not run. */
 export const MODULE_WORK_MIN_MS = 10;
 /** An import cheaper than this is not worth a code change. */
@@ -194,11 +203,11 @@ const siteOf = (input: RuleInput, imp: FileImport): string => `${fileOfModule(im
 function moveFix(input: RuleInput, imp: FileImport, sites: FileImport[]): Pick<Recommendation, 'fix' | 'unverifiedReason'> {
   const b = imp.branch;
   if (!b) return {};
-  if (sites.length > 1) return { unverifiedReason: `not measured: ${imp.package} is imported at module level in ${sites.length} places, so moving one import changes nothing` };
-  if (!imp.removable) return { unverifiedReason: 'not measured: the import shares its statement or line with other code, so it is not moved mechanically' };
+  if (sites.length > 1) return { unverifiedReason: notMeasured(`${imp.package} is imported at module level in ${sites.length} places, so moving one import changes nothing`) };
+  if (!imp.removable) return { unverifiedReason: notMeasured('the import shares its statement or line with other code, so it is not moved mechanically') };
   if (b.block === false)
-    return { unverifiedReason: 'not measured: the branch has no line of its own to put an import on (a one-line or brace-less arm), so it is not moved mechanically' };
-  if (imp.text.includes('await import(') && !b.async) return { unverifiedReason: 'not measured: an ES import moves as `await import()`, which needs an async function' };
+    return { unverifiedReason: notMeasured('the branch has no line of its own to put an import on (a one-line or brace-less arm), so it is not moved mechanically') };
+  if (imp.text.includes('await import(') && !b.async) return { unverifiedReason: notMeasured('an ES import moves as `await import()`, which needs an async function') };
   return {
     fix: { kind: 'move-import', package: imp.package, file: fileOfModule(imp.file, input.language), line: imp.line, endLine: imp.endLine, into: b.armLine, statement: imp.text },
   };
@@ -243,10 +252,11 @@ function codePathRules(input: RuleInput): Recommendation[] {
         ...(single
           ? { fix: { kind: 'remove-import' as const, package: pkg, file: fileOfModule(first.file, input.language), line: first.line, endLine: first.endLine } }
           : {
-              unverifiedReason:
+              unverifiedReason: notMeasured(
                 sites.length > 1
-                  ? `not measured: ${pkg} is imported at module level in ${sites.length} places, so it is not removed mechanically`
-                  : 'not measured: the import shares its statement or line with other code, so it is not removed mechanically',
+                  ? `${pkg} is imported at module level in ${sites.length} places, so it is not removed mechanically`
+                  : 'the import shares its statement or line with other code, so it is not removed mechanically',
+              ),
             }),
       });
     } else if (used.length === 1 && used[0].branch) {

@@ -15,7 +15,7 @@ import { zipFolder } from '../bench/zip.ts';
 import { gbSeconds } from '../report/cost.ts';
 import { median } from '../report/stats.ts';
 import type { Language } from './group.ts';
-import { rankRecommendations } from './rules.ts';
+import { notMeasured, rankRecommendations } from './rules.ts';
 import type { Resolved, Unpacked } from './run.ts';
 import { measuredSaving } from './saving.ts';
 import { LAZY_IMPORTS_ENV } from './scan-source.ts';
@@ -56,7 +56,7 @@ function rebuilt(ctx: VerifyContext, label: string, change: (roots: string[]) =>
   return { pkg, cleanup: () => rmSync(base, { recursive: true, force: true }) };
 }
 
-/** The variant and package that apply a fix; null when this fix cannot apply to this function. */
+/** The variant and package that apply a fix, or why this fix cannot apply to this function. */
 async function applyFix(ctx: VerifyContext, fix: Fix, label: string): Promise<{ variant: Variant; pkg: BuiltPackage; cleanup: () => void } | string> {
   const v = ctx.resolved.variant;
   const variant: Variant = { ...v, name: `${v.name}-${label}` };
@@ -103,7 +103,7 @@ function sameAsSource(ctx: VerifyContext, file: string): string | null {
   const packaged = join(ctx.unpacked.fnDir, file);
   const original = join(ctx.resolved.fn.code, file);
   if (!existsSync(packaged) || !existsSync(original) || readFileSync(packaged, 'utf8') !== readFileSync(original, 'utf8'))
-    return `not measured: ${file} is not in the package as it is in the code folder (bundled?), so it is not edited mechanically`;
+    return `${file} is not in the package as it is in the code folder (bundled?), so it is not edited mechanically`;
   return null;
 }
 
@@ -199,11 +199,11 @@ export async function verifyRecommendations(report: ProfileReport, ctx: VerifyCo
   let tried = 0;
   for (const rec of report.recommendations) {
     if (!rec.fix) {
-      rec.unverifiedReason ??= 'not measured: no mechanical fix; apply it by hand and benchmark the two versions with `coldbench bench`';
+      rec.unverifiedReason ??= notMeasured('no mechanical fix; apply it by hand and benchmark the two versions with `coldbench bench`');
       continue;
     }
     if (tried >= ctx.limit) {
-      rec.unverifiedReason = `not measured: --verify-limit ${ctx.limit} reached`;
+      rec.unverifiedReason = notMeasured(`--verify-limit ${ctx.limit} reached`);
       continue;
     }
     tried += 1;
@@ -212,7 +212,7 @@ export async function verifyRecommendations(report: ProfileReport, ctx: VerifyCo
     try {
       applied = await applyFix(ctx, rec.fix, label);
       if (typeof applied === 'string') {
-        rec.unverifiedReason = applied.startsWith('not measured') ? applied : `not measured: ${applied}`;
+        rec.unverifiedReason = notMeasured(applied);
         continue;
       }
       ctx.log(`verifying ${rec.rule} ${rec.target}: ${ctx.samples} samples each of ${ctx.resolved.variant.name} and ${applied.variant.name}`);
@@ -221,7 +221,7 @@ export async function verifyRecommendations(report: ProfileReport, ctx: VerifyCo
       const m = await measure(ctx, rec, baseline, candidate);
       const saving = measuredSaving(m.baseline, m.variant);
       if (!saving) {
-        rec.unverifiedReason = `not measured: no successful samples to compare (${m.baseline.length} baseline, ${m.variant.length} variant)`;
+        rec.unverifiedReason = notMeasured(`no successful samples to compare (${m.baseline.length} baseline, ${m.variant.length} variant)`);
         continue;
       }
       const cost = rec.fix.kind === 'memory' ? costText(ctx.resolved.variant.memoryMB, rec.fix.memoryMB, m) : '';
@@ -234,7 +234,7 @@ export async function verifyRecommendations(report: ProfileReport, ctx: VerifyCo
         evidence: `${rec.evidence}; measured on the ${report.target}: median ${m.what} ${saving.savingMs.toFixed(1)} ms lower with the change (${describeFix(rec.fix)}; 95 % CI ${saving.ci[0].toFixed(1)}–${saving.ci[1].toFixed(1)} ms, n = ${saving.n.baseline} + ${saving.n.variant})${cost}`,
       });
     } catch (error) {
-      rec.unverifiedReason = `not measured: the variant did not run: ${(error as Error).message}`;
+      rec.unverifiedReason = notMeasured(`the variant did not run: ${(error as Error).message}`);
     } finally {
       if (applied && typeof applied !== 'string') applied.cleanup();
     }

@@ -4,11 +4,11 @@
  * invocations at a request rate, and the rate above which provisioned concurrency pays for itself. Pure.
  */
 import { formatRatio, gbSeconds, perMillion, provisionedBreakEven, provisionedPerMillion, provisionedStandingPerSecond, snapStartPerMillion } from './cost.ts';
-import { ms } from './format.ts';
+import { DASH, ms, usd } from './format.ts';
 import { pricesOrDefault } from './prices.ts';
 import type { PlannedVariant } from './run-info.ts';
 import type { InitializationType } from '../vocabulary.ts';
-import { mean } from './stats.ts';
+import { mean, median } from './stats.ts';
 import type { MaybeNumber, StartupComparison, StartupOption, VariantSummary } from './types.ts';
 
 /** How an environment was initialised (a sample's `initType`; Lambda's AWS_LAMBDA_INITIALIZATION_TYPE values). */
@@ -121,10 +121,7 @@ function option(v: Measured, mode: { initType: InitType; environments: number | 
 
 /** PC serves cold and warm phase alike from initialised environments: one median over both. */
 function medianOfAll(v: VariantSummary): MaybeNumber {
-  const all = [...v.cold.values, ...v.warm.values].sort((a, b) => a - b);
-  if (all.length === 0) return null;
-  const mid = all.length >> 1;
-  return all.length % 2 ? all[mid] : (all[mid - 1] + all[mid]) / 2;
+  return median([...v.cold.values, ...v.warm.values]);
 }
 
 function breakEvenOf(pc: StartupOption, onDemand: StartupOption, members: Measured[], region: string): StartupComparison['breakEven'][number] {
@@ -159,14 +156,12 @@ export function formatRate(n: number): string {
   return n >= 100 ? n.toFixed(0) : n.toPrecision(3);
 }
 
-const usd = (n: MaybeNumber) => (n === null ? 'n/a' : `$${n.toFixed(2)}`);
-
 /** The sentences the renderers print for one comparison. */
 export function startupText(c: StartupComparison): string[] {
   const pct = formatRatio(c.coldRatio);
   const lines = c.options.map((o) => {
     const what = o.initType === 'provisioned-concurrency' ? `${LABEL[o.initType]}, ${o.environments} environment${o.environments === 1 ? '' : 's'}` : LABEL[o.initType];
-    return `${o.variant} (${what}): ${o.latencyMs === null ? 'n/a' : `${ms(o.latencyMs)} ms`} expected latency at ${pct} cold starts, ${usd(o.perMillion)} per 1 M invocations at ${formatRate(c.requestsPerSecond)} requests/s`;
+    return `${o.variant} (${what}): ${o.latencyMs === null ? DASH : `${ms(o.latencyMs)} ms`} expected latency at ${pct} cold starts, ${usd(o.perMillion)} per 1 M invocations at ${formatRate(c.requestsPerSecond)} requests/s`;
   });
   for (const b of c.breakEven) {
     const cap = b.capacityRps === null ? '' : `; its environments serve at most about ${formatRate(b.capacityRps)} requests/s`;

@@ -16,11 +16,9 @@ import { DEFAULT_REGION, regionPrices } from './prices.ts';
 import { pricedAsStartup, startupComparisons } from './provisioned.ts';
 import { groupOf } from '../calibration/predict.ts';
 import { addLambdaEstimates, type ReportCalibration } from './estimates.ts';
+import { DEFAULT_COLD_RATIO, DEFAULT_SEED } from './defaults.ts';
 
-/** Production traffic rarely sees more than about 1 % cold starts (AWS's own figure). */
-export const DEFAULT_COLD_RATIO = 0.01;
-/** The seed when neither the options nor run.json give one. */
-export const DEFAULT_SEED = 42;
+export { DEFAULT_COLD_RATIO, DEFAULT_SEED };
 
 const NO_SAMPLES = 'no samples recorded';
 const NOT_YET = 'no samples recorded yet (the run is still running)';

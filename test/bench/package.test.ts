@@ -2,9 +2,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { unzipSync, strFromU8 } from 'fflate';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { PackageTooLargeError } from '../../src/bench/errors.ts';
-import { type BuiltPackage, MAX_UNZIPPED_BYTES, checkSizes, packageAll, pipInstallArgs } from '../../src/bench/package.ts';
+import { type BuiltPackage, MAX_UNZIPPED_BYTES, checkSizes, packageAll, packageVariant, pipInstallArgs } from '../../src/bench/package.ts';
 import { plan } from '../../src/bench/plan.ts';
 import { loadSuiteDocument } from '../../src/bench/suite.ts';
 import { REPO_ROOT } from '../helpers/cli.ts';
@@ -67,6 +67,22 @@ describe('packageAll', () => {
     await expect(packageAll(suite, plan(suite), { cacheDir, targetKind: 'local' })).rejects.toThrow(
       /^packaging deps: `python3 -m pip install .*--no-such-flag` exited with 2:\n.*no such option: --no-such-flag/s,
     );
+  });
+});
+
+describe('packageVariant', () => {
+  afterEach(() => vi.unstubAllEnvs());
+
+  it('runs pip with COLDBENCH_PIP_ARGS when the caller passes no extra pip arguments, as profile does, and builds anew for them', async () => {
+    const suite = suiteOf({ deps: { code: '../functions/edge/py-deps', handler: 'app.handler', runtime: 'python3.11', pip: { args: LOCAL_PIP } } });
+    const { variants } = plan(suite);
+    // The options src/profile/run.ts passes: no extraPipArgs.
+    const build = () => packageVariant(suite.functions[0], variants[0], variants, { cacheDir, targetKind: 'local', log: () => {} });
+    vi.stubEnv('COLDBENCH_PIP_ARGS', '');
+    expect(names((await build()).function.path)).toContain('six.py');
+    // A build cached without the env's arguments is not reused: pip runs, with them after the suite's.
+    vi.stubEnv('COLDBENCH_PIP_ARGS', '--no-such-flag');
+    await expect(build()).rejects.toThrow(/^packaging deps: `python3 -m pip install .* --retries 0 --no-such-flag` exited with 2:\n.*no such option: --no-such-flag/s);
   });
 });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BenchOptionError, SuiteError } from '../../src/bench/errors.ts';
-import { plan, seededShuffle, variantName } from '../../src/bench/plan.ts';
+import { cartesian, plan, seededShuffle, variantName } from '../../src/bench/plan.ts';
 import type { Suite, SuiteFunction } from '../../src/bench/suite.ts';
 
 function fn(over: Partial<SuiteFunction>): SuiteFunction {
@@ -25,6 +25,10 @@ function fn(over: Partial<SuiteFunction>): SuiteFunction {
     packagingDeclared: false,
     pipArgs: [],
     npmArgs: [],
+    layers: [],
+    extensions: [null],
+    provisioned: [0],
+    snapStart: [false],
     ...over,
   };
 }
@@ -71,6 +75,29 @@ describe('plan', () => {
     expect(p.coldStrategy).toBe('version');
   });
 
+  it('lists variants with the base varying slowest, then memory, architecture and extension, as their name suffixes are ordered', () => {
+    const agent = { kind: 'folder' as const, path: '/layers/agent', name: 'agent' };
+    const axes = fn({ variants: { x: {}, y: {} }, memory: [128, 256], architectures: ['x86_64', 'arm64'], extensions: [null, agent] });
+    expect(plan(suite([axes])).variants.map((v) => v.name)).toEqual([
+      'x@128-x86_64',
+      'x@128-x86_64-agent',
+      'x@128-arm64',
+      'x@128-arm64-agent',
+      'x@256-x86_64',
+      'x@256-x86_64-agent',
+      'x@256-arm64',
+      'x@256-arm64-agent',
+      'y@128-x86_64',
+      'y@128-x86_64-agent',
+      'y@128-arm64',
+      'y@128-arm64-agent',
+      'y@256-x86_64',
+      'y@256-x86_64-agent',
+      'y@256-arm64',
+      'y@256-arm64-agent',
+    ]);
+  });
+
   it('names every variant when --only matches none', () => {
     expect(() => plan(suite([deps]), { only: ['nope*'] })).toThrow(
       new BenchOptionError("--only 'nope*' matches no variant of s.yaml; the variants are: deps@1024-bundled, deps@1024-layer"),
@@ -84,6 +111,32 @@ describe('plan', () => {
     expect(() => plan(suite([a, b]))).toThrow(
       's.yaml: variant name x@512 is produced by both functions.a and functions.b; rename a function or a `variants` key so every variant name is unique',
     );
+  });
+});
+
+describe('cartesian', () => {
+  it('yields every combination, the first axis varying slowest, as nested loops would', () => {
+    expect([
+      ...cartesian([
+        [1, 2],
+        ['a', 'b'],
+        [true, false],
+      ]),
+    ]).toEqual([
+      [1, 'a', true],
+      [1, 'a', false],
+      [1, 'b', true],
+      [1, 'b', false],
+      [2, 'a', true],
+      [2, 'a', false],
+      [2, 'b', true],
+      [2, 'b', false],
+    ]);
+  });
+
+  it('yields nothing when an axis is empty, and one empty combination for no axes', () => {
+    expect([...cartesian([[1, 2], []])]).toEqual([]);
+    expect([...cartesian([])]).toEqual([[]]);
   });
 });
 

@@ -1,9 +1,10 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SuiteError } from '../../src/bench/errors.ts';
 import { loadSuite, loadSuiteDocument } from '../../src/bench/suite.ts';
+import { discoverExtensions } from '../../src/emulator/extensions/discover.ts';
 
 let dir: string;
 function suiteFile(name: string, text: string): string {
@@ -73,6 +74,10 @@ compare: [[reuse@256, percall@256]]
       requirements: null,
       packaging: ['bundled'],
       packagingDeclared: false,
+      layers: [],
+      extensions: [null],
+      provisioned: [0],
+      snapStart: [false],
     });
     expect(conn.variants).toEqual({ reuse: { handler: 'app.reuse', environment: undefined }, percall: { handler: undefined, environment: { MODE: 'percall', N: '3' } } });
     expect(conn.events).toEqual([{ file: join(dir, 'get.json'), weight: 1, payload: '{"path":"/"}' }]);
@@ -141,6 +146,26 @@ describe('loadSuiteDocument', () => {
     const suite = loadSuiteDocument({ name: 'sls', functions: { f: { code: 'py', handler: 'app.handler', runtime: 'python3.12' } } }, join(dir, 'serverless.yml'));
     expect(suite.functions[0].code).toBe(join(dir, 'py'));
     expect(suite.file).toBe(join(dir, 'serverless.yml'));
+  });
+
+  it('counts as extensions exactly what the emulator launches: a dangling link and a file without +x are none', () => {
+    // Both layers hold a dangling link and a non-executable file; only `agent` also holds an executable.
+    for (const layer of ['broken', 'agent']) {
+      mkdirSync(join(dir, layer, 'extensions'), { recursive: true });
+      writeFileSync(join(dir, layer, 'extensions', 'notes'), 'not executable\n', { mode: 0o644 });
+      symlinkSync(join(dir, layer, 'missing'), join(dir, layer, 'extensions', 'dangling'));
+    }
+    writeFileSync(join(dir, 'agent', 'extensions', 'agent'), '#!/bin/sh\n', { mode: 0o755 });
+    const file = join(dir, 'ext.yaml');
+    const doc = (extension: string) => ({ functions: { f: { code: 'py', handler: 'app.handler', runtime: 'python3.11', extensions: ['none', extension] } } });
+
+    expect(errorOf(() => loadSuiteDocument(doc('broken'), file))).toBe(
+      `${file}: functions.f.extensions[1]: "broken" has no executable in extensions/ (${join(dir, 'broken', 'extensions')}); an extension layer holds its executables there, as /opt/extensions; chmod +x them`,
+    );
+    expect(discoverExtensions([join(dir, 'broken')])).toEqual([]);
+
+    expect(loadSuiteDocument(doc('agent'), file).functions[0].extensions).toEqual([null, { kind: 'folder', path: join(dir, 'agent'), name: 'agent' }]);
+    expect(discoverExtensions([join(dir, 'agent')])).toEqual([{ name: 'agent', path: join(dir, 'agent', 'extensions', 'agent') }]);
   });
 
   it('refuses a document that is not a map', () => {

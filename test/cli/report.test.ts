@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.ts';
-import { readLines } from '../../src/cli/commands/report.ts';
+import { machineFingerprint } from '../../src/bench/calibrate.ts';
+import { readLines } from '../../src/cli/commands/report-input.ts';
 
 const SNAP = (name: string) => readFileSync(new URL(`../report/__snapshots__/${name}`, import.meta.url), 'utf8');
 
@@ -179,6 +180,103 @@ describe('coldbench report', () => {
     ]) {
       expect(run.stdout.replace(/\s+/g, ' ')).toContain(text);
     }
+  });
+});
+
+/**
+ * A calibration in a test's own cache folder, where `report` looks when no flag or
+ * COLDBENCH_CALIBRATION names one. Model v1 gives exactly one warning whatever machine runs the
+ * test (this machine's fingerprint; a reference that is not the shipped one, so no date check).
+ */
+function cachedCalibration(cacheDir: string): string {
+  const file = join(cacheDir, 'calibration', 'calibration.json');
+  mkdirSync(join(cacheDir, 'calibration'), { recursive: true });
+  const calibration = {
+    format: 'coldbench-calibration',
+    formatVersion: 1,
+    createdAt: '2026-12-01T00:00:00.000Z',
+    machine: machineFingerprint(),
+    cpuProbeMs: 3,
+    reference: { name: 'my-lambda-run', source: 'coldbench bench --target aws', commit: null, from: null, to: null, builtOn: '2026-12-01' },
+    model: {
+      kind: 'offset-speed-throttle',
+      version: 1,
+      speed: 0.5,
+      initOffsetMs: { 'python3.11/x86_64': 40 },
+      invokeCpuMs: { 'python3.11/x86_64': 0 },
+      periodMs: 20,
+      logSd: { init: 0.1, duration: 0.1 },
+    },
+    points: [],
+    fitted: {},
+    leaveOneOut: [],
+  };
+  writeFileSync(file, JSON.stringify(calibration));
+  return file;
+}
+
+const olderModelWarning = (file: string) =>
+  `Warning: the calibration ${file} was fitted by an older coldbench (model v1, without this machine's CPU per throttled pause): Duration estimates at small memory sizes run high; run coldbench calibrate again\n`;
+
+describe('coldbench report › the cached calibration', () => {
+  let tmp: string;
+  let env: NodeJS.ProcessEnv;
+  let calibrationFile: string;
+  let awsRun: string;
+  beforeAll(() => {
+    tmp = mkdtempSync(join(tmpdir(), 'coldbench-report-calibration-'));
+    calibrationFile = cachedCalibration(join(tmp, 'cache'));
+    // COLDBENCH_CALIBRATION unset (vitest.config sets it off): report looks in the test's own cache.
+    env = { COLDBENCH_CACHE_DIR: join(tmp, 'cache'), COLDBENCH_CALIBRATION: '' };
+    // The baseline run as if it had run with --target aws: the same samples, Lambda's own times.
+    awsRun = join(tmp, 'aws-run');
+    mkdirSync(awsRun);
+    copyFileSync('fixtures/runs/baseline/samples.jsonl', join(awsRun, 'samples.jsonl'));
+    const info = JSON.parse(readFileSync('fixtures/runs/baseline/run.json', 'utf8'));
+    writeFileSync(join(awsRun, 'run.json'), JSON.stringify({ ...info, target: { kind: 'aws', region: 'us-east-1' } }));
+  });
+  afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+  it('estimates a local run from it and prints its warning once', async () => {
+    const run = await runCli(['report', 'fixtures/runs/baseline'], { env });
+    expect(run.code).toBe(0);
+    expect(run.stderr).toBe(olderModelWarning(calibrationFile));
+    expect(run.stdout).toContain('On Lambda (est.)');
+  });
+
+  it('reports an AWS run without estimates and without the calibration warning', async () => {
+    const run = await runCli(['report', awsRun], { env });
+    expect(run.code).toBe(0);
+    expect(run.stderr).toBe('');
+    expect(run.stdout).not.toContain('On Lambda (est.)');
+  });
+
+  it('reports an exported summary without the calibration warning', async () => {
+    const exported = join(tmp, 'aws.json');
+    expect((await runCli(['report', awsRun, '--format', 'json', '--out', exported], { env })).stderr).toBe(`Wrote ${exported}\n`);
+    const run = await runCli(['report', exported], { env });
+    expect(run.code).toBe(0);
+    expect(run.stderr).toBe('');
+  });
+
+  it('says once that --calibration is not used for an AWS run, naming the flag and the run', async () => {
+    const run = await runCli(['report', awsRun, '--calibration', calibrationFile], { env });
+    expect(run.code).toBe(0);
+    expect(run.stderr).toBe(
+      `Note: --calibration ${calibrationFile} is not used: "On Lambda (est.)" estimates are made only for local (emulator) runs, and ${awsRun} ran with --target aws: its times are Lambda's own.\n`,
+    );
+    expect(run.stdout).not.toContain('On Lambda (est.)');
+  });
+
+  it('says once that --calibration is not used for an exported summary, even of a local run', async () => {
+    const exported = join(tmp, 'local.json');
+    expect((await runCli(['report', 'fixtures/runs/baseline', '--format', 'json', '--out', exported])).code).toBe(0);
+    const run = await runCli(['report', exported, '--calibration', calibrationFile], { env });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe(SNAP('baseline.txt'));
+    expect(run.stderr).toBe(
+      `Note: --calibration ${calibrationFile} is not used: "On Lambda (est.)" estimates are made only for local (emulator) runs, and ${exported} is an exported summary, reported as it was computed.\n`,
+    );
   });
 });
 

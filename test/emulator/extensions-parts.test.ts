@@ -25,6 +25,14 @@ describe('discoverExtensions', () => {
     ]);
   });
 
+  it("drops an earlier layer's extension that a later layer's dangling link or plain file of the same name replaces, as in /opt", () => {
+    const c = writeTree(join(dir, 'c'), { 'extensions/notes.txt': 'now executable-free\n' });
+    symlinkSync(join(dir, 'missing'), join(c, 'extensions', 'zeta'));
+    expect(discoverExtensions([a, b, c])).toEqual([{ name: 'alpha', path: join(b, 'extensions', 'alpha') }]);
+    const d = writeTree(join(dir, 'd'), { 'extensions/alpha': 'not executable\n' });
+    expect(discoverExtensions([a, b, d])).toEqual([{ name: 'zeta', path: join(a, 'extensions', 'zeta') }]);
+  });
+
   it('finds none in layers without an extensions folder', () => {
     expect(discoverExtensions([join(dir, 'nowhere')])).toEqual([]);
   });
@@ -65,7 +73,25 @@ describe('TelemetryHub', () => {
     });
     expect(hub.subscribe('x', valid('http://sandbox.localdomain:1/', { maxItems: 10 }))).toMatchObject({ message: 'buffering.maxItems must be an integer 1000-10000; got 10' });
     expect(hub.subscribe('x', valid('http://sandbox.localdomain:1/', { timeoutMs: 10 }))).toMatchObject({ message: 'buffering.timeoutMs must be an integer 25-30000; got 10' });
-    expect(hub.subscribed).toBe(false);
+    hub.initDone();
+    expect(hub.listening).toBe(false);
+  });
+
+  it('refuses a subscription once init has ended with 403 Telemetry.SubscriptionClosed, after validating the body as Lambda does', () => {
+    const hub = new TelemetryHub();
+    hub.publish('platform.initStart', { phase: 'init' });
+    hub.initDone();
+    expect(hub.subscribe('late', valid('http://sandbox.localdomain:1/'))).toEqual({
+      ok: false,
+      status: 403,
+      errorType: 'Telemetry.SubscriptionClosed',
+      message: 'Telemetry API subscription is closed already',
+    });
+    expect(hub.subscribe('late', { ...valid('http://sandbox.localdomain:1/'), types: [] })).toMatchObject({ status: 400, errorType: 'ValidationError' });
+    expect(hub.listening).toBe(false);
+    hub.reset();
+    expect(hub.subscribe('next-init', valid('http://sandbox.localdomain:1/'))).toEqual({ ok: true });
+    hub.close();
   });
 
   it('POSTs buffered events as a JSON array to sandbox.localdomain on 127.0.0.1, earlier init events included', async () => {
@@ -94,6 +120,35 @@ describe('TelemetryHub', () => {
       expect(batch.events.map((e) => e.type)).toEqual(['platform.initStart', 'platform.telemetrySubscription', 'platform.start']);
       expect(batch.events[0]).toEqual({ time: '2026-01-01T00:00:00.000Z', type: 'platform.initStart', record: { phase: 'init' } });
       expect(batch.events[1].record).toEqual({ name: 'agent', state: 'Subscribed', types: ['platform'] });
+      hub.close();
+    } finally {
+      server.close();
+    }
+  });
+
+  it('gives a repeat subscription from the same extension only the init events it has not had, and nothing twice', async () => {
+    const batches: Array<Array<{ type: string; record: unknown }>> = [];
+    const server = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        batches.push(JSON.parse(body));
+        res.end();
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const uri = `http://sandbox.localdomain:${(server.address() as AddressInfo).port}/`;
+    try {
+      const hub = new TelemetryHub();
+      hub.publish('platform.initStart', { phase: 'init' });
+      hub.publish('function', 'init line');
+      expect(hub.subscribe('agent', valid(uri))).toEqual({ ok: true });
+      await hub.flush();
+      expect(hub.subscribe('agent', { ...valid(uri), types: ['platform', 'function'] })).toEqual({ ok: true });
+      hub.initDone();
+      hub.publish('platform.start', { requestId: 'r1' });
+      await hub.flush();
+      expect(batches.flat().map((e) => e.type)).toEqual(['platform.initStart', 'platform.telemetrySubscription', 'function', 'platform.telemetrySubscription', 'platform.start']);
       hub.close();
     } finally {
       server.close();

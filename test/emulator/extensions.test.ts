@@ -224,6 +224,111 @@ describe('External extensions in the emulator', () => {
     expect(new Date(report.time).toISOString()).toBe(report.time);
   });
 
+  describe('Telemetry API subscriptions, taken during init only', () => {
+    /** An external extension that subscribes to platform and function events in init (after the function's init line) or after init (at its first INVOKE). */
+    const SUBSCRIBER = `#!/usr/bin/env python3
+import http.server, json, os, threading, time, urllib.error, urllib.request
+api = os.environ["AWS_LAMBDA_RUNTIME_API"]
+record = os.environ["AGENT_RECORD"]
+lock = threading.Lock()
+def write(entry):
+    with lock, open(record, "a") as f:
+        f.write(json.dumps(entry) + "\\n")
+def call(method, path, body=None, headers={}):
+    req = urllib.request.Request(f"http://{api}{path}", data=None if body is None else json.dumps(body).encode(), method=method, headers=headers)
+    try:
+        with urllib.request.urlopen(req) as res:
+            return res.status, res.headers, res.read().decode()
+    except urllib.error.HTTPError as e:
+        return e.code, e.headers, e.read().decode()
+_, headers, _ = call("POST", "/2020-01-01/extension/register", {"events": ["INVOKE", "SHUTDOWN"]}, {"Lambda-Extension-Name": "subscriber"})
+ext_id = headers.get("Lambda-Extension-Identifier")
+class Listener(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        write({"event": "telemetry", "batch": json.loads(self.rfile.read(int(self.headers["Content-Length"])))})
+        self.send_response(200)
+        self.end_headers()
+    def log_message(self, *args):
+        pass
+server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Listener)
+threading.Thread(target=server.serve_forever, daemon=True).start()
+def subscribe():
+    body = {"schemaVersion": "2022-12-13", "destination": {"protocol": "HTTP", "URI": f"http://sandbox.localdomain:{server.server_address[1]}/"}, "types": ["platform", "function"], "buffering": {"timeoutMs": 25}}
+    status, headers, text = call("PUT", "/2022-07-01/telemetry", body, {"Lambda-Extension-Identifier": ext_id})
+    write({"event": "subscribed", "status": status, "contentType": headers.get("Content-Type"), "body": text})
+if os.environ["SUBSCRIBE"] == "init":
+    # The runtime starts once every extension has registered: wait for the function's init line, so it is in the backlog.
+    until = time.time() + 10
+    while not os.path.exists(record + ".printed") and time.time() < until:
+        time.sleep(0.01)
+    subscribe()
+while True:
+    _, _, text = call("GET", "/2020-01-01/extension/event/next", headers={"Lambda-Extension-Identifier": ext_id})
+    event = json.loads(text)
+    write({"event": event["eventType"]})
+    if event["eventType"] == "SHUTDOWN":
+        break
+    if os.environ["SUBSCRIBE"] == "late":
+        subscribe()
+`;
+    const PRINTER = `import os
+print("printed during init", flush=True)
+open(os.environ["AGENT_RECORD"] + ".printed", "w").close()
+def handler(event, context):
+    return {}
+`;
+
+    function subscriberSpec(when: 'init' | 'late'): { spec: FunctionSpec; record: string } {
+      const layer = writeTree(join(root.dir, `subscriber-layer-${++n}`), { 'extensions/subscriber': SUBSCRIBER });
+      chmodSync(join(layer, 'extensions', 'subscriber'), 0o755);
+      const codeDir = writeTree(join(root.dir, `printer-${n}`), { 'printer.py': PRINTER });
+      const record = join(root.dir, `record-${n}.jsonl`);
+      const spec = makeSpec({ runtime: 'python3.11', handler: 'printer.handler', codeDir, layerDirs: [layer], environment: { AGENT_RECORD: record, SUBSCRIBE: when } });
+      return { spec, record };
+    }
+
+    it('answers a subscription after init with 403 {"errorMessage":"Telemetry API subscription is closed already","errorType":"Telemetry.SubscriptionClosed"} and delivers nothing', async () => {
+      const { spec, record } = subscriberSpec('late');
+      expect((await pool().invoke(spec, request())).status).toBe('success');
+      const warm = await pool().invoke(spec, request());
+      expect(warm.status).toBe('success');
+      expect(warm.cold).toBe(false);
+      await pool().retire(spec.functionName);
+      const entries = recorded(record);
+      const answers = entries.filter((e) => e.event === 'subscribed');
+      expect(answers).toHaveLength(2);
+      for (const answer of answers) {
+        expect(answer).toEqual({
+          event: 'subscribed',
+          status: 403,
+          contentType: 'application/json',
+          body: '{"errorMessage":"Telemetry API subscription is closed already","errorType":"Telemetry.SubscriptionClosed"}',
+        });
+      }
+      expect(entries.filter((e) => e.event === 'telemetry')).toEqual([]);
+      expect(entries.at(-1)).toEqual({ event: 'SHUTDOWN' });
+    });
+
+    it('delivers every event of an environment once to a subscription made during init: platform.initStart, the init log line, platform.initReport, …', async () => {
+      const { spec, record } = subscriberSpec('init');
+      const first = request();
+      const second = request();
+      await pool().invoke(spec, first);
+      await pool().invoke(spec, second);
+      await pool().retire(spec.functionName);
+      const entries = recorded(record);
+      expect(entries.find((e) => e.event === 'subscribed')).toEqual({ event: 'subscribed', status: 200, contentType: 'application/json', body: '"OK"' });
+      const events: Entry[] = entries.filter((e) => e.event === 'telemetry').flatMap((e) => e.batch);
+      const once = { 'platform.initStart': 1, 'platform.telemetrySubscription': 1, 'platform.initRuntimeDone': 1, 'platform.initReport': 1 };
+      const perInvoke = { 'platform.start': 2, 'platform.runtimeDone': 2, 'platform.report': 2 };
+      const counts = Object.fromEntries(Object.keys({ ...once, ...perInvoke }).map((type) => [type, events.filter((e) => e.type === type).length]));
+      expect(counts).toEqual({ ...once, ...perInvoke });
+      expect(events.filter((e) => e.type === 'function').map((e) => e.record)).toEqual(['printed during init']);
+      expect(events.filter((e) => e.type === 'platform.report').map((e) => e.record.requestId)).toEqual([first.requestId, second.requestId]);
+      expect(events.map((e) => e.type).indexOf('platform.initStart')).toBe(0);
+    });
+  });
+
   describe('internal extensions', () => {
     const INTERNAL_AGENT = `import json, os, urllib.request, urllib.error
 api = os.environ["AWS_LAMBDA_RUNTIME_API"]

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { CodePathError } from '../../src/profile/code-path.ts';
-import { fileOfModule, localModuleOf, programCodePath } from '../../src/profile/program-path.ts';
+import { type FileAnalyser, fileAnalyser, fileOfModule, localModuleOf, programCodePath } from '../../src/profile/program-path.ts';
 
 const hasPython = spawnSync('python3', ['--version']).status === 0;
 const src = (lines: string[]) => `${lines.join('\n')}\n`;
@@ -77,6 +77,65 @@ describe('programCodePath (Node)', () => {
     ]);
     expect(path.imports[1]).toMatchObject({ package: './slow.js', local: './slow.js', unreachableUses: [{ line: 4, function: 'legacy' }] });
     expect(path.moduleWork.map((w) => [w.file, w.line, w.text])).toEqual([['./lib/fmt.js', 1, 'Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1);']]);
+  });
+});
+
+/** The real analyser, recording the modules (and their roots) each call is asked for. */
+function counted(sources: ReadonlyMap<string, string>, language: 'python' | 'node'): { analyse: FileAnalyser; calls: Array<Array<[string, string[] | '*']>> } {
+  const real = fileAnalyser(sources, language);
+  const calls: Array<Array<[string, string[] | '*']>> = [];
+  return {
+    calls,
+    analyse: (request) => {
+      calls.push([...request].map(([m, r]) => [m, r.roots]));
+      return real(request);
+    },
+  };
+}
+
+describe('programCodePath (analysis reuse)', () => {
+  it('analyses each module once when its roots do not change, with the same result as before', () => {
+    const sources = new Map([
+      ['./app.js', src(["const { render } = require('./lib/render');", 'exports.handler = async (e) => render(e);'])],
+      ['./lib/render.js', src(["const slow = require('../slow');", "const fmt = require('./fmt');", 'exports.render = (e) => fmt.json(e);'])],
+      ['./lib/fmt.js', src(['exports.json = (v) => JSON.stringify(v);'])],
+      ['./slow.js', src(['exports.chart = (r) => r;'])],
+    ]);
+    const { analyse, calls } = counted(sources, 'node');
+    const path = programCodePath(sources, './app.js', 'handler', 'node', undefined, analyse);
+    // Four rounds (the last finds nothing new), one analysis per module, none in the last round.
+    expect(calls).toEqual([
+      [['./app.js', ['handler']]],
+      [['./lib/render.js', ['render']]],
+      [
+        ['./slow.js', []],
+        ['./lib/fmt.js', ['json']],
+      ],
+    ]);
+    expect(path).toEqual(programCodePath(sources, './app.js', 'handler', 'node'));
+    expect(path.files).toEqual(['./app.js', './lib/render.js', './slow.js', './lib/fmt.js']);
+    expect(path.reachable).toEqual(['handler', 'lib/render.render', 'lib/fmt.json']);
+  });
+
+  it('analyses a module again only when a later round gives it new roots', () => {
+    const sources = new Map([
+      ['./app.js', src(["const a = require('./a');", "const b = require('./b');", 'exports.handler = async (e) => a.f(b.x(e));'])],
+      ['./a.js', src(["const b = require('./b');", 'exports.f = (v) => b.y(v);'])],
+      ['./b.js', src(["const heavy = require('heavy');", 'exports.x = (v) => v;', 'exports.y = (v) => heavy(v);', 'exports.z = (v) => v;'])],
+    ]);
+    const { analyse, calls } = counted(sources, 'node');
+    const path = programCodePath(sources, './app.js', 'handler', 'node', undefined, analyse);
+    expect(calls).toEqual([
+      [['./app.js', ['handler']]],
+      [
+        ['./a.js', ['f']],
+        ['./b.js', ['x']],
+      ],
+      [['./b.js', ['x', 'y']]],
+    ]);
+    expect(path).toEqual(programCodePath(sources, './app.js', 'handler', 'node'));
+    expect(path.reachable).toEqual(['handler', 'a.f', 'b.x', 'b.y']);
+    expect(path.imports.find((i) => i.module === 'heavy')?.uses.length).toBe(1);
   });
 });
 

@@ -142,6 +142,7 @@ describe.skipIf(!hasPython)('profile --function on a real account (aws-sdk-clien
       'coldbench/node-esm-timer.mjs',
       'coldbench/node-require-timer.cjs',
       'coldbench/node-statement-timer.cjs',
+      'coldbench/node-trace-line.cjs',
       'coldbench/python-trace-shim.py',
       'coldbench/trace-wrapper.sh',
     ]);

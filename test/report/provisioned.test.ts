@@ -1,22 +1,57 @@
 import { describe, expect, it } from 'vitest';
 import type { Sample } from '../../src/probe/sample.ts';
-import { provisionedBreakEven, provisionedPerMillion, provisionedStandingPerSecond, snapStartPerMillion } from '../../src/report/cost.ts';
-import { PRICES, PRICE_SOURCES } from '../../src/report/prices.ts';
-import { formatRate, startupGroupOf } from '../../src/report/provisioned.ts';
+import { perMillion, provisionedBreakEven, provisionedPerMillion, provisionedStandingPerSecond, snapStartPerMillion } from '../../src/report/cost.ts';
+import { PRICES } from '../../src/report/prices.ts';
+import { formatRate, startupGroupOf, startupText } from '../../src/report/provisioned.ts';
 import { render } from '../../src/report/render/index.ts';
 import type { RunInfo } from '../../src/report/run-info.ts';
 import { summarize } from '../../src/report/summarize.ts';
 
 const US = PRICES['us-east-1'];
 
-describe('PC and SnapStart prices (src/report/prices.ts)', () => {
-  it('holds us-east-1 provisioned concurrency and SnapStart prices with their source and date', () => {
-    expect(US.provisioned).toEqual({
-      configuredPerGBs: { x86_64: 0.0000041667, arm64: 0.0000033334 },
-      durationPerGBs: { x86_64: 0.0000097222, arm64: 0.0000077778 },
+describe('us-east-1 prices (src/report/prices.ts)', () => {
+  // 100 ms billed at 1024 MB = 0.1 GB-s an invocation. Published prices: requests $0.20 per 1 M and
+  // Duration $0.0000166667 (x86_64) / $0.0000133334 (arm64) per GB-s in the first tier
+  // (shared/reference/lambda-formats.md "Billing"); provisioned concurrency $0.0000041667 (x86_64) /
+  // $0.0000033334 (arm64) per GB-s configured and $0.0000097222 / $0.0000077778 per GB-s of Duration,
+  // SnapStart $0.0000015046 per GB-s cached and $0.0001397998 per GB restored (aws.amazon.com/lambda/pricing,
+  // PRICE_SOURCES; the reference file lists only on-demand prices).
+  const perMillionAt = (gbSecondPrice: number) => perMillion({ coldGBs: null, warmGBs: 0.1, coldRatio: 0, gbSecondPrice, requestPrice: US.requestPrice });
+
+  it('returns $1.86667 per 1 M on-demand invocations of 100 ms at 1 GB on x86_64 and $1.53334 on arm64', () => {
+    // 1e6 × (0.1 GB-s × $0.0000166667 + $0.0000002) = $1.66667 + $0.20; arm64: $1.33334 + $0.20.
+    expect(perMillionAt(US.duration.x86_64[0].pricePerGBs)).toBeCloseTo(1.86667, 10);
+    expect(perMillionAt(US.duration.arm64[0].pricePerGBs)).toBeCloseTo(1.53334, 10);
+  });
+
+  it('returns $1.17222 per 1 M of the same invocations served by provisioned concurrency on x86_64 and $0.97778 on arm64', () => {
+    // 1e6 × (0.1 GB-s × $0.0000097222 + $0.0000002) = $0.97222 + $0.20; arm64: $0.77778 + $0.20.
+    expect(perMillionAt(US.provisioned?.durationPerGBs.x86_64 as number)).toBeCloseTo(1.17222, 10);
+    expect(perMillionAt(US.provisioned?.durationPerGBs.arm64 as number)).toBeCloseTo(0.97778, 10);
+  });
+
+  it('returns $0.01500012 for one 1 GB provisioned environment for an hour on x86_64 and $0.01200024 on arm64', () => {
+    // 3600 s × 1 GB × $0.0000041667; arm64 3600 × $0.0000033334.
+    const hour = (configuredPerGBs: number) => 3600 * provisionedStandingPerSecond({ environments: 1, memoryMB: 1024, configuredPerGBs });
+    expect(hour(US.provisioned?.configuredPerGBs.x86_64 as number)).toBeCloseTo(0.01500012, 12);
+    expect(hour(US.provisioned?.configuredPerGBs.arm64 as number)).toBeCloseTo(0.01200024, 12);
+  });
+
+  it('returns $3.415128 per 1 M SnapStart invocations of 100 ms at 1 GB, 1 % of them restores, at 10 requests/s', () => {
+    // Duration and requests as on-demand: $1.86667; 10,000 restores × 1 GB × $0.0001397998 = $1.397998;
+    // the 1 GB cache for the 100,000 s that 1 M requests take: 100,000 × $0.0000015046 = $0.15046.
+    const usd = snapStartPerMillion({
+      coldGBs: 0.1,
+      warmGBs: 0.1,
+      coldRatio: 0.01,
+      gbSecondPrice: US.duration.x86_64[0].pricePerGBs,
+      requestPrice: US.requestPrice,
+      memoryMB: 1024,
+      requestsPerSecond: 10,
+      cachePerGBs: US.snapStart?.cachePerGBs as number,
+      restorePerGB: US.snapStart?.restorePerGB as number,
     });
-    expect(US.snapStart).toEqual({ cachePerGBs: 0.0000015046, restorePerGB: 0.0001397998 });
-    expect(PRICE_SOURCES.map((s) => s.recorded)).toEqual(['2026', '2026-12-03', '2026-12-03']);
+    expect(usd).toBeCloseTo(3.415128, 10);
   });
 });
 
@@ -196,11 +231,43 @@ describe('summarize › startup (on-demand vs PC vs SnapStart)', () => {
     expect(c.text[1]).toContain('at 50.0 requests/s');
   });
 
+  it("takes PC's latency and capacity from the median of all its invokes, halfway between the middle two of an even count", () => {
+    const durations = [14, 10, 12, 11];
+    const spread = samples.filter((s) => s.variant !== 'api@1024-pc2');
+    for (const durationMs of durations) spread.push(sample('api@1024-pc2', 'warm', { initType: 'provisioned-concurrency', durationMs, billedMs: durationMs }));
+    const [c] = summarize(spread, run, { coldRatio: 0.01 }).startup ?? [];
+    // Sorted 10, 11, 12, 14: median (11 + 12) / 2 = 11.5 ms; 2 environments × 1000 ms ÷ 11.5 ms = 173.913… requests/s.
+    expect(c.options.find((o) => o.variant === 'api@1024-pc2')?.latencyMs).toBe(11.5);
+    expect(c.breakEven[0].capacityRps).toBeCloseTo(173.91304347826087, 10);
+    expect(c.text.at(-1)).toMatch(/; its environments serve at most about 174 requests\/s\)$/);
+  });
+
   it('leaves startup out when no variant uses provisioned concurrency or SnapStart', () => {
     const summary = summarize(
       samples.filter((s) => s.variant === 'api@1024'),
       { runId: 'x' },
     );
     expect('startup' in summary).toBe(false);
+  });
+});
+
+describe('startupText', () => {
+  it('prints — for a latency or cost that could not be computed, as the report tables do', () => {
+    const text = startupText({
+      group: 'api@1024',
+      coldRatio: 0.01,
+      requestsPerSecond: 10,
+      options: [
+        { variant: 'api@1024', initType: 'on-demand', environments: null, memoryMB: 1024, latencyMs: 11.9, perMillion: 0.39833373 },
+        { variant: 'api@1024-pc2', initType: 'provisioned-concurrency', environments: 2, memoryMB: 1024, latencyMs: null, perMillion: null },
+      ],
+      breakEven: [{ variant: 'api@1024-pc2', requestsPerSecond: null, capacityRps: null }],
+      text: [],
+    });
+    expect(text).toEqual([
+      'api@1024 (on-demand): 11.9 ms expected latency at 1 % cold starts, $0.40 per 1 M invocations at 10.0 requests/s',
+      'api@1024-pc2 (provisioned concurrency, 2 environments): — expected latency at 1 % cold starts, — per 1 M invocations at 10.0 requests/s',
+      "api@1024-pc2: PC does not pay for itself at a cold ratio of 1 %: its own duration and request charges are not below on-demand's",
+    ]);
   });
 });

@@ -3,10 +3,8 @@ import { createProgress } from '../../bench/progress.ts';
 import type { BenchOptions } from '../../bench/run.ts';
 import { coldbenchCacheDir } from '../../cache-dir.ts';
 import { suiteOrDefault } from '../../paths.ts';
-import { type EventSource, failureLines, failuresOf } from '../../report/failures.ts';
-import { render, summarize } from '../../report/index.ts';
+import type { EventSource } from '../../report/failures.ts';
 import { COLD_STRATEGIES } from '../../vocabulary.ts';
-import { calibrationFor, controlProbes, estimatesOff } from '../calibration.ts';
 import { defineCommand } from '../command.ts';
 import { EXIT_FINDING, EXIT_OK, UsageError } from '../errors.ts';
 import { askYesNo, packageVersion } from '../io.ts';
@@ -108,6 +106,12 @@ export const benchCommand = defineCommand({
     };
   },
   run: async ({ bench, quiet, source }, io) => {
+    // The report and the calibration load when a bench runs, not when any command parses its flags.
+    const [{ failureLines, failuresOf }, { render, summarize }, { calibrationFor, controlProbes, estimatesOff }] = await Promise.all([
+      import('../../report/failures.ts'),
+      import('../../report/index.ts'),
+      import('../calibration.ts'),
+    ]);
     const controller = new AbortController();
     let interrupts = 0;
     const onSignal = (signal: NodeJS.Signals) => {

@@ -1,7 +1,7 @@
 import { defineCommand } from '../command.ts';
 import { EXIT_FINDING, EXIT_OK, UsageError } from '../errors.ts';
-import { compareRuns, NoCommonVariantsError, renderComparison, type CompareMetric, type CompareOptions, type ComparisonFormat } from '../../report/index.ts';
-import { appendStepSummary, emit, loadSummary, parseRatio } from './report.ts';
+import type { CompareMetric, CompareOptions, ComparisonFormat } from '../../report/index.ts';
+import { appendStepSummary, emit, parseRatio } from './report.ts';
 
 const METRICS: CompareMetric[] = ['cold.median', 'cold.p90', 'warm.median', 'cost'];
 const DEFAULT_METRIC: CompareMetric = 'cold.median';
@@ -51,6 +51,8 @@ export const compareCommand = defineCommand({
     githubSummary: flags.githubSummary,
   }),
   run: async (options, io) => {
+    // Loaded when a comparison runs, not when any command parses its flags.
+    const [{ loadSummary }, { compareRuns, NoCommonVariantsError, renderComparison }] = await Promise.all([import('./report-input.ts'), import('../../report/index.ts')]);
     const base = loadSummary(options.base, 'BASE', { coldRatio: options.coldRatio });
     const cur = loadSummary(options.cur, 'CUR', { coldRatio: options.coldRatio });
     let comparison: ReturnType<typeof compareRuns>;

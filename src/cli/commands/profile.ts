@@ -1,7 +1,5 @@
 import { existsSync, statSync } from 'node:fs';
-import { withLambdaSavings } from '../../profile/lambda-savings.ts';
 import { PROFILE_FORMATS, type ProfileFormat, renderProfile } from '../../profile/render.ts';
-import { calibrationFor } from '../calibration.ts';
 import type { ProfileOptions } from '../../profile/run.ts';
 import { suiteOrDefault } from '../../paths.ts';
 import { defineCommand } from '../command.ts';
@@ -102,6 +100,7 @@ export const profileCommand = defineCommand({
     // The profiler pulls in the harness, the AWS SDK and the emulator: loaded only when it runs.
     const { runProfile } = await import('../../profile/run.ts');
     const measured = await runProfile({ ...profile, log, confirm: (q) => askYesNo(io, q) });
+    const [{ calibrationFor }, { withLambdaSavings }] = await Promise.all([import('../calibration.ts'), import('../../profile/lambda-savings.ts')]);
     const calibration = profile.target === 'local' ? await calibrationFor(io, undefined) : undefined;
     const report = calibration
       ? withLambdaSavings(measured, {

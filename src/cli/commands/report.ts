@@ -1,128 +1,9 @@
-import { appendFileSync, closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
-import { basename, join } from 'node:path';
-import { StringDecoder } from 'node:string_decoder';
-import { calibrationFor } from '../calibration.ts';
+import { appendFileSync } from 'node:fs';
+import type { ReportFormat, SummarizeOptions } from '../../report/index.ts';
+import { DEFAULT_COLD_RATIO } from '../../report/defaults.ts';
 import { defineCommand } from '../command.ts';
+import { EXIT_OK, UsageError } from '../errors.ts';
 import { type CliIO, writeOutFile } from '../io.ts';
-import { EXIT_OK, messageOf, UsageError } from '../errors.ts';
-import type { Sample } from '../../probe/sample.ts';
-import {
-  DEFAULT_COLD_RATIO,
-  isRunSummary,
-  parseSampleLine,
-  render,
-  summarize,
-  SummaryFormatError,
-  type ReportFormat,
-  type RunInfo,
-  type RunSummary,
-  type SummarizeOptions,
-} from '../../report/index.ts';
-
-/** Read samples in 1 MiB chunks: a million-sample file never sits in memory as one string. */
-const READ_CHUNK_BYTES = 1 << 20;
-
-/** Lines of a file, read synchronously and lazily so `summarize` can consume them as an Iterable. */
-export function* readLines(file: string): Generator<string> {
-  const fd = openSync(file, 'r');
-  const buffer = Buffer.alloc(READ_CHUNK_BYTES);
-  const decoder = new StringDecoder('utf8');
-  let rest = '';
-  try {
-    for (;;) {
-      const n = readSync(fd, buffer, 0, buffer.length, null);
-      if (n === 0) break;
-      const text = rest + decoder.write(buffer.subarray(0, n));
-      const lines = text.split('\n');
-      rest = lines.pop() ?? '';
-      yield* lines;
-    }
-    rest += decoder.end();
-    if (rest !== '') yield rest;
-  } finally {
-    closeSync(fd);
-  }
-}
-
-function* samplesOf(file: string): Generator<Sample> {
-  let lineNo = 0;
-  for (const line of readLines(file)) {
-    lineNo++;
-    const sample = parseSampleLine(line, lineNo, file);
-    if (sample) yield sample;
-  }
-}
-
-function firstLine(file: string): string {
-  for (const line of readLines(file)) if (line.trim() !== '') return line.trim();
-  return '';
-}
-
-/**
- * A run folder (run.json + samples.jsonl), a bare samples JSONL or an exported summary → RunSummary.
- * `label` names the argument in messages (RUN, BASE, CUR).
- */
-export function loadSummary(path: string, label: string, options: SummarizeOptions): RunSummary {
-  return loadInput(path, label, options).summary;
-}
-
-/** As loadSummary, also saying what the input was: an exported summary is used as computed. */
-export function loadInput(path: string, label: string, options: SummarizeOptions): { summary: RunSummary; kind: 'run' | 'samples' | 'exported' } {
-  if (!existsSync(path))
-    throw new UsageError(`${label}: ${path} does not exist`, {
-      hint: 'Give a run folder (results/<run-id>), a samples JSONL file or a JSON file written by `coldbench report --format json`.',
-    });
-  try {
-    if (statSync(path).isDirectory()) {
-      const samplesFile = join(path, 'samples.jsonl');
-      if (!existsSync(samplesFile))
-        throw new UsageError(`${label}: ${samplesFile} does not exist; a run folder holds samples.jsonl (and run.json)`, {
-          hint: 'Point at the folder `coldbench bench` wrote, or at a samples JSONL file.',
-        });
-      const runFile = join(path, 'run.json');
-      let run: RunInfo | undefined;
-      if (existsSync(runFile)) {
-        try {
-          run = JSON.parse(readFileSync(runFile, 'utf8')) as RunInfo;
-        } catch (error) {
-          throw new UsageError(`${label}: ${runFile} is not valid JSON (${messageOf(error)})`, {
-            hint: 'run.json is rewritten after every variant; a run killed mid-write can be reported from samples.jsonl alone.',
-            cause: error,
-          });
-        }
-      }
-      return { summary: summarize(samplesOf(samplesFile), run, options), kind: 'run' };
-    }
-    const head = firstLine(path);
-    if (head === '') throw new UsageError(`${label}: ${path} is empty; expected samples (one JSON object per line) or an exported summary`);
-    let first: unknown;
-    try {
-      first = JSON.parse(head);
-    } catch {
-      first = undefined;
-    }
-    if (first && typeof first === 'object' && 'variant' in first) {
-      return { summary: summarize(samplesOf(path), { runId: basename(path).replace(/\.jsonl?$/, '') }, options), kind: 'samples' };
-    }
-    let whole: unknown;
-    try {
-      whole = JSON.parse(readFileSync(path, 'utf8'));
-    } catch (error) {
-      throw new UsageError(`${label}: ${path} is neither samples JSONL nor JSON (${messageOf(error)})`, {
-        hint: 'Use a samples file from `coldbench bench`/`coldbench import` or `coldbench report --format json` output.',
-        cause: error,
-      });
-    }
-    if (!isRunSummary(whole))
-      throw new UsageError(`${label}: ${path} is JSON but not a coldbench summary (no "format": "coldbench-summary")`, {
-        hint: 'Export one with `coldbench report RUN --format json --out FILE`.',
-      });
-    return { summary: whole, kind: 'exported' };
-  } catch (error) {
-    if (error instanceof SummaryFormatError) throw new UsageError(`${label}: ${error.message}`, { cause: error });
-    throw error;
-  }
-}
 
 /** "0.3", "30%" → 0.3; the flag name goes in the message. */
 export function parseRatio(value: string, flag: string): number {
@@ -216,9 +97,21 @@ export const reportCommand = defineCommand({
     githubSummary: flags.githubSummary,
     calibration: flags.calibration,
   }),
-  run: async ({ run, summarize: options, format, out, githubSummary, calibration }, io) => {
-    const { summary, kind } = loadInput(run, 'RUN', { ...options, calibration: await calibrationFor(io, calibration) });
-    if (kind === 'exported') {
+  run: async ({ run, summarize: options, format, out, githubSummary, calibration: calibrationFile }, io) => {
+    // Loaded when a report runs, not when any command parses its flags.
+    const [{ readInput, summarizeInput, whyNoEstimates }, { render }, { calibrationFor }] = await Promise.all([
+      import('./report-input.ts'),
+      import('../../report/index.ts'),
+      import('../calibration.ts'),
+    ]);
+    const input = readInput(run, 'RUN');
+    // A calibration feeds only a local run's estimates: for anything else it is not read, and its warnings (another machine, an older reference) do not print.
+    const noEstimates = whyNoEstimates(input);
+    if (noEstimates !== null && calibrationFile !== undefined)
+      io.stderr(`Note: --calibration ${calibrationFile} is not used: "On Lambda (est.)" estimates are made only for local (emulator) runs, and ${noEstimates}.\n`);
+    const calibration = noEstimates === null ? await calibrationFor(io, calibrationFile) : undefined;
+    const summary = summarizeInput(input, 'RUN', { ...options, calibration });
+    if (input.kind === 'exported') {
       // Its numbers were computed when it was exported; only the samples could be re-priced.
       const o = summary.options;
       const differs =

@@ -333,7 +333,7 @@ export class Environment implements RuntimeApiHandler {
 
   /** The runtime answered: the invoke ends now, or once every INVOKE subscriber is back in /next. */
   private runtimeDone(inv: Invocation, end: Ending, durationMs: number, producedBytes: number): void {
-    if (this.telemetry.subscribed) this.telemetry.publish('platform.runtimeDone', runtimeDoneRecord(inv, end.status, durationMs, producedBytes));
+    if (this.telemetry.listening) this.telemetry.publish('platform.runtimeDone', runtimeDoneRecord(inv, end.status, durationMs, producedBytes));
     if (this.host.invokeDone) {
       this.finish(inv, end, durationMs);
       return;
@@ -366,7 +366,7 @@ export class Environment implements RuntimeApiHandler {
 
   private emitOutput(line: string, from: 'function' | 'extension' = 'function'): void {
     this.emit(this.spec.logFormat === 'JSON' ? line : `${line}\n`);
-    if (this.telemetry.subscribed) this.telemetry.publish(from, telemetryLine(line, this.spec.logFormat));
+    if (this.telemetry.listening) this.telemetry.publish(from, telemetryLine(line, this.spec.logFormat));
     if (!this.current) this.out.scheduleFlush();
   }
 
@@ -414,7 +414,7 @@ export class Environment implements RuntimeApiHandler {
     res.end(inv.request.payload);
     // AWS: the INVOKE event goes to every subscribed extension as the event goes to the runtime.
     if (this.host.hasInvokeSubscribers) this.host.dispatch(invokeEvent(inv.request.requestId, deadlineMs, this.spec.functionArn, inv.traceId));
-    if (this.telemetry.subscribed) this.telemetry.publish('platform.start', startRecord(inv, this.spec.version));
+    if (this.telemetry.listening) this.telemetry.publish('platform.start', startRecord(inv, this.spec.version));
     // Thawed after the write: the event is already queued on its socket when it wakes up.
     this.tree.thaw();
     inv.timer = setTimeout(() => this.onTimeout(inv), remaining);
@@ -542,7 +542,7 @@ export class Environment implements RuntimeApiHandler {
       }),
     );
     this.flush();
-    if (this.telemetry.subscribed) {
+    if (this.telemetry.listening) {
       this.telemetry.publish(
         'platform.report',
         reportRecord(inv, end.status, { durationMs, billedMs, memoryMB: this.spec.memoryMB, maxMemoryMB }, end.platformFailure ? end.errorType : undefined),
@@ -584,8 +584,9 @@ export class Environment implements RuntimeApiHandler {
   private async shutdownPhase(reason: ShutdownReason): Promise<void> {
     this.tree.killRuntime();
     this.tree.thaw();
-    // What the extensions' listeners are owed goes out before SHUTDOWN, so they can flush it on the way out.
-    void this.telemetry.flush();
+    // What the extensions' listeners are owed is delivered before SHUTDOWN goes out, as in AWS's own shutdown
+    // (RIE rapid/shutdown.go: eventsAPI.Flush, then shutdownAgents), so an extension exiting on SHUTDOWN has had it all.
+    await this.telemetry.flush();
     this.host.shutdown(reason, Date.now() + SHUTDOWN_PHASE_MS);
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([this.tree.companionsExited(), new Promise<void>((r) => (timer = setTimeout(r, SHUTDOWN_PHASE_MS)))]);

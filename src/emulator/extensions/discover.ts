@@ -36,7 +36,8 @@ export function discoverExtensions(layerDirs: string[]): ExternalExtension[] {
         if (st.isFile() && (st.mode & EXECUTABLE_BITS) !== 0) byName.set(name, path);
         else byName.delete(name);
       } catch {
-        // a dangling link is not an extension
+        // A dangling link is no extension, and it still replaces an earlier layer's file of that name in /opt.
+        byName.delete(name);
       }
     }
   }
