@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, rmdirSync, writeFileS
 import { mkdir, rmdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CpuMode } from '../contract.ts';
+import { CpuWakeHold } from './cpu-wake.ts';
 
 /** Lambda gives one full vCPU at 1,769 MB and CPU in proportion below and above it. */
 export const MB_PER_VCPU = 1769;
@@ -29,6 +30,8 @@ export interface CgroupSupport {
   cpuMode: CpuMode;
   memoryMode: MemoryMode;
   slots: CgroupSlots;
+  /** Keeps the CPUs out of deep idle while throttled environments run (cpu-wake.ts) */
+  wake: CpuWakeHold;
 }
 
 /** Cgroups made ahead of time off the event loop: a cgroupfs mkdir can take milliseconds under load. */
@@ -246,6 +249,7 @@ export function setUpCgroups(disable = false, env: NodeJS.ProcessEnv = process.e
       cpuDir: null,
       memoryDir: null,
       slots: new CgroupSlots(null, null),
+      wake: CpuWakeHold.disabled('unthrottled, so no pauses to sleep in'),
       cpuMode: { throttled: false, reason },
       memoryMode: { cgroup: false, reason: `${reason}; memory limit enforced by RSS polling` },
     };
@@ -253,14 +257,20 @@ export function setUpCgroups(disable = false, env: NodeJS.ProcessEnv = process.e
   const name = `coldbench-${process.pid}-${poolSeq++}`;
   const cpu = tryCreate('cpu', 'cpu.cfs_quota_us', name);
   const memory = tryCreate('memory', 'memory.limit_in_bytes', name);
+  const wake = !cpu.dir
+    ? CpuWakeHold.disabled('unthrottled, so no pauses to sleep in')
+    : env.COLDBENCH_CPU_WAKE === 'off'
+      ? CpuWakeHold.disabled('CPUs may sleep in throttled pauses (COLDBENCH_CPU_WAKE=off)')
+      : new CpuWakeHold();
   return {
     cpuDir: cpu.dir,
     memoryDir: memory.dir,
     slots: new CgroupSlots(cpu.dir, memory.dir),
+    wake,
     cpuMode: {
       throttled: cpu.dir !== null,
       reason: cpu.dir
-        ? `${cpu.reason}: invoke phase gets ${CPU_PERIOD_US / 1000} ms × memory / ${MB_PER_VCPU} of CPU per ${CPU_PERIOD_US / 1000} ms; init runs unthrottled`
+        ? `${cpu.reason}: invoke phase gets ${CPU_PERIOD_US / 1000} ms × memory / ${MB_PER_VCPU} of CPU per ${CPU_PERIOD_US / 1000} ms; init runs unthrottled; ${wake.reason}`
         : cpu.reason,
     },
     memoryMode: memory.dir
@@ -271,6 +281,7 @@ export function setUpCgroups(disable = false, env: NodeJS.ProcessEnv = process.e
 
 /** Removes the pool's parent cgroups (after every environment's cgroup is gone). */
 export function tearDownCgroups(support: CgroupSupport): void {
+  support.wake.close();
   for (const dir of [support.cpuDir, support.memoryDir]) {
     if (!dir) continue;
     for (const child of safeReaddir(dir)) {
@@ -287,8 +298,11 @@ export function tearDownCgroups(support: CgroupSupport): void {
 export class EnvCgroup {
   private readonly cpu: string | null;
   private readonly memory: string | null;
+  /** The pool's hold, taken by this environment while its processes run */
+  readonly wake: CpuWakeHold;
 
   constructor(support: CgroupSupport, memoryMB: number) {
+    this.wake = support.wake;
     const slot: Slot = support.slots.enabled ? support.slots.take() : { cpu: null, memory: null };
     this.cpu = slot.cpu;
     this.memory = slot.memory;

@@ -67,6 +67,8 @@ export class ProcessTree {
   private pidsReadAt = 0;
   private readonly status = new StatusReader();
   private frozen = false;
+  /** Whether this tree holds the pool's CPU wake request (cpu-wake.ts) */
+  private waking = false;
   private rssOom = false;
   private peakMB = 0;
   private rssTimer: NodeJS.Timeout | null = null;
@@ -91,6 +93,7 @@ export class ProcessTree {
     this.cg.setCpu(null);
     const run: Run = { pid: 0, killRequested: false };
     this.run = run;
+    this.updateWake();
     let resolveExit!: () => void;
     this.exited = new Promise((r) => (resolveExit = r));
     let resolveJoined!: () => void;
@@ -105,6 +108,7 @@ export class ProcessTree {
             flush();
             if (run !== this.run) return;
             this.run = null;
+            this.updateWake();
             this.stopRssPolling();
             handlers.exit(code, signal, this.rssOom || this.cg.oomKilled());
           });
@@ -127,6 +131,7 @@ export class ProcessTree {
           resolveExit();
           resolveJoined();
           if (this.run === run) this.run = null;
+          this.updateWake();
           handlers.startError(err);
         },
       );
@@ -238,11 +243,22 @@ export class ProcessTree {
         // already gone: the exit handler deals with it
       }
     }
+    this.updateWake();
+  }
+
+  /** Holds the CPU wake request while the runtime runs (not frozen), so its throttled pauses are not slept through. */
+  private updateWake(): void {
+    const running = this.run !== null && !this.frozen;
+    if (running === this.waking) return;
+    this.waking = running;
+    if (running) this.cg.wake.acquire();
+    else this.cg.wake.release();
   }
 
   thaw(): void {
     if (!this.frozen) return;
     this.frozen = false;
+    this.updateWake();
     for (const group of [this.pgid, ...this.companions.map((c) => c.pid)]) {
       if (!group) continue;
       try {

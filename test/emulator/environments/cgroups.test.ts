@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { MB_PER_VCPU } from '../../../src/emulator/environments/cgroups.ts';
 import type { LocalEnvironmentPool } from '../../../src/emulator/environments/index.ts';
@@ -13,6 +13,18 @@ function cpuCgroupWritable(): string | null {
 
 const unavailable = cpuCgroupWritable();
 
+/** Why the PM QoS device cannot take a request here, or null. */
+function wakeDeviceWritable(): string | null {
+  try {
+    closeSync(openSync('/dev/cpu_dma_latency', 'w'));
+    return null;
+  } catch (err) {
+    return `/dev/cpu_dma_latency: ${(err as NodeJS.ErrnoException).code}`;
+  }
+}
+
+const noWakeDevice = wakeDeviceWritable();
+
 describe('CPU and memory limits through cgroups', () => {
   let pool: LocalEnvironmentPool;
   let py: string;
@@ -23,8 +35,12 @@ describe('CPU and memory limits through cgroups', () => {
 
   it.skipIf(unavailable !== null)(`detects the writable cgroup v1 cpu controller${unavailable ? ` (skipped: ${unavailable})` : ''}`, () => {
     expect(pool.cpuMode.throttled).toBe(true);
+    const wake =
+      noWakeDevice === null
+        ? 'CPUs kept out of deep idle while environments run (/dev/cpu_dma_latency = 0 µs)'
+        : `/dev/cpu_dma_latency is not writable (${noWakeDevice.split(': ')[1]}): CPUs may sleep in throttled pauses, which costs extra CPU per pause (calibrate measures it)`;
     expect(pool.cpuMode.reason).toBe(
-      `cgroup v1 cpu controller at /sys/fs/cgroup/cpu is writable: invoke phase gets 20 ms × memory / ${MB_PER_VCPU} of CPU per 20 ms; init runs unthrottled`,
+      `cgroup v1 cpu controller at /sys/fs/cgroup/cpu is writable: invoke phase gets 20 ms × memory / ${MB_PER_VCPU} of CPU per 20 ms; init runs unthrottled; ${wake}`,
     );
     expect(pool.memoryMode.cgroup).toBe(true);
   });
@@ -41,6 +57,14 @@ describe('CPU and memory limits through cgroups', () => {
     expect(existsSync(seen.cpu)).toBe(false);
     expect(existsSync(seen.memory)).toBe(false);
   });
+
+  it.skipIf(unavailable !== null || noWakeDevice !== null)(
+    `keeps the CPUs' wake-up latency at 0 µs while a throttled invoke runs${noWakeDevice ? ` (skipped: ${noWakeDevice})` : ''}`,
+    async () => {
+      const spec = makeSpec({ runtime: 'python3.11', handler: 'cpu_quota.handler', codeDir: py, memoryMB: 128 });
+      expect(json((await pool.invoke(spec, request())).payload).wakeLatencyUs).toBe(0);
+    },
+  );
 
   it.skipIf(unavailable !== null)('gives 128 MB the smallest quota the kernel accepts above 1 ms (1,447 µs per 20 ms)', async () => {
     const spec = makeSpec({ runtime: 'python3.11', handler: 'cpu_quota.handler', codeDir: py, memoryMB: 128 });
