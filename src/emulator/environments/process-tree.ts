@@ -288,6 +288,7 @@ export class ProcessTree {
   /** Kills every process without reporting the exits (init is about to be retried). */
   async stop(): Promise<void> {
     this.run = null;
+    this.updateWake();
     for (const c of this.companions) c.silenced = true;
     this.kill();
     this.stopRssPolling();
