@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defaultCalibrationFile } from '../src/calibration/location.ts';
 import { groupOf, lambdaDurationMs, lambdaInitMs } from '../src/calibration/predict.ts';
+import { runThrottled } from '../src/report/estimates.ts';
 import { mean, median } from '../src/report/stats.ts';
 import type { Calibration } from '../src/calibration/types.ts';
 
@@ -59,7 +60,7 @@ try {
     .filter((s) => s.kind === 'cold' && s.status === 'success');
   const of = (variant: string, field: 'durationMs' | 'initMs', stat = median) => stat(rows.filter((s) => s.variant === variant).map((s) => s[field] as number)) as number;
   // Estimates follow the run: on a host without a cgroup cpu controller its Durations are full-speed work.
-  const throttled = JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')).emulator?.cpu?.throttled !== false;
+  const throttled = runThrottled(JSON.parse(readFileSync(join(out, 'run.json'), 'utf8')));
   const calFile = process.env.CALIBRATION_FILE ?? defaultCalibrationFile();
   const cal = existsSync(calFile) ? (JSON.parse(readFileSync(calFile, 'utf8')) as Calibration) : null;
 

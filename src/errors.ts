@@ -35,3 +35,14 @@ export class ColdbenchError extends Error {
     this.exitCode = options.exitCode ?? EXIT_ERROR;
   }
 }
+
+/** The message of anything thrown. */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** What went wrong, for a message: Node's error code when it has one (ENOENT, EACCES, …), else the error's message. */
+export function codeOrMessage(error: unknown): string {
+  if (error instanceof Error && 'code' in error && typeof error.code === 'string') return error.code;
+  return messageOf(error);
+}

@@ -20,10 +20,10 @@ import {
   samplesReference,
   shippedReference,
 } from '../calibration/reference.ts';
-import type { Calibration, MachineFingerprint } from '../calibration/types.ts';
+import { type Calibration, type MachineFingerprint, MODEL_VERSION } from '../calibration/types.ts';
 import { ColdbenchError } from '../errors.ts';
 import { shippedPath } from '../paths.ts';
-import { cpuProbeMs } from '../report/estimates.ts';
+import { cpuProbeMs, runThrottled } from '../report/estimates.ts';
 import { parseSampleLine } from '../report/parse.ts';
 import type { BenchHooks, BenchOptions } from './run.ts';
 
@@ -160,7 +160,7 @@ export async function runCalibration(options: CalibrateOptions, hooks: BenchHook
     .map((s) => ({ variant: s.variant, memoryMB: s.memoryMB as number, initMs: s.initMs, durationMs: s.durationMs as number, date: null }));
   const points = calibrationPoints(local, reference);
   // Without a cgroup cpu controller (macOS, cgroup v2-only hosts) the probes ran at full speed.
-  const fit = fitCalibration(points, { localThrottled: outcome.info.emulator?.cpu?.throttled !== false });
+  const fit = fitCalibration(points, { localThrottled: runThrottled(outcome.info) });
   const calibration: Calibration = {
     format: 'coldbench-calibration',
     formatVersion: 1,
@@ -200,7 +200,7 @@ export function loadCalibration(file: string, current: { machine: MachineFingerp
       hint: 'Run `coldbench calibrate` to write one.',
     });
   const warnings: string[] = [];
-  if (c.model.version !== 2)
+  if (c.model.version < MODEL_VERSION)
     warnings.push(
       `the calibration ${file} was fitted by an older coldbench (model v${c.model.version}, without this machine's CPU per throttled pause): Duration estimates at small memory sizes run high; run coldbench calibrate again`,
     );

@@ -21,7 +21,7 @@ import {
 import type { Sample } from '../probe/sample.ts';
 import { decideStatus, describeError, type InvokeErrorPayload, parseErrorPayload, shortenErrorMessage } from '../probe/status.ts';
 import { isFailedSample } from '../report/failures.ts';
-import type { InitType } from '../report/provisioned.ts';
+import type { InitializationType } from '../vocabulary.ts';
 import type { Deployment } from './deploy.ts';
 import { waiterConfig } from './deploy.ts';
 import { DeployError } from './errors.ts';
@@ -257,7 +257,7 @@ export async function unprovision(ctx: Pick<DriveContext, 'lambda' | 'retry'>, d
  * How the environment of a sample was initialised: the REPORT says on-demand (Init Duration) or SnapStart (Restore
  * Duration); otherwise the variant's mode (Lambda serves a provisioned qualifier from its provisioned environments first).
  */
-export function initTypeOf(variant: { provisioned?: number; snapStart?: boolean }, sample: Pick<Sample, 'initMs' | 'restoreMs'>): InitType {
+export function initTypeOf(variant: { provisioned?: number; snapStart?: boolean }, sample: Pick<Sample, 'initMs' | 'restoreMs'>): InitializationType {
   if (sample.restoreMs !== null) return 'snap-start';
   if (sample.initMs !== null) return 'on-demand';
   if (variant.provisioned) return 'provisioned-concurrency';

@@ -40,8 +40,8 @@ export interface BuiltPackage {
   function: BuiltZip;
   /** The dependencies layer of `packaging: layer` */
   layer: BuiltZip | null;
-  /** The variant's folder layers (`layers:` and the `extensions` axis), zipped, in the suite's order (set by packageAll) */
-  folderLayers?: { name: string; path: string; zip: BuiltZip }[];
+  /** The variant's folder layers (`layers:` and the `extensions` axis), zipped, in the suite's order (packageAll fills them; packageVariant leaves []) */
+  folderLayers: { name: string; path: string; zip: BuiltZip }[];
 }
 
 export interface PackageOptions {
@@ -302,7 +302,7 @@ export async function packageVariant(fn: SuiteFunction, variant: Variant, allVar
     const layerKey = hashInputs([BUILD_RECIPE_VERSION, 'layer', architecture, ...depsInputs]);
     layer = await cachedZip(cacheDir, layerKey, 'layer', async (staging) => copyDeps(await deps(), join(staging, isPython ? 'python' : 'nodejs'), isPython));
   }
-  return { function: fnZip, layer };
+  return { function: fnZip, layer, folderLayers: [] };
 }
 
 /**
@@ -350,7 +350,7 @@ export async function packageAll(suite: Suite, plan: Plan, options: PackageOptio
 
 /** What counts towards the 250 MB: the function, its dependencies layer and its folder layers (a layer ARN's size is not known here). */
 function unzippedTotal(p: BuiltPackage): number {
-  return p.function.unzippedBytes + (p.layer?.unzippedBytes ?? 0) + (p.folderLayers ?? []).reduce((sum, l) => sum + l.zip.unzippedBytes, 0);
+  return p.function.unzippedBytes + (p.layer?.unzippedBytes ?? 0) + p.folderLayers.reduce((sum, l) => sum + l.zip.unzippedBytes, 0);
 }
 
 /** Refuses, before anything is deployed, every variant whose function + layer exceed 250 MB unzipped. */
@@ -362,7 +362,7 @@ export function checkSizes(packages: Map<string, BuiltPackage>): void {
     const parts = [
       `function ${mb(p.function.unzippedBytes)} MB`,
       `layer ${mb(p.layer?.unzippedBytes ?? 0)} MB`,
-      ...(p.folderLayers ?? []).map((l) => `layer ${l.name} ${mb(l.zip.unzippedBytes)} MB`),
+      ...p.folderLayers.map((l) => `layer ${l.name} ${mb(l.zip.unzippedBytes)} MB`),
     ];
     return `  ${name}: ${mb(unzippedTotal(p))} MB (${parts.join(' + ')})`;
   });

@@ -221,7 +221,7 @@ async function prepareVariants(run: RunContext): Promise<Deployer> {
           continue;
         }
         // packageAll zipped every folder layer (and checkSizes counted it).
-        const zip = pkg.folderLayers?.find((l) => l.path === layer.path)?.zip;
+        const zip = pkg.folderLayers.find((l) => l.path === layer.path)?.zip;
         if (!zip) throw new Error(`no layer zip was built for ${layer.path} of ${variant.name}`);
         const arn =
           layerArns.get(zip.key) ??

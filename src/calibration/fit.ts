@@ -7,10 +7,10 @@
  * alone: a log-spaced grid, then golden-section refinement around the best grid point.
  */
 import { ColdbenchError } from '../errors.ts';
-import { median } from '../report/stats.ts';
+import { mean, median } from '../report/stats.ts';
 import { durationOfWorkMs, groupOf } from './predict.ts';
 import { cpuOfWallMs, LAMBDA_PERIOD_MS, localWorkMs, MB_PER_VCPU, pausesOf } from './throttle.ts';
-import type { CalibrationModel, CalibrationPoint, FitResult, LeaveOneOut, PointMetric } from './types.ts';
+import { type CalibrationModel, type CalibrationPoint, type FitResult, type LeaveOneOut, MODEL_VERSION, type PointMetric } from './types.ts';
 
 /** z of a two-sided 80 % normal interval: p10–p90 of a log-normal spread is ±1.2816 sd. */
 const Z_P10_P90 = 1.2816;
@@ -70,7 +70,7 @@ export function localPauseCpuMs(points: CalibrationPoint[]): number {
     const unthrottled = full.get(key(p));
     if (!unthrottled || p.memoryMB >= MB_PER_VCPU) continue;
     const cpu = cpuOfWallMs(p.localMs, p.memoryMB);
-    extra += cpu - unthrottled.reduce((a, b) => a + b, 0) / unthrottled.length;
+    extra += cpu - (mean(unthrottled) as number);
     pauses += pausesOf(cpu, p.memoryMB);
   }
   return pauses >= 1 ? Math.max(0, extra / pauses) : 0;
@@ -246,7 +246,7 @@ export function fitCalibration(points: CalibrationPoint[], options: { localThrot
   const logSd = { init: intervalLogSd(prepared, leaveOneOut, 'init'), duration: intervalLogSd(prepared, leaveOneOut, 'duration') };
   const model: CalibrationModel = {
     kind: 'offset-speed-throttle',
-    version: 2,
+    version: MODEL_VERSION,
     localPauseCpuMs: pauseCpuMs,
     localThrottled,
     speed: full.speed,

@@ -34,6 +34,9 @@ export interface CalibrationPoint {
   reference: ReferenceValue;
 }
 
+/** The model version `coldbench calibrate` writes; a file of an older one is used with a warning. */
+export const MODEL_VERSION = 2;
+
 /**
  * Lambda time from local time:
  *   Init     = initOffsetMs[runtime/arch] + speed × local Init

@@ -14,12 +14,8 @@ export interface CommandDef<Flags, Options> {
   command: string;
   describe: string;
   builder: (yargs: Argv) => Argv<Flags>;
-  /**
-   * Parsed flags → options; throws UsageError for a value no option can hold. May be async: a
-   * check that needs an implementation module imports it here, so parsing any command's flags
-   * (and --help, --version) does not load it.
-   */
-  resolve: (flags: ArgumentsCamelCase<Flags>) => Options | Promise<Options>;
+  /** Parsed flags → options; throws UsageError for a value no option can hold. */
+  resolve: (flags: ArgumentsCamelCase<Flags>) => Options;
   run: (options: Options, io: CliIO) => Promise<CommandResult>;
 }
 
@@ -34,7 +30,7 @@ export function defineCommand<Flags, Options>(def: CommandDef<Flags, Options>): 
   return {
     ...def,
     register: (parser, io, done) => {
-      parser.command(def.command, def.describe, def.builder, async (flags) => done(await def.run(await def.resolve(flags), io)));
+      parser.command(def.command, def.describe, def.builder, async (flags) => done(await def.run(def.resolve(flags), io)));
     },
   };
 }

@@ -1,6 +1,6 @@
-import { ColdbenchError, type ColdbenchErrorOptions, EXIT_ERROR } from '../errors.ts';
+import { ColdbenchError, type ColdbenchErrorOptions, codeOrMessage, EXIT_ERROR } from '../errors.ts';
 
-export { EXIT_ERROR, EXIT_FINDING, EXIT_OK } from '../errors.ts';
+export { EXIT_ERROR, EXIT_FINDING, EXIT_OK, messageOf } from '../errors.ts';
 
 /**
  * A flag, argument or input file the user can fix: printed as `Error: <message>` (plus
@@ -10,17 +10,6 @@ export class UsageError extends ColdbenchError {
   constructor(message: string, options: Omit<ColdbenchErrorOptions, 'exitCode'> = {}) {
     super(message, { ...options, exitCode: EXIT_ERROR });
   }
-}
-
-/** What went wrong, for a message: Node's error code when it has one (ENOENT, ENOTDIR, …), else the error's message. */
-function codeOrMessage(error: unknown): string {
-  if (error instanceof Error && 'code' in error && typeof error.code === 'string') return error.code;
-  return messageOf(error);
-}
-
-/** The message of anything thrown. */
-export function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 /** --out names a place that cannot be written (report, compare and import say it the same way). */

@@ -95,7 +95,7 @@ export function programCodePath(
   // A module's analysis depends only on its source (fixed for this call) and its roots, which
   // only grow: it is analysed again only in a round that gave it new roots (a Python round is one
   // interpreter start, so a round with nothing new starts none).
-  const analysed = new Map<string, { roots: string; path: CodePath }>();
+  const analysed = new Map<string, { rootCount: number; path: CodePath }>();
   let results = new Map<string, CodePath>();
   for (let round = 0; round < MAX_ROUNDS; round++) {
     results = analyseRound(sources, roots, analysed, analyse);
@@ -133,16 +133,14 @@ export function programCodePath(
 function analyseRound(
   sources: ReadonlyMap<string, string>,
   roots: ReadonlyMap<string, Set<string>>,
-  analysed: Map<string, { roots: string; path: CodePath }>,
+  analysed: Map<string, { rootCount: number; path: CodePath }>,
   analyse: FileAnalyser,
 ): Map<string, CodePath> {
   const wanted = (names: Set<string>): string[] | '*' => (names.has('*') ? '*' : [...names]);
   const request = new Map<string, { source: string; roots: string[] | '*' }>();
-  for (const [m, names] of roots) {
-    const r = wanted(names);
-    if (analysed.get(m)?.roots !== JSON.stringify(r)) request.set(m, { source: sources.get(m) ?? '', roots: r });
-  }
-  if (request.size > 0) for (const [m, path] of analyse(request)) analysed.set(m, { roots: JSON.stringify(request.get(m)?.roots), path });
+  // A module's roots only grow, so their count says whether they changed since its last analysis.
+  for (const [m, names] of roots) if (analysed.get(m)?.rootCount !== names.size) request.set(m, { source: sources.get(m) ?? '', roots: wanted(names) });
+  if (request.size > 0) for (const [m, path] of analyse(request)) analysed.set(m, { rootCount: roots.get(m)?.size ?? 0, path });
   // In the roots' order: the next round adds newly reached modules in this order, which is the order of `files`.
   return new Map(
     [...roots.keys()].flatMap((m) => {

@@ -148,7 +148,7 @@ export async function profileExistingFunction(session: ProfileSession, options: 
     }).variants;
     const variant = { ...planned, name: `${name}-trace`, environment: { ...planned.environment, ...tracingEnvironment(codePath, sources, language, LAYER_WRAPPER, esm) } };
     const since = Date.now() - 1_000;
-    const dep = await session.deployCopy(variant, { function: code, layer: null }, config.Role, [...layers, layerArn]);
+    const dep = await session.deployCopy(variant, { function: code, layer: null, folderLayers: [] }, config.Role, [...layers, layerArn]);
     options.log(`forcing ${REMOTE_COLD_STARTS} cold starts of ${dep.functionName}`);
     const samples = await session.drive(dep, REMOTE_COLD_STARTS, options.warm);
     // init is the first init, before the first START: later cold starts' traces follow later STARTs.

@@ -52,7 +52,7 @@ function rebuilt(ctx: VerifyContext, label: string, change: (roots: string[]) =>
   }
   const roots = ctx.unpacked.roots.map((r) => r.replace(ctx.unpacked.fnDir, fnDir).replace(ctx.unpacked.layerDir ?? '\0', layerDir ?? ''));
   change(roots);
-  const pkg: BuiltPackage = { function: zipOf(fnDir, `${label}-function`), layer: layerDir ? zipOf(layerDir, `${label}-layer`) : null };
+  const pkg: BuiltPackage = { function: zipOf(fnDir, `${label}-function`), layer: layerDir ? zipOf(layerDir, `${label}-layer`) : null, folderLayers: [] };
   return { pkg, cleanup: () => rmSync(base, { recursive: true, force: true }) };
 }
 

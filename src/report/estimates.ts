@@ -42,6 +42,11 @@ export interface EstimatesInfo {
   localThrottled: boolean;
 }
 
+/** Whether the run throttled its invoke phase (a run that does not say so was throttled: older runs always were). */
+export function runThrottled(run: Pick<RunInfo, 'emulator'> | undefined): boolean {
+  return run?.emulator?.cpu?.throttled !== false;
+}
+
 /** The run's host CPU probe (ms): the mean of the timings before and after it; null without one. */
 export function cpuProbeMs(run: RunInfo | undefined): number | null {
   const probe = run?.host?.cpuProbe;
@@ -75,7 +80,7 @@ export function addLambdaEstimates(
     const then = calibration.controlInitMs[group];
     if (then > 0 && now > 0) initLoadFactors[group] = now / then;
   }
-  const localThrottled = run?.emulator?.cpu?.throttled !== false;
+  const localThrottled = runThrottled(run);
   const planned = new Map<string, PlannedVariant>((run?.plan?.variants ?? []).map((v) => [v.name, v]));
   const missing: Record<string, string> = {};
   for (const v of variants) {

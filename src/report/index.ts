@@ -3,7 +3,8 @@
  * The CLI (`report`, `compare`) and the harness (`bench` prints `render(summarize(...), 'table')`)
  * use only these names.
  */
-export { summarize, familyOf, DEFAULT_COLD_RATIO, DEFAULT_SEED, type SummarizeOptions } from './summarize.ts';
+export { summarize, familyOf, type SummarizeOptions } from './summarize.ts';
+export { DEFAULT_COLD_RATIO, DEFAULT_SEED } from './defaults.ts';
 export { render, renderComparison, REPORT_FORMATS, COMPARISON_FORMATS, type ReportFormat, type ComparisonFormat, type RenderOptions } from './render/index.ts';
 export { compareRuns, metricLabel, type CompareOptions } from './run-compare.ts';
 export { isRunSummary, parseSampleLine } from './parse.ts';

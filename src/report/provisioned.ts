@@ -12,7 +12,6 @@ import { mean, median } from './stats.ts';
 import type { MaybeNumber, StartupComparison, StartupOption, VariantSummary } from './types.ts';
 
 /** How an environment was initialised (a sample's `initType`; Lambda's AWS_LAMBDA_INITIALIZATION_TYPE values). */
-export type InitType = InitializationType;
 
 /** A steady, modest API load: PC's standing charge and SnapStart's cache are priced per second, so cost per 1 M needs a rate. */
 export const DEFAULT_REQUESTS_PER_SECOND = 10;
@@ -27,7 +26,7 @@ export function startupGroupOf(variant: string): string {
 }
 
 /** The startup mode of a variant: from run.json's plan, else from its name's suffix. */
-function modeOf(name: string, plan: PlannedVariant | undefined): { initType: InitType; environments: number | null } {
+function modeOf(name: string, plan: PlannedVariant | undefined): { initType: InitializationType; environments: number | null } {
   const pc = plan?.provisioned ?? Number(/-pc(\d+)/.exec(name)?.[1] ?? 0);
   if (pc > 0) return { initType: 'provisioned-concurrency', environments: pc };
   if (plan?.snapStart ?? /-snap(?:-|$)/.test(name)) return { initType: 'snap-start', environments: null };
@@ -83,7 +82,7 @@ export function startupComparisons(
   return out;
 }
 
-function option(v: Measured, mode: { initType: InitType; environments: number | null }, coldRatio: number, region: string, rate: number): StartupOption {
+function option(v: Measured, mode: { initType: InitializationType; environments: number | null }, coldRatio: number, region: string, rate: number): StartupOption {
   const { prices } = pricesOrDefault(region);
   const memoryMB = v.memoryMB ?? 0;
   const base = { variant: v.name, initType: mode.initType, environments: mode.environments, memoryMB };
@@ -149,7 +148,7 @@ function breakEvenOf(pc: StartupOption, onDemand: StartupOption, members: Measur
   };
 }
 
-const LABEL: Record<InitType, string> = { 'on-demand': 'on-demand', 'provisioned-concurrency': 'provisioned concurrency', 'snap-start': 'SnapStart' };
+const LABEL: Record<InitializationType, string> = { 'on-demand': 'on-demand', 'provisioned-concurrency': 'provisioned concurrency', 'snap-start': 'SnapStart' };
 
 /** 2.7778 → "2.78", 123.4 → "123": three significant digits, as a rate is an estimate. */
 export function formatRate(n: number): string {

@@ -18,8 +18,6 @@ import { groupOf } from '../calibration/predict.ts';
 import { addLambdaEstimates, type ReportCalibration } from './estimates.ts';
 import { DEFAULT_COLD_RATIO, DEFAULT_SEED } from './defaults.ts';
 
-export { DEFAULT_COLD_RATIO, DEFAULT_SEED };
-
 const NO_SAMPLES = 'no samples recorded';
 const NOT_YET = 'no samples recorded yet (the run is still running)';
 

@@ -89,6 +89,7 @@ const variant: Variant = {
 const pkg = (zipBytes: number): BuiltPackage => ({
   function: { path: zipPath, sha256: 'c2hhMjU2', zipBytes, unzippedBytes: 100, key: 'abcdef0123456789', cached: true },
   layer: null,
+  folderLayers: [],
 });
 
 beforeEach(() => {

@@ -141,7 +141,7 @@ describe('runRounds with one variant (against the in-process emulator)', () => {
 
 describe('deployVariant (against the in-process emulator)', () => {
   it("sends a package above 50 MB zipped through the endpoint's S3, as on AWS, and it runs", async () => {
-    const big: BuiltPackage = { function: { ...pkg.function, zipBytes: 60 * 1024 * 1024 }, layer: null };
+    const big: BuiltPackage = { function: { ...pkg.function, zipBytes: 60 * 1024 * 1024 }, layer: null, folderLayers: [] };
     const before = emulator.requestCounts().byOperation;
     const ctx = deployCtx();
     const created = emptyCreated();
@@ -156,7 +156,7 @@ describe('deployVariant (against the in-process emulator)', () => {
   });
 
   it('says what to do when a package above 50 MB cannot go through S3', async () => {
-    const big: BuiltPackage = { function: { ...pkg.function, zipBytes: 60 * 1024 * 1024 }, layer: null };
+    const big: BuiltPackage = { function: { ...pkg.function, zipBytes: 60 * 1024 * 1024 }, layer: null, folderLayers: [] };
     // Nothing listens on port 9 (discard): an endpoint without S3.
     const ctx = { ...deployCtx(), s3: new S3Client({ endpoint: 'http://127.0.0.1:9', region: 'us-east-1', credentials: CREDENTIALS, forcePathStyle: true, maxAttempts: 1 }) };
     const error = await deployVariant(ctx, variant, big, null, 'arn:aws:iam::123456789012:role/r', emptyCreated()).catch((e: Error) => e);

@@ -114,8 +114,8 @@ describe('checkSizes', () => {
   const zip = (unzippedBytes: number) => ({ path: 'x', sha256: 'x', zipBytes: 1, unzippedBytes, key: 'k', cached: false });
   it('refuses a variant whose function and layer exceed 250 MB unzipped, naming it', () => {
     const packages = new Map<string, BuiltPackage>([
-      ['ok@128', { function: zip(1000), layer: null }],
-      ['big@128-layer', { function: zip(100 * 1024 * 1000), layer: zip(151 * 1024 * 1000) }],
+      ['ok@128', { function: zip(1000), layer: null, folderLayers: [] }],
+      ['big@128-layer', { function: zip(100 * 1024 * 1000), layer: zip(151 * 1024 * 1000), folderLayers: [] }],
     ]);
     expect(() => checkSizes(packages)).toThrow(PackageTooLargeError);
     expect(() => checkSizes(packages)).toThrow(
@@ -141,6 +141,6 @@ describe('checkSizes', () => {
     expect(() => checkSizes(new Map([['hello@128-agent', { ...agent, function: zip(MAX_UNZIPPED_BYTES - layerBytes) }]]))).not.toThrow();
   });
   it('accepts exactly the limit', () => {
-    expect(() => checkSizes(new Map([['edge@128', { function: zip(MAX_UNZIPPED_BYTES), layer: null }]]))).not.toThrow();
+    expect(() => checkSizes(new Map([['edge@128', { function: zip(MAX_UNZIPPED_BYTES), layer: null, folderLayers: [] }]]))).not.toThrow();
   });
 });

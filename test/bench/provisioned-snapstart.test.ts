@@ -188,7 +188,7 @@ describe('SnapStart on a real account (aws-sdk-client-mock)', () => {
       region: 'us-east-1',
       retry: { sleep: async () => {} },
     };
-    const pkg = { function: { path: zip, sha256: 'c2hh', zipBytes: 9, unzippedBytes: 9, key: 'k', cached: true }, layer: null };
+    const pkg = { function: { path: zip, sha256: 'c2hh', zipBytes: 9, unzippedBytes: 9, key: 'k', cached: true }, layer: null, folderLayers: [] };
     await deployVariant(ctx, snap, pkg, null, 'arn:aws:iam::111122223333:role/r', emptyCreated());
     expect(lambdaMock.commandCalls(CreateFunctionCommand)[0].args[0].input.SnapStart).toEqual({ ApplyOn: 'PublishedVersions' });
   });

@@ -45,6 +45,7 @@ describe('coldbench bench with the provisioned axis (embedded emulator)', () => 
     const [startup] = (JSON.parse(report.stdout) as RunSummary).startup ?? [];
     const onDemand = startup.options.find((o) => o.variant === 'hello@128') as StartupOption;
     const provisioned = startup.options.find((o) => o.variant === 'hello@128-pc2') as StartupOption;
+    expect([onDemand.perMillion, provisioned.perMillion, provisioned.latencyMs]).not.toContain(null);
     const [onDemandPerMillion, pcPerMillion, pcLatencyMs] = [onDemand.perMillion, provisioned.perMillion, provisioned.latencyMs].map(Number);
     // 2 environments × 0.125 GB × $0.0000041667 per GB-s = $0.00000104168 a second whatever they serve:
     // $0.104168 of PC's figure at 10 requests/s (1 M requests take 100,000 s); the rest is its Duration and requests.

@@ -20,7 +20,7 @@ const MALFORMED_SHOWN = 5;
 const LOG_EXTENSIONS = /\.(log|txt|json|jsonl|ndjson)$/i;
 
 /** Variant name from a file name: `logs/reuse@512.log` → `reuse@512`; stdin → `stdin`. */
-export function variantFromFileName(file: string): string {
+function variantFromFileName(file: string): string {
   if (file === '-') return 'stdin';
   return basename(file).replace(LOG_EXTENSIONS, '') || basename(file);
 }

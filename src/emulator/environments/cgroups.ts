@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmdirSync, writeFileSync } from 'node:fs';
 import { mkdir, rmdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { messageOf } from '../../errors.ts';
 import type { CpuMode } from '../contract.ts';
 import { CpuWakeHold } from './cpu-wake.ts';
 
@@ -144,10 +145,6 @@ function ownCgroupPath(controller: string): string | null {
   return null;
 }
 
-function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
-
 function tryCreate(controller: string, probeFile: string, poolName: string): { dir: string | null; reason: string } {
   const own = ownCgroupPath(controller);
   const mount = join(CGROUP_ROOT, controller);
@@ -161,7 +158,7 @@ function tryCreate(controller: string, probeFile: string, poolName: string): { d
     mkdirSync(dir);
     return { dir, reason: `cgroup v1 ${controller} controller at ${mount} is writable` };
   } catch (err) {
-    return { dir: null, reason: `cgroup v1 ${controller} controller at ${parent} is not writable (${errorText(err)}); run as root or delegate it` };
+    return { dir: null, reason: `cgroup v1 ${controller} controller at ${parent} is not writable (${messageOf(err)}); run as root or delegate it` };
   }
 }
 
@@ -239,6 +236,9 @@ function removeDir(dir: string): boolean {
 
 let poolSeq = 0;
 
+/** Why an unthrottled pool makes no wake-up latency request. */
+const UNTHROTTLED_WAKE = 'unthrottled, so no pauses to sleep in';
+
 /** Detects writable cgroup v1 cpu and memory controllers and creates this pool's parent cgroups. */
 export function setUpCgroups(disable = false, env: NodeJS.ProcessEnv = process.env): CgroupSupport {
   // COLDBENCH_CGROUPS=off: run as on a host without them (macOS, cgroup v2 only), e.g. to see what such a host measures.
@@ -249,7 +249,7 @@ export function setUpCgroups(disable = false, env: NodeJS.ProcessEnv = process.e
       cpuDir: null,
       memoryDir: null,
       slots: new CgroupSlots(null, null),
-      wake: CpuWakeHold.disabled('unthrottled, so no pauses to sleep in'),
+      wake: CpuWakeHold.disabled(UNTHROTTLED_WAKE),
       cpuMode: { throttled: false, reason },
       memoryMode: { cgroup: false, reason: `${reason}; memory limit enforced by RSS polling` },
     };
@@ -258,7 +258,7 @@ export function setUpCgroups(disable = false, env: NodeJS.ProcessEnv = process.e
   const cpu = tryCreate('cpu', 'cpu.cfs_quota_us', name);
   const memory = tryCreate('memory', 'memory.limit_in_bytes', name);
   const wake = !cpu.dir
-    ? CpuWakeHold.disabled('unthrottled, so no pauses to sleep in')
+    ? CpuWakeHold.disabled(UNTHROTTLED_WAKE)
     : env.COLDBENCH_CPU_WAKE === 'off'
       ? CpuWakeHold.disabled('CPUs may sleep in throttled pauses (COLDBENCH_CPU_WAKE=off)')
       : new CpuWakeHold();

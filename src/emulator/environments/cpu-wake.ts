@@ -16,6 +16,7 @@
  * `coldbench calibrate` measures the extra CPU per pause there.
  */
 import { closeSync, openSync, writeSync } from 'node:fs';
+import { codeOrMessage } from '../../errors.ts';
 
 export const CPU_DMA_LATENCY = '/dev/cpu_dma_latency';
 /** The request: no wake-up latency at all, written as the binary int32 the device takes. */
@@ -69,7 +70,7 @@ export class CpuWakeHold {
     } catch (err) {
       // Worked at start-up, fails now (the device went away): run on as a host without it, never fail an invoke.
       this.closeFd();
-      this.state = { enabled: false, reason: `${this.device} failed (${errorText(err)}): CPUs may sleep in throttled pauses` };
+      this.state = { enabled: false, reason: `${this.device} failed (${codeOrMessage(err)}): CPUs may sleep in throttled pauses` };
     }
   }
 
@@ -102,10 +103,9 @@ function probe(device: string): CpuWakeState {
     closeSync(openSync(device, 'w'));
     return { enabled: true, reason: `CPUs kept out of deep idle while environments run (${device} = 0 µs)` };
   } catch (err) {
-    return { enabled: false, reason: `${device} is not writable (${errorText(err)}): CPUs may sleep in throttled pauses, which costs extra CPU per pause (calibrate measures it)` };
+    return {
+      enabled: false,
+      reason: `${device} is not writable (${codeOrMessage(err)}): CPUs may sleep in throttled pauses, which costs extra CPU per pause (calibrate measures it)`,
+    };
   }
-}
-
-function errorText(err: unknown): string {
-  return (err as NodeJS.ErrnoException).code ?? (err instanceof Error ? err.message : String(err));
 }

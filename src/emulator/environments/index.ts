@@ -39,7 +39,8 @@ import { ColdStartGate } from './cold-gate.ts';
 import { Environment } from './environment.ts';
 import { revisionOf } from './invocation.ts';
 import { nodeBinariesFromEnv } from './interpreters.ts';
-import { detectInterpreters, type InitializationType, runtimeMapping, runtimeVersionOf, type Interpreters } from './launch.ts';
+import type { InitializationType } from '../../vocabulary.ts';
+import { detectInterpreters, runtimeMapping, runtimeVersionOf, type Interpreters } from './launch.ts';
 import { createLauncher, DirectLauncher, type Launcher } from './launcher.ts';
 import { RuntimeSdks, type SdkState } from './sdk.ts';
 

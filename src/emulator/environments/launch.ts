@@ -92,8 +92,6 @@ export interface LaunchContext {
   initializationType?: InitializationType;
 }
 
-export type { InitializationType };
-
 export type Launch = { ok: true; command: string; args: string[]; env: Record<string, string> } | { ok: false; errorType: string; message: string };
 
 /** Command line and environment of one execution environment, as Lambda would set them. */

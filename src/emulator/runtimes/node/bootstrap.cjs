@@ -25,12 +25,14 @@ let currentRequestId;
  * (docs/cpu-model.md). The answer is sent before the next /next, as the official runtime does.
  */
 const colon = API.lastIndexOf(':');
+const API_HOST = API.slice(0, colon);
+const API_PORT = Number(API.slice(colon + 1));
 const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
 function request(method, urlPath, body = '', headers = {}) {
   return new Promise((resolve) => {
     const options = {
-      hostname: API.slice(0, colon),
-      port: Number(API.slice(colon + 1)),
+      hostname: API_HOST,
+      port: API_PORT,
       method,
       path: PREFIX + urlPath,
       agent,
