@@ -24,7 +24,7 @@ const ROOT = fileURLToPath(new URL('../', import.meta.url));
 /**
  * Cold starts per variant. A 128 MB Node hello waits for the next period or not, so its mean is a
  * proportion: with 20 the ratio ranged 1.7–5.4× over nine runs, with 60 it was 2.41×, 2.52× and
- * 1.79× (lambda-perf's figure is the median of 60 daily means of 10). 60 costs ~80 s against ~65 s for 20.
+ * 1.79× (lambda-perf's figure is the median of 60 daily means of 10). A run of 60 took 78–79 s here.
  */
 const COLD = Number(process.env.CALIBRATION_COLD ?? 60);
 const fn = (name: string) => JSON.stringify(join(ROOT, 'fixtures', 'calibration', 'functions', name));
