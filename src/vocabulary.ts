@@ -1,8 +1,9 @@
 /**
- * The words every part of coldbench shares: Lambda's architectures and runtimes, how a package
- * is built and how cold starts are forced. Suites, plans, run.json, reports, the emulator and the
- * CLI all speak them, so they are spelled once here. Every layer may import this module (it
- * imports nothing); the emulator re-exports LOCAL_RUNTIMES from its contract.
+ * The words every part of coldbench shares: Lambda's architectures, runtimes and the limits both
+ * suites and the emulator enforce, how a package is built and how cold starts are forced. Suites,
+ * plans, run.json, reports, the emulator and the CLI all speak them, so they are spelled once here.
+ * Every layer may import this module (it imports nothing); the emulator re-exports LOCAL_RUNTIMES
+ * from its contract.
  */
 
 /**
@@ -14,6 +15,17 @@ export type InitializationType = 'on-demand' | 'provisioned-concurrency' | 'snap
 /** Lambda's instruction set architectures (`Architectures` in CreateFunction). */
 export const ARCHITECTURES = ['x86_64', 'arm64'] as const;
 export type Architecture = (typeof ARCHITECTURES)[number];
+
+/** Lambda's limit of 5 layers per function: suites, `profile`'s tracing copy and the emulator's CreateFunction refuse more, as Lambda does. */
+export const MAX_LAYERS = 5;
+
+/** Lambda's memory range in MB (1 MB steps): suites, `bench --memory` and the emulator's Lambda API refuse sizes outside it, as Lambda does. */
+export const MIN_MEMORY_MB = 128;
+export const MAX_MEMORY_MB = 10_240;
+
+/** Lambda's function timeout range in seconds (1 s to 15 min): suites and the emulator's Lambda API refuse others, as Lambda does. */
+export const MIN_TIMEOUT_S = 1;
+export const MAX_TIMEOUT_S = 900;
 
 /** How a function's dependencies are shipped: in its package, in a layer, or bundled by esbuild (Node only). */
 export const PACKAGINGS = ['bundled', 'layer', 'esbuild'] as const;

@@ -3,13 +3,8 @@
  * issues into `<file>: <path.to.field>: <problem>; <what is allowed>`.
  */
 import { z } from 'zod';
-import { ARCHITECTURES, COLD_STRATEGIES, PACKAGINGS } from '../vocabulary.ts';
+import { ARCHITECTURES, COLD_STRATEGIES, MAX_LAYERS, MAX_MEMORY_MB, MAX_TIMEOUT_S, MIN_MEMORY_MB, MIN_TIMEOUT_S, PACKAGINGS } from '../vocabulary.ts';
 
-/** Lambda's memory range in MB (1 MB steps). */
-export const MIN_MEMORY_MB = 128;
-export const MAX_MEMORY_MB = 10_240;
-/** Lambda's timeout range in seconds. */
-export const MAX_TIMEOUT_S = 900;
 /** Lambda's default account concurrency: more provisioned environments than this cannot be had without a quota raise. */
 export const MAX_PROVISIONED = 1000;
 /** More samples than this per variant is almost certainly a typo (and a large bill on AWS). */
@@ -33,11 +28,13 @@ export function runtimeRefusal(value: unknown, rule: RuntimeRule): string {
   return `${JSON.stringify(value)} is not a runtime ${rule.where} can run (on --target aws, Lambda decides); allowed: ${rule.allowed.join(', ')}`;
 }
 
+const MEMORY_ALLOWED = `allowed: an integer ${MIN_MEMORY_MB}-${MAX_MEMORY_MB}`;
 const memoryValue = z
-  .number({ invalid_type_error: 'must be a number of MB; allowed: an integer 128-10240' })
-  .int('must be a whole number of MB; allowed: an integer 128-10240')
-  .min(MIN_MEMORY_MB, `is below Lambda's ${MIN_MEMORY_MB} MB minimum; allowed: an integer 128-10240`)
-  .max(MAX_MEMORY_MB, `is above Lambda's ${MAX_MEMORY_MB} MB limit; allowed: an integer 128-10240`);
+  .number({ invalid_type_error: `must be a number of MB; ${MEMORY_ALLOWED}` })
+  .int(`must be a whole number of MB; ${MEMORY_ALLOWED}`)
+  .min(MIN_MEMORY_MB, `is below Lambda's ${MIN_MEMORY_MB} MB minimum; ${MEMORY_ALLOWED}`)
+  .max(MAX_MEMORY_MB, `is above Lambda's ${MAX_MEMORY_MB} MB limit; ${MEMORY_ALLOWED}`);
+const TIMEOUT_ALLOWED = `allowed: an integer ${MIN_TIMEOUT_S}-${MAX_TIMEOUT_S}`;
 
 const runtimeValue = z
   .string({ invalid_type_error: `must be a string; allowed: ${RUNTIME_ALLOWED}` })
@@ -58,8 +55,6 @@ const provisionedValue = z
   .max(MAX_PROVISIONED, `is above Lambda's default account concurrency of ${MAX_PROVISIONED}; allowed: an integer 0-${MAX_PROVISIONED}`);
 const snapStartValue = z.boolean({ invalid_type_error: 'must be true or false; allowed: true, false or [false, true]' });
 
-/** Lambda's limit on layers per function. */
-export const MAX_LAYERS = 5;
 const layerValue = z
   .string({ invalid_type_error: 'must be a path to a layer folder (relative to the suite) or a layer version ARN' })
   .min(1, 'must not be empty; allowed: a path to a layer folder, relative to the suite, or a layer version ARN');
@@ -102,10 +97,10 @@ const functionShape = {
   architecture: axis(archValue),
   memory: axis(memoryValue),
   timeout: z
-    .number({ invalid_type_error: 'must be a number of seconds; allowed: an integer 1-900' })
-    .int('must be a whole number of seconds; allowed: an integer 1-900')
-    .min(1, 'must be at least 1 s; allowed: an integer 1-900')
-    .max(MAX_TIMEOUT_S, `is above Lambda's ${MAX_TIMEOUT_S} s limit; allowed: an integer 1-900`),
+    .number({ invalid_type_error: `must be a number of seconds; ${TIMEOUT_ALLOWED}` })
+    .int(`must be a whole number of seconds; ${TIMEOUT_ALLOWED}`)
+    .min(MIN_TIMEOUT_S, `must be at least ${MIN_TIMEOUT_S} s; ${TIMEOUT_ALLOWED}`)
+    .max(MAX_TIMEOUT_S, `is above Lambda's ${MAX_TIMEOUT_S} s limit; ${TIMEOUT_ALLOWED}`),
   cold: count('cold samples'),
   warm: count('warm samples'),
   concurrency: z

@@ -6,9 +6,9 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { SuiteError } from './errors.ts';
-import { MAX_LAYERS, type RawFunction, type RuntimeRule, formatIssues, formatPath, runtimeRefusal, suiteSchema } from './suite-schema.ts';
+import { type RawFunction, type RuntimeRule, formatIssues, formatPath, runtimeRefusal, suiteSchema } from './suite-schema.ts';
 import { discoverExtensions } from '../emulator/extensions/discover.ts';
-import type { Architecture, ColdStrategy, Packaging } from '../vocabulary.ts';
+import { type Architecture, type ColdStrategy, MAX_LAYERS, type Packaging } from '../vocabulary.ts';
 
 /** The shared vocabulary (src/vocabulary.ts), re-exported for the harness modules that read it from the suite. */
 export type { Architecture, ColdStrategy, Packaging };

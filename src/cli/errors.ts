@@ -12,7 +12,10 @@ export class UsageError extends ColdbenchError {
   }
 }
 
-/** --out names a place that cannot be written (report, compare and import say it the same way). */
-export function cannotWrite(out: string, error: unknown): UsageError {
-  return new UsageError(`--out ${out}: cannot write there (${codeOrMessage(error)})`, { hint: 'Give a file path in a writable place; missing folders are created.', cause: error });
+/** A file flag (--out unless `flag` names another) names a place that cannot be written (report, compare, import and calibrate --print-suite say it the same way). */
+export function cannotWrite(out: string, error: unknown, flag = '--out'): UsageError {
+  return new UsageError(`${flag} ${out}: cannot write there (${codeOrMessage(error)})`, {
+    hint: 'Give a file path in a writable place; missing folders are created.',
+    cause: error,
+  });
 }

@@ -59,12 +59,15 @@ export function packageVersion(): string {
   return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 }
 
-/** Writes an --out file, creating its missing folders; a place that cannot be written is the user's to fix (exit 2). */
-export function writeOutFile(out: string, text: string): void {
+/**
+ * Writes the file a flag names (--out unless `flag` says otherwise), creating its missing folders;
+ * a place that cannot be written is the user's to fix (exit 2, naming the flag).
+ */
+export function writeOutFile(out: string, text: string, flag = '--out'): void {
   try {
     mkdirSync(dirname(out), { recursive: true });
     writeFileSync(out, text);
   } catch (error) {
-    throw cannotWrite(out, error);
+    throw cannotWrite(out, error, flag);
   }
 }

@@ -249,12 +249,9 @@ def analyze(source, roots_wanted, importer=""):
             elif isinstance(node, ast.If):
                 collect(node.body)
                 collect(node.orelse)
-            elif isinstance(node, ast.Try):
-                collect(node.body)
-                for h in node.handlers:
-                    collect(h.body)
-                collect(node.orelse)
-                collect(node.finalbody)
+            elif is_try(node):
+                for block in try_blocks(node):
+                    collect(block)
 
     collect(tree.body)
     names = bound_names | set(defs)
@@ -284,18 +281,15 @@ def analyze(source, roots_wanted, importer=""):
             if parts is not None:
                 for p in parts:
                     walker.walk(p, "<module>", set(), [])
-            elif isinstance(node, (ast.If, ast.Try)) and any(isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) for n in ast.walk(node)):
+            elif (isinstance(node, ast.If) or is_try(node)) and any(isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) for n in ast.walk(node)):
                 # Definitions inside module-level blocks: walk the block's own statements.
                 if isinstance(node, ast.If):
                     walker.walk(node.test, "<module>", set(), [])
                     walk_init(node.body)
                     walk_init(node.orelse)
                 else:
-                    walk_init(node.body)
-                    for h in node.handlers:
-                        walk_init(h.body)
-                    walk_init(node.orelse)
-                    walk_init(node.finalbody)
+                    for block in try_blocks(node):
+                        walk_init(block)
             else:
                 walker.walk(node, "<module>", set(), [])
 

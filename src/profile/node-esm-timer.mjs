@@ -10,7 +10,7 @@ import { createRequire, register } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
 const require = createRequire(import.meta.url);
-const { traceLine } = require('./node-trace-line.cjs');
+const { displayName, traceLine } = require('./node-trace-line.cjs');
 // Modules finished and not yet claimed by a parent: { depth, start }
 const pending = [];
 const begun = new Map();
@@ -31,7 +31,7 @@ globalThis.__coldbench_esm__ = {
     const self = Number(now - start) / 1000;
     const cumulative = Number(now - first) / 1000;
     try {
-      writeSync(2, traceLine(self, cumulative, depth, fileURLToPath(url)));
+      writeSync(2, traceLine(self, cumulative, depth, displayName(fileURLToPath(url))));
     } catch {
       // stderr closed: the trace is lost, the function must still run.
     }

@@ -21,7 +21,8 @@ const childUs = [0];
 // Files whose load Module._load is timing now: their _compile is inside that time already.
 const loading = new Set();
 
-function timed(filename, run) {
+// `name`: the module's displayName, computed once per load by the caller.
+function timed(name, run) {
   const depth = childUs.length - 1;
   childUs.push(0);
   const start = process.hrtime.bigint();
@@ -33,7 +34,7 @@ function timed(filename, run) {
     childUs[childUs.length - 1] += cumulative;
     const self = Math.max(0, cumulative - children);
     try {
-      fs.writeSync(2, traceLine(self, cumulative, depth, filename));
+      fs.writeSync(2, traceLine(self, cumulative, depth, name));
     } catch {
       // stderr closed: the trace is lost, the function must still run.
     }
@@ -43,10 +44,12 @@ function timed(filename, run) {
 const originalCompile = Module.prototype._compile;
 Module.prototype._compile = function timedCompile(content, filename, ...rest) {
   const code = typeof content === 'string' ? instrument(content, filename) : content;
+  const compile = () => originalCompile.call(this, code, filename, ...rest);
+  if (loading.has(filename) || typeof filename !== 'string' || !path.isAbsolute(filename)) return compile();
+  const name = displayName(filename);
   // The runtime's own entry point (run through the ES loader once --import is given) is not the function's init.
-  const untimed = loading.has(filename) || typeof filename !== 'string' || !path.isAbsolute(filename) || displayName(filename).startsWith('(runtime)');
-  if (untimed) return originalCompile.call(this, code, filename, ...rest);
-  return timed(filename, () => originalCompile.call(this, code, filename, ...rest));
+  if (name.startsWith('(runtime)')) return compile();
+  return timed(name, compile);
 };
 
 Module._load = function timedLoad(...args) {
@@ -64,7 +67,7 @@ Module._load = function timedLoad(...args) {
   if (Module._cache[filename] || !path.isAbsolute(filename)) return originalLoad.apply(this, args);
   loading.add(filename);
   try {
-    return timed(filename, () => originalLoad.apply(this, args));
+    return timed(displayName(filename), () => originalLoad.apply(this, args));
   } finally {
     loading.delete(filename);
   }

@@ -23,9 +23,9 @@ function displayName(filename) {
 
 const pad = (n, width) => String(Math.round(n)).padStart(width, ' ');
 
-/** `coldbench require:  self | cumulative | <two spaces per depth>name` (µs), newline-terminated. */
-function traceLine(selfUs, cumulativeUs, depth, filename) {
-  return `${MARKER} ${pad(selfUs, 9)} | ${pad(cumulativeUs, 10)} | ${' '.repeat(depth * 2)}${displayName(filename)}\n`;
+/** `coldbench require:  self | cumulative | <two spaces per depth>name` (µs), newline-terminated; `name` is displayName's. */
+function traceLine(selfUs, cumulativeUs, depth, name) {
+  return `${MARKER} ${pad(selfUs, 9)} | ${pad(cumulativeUs, 10)} | ${' '.repeat(depth * 2)}${name}\n`;
 }
 
 module.exports = { displayName, traceLine };

@@ -60,6 +60,9 @@ def _install_statement_timer(spec):
 
     builtins.__coldbench_timer__ = Timer
 
+    # try/except, and try/except* from Python 3.11, as code-path.py's is_try finds them.
+    try_nodes = (ast.Try, ast.TryStar) if hasattr(ast, "TryStar") else (ast.Try,)
+
     def mark(code, node):
         return ast.copy_location(ast.parse(code).body[0], node)
 
@@ -69,7 +72,7 @@ def _install_statement_timer(spec):
             if isinstance(node, ast.If):
                 node.body = wrap(node.body, rel, spans)
                 node.orelse = wrap(node.orelse, rel, spans)
-            elif isinstance(node, ast.Try):
+            elif isinstance(node, try_nodes):
                 node.body = wrap(node.body, rel, spans)
                 for h in node.handlers:
                     h.body = wrap(h.body, rel, spans)

@@ -15,7 +15,6 @@ import { NotConfirmedError } from '../bench/errors.ts';
 import { existingFunctionPlan, snapshotFunction } from '../bench/existing.ts';
 import type { BuiltZip } from '../bench/package.ts';
 import { EMPTY_EVENT } from '../bench/suite.ts';
-import { MAX_LAYERS } from '../bench/suite-schema.ts';
 import { zipFolder } from '../bench/zip.ts';
 import { median } from '../report/stats.ts';
 import { analyze } from './analyze.ts';
@@ -24,6 +23,7 @@ import { scanPackages, pycTagFor } from './package-scan.ts';
 import { codePathFor, collectTrace, ownCodeIsEsm, ProfileInputError, readSources, tracingEnvironment, tracingText, unzipTo } from './run.ts';
 import { ProfileRunError, type ProfileSession } from './session.ts';
 import type { ProfileReport } from './types.ts';
+import { MAX_LAYERS } from '../vocabulary.ts';
 
 /** Cold starts forced on the copy: the first is traced in detail, all give Init Durations. */
 export const REMOTE_COLD_STARTS = 3;

@@ -168,6 +168,18 @@ describe('loadSuiteDocument', () => {
     expect(discoverExtensions([join(dir, 'agent')])).toEqual([{ name: 'agent', path: join(dir, 'agent', 'extensions', 'agent') }]);
   });
 
+  it("refuses more than Lambda's 5 layers per function, counting the extension layer", () => {
+    const file = join(dir, 'layers.yaml');
+    const arns = (n: number) => Array.from({ length: n }, (_, i) => `arn:aws:lambda:us-east-1:123456789012:layer:l${i}:1`);
+    const doc = (layers: string[], extensions?: string[]) => ({ functions: { f: { code: 'py', handler: 'app.handler', runtime: 'python3.11', layers, extensions } } });
+
+    expect(loadSuiteDocument(doc(arns(5)), file).functions[0].layers).toHaveLength(5);
+    expect(errorOf(() => loadSuiteDocument(doc(arns(6)), file))).toBe(`${file}: functions.f.layers: has more than Lambda's 5 layers per function`);
+    expect(errorOf(() => loadSuiteDocument(doc(arns(5), ['none', 'arn:aws:lambda:us-east-1:123456789012:layer:ext:1']), file))).toBe(
+      `${file}: functions.f.layers: with an extension layer that is more than Lambda's 5 layers per function`,
+    );
+  });
+
   it('refuses a document that is not a map', () => {
     expect(errorOf(() => loadSuiteDocument([1], 'x.yml'))).toBe(
       'x.yml: (top level): must be a map with `functions` (and optionally name, defaults, compare); see docs/suite-format.md',

@@ -1,4 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../helpers/cli.ts';
 
 describe('coldbench calibrate › flags', () => {
@@ -24,6 +27,32 @@ describe('coldbench calibrate › flags', () => {
       /^ {2}hello-python312:\n {4}code: ".*fixtures\/calibration\/functions\/hello-python"\n {4}runtime: python3\.12\n {4}handler: app\.handler\n {4}architecture: \[x86_64, arm64\]\n {4}memory: \[128, 256, 512, 1024\]$/m,
     );
     expect(run.stdout).toContain('  cold: 5\n');
+  });
+});
+
+describe('coldbench calibrate › --print-suite FILE', () => {
+  const tmp = mkdtempSync(join(tmpdir(), 'coldbench-calibrate-'));
+  afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+  it('creates the missing folders of the file (a/b/c/suite.yaml) and writes what stdout would show', async () => {
+    const out = join(tmp, 'a', 'b', 'c', 'suite.yaml');
+    const run = await runCli(['calibrate', '--runtime', 'python3.12', '--samples', '5', '--print-suite', out]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toBe(`Wrote ${out}: deploy it with \`coldbench bench ${out} --target aws --out my-lambda-run\`, then \`coldbench calibrate --from my-lambda-run\`.\n`);
+    const printed = await runCli(['calibrate', '--runtime', 'python3.12', '--samples', '5', '--print-suite']);
+    expect(readFileSync(out, 'utf8')).toBe(printed.stdout);
+  });
+
+  it('exits 2 naming --print-suite when the file cannot be written (a file in the way)', async () => {
+    const file = join(tmp, 'a-file');
+    writeFileSync(file, '');
+    const run = await runCli(['calibrate', '--runtime', 'python3.12', '--print-suite', join(file, 'sub', 'suite.yaml')]);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toBe(
+      `Error: --print-suite ${join(file, 'sub', 'suite.yaml')}: cannot write there (ENOTDIR)\nHint: Give a file path in a writable place; missing folders are created.\n`,
+    );
   });
 });
 

@@ -4,6 +4,8 @@ import { CodePathError, type CodePathImport, nodeCodePath, pythonCodePath } from
 import { withImportMoved, withoutLines } from '../../src/profile/verify.ts';
 
 const hasPython = spawnSync('python3', ['--version']).status === 0;
+/** try/except* (ast.TryStar) parses from Python 3.11 on. */
+const hasTryStar = hasPython && spawnSync('python3', ['-c', 'import ast; ast.TryStar']).status === 0;
 const py = (lines: string[], handler = 'handler') => pythonCodePath(`${lines.join('\n')}\n`, handler);
 const js = (lines: string[], files: string[] = []) => nodeCodePath(`${lines.join('\n')}\n`, './index.js', 'handler', new Set(files));
 /** package → [use lines in the code path, use lines elsewhere, branch arm line or null] */
@@ -125,6 +127,28 @@ describe.skipIf(!hasPython)('pythonCodePath (ast)', () => {
       ['slowmod', 2, false, 0],
       ['ujson', 4, true, 1],
       ['json', 6, true, 1],
+    ]);
+  });
+
+  it.skipIf(!hasTryStar)('finds the handler and the functions defined in a module-level try/except* block, and walks their bodies as theirs', () => {
+    const path = py([
+      'import json',
+      'import slowmod',
+      '',
+      'try:',
+      '    def handler(event, context):',
+      '        return json.dumps(event)',
+      '',
+      '    def report(rows):',
+      '        return slowmod.summarise(rows)',
+      'except* ValueError:',
+      '    pass',
+    ]);
+    expect(path.handlerFound).toBe(true);
+    expect(path.reachable).toEqual(['handler']);
+    expect(path.imports.map((i) => [i.module, i.uses, i.unreachableUses])).toEqual([
+      ['json', [{ line: 6, function: 'handler' }], []],
+      ['slowmod', [], [{ line: 9, function: 'report' }]],
     ]);
   });
 

@@ -6,7 +6,7 @@ import { NODE_MARKER, parseImportTrace } from '../../src/profile/import-trace.ts
 // Shared by both Node timers at run time, so it is plain CommonJS; its task root is read when it loads (here: the cwd).
 const { displayName, traceLine } = createRequire(import.meta.url)('../../src/profile/node-trace-line.cjs') as {
   displayName: (filename: string) => string;
-  traceLine: (selfUs: number, cumulativeUs: number, depth: number, filename: string) => string;
+  traceLine: (selfUs: number, cumulativeUs: number, depth: number, name: string) => string;
 };
 
 describe('displayName', () => {
@@ -18,10 +18,10 @@ describe('displayName', () => {
 });
 
 describe('traceLine', () => {
-  it('writes the -X importtime columns import-trace.ts reads, rounded to µs and indented by depth', () => {
-    const inner = traceLine(5, 5, 1, '/x/node_modules/dep/inner.js');
+  it('writes the -X importtime columns import-trace.ts reads, rounded to µs and indented by depth, with the name as given', () => {
+    const inner = traceLine(5, 5, 1, displayName('/x/node_modules/dep/inner.js'));
     expect(inner).toBe('coldbench require:         5 |          5 |   dep/inner.js\n');
-    expect(parseImportTrace(`${inner}${traceLine(12.4, 1500.6, 0, '/x/node_modules/dep/main.js')}`, NODE_MARKER)).toMatchObject([
+    expect(parseImportTrace(`${inner}${traceLine(12.4, 1500.6, 0, 'dep/main.js')}`, NODE_MARKER)).toMatchObject([
       { name: 'dep/main.js', selfUs: 12, cumulativeUs: 1501, children: [{ name: 'dep/inner.js', selfUs: 5 }] },
     ]);
   });

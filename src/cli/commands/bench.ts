@@ -4,7 +4,7 @@ import type { BenchOptions } from '../../bench/run.ts';
 import { coldbenchCacheDir } from '../../cache-dir.ts';
 import { suiteOrDefault } from '../../paths.ts';
 import type { EventSource } from '../../report/failures.ts';
-import { COLD_STRATEGIES } from '../../vocabulary.ts';
+import { COLD_STRATEGIES, MAX_MEMORY_MB, MIN_MEMORY_MB } from '../../vocabulary.ts';
 import { defineCommand } from '../command.ts';
 import { EXIT_FINDING, EXIT_OK, UsageError } from '../errors.ts';
 import { askYesNo, packageVersion } from '../io.ts';
@@ -21,9 +21,11 @@ function parseMemory(value: string | undefined): number[] | undefined {
     .map((s) => s.trim())
     .filter(Boolean);
   const out = parts.map(Number);
-  const bad = parts.find((_part, i) => !Number.isInteger(out[i]) || out[i] < 128 || out[i] > 10240);
+  const bad = parts.find((_part, i) => !Number.isInteger(out[i]) || out[i] < MIN_MEMORY_MB || out[i] > MAX_MEMORY_MB);
   if (bad !== undefined || out.length === 0)
-    throw new UsageError(`--memory ${String(value)}: ${bad ?? '(empty)'} is not a memory size; allowed: comma-separated integers 128-10240, e.g. --memory 128,512`);
+    throw new UsageError(
+      `--memory ${String(value)}: ${bad ?? '(empty)'} is not a memory size; allowed: comma-separated integers ${MIN_MEMORY_MB}-${MAX_MEMORY_MB}, e.g. --memory 128,512`,
+    );
   return out;
 }
 

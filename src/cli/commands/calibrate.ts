@@ -1,11 +1,10 @@
 import { extraPipArgs } from '../../pip-args.ts';
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { coldbenchCacheDir } from '../../cache-dir.ts';
 import { defaultCalibrationFile } from '../../calibration/location.ts';
 import { defineCommand } from '../command.ts';
 import { EXIT_OK, UsageError } from '../errors.ts';
-import { askYesNo, packageVersion } from '../io.ts';
+import { askYesNo, packageVersion, writeOutFile } from '../io.ts';
 
 /** What `coldbench calibrate` runs with, every flag checked. */
 interface CalibrateCommandOptions {
@@ -60,7 +59,7 @@ export const calibrateCommand = defineCommand({
       const yaml = calibrate.probeSuiteYaml(runs, samples, 2);
       if (options.printSuite === '' || options.printSuite === '-') io.stdout(yaml);
       else {
-        writeFileSync(options.printSuite, yaml);
+        writeOutFile(options.printSuite, yaml, '--print-suite');
         io.stderr(
           `Wrote ${options.printSuite}: deploy it with \`coldbench bench ${options.printSuite} --target aws --out my-lambda-run\`, then \`coldbench calibrate --from my-lambda-run\`.\n`,
         );

@@ -1,5 +1,6 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import { type ExtensionsApi, routeExtensionsApi } from '../extensions/api.ts';
+import { readBody, reply } from './api-http.ts';
 
 /** Lambda's limit on a synchronous response payload, in bytes (6 MB plus framing, as AWS states it). */
 export const MAX_RESPONSE_BYTES = 6_291_556;
@@ -15,27 +16,6 @@ export interface RuntimeApiHandler {
   initError(body: Buffer, errorType: string | undefined, res: ServerResponse): void;
   /** The Extensions and Telemetry APIs on the same host (null: an environment without them) */
   readonly extensionsApi?: ExtensionsApi | null;
-}
-
-/**
- * Sends a JSON answer: status plus `{errorMessage, errorType}` or `{status}` like Lambda's (the Runtime API's), or any
- * JSON body with extra headers (the Extensions and Telemetry APIs').
- */
-export function reply(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const data = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(data), ...headers });
-  res.end(data);
-}
-
-/** Reads a request body; `null` when it is over `limit` bytes. */
-export function readBody(req: IncomingMessage, limit: number, done: (body: Buffer | null) => void): void {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  req.on('data', (c: Buffer) => {
-    size += c.length;
-    if (size <= limit) chunks.push(c);
-  });
-  req.on('end', () => done(size > limit ? null : chunks.length === 1 ? chunks[0] : Buffer.concat(chunks)));
 }
 
 /**

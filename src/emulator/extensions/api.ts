@@ -3,7 +3,7 @@
  * same host:port as the Runtime API (AWS_LAMBDA_RUNTIME_API), as on Lambda.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { readBody, reply } from '../environments/runtime-api.ts';
+import { readBody, reply } from '../environments/api-http.ts';
 import { type ExtensionHost, extensionError } from './host.ts';
 import type { TelemetryHub } from './telemetry.ts';
 

@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
-import { reply } from '../environments/runtime-api.ts';
+import { reply } from '../environments/api-http.ts';
 import { MAX_EXTENSIONS } from './discover.ts';
 import { EXTENSION_EVENT_TYPES, type ExtensionEvent, type ExtensionEventType, type ShutdownReason, shutdownEvent } from './events.ts';
 

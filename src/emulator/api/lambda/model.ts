@@ -1,16 +1,12 @@
-import type { Architecture } from '../../../vocabulary.ts';
+import { type Architecture, MAX_LAYERS } from '../../../vocabulary.ts';
 import { LOCAL_RUNTIMES } from '../../contract.ts';
 import type { StoredCode } from '../code-store.ts';
 import { invalidParameter } from '../errors.ts';
 import type { ConfigurationInput } from './requests.ts';
 
-/** Lambda's limits (reference: Resources). */
-export const MIN_MEMORY_MB = 128;
-export const MAX_MEMORY_MB = 10_240;
-export const MAX_TIMEOUT_S = 900;
+/** Lambda's defaults when CreateFunction leaves Timeout or MemorySize out (its limits are in vocabulary.ts). */
 const DEFAULT_TIMEOUT_S = 3;
 const DEFAULT_MEMORY_MB = 128;
-const MAX_LAYERS = 5;
 /** The 4 KB applies to the JSON of the whole Variables map, as Lambda measures it. */
 const MAX_ENVIRONMENT_BYTES = 4096;
 export const MAX_TAGS = 50;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { type Architecture, isArchitecture } from '../../../vocabulary.ts';
+import { type Architecture, isArchitecture, MAX_MEMORY_MB, MAX_TIMEOUT_S, MIN_MEMORY_MB, MIN_TIMEOUT_S } from '../../../vocabulary.ts';
 import { AwsError } from '../errors.ts';
 
 /**
@@ -59,8 +59,8 @@ const configMembers = {
   Handler: z.string().max(128, atMost(128)),
   Role: z.string().regex(ROLE, pattern('arn:(aws[a-zA-Z-]*)?:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+')),
   Description: z.string().max(256, atMost(256)),
-  Timeout: int(1, 900),
-  MemorySize: int(128, 10_240),
+  Timeout: int(MIN_TIMEOUT_S, MAX_TIMEOUT_S),
+  MemorySize: int(MIN_MEMORY_MB, MAX_MEMORY_MB),
   Environment: environment,
   Layers: z.array(z.string()),
   Architectures: architectures,
