@@ -23,8 +23,9 @@ import type { Calibration } from '../src/calibration/types.ts';
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 /**
  * Cold starts per variant. A 128 MB Node hello waits for the next period or not, so its mean is a
- * proportion: with 20 the ratio ranged 1.7–5.4× over nine runs, with 60 it was 2.41×, 2.52× and
- * 1.79× (lambda-perf's figure is the median of 60 daily means of 10). A run of 60 took 78–79 s here.
+ * proportion: with the Runtime API relay and 20 cold starts the ratio ranged 3.3–5.8× over sixteen
+ * runs, with 60 it was 3.76×, 5.31×, 4.49× and 3.70× (lambda-perf's figure is the median of 60
+ * daily means of 10). A run of 60 took 78–79 s here.
  */
 const COLD = Number(process.env.CALIBRATION_COLD ?? 60);
 const fn = (name: string) => JSON.stringify(join(ROOT, 'fixtures', 'calibration', 'functions', name));

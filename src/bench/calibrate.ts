@@ -20,7 +20,7 @@ import {
   samplesReference,
   shippedReference,
 } from '../calibration/reference.ts';
-import { type Calibration, type MachineFingerprint, MODEL_VERSION } from '../calibration/types.ts';
+import { type Calibration, type MachineFingerprint, MODEL_VERSION, OLDER_MODEL_GAPS } from '../calibration/types.ts';
 import { ColdbenchError } from '../errors.ts';
 import { shippedPath } from '../paths.ts';
 import { cpuProbeMs, runThrottled } from '../report/estimates.ts';
@@ -202,7 +202,7 @@ export function loadCalibration(file: string, current: { machine: MachineFingerp
   const warnings: string[] = [];
   if (c.model.version < MODEL_VERSION)
     warnings.push(
-      `the calibration ${file} was fitted by an older coldbench (model v${c.model.version}, without this machine's CPU per throttled pause): Duration estimates at small memory sizes run high; run coldbench calibrate again`,
+      `the calibration ${file} was fitted by an older coldbench (model v${c.model.version}, ${OLDER_MODEL_GAPS[c.model.version]}): Duration estimates at small memory sizes run high; run coldbench calibrate again`,
     );
   if (c.machine.id !== current.machine.id)
     warnings.push(

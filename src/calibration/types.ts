@@ -34,19 +34,29 @@ export interface CalibrationPoint {
   reference: ReferenceValue;
 }
 
-/** The model version `coldbench calibrate` writes; a file of an older one is used with a warning. */
-export const MODEL_VERSION = 2;
+/**
+ * The model version `coldbench calibrate` writes; a file of an older one is used with a warning.
+ * 2: this machine's CPU per throttled pause; 3: fitted on local Durations that include the Runtime
+ * API relay's CPU (docs/cpu-model.md), so a v2 file's runtime-client CPU counts that work twice.
+ */
+export const MODEL_VERSION = 3;
+
+/** What a file of each older model version lacks, for its warning. */
+export const OLDER_MODEL_GAPS: Record<number, string> = {
+  1: "without this machine's CPU per throttled pause",
+  2: "fitted before local Durations included the Runtime API relay's CPU",
+};
 
 /**
  * Lambda time from local time:
  *   Init     = initOffsetMs[runtime/arch] + speed × local Init
  *   Duration = expectedWall(speed × localWork + invokeCpuMs[runtime/arch], memory)
  * where localWork is the CPU work behind the local Duration at the same memory (both throttle per
- * 20 ms), less localPauseCpuMs per throttled pause (version 2; version 1 had no such term).
+ * 20 ms), less localPauseCpuMs per throttled pause (since version 2; version 1 had no such term).
  */
 export interface CalibrationModel {
   kind: 'offset-speed-throttle';
-  version: 1 | 2;
+  version: 1 | 2 | 3;
   /**
    * Local CPU ms this machine spends again after each throttled pause (caches refilled), measured
    * by a CPU-bound probe throttled vs at a full vCPU; 0 in version 1 files

@@ -18,7 +18,7 @@ function calibrationFile(overrides: Partial<Calibration>): string {
     machine: machineFingerprint(),
     cpuProbeMs: 3,
     reference: { name: 'lambda-perf + published', source: 's', commit: null, from: null, to: null, builtOn: '2026-12-03' },
-    model: { kind: 'offset-speed-throttle', version: 2, localPauseCpuMs: 0, speed: 1, initOffsetMs: {}, invokeCpuMs: {}, periodMs: 20, logSd: { init: 0.1, duration: 0.1 } },
+    model: { kind: 'offset-speed-throttle', version: 3, localPauseCpuMs: 0, speed: 1, initOffsetMs: {}, invokeCpuMs: {}, periodMs: 20, logSd: { init: 0.1, duration: 0.1 } },
     points: [],
     fitted: {},
     leaveOneOut: [],
@@ -60,6 +60,15 @@ describe('loadCalibration', () => {
     const { warnings } = loadCalibration(file, current);
     expect(warnings).toEqual([
       `the calibration ${file} was fitted by an older coldbench (model v1, without this machine's CPU per throttled pause): Duration estimates at small memory sizes run high; run coldbench calibrate again`,
+    ]);
+  });
+
+  it("warns that a model v2 calibration (fitted without the Runtime API relay's CPU) overestimates small-memory Durations", () => {
+    const file = calibrationFile({
+      model: { kind: 'offset-speed-throttle', version: 2, localPauseCpuMs: 0, speed: 1, initOffsetMs: {}, invokeCpuMs: {}, periodMs: 20, logSd: { init: 0.1, duration: 0.1 } },
+    });
+    expect(loadCalibration(file, current).warnings).toEqual([
+      `the calibration ${file} was fitted by an older coldbench (model v2, fitted before local Durations included the Runtime API relay's CPU): Duration estimates at small memory sizes run high; run coldbench calibrate again`,
     ]);
   });
 

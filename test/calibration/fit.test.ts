@@ -68,7 +68,7 @@ describe('fitCalibration', () => {
     const points = syntheticPoints().map((p) => (p.probe === 'client-python' && p.memoryMB < 1769 ? { ...p, localMs: expectedWallMs(inflated(p.memoryMB), p.memoryMB) } : p));
     expect(localPauseCpuMs(points)).toBeCloseTo(0.3, 6);
     const { model, leaveOneOut } = fitCalibration(points);
-    expect(model.version).toBe(2);
+    expect(model.version).toBe(3);
     expect(model.localPauseCpuMs).toBeCloseTo(0.3, 6);
     expect(model.speed).toBeCloseTo(1.6, 2);
     expect(Math.abs(leaveOneOut.find((l) => l.id === 'client-python@128 duration')?.error as number)).toBeLessThan(0.001);

@@ -5,7 +5,7 @@ import type { CalibrationModel } from '../../src/calibration/types.ts';
 
 const MODEL: CalibrationModel = {
   kind: 'offset-speed-throttle',
-  version: 2,
+  version: 3,
   localPauseCpuMs: 0,
   speed: 2,
   initOffsetMs: { 'python3.11/x86_64': 30 },

@@ -75,7 +75,7 @@ describe('coldbench calibrate › then report (real probes on the embedded emula
     expect(ratio, context).toBeGreaterThanOrEqual(1.6);
     expect(ratio, context).toBeLessThanOrEqual(2.0);
     for (const e of [python, node]) expect((e?.low as number) < (e?.median as number) && (e?.median as number) < (e?.high as number)).toBe(true);
-    expect(summary.estimates).toMatchObject({ model: 'offset-speed-throttle v2', file: calibrationFile, reference: { name: 'lambda-perf + published' }, missing: {} });
+    expect(summary.estimates).toMatchObject({ model: 'offset-speed-throttle v3', file: calibrationFile, reference: { name: 'lambda-perf + published' }, missing: {} });
   });
 
   it('raises the estimate of ~100 ms of module-level CPU work by the CPU speed factor, not by a per-runtime constant', () => {
@@ -168,7 +168,7 @@ describe('coldbench calibrate › then bench on a host without a cgroup cpu cont
 
   it('fits local Durations as full-speed work: no pause cost, and says so', () => {
     expect(calibrate.stdout).toContain('Local Durations ran unthrottled (no cgroup v1 cpu controller here)');
-    expect(calibration.model).toMatchObject({ version: 2, localThrottled: false, localPauseCpuMs: 0 });
+    expect(calibration.model).toMatchObject({ version: 3, localThrottled: false, localPauseCpuMs: 0 });
     // The unthrottled client at 128 MB is a full-speed Duration, tens of ms, where Lambda's is 640 ms.
     const client128 = calibration.points.find((p) => p.id === 'client-python311@128 duration');
     expect(client128?.localMs).toBeLessThan(200);

@@ -8,7 +8,7 @@ import { coldStart } from './samples.ts';
 
 const MODEL: CalibrationModel = {
   kind: 'offset-speed-throttle',
-  version: 2,
+  version: 3,
   localPauseCpuMs: 0,
   speed: 0.5,
   initOffsetMs: { 'python3.11/x86_64': 40 },
@@ -58,7 +58,7 @@ describe('summarize › with a calibration', () => {
     // Load factor 6 / 3 = 2: Init 80 → 40 → 40 + 0.5 × 40 = 60; Duration 10 → 5 → 2.5 at a full vCPU.
     expect(py?.cold.lambdaEstimate?.median).toBeCloseTo(62.5, 9);
     expect(summary.estimates).toEqual({
-      model: 'offset-speed-throttle v2',
+      model: 'offset-speed-throttle v3',
       speed: 0.5,
       reference: { name: 'lambda-perf + published', source: 'src', from: '2026-06-23', to: '2026-08-22' },
       calibratedAt: '2026-12-03T10:00:00.000Z',
@@ -134,7 +134,7 @@ describe('summarize › with a calibration', () => {
     expect(table).toMatch(/^py@1769 +cold .* 62\.5 \(\d+\.\d–\d+\.\d\)$/m);
     expect(table).toMatch(/^node@1769 +cold .* —$/m);
     expect(table).toContain(
-      'On Lambda (est.) [ms]: an estimate of the median on real Lambda, not a measurement: 90 % interval in brackets; model offset-speed-throttle v2 (CPU speed × 0.500) from the calibration /cache/calibration.json of 2026-12-03, reference lambda-perf + published 2026-06-23…2026-08-22; local Init and local Durations divided by the host CPU load factor 2.00.',
+      'On Lambda (est.) [ms]: an estimate of the median on real Lambda, not a measurement: 90 % interval in brackets; model offset-speed-throttle v3 (CPU speed × 0.500) from the calibration /cache/calibration.json of 2026-12-03, reference lambda-perf + published 2026-06-23…2026-08-22; local Init and local Durations divided by the host CPU load factor 2.00.',
     );
     expect(table).toContain('— node@1769: no estimate: the calibration has no nodejs22.x/x86_64 probe (run coldbench calibrate --runtime nodejs22.x).');
   });

@@ -200,8 +200,9 @@ function isAlive(pid: number): boolean {
   }
 }
 
-function killAll(dir: string): void {
+function killAll(dir: string, except = 0): void {
   for (const pid of readPids(dir)) {
+    if (pid === except) continue;
     try {
       process.kill(pid, 'SIGKILL');
     } catch {
@@ -300,6 +301,8 @@ export class EnvCgroup {
   private readonly memory: string | null;
   /** The pool's hold, taken by this environment while its processes run */
   readonly wake: CpuWakeHold;
+  /** The Runtime API relay in the cpu cgroup (0: none), which is not part of the process tree */
+  private relayPid = 0;
 
   constructor(support: CgroupSupport, memoryMB: number) {
     this.wake = support.wake;
@@ -328,6 +331,17 @@ export class EnvCgroup {
     );
   }
 
+  /**
+   * Puts the environment's Runtime API relay (spawner.py) into the cpu cgroup only: its CPU counts
+   * against the function's share, as Rapid's does on Lambda, but its memory is not the function's
+   * and a kill of the tree (an init retry keeps the environment's Runtime API) leaves it running.
+   */
+  addRelay(pid: number): Promise<void> {
+    this.relayPid = pid;
+    if (!this.cpu) return Promise.resolve();
+    return writeFile(join(this.cpu, 'cgroup.procs'), String(pid)).catch(() => undefined);
+  }
+
   /** null = unthrottled (init); a size = the invoke phase's share of one CPU per 1,769 MB. */
   setCpu(memoryMB: number | null): void {
     if (!this.cpu) return;
@@ -339,7 +353,7 @@ export class EnvCgroup {
   /** Processes of the tree (with the memory cgroup; else null and the caller uses the process group). */
   pids(): number[] | null {
     const dir = this.memory ?? this.cpu;
-    return dir ? readPids(dir) : null;
+    return dir ? readPids(dir).filter((pid) => pid !== this.relayPid) : null;
   }
 
   /** The memory cgroup's peak usage (0 without one). */
@@ -366,7 +380,7 @@ export class EnvCgroup {
 
   killAll(): void {
     if (this.memory) killAll(this.memory);
-    if (this.cpu) killAll(this.cpu);
+    if (this.cpu) killAll(this.cpu, this.relayPid);
   }
 
   /** Off the event loop: removing a memory cgroup can take milliseconds. */

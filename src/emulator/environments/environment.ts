@@ -6,13 +6,14 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { FunctionSpec, FunctionTls, InvokeOutcome, InvokeRequest, LogSink } from '../contract.ts';
+import { messageOf } from '../../errors.ts';
 import { EnvCgroup, type CgroupSupport } from './cgroups.ts';
 import { applyExecWrapper } from './exec-wrapper.ts';
 import type { InitializationType } from '../../vocabulary.ts';
 import { buildLaunch, runtimeFamily, runtimeVersionOf, type Interpreters } from './launch.ts';
-import type { Launcher } from './launcher.ts';
+import type { Launcher, Relay } from './launcher.ts';
 import { errorTypeOf, internalFailureEnding, jsonBuffer, LogBuffer, outcomeOf, revisionOf, traceId, type Ending, type InitResult, type Invocation } from './invocation.ts';
-import { ProcessTree } from './process-tree.ts';
+import { killGroup, ProcessTree } from './process-tree.ts';
 import { billedDuration, exitHow, exitMessage, logStreamName, PlatformLog, timeoutMessage } from './platform-log.ts';
 import { reply } from './api-http.ts';
 import { createRuntimeApiServer, MAX_RESPONSE_BYTES, type RuntimeApiHandler } from './runtime-api.ts';
@@ -32,6 +33,8 @@ export interface EnvironmentDeps {
   tmpRoot: string;
   initTimeoutMs: number;
   launcher: Launcher;
+  /** Serve the runtime through a relay in the environment's cpu cgroup (runtime-api-relay.ts) */
+  relayRuntimeApi: boolean;
   sdkDir(family: 'python' | 'nodejs'): string | null;
   /** A line for the log when the family's SDK is missing (still building, or failed) */
   sdkNote(family: 'python' | 'nodejs'): string | null;
@@ -65,6 +68,9 @@ export class Environment implements RuntimeApiHandler {
   private readonly tmpDir: string;
   private server: Server | null = null;
   private runtimeApi = '';
+  /** The Runtime API relay's process group (0: none) and its move into the cpu cgroup */
+  private relayPid = 0;
+  private relayJoined: Promise<void> = Promise.resolve();
   /** Init has ended: the runtime's first /next arrived. */
   private initFinished = false;
   private initErrorPosted = false;
@@ -203,16 +209,27 @@ export class Environment implements RuntimeApiHandler {
     void this.destroy('failure');
   }
 
-  private listen(): Promise<void> {
+  private async listen(): Promise<void> {
     const server = createRuntimeApiServer(this);
     this.server = server;
-    return new Promise((resolve, reject) => {
+    const port = await new Promise<number>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(0, '127.0.0.1', () => {
-        this.runtimeApi = `127.0.0.1:${(server.address() as AddressInfo).port}`;
-        resolve();
-      });
+      server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port));
     });
+    this.runtimeApi = `127.0.0.1:${port}`;
+    if (this.deps.relayRuntimeApi && this.deps.launcher.startRelay) await this.startRelay(this.deps.launcher.startRelay.bind(this.deps.launcher), port);
+  }
+
+  /** Points the runtime at a relay in the environment's cpu cgroup; without one, at the server itself (and says why). */
+  private async startRelay(start: (upstreamPort: number) => Promise<Relay>, upstreamPort: number): Promise<void> {
+    try {
+      const relay = await start(upstreamPort);
+      this.relayPid = relay.pid;
+      this.relayJoined = this.cgroup.addRelay(relay.pid);
+      this.runtimeApi = `127.0.0.1:${relay.port}`;
+    } catch (err) {
+      this.emit(`coldbench: the Runtime API relay did not start (${messageOf(err)}); this environment's Runtime API work runs outside its CPU share\n`);
+    }
   }
 
   /** Spawns the runtime and waits for its first /next, an /init/error, its exit or the limit. */
@@ -320,7 +337,7 @@ export class Environment implements RuntimeApiHandler {
     this.telemetry.initDone();
     // The CPU share applies from the first invoke: wait for the cgroup move (started at spawn,
     // usually long done), and let output written before this /next reach the log before START.
-    void this.tree.joined.then(() => setImmediate(() => this.initWaiter?.({ ok: true, ms })));
+    void Promise.all([this.tree.joined, this.relayJoined]).then(() => setImmediate(() => this.initWaiter?.({ ok: true, ms })));
   }
 
   /** An invoke ends when the runtime has answered and every INVOKE subscriber has called /next again. */
@@ -629,6 +646,7 @@ export class Environment implements RuntimeApiHandler {
     this.killTree();
     this.flush();
     await Promise.all([this.tree.exited, this.tree.companionsExited()]);
+    if (this.relayPid) killGroup(this.relayPid);
     this.server?.closeAllConnections();
     this.server?.close();
     await Promise.all([this.tree.remove(), rm(this.tmpDir, { recursive: true, force: true })]);

@@ -42,6 +42,7 @@ import { nodeBinariesFromEnv } from './interpreters.ts';
 import type { InitializationType } from '../../vocabulary.ts';
 import { detectInterpreters, runtimeMapping, runtimeVersionOf, type Interpreters } from './launch.ts';
 import { createLauncher, DirectLauncher, type Launcher } from './launcher.ts';
+import { relayMode, type RelayMode } from './runtime-api-relay.ts';
 import { RuntimeSdks, type SdkState } from './sdk.ts';
 
 /** Lambda's default account concurrency is 1,000; locally 64 process trees is already a lot. */
@@ -102,6 +103,7 @@ class Pool implements LocalEnvironmentPool {
   private readonly envs = new Set<Environment>();
   private readonly running = new Map<string, number>();
   private readonly cgroups: CgroupSupport;
+  private readonly relay: RelayMode;
   private readonly tmpRoot: string;
   private readonly maxEnvironments: number;
   private readonly idleTimeoutMs: number;
@@ -121,7 +123,9 @@ class Pool implements LocalEnvironmentPool {
     this.maxEnvironments = options.maxEnvironments ?? DEFAULT_MAX_ENVIRONMENTS;
     this.idleTimeoutMs = options.idleTimeoutMs ?? DEFAULT_IDLE_TIMEOUT_MS;
     this.cgroups = setUpCgroups(options.disableCgroups);
-    this.cpuMode = this.cgroups.cpuMode;
+    this.relay = relayMode(this.cgroups.cpuMode.throttled, launcher);
+    const cpu = this.cgroups.cpuMode;
+    this.cpuMode = cpu.throttled ? { throttled: true, reason: `${cpu.reason}; ${this.relay.reason}` } : cpu;
     this.memoryMode = this.cgroups.memoryMode;
     this.runtimeMapping = runtimeMapping(interpreters);
     this.runtimeInterpreters = interpreters.byRuntime;
@@ -217,6 +221,7 @@ class Pool implements LocalEnvironmentPool {
       tmpRoot: this.tmpRoot,
       initTimeoutMs: this.options.initTimeoutMs ?? INIT_TIMEOUT_MS,
       launcher: this.launcher,
+      relayRuntimeApi: this.relay.enabled,
       sdkDir: (family) => this.sdks.dirFor(family),
       sdkNote: (family) => this.sdks.missingNote(family),
       onDeath: (e) => {

@@ -22,10 +22,18 @@ export interface ProcessHandlers {
   exit(code: number | null, signal: NodeJS.Signals | null, outputDone: Promise<void>): void;
 }
 
+/** A Runtime API relay (spawner.py's `_relay`): its own process group, listening on 127.0.0.1:port. */
+export interface Relay {
+  pid: number;
+  port: number;
+}
+
 /** Starts environment processes, each in its own process group. */
 export interface Launcher {
   readonly kind: string;
   start(req: ProcessRequest, handlers: ProcessHandlers): Promise<number>;
+  /** Starts a relay to the Runtime API on 127.0.0.1:upstreamPort; absent when this launcher cannot. */
+  startRelay?(upstreamPort: number): Promise<Relay>;
   close(): void;
 }
 
@@ -79,6 +87,9 @@ class SpawnerLauncher implements Launcher {
   private readonly byPid = new Map<number, Pending>();
   private readonly earlyExits = new Map<number, { code: number | null; signal: NodeJS.Signals | null }>();
   private readonly byToken = new Map<string, Pending>();
+  private readonly relaysById = new Map<string, { resolve(relay: Relay): void; reject(err: Error): void }>();
+  /** Relays alive: their exits are nobody's to report (the environment kills its relay itself) */
+  private readonly relayPids = new Set<number>();
   private seq = 0;
   private buffered = '';
   private dead: Error | null = null;
@@ -134,6 +145,15 @@ class SpawnerLauncher implements Launcher {
     });
   }
 
+  startRelay(upstreamPort: number): Promise<Relay> {
+    if (this.dead) return Promise.reject(this.dead);
+    const id = String(++this.seq);
+    return new Promise((resolve, reject) => {
+      this.relaysById.set(id, { resolve, reject });
+      this.helper.stdin.write(`${JSON.stringify({ id, relay: upstreamPort })}\n`);
+    });
+  }
+
   private onLogConnection(socket: Socket): void {
     socket.setEncoding('utf8');
     let head = '';
@@ -162,13 +182,16 @@ class SpawnerLauncher implements Launcher {
     for (let nl = this.buffered.indexOf('\n'); nl >= 0; nl = this.buffered.indexOf('\n')) {
       const line = this.buffered.slice(0, nl);
       this.buffered = this.buffered.slice(nl + 1);
-      let msg: { id?: string; pid?: number; error?: string; exit?: number; code?: number | null; signal?: number | null };
+      let msg: { id?: string; pid?: number; port?: number; error?: string; exit?: number; code?: number | null; signal?: number | null };
       try {
         msg = JSON.parse(line);
       } catch {
         continue;
       }
-      if (msg.exit !== undefined) {
+      if (msg.exit !== undefined && this.relayPids.delete(msg.exit)) continue;
+      if (msg.id !== undefined && this.relaysById.has(msg.id)) {
+        this.onRelayReply(msg.id, msg);
+      } else if (msg.exit !== undefined) {
         const signal = msg.signal ? (SIGNAL_NAMES.get(msg.signal) ?? null) : null;
         this.onExit(msg.exit, msg.code ?? null, signal);
       } else if (msg.id !== undefined) {
@@ -197,6 +220,22 @@ class SpawnerLauncher implements Launcher {
     }
   }
 
+  private onRelayReply(id: string, msg: { pid?: number; port?: number; error?: string }): void {
+    const waiter = this.relaysById.get(id);
+    this.relaysById.delete(id);
+    if (!waiter) return;
+    if (msg.pid === undefined || msg.port === undefined) {
+      waiter.reject(new Error(msg.error ?? `the spawner helper answered relay ${id} with neither a pid and port nor an error`));
+      return;
+    }
+    if (this.earlyExits.delete(msg.pid)) {
+      waiter.reject(new Error('the Runtime API relay exited as it started'));
+      return;
+    }
+    this.relayPids.add(msg.pid);
+    waiter.resolve({ pid: msg.pid, port: msg.port });
+  }
+
   private onExit(pid: number, code: number | null, signal: NodeJS.Signals | null): void {
     const pending = this.byPid.get(pid);
     if (!pending) {
@@ -212,6 +251,8 @@ class SpawnerLauncher implements Launcher {
     this.dead = new Error(`the spawner helper exited (${signal ?? `status ${code}`}); environments cannot be started`);
     for (const p of this.byId.values()) p.reject(this.dead);
     this.byId.clear();
+    for (const r of this.relaysById.values()) r.reject(this.dead);
+    this.relaysById.clear();
     // Its children were killed with it; report them as killed so their invokes end.
     for (const [, p] of this.byPid) p.handlers.exit(null, 'SIGKILL', Promise.resolve());
     this.byPid.clear();

@@ -31,7 +31,8 @@ interface Companion extends Run {
   silenced: boolean;
 }
 
-function killGroup(pgid: number): void {
+/** SIGKILL to a process group that may be gone already. */
+export function killGroup(pgid: number): void {
   try {
     process.kill(-pgid, 'SIGKILL');
   } catch {

@@ -1,17 +1,25 @@
 # coldbench's process spawner. Forking from the emulator itself copies the emulator's page tables
 # (~10 ms per 100 MB of heap, blocking its event loop), so environments are forked from this small
 # process instead. Protocol: JSON lines on stdin, JSON lines on stdout.
-#   in:  {"id", "command", "args", "env", "cwd", "logPort", "token"}
-#   out: {"id", "pid"} | {"id", "error"} and, when a child ends, {"exit": pid, "code", "signal"}
+#   in:  {"id", "command", "args", "env", "cwd", "logPort", "token"}  (start a process)
+#        {"id", "relay": port}  (start a Runtime API relay to 127.0.0.1:port, see _relay)
+#   out: {"id", "pid"} | {"id", "pid", "port"} (a relay) | {"id", "error"}
+#        and, when a child ends, {"exit": pid, "code", "signal"}
 # Each child gets its own process group, stdin from /dev/null and stdout+stderr on one TCP
 # connection to the emulator's log listener (announced by `token`). When stdin closes (the
 # emulator exited, however it died), every child's process group is killed.
 import json
 import os
+import select
 import signal
 import socket
 import sys
 import threading
+
+# How often an idle relay checks that the spawner (its parent) is still there.
+_RELAY_ORPHAN_CHECK_S = 5
+# One recv: the Runtime API's messages are small, a 6 MB response comes in a few hundred.
+_RELAY_CHUNK = 65536
 
 _out_lock = threading.Lock()
 _children = set()
@@ -75,6 +83,75 @@ def _spawn(req):
         _emit({"id": req["id"], "pid": pid})
 
 
+def _relay(listener, upstream_port, parent):
+    """Copies bytes between the runtime's connections and the environment's Runtime API.
+
+    Lambda's Runtime API server (Rapid) runs inside the execution environment, so its work on every
+    invoke (handing the event over, taking the answer) counts against the function's CPU share. The
+    emulator's own server runs outside it; this relay, moved into the environment's cpu cgroup, does
+    the in-sandbox part of that work. One connection to the emulator per runtime connection.
+    """
+    peers = {}
+
+    def close(sock):
+        other = peers.pop(sock, None)
+        peers.pop(other, None)
+        for s in (sock, other):
+            if s is not None:
+                s.close()
+
+    while True:
+        ready, _, _ = select.select([listener, *peers], [], [], _RELAY_ORPHAN_CHECK_S)
+        if not ready and os.getppid() != parent:
+            return
+        for sock in ready:
+            if sock is listener:
+                client, _ = listener.accept()
+                try:
+                    upstream = socket.create_connection(("127.0.0.1", upstream_port))
+                except OSError:
+                    # The environment's Runtime API is gone: so is the environment.
+                    client.close()
+                    return
+                for s in (client, upstream):
+                    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+                peers[client] = upstream
+                peers[upstream] = client
+            elif sock in peers:
+                try:
+                    data = sock.recv(_RELAY_CHUNK)
+                    if data:
+                        peers[sock].sendall(data)
+                except OSError:
+                    data = b""
+                if not data:
+                    close(sock)
+
+
+def _start_relay(req):
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(64)
+    port = listener.getsockname()[1]
+    parent = os.getpid()
+    pid = os.fork()
+    if pid == 0:
+        code = 0
+        try:
+            os.setpgid(0, 0)
+            null = os.open(os.devnull, os.O_RDWR)
+            for fd in (0, 1, 2):
+                os.dup2(null, fd)
+            _relay(listener, req["relay"], parent)
+        except BaseException:
+            code = 1
+        os._exit(code)
+    listener.close()
+    _children.add(pid)
+    _have_children.set()
+    _emit({"id": req["id"], "pid": pid, "port": port})
+
+
 def main():
     threading.Thread(target=_reaper, daemon=True).start()
     _emit({"ready": os.getpid()})
@@ -84,7 +161,10 @@ def main():
         except ValueError:
             continue
         try:
-            _spawn(req)
+            if "relay" in req:
+                _start_relay(req)
+            else:
+                _spawn(req)
         except OSError as exc:
             _emit({"id": req.get("id"), "error": "%s: %s" % (type(exc).__name__, exc)})
     for pid in list(_children):

@@ -1,4 +1,4 @@
-import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { MB_PER_VCPU } from '../../../src/emulator/environments/cgroups.ts';
 import type { LocalEnvironmentPool } from '../../../src/emulator/environments/index.ts';
@@ -25,6 +25,39 @@ function wakeDeviceWritable(): string | null {
 
 const noWakeDevice = wakeDeviceWritable();
 
+function procs(cgroupDir: string): number[] {
+  return readFileSync(`${cgroupDir}/cgroup.procs`, 'utf8').split('\n').filter(Boolean).map(Number);
+}
+
+/** Which of `pids` listens on 127.0.0.1:`port` (the socket's inode in /proc/net/tcp, found among their descriptors). */
+function listenerOf(port: number, pids: number[]): number | null {
+  const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
+  const row = readFileSync('/proc/net/tcp', 'utf8')
+    .split('\n')
+    .map((l) => l.trim().split(/\s+/))
+    .find((f) => f[1] === `0100007F:${hexPort}` && f[3] === '0A');
+  if (!row) return null;
+  const socket = `socket:[${row[9]}]`;
+  return pids.find((pid) => readdirSync(`/proc/${pid}/fd`).some((fd) => readlinkOrNull(`/proc/${pid}/fd/${fd}`) === socket)) ?? null;
+}
+
+function readlinkOrNull(path: string): string | null {
+  try {
+    return readlinkSync(path);
+  } catch {
+    return null;
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 describe('CPU and memory limits through cgroups', () => {
   let pool: LocalEnvironmentPool;
   let py: string;
@@ -40,7 +73,7 @@ describe('CPU and memory limits through cgroups', () => {
         ? 'CPUs kept out of deep idle while environments run (/dev/cpu_dma_latency = 0 µs)'
         : `/dev/cpu_dma_latency is not writable (${noWakeDevice.split(': ')[1]}): CPUs may sleep in throttled pauses, which costs extra CPU per pause (calibrate measures it)`;
     expect(pool.cpuMode.reason).toBe(
-      `cgroup v1 cpu controller at /sys/fs/cgroup/cpu is writable: invoke phase gets 20 ms × memory / ${MB_PER_VCPU} of CPU per 20 ms; init runs unthrottled; ${wake}`,
+      `cgroup v1 cpu controller at /sys/fs/cgroup/cpu is writable: invoke phase gets 20 ms × memory / ${MB_PER_VCPU} of CPU per 20 ms; init runs unthrottled; ${wake}; the Runtime API's in-environment work is relayed inside each environment's CPU share, as Rapid's is on Lambda`,
     );
     expect(pool.memoryMode.cgroup).toBe(true);
   });
@@ -65,6 +98,22 @@ describe('CPU and memory limits through cgroups', () => {
       expect(json((await pool.invoke(spec, request())).payload).wakeLatencyUs).toBe(0);
     },
   );
+
+  it.skipIf(unavailable !== null)("serves the runtime through a relay in the environment's cpu cgroup but not its memory cgroup, and stops it with the environment", async () => {
+    const spec = makeSpec({ runtime: 'python3.11', handler: 'cpu_quota.handler', codeDir: py, memoryMB: 128 });
+    const seen = json((await pool.invoke(spec, request())).payload);
+    const relay = listenerOf(Number(seen.runtimeApi.split(':')[1]), procs(seen.cpu));
+    expect(relay).not.toBeNull();
+    expect(relay).not.toBe(seen.pid);
+    expect(procs(seen.cpu).sort()).toEqual([seen.pid, relay].sort());
+    expect(procs(seen.memory)).toEqual([seen.pid]);
+    // A second invoke (warm) still goes through it.
+    expect(json((await pool.invoke(spec, request())).payload).runtimeApi).toBe(seen.runtimeApi);
+    await pool.retire(spec.functionName);
+    // Killed with the environment; reaped by the spawner a moment later.
+    for (let i = 0; i < 100 && alive(relay as number); i++) await new Promise((r) => setTimeout(r, 10));
+    expect(alive(relay as number)).toBe(false);
+  });
 
   it.skipIf(unavailable !== null)('gives 128 MB the smallest quota the kernel accepts above 1 ms (1,447 µs per 20 ms)', async () => {
     const spec = makeSpec({ runtime: 'python3.11', handler: 'cpu_quota.handler', codeDir: py, memoryMB: 128 });
