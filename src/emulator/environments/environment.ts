@@ -9,7 +9,7 @@ import type { FunctionSpec, FunctionTls, InvokeOutcome, InvokeRequest, LogSink }
 import { messageOf } from '../../errors.ts';
 import { EnvCgroup, type CgroupSupport } from './cgroups.ts';
 import { applyExecWrapper } from './exec-wrapper.ts';
-import type { InitializationType } from '../../vocabulary.ts';
+import { type InitializationType, MAX_TIMEOUT_S } from '../../vocabulary.ts';
 import { buildLaunch, runtimeFamily, runtimeVersionOf, type Interpreters } from './launch.ts';
 import type { Launcher, Relay } from './launcher.ts';
 import { errorTypeOf, internalFailureEnding, jsonBuffer, LogBuffer, outcomeOf, revisionOf, traceId, type Ending, type InitResult, type Invocation } from './invocation.ts';
@@ -44,7 +44,7 @@ export interface EnvironmentDeps {
 }
 
 /** Provisioned init has no 10 s limit on Lambda (reference: Init failure); 15 min is Lambda's longest function timeout. */
-const PROVISIONED_INIT_LIMIT_MS = 900_000;
+const PROVISIONED_INIT_LIMIT_MS = MAX_TIMEOUT_S * 1000;
 
 let nextId = 1;
 
@@ -224,6 +224,8 @@ export class Environment implements RuntimeApiHandler {
   private async startRelay(start: (upstreamPort: number) => Promise<Relay>, upstreamPort: number): Promise<void> {
     try {
       const relay = await start(upstreamPort);
+      // Destroyed while the relay started: teardown has run and will not kill it.
+      if (this.dead) return killGroup(relay.pid);
       this.relayPid = relay.pid;
       this.relayJoined = this.cgroup.addRelay(relay.pid);
       this.runtimeApi = `127.0.0.1:${relay.port}`;

@@ -106,7 +106,11 @@ def _relay(listener, upstream_port, parent):
             return
         for sock in ready:
             if sock is listener:
-                client, _ = listener.accept()
+                try:
+                    client, _ = listener.accept()
+                except OSError:
+                    # Out of descriptors, or the peer gave up: that runtime connection fails, not the relay.
+                    continue
                 try:
                     upstream = socket.create_connection(("127.0.0.1", upstream_port))
                 except OSError:
