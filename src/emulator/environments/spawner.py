@@ -150,6 +150,11 @@ def _start_relay(req):
         except BaseException:
             code = 1
         os._exit(code)
+    # Also from this side, so the group exists before the reply goes out (the child may not have run yet).
+    try:
+        os.setpgid(pid, pid)
+    except OSError:
+        pass
     listener.close()
     _children.add(pid)
     _have_children.set()

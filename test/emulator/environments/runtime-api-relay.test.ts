@@ -102,6 +102,14 @@ describe('the spawner helper’s Runtime API relay', () => {
     },
   );
 
+  it.skipIf(noPython !== null)(`is in its own process group as soon as it is reported, so a kill right away ends it${noPython ? ` (skipped: ${noPython})` : ''}`, async () => {
+    if (!launcher.startRelay) throw new Error(`the launcher cannot start relays: ${launcher.kind}`);
+    for (let i = 0; i < 5; i++) {
+      const relay = await launcher.startRelay(upstreamPort);
+      expect(() => process.kill(-relay.pid, 'SIGKILL')).not.toThrow();
+    }
+  });
+
   it.skipIf(noPython !== null)(`ends by itself once the environment’s Runtime API is gone${noPython ? ` (skipped: ${noPython})` : ''}`, async () => {
     if (!launcher.startRelay) throw new Error(`the launcher cannot start relays: ${launcher.kind}`);
     const gone = createServer();
