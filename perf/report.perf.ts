@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { once } from 'node:events';
 import { makeRng, normal } from '../src/report/random.ts';
 
-/** 20 k shows the fixed cost of the process (tsx, yargs, the modules); the others what samples add. */
+/** 20 k shows the fixed cost of the process (tsx, the modules); the others what samples add. */
 const SIZES = [20_000, 200_000, 1_000_000];
 /** One cold start in ten invocations: heavier than production, so both kinds have big columns. */
 const COLD_EVERY = 10;

@@ -1,36 +1,48 @@
-import type { ArgumentsCamelCase, Argv } from 'yargs';
+import { type CommandSpec, type FlagSpec, type ParsedArgs, type PositionalSpec, parseCommandArgs } from './args.ts';
 import type { CliIO, CommandResult } from './io.ts';
 
 /**
  * One subcommand. Each lives in its own file under src/cli/commands so the pieces of the CLI
- * can grow independently; main.ts only registers them. A command's flags go through three
- * typed steps: `builder` declares them (yargs infers their types from the declarations, and
- * checks types and choices before anything runs), `resolve` turns them into the command's own
- * options (every other check of a flag value: ranges, formats, combinations), and `run` does
- * the work with those options only. `run` imports the modules that do the work (the report, the
- * harness, the log readers) when it starts, so only the command that runs loads them.
+ * can grow independently; main.ts only lists them. A command's flags go through three typed
+ * steps: `positionals` and `flags` declare them (args.ts infers their types from the
+ * declaration, and its parser checks types and choices before anything runs), `resolve` turns
+ * them into the command's own options (every other check of a flag value: ranges, formats,
+ * combinations), and `run` does the work with those options only. `run` imports the modules
+ * that do the work (the report, the harness, the log readers) when it starts, so only the
+ * command that runs loads them.
  */
-export interface CommandDef<Flags, Options> {
-  command: string;
+export interface CommandDef<P extends readonly PositionalSpec[], F extends Readonly<Record<string, FlagSpec>>, Options> {
+  /** The word after `coldbench`. */
+  name: string;
   describe: string;
-  builder: (yargs: Argv) => Argv<Flags>;
-  /** Parsed flags → options; throws UsageError for a value no option can hold. */
-  resolve: (flags: ArgumentsCamelCase<Flags>) => Options;
+  positionals?: P;
+  flags: F;
+  epilogue?: string;
+  /** Parsed arguments → options; throws UsageError for a value no option can hold. */
+  resolve: (args: ParsedArgs<P, F>) => Options;
   run: (options: Options, io: CliIO) => Promise<CommandResult>;
 }
 
-/** A command as main.ts sees it: something that registers itself on the parser. */
-export interface Command {
-  command: string;
-  register: (parser: Argv, io: CliIO, done: (exitCode: CommandResult) => void) => void;
+/** A command as main.ts sees it: its declaration (for the help) and a way to run it on its arguments. */
+export interface Command extends CommandSpec {
+  /** Parses the words after the command's name, resolves them and runs the command. */
+  execute: (args: readonly string[], io: CliIO) => Promise<CommandResult>;
 }
 
-/** Checks a command's steps against each other (the flags builder declares are the ones resolve reads, …). */
-export function defineCommand<Flags, Options>(def: CommandDef<Flags, Options>): Command & CommandDef<Flags, Options> {
+/** Checks a command's steps against each other (the flags it declares are the ones resolve reads, …). */
+export function defineCommand<
+  const P extends readonly PositionalSpec[] = [],
+  const F extends Readonly<Record<string, FlagSpec>> = Readonly<Record<string, FlagSpec>>,
+  Options = unknown,
+>(def: CommandDef<P, F, Options>): Command & CommandDef<P, F, Options> {
+  const positionals = def.positionals ?? ([] as readonly PositionalSpec[] as P);
   return {
     ...def,
-    register: (parser, io, done) => {
-      parser.command(def.command, def.describe, def.builder, async (flags) => done(await def.run(def.resolve(flags), io)));
+    positionals,
+    execute: async (args, io) => {
+      // The parser builds exactly the object ParsedArgs<P, F> describes from the same declaration.
+      const parsed = parseCommandArgs({ ...def, positionals }, args) as ParsedArgs<P, F>;
+      return def.run(def.resolve(parsed), io);
     },
   };
 }

@@ -1,5 +1,5 @@
-import yargs from 'yargs';
 import { ColdbenchError } from '../errors.ts';
+import { closest } from './args.ts';
 import type { Command } from './command.ts';
 import { benchCommand } from './commands/bench.ts';
 import { calibrateCommand } from './commands/calibrate.ts';
@@ -9,42 +9,47 @@ import { emulatorCommand } from './commands/emulator.ts';
 import { importCommand } from './commands/import.ts';
 import { profileCommand } from './commands/profile.ts';
 import { reportCommand } from './commands/report.ts';
-import { EXIT_ERROR, UsageError } from './errors.ts';
+import { EXIT_ERROR, EXIT_OK, UsageError } from './errors.ts';
+import { commandHelp, MAX_HELP_WIDTH, mainHelp } from './help.ts';
 import { type CliIO, packageVersion, processIO } from './io.ts';
 
 const COMMANDS: Command[] = [benchCommand, reportCommand, compareCommand, importCommand, emulatorCommand, cleanCommand, profileCommand, calibrateCommand];
+const MAIN_HINT = 'Run `coldbench --help` for the commands and their flags.';
 
-/** Parses argv, runs one command and returns its exit code. Never exits the process. */
+/**
+ * Parses argv, runs one command and returns its exit code. Never exits the process. `--help`
+ * and `--version` win wherever they stand before a `--`: `coldbench report --help` prints the
+ * report's help even without its RUN.
+ */
 export async function main(argv: string[], io: CliIO): Promise<number> {
-  let exitCode: number | undefined;
-  const parser = yargs(argv)
-    .scriptName('coldbench')
-    .usage('coldbench <command> [options]\n\nBenchmark and shrink serverless cold starts.')
-    .version(packageVersion())
-    .help()
-    .strict()
-    .demandCommand(1, 'Name a command; `coldbench --help` lists them.')
-    .wrap(Math.min(110, process.stdout.columns ?? 110))
-    .exitProcess(false)
-    .fail((message, error) => {
-      // Throwing stops yargs before it runs the command with the rejected value.
-      throw error ?? new UsageError(message, { hint: 'Run `coldbench --help` for the commands and their flags.' });
-    });
-  for (const def of COMMANDS) {
-    def.register(parser, io, (code) => {
-      exitCode = code;
-    });
-  }
-  let helpText = '';
   try {
-    await parser.parseAsync(argv, {}, (_err, _argv, output) => {
-      helpText = output;
-    });
+    const width = Math.min(MAX_HELP_WIDTH, process.stdout.columns ?? MAX_HELP_WIDTH);
+    const end = argv.indexOf('--');
+    const flagged = (flag: string) => (end < 0 ? argv : argv.slice(0, end)).includes(flag);
+    const at = argv.findIndex((word) => word === '--' || !word.startsWith('-') || word === '-');
+    const name = at < 0 || argv[at] === '--' ? undefined : argv[at];
+    const command = COMMANDS.find((c) => c.name === name);
+    if (flagged('--help')) {
+      io.stdout(command ? commandHelp(command, width) : mainHelp(COMMANDS, width));
+      return EXIT_OK;
+    }
+    if (flagged('--version')) {
+      io.stdout(`${packageVersion()}\n`);
+      return EXIT_OK;
+    }
+    // Before the command only --help and --version are flags.
+    const stray = argv.slice(0, at < 0 ? argv.length : at).find((word) => word.startsWith('-'));
+    if (stray !== undefined) throw new UsageError(`unknown flag ${stray} before the command; a command's flags go after its name`, { hint: MAIN_HINT });
+    if (name === undefined) throw new UsageError('Name a command; `coldbench --help` lists them.', { hint: MAIN_HINT });
+    if (command === undefined) {
+      const names = COMMANDS.map((c) => c.name);
+      const guess = closest(name, names);
+      throw new UsageError(`unknown command ${name}${guess ? `; did you mean ${guess}?` : `; the commands are ${names.join(', ')}`}`, { hint: MAIN_HINT });
+    }
+    return await command.execute(argv.slice(at + 1), io);
   } catch (error) {
     return reportError(error, io);
   }
-  if (helpText) io.stdout(helpText.endsWith('\n') ? helpText : `${helpText}\n`);
-  return exitCode ?? 0;
 }
 
 /**

@@ -23,13 +23,15 @@ describe('coldbench CLI', () => {
     const run = await runCli(['frobnicate']);
     expect(run.code).toBe(2);
     expect(run.stdout).toBe('');
-    expect(run.stderr).toContain('Error: Unknown argument: frobnicate');
+    expect(run.stderr).toBe(
+      'Error: unknown command frobnicate; the commands are bench, report, compare, import, emulator, clean, profile, calibrate\nHint: Run `coldbench --help` for the commands and their flags.\n',
+    );
   });
 
   it('exits 2 and names the missing command when none is given', async () => {
     const run = await runCli([]);
     expect(run.code).toBe(2);
-    expect(run.stderr).toContain('Name a command');
+    expect(run.stderr).toBe('Error: Name a command; `coldbench --help` lists them.\nHint: Run `coldbench --help` for the commands and their flags.\n');
   });
 });
 

@@ -27,7 +27,7 @@ describe('coldbench profile (usage errors, before anything runs)', () => {
     const run = await runCli(['profile', 'x', '--format', 'xml']);
     expect(run.code).toBe(2);
     expect(run.stdout).toBe('');
-    expect(run.stderr).toContain('Argument: format, Given: "xml", Choices: "table", "markdown", "json", "html"');
+    expect(run.stderr).toBe('Error: --format xml: expected one of table, markdown, json, html\nHint: Run `coldbench profile --help` for its arguments and flags.\n');
   });
 
   it('exits 2 for --endpoint aws without --function: code built here is profiled on the emulator', async () => {

@@ -8,6 +8,7 @@ import { COLD_STRATEGIES, MAX_MEMORY_MB, MIN_MEMORY_MB } from '../../vocabulary.
 import { defineCommand } from '../command.ts';
 import { EXIT_FINDING, EXIT_OK, UsageError } from '../errors.ts';
 import { askYesNo, packageVersion } from '../io.ts';
+import { AWS_FLAGS } from './aws-flags.ts';
 
 /** How long CloudWatch may take to deliver a batch's REPORTs when the tail lacks them. */
 const DEFAULT_LOGS_TIMEOUT_S = 90;
@@ -16,24 +17,21 @@ const EXIT_INTERRUPTED = 130;
 
 function parseMemory(value: string | undefined): number[] | undefined {
   if (value === undefined) return undefined;
-  const parts = String(value)
+  const parts = value
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
   const out = parts.map(Number);
   const bad = parts.find((_part, i) => !Number.isInteger(out[i]) || out[i] < MIN_MEMORY_MB || out[i] > MAX_MEMORY_MB);
   if (bad !== undefined || out.length === 0)
-    throw new UsageError(
-      `--memory ${String(value)}: ${bad ?? '(empty)'} is not a memory size; allowed: comma-separated integers ${MIN_MEMORY_MB}-${MAX_MEMORY_MB}, e.g. --memory 128,512`,
-    );
+    throw new UsageError(`--memory ${value}: ${bad ?? '(empty)'} is not a memory size; allowed: comma-separated integers ${MIN_MEMORY_MB}-${MAX_MEMORY_MB}, e.g. --memory 128,512`);
   return out;
 }
 
 function count(name: string, value: number | undefined): number | undefined {
   if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) throw new UsageError(`--${name} ${String(value)}: allowed: a whole number ≥ 0`);
-  return n;
+  if (!Number.isInteger(value) || value < 0) throw new UsageError(`--${name} ${value}: allowed: a whole number ≥ 0`);
+  return value;
 }
 
 /** What `coldbench bench` runs with, every flag checked. */
@@ -46,38 +44,37 @@ interface BenchCommandOptions {
 }
 
 export const benchCommand = defineCommand({
-  command: 'bench [suite]',
+  name: 'bench',
   describe: 'Run a benchmark suite (default: the seed suite shipped with coldbench) and print the comparison',
-  builder: (y) =>
-    y
-      .positional('suite', { type: 'string', describe: 'suite file (YAML or JSON; default: the seed suite shipped with coldbench, fixtures/suites/seed.yaml)' })
-      .option('target', { type: 'string', describe: 'local (embedded emulator), aws (real account: costs money, asks first unless --yes) or an endpoint URL (default: local)' })
-      .option('out', { type: 'string', describe: 'results folder, created with any missing parents (default results/<run-id>)' })
-      .option('resume', { type: 'string', describe: 'continue an interrupted run in this folder without redoing finished samples (default: off)' })
-      .option('only', { type: 'string', array: true, describe: "run only variants matching this glob, e.g. 'hello@*' (repeatable; default: all)" })
-      .option('cold', { type: 'number', describe: 'cold samples per variant (default: the suite’s)' })
-      .option('warm', { type: 'number', describe: 'warm samples per variant (default: the suite’s)' })
-      .option('memory', { type: 'string', describe: 'memory sizes for every function, e.g. 128,512 (default: the suite’s)' })
-      .option('cold-strategy', { type: 'string', choices: COLD_STRATEGIES, describe: 'how cold starts are forced (default: the suite’s, else burst)' })
-      .option('seed', { type: 'number', describe: 'seed of the variant order (default: the suite’s, else 42)' })
-      .option('logs-timeout', { type: 'number', default: DEFAULT_LOGS_TIMEOUT_S, describe: 'seconds to wait for REPORTs in CloudWatch when the invoke tail lacks them' })
-      .option('keep', { type: 'boolean', default: false, describe: 'keep the deployed functions and layers (default: delete them)' })
-      .option('yes', { type: 'boolean', default: false, describe: 'do not ask before a real-account run or --function' })
-      .option('quiet', { type: 'boolean', default: false, describe: 'no progress or notes on stderr (warnings and failures still print)' })
-      .option('profile', { type: 'string', describe: 'AWS profile for --target aws (default: the standard credential chain)' })
-      .option('region', { type: 'string', describe: 'AWS region for --target aws (default: AWS_REGION)' })
-      .option('function', { type: 'string', describe: 'benchmark this existing function (asks first; restores its configuration afterwards)' })
-      .option('event', { type: 'string', describe: 'event file for --function (default: {})' })
-      .option('serverless', { type: 'string', describe: 'read functions from this serverless.yml instead of a suite' })
-      .option('stage', { type: 'string', describe: 'stage for --serverless (${opt:stage}; default: the file’s provider.stage, else dev)' })
-      .option('node', {
-        type: 'string',
-        array: true,
-        describe: 'node binary the embedded emulator runs the nodejsNN.x of its major on (repeatable; default: COLDBENCH_NODE, else this node for every nodejsNN.x)',
-      }),
+  positionals: [{ name: 'suite', describe: 'suite file (YAML or JSON; default: the seed suite shipped with coldbench, fixtures/suites/seed.yaml)' }],
+  flags: {
+    target: { type: 'string', describe: 'local (embedded emulator), aws (real account: costs money, asks first unless --yes) or an endpoint URL (default: local)' },
+    out: { type: 'string', describe: 'results folder, created with any missing parents (default results/<run-id>)' },
+    resume: { type: 'string', describe: 'continue an interrupted run in this folder without redoing finished samples (default: off)' },
+    only: { type: 'string', array: true, describe: "run only variants matching this glob, e.g. 'hello@*' (repeatable; default: all)" },
+    cold: { type: 'number', describe: 'cold samples per variant (default: the suite’s)' },
+    warm: { type: 'number', describe: 'warm samples per variant (default: the suite’s)' },
+    memory: { type: 'string', describe: 'memory sizes for every function, e.g. 128,512 (default: the suite’s)' },
+    'cold-strategy': { choices: COLD_STRATEGIES, describe: 'how cold starts are forced (default: the suite’s, else burst)' },
+    seed: { type: 'number', describe: 'seed of the variant order (default: the suite’s, else 42)' },
+    'logs-timeout': { type: 'number', default: DEFAULT_LOGS_TIMEOUT_S, describe: 'seconds to wait for REPORTs in CloudWatch when the invoke tail lacks them' },
+    keep: { type: 'boolean', describe: 'keep the deployed functions and layers (default: delete them)' },
+    yes: { type: 'boolean', describe: 'do not ask before a real-account run or --function' },
+    quiet: { type: 'boolean', describe: 'no progress or notes on stderr (warnings and failures still print)' },
+    ...AWS_FLAGS,
+    function: { type: 'string', describe: 'benchmark this existing function (asks first; restores its configuration afterwards)' },
+    event: { type: 'string', describe: 'event file for --function (default: {})' },
+    serverless: { type: 'string', describe: 'read functions from this serverless.yml instead of a suite' },
+    stage: { type: 'string', describe: 'stage for --serverless (${opt:stage}; default: the file’s provider.stage, else dev)' },
+    node: {
+      type: 'string',
+      array: true,
+      describe: 'node binary the embedded emulator runs the nodejsNN.x of its major on (repeatable; default: COLDBENCH_NODE, else this node for every nodejsNN.x)',
+    },
+  },
   resolve: (flags): BenchCommandOptions => {
-    const logsTimeout = Number(flags.logsTimeout);
-    if (!(logsTimeout > 0)) throw new UsageError(`--logs-timeout ${String(flags.logsTimeout)}: allowed: a number of seconds above 0`);
+    const logsTimeout = flags.logsTimeout;
+    if (!(logsTimeout > 0)) throw new UsageError(`--logs-timeout ${logsTimeout}: allowed: a number of seconds above 0`);
     const serverless = flags.serverless !== undefined ? { stage: flags.stage } : undefined;
     return {
       bench: {

@@ -18,32 +18,36 @@ interface CalibrateCommandOptions {
 }
 
 export const calibrateCommand = defineCommand({
-  command: 'calibrate',
+  name: 'calibrate',
   describe: 'Fit this machine\'s emulator times to real Lambda\'s (a shipped reference or --from your own runs), for the "On Lambda (est.)" figures',
-  builder: (y) =>
-    y
-      .option('runtime', { type: 'string', array: true, describe: 'runtime to calibrate (repeatable; default: python3.11 and nodejs20.x)' })
-      .option('samples', { type: 'number', describe: 'cold samples per probe configuration (default: 10)' })
-      .option('from', {
-        type: 'string',
-        array: true,
-        describe: 'your own real-Lambda samples of the probes: a `bench --target aws` run folder or `import`ed JSONL (repeatable; default: the shipped lambda-perf reference)',
-      })
-      .option('out', { type: 'string', describe: 'calibration file to write (default: <cache>/calibration/calibration.json, which report and bench read)' })
-      .option('print-suite', { type: 'string', describe: 'write the probe suite to this file (no file, or --print-suite=-: stdout) for a real-account run, and stop' })
-      .option('quiet', { type: 'boolean', default: false, describe: 'no progress on stderr' })
-      .option('node', { type: 'string', array: true, describe: 'node binary for nodejsNN.x probes (as bench --node)' }),
+  flags: {
+    runtime: { type: 'string', array: true, describe: 'runtime to calibrate (repeatable; default: python3.11 and nodejs20.x)' },
+    samples: { type: 'number', describe: 'cold samples per probe configuration (default: 10)' },
+    from: {
+      type: 'string',
+      array: true,
+      describe: 'your own real-Lambda samples of the probes: a `bench --target aws` run folder or `import`ed JSONL (repeatable; default: the shipped lambda-perf reference)',
+    },
+    out: { type: 'string', describe: 'calibration file to write (default: <cache>/calibration/calibration.json, which report and bench read)' },
+    'print-suite': {
+      type: 'string',
+      bareValue: '-',
+      describe: 'write the probe suite to this file (no file, or --print-suite=-: stdout) for a real-account run, and stop',
+    },
+    quiet: { type: 'boolean', describe: 'no progress on stderr' },
+    node: { type: 'string', array: true, describe: 'node binary for nodejsNN.x probes (as bench --node)' },
+  },
   resolve: (flags): CalibrateCommandOptions => {
-    const samples = flags.samples === undefined ? undefined : Number(flags.samples);
+    const samples = flags.samples;
     if (samples !== undefined && !(Number.isInteger(samples) && samples >= 1 && samples <= 1000))
-      throw new UsageError(`--samples ${String(flags.samples)}: allowed: a whole number from 1 to 1000`);
+      throw new UsageError(`--samples ${samples}: allowed: a whole number from 1 to 1000`);
     return {
       runtimes: (flags.runtime ?? [])
-        .flatMap((r) => String(r).split(','))
+        .flatMap((r) => r.split(','))
         .map((r) => r.trim())
         .filter(Boolean),
       samples: samples ?? 0,
-      from: (flags.from ?? []).map(String),
+      from: flags.from ?? [],
       out: flags.out,
       printSuite: flags.printSuite,
       quiet: flags.quiet,

@@ -2,6 +2,7 @@ import type { Cleanable } from '../../bench/cleanup.ts';
 import { defineCommand } from '../command.ts';
 import { EXIT_FINDING, EXIT_OK, UsageError } from '../errors.ts';
 import { askYesNo } from '../io.ts';
+import { AWS_FLAGS } from './aws-flags.ts';
 
 function describe(found: Cleanable): string[] {
   return [
@@ -24,17 +25,16 @@ interface CleanCommandOptions {
 }
 
 export const cleanCommand = defineCommand({
-  command: 'clean',
+  name: 'clean',
   describe: 'Delete what coldbench created (recognised by tag and name prefix) and nothing else',
-  builder: (y) =>
-    y
-      .option('target', { type: 'string', default: 'local', describe: 'local, aws or an endpoint URL' })
-      .option('run', { type: 'string', describe: 'only what this run id created (default: every run)' })
-      .option('roles', { type: 'boolean', default: false, describe: 'also delete the execution role coldbench keeps for reuse' })
-      .option('logs', { type: 'boolean', default: false, describe: 'also delete the log groups of the functions it deletes' })
-      .option('yes', { type: 'boolean', default: false, describe: 'do not ask for confirmation' })
-      .option('profile', { type: 'string', describe: 'AWS profile for --target aws (default: the standard credential chain)' })
-      .option('region', { type: 'string', describe: 'AWS region for --target aws (default: AWS_REGION)' }),
+  flags: {
+    target: { type: 'string', default: 'local', describe: 'local, aws or an endpoint URL' },
+    run: { type: 'string', describe: 'only what this run id created (default: every run)' },
+    roles: { type: 'boolean', describe: 'also delete the execution role coldbench keeps for reuse' },
+    logs: { type: 'boolean', describe: 'also delete the log groups of the functions it deletes' },
+    yes: { type: 'boolean', describe: 'do not ask for confirmation' },
+    ...AWS_FLAGS,
+  },
   resolve: (flags): CleanCommandOptions => {
     const runId = flags.run;
     // The embedded emulator has nothing to clean, whatever --run says.

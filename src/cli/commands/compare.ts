@@ -20,27 +20,28 @@ interface CompareCommandOptions {
 }
 
 export const compareCommand = defineCommand({
-  command: 'compare <base> <cur>',
+  name: 'compare',
   describe: 'Regression check: exit 0 = no significant regression, 1 = regression at or beyond --threshold, 2 = usage/input error',
-  builder: (y) =>
-    y
-      .positional('base', { type: 'string', demandOption: true, describe: 'baseline: run folder, samples JSONL or exported JSON (results/baseline.json)' })
-      .positional('cur', { type: 'string', demandOption: true, describe: 'current: run folder, samples JSONL or exported JSON' })
-      .option('threshold', {
-        type: 'string',
-        default: '10%',
-        describe:
-          'smallest relative change that counts as a regression (percentage or fraction); exit 1 needs a change at least this large whose 95 % CI of current/base excludes 1',
-      })
-      .option('metric', { choices: METRICS, default: DEFAULT_METRIC, describe: 'what is compared; cost = $ per 1 M invocations at --cold-ratio' })
-      .option('normalize-by', {
-        type: 'string',
-        describe: 'compare each variant relative to this variant of the same run, so runs from different machines compare (default: absolute values)',
-      })
-      .option('cold-ratio', { type: 'string', default: '0.01', describe: 'cold share used by --metric cost (fraction or %)' })
-      .option('format', { choices: FORMATS, default: DEFAULT_FORMAT, describe: 'output format' })
-      .option('out', { type: 'string', describe: 'write to this file instead of stdout, creating missing folders (default: stdout)' })
-      .option('github-summary', { type: 'boolean', default: false, describe: 'also append the markdown comparison to $GITHUB_STEP_SUMMARY when set' }),
+  positionals: [
+    { name: 'base', required: true, describe: 'baseline: run folder, samples JSONL or exported JSON (results/baseline.json)' },
+    { name: 'cur', required: true, describe: 'current: run folder, samples JSONL or exported JSON' },
+  ],
+  flags: {
+    threshold: {
+      type: 'string',
+      default: '10%',
+      describe: 'smallest relative change that counts as a regression (percentage or fraction); exit 1 needs a change at least this large whose 95 % CI of current/base excludes 1',
+    },
+    metric: { choices: METRICS, default: DEFAULT_METRIC, describe: 'what is compared; cost = $ per 1 M invocations at --cold-ratio' },
+    'normalize-by': {
+      type: 'string',
+      describe: 'compare each variant relative to this variant of the same run, so runs from different machines compare (default: absolute values)',
+    },
+    'cold-ratio': { type: 'string', default: '0.01', describe: 'cold share used by --metric cost (fraction or %)' },
+    format: { choices: FORMATS, default: DEFAULT_FORMAT, describe: 'output format' },
+    out: { type: 'string', describe: 'write to this file instead of stdout, creating missing folders (default: stdout)' },
+    'github-summary': { type: 'boolean', describe: 'also append the markdown comparison to $GITHUB_STEP_SUMMARY when set' },
+  },
   resolve: (flags): CompareCommandOptions => ({
     base: flags.base,
     cur: flags.cur,

@@ -11,20 +11,20 @@ interface EmulatorCommandOptions {
 }
 
 export const emulatorCommand = defineCommand({
-  command: 'emulator',
+  name: 'emulator',
   describe: 'Run the local Lambda emulator; prints its URL when ready, stops cleanly on SIGINT/SIGTERM',
-  builder: (y) =>
-    y
-      .option('port', { type: 'number', default: 0, describe: 'port to listen on (0 = a free port)' })
-      .option('host', { type: 'string', default: '127.0.0.1', describe: 'address to bind (anything but loopback prints a warning)' })
-      .option('node', {
-        type: 'string',
-        array: true,
-        describe: 'node binary for the nodejsNN.x runtime of its major (repeatable; default: COLDBENCH_NODE, else this node for every nodejsNN.x)',
-      }),
+  flags: {
+    port: { type: 'number', default: 0, describe: 'port to listen on (0 = a free port)' },
+    host: { type: 'string', default: '127.0.0.1', describe: 'address to bind (anything but loopback prints a warning)' },
+    node: {
+      type: 'string',
+      array: true,
+      describe: 'node binary for the nodejsNN.x runtime of its major (repeatable; default: COLDBENCH_NODE, else this node for every nodejsNN.x)',
+    },
+  },
   resolve: ({ port, host, node }): EmulatorCommandOptions => {
     if (!Number.isInteger(port) || port < 0 || port > 65_535) {
-      throw new UsageError(`--port: ${String(port)} is not a port number`, { hint: 'Pass an integer from 0 to 65535 (0 picks a free port).' });
+      throw new UsageError(`--port: ${port} is not a port number`, { hint: 'Pass an integer from 0 to 65535 (0 picks a free port).' });
     }
     return { port, host, nodeBinaries: node };
   },

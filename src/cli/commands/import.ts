@@ -7,7 +7,6 @@ const PLATFORMS = ['aws', 'gcp', 'azure', 'auto'];
 function checkInputs(files: string[]): void {
   for (const file of files) {
     if (file === '-') continue;
-    if (file.startsWith('--')) throw new UsageError(`unknown flag ${file}`, { hint: 'coldbench import --help lists the flags.' });
     let isFile = false;
     try {
       isFile = statSync(file).isFile();
@@ -28,34 +27,30 @@ export interface ImportCommandOptions {
 
 /** `coldbench import FILE…`: platform logs → samples JSONL, streamed. */
 export const importCommand = defineCommand({
-  command: 'import <files..>',
+  name: 'import',
   describe:
     'Turn Lambda, Google Cloud Functions and Azure Functions logs (text, copies, JSON exports, forwarder and stream payloads; docs/import.md) into samples JSONL; - reads stdin',
-  builder: (y) =>
-    y
-      // yargs drops a bare "-" from positionals unless unknown options pass as arguments; the price
-      // is that a mistyped flag arrives as a file name, which checkInputs reports as a flag.
-      .parserConfiguration({ 'unknown-options-as-args': true })
-      .positional('files', {
-        type: 'string',
-        array: true,
-        describe:
-          'log files in any mix, each recognised by its structure: text or console copies, JSON lines or arrays, `aws logs filter-log-events`/`get-log-events`, Logs Insights JSON/CSV, subscription/Firehose/Kinesis payloads, forwarder records, Telemetry API; Google and Azure logs; - reads stdin',
-      })
-      .option('out', { type: 'string', describe: 'write samples JSONL to this file, creating missing folders (default: stdout)' })
-      .option('variant', {
-        type: 'string',
-        describe:
-          'variant name on every sample (default: the function name when the log gives it (JSON platform.initStart), else the file name without its extension; "stdin" for -)',
-      })
-      .option('platform', { choices: PLATFORMS, default: 'auto', describe: 'which platform wrote the logs (default: auto, recognised per file from its first lines)' })
-      .epilogue('Exit codes: 0 samples imported, 1 no sample in the whole input (stderr says why, per file), 2 missing file or bad flag.'),
+  positionals: [
+    {
+      name: 'files',
+      required: true,
+      variadic: true,
+      describe:
+        'log files in any mix, each recognised by its structure: text or console copies, JSON lines or arrays, `aws logs filter-log-events`/`get-log-events`, Logs Insights JSON/CSV, subscription/Firehose/Kinesis payloads, forwarder records, Telemetry API; Google and Azure logs; - reads stdin',
+    },
+  ],
+  flags: {
+    out: { type: 'string', describe: 'write samples JSONL to this file, creating missing folders (default: stdout)' },
+    variant: {
+      type: 'string',
+      describe:
+        'variant name on every sample (default: the function name when the log gives it (JSON platform.initStart), else the file name without its extension; "stdin" for -)',
+    },
+    platform: { choices: PLATFORMS, default: 'auto', describe: 'which platform wrote the logs (default: auto, recognised per file from its first lines)' },
+  },
+  epilogue: 'Exit codes: 0 samples imported, 1 no sample in the whole input (stderr says why, per file), 2 missing file or bad flag.',
   resolve: (flags): ImportCommandOptions => {
-    const files = flags.files ?? [];
-    if (files.length === 0) throw new UsageError('name at least one log file', { hint: 'coldbench import app.log [more.log …]; - reads stdin.' });
-    const platform = flags.platform;
-    // String(): a repeated --variant arrives as an array, whatever its declared type.
-    const variant = flags.variant === undefined ? undefined : String(flags.variant);
+    const { files, platform, variant } = flags;
     if (variant !== undefined && variant.trim() === '') throw new UsageError('--variant: empty name', { hint: 'Give a name such as reuse@512, or leave the flag out.' });
     if (files.filter((f) => f === '-').length > 1) throw new UsageError('- (stdin) given more than once', { hint: 'Name stdin once.' });
     checkInputs(files);

@@ -13,9 +13,8 @@ const DEFAULT_FORMAT: ProfileFormat = 'table';
 const DEFAULT_SUITE = suiteOrDefault(undefined);
 
 function whole(name: string, value: number, min: number): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} ${String(value)}: allowed: a whole number ≥ ${min}`);
-  return n;
+  if (!Number.isInteger(value) || value < min) throw new UsageError(`--${name} ${value}: allowed: a whole number ≥ ${min}`);
+  return value;
 }
 
 /** DIR → folder mode; a .yaml/.yml/.json file → suite mode (with --only); anything else → a variant of the seed suite; none → --function. */
@@ -48,34 +47,33 @@ interface ProfileCommandOptions {
 }
 
 export const profileCommand = defineCommand({
-  command: 'profile [target]',
+  name: 'profile',
   describe: "What dominates a function's init, and what to change",
-  builder: (y) =>
-    y
-      .positional('target', { type: 'string', describe: 'function folder (with --handler), suite file (with --only VARIANT), or a variant of the seed suite' })
-      .option('handler', { type: 'string', describe: 'module.function, required with a folder (e.g. app.handler)' })
-      .option('runtime', { type: 'string', default: 'python3.11', describe: 'Lambda runtime of a folder' })
-      .option('memory', { type: 'number', default: 1024, describe: 'memory size (MB) of a folder' })
-      .option('requirements', { type: 'string', describe: "requirements file of a folder (default: the folder's requirements.txt when it exists)" })
-      .option('only', { type: 'string', describe: 'the suite variant to profile, e.g. percall@512' })
-      .option('format', { choices: PROFILE_FORMATS, default: DEFAULT_FORMAT, describe: 'output format' })
-      .option('out', { type: 'string', describe: 'write to this file instead of stdout (default: stdout)' })
-      .option('endpoint', {
-        type: 'string',
-        default: 'local',
-        describe: 'where the function runs: local (the embedded emulator), an emulator URL, or aws (a real account, with --function)',
-      })
-      .option('function', { type: 'string', describe: 'profile a deployed function of --endpoint through a traced copy (created and deleted; the function is not changed)' })
-      .option('yes', { type: 'boolean', default: false, describe: 'with --function: create the copy without asking' })
-      .option('warm', { type: 'number', default: 5, describe: 'warm invokes after the traced cold start' })
-      .option('verify', {
-        type: 'boolean',
-        default: false,
-        describe: 'apply each mechanical recommendation, benchmark it against the unchanged function and print the measured saving',
-      })
-      .option('samples', { type: 'number', default: 10, describe: 'samples per side when verifying (cold starts, or warm invokes for per-call rules)' })
-      .option('verify-limit', { type: 'number', default: 3, describe: 'most recommendations --verify measures, largest first' })
-      .option('quiet', { type: 'boolean', default: false, describe: 'no progress on stderr' }),
+  positionals: [{ name: 'target', describe: 'function folder (with --handler), suite file (with --only VARIANT), or a variant of the seed suite' }],
+  flags: {
+    handler: { type: 'string', describe: 'module.function, required with a folder (e.g. app.handler)' },
+    runtime: { type: 'string', default: 'python3.11', describe: 'Lambda runtime of a folder' },
+    memory: { type: 'number', default: 1024, describe: 'memory size (MB) of a folder' },
+    requirements: { type: 'string', describe: "requirements file of a folder (default: the folder's requirements.txt when it exists)" },
+    only: { type: 'string', describe: 'the suite variant to profile, e.g. percall@512' },
+    format: { choices: PROFILE_FORMATS, default: DEFAULT_FORMAT, describe: 'output format' },
+    out: { type: 'string', describe: 'write to this file instead of stdout (default: stdout)' },
+    endpoint: {
+      type: 'string',
+      default: 'local',
+      describe: 'where the function runs: local (the embedded emulator), an emulator URL, or aws (a real account, with --function)',
+    },
+    function: { type: 'string', describe: 'profile a deployed function of --endpoint through a traced copy (created and deleted; the function is not changed)' },
+    yes: { type: 'boolean', describe: 'with --function: create the copy without asking' },
+    warm: { type: 'number', default: 5, describe: 'warm invokes after the traced cold start' },
+    verify: {
+      type: 'boolean',
+      describe: 'apply each mechanical recommendation, benchmark it against the unchanged function and print the measured saving',
+    },
+    samples: { type: 'number', default: 10, describe: 'samples per side when verifying (cold starts, or warm invokes for per-call rules)' },
+    'verify-limit': { type: 'number', default: 3, describe: 'most recommendations --verify measures, largest first' },
+    quiet: { type: 'boolean', describe: 'no progress on stderr' },
+  },
   resolve: (flags): ProfileCommandOptions => ({
     profile: {
       target: flags.endpoint,

@@ -19,7 +19,7 @@ export function parseRatio(value: string, flag: string): number {
 
 function requestRate(value: number | undefined): number | undefined {
   if (value === undefined) return undefined;
-  if (!(Number.isFinite(value) && value > 0)) throw new UsageError(`--requests-per-second ${String(value)}: allowed: a number of requests per second above 0, e.g. 25`);
+  if (!(Number.isFinite(value) && value > 0)) throw new UsageError(`--requests-per-second ${value}: allowed: a number of requests per second above 0, e.g. 25`);
   return value;
 }
 
@@ -59,30 +59,30 @@ interface ReportCommandOptions {
 }
 
 export const reportCommand = defineCommand({
-  command: 'report <run>',
+  name: 'report',
   describe: 'Render a run folder, samples JSONL or exported JSON as statistics, comparisons and cost',
-  builder: (y) =>
-    y
-      .positional('run', { type: 'string', demandOption: true, describe: 'run folder (results/<run-id>), samples JSONL (from `coldbench import`) or exported JSON' })
-      .option('format', { choices: FORMATS, default: DEFAULT_FORMAT, describe: 'output format' })
-      .option('out', { type: 'string', describe: 'write to this file instead of stdout, creating missing folders (default: stdout)' })
-      .option('cold-ratio', {
-        type: 'string',
-        default: String(DEFAULT_COLD_RATIO),
-        describe: 'share of invocations that are cold when pricing per 1 M and recommending memory (fraction or %)',
-      })
-      .option('optimize', { choices: OPTIMIZE_GOALS, default: DEFAULT_OPTIMIZE, describe: 'what the memory recommendation optimises (AWS Lambda Power Tuning strategies)' })
-      .option('region', { type: 'string', describe: "price table region (default: the run's region, else us-east-1)" })
-      .option('seed', { type: 'number', describe: "seed of the bootstrap intervals (default: the run's seed, else 42)" })
-      .option('github-summary', { type: 'boolean', default: false, describe: 'also append the markdown report to $GITHUB_STEP_SUMMARY when set' })
-      .option('requests-per-second', {
-        type: 'number',
-        describe: "request rate provisioned concurrency's standing charge and SnapStart's cache are priced at (default: 10)",
-      })
-      .option('calibration', {
-        type: 'string',
-        describe: 'calibration file for "On Lambda (est.)" figures of a local run (default: the one `coldbench calibrate` keeps in the cache, when there is one)',
-      }),
+  positionals: [{ name: 'run', required: true, describe: 'run folder (results/<run-id>), samples JSONL (from `coldbench import`) or exported JSON' }],
+  flags: {
+    format: { choices: FORMATS, default: DEFAULT_FORMAT, describe: 'output format' },
+    out: { type: 'string', describe: 'write to this file instead of stdout, creating missing folders (default: stdout)' },
+    'cold-ratio': {
+      type: 'string',
+      default: String(DEFAULT_COLD_RATIO),
+      describe: 'share of invocations that are cold when pricing per 1 M and recommending memory (fraction or %)',
+    },
+    optimize: { choices: OPTIMIZE_GOALS, default: DEFAULT_OPTIMIZE, describe: 'what the memory recommendation optimises (AWS Lambda Power Tuning strategies)' },
+    region: { type: 'string', describe: "price table region (default: the run's region, else us-east-1)" },
+    seed: { type: 'number', describe: "seed of the bootstrap intervals (default: the run's seed, else 42)" },
+    'github-summary': { type: 'boolean', describe: 'also append the markdown report to $GITHUB_STEP_SUMMARY when set' },
+    'requests-per-second': {
+      type: 'number',
+      describe: "request rate provisioned concurrency's standing charge and SnapStart's cache are priced at (default: 10)",
+    },
+    calibration: {
+      type: 'string',
+      describe: 'calibration file for "On Lambda (est.)" figures of a local run (default: the one `coldbench calibrate` keeps in the cache, when there is one)',
+    },
+  },
   resolve: (flags): ReportCommandOptions => ({
     run: flags.run,
     summarize: {

@@ -1,0 +1,110 @@
+/**
+ * `coldbench --help` and `coldbench <command> --help`, rendered from the commands' declarations
+ * (args.ts): two-column lists whose descriptions wrap to the terminal's width, each flag followed
+ * by its type, choices and default in brackets.
+ */
+import { type CommandSpec, type FlagSpec, type PositionalSpec, usageOf } from './args.ts';
+
+/** The widest help: wider lines are hard to read even on a wide terminal. */
+export const MAX_HELP_WIDTH = 110;
+const INDENT = '  ';
+const GAP = '  ';
+/** A description column narrower than this goes under its name instead of beside it. */
+const MIN_DESCRIPTION_WIDTH = 30;
+
+/** Words (and unbreakable bracketed notes) → lines of at most `width` characters; a longer word gets a line of its own. */
+function wrap(words: readonly string[], width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of words) {
+    if (line === '') line = word;
+    else if (line.length + 1 + word.length <= width) line += ` ${word}`;
+    else {
+      lines.push(line);
+      line = word;
+    }
+  }
+  if (line !== '') lines.push(line);
+  return lines;
+}
+
+function paragraph(text: string, width: number): string {
+  return wrap(text.split(/ +/), width).join('\n');
+}
+
+/** Rows of name and description words, the descriptions aligned in one column and wrapped within `width`. */
+function table(rows: ReadonlyArray<readonly [string, readonly string[]]>, width: number): string {
+  const nameWidth = Math.max(...rows.map(([name]) => name.length));
+  const column = INDENT.length + nameWidth + GAP.length;
+  const beside = width - column >= MIN_DESCRIPTION_WIDTH;
+  const out: string[] = [];
+  for (const [name, words] of rows) {
+    if (beside) {
+      const lines = wrap(words, width - column);
+      out.push(`${INDENT}${name.padEnd(nameWidth)}${GAP}${lines[0] ?? ''}`.trimEnd(), ...lines.slice(1).map((l) => `${' '.repeat(column)}${l}`));
+    } else {
+      const under = `${INDENT}${INDENT}${INDENT}`;
+      out.push(`${INDENT}${name}`, ...wrap(words, width - under.length).map((l) => `${under}${l}`));
+    }
+  }
+  return out.join('\n');
+}
+
+const quoted = (value: string) => JSON.stringify(value);
+
+/** A flag's bracketed notes: its type (or choices), then its default. */
+function flagNotes(flag: FlagSpec): string[] {
+  if ('choices' in flag) return [`[choices: ${flag.choices.map(quoted).join(', ')}]`, ...(flag.default === undefined ? [] : [`[default: ${quoted(flag.default)}]`])];
+  switch (flag.type) {
+    case 'boolean':
+      return ['[boolean]', '[default: false]'];
+    case 'number':
+      return ['[number]', ...(flag.default === undefined ? [] : [`[default: ${flag.default}]`])];
+    default:
+      if (flag.array) return ['[array]'];
+      return ['[string]', ...(flag.default === undefined ? [] : [`[default: ${quoted(flag.default)}]`])];
+  }
+}
+
+function positionalNotes(positional: PositionalSpec): string[] {
+  return [positional.variadic ? '[array]' : '[string]', ...(positional.required ? ['[required]'] : [])];
+}
+
+const words = (text: string) => text.split(/ +/);
+
+/** `coldbench <command> --help`. */
+export function commandHelp(spec: CommandSpec, width: number): string {
+  const parts = [`${usageOf(spec)} [options]`, paragraph(spec.describe, width)];
+  if (spec.positionals.length > 0)
+    parts.push(
+      `Arguments:\n${table(
+        spec.positionals.map((p) => [p.name, [...words(p.describe), ...positionalNotes(p)]]),
+        width,
+      )}`,
+    );
+  const flags: Array<readonly [string, string[]]> = Object.entries(spec.flags).map(([name, flag]) => [`--${name}`, [...words(flag.describe), ...flagNotes(flag)]]);
+  flags.push(['--help', ['Show this help', '[boolean]']]);
+  parts.push(`Options:\n${table(flags, width)}`);
+  if (spec.epilogue) parts.push(paragraph(spec.epilogue, width));
+  return `${parts.join('\n\n')}\n`;
+}
+
+/** `coldbench --help`: every command with its one-line description. */
+export function mainHelp(commands: readonly CommandSpec[], width: number): string {
+  return `${[
+    'coldbench <command> [options]',
+    'Benchmark and shrink serverless cold starts.',
+    `Commands:\n${table(
+      commands.map((c) => [usageOf(c), words(c.describe)]),
+      width,
+    )}`,
+    `Options:\n${table(
+      [
+        ['--help', ['Show this help', '[boolean]']],
+        ['--version', ['Show the version number', '[boolean]']],
+      ],
+      width,
+    )}`,
+    paragraph('`coldbench <command> --help` lists the arguments and flags of a command.', width),
+  ].join('\n\n')}\n`;
+}
