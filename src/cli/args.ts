@@ -5,9 +5,10 @@
  * that object from the declaration, so a command's `resolve` reads typed flags without a cast.
  *
  * The rules, all a user sees: `--flag value` and `--flag=value`; a boolean flag alone is true,
- * `--no-flag` or `--flag=false` false; an `array` flag takes one value each time it is given
- * (`--only a --only b`); any other flag takes one value and may be given once; a number flag's
- * value must be a number; a `choices` flag's one of its choices; `--` ends the flags (every word
+ * `--no-flag` (which takes no value) or `--flag=false` false; an `array` flag takes one value each
+ * time it is given (`--only a --only b`); any other flag takes one value and may be given once; a
+ * number flag's value must be a number; a `choices` flag's one of its choices; only an array
+ * flag's value may be empty (`--out=` is an error, not "no file"); `--` ends the flags (every word
  * after it is a positional, even one starting with -); a bare `-` is a positional (stdin). An
  * unknown flag, a missing value, a missing required positional or a surplus one is a UsageError
  * naming it, with `coldbench <command> --help` as the hint.
@@ -22,11 +23,12 @@ export interface StringFlag {
   array?: false;
   bareValue?: string;
 }
-/** A flag that may be given several times, each time with one value; absent, it is undefined. */
+/** A flag that may be given several times, each time with one value; absent, it is undefined. It always takes a value. */
 export interface ArrayFlag {
   type: 'string';
   describe: string;
   array: true;
+  bareValue?: never;
 }
 export interface NumberFlag {
   type: 'number';
@@ -38,7 +40,7 @@ export interface BooleanFlag {
   type: 'boolean';
   describe: string;
 }
-/** A flag whose value is one of `choices`; its type is their union. */
+/** A flag whose value is one of `choices`; its type is their union. `defineCommand` holds `default` to the choices (ChoiceDefaults). */
 export interface ChoiceFlag<C extends string = string> {
   type?: 'string';
   describe: string;
@@ -46,6 +48,14 @@ export interface ChoiceFlag<C extends string = string> {
   default?: C;
 }
 export type FlagSpec = StringFlag | ArrayFlag | NumberFlag | BooleanFlag | ChoiceFlag;
+
+/**
+ * A declaration's flags as FlagSpec allows them, but each choice flag's `default` held to its own
+ * `choices`: FlagSpec alone lets `{ choices: ['a', 'b'], default: 'c' }` through as a
+ * ChoiceFlag<string>. `defineCommand` bounds its flags by this, so such a default is a compile
+ * error at the default ('"c"' is not assignable to '"a" | "b" | undefined').
+ */
+export type ChoiceDefaults<F> = { [K in keyof F]: F[K] extends { choices: readonly (infer C extends string)[] } ? ChoiceFlag<C> : FlagSpec };
 
 /** A positional argument, in order. `variadic` (last only) takes every remaining word, as string[]. */
 export interface PositionalSpec {
@@ -158,6 +168,7 @@ function convert(name: string, flag: FlagSpec, raw: string, fail: (message: stri
     if (raw.trim() === '' || !Number.isFinite(n)) throw fail(`${given}: expected a number`);
     return n;
   }
+  if (raw === '' && !('array' in flag && flag.array)) throw fail(`${given}: expected ${expected(flag)}`);
   return raw;
 }
 
@@ -188,7 +199,8 @@ export function parseCommandArgs(spec: CommandSpec, words: readonly string[]): R
     const flag = Object.hasOwn(spec.flags, name) ? spec.flags[name] : undefined;
     if (flag === undefined) {
       const negated = name.startsWith('no-') ? name.slice(3) : undefined;
-      if (negated !== undefined && inline === undefined && Object.hasOwn(spec.flags, negated) && isBoolean(spec.flags[negated])) {
+      if (negated !== undefined && Object.hasOwn(spec.flags, negated) && isBoolean(spec.flags[negated])) {
+        if (inline !== undefined) throw fail(`--${name} takes no value`);
         values[camelCase(negated)] = false;
         continue;
       }

@@ -1,4 +1,5 @@
-import { type CommandSpec, type FlagSpec, type ParsedArgs, type PositionalSpec, parseCommandArgs } from './args.ts';
+import { type ChoiceDefaults, type CommandSpec, commandHint, type FlagSpec, type ParsedArgs, type PositionalSpec, parseCommandArgs } from './args.ts';
+import { UsageError } from './errors.ts';
 import type { CliIO, CommandResult } from './io.ts';
 
 /**
@@ -18,7 +19,7 @@ export interface CommandDef<P extends readonly PositionalSpec[], F extends Reado
   positionals?: P;
   flags: F;
   epilogue?: string;
-  /** Parsed arguments → options; throws UsageError for a value no option can hold. */
+  /** Parsed arguments → options; throws UsageError for a value no option can hold (without a hint of its own, it gets `coldbench <name> --help`). */
   resolve: (args: ParsedArgs<P, F>) => Options;
   run: (options: Options, io: CliIO) => Promise<CommandResult>;
 }
@@ -29,10 +30,10 @@ export interface Command extends CommandSpec {
   execute: (args: readonly string[], io: CliIO) => Promise<CommandResult>;
 }
 
-/** Checks a command's steps against each other (the flags it declares are the ones resolve reads, …). */
+/** Checks a command's steps against each other (the flags it declares are the ones resolve reads, a choice flag's default is one of its choices, …). */
 export function defineCommand<
   const P extends readonly PositionalSpec[] = [],
-  const F extends Readonly<Record<string, FlagSpec>> = Readonly<Record<string, FlagSpec>>,
+  const F extends Readonly<Record<string, FlagSpec>> & ChoiceDefaults<F> = Readonly<Record<string, FlagSpec>>,
   Options = unknown,
 >(def: CommandDef<P, F, Options>): Command & CommandDef<P, F, Options> {
   const positionals = def.positionals ?? ([] as readonly PositionalSpec[] as P);
@@ -42,7 +43,20 @@ export function defineCommand<
     execute: async (args, io) => {
       // The parser builds exactly the object ParsedArgs<P, F> describes from the same declaration.
       const parsed = parseCommandArgs({ ...def, positionals }, args) as ParsedArgs<P, F>;
-      return def.run(def.resolve(parsed), io);
+      return def.run(resolveWithHint(def, parsed), io);
     },
   };
+}
+
+/** `def.resolve(parsed)`; a UsageError it throws without a hint gets the command's, as the parser's errors have. */
+function resolveWithHint<P extends readonly PositionalSpec[], F extends Readonly<Record<string, FlagSpec>>, Options>(
+  def: CommandDef<P, F, Options>,
+  parsed: ParsedArgs<P, F>,
+): Options {
+  try {
+    return def.resolve(parsed);
+  } catch (error) {
+    if (error instanceof UsageError && error.hint === undefined) throw new UsageError(error.message, { hint: commandHint(def.name), cause: error.cause });
+    throw error;
+  }
 }

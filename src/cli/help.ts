@@ -7,16 +7,43 @@ import { type CommandSpec, type FlagSpec, type PositionalSpec, usageOf } from '.
 
 /** The widest help: wider lines are hard to read even on a wide terminal. */
 export const MAX_HELP_WIDTH = 110;
+/** The narrowest: below it the help would be a column of single words. */
+export const MIN_HELP_WIDTH = 40;
+
+/** The help's width for a terminal of `columns` (none or 0, as a pipe or some TTYs report: the widest). */
+export function helpWidth(columns: number | undefined): number {
+  return Math.max(MIN_HELP_WIDTH, Math.min(MAX_HELP_WIDTH, columns || MAX_HELP_WIDTH));
+}
+
 const INDENT = '  ';
 const GAP = '  ';
 /** A description column narrower than this goes under its name instead of beside it. */
 const MIN_DESCRIPTION_WIDTH = 30;
 
-/** Words (and unbreakable bracketed notes) → lines of at most `width` characters; a longer word gets a line of its own. */
+/**
+ * A word (or bracketed note) longer than `width` → pieces that fit: a note breaks at its spaces
+ * (`[choices: "a", "b"]`), and what is still too long after its last `/`, `-` or `,` within the
+ * width (else at the width).
+ */
+function pieces(word: string, width: number): string[] {
+  if (word.length <= width) return [word];
+  if (word.includes(' ')) return word.split(' ').flatMap((piece) => pieces(piece, width));
+  const out: string[] = [];
+  let rest = word;
+  while (rest.length > width) {
+    const at = Math.max(rest.lastIndexOf('/', width - 1), rest.lastIndexOf('-', width - 1), rest.lastIndexOf(',', width - 1));
+    const end = at > 0 ? at + 1 : Math.max(width, 1);
+    out.push(rest.slice(0, end));
+    rest = rest.slice(end);
+  }
+  return [...out, rest];
+}
+
+/** Words (and bracketed notes, kept whole when they fit on a line) → lines of at most `width` characters. */
 function wrap(words: readonly string[], width: number): string[] {
   const lines: string[] = [];
   let line = '';
-  for (const word of words) {
+  for (const word of words.flatMap((w) => pieces(w, width))) {
     if (line === '') line = word;
     else if (line.length + 1 + word.length <= width) line += ` ${word}`;
     else {
@@ -74,7 +101,7 @@ const words = (text: string) => text.split(/ +/);
 
 /** `coldbench <command> --help`. */
 export function commandHelp(spec: CommandSpec, width: number): string {
-  const parts = [`${usageOf(spec)} [options]`, paragraph(spec.describe, width)];
+  const parts = [paragraph(`${usageOf(spec)} [options]`, width), paragraph(spec.describe, width)];
   if (spec.positionals.length > 0)
     parts.push(
       `Arguments:\n${table(
@@ -93,7 +120,7 @@ export function commandHelp(spec: CommandSpec, width: number): string {
 export function mainHelp(commands: readonly CommandSpec[], width: number): string {
   return `${[
     'coldbench <command> [options]',
-    'Benchmark and shrink serverless cold starts.',
+    paragraph('Benchmark and shrink serverless cold starts.', width),
     `Commands:\n${table(
       commands.map((c) => [usageOf(c), words(c.describe)]),
       width,

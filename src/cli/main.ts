@@ -10,10 +10,11 @@ import { importCommand } from './commands/import.ts';
 import { profileCommand } from './commands/profile.ts';
 import { reportCommand } from './commands/report.ts';
 import { EXIT_ERROR, EXIT_OK, UsageError } from './errors.ts';
-import { commandHelp, MAX_HELP_WIDTH, mainHelp } from './help.ts';
+import { commandHelp, helpWidth, mainHelp } from './help.ts';
 import { type CliIO, packageVersion, processIO } from './io.ts';
 
-const COMMANDS: Command[] = [benchCommand, reportCommand, compareCommand, importCommand, emulatorCommand, cleanCommand, profileCommand, calibrateCommand];
+/** Every command, in the order `coldbench --help` lists them. */
+export const COMMANDS: Command[] = [benchCommand, reportCommand, compareCommand, importCommand, emulatorCommand, cleanCommand, profileCommand, calibrateCommand];
 const MAIN_HINT = 'Run `coldbench --help` for the commands and their flags.';
 
 /**
@@ -23,8 +24,9 @@ const MAIN_HINT = 'Run `coldbench --help` for the commands and their flags.';
  */
 export async function main(argv: string[], io: CliIO): Promise<number> {
   try {
-    const width = Math.min(MAX_HELP_WIDTH, process.stdout.columns ?? MAX_HELP_WIDTH);
+    const width = helpWidth(process.stdout.columns);
     const end = argv.indexOf('--');
+    // Every word before `--` counts, values included, deliberately: no flag takes a word starting with `--` as its value (args.ts), so such a word is always the flag.
     const flagged = (flag: string) => (end < 0 ? argv : argv.slice(0, end)).includes(flag);
     const at = argv.findIndex((word) => word === '--' || !word.startsWith('-') || word === '-');
     const name = at < 0 || argv[at] === '--' ? undefined : argv[at];

@@ -1,11 +1,11 @@
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import { type CommandSpec, closest, type ParsedArgs, parseCommandArgs, usageOf } from '../../src/cli/args.ts';
+import { type CommandSpec, closest, commandHint, type ParsedArgs, parseCommandArgs, usageOf } from '../../src/cli/args.ts';
 import { defineCommand } from '../../src/cli/command.ts';
 import { emulatorCommand } from '../../src/cli/commands/emulator.ts';
 import { UsageError } from '../../src/cli/errors.ts';
 import { commandHelp, mainHelp } from '../../src/cli/help.ts';
 import type { CliIO } from '../../src/cli/io.ts';
-import { main } from '../../src/cli/main.ts';
+import { COMMANDS, main } from '../../src/cli/main.ts';
 
 const FORMATS = ['table', 'json'] as const;
 
@@ -121,6 +121,25 @@ describe('parseCommandArgs', () => {
     expect(failure(['r1', '--cold', '1', '--cold', '2'])).toEqual({ message: '--cold given more than once (1, then 2); it takes one value', hint });
   });
 
+  it('refuses an empty value for a single-value string flag, as for a number or choice flag; a bareValue flag alone still takes its bare value', () => {
+    const hint = 'Run `coldbench demo --help` for its arguments and flags.';
+    expect(failure(['r1', '--out='])).toEqual({ message: '--out "": expected a value', hint });
+    expect(failure(['r1', '--out', ''])).toEqual({ message: '--out "": expected a value', hint });
+    expect(failure(['r1', '--cold-ratio='])).toEqual({ message: '--cold-ratio "": expected a value', hint });
+    expect(failure(['r1', '--print-suite='])).toEqual({ message: '--print-suite "": expected a value', hint });
+    expect(failure(['r1', '--format='])).toEqual({ message: '--format "": expected one of table, json', hint });
+    expect(parse(['r1', '--print-suite']).printSuite).toBe('-');
+  });
+
+  it('says a --no- flag takes no value', () => {
+    const hint = 'Run `coldbench demo --help` for its arguments and flags.';
+    expect(failure(['r1', '--no-keep=true'])).toEqual({ message: '--no-keep takes no value', hint });
+    expect(failure(['r1', '--no-keep=false'])).toEqual({ message: '--no-keep takes no value', hint });
+    expect(failure(['r1', '--no-keep='])).toEqual({ message: '--no-keep takes no value', hint });
+    // Not a boolean flag: --no-out is no flag at all.
+    expect(failure(['r1', '--no-out=x']).message).toBe('unknown flag --no-out');
+  });
+
   it('refuses an unknown flag, suggesting the flag it most likely meant', () => {
     expect(failure(['r1', '--frob']).message).toBe('unknown flag --frob');
     expect(failure(['r1', '--outt', 'x']).message).toBe('unknown flag --outt; did you mean --out?');
@@ -153,11 +172,69 @@ describe('parseCommandArgs', () => {
       name: 'typed',
       describe: 'd',
       positionals: [{ name: 'files', variadic: true, describe: 'f' }],
-      flags: { 'dry-run': { type: 'boolean', describe: 'b' }, metric: { choices: ['a', 'b'], describe: 'm' } },
+      flags: {
+        'dry-run': { type: 'boolean', describe: 'b' },
+        metric: { choices: ['a', 'b'], describe: 'm' },
+        order: { choices: ['x', 'y'], default: 'y', describe: 'o' },
+      },
       resolve: (args) => args,
       run: async () => 0,
     });
-    expectTypeOf(command.resolve).returns.toEqualTypeOf<{ files: string[]; dryRun: boolean; metric: 'a' | 'b' | undefined }>();
+    expectTypeOf(command.resolve).returns.toEqualTypeOf<{ files: string[]; dryRun: boolean; metric: 'a' | 'b' | undefined; order: 'x' | 'y' }>();
+  });
+
+  it('refuses, at compile time, a choice default outside its choices and a bareValue on an array flag', () => {
+    const choices = defineCommand({
+      name: 'typed',
+      describe: 'd',
+      flags: {
+        good: { choices: ['a', 'b'], default: 'b', describe: 'm' },
+        // @ts-expect-error: 'c' is not one of the choices.
+        bad: { choices: ['a', 'b'], default: 'c', describe: 'm' },
+      },
+      resolve: (args) => args,
+      run: async () => 0,
+    });
+    expect(choices.flags.bad.default).toBe('c');
+    const array = defineCommand({
+      name: 'typed',
+      describe: 'd',
+      flags: {
+        // @ts-expect-error: an array flag has no value when given alone.
+        only: { type: 'string', array: true, bareValue: '-', describe: 'a glob' },
+      },
+      resolve: (args) => args,
+      run: async () => 0,
+    });
+    expect(array.flags.only.describe).toBe('a glob');
+  });
+});
+
+describe('defineCommand', () => {
+  const io: CliIO = { stdout: () => {}, stderr: () => {}, color: false, env: {}, stdin: process.stdin, isTTY: false };
+  const failing = (error: Error) =>
+    defineCommand({
+      name: 'demo',
+      describe: 'd',
+      flags: {},
+      resolve: () => {
+        throw error;
+      },
+      run: async () => 0,
+    });
+
+  it('gives a UsageError from resolve the command’s hint when it has none of its own', async () => {
+    await expect(failing(new UsageError('--cold 1.5: allowed: a whole number ≥ 0')).execute([], io)).rejects.toMatchObject({
+      message: '--cold 1.5: allowed: a whole number ≥ 0',
+      hint: commandHint('demo'),
+    });
+  });
+
+  it('keeps the hint of a UsageError that has one, and any other error as it is', async () => {
+    const own = new UsageError('--port: 70000 is not a port number', { hint: 'Pass an integer from 0 to 65535.' });
+    await expect(failing(own).execute([], io)).rejects.toBe(own);
+    const bug = new TypeError('x is undefined');
+    await expect(failing(bug).execute([], io)).rejects.toBe(bug);
   });
 });
 
@@ -274,6 +351,48 @@ describe('help', () => {
   });
 });
 
+describe('help › width', () => {
+  it('keeps every line of every command’s help and of the main help within the width, breaking a long choices note', () => {
+    for (const width of [60, 40]) {
+      for (const command of COMMANDS)
+        expect(
+          commandHelp(command, width)
+            .split('\n')
+            .filter((line) => line.length > width),
+        ).toEqual([]);
+      expect(
+        mainHelp(COMMANDS, width)
+          .split('\n')
+          .filter((line) => line.length > width),
+      ).toEqual([]);
+    }
+  });
+
+  it('breaks a choices note longer than the column at its spaces, and an over-long word after a / or -', () => {
+    const long: CommandSpec = {
+      name: 'long',
+      describe: 'Long',
+      positionals: [],
+      flags: {
+        metric: { choices: ['cold.median', 'cold.p90', 'warm.median', 'cost'], describe: 'the metric' },
+        api: { type: 'string', describe: 'which of `filter-log-events`/`get-log-events`/`describe-log-streams` to call' },
+      },
+    };
+    // A description column of 50 - 12 = 38: the note breaks at its spaces; the word after its last / within 38; [string] fits whole, on the next line.
+    expect(commandHelp(long, 50).split('\n').slice(4)).toEqual([
+      'Options:',
+      '  --metric  the metric [choices: "cold.median",',
+      '            "cold.p90", "warm.median", "cost"]',
+      '  --api     which of',
+      '            `filter-log-events`/`get-log-events`/',
+      '            `describe-log-streams` to call',
+      '            [string]',
+      '  --help    Show this help [boolean]',
+      '',
+    ]);
+  });
+});
+
 describe('main', () => {
   async function cli(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
     const out: string[] = [];
@@ -325,6 +444,40 @@ describe('main', () => {
       stdout: '',
       stderr: "Error: unknown flag --format before the command; a command's flags go after its name\nHint: Run `coldbench --help` for the commands and their flags.\n",
     });
+  });
+
+  it('refuses an empty value of a string flag instead of ignoring it', async () => {
+    const hint = 'Hint: Run `coldbench report --help` for its arguments and flags.\n';
+    expect(await cli(['report', 'r', '--out='])).toEqual({ code: 2, stdout: '', stderr: `Error: --out "": expected a value\n${hint}` });
+    expect(await cli(['report', 'r', '--region='])).toEqual({ code: 2, stdout: '', stderr: `Error: --region "": expected a value\n${hint}` });
+    expect(await cli(['report', 'r', '--cold-ratio='])).toEqual({ code: 2, stdout: '', stderr: `Error: --cold-ratio "": expected a value\n${hint}` });
+  });
+
+  it('gives a value the command refuses the command’s hint', async () => {
+    expect(await cli(['bench', '--cold', '1.5'])).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'Error: --cold 1.5: allowed: a whole number ≥ 0\nHint: Run `coldbench bench --help` for its arguments and flags.\n',
+    });
+  });
+
+  it('wraps the help to the terminal’s width, between 40 and 110 columns; a terminal of 0 columns gets 110', async () => {
+    const saved = Object.getOwnPropertyDescriptor(process.stdout, 'columns');
+    const helpAt = async (columns: number | undefined, argv: string[]) => {
+      Object.defineProperty(process.stdout, 'columns', { value: columns, configurable: true, writable: true });
+      try {
+        return (await cli(argv)).stdout;
+      } finally {
+        if (saved) Object.defineProperty(process.stdout, 'columns', saved);
+        else delete (process.stdout as { columns?: number }).columns;
+      }
+    };
+    for (const argv of [['--help'], ['report', '--help']]) {
+      expect(await helpAt(0, argv)).toBe(await helpAt(undefined, argv));
+      expect(await helpAt(500, argv)).toBe(await helpAt(110, argv));
+      expect(await helpAt(20, argv)).toBe(await helpAt(40, argv));
+      expect(await helpAt(40, argv)).not.toBe(await helpAt(110, argv));
+    }
   });
 
   it('exits 2 with the parser’s message for a bad flag of a command', async () => {

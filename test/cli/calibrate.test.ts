@@ -8,7 +8,13 @@ describe('coldbench calibrate › flags', () => {
   it('exits 2 naming --samples when it is not a whole number from 1 to 1000', async () => {
     const run = await runCli(['calibrate', '--samples', '0']);
     expect(run.code).toBe(2);
-    expect(run.stderr).toBe('Error: --samples 0: allowed: a whole number from 1 to 1000\n');
+    expect(run.stderr).toBe('Error: --samples 0: allowed: a whole number from 1 to 1000\nHint: Run `coldbench calibrate --help` for its arguments and flags.\n');
+  });
+
+  it('exits 2 on an empty --print-suite= instead of printing to stdout; --print-suite alone prints', async () => {
+    const run = await runCli(['calibrate', '--print-suite=']);
+    expect(run).toMatchObject({ code: 2, stdout: '' });
+    expect(run.stderr).toBe('Error: --print-suite "": expected a value\nHint: Run `coldbench calibrate --help` for its arguments and flags.\n');
   });
 
   it('exits 2 naming --runtime for a runtime without probes', async () => {
@@ -68,6 +74,8 @@ describe('coldbench report › calibration flags', () => {
   it('exits 2 naming --requests-per-second when it is not above 0', async () => {
     const run = await runCli(['report', 'fixtures/runs/baseline', '--requests-per-second', '0']);
     expect(run.code).toBe(2);
-    expect(run.stderr).toBe('Error: --requests-per-second 0: allowed: a number of requests per second above 0, e.g. 25\n');
+    expect(run.stderr).toBe(
+      'Error: --requests-per-second 0: allowed: a number of requests per second above 0, e.g. 25\nHint: Run `coldbench report --help` for its arguments and flags.\n',
+    );
   });
 });

@@ -146,7 +146,9 @@ describe('coldbench compare', () => {
   it('exits 2 naming --threshold when it is not a percentage or fraction', async () => {
     const run = await runCli(['compare', 'fixtures/runs/baseline', 'fixtures/runs/regression', '--threshold', 'ten']);
     expect(run.code).toBe(2);
-    expect(run.stderr).toBe('Error: --threshold ten: expected a fraction between 0 and 1 or a percentage (e.g. 0.05 or 5%)\n');
+    expect(run.stderr).toBe(
+      'Error: --threshold ten: expected a fraction between 0 and 1 or a percentage (e.g. 0.05 or 5%)\nHint: Run `coldbench compare --help` for its arguments and flags.\n',
+    );
   });
 
   it("states every flag's default in --help", async () => {

@@ -163,7 +163,9 @@ describe('coldbench report', () => {
   it('exits 2 naming --cold-ratio when it is not a fraction or percentage', async () => {
     const run = await runCli(['report', 'fixtures/runs/baseline', '--cold-ratio', '150%']);
     expect(run.code).toBe(2);
-    expect(run.stderr).toBe('Error: --cold-ratio 150%: expected a fraction between 0 and 1 or a percentage (e.g. 0.05 or 5%)\n');
+    expect(run.stderr).toBe(
+      'Error: --cold-ratio 150%: expected a fraction between 0 and 1 or a percentage (e.g. 0.05 or 5%)\nHint: Run `coldbench report --help` for its arguments and flags.\n',
+    );
   });
 
   it("states every flag's default in --help", async () => {

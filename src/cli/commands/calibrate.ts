@@ -61,7 +61,7 @@ export const calibrateCommand = defineCommand({
     if (options.printSuite !== undefined) {
       const { runs } = calibrate.calibrationPlan({ runtimes, from: [] }, new Date());
       const yaml = calibrate.probeSuiteYaml(runs, samples, 2);
-      if (options.printSuite === '' || options.printSuite === '-') io.stdout(yaml);
+      if (options.printSuite === '-') io.stdout(yaml);
       else {
         writeOutFile(options.printSuite, yaml, '--print-suite');
         io.stderr(
