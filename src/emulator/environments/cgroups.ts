@@ -336,10 +336,13 @@ export class EnvCgroup {
    * against the function's share, as Rapid's does on Lambda, but its memory is not the function's
    * and a kill of the tree (an init retry keeps the environment's Runtime API) leaves it running.
    */
-  addRelay(pid: number): Promise<void> {
+  addRelay(pid: number): Promise<boolean> {
     this.relayPid = pid;
-    if (!this.cpu) return Promise.resolve();
-    return writeFile(join(this.cpu, 'cgroup.procs'), String(pid)).catch(() => undefined);
+    if (!this.cpu) return Promise.resolve(false);
+    return writeFile(join(this.cpu, 'cgroup.procs'), String(pid)).then(
+      () => true,
+      () => false,
+    );
   }
 
   /** null = unthrottled (init); a size = the invoke phase's share of one CPU per 1,769 MB. */

@@ -221,13 +221,20 @@ export class Environment implements RuntimeApiHandler {
   }
 
   /** Points the runtime at a relay in the environment's cpu cgroup; without one, at the server itself (and says why). */
-  private async startRelay(start: (upstreamPort: number) => Promise<Relay>, upstreamPort: number): Promise<void> {
+  private async startRelay(start: (upstreamPort: number, exited: () => void) => Promise<Relay>, upstreamPort: number): Promise<void> {
+    const exited = () => {
+      // Its pid may be reused from now on: never signal it again.
+      this.relayPid = 0;
+      if (!this.dead) this.emit("coldbench: this environment's Runtime API relay ended; its runtime can no longer reach the Runtime API\n");
+    };
     try {
-      const relay = await start(upstreamPort);
+      const relay = await start(upstreamPort, exited);
       // Destroyed while the relay started: teardown has run and will not kill it.
       if (this.dead) return killGroup(relay.pid);
       this.relayPid = relay.pid;
-      this.relayJoined = this.cgroup.addRelay(relay.pid);
+      this.relayJoined = this.cgroup.addRelay(relay.pid).then((inside) => {
+        if (!inside && !this.dead) this.emit("coldbench: the Runtime API relay could not join this environment's cpu cgroup; its work runs outside the CPU share\n");
+      });
       this.runtimeApi = `127.0.0.1:${relay.port}`;
     } catch (err) {
       this.emit(`coldbench: the Runtime API relay did not start (${messageOf(err)}); this environment's Runtime API work runs outside its CPU share\n`);

@@ -32,8 +32,8 @@ export interface Relay {
 export interface Launcher {
   readonly kind: string;
   start(req: ProcessRequest, handlers: ProcessHandlers): Promise<number>;
-  /** Starts a relay to the Runtime API on 127.0.0.1:upstreamPort; absent when this launcher cannot. */
-  startRelay?(upstreamPort: number): Promise<Relay>;
+  /** Starts a relay to the Runtime API on 127.0.0.1:upstreamPort (`exited` when it ends); absent when this launcher cannot. */
+  startRelay?(upstreamPort: number, exited: () => void): Promise<Relay>;
   close(): void;
 }
 
@@ -87,9 +87,9 @@ class SpawnerLauncher implements Launcher {
   private readonly byPid = new Map<number, Pending>();
   private readonly earlyExits = new Map<number, { code: number | null; signal: NodeJS.Signals | null }>();
   private readonly byToken = new Map<string, Pending>();
-  private readonly relaysById = new Map<string, { resolve(relay: Relay): void; reject(err: Error): void }>();
-  /** Relays alive: their exits are nobody's to report (the environment kills its relay itself) */
-  private readonly relayPids = new Set<number>();
+  private readonly relaysById = new Map<string, { exited: () => void; resolve(relay: Relay): void; reject(err: Error): void }>();
+  /** Relays alive, and whom to tell when one ends (the spawner reports a relay's start before its exit) */
+  private readonly relayExits = new Map<number, () => void>();
   private seq = 0;
   private buffered = '';
   private dead: Error | null = null;
@@ -145,11 +145,11 @@ class SpawnerLauncher implements Launcher {
     });
   }
 
-  startRelay(upstreamPort: number): Promise<Relay> {
+  startRelay(upstreamPort: number, exited: () => void): Promise<Relay> {
     if (this.dead) return Promise.reject(this.dead);
     const id = String(++this.seq);
     return new Promise((resolve, reject) => {
-      this.relaysById.set(id, { resolve, reject });
+      this.relaysById.set(id, { exited, resolve, reject });
       this.helper.stdin.write(`${JSON.stringify({ id, relay: upstreamPort })}\n`);
     });
   }
@@ -188,7 +188,12 @@ class SpawnerLauncher implements Launcher {
       } catch {
         continue;
       }
-      if (msg.exit !== undefined && this.relayPids.delete(msg.exit)) continue;
+      const relayExited = msg.exit === undefined ? undefined : this.relayExits.get(msg.exit);
+      if (msg.exit !== undefined && relayExited) {
+        this.relayExits.delete(msg.exit);
+        relayExited();
+        continue;
+      }
       if (msg.id !== undefined && this.relaysById.has(msg.id)) {
         this.onRelayReply(msg.id, msg);
       } else if (msg.exit !== undefined) {
@@ -228,11 +233,7 @@ class SpawnerLauncher implements Launcher {
       waiter.reject(new Error(msg.error ?? `the spawner helper answered relay ${id} with neither a pid and port nor an error`));
       return;
     }
-    if (this.earlyExits.delete(msg.pid)) {
-      waiter.reject(new Error('the Runtime API relay exited as it started'));
-      return;
-    }
-    this.relayPids.add(msg.pid);
+    this.relayExits.set(msg.pid, waiter.exited);
     waiter.resolve({ pid: msg.pid, port: msg.port });
   }
 
@@ -256,6 +257,8 @@ class SpawnerLauncher implements Launcher {
     // Its children were killed with it; report them as killed so their invokes end.
     for (const [, p] of this.byPid) p.handlers.exit(null, 'SIGKILL', Promise.resolve());
     this.byPid.clear();
+    for (const exited of this.relayExits.values()) exited();
+    this.relayExits.clear();
   }
 
   close(): void {

@@ -10,7 +10,7 @@
 # emulator exited, however it died), every child's process group is killed.
 import json
 import os
-import select
+import selectors
 import signal
 import socket
 import sys
@@ -20,6 +20,8 @@ import threading
 _RELAY_ORPHAN_CHECK_S = 5
 # One recv: the Runtime API's messages are small, a 6 MB response comes in a few hundred.
 _RELAY_CHUNK = 65536
+# Bytes a relayed connection holds for a peer that is not reading, before it stops reading the other side.
+_RELAY_BUFFER = 1 << 20
 
 _out_lock = threading.Lock()
 _children = set()
@@ -83,53 +85,114 @@ def _spawn(req):
         _emit({"id": req["id"], "pid": pid})
 
 
+class _End:
+    """One socket of a relayed connection: bytes waiting to be written to it, and how far each direction is."""
+
+    __slots__ = ("sock", "peer", "pending", "read_done", "write_shut")
+
+    def __init__(self, sock):
+        self.sock = sock
+        self.peer = None
+        self.pending = bytearray()
+        self.read_done = False  # its side sent everything (EOF read)
+        self.write_shut = False  # we passed that EOF on to it
+
+
 def _relay(listener, upstream_port, parent):
     """Copies bytes between the runtime's connections and the environment's Runtime API.
 
     Lambda's Runtime API server (Rapid) runs inside the execution environment, so its work on every
     invoke (handing the event over, taking the answer) counts against the function's CPU share. The
     emulator's own server runs outside it; this relay, moved into the environment's cpu cgroup, does
-    the in-sandbox part of that work. One connection to the emulator per runtime connection.
+    the in-sandbox part of that work. One connection to the emulator per runtime connection. Sockets
+    are non-blocking with a bounded buffer per direction, so a peer that stops reading stalls only
+    its own connection, and a half-close is passed on, not turned into a reset.
     """
-    peers = {}
+    sel = selectors.DefaultSelector()
+    listener.setblocking(False)
+    sel.register(listener, selectors.EVENT_READ, None)
 
-    def close(sock):
-        other = peers.pop(sock, None)
-        peers.pop(other, None)
-        for s in (sock, other):
-            if s is not None:
-                s.close()
+    def watch(end):
+        events = 0
+        if not end.read_done and len(end.peer.pending) < _RELAY_BUFFER:
+            events |= selectors.EVENT_READ
+        if end.pending:
+            events |= selectors.EVENT_WRITE
+        if events:
+            sel.modify(end.sock, events, end) if end.sock in sel.get_map() else sel.register(end.sock, events, end)
+        elif end.sock in sel.get_map():
+            sel.unregister(end.sock)
+
+    def close(end):
+        for e in (end, end.peer):
+            if e.sock in sel.get_map():
+                sel.unregister(e.sock)
+            e.sock.close()
+
+    def flush(end):
+        """Writes what `end` has pending; passes its peer's EOF on once everything is written."""
+        if end.pending:
+            try:
+                sent = end.sock.send(end.pending)
+            except (BlockingIOError, InterruptedError):
+                return
+            del end.pending[:sent]
+        if not end.pending and end.peer.read_done and not end.write_shut:
+            end.sock.shutdown(socket.SHUT_WR)
+            end.write_shut = True
+
+    def accept():
+        try:
+            client, _ = listener.accept()
+        except OSError:
+            # Out of descriptors, or the peer gave up: that runtime connection fails, not the relay.
+            return True
+        try:
+            upstream = socket.create_connection(("127.0.0.1", upstream_port))
+        except OSError:
+            # The environment's Runtime API is gone: so is the environment.
+            client.close()
+            return False
+        a, b = _End(client), _End(upstream)
+        a.peer, b.peer = b, a
+        for end in (a, b):
+            end.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            end.sock.setblocking(False)
+            watch(end)
+        return True
 
     while True:
-        ready, _, _ = select.select([listener, *peers], [], [], _RELAY_ORPHAN_CHECK_S)
+        ready = sel.select(_RELAY_ORPHAN_CHECK_S)
         if not ready and os.getppid() != parent:
             return
-        for sock in ready:
-            if sock is listener:
-                try:
-                    client, _ = listener.accept()
-                except OSError:
-                    # Out of descriptors, or the peer gave up: that runtime connection fails, not the relay.
-                    continue
-                try:
-                    upstream = socket.create_connection(("127.0.0.1", upstream_port))
-                except OSError:
-                    # The environment's Runtime API is gone: so is the environment.
-                    client.close()
+        for key, events in ready:
+            end = key.data
+            if end is None:
+                if not accept():
                     return
-                for s in (client, upstream):
-                    s.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-                peers[client] = upstream
-                peers[upstream] = client
-            elif sock in peers:
-                try:
-                    data = sock.recv(_RELAY_CHUNK)
+                continue
+            if end.sock.fileno() < 0:
+                continue  # closed earlier in this round with its peer
+            try:
+                if events & selectors.EVENT_READ:
+                    data = end.sock.recv(_RELAY_CHUNK)
                     if data:
-                        peers[sock].sendall(data)
-                except OSError:
-                    data = b""
-                if not data:
-                    close(sock)
+                        end.peer.pending += data
+                    else:
+                        end.read_done = True
+                    flush(end.peer)
+                if events & selectors.EVENT_WRITE:
+                    flush(end)
+            except (BlockingIOError, InterruptedError):
+                pass
+            except OSError:
+                close(end)
+                continue
+            if end.read_done and end.peer.read_done and not end.pending and not end.peer.pending:
+                close(end)
+                continue
+            watch(end)
+            watch(end.peer)
 
 
 def _start_relay(req):
@@ -138,7 +201,13 @@ def _start_relay(req):
     listener.listen(64)
     port = listener.getsockname()[1]
     parent = os.getpid()
-    pid = os.fork()
+    # Held until the reply is written, so the reaper cannot report this relay's exit before its start.
+    _out_lock.acquire()
+    try:
+        pid = os.fork()
+    except BaseException:
+        _out_lock.release()
+        raise
     if pid == 0:
         code = 0
         try:
@@ -146,6 +215,8 @@ def _start_relay(req):
             null = os.open(os.devnull, os.O_RDWR)
             for fd in (0, 1, 2):
                 os.dup2(null, fd)
+            if null > 2:
+                os.close(null)
             _relay(listener, req["relay"], parent)
         except BaseException:
             code = 1
@@ -158,7 +229,10 @@ def _start_relay(req):
     listener.close()
     _children.add(pid)
     _have_children.set()
-    _emit({"id": req["id"], "pid": pid, "port": port})
+    try:
+        os.write(1, (json.dumps({"id": req["id"], "pid": pid, "port": port}) + "\n").encode())
+    finally:
+        _out_lock.release()
 
 
 def main():

@@ -1,5 +1,5 @@
 import { request as httpRequest, createServer, Agent, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLauncher, DirectLauncher, type Launcher } from '../../../src/emulator/environments/launcher.ts';
 import { relayMode } from '../../../src/emulator/environments/runtime-api-relay.ts';
@@ -56,6 +56,11 @@ describe('the spawner helper’s Runtime API relay', () => {
       req.on('end', () => {
         const body = Buffer.concat(chunks);
         seenBodies.push(body.length);
+        if (req.url === '/big') {
+          res.writeHead(200, { 'content-type': 'application/octet-stream' });
+          res.end(Buffer.alloc(8 * 1024 * 1024, 1));
+          return;
+        }
         res.writeHead(200, { 'content-type': 'application/octet-stream', 'x-path': req.url ?? '' });
         res.end(body.length ? body : Buffer.from('next-event'));
       });
@@ -86,7 +91,7 @@ describe('the spawner helper’s Runtime API relay', () => {
     `passes requests and answers through byte for byte on one kept-alive connection, a 6 MB answer included${noPython ? ` (skipped: ${noPython})` : ''}`,
     async () => {
       if (!launcher.startRelay) throw new Error(`the launcher cannot start relays: ${launcher.kind}`);
-      const relay = await launcher.startRelay(upstreamPort);
+      const relay = await launcher.startRelay(upstreamPort, () => {});
       expect(relay.port).not.toBe(upstreamPort);
       const agent = new Agent({ keepAlive: true, maxSockets: 1 });
       const next = await call(relay.port, agent, 'GET', '/2018-06-01/runtime/invocation/next');
@@ -102,10 +107,42 @@ describe('the spawner helper’s Runtime API relay', () => {
     },
   );
 
+  it.skipIf(noPython !== null)(
+    `keeps serving other connections while one peer does not read its answer${noPython ? ` (skipped: ${noPython})` : ''}`,
+    async () => {
+      if (!launcher.startRelay) throw new Error(`the launcher cannot start relays: ${launcher.kind}`);
+      const relay = await launcher.startRelay(upstreamPort, () => {});
+      const stalled = connect(relay.port, '127.0.0.1');
+      stalled.write('GET /big HTTP/1.1\r\nHost: x\r\n\r\n');
+      stalled.pause();
+      await new Promise((r) => setTimeout(r, 200));
+      const other = await call(relay.port, new Agent(), 'GET', '/2018-06-01/runtime/invocation/next');
+      expect([other.status, other.body.toString()]).toEqual([200, 'next-event']);
+      stalled.destroy();
+      process.kill(-relay.pid, 'SIGKILL');
+    },
+    15_000,
+  );
+
+  it.skipIf(noPython !== null)(`passes a half-close on and still delivers the answer${noPython ? ` (skipped: ${noPython})` : ''}`, async () => {
+    if (!launcher.startRelay) throw new Error(`the launcher cannot start relays: ${launcher.kind}`);
+    const relay = await launcher.startRelay(upstreamPort, () => {});
+    const socket = connect(relay.port, '127.0.0.1');
+    const chunks: Buffer[] = [];
+    socket.on('data', (c: Buffer) => chunks.push(c));
+    const closed = new Promise((r) => socket.on('close', r));
+    socket.end('GET /2018-06-01/runtime/invocation/next HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+    await closed;
+    const text = Buffer.concat(chunks).toString();
+    expect(text.startsWith('HTTP/1.1 200 OK\r\n')).toBe(true);
+    expect(text.slice(text.indexOf('\r\n\r\n'))).toContain('next-event');
+    process.kill(-relay.pid, 'SIGKILL');
+  });
+
   it.skipIf(noPython !== null)(`is in its own process group as soon as it is reported, so a kill right away ends it${noPython ? ` (skipped: ${noPython})` : ''}`, async () => {
     if (!launcher.startRelay) throw new Error(`the launcher cannot start relays: ${launcher.kind}`);
     for (let i = 0; i < 5; i++) {
-      const relay = await launcher.startRelay(upstreamPort);
+      const relay = await launcher.startRelay(upstreamPort, () => {});
       expect(() => process.kill(-relay.pid, 'SIGKILL')).not.toThrow();
     }
   });
@@ -116,17 +153,12 @@ describe('the spawner helper’s Runtime API relay', () => {
     await new Promise<void>((r) => gone.listen(0, '127.0.0.1', () => r()));
     const port = (gone.address() as AddressInfo).port;
     await new Promise((r) => gone.close(r));
-    const relay = await launcher.startRelay(port);
+    let reported!: () => void;
+    const exitReported = new Promise<void>((r) => (reported = r));
+    const relay = await launcher.startRelay(port, reported);
     await expect(call(relay.port, new Agent(), 'GET', '/')).rejects.toThrow(/socket hang up|ECONNRESET/);
-    let alive = true;
-    for (let i = 0; i < 100 && alive; i++) {
-      await new Promise((r) => setTimeout(r, 10));
-      try {
-        process.kill(relay.pid, 0);
-      } catch {
-        alive = false;
-      }
-    }
-    expect(alive).toBe(false);
+    // The launcher reports the exit once the spawner has reaped it: the pid is gone by then.
+    await exitReported;
+    expect(() => process.kill(relay.pid, 0)).toThrow(/ESRCH/);
   });
 });
