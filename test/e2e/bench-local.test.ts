@@ -125,7 +125,9 @@ describe('coldbench bench --target local (embedded emulator)', () => {
   it('exits 2 naming the field for an invalid suite, and the flag for a bad --memory', async () => {
     const bad = await runCli(['bench', 'fixtures/suites/e2e-basic.yaml', '--memory', '64'], { env });
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toBe('Error: --memory 64: 64 is not a memory size; allowed: comma-separated integers 128-10240, e.g. --memory 128,512\nHint: Run `coldbench bench --help` for its arguments and flags.\n');
+    expect(bad.stderr).toBe(
+      'Error: --memory 64: 64 is not a memory size; allowed: comma-separated integers 128-10240, e.g. --memory 128,512\nHint: Run `coldbench bench --help` for its arguments and flags.\n',
+    );
     const missing = await runCli(['bench', 'fixtures/suites/nope.yaml'], { env });
     expect(missing.code).toBe(2);
     expect(missing.stderr).toBe('Error: fixtures/suites/nope.yaml: cannot read the suite file (ENOENT); pass a YAML or JSON suite, e.g. fixtures/suites/seed.yaml\n');
