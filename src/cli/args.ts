@@ -97,7 +97,7 @@ export type ParsedArgs<P extends readonly PositionalSpec[], F extends Readonly<R
   [K in keyof (PositionalValues<P> & FlagValues<F>)]: (PositionalValues<P> & FlagValues<F>)[K];
 };
 
-export function camelCase(name: string): string {
+function camelCase(name: string): string {
   return name.replace(/-([a-z0-9])/g, (_m, c: string) => c.toUpperCase());
 }
 

@@ -6,9 +6,9 @@
 import { type CommandSpec, type FlagSpec, type PositionalSpec, usageOf } from './args.ts';
 
 /** The widest help: wider lines are hard to read even on a wide terminal. */
-export const MAX_HELP_WIDTH = 110;
+const MAX_HELP_WIDTH = 110;
 /** The narrowest: below it the help would be a column of single words. */
-export const MIN_HELP_WIDTH = 40;
+const MIN_HELP_WIDTH = 40;
 
 /** The help's width for a terminal of `columns` (none or 0, as a pipe or some TTYs report: the widest). */
 export function helpWidth(columns: number | undefined): number {
@@ -55,8 +55,10 @@ function wrap(words: readonly string[], width: number): string[] {
   return lines;
 }
 
+const words = (text: string) => text.split(/ +/);
+
 function paragraph(text: string, width: number): string {
-  return wrap(text.split(/ +/), width).join('\n');
+  return wrap(words(text), width).join('\n');
 }
 
 /** Rows of name and description words, the descriptions aligned in one column and wrapped within `width`. */
@@ -81,23 +83,22 @@ const quoted = (value: string) => JSON.stringify(value);
 
 /** A flag's bracketed notes: its type (or choices), then its default. */
 function flagNotes(flag: FlagSpec): string[] {
-  if ('choices' in flag) return [`[choices: ${flag.choices.map(quoted).join(', ')}]`, ...(flag.default === undefined ? [] : [`[default: ${quoted(flag.default)}]`])];
+  const defaultNote = (value: string | number | undefined) => (value === undefined ? [] : [`[default: ${typeof value === 'string' ? quoted(value) : value}]`]);
+  if ('choices' in flag) return [`[choices: ${flag.choices.map(quoted).join(', ')}]`, ...defaultNote(flag.default)];
   switch (flag.type) {
     case 'boolean':
       return ['[boolean]', '[default: false]'];
     case 'number':
-      return ['[number]', ...(flag.default === undefined ? [] : [`[default: ${flag.default}]`])];
+      return ['[number]', ...defaultNote(flag.default)];
     default:
       if (flag.array) return ['[array]'];
-      return ['[string]', ...(flag.default === undefined ? [] : [`[default: ${quoted(flag.default)}]`])];
+      return ['[string]', ...defaultNote(flag.default)];
   }
 }
 
 function positionalNotes(positional: PositionalSpec): string[] {
   return [positional.variadic ? '[array]' : '[string]', ...(positional.required ? ['[required]'] : [])];
 }
-
-const words = (text: string) => text.split(/ +/);
 
 /** `coldbench <command> --help`. */
 export function commandHelp(spec: CommandSpec, width: number): string {

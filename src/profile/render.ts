@@ -6,10 +6,7 @@
 import { DASH, ms } from '../report/format.ts';
 import { alignColumns } from '../report/render/columns.ts';
 import type { ModuleEntry } from './group.ts';
-import type { ProfileReport, Recommendation } from './types.ts';
-
-export type ProfileFormat = 'table' | 'markdown' | 'json' | 'html';
-export const PROFILE_FORMATS: ProfileFormat[] = ['table', 'markdown', 'json', 'html'];
+import type { ProfileFormat, ProfileReport, Recommendation } from './types.ts';
 
 /** Packages shown in table / markdown / html (the JSON holds every one). */
 export const SHOWN_PACKAGES = 12;

@@ -4,6 +4,10 @@
  */
 import type { ModuleEntry } from './group.ts';
 
+/** `coldbench profile --format`; here, in a module the CLI loads without the renderers. */
+export type ProfileFormat = 'table' | 'markdown' | 'json' | 'html';
+export const PROFILE_FORMATS: ProfileFormat[] = ['table', 'markdown', 'json', 'html'];
+
 export type RuleId =
   | 'module-level-work'
   | 'unused-import'

@@ -3,6 +3,7 @@
  * function on the same target (interleaved, one sample of each in turn, so drift favours
  * neither), and replace the estimate with the measured saving and its bootstrap interval.
  */
+import { messageOf } from '../errors.ts';
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -234,7 +235,7 @@ export async function verifyRecommendations(report: ProfileReport, ctx: VerifyCo
         evidence: `${rec.evidence}; measured on the ${report.target}: median ${m.what} ${saving.savingMs.toFixed(1)} ms lower with the change (${describeFix(rec.fix)}; 95 % CI ${saving.ci[0].toFixed(1)}–${saving.ci[1].toFixed(1)} ms, n = ${saving.n.baseline} + ${saving.n.variant})${cost}`,
       });
     } catch (error) {
-      rec.unverifiedReason = notMeasured(`the variant did not run: ${(error as Error).message}`);
+      rec.unverifiedReason = notMeasured(`the variant did not run: ${messageOf(error)}`);
     } finally {
       if (applied && typeof applied !== 'string') applied.cleanup();
     }

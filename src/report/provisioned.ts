@@ -11,8 +11,6 @@ import type { InitializationType } from '../vocabulary.ts';
 import { mean, median } from './stats.ts';
 import type { MaybeNumber, StartupComparison, StartupOption, VariantSummary } from './types.ts';
 
-/** How an environment was initialised (a sample's `initType`; Lambda's AWS_LAMBDA_INITIALIZATION_TYPE values). */
-
 /** A steady, modest API load: PC's standing charge and SnapStart's cache are priced per second, so cost per 1 M needs a rate. */
 export const DEFAULT_REQUESTS_PER_SECOND = 10;
 

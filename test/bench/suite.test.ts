@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SuiteError } from '../../src/bench/errors.ts';
 import { loadSuite, loadSuiteDocument } from '../../src/bench/suite.ts';
-import { discoverExtensions } from '../../src/emulator/extensions/discover.ts';
 
 let dir: string;
 function suiteFile(name: string, text: string): string {
@@ -162,10 +161,8 @@ describe('loadSuiteDocument', () => {
     expect(errorOf(() => loadSuiteDocument(doc('broken'), file))).toBe(
       `${file}: functions.f.extensions[1]: "broken" has no executable in extensions/ (${join(dir, 'broken', 'extensions')}); an extension layer holds its executables there, as /opt/extensions; chmod +x them`,
     );
-    expect(discoverExtensions([join(dir, 'broken')])).toEqual([]);
 
     expect(loadSuiteDocument(doc('agent'), file).functions[0].extensions).toEqual([null, { kind: 'folder', path: join(dir, 'agent'), name: 'agent' }]);
-    expect(discoverExtensions([join(dir, 'agent')])).toEqual([{ name: 'agent', path: join(dir, 'agent', 'extensions', 'agent') }]);
   });
 
   it("refuses more than Lambda's 5 layers per function, counting the extension layer", () => {

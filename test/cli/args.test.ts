@@ -195,7 +195,8 @@ describe('parseCommandArgs', () => {
       resolve: (args) => args,
       run: async () => 0,
     });
-    expect(choices.flags.bad.default).toBe('c');
+    // Compile-time only: the @ts-expect-error lines fail `npm run typecheck` (run by .ci/run) if the holes reopen.
+    void choices;
     const array = defineCommand({
       name: 'typed',
       describe: 'd',
@@ -206,7 +207,7 @@ describe('parseCommandArgs', () => {
       resolve: (args) => args,
       run: async () => 0,
     });
-    expect(array.flags.only.describe).toBe('a glob');
+    void array;
   });
 });
 

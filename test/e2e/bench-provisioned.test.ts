@@ -39,7 +39,8 @@ describe('coldbench bench with the provisioned axis (embedded emulator)', () => 
       const printed = s.durationMs as number;
       expect([Math.ceil(printed), Math.ceil(printed + 0.005)]).toContain(s.billedMs);
     }
-    // The startup sentences, checked against the figures of the same run's JSON summary.
+    // The startup sentences, checked against the figures of the same run's JSON summary: a consistency test of
+    // text against JSON and of the break-even arithmetic; the per-million figures themselves are priced in test/report/provisioned.test.ts.
     const report = await runCli(['report', out, '--format', 'json'], { env });
     expect(report.code).toBe(0);
     const [startup] = (JSON.parse(report.stdout) as RunSummary).startup ?? [];

@@ -51,6 +51,12 @@ describe('coldbench profile (usage errors, before anything runs)', () => {
     );
   });
 
+  it("refuses a --memory outside Lambda's 128-10240 MB, naming the flag", async () => {
+    const run = await runCli(['profile', 'fixtures/functions/python/hello', '--handler', 'app.handler', '--memory', '20000']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe('Error: --memory 20000: allowed: a whole number 128-10240\nHint: Run `coldbench profile --help` for its arguments and flags.\n');
+  });
+
   it('documents every flag and its default in --help', async () => {
     const run = await runCli(['profile', '--help']);
     expect(run.code).toBe(0);

@@ -1,5 +1,4 @@
 import { extraPipArgs } from '../../pip-args.ts';
-import { createProgress } from '../../bench/progress.ts';
 import type { BenchOptions } from '../../bench/run.ts';
 import { coldbenchCacheDir } from '../../cache-dir.ts';
 import { suiteOrDefault } from '../../paths.ts';
@@ -105,8 +104,9 @@ export const benchCommand = defineCommand({
     };
   },
   run: async ({ bench, quiet, source }, io) => {
-    // The report and the calibration load when a bench runs, not when any command parses its flags.
-    const [{ failureLines, failuresOf }, { render, summarize }, { calibrationFor, controlProbes, estimatesOff }] = await Promise.all([
+    // The progress line, the report and the calibration load when a bench runs, not when any command parses its flags.
+    const [{ createProgress }, { failureLines, failuresOf }, { render, summarize }, { calibrationFor, controlProbes, estimatesOff }] = await Promise.all([
+      import('../../bench/progress.ts'),
       import('../../report/failures.ts'),
       import('../../report/index.ts'),
       import('../calibration.ts'),

@@ -1,10 +1,11 @@
 import { existsSync, statSync } from 'node:fs';
-import { PROFILE_FORMATS, type ProfileFormat, renderProfile } from '../../profile/render.ts';
+import { PROFILE_FORMATS, type ProfileFormat } from '../../profile/types.ts';
 import type { ProfileOptions } from '../../profile/run.ts';
 import { suiteOrDefault } from '../../paths.ts';
 import { defineCommand } from '../command.ts';
 import { askYesNo, writeOutFile } from '../io.ts';
 import { EXIT_OK, UsageError } from '../errors.ts';
+import { MAX_MEMORY_MB, MIN_MEMORY_MB } from '../../vocabulary.ts';
 
 /** Without --format. */
 const DEFAULT_FORMAT: ProfileFormat = 'table';
@@ -12,8 +13,9 @@ const DEFAULT_FORMAT: ProfileFormat = 'table';
 /** The suite a bare variant name is looked up in, as `coldbench bench` defaults to it (the shipped seed suite). */
 const DEFAULT_SUITE = suiteOrDefault(undefined);
 
-function whole(name: string, value: number, min: number): number {
-  if (!Number.isInteger(value) || value < min) throw new UsageError(`--${name} ${value}: allowed: a whole number ≥ ${min}`);
+function whole(name: string, value: number, min: number, max = Number.POSITIVE_INFINITY): number {
+  if (!Number.isInteger(value) || value < min || value > max)
+    throw new UsageError(`--${name} ${value}: allowed: a whole number ${max === Number.POSITIVE_INFINITY ? `≥ ${min}` : `${min}-${max}`}`);
   return value;
 }
 
@@ -82,7 +84,7 @@ export const profileCommand = defineCommand({
       yes: flags.yes,
       handler: flags.handler,
       runtime: flags.runtime,
-      memoryMB: whole('memory', flags.memory, 128),
+      memoryMB: whole('memory', flags.memory, MIN_MEMORY_MB, MAX_MEMORY_MB),
       requirements: flags.requirements,
       warm: whole('warm', flags.warm, 0),
       verify: flags.verify,
@@ -109,6 +111,7 @@ export const profileCommand = defineCommand({
           reference: calibration.reference.name,
         })
       : measured;
+    const { renderProfile } = await import('../../profile/render.ts');
     const text = renderProfile(report, format);
     if (out) {
       writeOutFile(out, text);

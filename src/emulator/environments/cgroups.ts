@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { messageOf } from '../../errors.ts';
 import type { CpuMode } from '../contract.ts';
 import { CpuWakeHold } from './cpu-wake.ts';
+import { killGroup } from './process-tree.ts';
 
 /** Lambda gives one full vCPU at 1,769 MB and CPU in proportion below and above it. */
 export const MB_PER_VCPU = 1769;
@@ -301,7 +302,7 @@ export class EnvCgroup {
   private readonly memory: string | null;
   /** The pool's hold, taken by this environment while its processes run */
   readonly wake: CpuWakeHold;
-  /** The Runtime API relay in the cpu cgroup (0: none), which is not part of the process tree */
+  /** The Runtime API relay's process group in the cpu cgroup (0: none or ended), not part of the process tree */
   private relayPid = 0;
 
   constructor(support: CgroupSupport, memoryMB: number) {
@@ -343,6 +344,17 @@ export class EnvCgroup {
       () => true,
       () => false,
     );
+  }
+
+  /** The relay ended: its pid may be reused from now on, so it is never signalled or left out again. */
+  relayEnded(): void {
+    this.relayPid = 0;
+  }
+
+  /** Ends the relay with the environment (after its tree, so the runtime never sees it go first). */
+  killRelay(): void {
+    if (this.relayPid) killGroup(this.relayPid);
+    this.relayPid = 0;
   }
 
   /** null = unthrottled (init); a size = the invoke phase's share of one CPU per 1,769 MB. */

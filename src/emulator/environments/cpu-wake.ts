@@ -18,11 +18,11 @@
 import { closeSync, openSync, writeSync } from 'node:fs';
 import { codeOrMessage } from '../../errors.ts';
 
-export const CPU_DMA_LATENCY = '/dev/cpu_dma_latency';
+const CPU_DMA_LATENCY = '/dev/cpu_dma_latency';
 /** The request: no wake-up latency at all, written as the binary int32 the device takes. */
 const ZERO_LATENCY_US = Buffer.alloc(4);
 
-export interface CpuWakeState {
+interface CpuWakeState {
   /** Whether the request is made while environments run */
   enabled: boolean;
   /** For the emulator's CPU mode line: what is done, or why not */

@@ -33,8 +33,8 @@ export interface EnvironmentDeps {
   tmpRoot: string;
   initTimeoutMs: number;
   launcher: Launcher;
-  /** Serve the runtime through a relay in the environment's cpu cgroup (runtime-api-relay.ts) */
-  relayRuntimeApi: boolean;
+  /** Starts a relay to serve the runtime through, in the environment's cpu cgroup (runtime-api-relay.ts); null: none */
+  startRelay: ((upstreamPort: number, exited: () => void) => Promise<Relay>) | null;
   sdkDir(family: 'python' | 'nodejs'): string | null;
   /** A line for the log when the family's SDK is missing (still building, or failed) */
   sdkNote(family: 'python' | 'nodejs'): string | null;
@@ -68,8 +68,7 @@ export class Environment implements RuntimeApiHandler {
   private readonly tmpDir: string;
   private server: Server | null = null;
   private runtimeApi = '';
-  /** The Runtime API relay's process group (0: none) and its move into the cpu cgroup */
-  private relayPid = 0;
+  /** The Runtime API relay's move into the cpu cgroup */
   private relayJoined: Promise<void> = Promise.resolve();
   /** Init has ended: the runtime's first /next arrived. */
   private initFinished = false;
@@ -217,21 +216,19 @@ export class Environment implements RuntimeApiHandler {
       server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port));
     });
     this.runtimeApi = `127.0.0.1:${port}`;
-    if (this.deps.relayRuntimeApi && this.deps.launcher.startRelay) await this.startRelay(this.deps.launcher.startRelay.bind(this.deps.launcher), port);
+    if (this.deps.startRelay) await this.startRelay(this.deps.startRelay, port);
   }
 
   /** Points the runtime at a relay in the environment's cpu cgroup; without one, at the server itself (and says why). */
   private async startRelay(start: (upstreamPort: number, exited: () => void) => Promise<Relay>, upstreamPort: number): Promise<void> {
     const exited = () => {
-      // Its pid may be reused from now on: never signal it again.
-      this.relayPid = 0;
+      this.cgroup.relayEnded();
       if (!this.dead) this.emit("coldbench: this environment's Runtime API relay ended; its runtime can no longer reach the Runtime API\n");
     };
     try {
       const relay = await start(upstreamPort, exited);
       // Destroyed while the relay started: teardown has run and will not kill it.
       if (this.dead) return killGroup(relay.pid);
-      this.relayPid = relay.pid;
       this.relayJoined = this.cgroup.addRelay(relay.pid).then((inside) => {
         if (!inside && !this.dead) this.emit("coldbench: the Runtime API relay could not join this environment's cpu cgroup; its work runs outside the CPU share\n");
       });
@@ -655,7 +652,7 @@ export class Environment implements RuntimeApiHandler {
     this.killTree();
     this.flush();
     await Promise.all([this.tree.exited, this.tree.companionsExited()]);
-    if (this.relayPid) killGroup(this.relayPid);
+    this.cgroup.killRelay();
     this.server?.closeAllConnections();
     this.server?.close();
     await Promise.all([this.tree.remove(), rm(this.tmpDir, { recursive: true, force: true })]);

@@ -221,7 +221,7 @@ class Pool implements LocalEnvironmentPool {
       tmpRoot: this.tmpRoot,
       initTimeoutMs: this.options.initTimeoutMs ?? INIT_TIMEOUT_MS,
       launcher: this.launcher,
-      relayRuntimeApi: this.relay.enabled,
+      startRelay: this.relay.enabled && this.launcher.startRelay ? this.launcher.startRelay.bind(this.launcher) : null,
       sdkDir: (family) => this.sdks.dirFor(family),
       sdkNote: (family) => this.sdks.missingNote(family),
       onDeath: (e) => {

@@ -1,3 +1,4 @@
+import { messageOf } from '../../errors.ts';
 import { randomBytes } from 'node:crypto';
 import type { FunctionSpec, InvokeOutcome, InvokeRequest, LogEvent, LogSink } from '../contract.ts';
 
@@ -131,7 +132,7 @@ export function outcomeOf(inv: Invocation, end: Ending, m: { cold: boolean; dura
 
 /** When the emulator itself fails to set an environment up (not the function's fault). */
 export function internalFailureEnding(err: unknown): Ending {
-  const message = `The local emulator could not start the environment: ${err instanceof Error ? err.message : String(err)}`;
+  const message = `The local emulator could not start the environment: ${messageOf(err)}`;
   return {
     status: 'error',
     payload: jsonBuffer({ errorType: 'Runtime.Unknown', errorMessage: message }),

@@ -1,3 +1,4 @@
+import { messageOf } from '../../errors.ts';
 import { extraPipArgs } from '../../pip-args.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -100,7 +101,7 @@ export class RuntimeSdks {
     try {
       this.state[family] = await build();
     } catch (err) {
-      this.state[family] = { state: 'unavailable', reason: err instanceof Error ? err.message : String(err) };
+      this.state[family] = { state: 'unavailable', reason: messageOf(err) };
     }
   }
 
@@ -115,7 +116,7 @@ export class RuntimeSdks {
         await this.exec(py.path, args);
       } catch (error) {
         // `python3 -m pip` without pip says "No module named pip": say what needs it and how to get it.
-        if (/No module named pip/.test((error as Error).message)) throw new Error(missingToolMessage('pip'), { cause: error });
+        if (/No module named pip/.test(messageOf(error))) throw new Error(missingToolMessage('pip'), { cause: error });
         throw error;
       }
     });

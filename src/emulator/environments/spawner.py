@@ -28,10 +28,13 @@ _children = set()
 _have_children = threading.Event()
 
 
+def _write(obj):
+    os.write(1, (json.dumps(obj) + "\n").encode())
+
+
 def _emit(obj):
-    data = (json.dumps(obj) + "\n").encode()
     with _out_lock:
-        os.write(1, data)
+        _write(obj)
 
 
 def _reaper():
@@ -88,11 +91,12 @@ def _spawn(req):
 class _End:
     """One socket of a relayed connection: bytes waiting to be written to it, and how far each direction is."""
 
-    __slots__ = ("sock", "peer", "pending", "read_done", "write_shut")
+    __slots__ = ("sock", "peer", "pending", "read_done", "write_shut", "events")
 
     def __init__(self, sock):
         self.sock = sock
         self.peer = None
+        self.events = 0  # what the selector watches it for now
         self.pending = bytearray()
         self.read_done = False  # its side sent everything (EOF read)
         self.write_shut = False  # we passed that EOF on to it
@@ -118,14 +122,19 @@ def _relay(listener, upstream_port, parent):
             events |= selectors.EVENT_READ
         if end.pending:
             events |= selectors.EVENT_WRITE
-        if events:
-            sel.modify(end.sock, events, end) if end.sock in sel.get_map() else sel.register(end.sock, events, end)
-        elif end.sock in sel.get_map():
+        if events == end.events:
+            return  # one system call fewer per event on the invoke's path
+        if not end.events:
+            sel.register(end.sock, events, end)
+        elif events:
+            sel.modify(end.sock, events, end)
+        else:
             sel.unregister(end.sock)
+        end.events = events
 
     def close(end):
         for e in (end, end.peer):
-            if e.sock in sel.get_map():
+            if e.events:
                 sel.unregister(e.sock)
             e.sock.close()
 
@@ -230,7 +239,7 @@ def _start_relay(req):
     _children.add(pid)
     _have_children.set()
     try:
-        os.write(1, (json.dumps({"id": req["id"], "pid": pid, "port": port}) + "\n").encode())
+        _write({"id": req["id"], "pid": pid, "port": port})
     finally:
         _out_lock.release()
 

@@ -1,3 +1,4 @@
+import { messageOf } from '../../../errors.ts';
 import { randomUUID } from 'node:crypto';
 import type { EnvironmentPool, FunctionSpec } from '../../contract.ts';
 import type { CodeStore, StoredCode } from '../code-store.ts';
@@ -385,7 +386,7 @@ export class FunctionRegistry {
 
   /** The code could not be stored: a create ends Failed, an update LastUpdateStatus Failed (invokes keep the previous revision). */
   private fail(fn: LambdaFunction, error: unknown): void {
-    const message = error instanceof Error ? error.message : String(error);
+    const message = messageOf(error);
     fn.failure =
       error instanceof AwsError && error.code === 'InvalidParameterValueException'
         ? { reason: message, code: 'InvalidZipFileException' }
